@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationsConfig(AppConfig):
+    name = "organisations"
+    verbose_name = _("Organisations")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from organisations import dashboard, demo, models
+
+        auditlog.register(models.Organisation, m2m_fields={"target_groups", "languages"})
+        for model in (
+            models.Membership,
+            models.Branch,
+            models.Activity,
+            models.Collaboration,
+            models.PreviousApplication,
+            models.TargetGroup,
+            models.Language,
+        ):
+            auditlog.register(model)
+        dashboard.register()
+        demo.register()

@@ -1,0 +1,99 @@
+"""What the organisations app puts on the dashboard: each user's organisations and what their
+profiles still lack, the caseworker's overview, and the evaluator's aggregated figures."""
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from organisations.geography import County
+from organisations.models import Organisation
+from scheme.registry import DueItem, Panel, register_due_items, register_panel
+from scheme.roles import OrganisationKind, Role, access_for
+
+PROFILE_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
+
+
+def _own_organisations(user):
+    """The participant and mentor organisations the user belongs to, with what their
+    profile gap check needs, in one query."""
+    ids = access_for(user).organisation_ids(*PROFILE_KINDS)
+    if not ids:
+        return []
+    return list(
+        Organisation.objects.filter(pk__in=ids).annotate(
+            n_target_groups=Count("target_groups", distinct=True),
+            n_activities=Count("activities", distinct=True),
+            n_previous=Count("previous_applications", distinct=True),
+        )
+    )
+
+
+def profile_gaps(organisation) -> list[tuple[str, str]]:
+    """What the profile still lacks, as (what to do, where to do it), most important first.
+
+    Needs the ``n_*`` annotations of ``_own_organisations``.
+    """
+    edit = reverse("organisations:edit", args=[organisation.pk])
+    lists = reverse("organisations:parts", args=[organisation.pk, "activities"])
+    previous = reverse("organisations:parts", args=[organisation.pk, "previous-applications"])
+    gaps = []
+    if not organisation.description.strip():
+        gaps.append((_("Write a short description of what you do"), edit))
+    if organisation.in_voluntary_register is None:
+        gaps.append((_("Tell us whether you are in Frivillighetsregisteret"), edit))
+    if organisation.founded is None:
+        gaps.append((_("Add your founding date"), edit))
+    if not organisation.n_target_groups:
+        gaps.append((_("Choose your target groups"), edit))
+    if not organisation.n_activities:
+        gaps.append((_("Add the activities you run regularly"), lists))
+    if organisation.kind == OrganisationKind.PARTICIPANT and not organisation.n_previous:
+        gaps.append((_("Record grants you have applied for earlier"), previous))
+    return gaps
+
+
+def own_organisations_panel(request):
+    organisations = _own_organisations(request.user)
+    if not organisations:
+        return None
+    rows = [(organisation, profile_gaps(organisation)) for organisation in organisations]
+    return Panel("organisations/panels/own.html", {"rows": rows}, order=10)
+
+
+def profile_due_items(user):
+    for organisation in _own_organisations(user):
+        for title, url in profile_gaps(organisation):
+            yield DueItem(title=f"{organisation.name}: {title}", url=url)
+
+
+def caseworker_panel(request):
+    if not access_for(request.user).is_caseworker:
+        return None
+    counts = dict(
+        Organisation.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    rows = [(kind.label, kind.value, counts.get(kind.value, 0)) for kind in OrganisationKind]
+    return Panel("organisations/panels/caseworker.html", {"rows": rows}, order=20)
+
+
+def evaluator_panel(request):
+    """Participant organisations counted by county: figures only, no names."""
+    if not access_for(request.user).has(Role.EVALUATOR):
+        return None
+    by_county = (
+        Organisation.objects.participants()
+        .exclude(county="")
+        .values_list("county")
+        .annotate(n=Count("id"))
+        .order_by("county")
+    )
+    rows = [(County(county).label, n) for county, n in by_county]
+    total = Organisation.objects.participants().count()
+    return Panel("organisations/panels/evaluator.html", {"rows": rows, "total": total}, order=20)
+
+
+def register():
+    register_panel(own_organisations_panel)
+    register_panel(caseworker_panel)
+    register_panel(evaluator_panel)
+    register_due_items(profile_due_items)

@@ -1,0 +1,35 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organisations.geography import County
+from organisations.models import Organisation, TargetGroup
+from scheme.roles import OrganisationKind
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or organisation number"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
+    county = django_filters.ChoiceFilter(label=_("County"), choices=County.choices)
+    target_group = django_filters.ModelChoiceFilter(
+        label=_("Target group"), field_name="target_groups", queryset=TargetGroup.objects.all()
+    )
+    founded_year = django_filters.NumberFilter(
+        label=_("Founded in (year)"), field_name="founded", lookup_expr="year"
+    )
+    order = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("name", "name"), ("founded", "founded"), ("county", "county")),
+        field_labels={"name": _("name"), "founded": _("founding date"), "county": _("county")},
+    )
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def search(self, queryset, name, value):
+        digits = value.replace(" ", "")
+        condition = Q(name__icontains=value.strip())
+        if digits.isdigit():
+            condition |= Q(org_number__startswith=digits)
+        return queryset.filter(condition)

@@ -1,0 +1,268 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organisations import brreg, services
+from organisations.eligibility import check_eligibility
+from organisations.filters import OrganisationFilter
+from organisations.forms import (
+    PART_FORMSETS,
+    MemberForm,
+    MemberRoleForm,
+    OrgNumberField,
+    ProfileForm,
+)
+from organisations.models import Membership, Organisation
+from scheme.dashboard import latest_years
+from scheme.models import SchemeYear
+from scheme.roles import Role, access_for, require_role
+from scheme.web import add_service_errors, paginate, query_without_page
+
+
+def organisation_list(request):
+    require_role(request.user, Role.CASEWORKER)
+    queryset = Organisation.objects.visible_to(request.user).prefetch_related("target_groups")
+    filters = OrganisationFilter(request.GET or None, queryset=queryset, request=request)
+    page = paginate(request, filters.qs if filters.is_bound else queryset)
+    return render(
+        request,
+        "organisations/organisation_list.html",
+        {"filters": filters, "page": page, "query": query_without_page(request)},
+    )
+
+
+def _visible(request, pk, queryset=None):
+    queryset = queryset if queryset is not None else Organisation.objects.all()
+    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+
+
+def _editable(request, pk):
+    organisation = _visible(request, pk)
+    if not access_for(request.user).can_edit_organisation(organisation.pk):
+        raise Http404
+    return organisation
+
+
+def _chosen_year(request):
+    """The scheme year the caseworker asked for, or the most recent one."""
+    year_id = request.GET.get("year")
+    if year_id and year_id.isdigit():
+        chosen = SchemeYear.objects.select_related("scheme").filter(pk=year_id).first()
+        if chosen:
+            return chosen
+    latest = latest_years()
+    return latest[0] if latest else None
+
+
+def organisation_detail(request, pk):
+    organisation = _visible(
+        request,
+        pk,
+        Organisation.objects.prefetch_related(
+            "target_groups",
+            "languages",
+            "branches",
+            "activities",
+            "collaborations",
+            "previous_applications",
+            Prefetch("memberships", queryset=Membership.objects.select_related("user")),
+        ),
+    )
+    access = access_for(request.user)
+    context = {
+        "organisation": organisation,
+        "can_edit": access.can_edit_organisation(organisation.pk),
+        "can_manage_members": access.can_manage_members(organisation.pk),
+    }
+    if access.is_caseworker:
+        scheme_year = _chosen_year(request)
+        context.update(
+            scheme_year=scheme_year,
+            scheme_years=SchemeYear.objects.current_first(),
+            eligibility=check_eligibility(organisation, scheme_year) if scheme_year else None,
+        )
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+def _prefill_from_register(request, form):
+    """Replace the form's values with those in the Brønnøysund registers, without saving.
+
+    Returns the initial values for a fresh form, keeping what the user typed where the register
+    has nothing; a failed look-up keeps everything and tells the user why.
+    """
+    typed = {name: form[name].data for name in form.fields}
+    number = request.POST.get("org_number") or getattr(form.instance, "org_number", "")
+    try:
+        entry = brreg.lookup(OrgNumberField().clean(number))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return typed
+    except brreg.LookupFailed as error:
+        messages.warning(request, str(error))
+        return typed
+    messages.info(
+        request,
+        _("The details below are fetched from the Brønnøysund registers. Check them, then save."),
+    )
+    values = entry.as_initial()
+    if "in_voluntary_register" in values:
+        values["in_voluntary_register"] = str(values["in_voluntary_register"]).lower()
+    return typed | {name: value for name, value in values.items() if name in form.fields}
+
+
+def _profile_form(request, form_class, instance, save):
+    """Shared by create and edit: look up, validate, save through ``save(cleaned_data)``."""
+    caseworker = access_for(request.user).is_caseworker
+    form = form_class(request.POST or None, instance=instance, caseworker=caseworker)
+    if request.method == "POST" and "lookup" in request.POST:
+        initial = _prefill_from_register(request, form)
+        return form_class(instance=instance, initial=initial, caseworker=caseworker), None
+    if request.method == "POST" and form.is_valid():
+        try:
+            return form, save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return form, None
+
+
+def organisation_create(request):
+    require_role(request.user, Role.CASEWORKER)
+    form, organisation = _profile_form(
+        request,
+        ProfileForm,
+        None,
+        lambda data: services.create_organisation(request.user, **data),
+    )
+    if organisation:
+        messages.success(request, _("%(name)s is registered.") % {"name": organisation.name})
+        return redirect("organisations:detail", pk=organisation.pk)
+    return render(request, "organisations/organisation_form.html", {"form": form})
+
+
+def organisation_edit(request, pk):
+    organisation = _editable(request, pk)
+    form, saved = _profile_form(
+        request,
+        ProfileForm,
+        organisation,
+        lambda data: services.update_profile(request.user, organisation, **data),
+    )
+    if saved:
+        messages.success(request, _("The profile is saved."))
+        return redirect("organisations:detail", pk=organisation.pk)
+    return render(
+        request,
+        "organisations/organisation_form.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+def organisation_parts(request, pk, section):
+    formset_class = PART_FORMSETS.get(section)
+    if formset_class is None:
+        raise Http404
+    organisation = _editable(request, pk)
+    formset = formset_class(request.POST or None, instance=organisation, prefix=section)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.save_parts(request.user, organisation, formset)
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("organisations:detail", pk=organisation.pk)
+    return render(
+        request,
+        "organisations/organisation_parts.html",
+        {
+            "organisation": organisation,
+            "formset": formset,
+            "title": formset.model._meta.verbose_name_plural,
+        },
+    )
+
+
+def organisation_people(request, pk):
+    organisation = _visible(request, pk)
+    access = access_for(request.user)
+    can_manage = access.can_manage_members(organisation.pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.add_member(request.user, organisation, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s now has access. They get an e-mail with what to do next.")
+                    % {"email": form.cleaned_data["email"]},
+                )
+                return redirect("organisations:people", pk=organisation.pk)
+    memberships = (
+        Membership.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    return render(
+        request,
+        "organisations/organisation_people.html",
+        {
+            "organisation": organisation,
+            "memberships": [
+                (m, MemberRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"))
+                for m in memberships
+            ],
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _managed_membership(request, pk, membership_pk):
+    membership = get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("organisation", "user"),
+        pk=membership_pk,
+        organisation_id=pk,
+    )
+    if not access_for(request.user).can_manage_members(membership.organisation_id):
+        raise Http404
+    return membership
+
+
+@require_POST
+def membership_role(request, pk, membership_pk):
+    membership = _managed_membership(request, pk, membership_pk)
+    form = MemberRoleForm(request.POST, prefix=f"m{membership.pk}")
+    if form.is_valid():
+        try:
+            services.change_member_role(request.user, membership, form.cleaned_data["role"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The role is changed."))
+    else:
+        messages.error(request, _("Choose one of the roles in the list."))
+    return redirect("organisations:people", pk=pk)
+
+
+@require_POST
+def membership_remove(request, pk, membership_pk):
+    membership = _managed_membership(request, pk, membership_pk)
+    try:
+        services.remove_member(request.user, membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(person)s no longer has access.") % {"person": membership.user}
+        )
+    return redirect("organisations:people", pk=pk)

@@ -1,0 +1,147 @@
+"""The pilot scheme as the evaluation report describes it (Rundskriv 10-2022), as demo data."""
+
+import datetime
+from decimal import Decimal
+
+from scheme.models import AwardCondition, Goal, Scheme, SchemeYear
+
+SCHEME = {
+    "slug": "proveordning-sma-organisasjoner",
+    "name": "Prøveordning for små og nystartede organisasjoner på integreringsfeltet",
+    "short_name": "Prøveordningen",
+    "legal_basis": "Rundskriv nr. 10-2022",
+    "purpose": (
+        "Styrke små og nystartede organisasjoners kompetanse og utviklingsmuligheter på "
+        "integreringsfeltet, gjennom frie driftsmidler, mentor fra en etablert organisasjon og "
+        "kompetanseheving."
+    ),
+}
+
+GOALS = [
+    (
+        "Styrke sin rolle som organisasjoner ved at de får økt kompetanse om håndtering av "
+        "regnskap, drift, prosjektsøknader og rapportering.",
+        "Strengthen their role as organisations through competence in accounts, operations, "
+        "project applications and reporting.",
+    ),
+    (
+        "Få større nettverk og kjennskap til flere mulige samarbeidspartnere blant etablerte og "
+        "små og nystartede organisasjoner.",
+        "Widen their network and knowledge of possible partners among established and small, "
+        "new organisations.",
+    ),
+    (
+        "Gjøre seg nyttige erfaringer om samhandling med kommuner, fylkeskommuner og "
+        "innvandrerråd i integreringsarbeid, som har overføringsverdi til andre.",
+        "Gain useful experience of working with municipalities, county authorities and "
+        "immigrant councils, with value to others.",
+    ),
+    (
+        "Få erfaring med å gjennomføre tiltak, aktiviteter og prosjekter på integreringsfeltet.",
+        "Gain experience of running measures, activities and projects in the integration field.",
+    ),
+    (
+        "Bidra til økt aktivitet på integreringsfeltet, og i økt grad kvalifisere for "
+        "prosjektstøtte etter endt tilskuddsperiode.",
+        "Increase activity in the integration field and qualify for project funding after the "
+        "grant period.",
+    ),
+    (
+        "Igangsette tiltak som på sikt kan ha nasjonal overføringsverdi.",
+        "Start measures that may, over time, have national transfer value.",
+    ),
+]
+
+CONDITIONS = [
+    (
+        "intended-use",
+        "Midlene skal brukes til drift av organisasjonen som tiltenkt.",
+        "The money is used for the organisation's operation as intended.",
+    ),
+    (
+        "purpose",
+        "Organisasjonen skal aktivt bidra til å nå formålet med ordningen.",
+        "The organisation actively works toward the purpose of the scheme.",
+    ),
+    (
+        "effective-use",
+        "Tilskuddet skal benyttes effektivt i tråd med målet for tilskuddsordningen.",
+        "The grant is used effectively, in line with the goal of the scheme.",
+    ),
+    (
+        "financial-management",
+        "Virksomheten skal drives innenfor de økonomiske rammene som er til rådighet, med god "
+        "økonomistyring.",
+        "The organisation is run within the available financial frame, with sound financial "
+        "management.",
+    ),
+    (
+        "norwegian-law",
+        "Organisasjonen skal arbeide innenfor norsk lov, herunder arbeidsmiljøloven og "
+        "personopplysningsloven.",
+        "The organisation complies with Norwegian law, including the Working Environment Act and "
+        "the Personal Data Act.",
+    ),
+    (
+        "notify-changes",
+        "Tilskuddsmottaker plikter å melde fra dersom grunnlaget for tilskuddet blir endret eller "
+        "faller bort.",
+        "The recipient must notify IMDi if the basis for the grant changes or lapses.",
+    ),
+    (
+        "clawback",
+        "IMDi kan kreve tilbake tilskuddsmidler som er brukt i strid med vilkårene.",
+        "IMDi may claw back grant money used against the conditions.",
+    ),
+    (
+        "participation",
+        "Organisasjonen skal delta på aktiviteter og kompetansehevingstiltak gjennom ordningen.",
+        "The organisation takes part in the scheme's activities and competence building.",
+    ),
+    (
+        "commitment",
+        "Organisasjonen forplikter seg til å delta på ordningen ut 2024.",
+        "The organisation commits to the scheme until the end of 2024.",
+    ),
+    (
+        "evaluation",
+        "Organisasjonen skal være tilgjengelig for evaluering og kontroll av ordningen.",
+        "The organisation is available for evaluation and control of the scheme.",
+    ),
+]
+
+YEARS = (2022, 2023, 2024)
+
+
+def load_scheme(administrator) -> Scheme:
+    """Create or update the pilot scheme, its goals, conditions and the years 2022–2024."""
+    scheme, _ = Scheme.objects.update_or_create(
+        slug=SCHEME["slug"], defaults={**SCHEME, "administrator": administrator}
+    )
+    for number, (text_nb, text_en) in enumerate(GOALS, start=1):
+        Goal.objects.update_or_create(
+            scheme=scheme, number=number, defaults={"text_nb": text_nb, "text_en": text_en}
+        )
+    for position, (code, text_nb, text_en) in enumerate(CONDITIONS, start=1):
+        AwardCondition.objects.update_or_create(
+            scheme=scheme,
+            code=code,
+            defaults={"position": position, "text_nb": text_nb, "text_en": text_en},
+        )
+    for year in YEARS:
+        SchemeYear.objects.update_or_create(
+            scheme=scheme,
+            year=year,
+            defaults={
+                "max_grant": Decimal("110000"),
+                "audit_threshold": Decimal("100000"),
+                "mentor_compensation": Decimal("40000"),
+                "budget_frame": Decimal("1000000"),
+                "min_mentor_meetings": 6,
+                "max_attendees_per_organisation": 2,
+                "report_due_date": datetime.date(year + 1, 1, 23),
+                "max_organisation_age_years": 5,
+                "previous_application_years": 2,
+            },
+        )
+    return scheme

@@ -1,0 +1,34 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from scheme.models import SchemeYear, User
+from scheme.services import RULE_FIELDS
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The e-mail address or password is wrong. Check both and try again, "
+            "or reset your password."
+        ),
+        "inactive": _("This account is no longer active. Contact the caseworker."),
+    }
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "language"]
+        widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel"})}
+
+
+class SchemeYearRulesForm(forms.ModelForm):
+    class Meta:
+        model = SchemeYear
+        fields = RULE_FIELDS
+        widgets = {"report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -1,0 +1,74 @@
+"""Where the apps above ``scheme`` plug into the pages that gather from all of them.
+
+``scheme`` must not import the apps built on it, so each app registers its dashboard panels,
+its "due from you" items and its demo-data loader here from its ``AppConfig.ready()``.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card on the dashboard: a template and its context. Lower ``order`` comes first."""
+
+    template: str
+    context: dict
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something the user should do, with a link to where it is done."""
+
+    title: str
+    url: str
+    due: datetime.date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due is not None and self.due < datetime.date.today()
+
+
+PanelProvider = Callable[[object], Panel | None]
+DueProvider = Callable[[object], Iterable[DueItem]]
+
+_panels: list[PanelProvider] = []
+_due_items: list[DueProvider] = []
+_demo_loaders: list[Callable[[Callable[[str], None]], None]] = []
+
+
+def register_panel(provider: PanelProvider) -> PanelProvider:
+    """``provider(request)`` returns a Panel for this user, or None when it does not apply."""
+    if provider not in _panels:
+        _panels.append(provider)
+    return provider
+
+
+def register_due_items(provider: DueProvider) -> DueProvider:
+    """``provider(user)`` yields the DueItems waiting for this user."""
+    if provider not in _due_items:
+        _due_items.append(provider)
+    return provider
+
+
+def register_demo_loader(loader):
+    """``loader(log)`` creates or updates its demo data; it must be safe to run twice."""
+    if loader not in _demo_loaders:
+        _demo_loaders.append(loader)
+    return loader
+
+
+def panels_for(request) -> list[Panel]:
+    panels = (provider(request) for provider in _panels)
+    return sorted((panel for panel in panels if panel is not None), key=lambda p: p.order)
+
+
+def due_items_for(user) -> list[DueItem]:
+    items = [item for provider in _due_items for item in provider(user)]
+    return sorted(items, key=lambda item: (item.due is None, item.due or datetime.date.max))
+
+
+def demo_loaders():
+    return list(_demo_loaders)

@@ -1,0 +1,128 @@
+"""What a user is allowed to see and do.
+
+A user's roles come from their memberships: a member of an administering organisation is a
+caseworker, of a participant organisation an organisation member, of a mentor organisation a
+mentor, of an evaluator organisation an evaluator; superusers are admins. Every access rule
+in the portal is answered here or in a model's ``visible_to(user)``, which asks this module.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    PARTICIPANT = "participant", _("participant organisation")
+    MENTOR = "mentor", _("mentor organisation")
+    ADMINISTRATOR = "administrator", _("administering body")
+    EVALUATOR = "evaluator", _("evaluator")
+
+
+class MemberRole(models.TextChoices):
+    """A person's position in their organisation."""
+
+    LEADER = "leader", _("leader")
+    CONTACT = "contact", _("contact person")
+    MEMBER = "member", _("member")
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("caseworker")
+    MEMBER = "member", _("organisation member")
+    MENTOR = "mentor", _("mentor")
+    EVALUATOR = "evaluator", _("evaluator")
+    ADMIN = "admin", _("administrator")
+
+
+ROLE_OF_KIND = {
+    OrganisationKind.ADMINISTRATOR: Role.CASEWORKER,
+    OrganisationKind.PARTICIPANT: Role.MEMBER,
+    OrganisationKind.MENTOR: Role.MENTOR,
+    OrganisationKind.EVALUATOR: Role.EVALUATOR,
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user's roles and organisations, read once per request."""
+
+    roles: frozenset = frozenset()
+    # organisation id -> (organisation kind, the user's MemberRole there)
+    memberships: dict = field(default_factory=dict)
+
+    def has(self, *roles) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_caseworker(self) -> bool:
+        """Caseworkers and admins handle every organisation's case."""
+        return self.has(Role.CASEWORKER, Role.ADMIN)
+
+    def organisation_ids(self, *kinds) -> set[int]:
+        return {
+            org_id
+            for org_id, (kind, _role) in self.memberships.items()
+            if not kinds or kind in kinds
+        }
+
+    def is_member_of(self, organisation_id) -> bool:
+        return organisation_id in self.memberships
+
+    def can_edit_organisation(self, organisation_id) -> bool:
+        return self.is_caseworker or self.is_member_of(organisation_id)
+
+    def administers(self, scheme) -> bool:
+        """Caseworkers of the scheme's administering body (and admins) run the scheme."""
+        return self.is_admin or scheme.administrator_id in self.organisation_ids(
+            OrganisationKind.ADMINISTRATOR
+        )
+
+    def can_manage_members(self, organisation_id) -> bool:
+        membership = self.memberships.get(organisation_id)
+        return self.is_caseworker or (membership is not None and membership[1] == MemberRole.LEADER)
+
+
+ANONYMOUS = Access()
+
+
+def access_for(user) -> Access:
+    """The user's access, computed with one query and kept on the user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_portal_access", None)
+    if cached is not None:
+        return cached
+    memberships = {
+        org_id: (kind, role)
+        for org_id, kind, role in user.memberships.values_list(
+            "organisation_id", "organisation__kind", "role"
+        )
+    }
+    roles = {ROLE_OF_KIND[kind] for kind, _role in memberships.values()}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    access = Access(roles=frozenset(roles), memberships=memberships)
+    user._portal_access = access
+    return access
+
+
+def forget_access(user) -> None:
+    """Drop the cached access after the user's memberships change."""
+    user.__dict__.pop("_portal_access", None)
+
+
+def require_role(user, *roles) -> Access:
+    """The user's access, or PermissionDenied when they hold none of ``roles``.
+
+    Admins pass every check: they run the system.
+    """
+    access = access_for(user)
+    if not (access.is_admin or access.has(*roles)):
+        raise PermissionDenied
+    return access

@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from scheme import views
+from scheme.forms import EmailAuthenticationForm
+
+admin.site.site_header = "Tilskuddsportalen – administrasjon"
+
+auth_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("", include("django.contrib.auth.urls")),
+]
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/read-all/",
+        views.notifications_mark_all_read,
+        name="notifications_mark_all_read",
+    ),
+    path("account/", views.account, name="account"),
+    path("account/", include(auth_patterns)),
+    path("schemes/", views.scheme_list, name="scheme_list"),
+    path("schemes/<slug:slug>/", views.scheme_detail, name="scheme_detail"),
+    path(
+        "schemes/<slug:slug>/years/<int:year>/edit/",
+        views.scheme_year_edit,
+        name="scheme_year_edit",
+    ),
+    path(
+        "schemes/<slug:slug>/years/open-next/",
+        views.scheme_year_open_next,
+        name="scheme_year_open_next",
+    ),
+    path("organisations/", include("organisations.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,27 @@
+"""Small helpers shared by the views of every app."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """The requested page; a page number out of range gives the last page, not an error."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def query_without_page(request) -> str:
+    """The current filters as a query string, for pagination and sorting links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,74 @@
+import datetime
+import itertools
+
+import factory
+
+from organisations.models import Membership, Organisation, TargetGroup
+from organisations.orgnr import fictional_orgnr
+from scheme.models import Scheme, SchemeYear, User
+from scheme.roles import MemberRole, OrganisationKind
+
+PASSWORD = "correct-horse-battery"
+_stems = itertools.count(80000000, 2)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.PARTICIPANT
+    name = factory.Sequence(lambda n: f"Organisasjon {n}")
+    org_number = factory.LazyFunction(lambda: fictional_orgnr(next(_stems)))
+    municipality = "Oslo"
+    municipality_number = "0301"
+    county = "03"
+    founded = datetime.date(2020, 5, 1)
+
+
+class TargetGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TargetGroup
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"group-{n}")
+    name_nb = factory.Sequence(lambda n: f"Målgruppe {n}")
+    name_en = factory.Sequence(lambda n: f"Target group {n}")
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scheme
+
+    name = factory.Sequence(lambda n: f"Ordning {n}")
+    short_name = factory.Sequence(lambda n: f"Ordning {n}")
+    slug = factory.Sequence(lambda n: f"ordning-{n}")
+    administrator = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.ADMINISTRATOR)
+
+
+class SchemeYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchemeYear
+
+    scheme = factory.SubFactory(SchemeFactory)
+    year = 2022
+    report_due_date = factory.LazyAttribute(lambda o: datetime.date(o.year + 1, 1, 23))
+
+
+def member_of(organisation, role=MemberRole.LEADER, **user_fields):
+    user = UserFactory(**user_fields)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+def caseworker(administrator=None):
+    administrator = administrator or OrganisationFactory(kind=OrganisationKind.ADMINISTRATOR)
+    return member_of(administrator, role=MemberRole.MEMBER)
