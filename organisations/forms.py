@@ -20,15 +20,15 @@ class OrgNumberField(forms.CharField):
     """Accepts ``974 761 076`` or ``974761076``; stores the nine digits."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 11)
+        kwargs["max_length"] = 11  # room for the spaces people type
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
 
     def prepare_value(self, value):
         return format_orgnr(value) if value and str(value).isdigit() else value
 
-    def clean(self, value):
-        value = super().clean(value)
+    def to_python(self, value):
+        value = super().to_python(value)
         return clean_orgnr(value) if value else value
 
 
@@ -47,6 +47,7 @@ class ProfileForm(forms.ModelForm):
 
     in_voluntary_register = nullable_boolean(_("Registered in Frivillighetsregisteret"))
     member_based = nullable_boolean(_("Member-based"))
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation
@@ -101,7 +102,7 @@ class ProfileForm(forms.ModelForm):
 
     def clean_social_media(self):
         lines = [line.strip() for line in self.cleaned_data["social_media"].splitlines()]
-        validate = forms.URLField().clean
+        validate = forms.URLField(assume_scheme="https").clean
         return "\n".join(validate(line) for line in lines if line)
 
 

@@ -1,8 +1,13 @@
 """Shared fixtures. Tests create state through the services, as users do."""
 
 import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests import factories
@@ -81,3 +86,57 @@ def evaluator(db):
 @pytest.fixture
 def scheme_year(db):
     return factories.SchemeYearFactory()
+
+
+def redis_broker_available() -> bool:
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        return False
+    import redis
+
+    try:
+        return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2).ping()
+    except redis.RedisError:
+        return False
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process():
+    """A real Celery worker in its own process, on its own queue, against Redis.
+
+    Yields the queue name, which is also made the default queue so that tasks the services
+    enqueue reach this worker. The worker uses the test database, so tests that need it should
+    use ``transactional_db`` (the worker cannot see uncommitted rows).
+    """
+    from scheme.celery import app
+
+    need_service(redis_broker_available(), "Redis as the Celery broker (set CELERY_BROKER_URL)")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "scheme", "worker", "--pool=solo",
+         "--loglevel=warning", "--without-gossip", "--without-mingle", "-Q", queue],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )  # fmt: skip
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = "celery"
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()

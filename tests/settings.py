@@ -5,6 +5,9 @@ import os
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
+# The test client and the live server speak plain HTTP.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
 from scheme.settings import *  # noqa: F403
 
@@ -16,3 +19,6 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that look up the register point it at a stand-in server of their own.
 BRREG_ENABLED = False
+# Static files straight from static/ (no collectstatic before tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

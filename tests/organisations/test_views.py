@@ -1,0 +1,227 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organisations.models import Organisation
+from tests import factories
+
+LIST = reverse("organisations:list")
+
+
+def make_organisations(n, **fields):
+    groups = [factories.TargetGroupFactory(code=f"g{i}") for i in range(3)]
+    organisations = factories.OrganisationFactory.create_batch(n, **fields)
+    for organisation in organisations:
+        organisation.target_groups.set(groups)
+    return organisations
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries), queries
+
+
+def test_the_list_needs_the_same_queries_for_10_and_200_organisations(client, caseworker):
+    client.force_login(caseworker)
+    make_organisations(10)
+    few, _ = count_queries(client, LIST)
+    make_organisations(190)
+    many, queries = count_queries(client, LIST)
+    assert few == many, "\n".join(q["sql"] for q in queries.captured_queries)
+    assert many <= 10, "\n".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_filtered_list_stays_under_a_dozen_queries(
+    client, caseworker, django_assert_max_num_queries
+):
+    client.force_login(caseworker)
+    make_organisations(60, county="50")
+    with django_assert_max_num_queries(10):
+        response = client.get(LIST, {"county": "50", "target_group": "1", "order": "-founded"})
+    assert response.status_code == 200
+
+
+def test_the_list_is_paginated(client, caseworker):
+    client.force_login(caseworker)
+    make_organisations(30)
+    response = client.get(LIST)
+    assert len(response.context["page"].object_list) == 25
+    assert response.context["page"].paginator.count == 31  # and the caseworker's own body
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"kind": "mentor"}, {"Mentor"}),
+        ({"county": "46"}, {"Bergen"}),
+        ({"founded_year": "2021"}, {"Bergen"}),
+        ({"q": "berg"}, {"Bergen"}),
+        ({"q": "tron"}, {"Trondheim"}),
+    ],
+)
+def test_filters(client, caseworker, params, expected):
+    factories.OrganisationFactory(name="Mentor", kind="mentor", founded=None)
+    factories.OrganisationFactory(name="Bergen", county="46", founded="2021-02-02")
+    factories.OrganisationFactory(name="Trondheim", county="50", founded="2019-02-02")
+    client.force_login(caseworker)
+    response = client.get(LIST, params)
+    assert {o.name for o in response.context["page"]} == expected
+
+
+def test_search_by_organisation_number_with_spaces(client, caseworker):
+    organisation = factories.OrganisationFactory(name="Nummeret")
+    client.force_login(caseworker)
+    typed = organisation.org_number_display  # "NNN NNN NNN"
+    response = client.get(LIST, {"q": typed})
+    assert [o.name for o in response.context["page"]] == ["Nummeret"]
+
+
+def test_the_list_can_be_sorted(client, caseworker):
+    factories.OrganisationFactory(name="Eldst", founded="2018-01-01")
+    factories.OrganisationFactory(name="Yngst", founded="2021-01-01")
+    client.force_login(caseworker)
+    response = client.get(LIST, {"order": "-founded", "kind": "participant"})
+    assert [o.name for o in response.context["page"]][:2] == ["Yngst", "Eldst"]
+
+
+def test_a_member_edits_the_profile_and_sees_it(client, member, participant):
+    group = factories.TargetGroupFactory()
+    client.force_login(member)
+    response = client.post(
+        reverse("organisations:edit", args=[participant.pk]),
+        {
+            "name": participant.name,
+            "description": "Leksehjelp for barn.",
+            "target_groups": [group.pk],
+            "in_voluntary_register": "true",
+            "member_based": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Leksehjelp for barn." in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.in_voluntary_register is True
+    assert participant.member_based is None
+    assert list(participant.target_groups.all()) == [group]
+
+
+def test_bad_input_is_explained_per_field_and_the_input_is_kept(client, member, participant):
+    client.force_login(member)
+    response = client.post(
+        reverse("organisations:edit", args=[participant.pk]),
+        {
+            "name": participant.name,
+            "description": "Dette skal ikke gå tapt.",
+            "postal_code": "12",
+            "website": "ikke en adresse",
+            "members_count": "5",
+            "paying_members_count": "9",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert set(form.errors) == {"postal_code", "website", "paying_members_count"}
+    assert "Dette skal ikke gå tapt." in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.description == ""
+
+
+def test_a_caseworker_registers_an_organisation(client, caseworker):
+    client.force_login(caseworker)
+    number = factories.OrganisationFactory.build().org_number
+    response = client.post(
+        reverse("organisations:create"),
+        {"kind": "participant", "org_number": f"{number[:3]} {number[3:6]} {number[6:]}",
+         "name": "Ny forening"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["form"].errors
+    organisation = Organisation.objects.get(name="Ny forening")
+    assert organisation.org_number == number
+    assert response.url == reverse("organisations:detail", args=[organisation.pk])
+
+
+def test_a_wrong_organisation_number_gets_a_clear_message(client, caseworker):
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("organisations:create"),
+        {"kind": "participant", "org_number": "974760674", "name": "Feil"},
+    )
+    assert "org_number" in response.context["form"].errors
+    assert not Organisation.objects.filter(name="Feil").exists()
+
+
+def test_a_duplicate_organisation_number_is_refused(client, caseworker, participant):
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("organisations:create"),
+        {"kind": "participant", "org_number": participant.org_number, "name": "Kopi"},
+    )
+    assert "org_number" in response.context["form"].errors
+
+
+def test_the_list_editor_keeps_rows_on_error(client, member, participant):
+    client.force_login(member)
+    response = client.post(
+        reverse("organisations:parts", args=[participant.pk, "activities"]),
+        {
+            "activities-TOTAL_FORMS": "1",
+            "activities-INITIAL_FORMS": "0",
+            "activities-0-name": "Fotball",
+            "activities-0-frequency": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Fotball" in response.content.decode()
+    assert not participant.activities.exists()
+
+
+def test_the_caseworker_sees_the_eligibility_check_on_the_profile(
+    client, caseworker, participant, scheme_year
+):
+    client.force_login(caseworker)
+    response = client.get(
+        reverse("organisations:detail", args=[participant.pk]), {"year": scheme_year.pk}
+    )
+    assert response.context["eligibility"].reference_date.year == 2022
+    assert len(response.context["eligibility"].criteria) == 4
+
+
+def test_members_do_not_see_the_eligibility_check(client, member, participant, scheme_year):
+    client.force_login(member)
+    response = client.get(reverse("organisations:detail", args=[participant.pk]))
+    assert "eligibility" not in response.context
+
+
+def test_a_leader_gives_access_through_the_page(client, member, participant, mailoutbox):
+    client.force_login(member)
+    response = client.post(
+        reverse("organisations:people", args=[participant.pk]),
+        {"email": "kollega@example.org", "full_name": "Kollega", "role": "contact"},
+    )
+    assert response.status_code == 302
+    assert participant.memberships.count() == 2
+
+
+def test_an_invalid_email_keeps_the_typed_name(client, member, participant):
+    client.force_login(member)
+    response = client.post(
+        reverse("organisations:people", args=[participant.pk]),
+        {"email": "ikke-epost", "full_name": "Kari Nordmann", "role": "contact"},
+    )
+    assert "email" in response.context["form"].errors
+    assert "Kari Nordmann" in response.content.decode()
+
+
+def test_the_profile_page_does_not_query_per_row(
+    client, caseworker, participant, django_assert_max_num_queries
+):
+    for i in range(20):
+        participant.activities.create(name=f"Aktivitet {i}", frequency="weekly")
+        participant.collaborations.create(partner_kind="municipality", partner_name=f"K {i}")
+    client.force_login(caseworker)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("organisations:detail", args=[participant.pk]))

@@ -1,0 +1,76 @@
+from django.urls import reverse
+
+from organisations.models import Activity, Grantor, PreviousApplication
+from scheme.notifications import notify
+from tests import factories
+
+DASHBOARD = reverse("dashboard")
+
+
+def panel_templates(response):
+    return [panel.template for panel in response.context["panels"]]
+
+
+def test_a_member_sees_what_the_profile_still_lacks(client, member, participant):
+    client.force_login(member)
+    response = client.get(DASHBOARD)
+    titles = [item.title for item in response.context["due_items"]]
+    assert any("description" in t or "beskrivelse" in t for t in titles)
+    assert len(titles) == 5  # description, register, target groups, activities, earlier grants
+    assert "organisations/panels/own.html" in panel_templates(response)
+
+
+def test_the_due_list_shrinks_as_the_profile_is_completed(client, member, participant):
+    participant.description = "Vi driver leksehjelp."
+    participant.in_voluntary_register = True
+    participant.save()
+    participant.target_groups.add(factories.TargetGroupFactory())
+    Activity.objects.create(organisation=participant, name="Leksehjelp", frequency="weekly")
+    PreviousApplication.objects.create(organisation=participant, year=2021, grantor=Grantor.IMDI)
+    client.force_login(member)
+    response = client.get(DASHBOARD)
+    assert response.context["due_items"] == []
+    assert "complete" in response.content.decode() or "komplett" in response.content.decode()
+
+
+def test_a_caseworker_sees_organisations_by_kind(client, caseworker, participant, mentor):
+    client.force_login(caseworker)
+    response = client.get(DASHBOARD)
+    [panel] = [p for p in response.context["panels"] if "caseworker" in p.template]
+    counts = {kind: n for _label, kind, n in panel.context["rows"]}
+    assert counts == {"participant": 1, "mentor": 1, "administrator": 1, "evaluator": 0}
+
+
+def test_an_evaluator_sees_figures_without_names(client, evaluator, participant):
+    client.force_login(evaluator)
+    response = client.get(DASHBOARD)
+    assert "organisations/panels/evaluator.html" in panel_templates(response)
+    assert participant.name not in response.content.decode()
+
+
+def test_a_mentor_does_not_see_participant_panels(client, mentor, participant):
+    client.force_login(mentor)
+    response = client.get(DASHBOARD)
+    assert participant.name not in response.content.decode()
+    assert "organisations/panels/caseworker.html" not in panel_templates(response)
+
+
+def test_unread_notifications_are_on_the_dashboard(client, member):
+    notify([member], "Husk rapporten", "x", email=False)
+    client.force_login(member)
+    assert "Husk rapporten" in client.get(DASHBOARD).content.decode()
+
+
+def test_the_rules_of_the_latest_year_are_shown(client, member, scheme_year):
+    client.force_login(member)
+    content = client.get(DASHBOARD).content.decode()
+    assert "110\xa0000" in content or "110,000" in content
+
+
+def test_the_dashboard_does_not_grow_queries_with_data(
+    client, caseworker, django_assert_max_num_queries
+):
+    factories.OrganisationFactory.create_batch(50)
+    client.force_login(caseworker)
+    with django_assert_max_num_queries(12):
+        client.get(DASHBOARD)

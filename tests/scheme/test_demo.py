@@ -1,0 +1,69 @@
+import io
+
+from django.core.management import call_command
+
+from organisations.models import Membership, Organisation
+from organisations.orgnr import clean_orgnr
+from scheme.models import Scheme, SchemeYear, User
+from scheme.roles import Role, access_for
+
+
+def load_demo() -> str:
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    return output.getvalue()
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organisation, Membership, User, Scheme, SchemeYear)
+    }
+
+
+def test_the_demo_loads_the_pilot_and_a_second_run_duplicates_nothing(db):
+    load_demo()
+    first = counts()
+    load_demo()
+    assert counts() == first
+    assert Organisation.objects.filter(kind="participant").count() == 9
+    assert Organisation.objects.filter(kind="mentor").count() == 10
+    assert Organisation.objects.filter(kind="administrator").count() == 1
+    assert Organisation.objects.filter(kind="evaluator").count() == 1
+    assert not Organisation.objects.filter(is_demo=False).exists()
+    assert list(SchemeYear.objects.values_list("year", flat=True).order_by("year")) == [
+        2022,
+        2023,
+        2024,
+    ]
+    scheme = Scheme.objects.get()
+    assert scheme.goals.count() == 6
+    assert scheme.conditions.filter(code="notify-changes").exists()
+    for number in Organisation.objects.values_list("org_number", flat=True):
+        assert clean_orgnr(number) == number
+
+
+def test_there_is_a_login_for_each_role_and_the_command_prints_them(db):
+    output = load_demo()
+    expected = {
+        "admin@imdi.example": Role.ADMIN,
+        "saksbehandler@imdi.example": Role.CASEWORKER,
+        "evaluator@ntnu.example": Role.EVALUATOR,
+        "leder@aktivno.example": Role.MEMBER,
+        "mentor@rodekors.example": Role.MENTOR,
+    }
+    for email, role in expected.items():
+        user = User.objects.get(email=email)
+        assert access_for(user).roles == {role}
+        assert user.check_password("demo-portal-2024")
+        assert email in output
+
+
+def test_demo_participants_are_eligible_for_2022_apart_from_the_purpose_judgement(db):
+    from organisations.eligibility import Outcome, check_eligibility
+
+    load_demo()
+    year = SchemeYear.objects.get(year=2022)
+    for organisation in Organisation.objects.participants():
+        result = check_eligibility(organisation, year, purpose_confirmed=True)
+        assert result.outcome == Outcome.PASS, (organisation, result)
