@@ -32,3 +32,17 @@ class SchemeYearRulesForm(forms.ModelForm):
         model = SchemeYear
         fields = RULE_FIELDS
         widgets = {"report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code from the app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has six digits.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        return self.cleaned_data["token"].strip()

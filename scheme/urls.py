@@ -31,6 +31,7 @@ urlpatterns = [
         name="notifications_mark_all_read",
     ),
     path("account/", views.account, name="account"),
+    path("account/two-factor/", views.two_factor, name="two_factor"),
     path("account/", include(auth_patterns)),
     path("schemes/", views.scheme_list, name="scheme_list"),
     path("schemes/<slug:slug>/", views.scheme_detail, name="scheme_detail"),

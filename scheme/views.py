@@ -1,14 +1,20 @@
+import base64
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from scheme import notifications, services
-from scheme.forms import AccountForm, SchemeYearRulesForm
+from scheme.forms import AccountForm, SchemeYearRulesForm, SecondFactorForm
 from scheme.models import Notification, Scheme, SchemeYear
 from scheme.registry import due_items_for, panels_for
 from scheme.roles import access_for
@@ -118,3 +124,36 @@ def scheme_year_open_next(request, slug):
             % {"year": year.year},
         )
     return redirect("scheme_detail", slug=slug)
+
+
+def _safe_next(request, default="dashboard"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(default)
+
+
+def _qr_code_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode").split("?>", 1)[-1]
+
+
+def two_factor(request):
+    """Set up an authenticator app, or type its code, to finish a caseworker's login."""
+    next_url = _safe_next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    device = services.authenticator_for(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.check_second_factor(request.user, device, form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(next_url)
+        form.add_error("token", _("The code is wrong or too old. Type the code the app shows now."))
+    context = {"form": form, "next": next_url, "setting_up": not device.confirmed}
+    if not device.confirmed:
+        context.update(
+            qr_code=_qr_code_svg(device.config_url),
+            secret=base64.b32encode(device.bin_key).decode(),
+        )
+    return render(request, "scheme/two_factor.html", context)

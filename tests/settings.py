@@ -22,3 +22,4 @@ BRREG_ENABLED = False
 # Static files straight from static/ (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+TWO_FACTOR_REQUIRED = False  # tests/scheme/test_two_factor.py turns it on

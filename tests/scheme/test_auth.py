@@ -35,6 +35,22 @@ def test_five_failed_attempts_lock_the_address(client, person):
     assert "_auth_user_id" not in client.session
 
 
+def test_behind_a_proxy_each_visitor_is_counted_on_their_own_address(client, person, settings):
+    settings.PROXY_COUNT = 1
+    for _ in range(5):
+        client.post(
+            LOGIN,
+            {"username": "kari@example.org", "password": "feil"},
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": "kari@example.org", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.9",
+    )
+    assert response.status_code == 302
+
+
 def test_log_out_is_a_post(client, person):
     client.force_login(person)
     assert client.get(reverse("logout")).status_code == 405
