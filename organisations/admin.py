@@ -1,0 +1,121 @@
+from django.contrib import admin
+from django.db import models
+
+from organisations.models import (
+    Activity,
+    Branch,
+    Collaboration,
+    Language,
+    Membership,
+    Organisation,
+    PreviousApplication,
+    TargetGroup,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class BranchInline(admin.TabularInline):
+    model = Branch
+    extra = 0
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+
+
+class CollaborationInline(admin.TabularInline):
+    model = Collaboration
+    extra = 0
+
+
+class PreviousApplicationInline(admin.TabularInline):
+    model = PreviousApplication
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "org_number_display",
+        "kind",
+        "municipality",
+        "county",
+        "founded",
+        "in_voluntary_register",
+        "is_demo",
+    ]
+    list_filter = [
+        "kind",
+        "county",
+        "is_demo",
+        "in_voluntary_register",
+        "member_based",
+        "target_groups",
+    ]
+    search_fields = ["name", "org_number", "municipality", "email"]
+    filter_horizontal = ["target_groups", "languages"]
+    date_hierarchy = "founded"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [
+        MembershipInline,
+        BranchInline,
+        ActivityInline,
+        CollaborationInline,
+        PreviousApplicationInline,
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "title", "created_at"]
+    list_filter = ["role", "organisation__kind"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+class PartAdmin(admin.ModelAdmin):
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Branch)
+class BranchAdmin(PartAdmin):
+    list_display = ["name", "organisation", "municipality", "county", "founded"]
+    list_filter = ["county"]
+    search_fields = ["name", "municipality", "organisation__name"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(PartAdmin):
+    list_display = ["name", "organisation", "frequency", "typical_participants"]
+    list_filter = ["frequency"]
+    search_fields = ["name", "organisation__name"]
+
+
+@admin.register(Collaboration)
+class CollaborationAdmin(PartAdmin):
+    list_display = ["partner_name", "partner_kind", "organisation", "status", "since"]
+    list_filter = ["partner_kind", "status"]
+    search_fields = ["partner_name", "organisation__name"]
+
+
+@admin.register(PreviousApplication)
+class PreviousApplicationAdmin(PartAdmin):
+    list_display = ["organisation", "year", "grantor", "grantor_name", "amount", "outcome"]
+    list_filter = ["grantor", "outcome", "year"]
+    search_fields = ["grantor_name", "organisation__name"]
+
+
+@admin.register(TargetGroup, Language)
+class NamedChoiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_nb", "name_en"]
+    search_fields = ["code", "name_nb", "name_en"]
