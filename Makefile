@@ -2,7 +2,6 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE := scheme.settings
 
 .PHONY: run test lint format messages install worker clean
 
@@ -14,9 +13,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# Compiled translations are build output, made from locale/*/LC_MESSAGES/django.po.
+# Compiled translations are build output, made from locale/*/LC_MESSAGES/django.po
+# (without the project's settings, which want a secret key outside debug mode).
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
+	env -u DJANGO_SETTINGS_MODULE $(BIN)/django-admin compilemessages --ignore '.venv' -v 0
 
 run: export DJANGO_DEBUG ?= 1
 run: export TWO_FACTOR_REQUIRED ?= 0

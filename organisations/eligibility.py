@@ -110,10 +110,16 @@ def _young_enough(organisation, scheme_year, on) -> Criterion:
     params = {"founded": _day(founded), "limit": _day(limit)}
     if founded > limit:
         return Criterion(
-            "age", label, Outcome.PASS, _("Founded %(founded)s, after %(limit)s.") % params
+            "age",
+            label,
+            Outcome.PASS,
+            _("Founded %(founded)s: within the limit (after %(limit)s).") % params,
         )
     return Criterion(
-        "age", label, Outcome.FAIL, _("Founded %(founded)s, on or before %(limit)s.") % params
+        "age",
+        label,
+        Outcome.FAIL,
+        _("Founded %(founded)s: too early (on or before %(limit)s).") % params,
     )
 
 
@@ -155,7 +161,7 @@ def _applied_before(organisation, scheme_year, on) -> Criterion:
 
 
 def _purpose(organisation, purpose_confirmed) -> Criterion:
-    label = _("Works for the participation of immigrants and their children")
+    label = _("Works for immigrants and their children to take part in work and society")
     if purpose_confirmed is True:
         return Criterion("purpose", label, Outcome.PASS, _("Confirmed by the caseworker."))
     if purpose_confirmed is False:

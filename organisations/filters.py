@@ -9,13 +9,13 @@ from scheme.roles import OrganisationKind
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or organisation number"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=OrganisationKind.choices)
     county = django_filters.ChoiceFilter(label=_("County"), choices=County.choices)
     target_group = django_filters.ModelChoiceFilter(
         label=_("Target group"), field_name="target_groups", queryset=TargetGroup.objects.all()
     )
     founded_year = django_filters.NumberFilter(
-        label=_("Founded in (year)"), field_name="founded", lookup_expr="year"
+        label=_("Year founded"), field_name="founded", lookup_expr="year"
     )
     order = django_filters.OrderingFilter(
         label=_("Sort by"),

@@ -99,8 +99,10 @@ class Organisation(models.Model):
         TargetGroup, blank=True, related_name="organisations", verbose_name=_("target groups")
     )
     member_based = models.BooleanField(_("member-based"), null=True, blank=True)
-    members_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
-    paying_members_count = models.PositiveIntegerField(_("paying members"), null=True, blank=True)
+    members_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
+    paying_members_count = models.PositiveIntegerField(
+        _("number of paying members"), null=True, blank=True
+    )
     description = models.TextField(
         _("short description"),
         blank=True,

@@ -33,7 +33,9 @@ def clean_orgnr(value: str) -> str:
 
 def validate_orgnr(value: str) -> None:
     if clean_orgnr(value) != value:
-        raise ValidationError(_("Store the organisation number as 9 digits."), code="orgnr_compact")
+        raise ValidationError(
+            _("Type the organisation number as 9 digits without spaces."), code="orgnr_compact"
+        )
 
 
 def format_orgnr(value: str) -> str:

@@ -205,7 +205,7 @@ class SchemeYear(models.Model):
         _("maximum organisation age (years)"), default=5
     )
     previous_application_years = models.PositiveSmallIntegerField(
-        _("years in which a previous grant application counts"),
+        _("number of years in which an earlier grant application counts"),
         default=2,
         help_text=_("2 means the call year and the year before (for 2022: 2021 and 2022)."),
     )
@@ -237,7 +237,9 @@ class SchemeYear(models.Model):
         if self.max_grant and self.budget_frame and self.max_grant > self.budget_frame:
             errors["max_grant"] = _("The maximum grant cannot be larger than the budget frame.")
         if self.report_due_date and self.year and self.report_due_date.year <= self.year:
-            errors["report_due_date"] = _("The report is due after the grant year has ended.")
+            errors["report_due_date"] = _(
+                "The report due date must be after the end of the grant year."
+            )
         if errors:
             raise ValidationError(errors)
 

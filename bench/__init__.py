@@ -1,0 +1,1 @@
+"""Benchmark scripts: page speed and query counts at scale (see bench/README.md)."""
