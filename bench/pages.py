@@ -152,6 +152,12 @@ class Result:
     captured: list
 
 
+def fail(message):
+    """Stop without measuring: exit status 2 (1 is reserved for pages over the query budget)."""
+    print(f"bench: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 # --- the database ------------------------------------------------------------------------
 
 
@@ -161,10 +167,10 @@ def database_config(url):
     config = environ.Env.db_url_config(url)
     name = config.get("NAME") or ""
     if config.get("ENGINE") != "django.db.backends.postgresql":
-        sys.exit(f"bench: DATABASE_URL must name a PostgreSQL database, not {url!r}.")
+        fail(f"DATABASE_URL must name a PostgreSQL database, not {config.get('ENGINE')}.")
     if name in PROTECTED_DATABASES or name.startswith("test"):
-        sys.exit(
-            f"bench: refusing the database {name!r}; the benchmark empties its database. "
+        fail(
+            f"refusing the database {name!r}; the benchmark empties its database. "
             f"Give it a dedicated one, such as {DEFAULT_DATABASE_URL}."
         )
     return config
@@ -182,7 +188,11 @@ def ensure_database(config) -> bool:
         "password": config.get("PASSWORD"),
     }
     params = {key: str(value) for key, value in params.items() if value not in (None, "")}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
+    try:
+        connection = psycopg.connect(dbname="postgres", autocommit=True, **params)
+    except psycopg.OperationalError as error:
+        fail(f"cannot reach PostgreSQL: {error}")
+    with connection:
         name = config["NAME"]
         found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if found.fetchone():
@@ -578,9 +588,9 @@ def _get(page) -> float:
     took = (time.perf_counter() - started) * 1000
     if response.status_code != 200:
         where = response.get("Location", "")
-        sys.exit(f"bench: {page.url} answered {response.status_code} {where}".rstrip())
+        fail(f"{page.url} answered {response.status_code} {where}".rstrip())
     if page.expect and page.expect not in response.content.decode():
-        sys.exit(f"bench: {page.url} does not contain {page.expect!r}")
+        fail(f"{page.url} does not contain {page.expect!r}")
     return took
 
 
@@ -698,6 +708,8 @@ def main(argv=None):
         f"Python {platform.python_version()}, Django {django.get_version()}, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
     )
+    if second_factor:
+        print("Caseworker verified with a TOTP device (two-factor required, as in production)")
     print()
     print_table(results)
     if args.queries or args.explain is not None:

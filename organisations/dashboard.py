@@ -1,12 +1,12 @@
 """What the organisations app puts on the dashboard: each user's organisations and what their
 profiles still lack, the caseworker's overview, and the evaluator's aggregated figures."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from organisations.geography import County
-from organisations.models import Organisation
+from organisations.models import Activity, Organisation, PreviousApplication
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, Role, access_for
 
@@ -15,23 +15,32 @@ PROFILE_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
 
 def _own_organisations(user):
     """The participant and mentor organisations the user belongs to, with what their
-    profile gap check needs, in one query."""
+    profile gap check needs: one query, kept on the user object for the rest of the request."""
+    cached = getattr(user, "_own_organisations", None)
+    if cached is not None:
+        return cached
     ids = access_for(user).organisation_ids(*PROFILE_KINDS)
-    if not ids:
-        return []
-    return list(
-        Organisation.objects.filter(pk__in=ids).annotate(
-            n_target_groups=Count("target_groups", distinct=True),
-            n_activities=Count("activities", distinct=True),
-            n_previous=Count("previous_applications", distinct=True),
+    organisations = []
+    if ids:
+        organisations = list(
+            Organisation.objects.filter(pk__in=ids).annotate(
+                has_target_groups=Exists(
+                    Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
+                ),
+                has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
+                has_previous=Exists(
+                    PreviousApplication.objects.filter(organisation=OuterRef("pk"))
+                ),
+            )
         )
-    )
+    user._own_organisations = organisations
+    return organisations
 
 
 def profile_gaps(organisation) -> list[tuple[str, str]]:
     """What the profile still lacks, as (what to do, where to do it), most important first.
 
-    Needs the ``n_*`` annotations of ``_own_organisations``.
+    Needs the ``has_*`` annotations of ``_own_organisations``.
     """
     edit = reverse("organisations:edit", args=[organisation.pk])
     lists = reverse("organisations:parts", args=[organisation.pk, "activities"])
@@ -43,11 +52,11 @@ def profile_gaps(organisation) -> list[tuple[str, str]]:
         gaps.append((_("Tell us whether you are in Frivillighetsregisteret"), edit))
     if organisation.founded is None:
         gaps.append((_("Add your founding date"), edit))
-    if not organisation.n_target_groups:
+    if not organisation.has_target_groups:
         gaps.append((_("Choose your target groups"), edit))
-    if not organisation.n_activities:
+    if not organisation.has_activities:
         gaps.append((_("Add the activities you run regularly"), lists))
-    if organisation.kind == OrganisationKind.PARTICIPANT and not organisation.n_previous:
+    if organisation.kind == OrganisationKind.PARTICIPANT and not organisation.has_previous:
         gaps.append((_("Record grants you have applied for earlier"), previous))
     return gaps
 

@@ -1,10 +1,29 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from organisations.geography import County
 from organisations.models import Organisation, TargetGroup
 from scheme.roles import OrganisationKind
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Sorting that pages cleanly: ties are broken by name and id, unknown dates come last."""
+
+    nullable = {"founded"}
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        name = value.lstrip("-")
+        if name not in self.nullable:
+            return value
+        if value.startswith("-"):
+            return F(name).desc(nulls_last=True)
+        return F(name).asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "name", "id") if value else qs
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -17,7 +36,7 @@ class OrganisationFilter(django_filters.FilterSet):
     founded_year = django_filters.NumberFilter(
         label=_("Year founded"), field_name="founded", lookup_expr="year"
     )
-    order = django_filters.OrderingFilter(
+    order = StableOrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("founded", "founded"), ("county", "county")),
         field_labels={"name": _("name"), "founded": _("founding date"), "county": _("county")},
@@ -26,6 +45,14 @@ class OrganisationFilter(django_filters.FilterSet):
     class Meta:
         model = Organisation
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Bootstrap classes on the widgets, so the template can render plain field groups
+        # (much cheaper than a crispy layout on a page caseworkers open all day).
+        for field in self.form.fields.values():
+            is_select = hasattr(field, "choices")
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
     def search(self, queryset, name, value):
         digits = value.replace(" ", "")

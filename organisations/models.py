@@ -57,10 +57,8 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=OrganisationKind.choices, db_index=True
-    )
-    name = models.CharField(_("name"), max_length=200, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
     org_number = models.CharField(
         _("organisation number"),
         max_length=9,
@@ -77,12 +75,10 @@ class Organisation(models.Model):
     voluntary_register_since = models.DateField(
         _("in Frivillighetsregisteret since"), null=True, blank=True
     )
-    founded = models.DateField(_("founded"), null=True, blank=True, db_index=True)
+    founded = models.DateField(_("founded"), null=True, blank=True)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     municipality_number = models.CharField(_("municipality number"), max_length=4, blank=True)
-    county = models.CharField(
-        _("county"), max_length=2, choices=County.choices, blank=True, db_index=True
-    )
+    county = models.CharField(_("county"), max_length=2, choices=County.choices, blank=True)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
     postal_place = models.CharField(_("postal place"), max_length=100, blank=True)
@@ -117,7 +113,7 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["name"]
+        ordering = ["name", "id"]  # a total order, so pages never repeat or skip a row
         constraints = [
             models.CheckConstraint(
                 condition=Q(paying_members_count__isnull=True)
@@ -126,7 +122,13 @@ class Organisation(models.Model):
                 name="organisation_paying_within_members",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "name"])]
+        # The list sorts by name, founding date or county, and filters by kind and county.
+        # PostgreSQL also gets a newest-first and a name-search index (migration 0003).
+        indexes = [
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["kind", "name", "id"]),
+            models.Index(fields=["county", "name", "id"]),
+        ]
 
     def __str__(self):
         return self.name

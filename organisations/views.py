@@ -1,6 +1,7 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,15 +18,21 @@ from organisations.forms import (
     ProfileForm,
 )
 from organisations.models import Membership, Organisation
-from scheme.dashboard import latest_years
 from scheme.models import SchemeYear
 from scheme.roles import Role, access_for, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
 
+# What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
+LIST_COLUMNS = ["kind", "name", "org_number", "is_demo", "municipality", "county", "founded"]
+
 
 def organisation_list(request):
     require_role(request.user, Role.CASEWORKER)
-    queryset = Organisation.objects.visible_to(request.user).prefetch_related("target_groups")
+    queryset = (
+        Organisation.objects.visible_to(request.user)
+        .only(*LIST_COLUMNS)
+        .prefetch_related("target_groups")
+    )
     filters = OrganisationFilter(request.GET or None, queryset=queryset, request=request)
     page = paginate(request, filters.qs if filters.is_bound else queryset)
     return render(
@@ -47,15 +54,15 @@ def _editable(request, pk):
     return organisation
 
 
-def _chosen_year(request):
-    """The scheme year the caseworker asked for, or the most recent one."""
-    year_id = request.GET.get("year")
-    if year_id and year_id.isdigit():
-        chosen = SchemeYear.objects.select_related("scheme").filter(pk=year_id).first()
-        if chosen:
-            return chosen
-    latest = latest_years()
-    return latest[0] if latest else None
+def _chosen_year(request, scheme_years):
+    """The scheme year the caseworker asked for, or the most recent one so far."""
+    chosen = request.GET.get("year", "")
+    for scheme_year in scheme_years:
+        if str(scheme_year.pk) == chosen:
+            return scheme_year
+    this_year = datetime.date.today().year
+    started = [y for y in scheme_years if y.scheme.is_active and y.year <= this_year]
+    return started[0] if started else None
 
 
 def organisation_detail(request, pk):
@@ -69,7 +76,6 @@ def organisation_detail(request, pk):
             "activities",
             "collaborations",
             "previous_applications",
-            Prefetch("memberships", queryset=Membership.objects.select_related("user")),
         ),
     )
     access = access_for(request.user)
@@ -79,10 +85,11 @@ def organisation_detail(request, pk):
         "can_manage_members": access.can_manage_members(organisation.pk),
     }
     if access.is_caseworker:
-        scheme_year = _chosen_year(request)
+        scheme_years = list(SchemeYear.objects.current_first())
+        scheme_year = _chosen_year(request, scheme_years)
         context.update(
             scheme_year=scheme_year,
-            scheme_years=SchemeYear.objects.current_first(),
+            scheme_years=scheme_years,
             eligibility=check_eligibility(organisation, scheme_year) if scheme_year else None,
         )
     return render(request, "organisations/organisation_detail.html", context)
@@ -95,7 +102,8 @@ def _prefill_from_register(request, form):
     has nothing; a failed look-up keeps everything and tells the user why.
     """
     typed = {name: form[name].data for name in form.fields}
-    number = request.POST.get("org_number") or getattr(form.instance, "org_number", "")
+    # Only a form with the number field (caseworkers') may ask for another number.
+    number = typed.get("org_number") or getattr(form.instance, "org_number", "")
     try:
         entry = brreg.lookup(OrgNumberField().clean(number))
     except ValidationError as error:

@@ -136,7 +136,7 @@ class Goal(models.Model):
     class Meta:
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
-        ordering = ["scheme", "number"]
+        ordering = ["scheme_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "number"], name="goal_number_unique")
         ]
@@ -161,7 +161,7 @@ class AwardCondition(models.Model):
     class Meta:
         verbose_name = _("award condition")
         verbose_name_plural = _("award conditions")
-        ordering = ["scheme", "position"]
+        ordering = ["scheme_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "code"], name="condition_code_unique")
         ]

@@ -4,6 +4,7 @@ The rows are the record of what was sent to whom; the e-mail goes out from a Cel
 after the surrounding transaction commits, so a rolled-back change never sends mail.
 """
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -30,6 +31,7 @@ def notify(recipients, subject, body, url: str = "", email: bool = True, **param
         created.append(notification)
         if email:
             transaction.on_commit(lambda pk=notification.pk: send_notification_email.delay(pk))
+    _forget_unread_counts(n.recipient_id for n in created)
     return created
 
 
@@ -38,4 +40,29 @@ def mark_read(user, notification_ids=None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    count = unread.update(read_at=timezone.now())
+    _forget_unread_counts([user.pk])
+    return count
+
+
+UNREAD_COUNT_SECONDS = 300
+
+
+def unread_count(user) -> int:
+    """How many notifications the user has not read; cached, as every page header shows it."""
+    return cache.get_or_set(
+        _unread_key(user.pk),
+        lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        UNREAD_COUNT_SECONDS,
+    )
+
+
+def _unread_key(user_id) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def _forget_unread_counts(user_ids) -> None:
+    """Drop cached counts once the change is committed, so no request caches the old count."""
+    keys = [_unread_key(user_id) for user_id in user_ids]
+    if keys:
+        transaction.on_commit(lambda: cache.delete_many(keys))

@@ -100,7 +100,7 @@ def access_for(user) -> Access:
         return cached
     memberships = {
         org_id: (kind, role)
-        for org_id, kind, role in user.memberships.values_list(
+        for org_id, kind, role in user.memberships.order_by().values_list(
             "organisation_id", "organisation__kind", "role"
         )
     }

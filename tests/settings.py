@@ -23,3 +23,4 @@ BRREG_ENABLED = False
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 TWO_FACTOR_REQUIRED = False  # tests/scheme/test_two_factor.py turns it on
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
