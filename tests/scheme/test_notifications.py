@@ -128,3 +128,17 @@ def test_the_list_shows_only_ones_own_and_counts_unread(client, db):
     assert "Til meg" in content
     assert "Til en annen" not in content
     assert response.context["unread_notifications"] == 1
+
+
+def test_the_header_count_follows_new_and_read_notifications(
+    client, db, django_capture_on_commit_callbacks
+):
+    me = factories.UserFactory()
+    client.force_login(me)
+    assert client.get(reverse("notifications")).context["unread_notifications"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([me], "Ny", "x", email=False)
+    assert client.get(reverse("notifications")).context["unread_notifications"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications_mark_all_read"))
+    assert client.get(reverse("notifications")).context["unread_notifications"] == 0
