@@ -22,7 +22,7 @@ def url(name, organisation, **kwargs):
 
 
 @pytest.fixture
-def outsider(request):
+def outsider(request, db):
     """Each role that must not see the participant's private data."""
     return request.getfixturevalue(request.param)
 
