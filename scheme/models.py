@@ -125,13 +125,25 @@ class Scheme(models.Model):
         return self.short_name or self.name
 
 
-class Goal(models.Model):
+class BilingualText(models.Model):
+    """A text a caseworker writes in Norwegian, and in English for English-reading users."""
+
+    text_nb = models.TextField(_("text (Norwegian)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def text(self):
+        return in_language(self.text_nb, self.text_en)
+
+
+class Goal(BilingualText):
     """One of the scheme's goals for the participant organisations; the evaluation measures them."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="goals")
     number = models.PositiveSmallIntegerField(_("number"))
-    text_nb = models.TextField(_("text (Norwegian)"))
-    text_en = models.TextField(_("text (English)"), blank=True)
 
     class Meta:
         verbose_name = _("goal")
@@ -144,19 +156,13 @@ class Goal(models.Model):
     def __str__(self):
         return f"{self.number}. {self.text}"
 
-    @property
-    def text(self):
-        return in_language(self.text_nb, self.text_en)
 
-
-class AwardCondition(models.Model):
+class AwardCondition(BilingualText):
     """A condition stated in every award letter of the scheme; ``code`` lets code refer to it."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="conditions")
     position = models.PositiveSmallIntegerField(_("position"))
     code = models.SlugField(_("code"), max_length=40)
-    text_nb = models.TextField(_("text (Norwegian)"))
-    text_en = models.TextField(_("text (English)"), blank=True)
 
     class Meta:
         verbose_name = _("award condition")
@@ -168,10 +174,6 @@ class AwardCondition(models.Model):
 
     def __str__(self):
         return self.text
-
-    @property
-    def text(self):
-        return in_language(self.text_nb, self.text_en)
 
 
 class SchemeYearQuerySet(models.QuerySet):
