@@ -7,3 +7,24 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from courses import dashboard, models, services  # noqa: F401 (services registers verbs)
+
+        auditlog.register(models.PlannedItem, m2m_fields={"competence_areas"})
+        auditlog.register(models.Event, m2m_fields={"competence_areas"})
+        for model in (
+            models.AnnualPlan,
+            models.PlanComment,
+            models.ProgrammeItem,
+            models.Registration,
+            models.Material,
+            models.PracticalTask,
+            models.HandIn,
+            models.FeedbackForm,
+            models.Question,
+        ):
+            auditlog.register(model)
+        dashboard.register()

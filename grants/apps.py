@@ -7,3 +7,33 @@ from django.utils.translation import gettext_lazy as _
 class GrantsConfig(AppConfig):
     name = "grants"
     verbose_name = _("Grants")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from grants import dashboard, demo, models, services  # noqa: F401 (services registers verbs)
+
+        auditlog.register(models.Application, m2m_fields={"target_groups", "competence_needs"})
+        for model in (
+            models.Round,
+            models.Invitation,
+            models.BudgetLine,
+            models.Attachment,
+            models.ImpartialityDeclaration,
+            models.Assessment,
+            models.Score,
+            models.Decision,
+            models.Award,
+            models.Instalment,
+            models.Disbursement,
+            models.GrantReport,
+            models.GoalResult,
+            models.AccountLine,
+            models.Clawback,
+            models.Repayment,
+            models.Appeal,
+            models.ChangeNotice,
+        ):
+            auditlog.register(model)
+        dashboard.register()
+        demo.register()

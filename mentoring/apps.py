@@ -7,3 +7,28 @@ from django.utils.translation import gettext_lazy as _
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = _("Mentoring")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from mentoring import dashboard, demo, models, services, visibility  # noqa: F401 (verbs)
+        from organisations.models import visibility_extensions
+
+        if visibility.paired_organisations not in visibility_extensions:
+            visibility_extensions.append(visibility.paired_organisations)
+        auditlog.register(models.MentorOffer, m2m_fields={"competence_areas", "target_groups"})
+        auditlog.register(models.Meeting, m2m_fields={"topics"}, exclude_fields=["notes"])
+        for model in (
+            models.Pairing,
+            models.PairingMember,
+            models.Agreement,
+            models.AgreementAcceptance,
+            models.Task,
+            models.CheckIn,
+            models.Flag,
+            models.Compensation,
+            models.CompensationPayment,
+        ):
+            auditlog.register(model)
+        demo.register()
+        dashboard.register()

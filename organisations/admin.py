@@ -5,6 +5,7 @@ from organisations.models import (
     Activity,
     Branch,
     Collaboration,
+    CompetenceArea,
     Language,
     Membership,
     Organisation,
@@ -60,7 +61,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         "target_groups",
     ]
     search_fields = ["name", "org_number", "municipality", "email"]
-    filter_horizontal = ["target_groups", "languages"]
+    filter_horizontal = ["target_groups", "competence_needs", "languages"]
     date_hierarchy = "founded"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [
@@ -115,7 +116,7 @@ class PreviousApplicationAdmin(PartAdmin):
     search_fields = ["grantor_name", "organisation__name"]
 
 
-@admin.register(TargetGroup, Language)
+@admin.register(TargetGroup, Language, CompetenceArea)
 class NamedChoiceAdmin(admin.ModelAdmin):
     list_display = ["code", "name_nb", "name_en"]
     search_fields = ["code", "name_nb", "name_en"]

@@ -11,7 +11,9 @@ class OrganisationsConfig(AppConfig):
 
         from organisations import dashboard, demo, models
 
-        auditlog.register(models.Organisation, m2m_fields={"target_groups", "languages"})
+        auditlog.register(
+            models.Organisation, m2m_fields={"target_groups", "languages", "competence_needs"}
+        )
         for model in (
             models.Membership,
             models.Branch,

@@ -15,6 +15,7 @@ from organisations.models import (
     ApplicationOutcome,
     Branch,
     Collaboration,
+    CompetenceArea,
     Grantor,
     Language,
     Membership,
@@ -270,6 +271,19 @@ PARTICIPANTS = [
     ),
 ]
 
+# What each participant wants to learn (codes of the seeded competence areas).
+COMPETENCE_NEEDS = {
+    "aktivno": ["accounts", "applications", "volunteers"],
+    "beatuscras": ["reporting", "board-work", "strategy"],
+    "gronland": ["accounts", "applications", "board-work"],
+    "ifo": ["applications", "communication"],
+    "internationals": ["strategy", "communication"],
+    "noorhald": ["accounts", "board-work", "volunteers"],
+    "svetisava": ["applications", "reporting"],
+    "brobygger": ["strategy", "privacy", "accounts"],
+    "wadajir": ["applications", "accounts", "communication"],
+}
+
 # name, slug, municipality, municipality number, founded, description
 MENTORS = [
     (
@@ -433,6 +447,9 @@ def _participant(index, row, target_groups, languages):
     )
     organisation.target_groups.set([target_groups[code] for code in groups])
     organisation.languages.set([languages[code] for code in langs])
+    organisation.competence_needs.set(
+        CompetenceArea.objects.filter(code__in=COMPETENCE_NEEDS[slug])
+    )
     _replace(
         Activity,
         organisation,

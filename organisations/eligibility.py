@@ -11,10 +11,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Grantor
+from scheme.formatting import format_day
 
 
 class Outcome(models.TextChoices):
@@ -64,10 +64,6 @@ def check_eligibility(organisation, scheme_year, on=None, purpose_confirmed=None
     )
 
 
-def _day(value: datetime.date) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT")
-
-
 def _registered(organisation, on) -> Criterion:
     label = _("Registered in Frivillighetsregisteret")
     since = organisation.voluntary_register_since
@@ -85,10 +81,13 @@ def _registered(organisation, on) -> Criterion:
             "registered",
             label,
             Outcome.FAIL,
-            _("Registered on %(since)s, after %(on)s.") % {"since": _day(since), "on": _day(on)},
+            _("Registered on %(since)s, after %(on)s.")
+            % {"since": format_day(since), "on": format_day(on)},
         )
     reason = (
-        _("Registered since %(since)s.") % {"since": _day(since)} if since else _("Registered.")
+        _("Registered since %(since)s.") % {"since": format_day(since)}
+        if since
+        else _("Registered.")
     )
     return Criterion("registered", label, Outcome.PASS, reason)
 
@@ -107,7 +106,7 @@ def _young_enough(organisation, scheme_year, on) -> Criterion:
     if founded is None:
         return Criterion("age", label, Outcome.UNKNOWN, _("The founding date is not recorded."))
     limit = _years_before(on, years)
-    params = {"founded": _day(founded), "limit": _day(limit)}
+    params = {"founded": format_day(founded), "limit": format_day(limit)}
     if founded > limit:
         return Criterion(
             "age",

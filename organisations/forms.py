@@ -70,6 +70,7 @@ class ProfileForm(forms.ModelForm):
             "social_media",
             "description",
             "target_groups",
+            "competence_needs",
             "languages",
             "member_based",
             "members_count",
@@ -82,6 +83,7 @@ class ProfileForm(forms.ModelForm):
             "social_media": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "target_groups": forms.CheckboxSelectMultiple,
+            "competence_needs": forms.CheckboxSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
         }
 

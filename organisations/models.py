@@ -44,13 +44,31 @@ class Language(NamedChoice):
         verbose_name_plural = _("languages")
 
 
+class CompetenceArea(NamedChoice):
+    """What an organisation can learn (accounts, board work, ...): asked for in applications,
+    offered by mentors, covered by courses and meeting topics."""
+
+    class Meta(NamedChoice.Meta):
+        verbose_name = _("competence area")
+        verbose_name_plural = _("competence areas")
+
+
+# Apps built on this one may let a user see more organisations than their own (a mentor sees
+# the participants it is paired with). Each entry takes (user, access) and returns a Q.
+visibility_extensions = []
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Caseworkers see every organisation; everyone else only their own."""
+        """Caseworkers see every organisation; everyone else their own, and what the apps above
+        grant through ``visibility_extensions``."""
         access = access_for(user)
         if access.is_caseworker:
             return self
-        return self.filter(pk__in=access.organisation_ids())
+        condition = Q(pk__in=access.organisation_ids())
+        for extension in visibility_extensions:
+            condition |= extension(user, access)
+        return self.filter(condition)
 
     def participants(self):
         return self.filter(kind=OrganisationKind.PARTICIPANT)
@@ -93,6 +111,12 @@ class Organisation(models.Model):
     )
     target_groups = models.ManyToManyField(
         TargetGroup, blank=True, related_name="organisations", verbose_name=_("target groups")
+    )
+    competence_needs = models.ManyToManyField(
+        CompetenceArea,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("what you would like to learn"),
     )
     member_based = models.BooleanField(_("member-based"), null=True, blank=True)
     members_count = models.PositiveIntegerField(_("number of members"), null=True, blank=True)

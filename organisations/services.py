@@ -23,7 +23,7 @@ MEMBER_ADDED = event_verb("organisation.member_added", _("added a person"))
 MEMBER_CHANGED = event_verb("organisation.member_changed", _("changed a person's role"))
 MEMBER_REMOVED = event_verb("organisation.member_removed", _("removed a person"))
 
-PROFILE_M2M = ("languages", "target_groups")
+PROFILE_M2M = ("languages", "target_groups", "competence_needs")
 
 
 def _require(allowed: bool):

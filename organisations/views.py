@@ -71,6 +71,7 @@ def organisation_detail(request, pk):
         pk,
         Organisation.objects.prefetch_related(
             "target_groups",
+            "competence_needs",
             "languages",
             "branches",
             "activities",

@@ -77,11 +77,14 @@ class Access:
     def can_edit_organisation(self, organisation_id) -> bool:
         return self.is_caseworker or self.is_member_of(organisation_id)
 
+    @property
+    def administering_ids(self) -> set[int]:
+        """The administering bodies the user is a caseworker of."""
+        return self.organisation_ids(OrganisationKind.ADMINISTRATOR)
+
     def administers(self, scheme) -> bool:
         """Caseworkers of the scheme's administering body (and admins) run the scheme."""
-        return self.is_admin or scheme.administrator_id in self.organisation_ids(
-            OrganisationKind.ADMINISTRATOR
-        )
+        return self.is_admin or scheme.administrator_id in self.administering_ids
 
     def can_manage_members(self, organisation_id) -> bool:
         membership = self.memberships.get(organisation_id)

@@ -8,6 +8,7 @@ Production sets ``DJANGO_DEBUG=0`` and the variables listed in the README.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -195,7 +196,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "report-job-sweep": {"task": "reports.tasks.sweep_report_jobs", "schedule": 60.0},
+    "grant-report-reminders": {
+        "task": "grants.tasks.send_report_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "event-reminders": {
+        "task": "courses.tasks.send_event_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "mentoring-behind-reminders": {
+        "task": "mentoring.tasks.send_behind_reminders",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Security headers. Production (DEBUG off) gets secure cookies, HTTPS redirect and HSTS.

@@ -46,6 +46,10 @@ urlpatterns = [
         name="scheme_year_open_next",
     ),
     path("organisations/", include("organisations.urls")),
+    path("grants/", include("grants.urls")),
+    path("mentoring/", include("mentoring.urls")),
+    path("courses/", include("courses.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -36,7 +36,11 @@ def test_the_due_list_shrinks_as_the_profile_is_completed(client, member, partic
 def test_a_caseworker_sees_organisations_by_kind(client, caseworker, participant, mentor):
     client.force_login(caseworker)
     response = client.get(DASHBOARD)
-    [panel] = [p for p in response.context["panels"] if "caseworker" in p.template]
+    [panel] = [
+        p
+        for p in response.context["panels"]
+        if p.template == "organisations/panels/caseworker.html"
+    ]
     counts = {kind: n for _label, kind, n in panel.context["rows"]}
     assert counts == {"participant": 1, "mentor": 1, "administrator": 1, "evaluator": 0}
 

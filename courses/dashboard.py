@@ -1,0 +1,226 @@
+"""What competence building puts on the dashboard: for an organisation its upcoming events,
+registration deadlines, feedback forms to answer and tasks to hand in; for a caseworker this
+month's events and the attendance still to mark."""
+
+import datetime
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Event, FeedbackForm, HandIn, PracticalTask, Registration, Response
+from organisations.models import Organisation
+from scheme.formatting import format_day
+from scheme.registry import DueItem, Panel, register_due_items, register_panel
+from scheme.roles import OrganisationKind, access_for
+
+PARTICIPATING = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
+UPCOMING_SHOWN = 5
+
+
+def own_organisations(user) -> list:
+    """The participant and mentor organisations the user belongs to: one query, kept on the
+    user object for the rest of the request."""
+    cached = getattr(user, "_courses_organisations", None)
+    if cached is not None:
+        return cached
+    ids = access_for(user).organisation_ids(*PARTICIPATING)
+    organisations = list(Organisation.objects.filter(pk__in=ids).order_by("name")) if ids else []
+    user._courses_organisations = organisations
+    return organisations
+
+
+def _with_prefix(organisations, organisation, text):
+    """Name the organisation only when the user acts for several."""
+    return f"{organisation.name}: {text}" if len(organisations) > 1 else text
+
+
+def organisation_overview(user) -> dict:
+    """Upcoming events with the user's organisations' registrations, open forms not answered
+    and tasks still to hand in: five queries, kept on the user object for the request."""
+    cached = getattr(user, "_courses_overview", None)
+    if cached is not None:
+        return cached
+    organisations = own_organisations(user)
+    overview = {"events": [], "forms": [], "tasks": []}
+    if organisations:
+        ids = [o.pk for o in organisations]
+        now, today = timezone.now(), timezone.localdate()
+        events = list(
+            Event.objects.visible_to(user)
+            .upcoming(now)
+            .select_related("scheme_year")
+            .prefetch_related(
+                Prefetch(
+                    "registrations",
+                    queryset=Registration.objects.active()
+                    .filter(organisation_id__in=ids)
+                    .order_by("person_name"),
+                    to_attr="own_registrations",
+                )
+            )
+            .order_by("starts_at", "id")[:20]
+        )
+        for event in events:
+            event.eligible = [o for o in organisations if event.is_for(o)]
+            registered = {r.organisation_id for r in event.own_registrations}
+            event.unregistered = [o for o in event.eligible if o.pk not in registered]
+        forms = (
+            FeedbackForm.objects.visible_to(user)
+            .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+            .filter(Q(closes_at__isnull=True) | Q(closes_at__gte=now))
+            .exclude(Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user)))
+            .select_related("event")
+            .order_by("closes_at", "id")
+        )
+        tasks = (
+            PracticalTask.objects.visible_to(user)
+            .filter(due_on__gte=today)
+            .select_related("event")
+            .prefetch_related(
+                "organisations",
+                Prefetch(
+                    "hand_ins",
+                    queryset=HandIn.objects.filter(organisation_id__in=ids),
+                    to_attr="own_hand_ins",
+                ),
+            )
+            .order_by("due_on", "id")
+        )
+        overview["events"] = events
+        overview["forms"] = [
+            form
+            for form in forms
+            if form.event is None or any(form.event.is_for(o) for o in organisations)
+        ]
+        for task in tasks:
+            handed_in = {h.organisation_id for h in task.own_hand_ins}
+            for organisation in task.organisations.all():
+                if organisation.pk in ids and organisation.pk not in handed_in:
+                    overview["tasks"].append((task, organisation))
+    user._courses_overview = overview
+    return overview
+
+
+def organisation_panel(request):
+    overview = organisation_overview(request.user)
+    if not own_organisations(request.user):
+        return None
+    return Panel(
+        "courses/panels/upcoming.html",
+        {"events": overview["events"][:UPCOMING_SHOWN], "more": len(overview["events"])},
+        order=30,
+    )
+
+
+def organisation_due_items(user):
+    organisations = own_organisations(user)
+    if not organisations:
+        return
+    overview = organisation_overview(user)
+    today = timezone.localdate()
+    for event in overview["events"]:
+        if not event.registration_open(today):
+            continue
+        for organisation in event.unregistered:
+            yield DueItem(
+                _with_prefix(
+                    event.eligible,
+                    organisation,
+                    _("Register for %(event)s by %(date)s")
+                    % {"event": event.title, "date": format_day(event.registration_deadline)},
+                ),
+                reverse("courses:event", args=[event.pk]),
+                event.registration_deadline,
+            )
+    for form in overview["forms"]:
+        yield DueItem(
+            _("Answer the feedback form “%(title)s”") % {"title": form.title},
+            reverse("courses:form", args=[form.pk]),
+            timezone.localtime(form.closes_at).date() if form.closes_at else None,
+        )
+    for task, organisation in overview["tasks"]:
+        yield DueItem(
+            _with_prefix(
+                organisations,
+                organisation,
+                _("Hand in the task “%(title)s”") % {"title": task.title},
+            ),
+            reverse("courses:task", args=[task.pk]),
+            task.due_on,
+        )
+
+
+def _administered_events(access):
+    events = Event.objects.all()
+    if access.is_admin:
+        return events
+    ids = access.organisation_ids(OrganisationKind.ADMINISTRATOR)
+    return events.filter(scheme_year__scheme__administrator_id__in=ids)
+
+
+def caseworker_overview(user) -> dict:
+    """This month's events with their registration counts, and past events whose attendance
+    is not marked: one query, kept on the user object for the request."""
+    cached = getattr(user, "_courses_caseworker", None)
+    if cached is not None:
+        return cached
+    access = access_for(user)
+    now = timezone.localtime()
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+    active = Registration.objects.active().filter(event=OuterRef("pk"))
+    registered = active.order_by().values("event").annotate(n=Count("pk")).values("n")
+    this_month = Q(starts_at__gte=first, starts_at__lt=next_month)
+    unmarked = Q(cancelled_at__isnull=True, starts_at__lte=now, has_active=True, has_marked=False)
+    events = list(
+        _administered_events(access)
+        .annotate(
+            registered=Coalesce(Subquery(registered, output_field=IntegerField()), 0),
+            has_active=Exists(active),
+            has_marked=Exists(active.filter(attended__isnull=False)),
+        )
+        .filter(this_month | unmarked)
+        .order_by("starts_at", "id")
+    )
+    overview = {
+        "this_month": [e for e in events if first <= e.starts_at < next_month],
+        "to_mark": [
+            e
+            for e in reversed(events)
+            if e.cancelled_at is None and e.starts_at <= now and e.has_active and not e.has_marked
+        ][:20],
+        "month": first,
+    }
+    user._courses_caseworker = overview
+    return overview
+
+
+def caseworker_panel(request):
+    if not access_for(request.user).is_caseworker:
+        return None
+    overview = caseworker_overview(request.user)
+    return Panel(
+        "courses/panels/this_month.html",
+        {**overview, "year": overview["month"].year},
+        order=35,
+    )
+
+
+def caseworker_due_items(user):
+    if not access_for(user).is_caseworker:
+        return
+    for event in caseworker_overview(user)["to_mark"]:
+        yield DueItem(
+            _("Mark who came to %(event)s") % {"event": event.title},
+            reverse("courses:attendance", args=[event.pk]),
+        )
+
+
+def register():
+    register_panel(organisation_panel)
+    register_panel(caseworker_panel)
+    register_due_items(organisation_due_items)
+    register_due_items(caseworker_due_items)

@@ -1,0 +1,476 @@
+"""The forms of competence building.
+
+The forms only check what was typed; the rules about state (deadlines, the cap per
+organisation, who may do what) are the services' (courses/services.py), whose errors the views
+show on these forms."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import (
+    Audience,
+    EventKind,
+    ItemKind,
+    PlannedItem,
+    QuestionKind,
+)
+from organisations.models import CompetenceArea, Organisation
+from scheme.formatting import format_day
+from scheme.roles import OrganisationKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+MONTH_CHOICES = [(number, name) for number, name in MONTHS.items()]
+
+
+def textarea(label, required=True, rows=4, **kwargs):
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def organisation_field(organisations, label=None):
+    """The user's organisation: a choice when they belong to several, else fixed and hidden."""
+    field = OrganisationChoiceField(
+        label=label or _("Organisation"),
+        queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name"),
+        empty_label=None,
+        initial=organisations[0].pk if organisations else None,
+    )
+    if len(organisations) == 1:
+        field.widget = forms.HiddenInput()
+    return field
+
+
+# --- the events list --------------------------------------------------------------------------
+
+
+class EventFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *EventKind.choices], required=False
+    )
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+class PlannedItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        month = MONTHS[obj.month]
+        return f"{obj.plan.scheme_year}: {month} – {obj.get_kind_display()}: {obj.topic}"
+
+
+class EventForm(forms.Form):
+    scheme_year = forms.ModelChoiceField(
+        label=_("Scheme year"), queryset=None, empty_label=_("Choose the scheme year")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices, widget=forms.RadioSelect)
+    audience = forms.ChoiceField(
+        label=_("Who it is for"), choices=Audience.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = textarea(_("Description"), required=False, rows=5)
+    provider = OrganisationChoiceField(
+        label=_("Provider organisation"),
+        queryset=Organisation.objects.exclude(kind=OrganisationKind.EVALUATOR).order_by("name"),
+        required=False,
+        empty_label=_("Not in the portal"),
+        help_text=_("Choose the organisation when it is in the portal; else write its name below."),
+    )
+    provider_name = forms.CharField(
+        label=_("Provider (when not in the portal)"), max_length=200, required=False
+    )
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    is_digital = forms.BooleanField(
+        label=_("Digital (held online)"),
+        required=False,
+    )
+    meeting_link = forms.URLField(
+        label=_("Meeting link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Only the people the event is for see the link. You can add it later."),
+    )
+    place = forms.CharField(
+        label=_("Place"), max_length=300, required=False, help_text=_("Address and room.")
+    )
+    registration_deadline = forms.DateField(label=_("Register by"), widget=DATE)
+    planned_item = PlannedItemChoiceField(
+        label=_("Fulfils the planned item"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not in the plan"),
+    )
+    competence_areas = forms.ModelMultipleChoiceField(
+        label=_("Competence areas covered"),
+        queryset=CompetenceArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, scheme_years, planned_items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme_year"].queryset = scheme_years
+        self.fields["planned_item"].queryset = planned_items
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        deadline = data.get("registration_deadline")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        if starts and deadline and deadline > starts.date():
+            self.add_error(
+                "registration_deadline",
+                _("The registration deadline must be on or before the day the event starts."),
+            )
+        if not data.get("is_digital") and not data.get("place", "").strip():
+            self.add_error("place", _("Write where the event is held, or tick “Digital”."))
+        if not data.get("provider") and not data.get("provider_name", "").strip():
+            self.add_error("provider_name", _("Choose or write who gives the event."))
+        item, scheme_year = data.get("planned_item"), data.get("scheme_year")
+        if item and scheme_year and item.plan.scheme_year_id != scheme_year.pk:
+            self.add_error("planned_item", _("Choose an item from this year's plan."))
+        return data
+
+
+class ProgrammeItemForm(forms.Form):
+    starts_at = forms.TimeField(label=_("Time"), widget=TIME)
+    title = forms.CharField(label=_("Item"), max_length=200)
+    presenter = OrganisationChoiceField(
+        label=_("Presenter organisation"),
+        queryset=Organisation.objects.exclude(kind=OrganisationKind.EVALUATOR).order_by("name"),
+        required=False,
+        empty_label=_("Not in the portal"),
+    )
+    presenter_name = forms.CharField(
+        label=_("Presenter (when not in the portal)"), max_length=200, required=False
+    )
+
+
+ProgrammeFormSet = formset_factory(ProgrammeItemForm, extra=3, can_delete=True)
+
+
+class CancelEventForm(forms.Form):
+    reason = textarea(
+        _("Why is the event cancelled?"),
+        rows=3,
+        help_text=_("The registered organisations get this message."),
+    )
+
+
+# --- registration and attendance ----------------------------------------------------------------
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+class RegistrationForm(forms.Form):
+    organisation = forms.Field()  # replaced in __init__
+    person_name = forms.CharField(
+        label=_("Name of the person who comes"), max_length=150, required=False
+    )
+    person = PersonChoiceField(
+        label=_("Or choose someone in your organisation with a login"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody chosen"),
+        help_text=_("They then see the event in their own calendar."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"] = organisation_field(organisations)
+        self.fields["person"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__organisation__in=[o.pk for o in organisations], is_active=True
+            )
+            .distinct()
+            .order_by("full_name")
+        )
+        self.order_fields(["organisation", "person_name", "person"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person_name", "").strip():
+            person = data.get("person")
+            if person is not None:
+                data["person_name"] = person.full_name or person.email
+            elif "person_name" not in self.errors:
+                self.add_error("person_name", _("Write the name of the person who comes."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    came = forms.MultipleChoiceField(label=_("Came"), required=False)
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["came"].choices = [(str(r.pk), r.person_name) for r in registrations]
+
+
+# --- materials and practical tasks ----------------------------------------------------------------
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to use the file name."),
+    )
+    file = forms.FileField(label=_("File"))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    description = textarea(_("What to do"), rows=5)
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One organisation, or two working together."),
+    )
+    due_on = forms.DateField(label=_("Hand in by"), widget=DATE)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+        self.fields["organisations"].label_from_instance = lambda o: o.name
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError(_("The hand-in date cannot be in the past."))
+        return due_on
+
+    def clean_organisations(self):
+        organisations = self.cleaned_data["organisations"]
+        if not 1 <= len(organisations) <= 2:
+            raise forms.ValidationError(_("Choose one organisation, or two working together."))
+        return organisations
+
+
+class HandInForm(forms.Form):
+    organisation = forms.Field()  # replaced in __init__
+    text = textarea(_("Your answer"), required=False, rows=6)
+    file = forms.FileField(label=_("File"), required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"] = organisation_field(organisations)
+        self.order_fields(["organisation", "text", "file"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text", "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Write your answer or upload a file."))
+        return data
+
+
+# --- the annual plan ---------------------------------------------------------------------------
+
+
+class PlanIntroductionForm(forms.Form):
+    introduction = textarea(
+        _("Introduction"),
+        required=False,
+        rows=5,
+        help_text=_("What the year's competence building aims at, in a few plain sentences."),
+    )
+
+
+class PlannedItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
+    month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    competence_areas = forms.ModelMultipleChoiceField(
+        label=_("Competence areas"),
+        queryset=CompetenceArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def initial_for(cls, item: PlannedItem) -> dict:
+        return {
+            "kind": item.kind,
+            "month": item.month,
+            "topic": item.topic,
+            "competence_areas": [area.pk for area in item.competence_areas.all()],
+        }
+
+
+class PlanCommentForm(forms.Form):
+    organisation = forms.Field()  # replaced in __init__
+    text = textarea(
+        _("Your comment"),
+        rows=4,
+        help_text=_("What would you like more or less of? Which topics would help you?"),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"] = organisation_field(organisations, _("On behalf of"))
+        self.order_fields(["organisation", "text"])
+
+
+# --- feedback forms ----------------------------------------------------------------------------
+
+
+class EventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({format_day(obj.starts_at.date())})"
+
+
+class FeedbackFormForm(forms.Form):
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    introduction = textarea(_("Introduction"), required=False, rows=3)
+    event = EventChoiceField(
+        label=_("Event"),
+        queryset=None,
+        required=False,
+        empty_label=_("The scheme as a whole"),
+        help_text=_("Leave empty for a form about the whole scheme, such as the closing one."),
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Open for answers from"), widget=DATETIME, required=False
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Open for answers until"), widget=DATETIME, required=False
+    )
+
+    def __init__(self, *args, schemes, events, lock_scheme=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = schemes
+        self.fields["event"].queryset = events
+        if lock_scheme:
+            self.fields["scheme"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes < opens:
+            self.add_error("closes_at", _("The form must close after it opens."))
+        event, scheme = data.get("event"), data.get("scheme")
+        if event and scheme and event.scheme_year.scheme_id != scheme.pk:
+            self.add_error("event", _("Choose an event of this scheme."))
+        return data
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of answer"), choices=QuestionKind.choices, initial=QuestionKind.RATING
+    )
+    text = forms.CharField(label=_("Question"), max_length=300)
+    choices = textarea(
+        _("Choices, one per line"),
+        required=False,
+        rows=3,
+        help_text=_("Only for one or several choices."),
+    )
+    required = forms.BooleanField(label=_("Must be answered"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        lines = [line.strip() for line in data.get("choices", "").splitlines() if line.strip()]
+        data["choice_list"] = list(dict.fromkeys(lines))
+        needs_choices = data.get("kind") in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+        if needs_choices and len(data["choice_list"]) < 2:
+            self.add_error("choices", _("Write at least two choices, one per line."))
+        return data
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.questions():
+            raise forms.ValidationError(_("Add at least one question."))
+
+    def questions(self):
+        """(kind, text, choices, required) for each filled-in question, in order."""
+        return [
+            (
+                form.cleaned_data["kind"],
+                form.cleaned_data["text"],
+                form.cleaned_data["choice_list"],
+                form.cleaned_data["required"],
+            )
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("text")
+        ]
+
+
+def question_formset(extra=2):
+    """The questions of a form: a new form starts with five empty rows, a saved one gets two."""
+    return formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=extra, can_delete=True)
+
+
+class AnswerForm(forms.Form):
+    """One field per question: ratings and single choices as radio buttons, several choices as
+    checkboxes, free text as a text area. Field names are ``q<question id>``."""
+
+    organisation = forms.Field()  # replaced in __init__
+
+    def __init__(self, *args, questions, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations:
+            self.fields["organisation"] = organisation_field(organisations, _("Answering for"))
+        else:
+            del self.fields["organisation"]
+        for question in questions:
+            self.fields[f"q{question.pk}"] = self._field(question)
+
+    @staticmethod
+    def _field(question):
+        common = {"label": question.text, "required": question.required}
+        if question.kind == QuestionKind.RATING:
+            return forms.ChoiceField(
+                choices=[(str(n), str(n)) for n in range(1, 6)],
+                widget=forms.RadioSelect(attrs={"class": "rating"}),
+                help_text=_("1 is the lowest, 5 the highest."),
+                **common,
+            )
+        if question.kind == QuestionKind.SINGLE:
+            return forms.ChoiceField(
+                choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common
+            )
+        if question.kind == QuestionKind.MULTIPLE:
+            return forms.MultipleChoiceField(
+                choices=[(c, c) for c in question.choices],
+                widget=forms.CheckboxSelectMultiple,
+                **common,
+            )
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+
+    def answers(self) -> dict:
+        """Question id -> value, as ``services.answer_form`` takes them."""
+        return {
+            int(name[1:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q") and name[1:].isdigit()
+        }

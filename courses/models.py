@@ -1,0 +1,485 @@
+"""Competence building: the annual plan, courses, gatherings and joint meetings, registrations
+and attendance, materials, practical tasks, and feedback forms.
+
+Every change of state happens in ``courses/services.py``.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import CompetenceArea, Organisation
+from scheme.models import Scheme, SchemeYear, money_field
+from scheme.roles import OrganisationKind, access_for
+from scheme.storage import PrivatePath
+
+
+class ItemKind(models.TextChoices):
+    GATHERING = "gathering", _("gathering")
+    COURSE = "course", _("course")
+    PARTICIPANT_MEETING = "participant_meeting", _("joint meeting for participants")
+    MENTOR_MEETING = "mentor_meeting", _("joint meeting for mentors")
+
+
+class Audience(models.TextChoices):
+    PARTICIPANTS = "participants", _("participant organisations")
+    MENTORS = "mentors", _("mentor organisations")
+    BOTH = "both", _("participants and mentors")
+
+
+AUDIENCE_KINDS = {
+    Audience.PARTICIPANTS: {OrganisationKind.PARTICIPANT},
+    Audience.MENTORS: {OrganisationKind.MENTOR},
+    Audience.BOTH: {OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR},
+}
+
+
+def audience_of(user_access) -> list:
+    """The audiences whose events a user may see and join, from their organisations' kinds."""
+    kinds = {kind for kind, _role in user_access.memberships.values()}
+    return [audience for audience, wanted in AUDIENCE_KINDS.items() if kinds & wanted]
+
+
+class AnnualPlan(models.Model):
+    """The year's plan of gatherings, courses and joint meetings, shared for comments."""
+
+    scheme_year = models.OneToOneField(
+        SchemeYear, on_delete=models.PROTECT, related_name="annual_plan"
+    )
+    introduction = models.TextField(_("introduction"), blank=True)
+    shared_at = models.DateTimeField(_("shared with the organisations"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["-scheme_year__year"]
+
+    def __str__(self):
+        return str(self.scheme_year)
+
+
+class PlannedItem(models.Model):
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    month = models.PositiveSmallIntegerField(
+        _("planned month"), choices=[(m, m) for m in range(1, 13)]
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    competence_areas = models.ManyToManyField(
+        CompetenceArea, blank=True, related_name="+", verbose_name=_("competence areas")
+    )
+
+    class Meta:
+        verbose_name = _("planned item")
+        verbose_name_plural = _("planned items")
+        ordering = ["plan", "month", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.topic}"
+
+
+class PlanComment(models.Model):
+    """An organisation's input to the plan, read by caseworkers and the author's organisation."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="comments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment on the plan")
+        verbose_name_plural = _("comments on the plan")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.text[:40]}"
+
+
+class EventKind(models.TextChoices):
+    COURSE = "course", _("course")
+    GATHERING = "gathering", _("gathering")
+    JOINT_MEETING = "joint_meeting", _("joint meeting")
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see every event; organisations the events for their audience."""
+        access = access_for(user)
+        if access.is_caseworker:
+            return self
+        return self.filter(audience__in=audience_of(access))
+
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now(), cancelled_at__isnull=True)
+
+
+class Event(models.Model):
+    scheme_year = models.ForeignKey(SchemeYear, on_delete=models.PROTECT, related_name="events")
+    planned_item = models.ForeignKey(
+        PlannedItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("fulfils the planned item"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    audience = models.CharField(_("for"), max_length=20, choices=Audience.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    provider = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("provider organisation"),
+    )
+    provider_name = models.CharField(
+        _("provider (when not in the portal)"), max_length=200, blank=True
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    is_digital = models.BooleanField(_("digital"), default=False)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    meeting_link = models.URLField(_("meeting link"), blank=True)
+    registration_deadline = models.DateField(_("register by"))
+    competence_areas = models.ManyToManyField(
+        CompetenceArea, blank=True, related_name="+", verbose_name=_("competence areas covered")
+    )
+    cost = money_field(
+        _("cost"), null=True, blank=True, help_text=_("What the event cost the scheme, in NOK.")
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["audience", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def provider_display(self):
+        return self.provider.name if self.provider else self.provider_name
+
+    def is_for(self, organisation) -> bool:
+        return organisation.kind in AUDIENCE_KINDS[self.audience]
+
+    def registration_open(self, today=None) -> bool:
+        return self.cancelled_at is None and (today or timezone.localdate()) <= (
+            self.registration_deadline
+        )
+
+
+class ProgrammeItem(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="programme")
+    starts_at = models.TimeField(_("time"))
+    title = models.CharField(_("item"), max_length=200)
+    presenter = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("presenter organisation"),
+    )
+    presenter_name = models.CharField(
+        _("presenter (when not in the portal)"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("programme item")
+        verbose_name_plural = _("programme items")
+        ordering = ["event", "starts_at", "id"]
+
+    def __str__(self):
+        return f"{self.starts_at:%H:%M} {self.title}"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see every registration; an organisation only its own."""
+        access = access_for(user)
+        if access.is_caseworker:
+            return self
+        return self.filter(organisation_id__in=access.organisation_ids())
+
+    def active(self):
+        return self.filter(cancelled_at__isnull=True)
+
+
+class Registration(models.Model):
+    """A named person from an organisation registered for an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="event_registrations"
+    )
+    person_name = models.CharField(_("name"), max_length=150)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_registrations",
+        verbose_name=_("person with a login"),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "organisation__name", "person_name"]
+        indexes = [models.Index(fields=["event", "organisation", "cancelled_at"])]
+
+    def __str__(self):
+        return f"{self.person_name} ({self.organisation}) – {self.event}"
+
+
+class MaterialQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(event__in=Event.objects.visible_to(user))
+
+
+class Material(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=PrivatePath("materials"))
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = MaterialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["event", "uploaded_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class PracticalTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        access = access_for(user)
+        if access.is_caseworker:
+            return self
+        return self.filter(organisations__in=access.organisation_ids()).distinct()
+
+
+class PracticalTask(models.Model):
+    """An exercise given at an event to one organisation, or to two working together."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="practical_tasks")
+    title = models.CharField(_("task"), max_length=200)
+    description = models.TextField(_("what to do"))
+    organisations = models.ManyToManyField(
+        Organisation, related_name="practical_tasks", verbose_name=_("organisations")
+    )
+    due_on = models.DateField(_("hand in by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PracticalTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("practical task")
+        verbose_name_plural = _("practical tasks")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class HandIn(models.Model):
+    task = models.ForeignKey(PracticalTask, on_delete=models.CASCADE, related_name="hand_ins")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("your answer"), blank=True)
+    file = models.FileField(_("file"), upload_to=PrivatePath("hand-ins"), blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("handed in"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hand-in")
+        verbose_name_plural = _("hand-ins")
+        ordering = ["task", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "organisation"], name="one_hand_in_each")
+        ]
+
+    def __str__(self):
+        return f"{self.task} – {self.organisation}"
+
+
+class FeedbackFormQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Forms for the events the user may see, and the scheme-wide forms."""
+        access = access_for(user)
+        if access.is_caseworker:
+            return self
+        return self.filter(Q(event__isnull=True) | Q(event__in=Event.objects.visible_to(user)))
+
+
+class FeedbackForm(models.Model):
+    """A short form for an event, or for the scheme as a whole (the closing evaluation)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="feedback_forms")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback_forms"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    opens_at = models.DateTimeField(_("open for answers from"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("open for answers until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = FeedbackFormQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feedback form")
+        verbose_name_plural = _("feedback forms")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (self.opens_at is None or self.opens_at <= now) and (
+            self.closes_at is None or now <= self.closes_at
+        )
+
+
+class QuestionKind(models.TextChoices):
+    RATING = "rating", _("rating from 1 to 5")
+    SINGLE = "single", _("one choice")
+    MULTIPLE = "multiple", _("several choices")
+    TEXT = "text", _("free text")
+
+
+class Question(models.Model):
+    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("must be answered"), default=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["form", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "position"], name="question_position_unique")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Response(models.Model):
+    """One person's answers to a form; each person answers once."""
+
+    form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(fields=["form", "respondent"], name="one_response_each")
+        ]
+
+    def __str__(self):
+        return f"{self.form} – {self.submitted_at:%Y-%m-%d}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_each"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__range=(1, 5)),
+                name="answer_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {self.rating or self.choices or self.text[:30]}"
+
+
+class CalendarFeed(models.Model):
+    """A secret address for a person's calendar feed, for calendar apps that cannot log in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class EventReminder(models.Model):
+    """The reminder sent the day before an event to one registration (sent once)."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="reminder"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event reminder")
+        verbose_name_plural = _("event reminders")
+
+    def __str__(self):
+        return str(self.registration)

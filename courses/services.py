@@ -1,0 +1,538 @@
+"""Every state change in competence building. One transaction each; each checks the actor's
+access and the event's state, writes the timeline and notifies whoever is affected."""
+
+import datetime
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import (
+    AUDIENCE_KINDS,
+    AnnualPlan,
+    Answer,
+    CalendarFeed,
+    Event,
+    EventKind,
+    EventReminder,
+    FeedbackForm,
+    HandIn,
+    Material,
+    PlanComment,
+    PlannedItem,
+    PracticalTask,
+    ProgrammeItem,
+    Question,
+    QuestionKind,
+    Registration,
+    Response,
+)
+from organisations.models import Organisation
+from scheme import audit
+from scheme.formatting import format_day
+from scheme.notifications import notify
+from scheme.roles import OrganisationKind, access_for
+from scheme.storage import validate_upload
+from scheme.verbs import event_verb
+
+PLAN_SAVED = event_verb("courses.plan_saved", _("changed the annual plan"))
+PLAN_SHARED = event_verb("courses.plan_shared", _("shared the annual plan"))
+PLAN_COMMENTED = event_verb("courses.plan_commented", _("commented on the annual plan"))
+EVENT_SAVED = event_verb("courses.event_saved", _("saved the event"))
+EVENT_CANCELLED = event_verb("courses.event_cancelled", _("cancelled the event"))
+REGISTERED = event_verb("courses.registered", _("registered a person"))
+UNREGISTERED = event_verb("courses.unregistered", _("cancelled a registration"))
+ATTENDANCE = event_verb("courses.attendance", _("marked attendance"))
+MATERIAL_ADDED = event_verb("courses.material_added", _("added material"))
+MATERIAL_REMOVED = event_verb("courses.material_removed", _("removed material"))
+TASK_GIVEN = event_verb("courses.task_given", _("gave a practical task"))
+HANDED_IN = event_verb("courses.handed_in", _("handed in a task"))
+FORM_SAVED = event_verb("courses.form_saved", _("saved a feedback form"))
+
+PARTICIPATING_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _require_caseworker(actor, scheme):
+    _require(access_for(actor).administers(scheme))
+
+
+def _require_member(actor, organisation):
+    _require(access_for(actor).is_member_of(organisation.pk))
+
+
+def _people_of(organisations):
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation__in=organisations, is_active=True)
+        .distinct()
+    )
+
+
+def _event_url(event):
+    return reverse("courses:event", args=[event.pk])
+
+
+# --- the annual plan ---
+
+
+@transaction.atomic
+def save_plan(actor, scheme_year, *, introduction: str = "") -> AnnualPlan:
+    _require_caseworker(actor, scheme_year.scheme)
+    plan, _created = AnnualPlan.objects.update_or_create(
+        scheme_year=scheme_year, defaults={"introduction": introduction}
+    )
+    audit.record(actor, PLAN_SAVED, plan)
+    return plan
+
+
+@transaction.atomic
+def save_planned_item(actor, plan, item=None, *, competence_areas=(), **fields) -> PlannedItem:
+    """Add an item to the plan (``item`` None) or change one."""
+    _require_caseworker(actor, plan.scheme_year.scheme)
+    item = item or PlannedItem(plan=plan)
+    if item.plan_id != plan.pk:
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    item.competence_areas.set(competence_areas)
+    audit.record(actor, PLAN_SAVED, plan, item.topic)
+    return item
+
+
+@transaction.atomic
+def remove_planned_item(actor, item) -> None:
+    plan = item.plan
+    _require_caseworker(actor, plan.scheme_year.scheme)
+    topic = item.topic
+    item.delete()
+    audit.record(actor, PLAN_SAVED, plan, topic)
+
+
+@transaction.atomic
+def share_plan(actor, plan) -> AnnualPlan:
+    """Share the plan with participants and mentors and ask for their input."""
+    plan = (
+        AnnualPlan.objects.select_for_update().select_related("scheme_year__scheme").get(pk=plan.pk)
+    )
+    _require_caseworker(actor, plan.scheme_year.scheme)
+    if not plan.items.exists():
+        raise ValidationError(_("Add at least one planned item before sharing the plan."))
+    first_time = plan.shared_at is None
+    plan.shared_at = timezone.now()
+    plan.save(update_fields=["shared_at", "updated_at"])
+    audit.record(actor, PLAN_SHARED, plan)
+    if first_time:
+        notify(
+            _people_of(Organisation.objects.filter(kind__in=PARTICIPATING_KINDS)),
+            _("The plan for {year}: what do you think?"),
+            _(
+                "The gatherings, courses and joint meetings planned for {year} are in the "
+                "portal. Tell us what you would like more or less of."
+            ),
+            url=reverse("courses:plan", args=[plan.scheme_year.year]),
+            year=plan.scheme_year.year,
+        )
+    return plan
+
+
+@transaction.atomic
+def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
+    _require_member(actor, organisation)
+    _require(organisation.kind in PARTICIPATING_KINDS)
+    if plan.shared_at is None:
+        raise ValidationError(_("The plan has not been shared yet."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write your comment.")})
+    comment = PlanComment.objects.create(
+        plan=plan, organisation=organisation, author=actor, text=text
+    )
+    audit.record(actor, PLAN_COMMENTED, plan, organisation.name)
+    return comment
+
+
+# --- events ---
+
+
+@transaction.atomic
+def save_event(actor, event=None, *, competence_areas=(), **fields) -> Event:
+    """Create an event (``event`` None) or change one."""
+    scheme_year = fields.get("scheme_year") or event.scheme_year
+    _require_caseworker(actor, scheme_year.scheme)
+    event = event or Event()
+    for name, value in fields.items():
+        setattr(event, name, value)
+    if event.planned_item and event.planned_item.plan.scheme_year_id != scheme_year.pk:
+        raise ValidationError({"planned_item": _("Choose an item from this year's plan.")})
+    event.full_clean()
+    event.save()
+    event.competence_areas.set(competence_areas)
+    audit.record(actor, EVENT_SAVED, event)
+    return event
+
+
+@transaction.atomic
+def save_programme(actor, event, items) -> None:
+    """Replace the programme: (time, title, presenter organisation or None, presenter name)."""
+    _require_caseworker(actor, event.scheme_year.scheme)
+    event.programme.all().delete()
+    for starts_at, title, presenter, presenter_name in items:
+        item = ProgrammeItem(
+            event=event,
+            starts_at=starts_at,
+            title=title,
+            presenter=presenter,
+            presenter_name=presenter_name,
+        )
+        item.full_clean()
+        item.save()
+    audit.record(actor, EVENT_SAVED, event, _("programme"))
+
+
+@transaction.atomic
+def cancel_event(actor, event, reason: str) -> Event:
+    event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
+    _require_caseworker(actor, event.scheme_year.scheme)
+    if event.cancelled_at:
+        raise ValidationError(_("The event is already cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tell the registered people why.")})
+    event.cancelled_at = timezone.now()
+    event.save(update_fields=["cancelled_at"])
+    audit.record(actor, EVENT_CANCELLED, event, reason)
+    registered = event.registrations.active()
+    notify(
+        _people_of(Organisation.objects.filter(pk__in=registered.values("organisation"))),
+        _("Cancelled: {event}"),
+        _("{event} on {date} is cancelled. {reason}"),
+        url=_event_url(event),
+        event=event.title,
+        date=format_day(timezone.localtime(event.starts_at).date()),
+        reason=reason,
+    )
+    return event
+
+
+# --- registration and attendance ---
+
+
+def cap_for(event):
+    """How many people one organisation may register: the year's cap for gatherings, else none."""
+    if event.kind == EventKind.GATHERING:
+        return event.scheme_year.max_attendees_per_organisation
+    return None
+
+
+@transaction.atomic
+def register(actor, event, organisation, *, person_name: str, person=None) -> Registration:
+    """Register a named person from the actor's organisation.
+
+    The event's row is locked first, so two registrations at the same moment are counted one
+    after the other and the cap per organisation cannot be passed.
+    """
+    _require_member(actor, organisation)
+    event = Event.objects.select_for_update().select_related("scheme_year").get(pk=event.pk)
+    if not event.is_for(organisation):
+        raise PermissionDenied
+    if not event.registration_open():
+        raise ValidationError(
+            _("Registration closed on %(date)s.")
+            % {"date": format_day(event.registration_deadline)}
+        )
+    person_name = person_name.strip()
+    if not person_name:
+        raise ValidationError({"person_name": _("Write the name of the person who comes.")})
+    if person is not None and not access_for(person).is_member_of(organisation.pk):
+        raise ValidationError({"person": _("The person must belong to your organisation.")})
+    active = event.registrations.active().filter(organisation=organisation)
+    if active.filter(person_name__iexact=person_name).exists():
+        raise ValidationError(
+            {"person_name": _("%(name)s is already registered.") % {"name": person_name}}
+        )
+    cap = cap_for(event)
+    if cap is not None and active.count() >= cap:
+        raise ValidationError(
+            _(
+                "%(organisation)s has already registered %(cap)d people. At most %(cap)d from each "
+                "organisation can come to a gathering, so more organisations get a place."
+            )
+            % {"organisation": organisation.name, "cap": cap}
+        )
+    registration = Registration.objects.create(
+        event=event,
+        organisation=organisation,
+        person_name=person_name,
+        person=person,
+        registered_by=actor,
+    )
+    audit.record(actor, REGISTERED, event, f"{person_name} ({organisation.name})")
+    return registration
+
+
+@transaction.atomic
+def cancel_registration(actor, registration) -> Registration:
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    )
+    _require_member(actor, registration.organisation)
+    if registration.cancelled_at:
+        raise ValidationError(_("The registration is already cancelled."))
+    if not registration.event.registration_open():
+        raise ValidationError(
+            _("The registration deadline has passed. Tell the caseworker if you cannot come.")
+        )
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["cancelled_at"])
+    audit.record(actor, UNREGISTERED, registration.event, registration.person_name)
+    return registration
+
+
+@transaction.atomic
+def mark_attendance(actor, event, attended_ids) -> int:
+    """Mark the whole list at once: the registrations in ``attended_ids`` came, the rest did not."""
+    event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
+    _require_caseworker(actor, event.scheme_year.scheme)
+    if event.starts_at > timezone.now():
+        raise ValidationError(_("Attendance is marked once the event has started."))
+    registrations = event.registrations.active()
+    attended_ids = {int(pk) for pk in attended_ids}
+    unknown = attended_ids - set(registrations.values_list("pk", flat=True))
+    if unknown:
+        raise ValidationError(_("Some of the people marked are not registered for this event."))
+    came = registrations.filter(pk__in=attended_ids).update(attended=True)
+    registrations.exclude(pk__in=attended_ids).update(attended=False)
+    audit.record(actor, ATTENDANCE, event, str(came))
+    return came
+
+
+# --- materials and practical tasks ---
+
+
+@transaction.atomic
+def add_material(actor, event, *, title: str, upload) -> Material:
+    _require_caseworker(actor, event.scheme_year.scheme)
+    validate_upload(upload)
+    material = Material(
+        event=event, title=title or upload.name, original_name=upload.name[:200], uploaded_by=actor
+    )
+    material.file.save(upload.name, upload, save=False)
+    material.full_clean()
+    material.save()
+    audit.record(actor, MATERIAL_ADDED, event, material.title)
+    return material
+
+
+@transaction.atomic
+def remove_material(actor, material) -> None:
+    event = material.event
+    _require_caseworker(actor, event.scheme_year.scheme)
+    stored, title = material.file.name, material.title
+    storage = material.file.storage
+    material.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+    audit.record(actor, MATERIAL_REMOVED, event, title)
+
+
+@transaction.atomic
+def give_task(
+    actor, event, *, title: str, description: str, organisations, due_on
+) -> PracticalTask:
+    """A practical task for one organisation, or for two working together."""
+    _require_caseworker(actor, event.scheme_year.scheme)
+    organisations = list(organisations)
+    if not 1 <= len(organisations) <= 2:
+        raise ValidationError(
+            {"organisations": _("Choose one organisation, or two working together.")}
+        )
+    if any(o.kind not in AUDIENCE_KINDS[event.audience] for o in organisations):
+        raise ValidationError({"organisations": _("Choose organisations the event is for.")})
+    task = PracticalTask(
+        event=event, title=title, description=description, due_on=due_on, created_by=actor
+    )
+    task.full_clean()
+    task.save()
+    task.organisations.set(organisations)
+    audit.record(actor, TASK_GIVEN, event, title)
+    together = len(organisations) == 2
+    notify(
+        _people_of(organisations),
+        _("A task from {event}"),
+        _("{title}\n\n{description}\n\nHand it in by {due}.")
+        if not together
+        else _("{title} (together with {partner})\n\n{description}\n\nHand it in by {due}."),
+        url=reverse("courses:task", args=[task.pk]),
+        event=event.title,
+        title=title,
+        description=description,
+        due=format_day(due_on),
+        partner=" / ".join(o.name for o in organisations),
+    )
+    return task
+
+
+@transaction.atomic
+def hand_in(actor, task, organisation, *, text: str = "", upload=None) -> HandIn:
+    """Hand in (or hand in again) a practical task for one of its organisations."""
+    _require_member(actor, organisation)
+    _require(task.organisations.filter(pk=organisation.pk).exists())
+    if timezone.localdate() > task.due_on:
+        raise ValidationError(_("The task was due %(date)s.") % {"date": format_day(task.due_on)})
+    if not text.strip() and upload is None:
+        raise ValidationError(_("Write your answer or upload a file."))
+    hand_in, _created = HandIn.objects.get_or_create(
+        task=task, organisation=organisation, defaults={"submitted_by": actor}
+    )
+    hand_in.text = text
+    hand_in.submitted_by = actor
+    hand_in.submitted_at = timezone.now()
+    if upload is not None:
+        validate_upload(upload)
+        hand_in.file.save(upload.name, upload, save=False)
+        hand_in.original_name = upload.name[:200]
+    hand_in.save()
+    audit.record(actor, HANDED_IN, task.event, f"{task.title} ({organisation.name})")
+    return hand_in
+
+
+# --- feedback forms ---
+
+
+@transaction.atomic
+def save_form(actor, scheme, *, questions, form=None, **fields) -> FeedbackForm:
+    """Create or change a form; ``questions``: (kind, text, choices, required) in order.
+
+    Questions cannot change once someone has answered.
+    """
+    _require_caseworker(actor, scheme)
+    form = form or FeedbackForm(scheme=scheme, created_by=actor)
+    if form.pk and form.responses.exists():
+        raise ValidationError(_("People have answered this form; its questions stay as they are."))
+    for name, value in fields.items():
+        setattr(form, name, value)
+    form.full_clean()
+    form.save()
+    form.questions.all().delete()
+    for position, (kind, text, choices, required) in enumerate(questions, start=1):
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(choices) < 2:
+            raise ValidationError(_("Question %(n)d needs at least two choices.") % {"n": position})
+        Question.objects.create(
+            form=form,
+            position=position,
+            kind=kind,
+            text=text,
+            choices=list(choices) if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else [],
+            required=required,
+        )
+    audit.record(actor, FORM_SAVED, form)
+    return form
+
+
+def _clean_answer(question, value):
+    """The stored answer for one question, or a ValidationError saying what is wrong."""
+    empty = value in (None, "", [], ())
+    if empty:
+        if question.required:
+            raise ValidationError({f"q{question.pk}": _("Please answer this question.")})
+        return None
+    if question.kind == QuestionKind.RATING:
+        if str(value) not in {"1", "2", "3", "4", "5"}:
+            raise ValidationError({f"q{question.pk}": _("Choose a number from 1 to 5.")})
+        return {"rating": int(value)}
+    if question.kind == QuestionKind.SINGLE:
+        if value not in question.choices:
+            raise ValidationError({f"q{question.pk}": _("Choose one of the answers.")})
+        return {"choices": [value]}
+    if question.kind == QuestionKind.MULTIPLE:
+        values = list(value)
+        if any(v not in question.choices for v in values):
+            raise ValidationError({f"q{question.pk}": _("Choose among the answers.")})
+        return {"choices": values}
+    return {"text": str(value).strip()}
+
+
+@transaction.atomic
+def answer_form(actor, form, organisation, answers) -> Response:
+    """One person's answers (question id -> value); each person answers a form once."""
+    _require_member(actor, organisation)
+    _require(organisation.kind in PARTICIPATING_KINDS)
+    if form.event_id and not form.event.is_for(organisation):
+        raise PermissionDenied
+    if not form.is_open():
+        raise ValidationError(_("This form is not open for answers."))
+    cleaned = {
+        question: _clean_answer(question, answers.get(question.pk))
+        for question in form.questions.all()
+    }
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                form=form, respondent=actor, organisation=organisation
+            )
+    except IntegrityError:
+        raise ValidationError(_("You have already answered this form. Thank you!")) from None
+    Answer.objects.bulk_create(
+        [
+            Answer(response=response, question=question, **value)
+            for question, value in cleaned.items()
+            if value is not None
+        ]
+    )
+    return response
+
+
+# --- calendar feed and reminders ---
+
+
+@transaction.atomic
+def calendar_feed_for(user, *, renew: bool = False) -> CalendarFeed:
+    """The user's secret calendar address; ``renew`` replaces it (the old one stops working)."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if renew and not created:
+        feed.token = secrets.token_urlsafe()
+        feed.save(update_fields=["token"])
+    return feed
+
+
+def send_event_reminders(today: datetime.date | None = None) -> int:
+    """The day before an event, remind each registered person (or whoever registered them).
+    Each registration is reminded once, however often this runs."""
+    today = today or timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    registrations = (
+        Registration.objects.active()
+        .filter(event__cancelled_at__isnull=True, event__starts_at__date=tomorrow)
+        .exclude(reminder__isnull=False)
+        .select_related("event", "person", "registered_by")
+    )
+    sent = 0
+    for registration in registrations:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    EventReminder.objects.create(registration=registration)
+            except IntegrityError:
+                continue
+            event = registration.event
+            starts = timezone.localtime(event.starts_at)
+            notify(
+                [registration.person or registration.registered_by],
+                _("Tomorrow: {event}"),
+                _("{name} is registered for {event} tomorrow at {time}. {where}"),
+                url=_event_url(event),
+                name=registration.person_name,
+                event=event.title,
+                time=f"{starts:%H:%M}",
+                where=event.meeting_link if event.is_digital else event.place,
+            )
+            sent += 1
+    return sent

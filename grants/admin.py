@@ -1,0 +1,218 @@
+from django.contrib import admin
+
+from grants import models
+
+
+class InvitationInline(admin.TabularInline):
+    model = models.Invitation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(models.Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["title", "scheme_year", "kind", "opens_on", "closes_on"]
+    list_filter = ["kind", "scheme_year"]
+    list_select_related = ["scheme_year__scheme"]
+    search_fields = ["title"]
+    inlines = [InvitationInline]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["round", "organisation", "invited_at"]
+    list_select_related = ["round", "organisation"]
+    search_fields = ["organisation__name", "round__title"]
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = models.BudgetLine
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = models.Attachment
+    extra = 0
+    fields = ["kind", "original_name", "size", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(models.Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "round", "status", "amount", "eligibility", "submitted_at"]
+    list_filter = ["status", "eligibility", "round", "organisation__county"]
+    list_select_related = ["organisation", "round"]
+    search_fields = ["organisation__name", "organisation__org_number"]
+    date_hierarchy = "submitted_at"
+    filter_horizontal = ["target_groups", "competence_needs"]
+    autocomplete_fields = ["organisation", "caseworker"]
+    inlines = [BudgetLineInline, AttachmentInline]
+
+
+@admin.register(models.BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = ["application", "category", "description", "amount"]
+    list_filter = ["category"]
+    list_select_related = ["application__organisation", "application__round"]
+    search_fields = ["application__organisation__name", "description"]
+
+
+@admin.register(models.Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "application", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["application__organisation", "application__round"]
+    search_fields = ["original_name", "application__organisation__name"]
+
+
+@admin.register(models.ImpartialityDeclaration)
+class ImpartialityDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["application", "caseworker", "has_conflict", "declared_at"]
+    list_filter = ["has_conflict"]
+    list_select_related = ["application__organisation", "application__round", "caseworker"]
+    search_fields = ["application__organisation__name", "caseworker__email"]
+
+
+class ScoreInline(admin.TabularInline):
+    model = models.Score
+    extra = 0
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["application", "assessed_by", "proposed", "rank", "proposed_amount"]
+    list_filter = ["proposed", "purpose_confirmed"]
+    list_select_related = ["application__organisation", "application__round", "assessed_by"]
+    search_fields = ["application__organisation__name"]
+    inlines = [ScoreInline]
+
+
+@admin.register(models.Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "criterion", "score"]
+    list_filter = ["criterion", "score"]
+    list_select_related = ["assessment__application__organisation"]
+    search_fields = ["assessment__application__organisation__name"]
+
+
+@admin.register(models.Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["application", "kind", "decided_by", "decided_at", "appeal_deadline"]
+    list_filter = ["kind"]
+    list_select_related = ["application__organisation", "application__round", "decided_by"]
+    search_fields = ["application__organisation__name", "reasons"]
+    date_hierarchy = "decided_at"
+
+
+class InstalmentInline(admin.TabularInline):
+    model = models.Instalment
+    extra = 0
+
+
+class DisbursementInline(admin.TabularInline):
+    model = models.Disbursement
+    extra = 0
+
+
+@admin.register(models.Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ["application", "amount", "accepted_at"]
+    list_filter = ["application__round__scheme_year"]
+    list_select_related = ["application__organisation", "application__round"]
+    search_fields = ["application__organisation__name"]
+    inlines = [InstalmentInline, DisbursementInline]
+
+
+@admin.register(models.Instalment)
+class InstalmentAdmin(admin.ModelAdmin):
+    list_display = ["award", "number", "amount", "due_on", "after_report_approved"]
+    list_filter = ["after_report_approved"]
+    list_select_related = ["award__application__organisation", "award__application__round"]
+    search_fields = ["award__application__organisation__name"]
+
+
+@admin.register(models.Disbursement)
+class DisbursementAdmin(admin.ModelAdmin):
+    list_display = ["award", "paid_on", "amount", "recorded_by"]
+    list_select_related = ["award__application__organisation", "award__application__round"]
+    search_fields = ["award__application__organisation__name"]
+    date_hierarchy = "paid_on"
+
+
+class GoalResultInline(admin.TabularInline):
+    model = models.GoalResult
+    extra = 0
+
+
+class AccountLineInline(admin.TabularInline):
+    model = models.AccountLine
+    extra = 0
+
+
+@admin.register(models.GrantReport)
+class GrantReportAdmin(admin.ModelAdmin):
+    list_display = ["award", "due_on", "status", "submitted_at", "approved_at"]
+    list_filter = ["status", "due_on"]
+    list_select_related = ["award__application__organisation", "award__application__round"]
+    search_fields = ["award__application__organisation__name"]
+    inlines = [GoalResultInline, AccountLineInline]
+
+
+@admin.register(models.GoalResult)
+class GoalResultAdmin(admin.ModelAdmin):
+    list_display = ["report", "goal"]
+    list_select_related = ["report__award__application__organisation", "goal"]
+    search_fields = ["report__award__application__organisation__name", "text"]
+
+
+@admin.register(models.AccountLine)
+class AccountLineAdmin(admin.ModelAdmin):
+    list_display = ["report", "kind", "category", "description", "amount"]
+    list_filter = ["kind", "category"]
+    list_select_related = ["report__award__application__organisation"]
+    search_fields = ["report__award__application__organisation__name", "description"]
+
+
+class RepaymentInline(admin.TabularInline):
+    model = models.Repayment
+    extra = 0
+
+
+@admin.register(models.Clawback)
+class ClawbackAdmin(admin.ModelAdmin):
+    list_display = ["award", "amount", "due_on", "status"]
+    list_filter = ["status"]
+    list_select_related = ["award__application__organisation", "award__application__round"]
+    search_fields = ["award__application__organisation__name"]
+    inlines = [RepaymentInline]
+
+
+@admin.register(models.Repayment)
+class RepaymentAdmin(admin.ModelAdmin):
+    list_display = ["clawback", "paid_on", "amount", "recorded_by"]
+    list_select_related = ["clawback__award__application__organisation"]
+    search_fields = ["clawback__award__application__organisation__name"]
+
+
+@admin.register(models.Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ["decision", "status", "lodged_at", "handled_at"]
+    list_filter = ["status"]
+    list_select_related = ["decision__application__organisation", "decision__application__round"]
+    search_fields = ["decision__application__organisation__name", "grounds"]
+
+
+@admin.register(models.ChangeNotice)
+class ChangeNoticeAdmin(admin.ModelAdmin):
+    list_display = ["award", "status", "sent_at", "handled_at"]
+    list_filter = ["status"]
+    list_select_related = ["award__application__organisation", "award__application__round"]
+    search_fields = ["award__application__organisation__name", "description"]
+
+
+@admin.register(models.ReportReminder)
+class ReportReminderAdmin(admin.ModelAdmin):
+    list_display = ["report", "kind", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["report__award__application__organisation"]
+    search_fields = ["report__award__application__organisation__name"]

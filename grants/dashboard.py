@@ -1,0 +1,176 @@
+"""What the grants app puts on the dashboard: for an organisation its calls, applications and
+what is due from it; for a caseworker the cases waiting for them."""
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from grants.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    ChangeNotice,
+    ChangeNoticeStatus,
+    Clawback,
+    ClawbackStatus,
+    GrantReport,
+    ReportStatus,
+    Round,
+    RoundKind,
+)
+from scheme.formatting import format_nok
+from scheme.registry import DueItem, Panel, register_due_items, register_panel
+from scheme.roles import OrganisationKind, access_for
+
+
+def _participant_ids(user):
+    return access_for(user).organisation_ids(OrganisationKind.PARTICIPANT)
+
+
+def organisation_overview(user) -> dict:
+    """The user's organisations' applications and the calls they can still apply to: two
+    queries, kept on the user object for the rest of the request."""
+    cached = getattr(user, "_grants_overview", None)
+    if cached is not None:
+        return cached
+    ids = _participant_ids(user)
+    overview = {"applications": [], "open_calls": []}
+    if ids:
+        today = timezone.localdate()
+        every = list(
+            Application.objects.filter(organisation_id__in=ids)
+            .select_related("round", "organisation", "award__report")
+            .order_by("-round__opens_on", "organisation__name")
+        )
+        # A withdrawn application still uses the organisation's one place in the round.
+        applied = {(a.round_id, a.organisation_id) for a in every}
+        applications = [a for a in every if a.status != ApplicationStatus.WITHDRAWN]
+        calls = (
+            Round.objects.filter(opens_on__lte=today, closes_on__gte=today)
+            .filter(Q(kind=RoundKind.OPEN) | Q(invitations__organisation_id__in=ids))
+            .distinct()
+            .prefetch_related("invitations")
+        )
+        overview["applications"] = applications
+        overview["open_calls"] = [
+            (call, organisation_id)
+            for call in calls
+            for organisation_id in sorted(ids)
+            if (call.id, organisation_id) not in applied
+            and (
+                call.kind == RoundKind.OPEN
+                or organisation_id in {i.organisation_id for i in call.invitations.all()}
+            )
+        ]
+    user._grants_overview = overview
+    return overview
+
+
+def organisation_panel(request):
+    overview = organisation_overview(request.user)
+    if not (overview["applications"] or overview["open_calls"]):
+        return None
+    return Panel("grants/panels/organisation.html", overview, order=15)
+
+
+def organisation_due_items(user):
+    overview = organisation_overview(user)
+    for application in overview["applications"]:
+        url = reverse("grants:application", args=[application.pk])
+        if application.status == ApplicationStatus.DRAFT:
+            yield DueItem(
+                _("Finish and send the application to %(call)s") % {"call": application.round},
+                url,
+                application.round.closes_on,
+            )
+        elif application.status == ApplicationStatus.INFO_REQUESTED:
+            yield DueItem(_("Answer the caseworker's question about your application"), url)
+        award = getattr(application, "award", None)
+        if award is None:
+            continue
+        if not award.accepted_at:
+            yield DueItem(
+                _("Read the award letter and accept the conditions"),
+                reverse("grants:award", args=[award.pk]),
+            )
+        report = getattr(award, "report", None)
+        if report is not None and report.is_editable:
+            title = (
+                _("Change and send the grant report again")
+                if report.status == ReportStatus.RETURNED
+                else _("Send the grant report and accounts")
+            )
+            yield DueItem(title, reverse("grants:report", args=[report.pk]), report.due_on)
+    ids = _participant_ids(user)
+    if ids:
+        for clawback in Clawback.objects.filter(
+            award__application__organisation_id__in=ids, status=ClawbackStatus.OPEN
+        ).annotate(repaid_total=Sum("repayments__amount")):
+            left = clawback.amount - (clawback.repaid_total or 0)
+            yield DueItem(
+                _("Repay %(amount)s of the grant") % {"amount": format_nok(left)},
+                reverse("grants:award", args=[clawback.award_id]),
+                clawback.due_on,
+            )
+
+
+def caseworker_counts() -> dict:
+    """What waits for caseworkers, counted in one query per kind of case."""
+    today = timezone.localdate()
+    applications = Application.objects.aggregate(
+        to_decide=Count("id", filter=Q(status=ApplicationStatus.SUBMITTED)),
+        waiting_for_answer=Count("id", filter=Q(status=ApplicationStatus.INFO_REQUESTED)),
+    )
+    reports = GrantReport.objects.aggregate(
+        to_review=Count("id", filter=Q(status=ReportStatus.SUBMITTED)),
+        overdue=Count(
+            "id",
+            filter=Q(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED], due_on__lt=today),
+        ),
+    )
+    return {
+        **applications,
+        **reports,
+        "appeals": Appeal.objects.filter(status=AppealStatus.LODGED).count(),
+        "change_notices": ChangeNotice.objects.filter(status=ChangeNoticeStatus.OPEN).count(),
+    }
+
+
+def caseworker_panel(request):
+    if not access_for(request.user).is_caseworker:
+        return None
+    request.user._grants_counts = counts = caseworker_counts()
+    return Panel("grants/panels/caseworker.html", counts, order=12)
+
+
+def caseworker_due_items(user):
+    if not access_for(user).is_caseworker:
+        return
+    counts = getattr(user, "_grants_counts", None) or caseworker_counts()
+    review = reverse("grants:review")
+    waiting = [
+        ("to_decide", "status=submitted",
+         ngettext("%(n)d application to assess and decide",
+                  "%(n)d applications to assess and decide", counts["to_decide"])),
+        ("to_review", "report=submitted",
+         ngettext("%(n)d grant report to review", "%(n)d grant reports to review",
+                  counts["to_review"])),
+        ("appeals", "appeal=1",
+         ngettext("%(n)d appeal to handle", "%(n)d appeals to handle", counts["appeals"])),
+        ("change_notices", "change_notice=1",
+         ngettext("%(n)d change notice to handle", "%(n)d change notices to handle",
+                  counts["change_notices"])),
+    ]  # fmt: skip
+    for key, query, text in waiting:
+        if counts[key]:
+            yield DueItem(text % {"n": counts[key]}, f"{review}?{query}")
+
+
+def register():
+    register_panel(organisation_panel)
+    register_panel(caseworker_panel)
+    register_due_items(organisation_due_items)
+    register_due_items(caseworker_due_items)

@@ -1,0 +1,147 @@
+"""The caseworker's list of applications: filters and sorting."""
+
+import django_filters
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    ChangeNotice,
+    ChangeNoticeStatus,
+    Eligibility,
+    ReportStatus,
+    Round,
+)
+from organisations.geography import County
+from organisations.models import TargetGroup
+
+OVERDUE = "overdue"
+REPORT_CHOICES = [*ReportStatus.choices, (OVERDUE, _("overdue"))]
+
+
+class ApplicationOrderingFilter(django_filters.OrderingFilter):
+    """Sorting that pages cleanly: unknown values come last and ties are broken by id."""
+
+    nullable = {"submitted_at", "amount", "total_score"}
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        name = value.lstrip("-")
+        if name not in self.nullable:
+            return value
+        if value.startswith("-"):
+            return F(name).desc(nulls_last=True)
+        return F(name).asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "id") if value else qs
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Organisation name"), field_name="organisation__name", lookup_expr="icontains"
+    )
+    round = django_filters.ModelChoiceFilter(
+        label=_("Call"), queryset=Round.objects.none(), empty_label=_("All calls")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=ApplicationStatus.choices,
+        empty_label=_("All sent"),
+    )
+    county = django_filters.ChoiceFilter(
+        label=_("County"), field_name="organisation__county", choices=County.choices
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        label=_("Target group"), field_name="target_groups", queryset=TargetGroup.objects.all()
+    )
+    amount_min = django_filters.NumberFilter(
+        label=_("Amount from"), field_name="amount", lookup_expr="gte", min_value=0
+    )
+    amount_max = django_filters.NumberFilter(
+        label=_("Amount to"), field_name="amount", lookup_expr="lte", min_value=0
+    )
+    eligibility = django_filters.ChoiceFilter(label=_("Eligibility"), choices=Eligibility.choices)
+    report = django_filters.ChoiceFilter(
+        label=_("Grant report"), choices=REPORT_CHOICES, method="filter_report"
+    )
+    appeal = django_filters.ChoiceFilter(
+        label=_("Appeal"),
+        choices=[("1", _("an appeal to handle"))],
+        method="filter_appeal",
+    )
+    change_notice = django_filters.ChoiceFilter(
+        label=_("Change notice"),
+        choices=[("1", _("a change notice to handle"))],
+        method="filter_change_notice",
+    )
+    order = ApplicationOrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("submitted_at", "submitted"),
+            ("amount", "amount"),
+            ("organisation__name", "name"),
+            ("total_score", "score"),
+        ),
+        field_labels={
+            "submitted_at": _("date sent"),
+            "amount": _("amount"),
+            "organisation__name": _("organisation"),
+            "total_score": _("total score"),
+        },
+    )
+
+    class Meta:
+        model = Application
+        fields = []
+
+    def __init__(self, *args, rounds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rounds is not None:
+            self.filters["round"].queryset = rounds
+            self.form.fields["round"].queryset = rounds
+            self.form.fields["round"].label_from_instance = lambda round_: (
+                f"{round_.title} ({round_.scheme_year.year})"
+            )
+        # Bootstrap classes on the widgets, so the template renders plain field groups.
+        for field in self.form.fields.values():
+            is_select = hasattr(field, "choices")
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Drafts are the organisation's own until sent: left out unless asked for.
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.exclude(status=ApplicationStatus.DRAFT)
+        return queryset
+
+    def filter_report(self, queryset, name, value):
+        if value == OVERDUE:
+            return queryset.filter(
+                award__report__status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED],
+                award__report__due_on__lt=timezone.localdate(),
+            )
+        return queryset.filter(award__report__status=value)
+
+    def filter_appeal(self, queryset, name, value):
+        lodged = Appeal.objects.filter(
+            decision__application=OuterRef("pk"), status=AppealStatus.LODGED
+        )
+        return queryset.filter(Exists(lodged))
+
+    def filter_change_notice(self, queryset, name, value):
+        open_notices = ChangeNotice.objects.filter(
+            award__application=OuterRef("pk"), status=ChangeNoticeStatus.OPEN
+        )
+        return queryset.filter(Exists(open_notices))
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter other than the sort order is in use."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        return any(value not in (None, "", []) for key, value in data.items() if key != "order")

@@ -1,0 +1,389 @@
+"""Forms for the organisation's side: the application in steps, appeals, change notices and
+the grant report. They check what a person can get wrong while typing; the services check the
+rules again and have the last word."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import AttachmentKind, BudgetCategory, LineKind
+from organisations.models import CompetenceArea, TargetGroup
+from scheme.formatting import format_nok
+from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
+
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+ZERO = Decimal("0")
+
+
+THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+class MoneyField(forms.DecimalField):
+    """Kroner as people write them: ``95000``, ``95 000``, ``95.000``, ``95 000 kr`` or
+    ``1 234,50``. A text box, so the browser does not throw away what it cannot read."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("error_messages", {}).setdefault(
+            "invalid", _("Write the amount in numbers, for example 95000.")
+        )
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"(?i)\s|\u00a0|kr\.?|nok", "", value)
+            if THOUSANDS_WITH_DOTS.match(value):
+                value = value.replace(".", "")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        """``95000`` rather than ``95000.00`` in the box."""
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return str(value.quantize(Decimal(1)))
+        return super().prepare_value(value)
+
+
+def money(label, **kwargs):
+    return MoneyField(label=label, **kwargs)
+
+
+def choices_of(text_choices, empty_label):
+    return [("", empty_label), *((value, capfirst(label)) for value, label in text_choices)]
+
+
+def upload_help():
+    return _("Allowed file types: %(types)s. At most %(size)s per file.") % {
+        "types": ALLOWED,
+        "size": filesizeformat(MAX_UPLOAD_BYTES),
+    }
+
+
+def textarea(rows=4):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+# --- the application --------------------------------------------------------------------------
+
+
+class AmountForm(forms.Form):
+    """The amount applied for, never above the year's maximum grant."""
+
+    amount = money(_("Amount you apply for (NOK)"), required=False)
+
+    def __init__(self, *args, scheme_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scheme_year = scheme_year
+        self.fields["amount"].help_text = _(
+            "You can apply for at most %(max)s. Write the amount in whole kroner, for example "
+            "95000."
+        ) % {"max": format_nok(scheme_year.max_grant)}
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is None:
+            return None
+        if amount <= 0:
+            raise forms.ValidationError(_("The amount must be more than 0."))
+        if amount > self.scheme_year.max_grant:
+            raise forms.ValidationError(
+                _("You can apply for at most %(max)s.")
+                % {"max": format_nok(self.scheme_year.max_grant)}
+            )
+        return amount
+
+
+class BudgetLineForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=choices_of(BudgetCategory.choices, _("Choose a category")),
+        error_messages={"required": _("Choose a category.")},
+    )
+    description = forms.CharField(label=_("What for"), max_length=200, required=False)
+    amount = money(_("Amount (NOK)"), error_messages={"required": _("Write the amount.")})
+
+
+class BaseLinesFormSet(forms.BaseFormSet):
+    """Lines where a row left empty is ignored and a row marked for removal is dropped.
+
+    The saved lines are shown as initial values, but on saving every row counts as new: the
+    service replaces all lines, and a row someone empties is simply left out.
+    """
+
+    def initial_form_count(self):
+        return 0 if self.is_bound else super().initial_form_count()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove this line")
+
+    def kept_forms(self):
+        return [
+            form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+    def running_total(self, kind=None) -> Decimal:
+        """The sum of the amounts typed so far, also when some rows have errors."""
+        total = ZERO
+        for form in self.kept_forms():
+            data = getattr(form, "cleaned_data", {}) or {}
+            if kind is not None and data.get("kind") != kind:
+                continue
+            if data.get("amount") is not None:
+                total += data["amount"]
+        return total
+
+
+class BudgetFormSet(BaseLinesFormSet):
+    def lines(self):
+        """(category, description, amount) for save_budget."""
+        return [
+            (f.cleaned_data["category"], f.cleaned_data["description"], f.cleaned_data["amount"])
+            for f in self.kept_forms()
+        ]
+
+
+def budget_formset(data=None, lines=(), prefix="budget"):
+    extra = 2 if lines else 3
+    formset_class = forms.formset_factory(
+        BudgetLineForm, formset=BudgetFormSet, extra=extra, can_delete=True
+    )
+    initial = [
+        {"category": line.category, "description": line.description, "amount": line.amount}
+        for line in lines
+    ]
+    return formset_class(data, initial=None if data is not None else initial, prefix=prefix)
+
+
+class ActivitiesForm(forms.Form):
+    planned_activities = forms.CharField(
+        label=_("What do you plan to do with the grant?"),
+        help_text=_("For example: homework help every Tuesday, a language café, a summer camp."),
+        widget=textarea(5),
+        required=False,
+    )
+    reach = forms.CharField(
+        label=_("Who do the activities reach?"),
+        help_text=_("For example: children and parents in the district, newly arrived women."),
+        widget=textarea(3),
+        required=False,
+    )
+    people_reached = forms.IntegerField(
+        label=_("How many people do you expect to reach in the year?"),
+        min_value=0,
+        required=False,
+    )
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("Target groups"),
+        queryset=TargetGroup.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("We have ticked the target groups from your profile. Change them if needed."),
+    )
+
+
+def _yes_no(value):
+    return value == "true"
+
+
+class NeedsForm(forms.Form):
+    competence_needs = forms.ModelMultipleChoiceField(
+        label=_("What would you like to learn more about?"),
+        queryset=CompetenceArea.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick all that fit. The courses and your mentor are planned from this."),
+    )
+    wants_mentor = forms.TypedChoiceField(
+        label=_("Do you want a mentor organisation?"),
+        choices=YES_NO,
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A mentor is an experienced organisation that meets you at least a few times a year "
+            "and helps with what you need."
+        ),
+    )
+    planned_collaborations = forms.CharField(
+        label=_("Who do you plan to work with?"),
+        help_text=_("For example: the municipality, the library, other organisations."),
+        widget=textarea(3),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        value = self.initial.get("wants_mentor")
+        if isinstance(value, bool):
+            self.initial["wants_mentor"] = "true" if value else "false"
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Which document is it?"),
+        choices=choices_of(AttachmentKind.choices, _("Choose the kind of document")),
+        error_messages={"required": _("Choose which document it is.")},
+    )
+    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = upload_help()
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw our application. We understand this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
+    )
+
+
+# --- after the decision -----------------------------------------------------------------------
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Why do you think the decision is wrong?"),
+        help_text=_(
+            "Write in your own words. Say what you think is wrong, and what you want changed."
+        ),
+        widget=textarea(6),
+        error_messages={"required": _("Say why you think the decision is wrong.")},
+    )
+
+
+class ChangeNoticeForm(forms.Form):
+    description = forms.CharField(
+        label=_("What has changed?"),
+        help_text=_(
+            "For example: an activity is cancelled, the organisation has new leaders, you will "
+            "not use all the money, or the organisation is closing down."
+        ),
+        widget=textarea(6),
+        error_messages={"required": _("Describe what has changed.")},
+    )
+
+
+# --- the grant report -------------------------------------------------------------------------
+
+
+class ResultsForm(forms.Form):
+    """One text box per goal of the scheme."""
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.CharField(
+                label=_("Goal %(number)d: %(text)s") % {"number": goal.number, "text": goal.text},
+                widget=textarea(4),
+                required=False,
+            )
+
+    def goal_results(self) -> dict:
+        return {goal.pk: self.cleaned_data[f"goal_{goal.pk}"] for goal in self.goals}
+
+
+class ReportActivitiesForm(forms.Form):
+    activities_held = forms.CharField(
+        label=_("Which activities did you hold?"),
+        help_text=_("For example: homework help 40 times, two trips, a summer party."),
+        widget=textarea(5),
+        required=False,
+    )
+    people_reached = forms.IntegerField(
+        label=_("How many people did you reach?"), min_value=0, required=False
+    )
+    collaborations_started = forms.CharField(
+        label=_("Which collaborations did you start?"),
+        help_text=_("With the municipality, other organisations, schools and others."),
+        widget=textarea(3),
+        required=False,
+    )
+    money_used_for = forms.CharField(
+        label=_("What did the money go to?"),
+        help_text=_("In a few sentences. The numbers go in the accounts in the next step."),
+        widget=textarea(3),
+        required=False,
+    )
+
+
+class AccountLineForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Income or expense"),
+        choices=choices_of(LineKind.choices, _("Choose")),
+        error_messages={"required": _("Choose income or expense.")},
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=choices_of(BudgetCategory.choices, _("Choose a category")),
+        error_messages={"required": _("Choose a category.")},
+    )
+    description = forms.CharField(label=_("What"), max_length=200, required=False)
+    amount = money(_("Amount (NOK)"), error_messages={"required": _("Write the amount.")})
+
+
+class AccountsFormSet(BaseLinesFormSet):
+    def lines(self):
+        """(kind, category, description, amount) for save_accounts."""
+        return [
+            (
+                f.cleaned_data["kind"],
+                f.cleaned_data["category"],
+                f.cleaned_data["description"],
+                f.cleaned_data["amount"],
+            )
+            for f in self.kept_forms()
+        ]
+
+
+def accounts_formset(data=None, lines=(), prefix="accounts"):
+    extra = 2 if lines else 4
+    formset_class = forms.formset_factory(
+        AccountLineForm, formset=AccountsFormSet, extra=extra, can_delete=True
+    )
+    initial = [
+        {
+            "kind": line.kind,
+            "category": line.category,
+            "description": line.description,
+            "amount": line.amount,
+        }
+        for line in lines
+    ]
+    return formset_class(data, initial=None if data is not None else initial, prefix=prefix)
+
+
+class AuditorForm(forms.Form):
+    auditor_name = forms.CharField(label=_("The auditor's name"), max_length=200, required=False)
+    auditor_number = forms.CharField(
+        label=_("The auditor's registration number"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "The auditor's number in the Norwegian Financial Supervisory Authority's register."
+        ),
+    )
+    auditor_statement = forms.FileField(label=_("The auditor's certification"), required=False)
+
+    def __init__(self, *args, has_statement=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = upload_help()
+        if has_statement:
+            help_text = (
+                _("You have uploaded one. Choose a new file only to replace it.")
+                + " "
+                + (help_text)
+            )
+        self.fields["auditor_statement"].help_text = help_text

@@ -1,0 +1,757 @@
+"""The life of a grant: call, application, assessment, decision, award, money out, report and
+accounts in, clawback. Every change of state happens in ``grants/services.py``."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import CompetenceArea, Organisation, TargetGroup
+from scheme.models import Goal, SchemeYear, money_field
+from scheme.roles import OrganisationKind, access_for
+from scheme.storage import PrivatePath
+
+ZERO = Decimal("0")
+APPEAL_PERIOD = datetime.timedelta(weeks=3)
+
+
+class RoundKind(models.TextChoices):
+    CLOSED = "closed", _("closed call (invited organisations only)")
+    OPEN = "open", _("open call")
+
+
+class Round(models.Model):
+    """A call for applications in one scheme year."""
+
+    scheme_year = models.ForeignKey(
+        SchemeYear, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("scheme year")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind of call"), max_length=10, choices=RoundKind.choices)
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"))
+    guidance = models.TextField(
+        _("guidance"), help_text=_("What the call is for and how to apply, in plain language.")
+    )
+    invited = models.ManyToManyField(
+        Organisation,
+        through="Invitation",
+        related_name="invited_to_rounds",
+        blank=True,
+        verbose_name=_("invited organisations"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-opens_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="round_closes_after_opening",
+                violation_error_message=_("The call cannot close before it opens."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.opens_on <= today <= self.closes_on
+
+    def accepts(self, organisation, invited_ids=None) -> bool:
+        """Whether ``organisation`` may apply in this round (ignoring the dates)."""
+        if organisation.kind != OrganisationKind.PARTICIPANT:
+            return False
+        if self.kind == RoundKind.OPEN:
+            return True
+        if invited_ids is None:
+            return self.invitations.filter(organisation=organisation).exists()
+        return organisation.pk in invited_ids
+
+
+class Invitation(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organisation"], name="invitation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.round}"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    INFO_REQUESTED = "info_requested", _("more information asked for")
+    AWARDED = "awarded", _("awarded")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Eligibility(models.TextChoices):
+    """The eligibility check's overall result, kept on the application so lists can filter."""
+
+    PASS = "pass", _("met")
+    FAIL = "fail", _("not met")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see the applications in the schemes their body runs (admins see all);
+        an organisation only its own."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        return self.filter(
+            Q(round__scheme_year__scheme__administrator_id__in=access.administering_ids)
+            | Q(organisation_id__in=access.organisation_ids(OrganisationKind.PARTICIPANT))
+        )
+
+
+class Application(models.Model):
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="applications", verbose_name=_("round")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("organisation"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+    amount = money_field(_("amount applied for"), null=True, blank=True)
+    planned_activities = models.TextField(_("planned activities"), blank=True)
+    reach = models.TextField(_("who the activities reach"), blank=True)
+    people_reached = models.PositiveIntegerField(
+        _("people you expect to reach"), null=True, blank=True
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="applications", verbose_name=_("target groups")
+    )
+    competence_needs = models.ManyToManyField(
+        CompetenceArea,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("what you want to learn"),
+    )
+    wants_mentor = models.BooleanField(_("we want a mentor organisation"), default=True)
+    planned_collaborations = models.TextField(_("planned collaborations"), blank=True)
+    eligibility = models.CharField(
+        _("eligibility"),
+        max_length=10,
+        choices=Eligibility.choices,
+        default=Eligibility.UNKNOWN,
+    )
+    info_request = models.TextField(_("question from the caseworker"), blank=True)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("caseworker"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organisation"], name="one_application_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="application_amount_positive",
+                violation_error_message=_("The amount you apply for must be more than 0."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            models.Index(fields=["status", "-submitted_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.round}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
+
+    @property
+    def budget_total(self) -> Decimal:
+        return sum((line.amount for line in self.budget_lines.all()), ZERO)
+
+
+class BudgetCategory(models.TextChoices):
+    SALARY = "salary", _("salary and fees")
+    RENT = "rent", _("rent")
+    ACTIVITIES = "activities", _("activities")
+    TRAVEL = "travel", _("travel")
+    EQUIPMENT = "equipment", _("equipment")
+    OTHER = "other", _("other")
+
+
+class BudgetLine(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=BudgetCategory.choices)
+    description = models.CharField(_("what for"), max_length=200, blank=True)
+    amount = money_field(_("amount"))
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.amount}"
+
+
+class AttachmentKind(models.TextChoices):
+    STATUTES = "statutes", _("statutes")
+    ANNUAL_REPORT = "annual_report", _("last annual report")
+    ACCOUNTS = "accounts", _("last accounts")
+    OTHER = "other", _("other")
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=PrivatePath("applications"))
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Criterion(models.TextChoices):
+    """The selection criteria a caseworker scores (Rundskriv 10-2022)."""
+
+    ACTIVITY = "activity", _("existing activity level")
+    NEED = "need", _("need for organisational knowledge or a mentor")
+    RESOURCES = "resources", _("limited resources")
+    GOALS = "goals", _("fit with the scheme's goals")
+
+
+class ImpartialityDeclaration(models.Model):
+    """A caseworker's declaration on impartiality (Public Administration Act § 6)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="declarations"
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    has_conflict = models.BooleanField(_("I am not impartial in this case"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("declared"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("impartiality declaration")
+        verbose_name_plural = _("impartiality declarations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "caseworker"], name="one_declaration_per_caseworker"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.caseworker} – {self.application}"
+
+
+class Assessment(models.Model):
+    """The caseworker's assessment of one application, and its place in the round's portfolio."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="assessment"
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    purpose_confirmed = models.BooleanField(
+        _("works for the scheme's purpose"), null=True, blank=True
+    )
+    phoned_at = models.DateField(_("phoned to confirm motivation"), null=True, blank=True)
+    phone_note = models.CharField(_("what the phone call showed"), max_length=500, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    proposed = models.BooleanField(_("proposed for award"), default=False)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    proposed_amount = money_field(_("proposed amount"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [models.Index(fields=["proposed", "rank"])]
+
+    def __str__(self):
+        return str(self.application)
+
+    @property
+    def total_score(self) -> int:
+        return sum(score.score for score in self.scores.all())
+
+
+class Score(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
+    score = models.PositiveSmallIntegerField(_("score (1–5)"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["assessment", "criterion"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="one_score_each"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=5), name="score_from_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_criterion_display()}: {self.score}"
+
+
+class DecisionKind(models.TextChoices):
+    AWARD = "award", _("award")
+    REJECTION = "rejection", _("rejection")
+    CLAWBACK = "clawback", _("clawback")
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+
+class Decision(models.Model):
+    """An individual decision (*enkeltvedtak*): it gives its reasons and may be appealed within
+    three weeks (Public Administration Act §§ 24–25 and 29)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
+    reasons = models.TextField(_("reasons"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    appeal_deadline = models.DateField(_("appeal deadline"))
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-decided_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.application}"
+
+    def can_be_appealed(self, today=None) -> bool:
+        return (today or timezone.localdate()) <= self.appeal_deadline
+
+
+class AwardQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+    def in_year(self, scheme_year):
+        return self.filter(application__round__scheme_year=scheme_year)
+
+
+class Award(models.Model):
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="award")
+    amount = money_field(_("amount awarded"))
+    conditions = models.JSONField(
+        _("conditions"),
+        default=list,
+        help_text=_("The scheme's conditions as they stood when the award was made."),
+    )
+    accepted_at = models.DateTimeField(_("conditions accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AwardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive")
+        ]
+
+    def __str__(self):
+        return str(self.application)
+
+    @property
+    def scheme_year(self):
+        return self.application.round.scheme_year
+
+    @property
+    def needs_audit(self) -> bool:
+        return self.scheme_year.needs_audit(self.amount)
+
+    def disbursed(self) -> Decimal:
+        return self.disbursements.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+class Instalment(models.Model):
+    """One payment in an award's payment plan."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("instalment"))
+    amount = money_field(_("amount"))
+    due_on = models.DateField(_("to be paid"))
+    after_report_approved = models.BooleanField(
+        _("paid only when the grant report is approved"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["award", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "number"], name="instalment_number_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.amount}"
+
+
+class Disbursement(models.Model):
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="disbursements")
+    instalment = models.OneToOneField(
+        Instalment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disbursement",
+        verbose_name=_("instalment"),
+    )
+    paid_on = models.DateField(_("paid"))
+    amount = money_field(_("amount"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.paid_on}: {self.amount}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("not sent")
+    SUBMITTED = "submitted", _("sent, waiting for the caseworker")
+    RETURNED = "returned", _("returned for changes")
+    APPROVED = "approved", _("approved")
+
+
+class GrantReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(award__in=Award.objects.visible_to(user))
+
+    def outstanding(self):
+        """Reports still to come from the organisation."""
+        return self.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+
+
+class GrantReport(models.Model):
+    """The grant report (*tilskuddsrapport*) and its accounts for one award."""
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="report")
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    activities_held = models.TextField(_("activities held"), blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    collaborations_started = models.TextField(_("collaborations started"), blank=True)
+    money_used_for = models.TextField(_("what the money went to"), blank=True)
+    auditor_name = models.CharField(_("auditor's name"), max_length=200, blank=True)
+    auditor_number = models.CharField(_("auditor's registration number"), max_length=20, blank=True)
+    auditor_statement = models.FileField(
+        _("auditor's certification"),
+        upload_to=PrivatePath("audits"),
+        blank=True,
+    )
+    caseworker_comment = models.TextField(_("comments from the caseworker"), blank=True)
+    submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    objects = GrantReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant report")
+        verbose_name_plural = _("grant reports")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"{self.award} – {self.due_on}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_editable and (today or timezone.localdate()) > self.due_on
+
+    def totals(self) -> dict:
+        """Income, expenses and the unspent part of what was paid out, from the account lines."""
+        lines = list(self.account_lines.all())
+        income = sum((line.amount for line in lines if line.kind == LineKind.INCOME), ZERO)
+        expenses = sum((line.amount for line in lines if line.kind == LineKind.EXPENSE), ZERO)
+        disbursed = self.award.disbursed()
+        return {
+            "income": income,
+            "expenses": expenses,
+            "disbursed": disbursed,
+            "unspent": max(disbursed - expenses, ZERO),
+        }
+
+
+class GoalResult(models.Model):
+    """What the organisation achieved toward one of the scheme's goals, in its own words."""
+
+    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="goal_results")
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("what you achieved"), blank=True)
+
+    class Meta:
+        verbose_name = _("result for a goal")
+        verbose_name_plural = _("results for goals")
+        ordering = ["goal__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "goal"], name="one_result_per_goal")
+        ]
+
+    def __str__(self):
+        return str(self.goal)
+
+
+class LineKind(models.TextChoices):
+    INCOME = "income", _("income")
+    EXPENSE = "expense", _("expense")
+
+
+class AccountLine(models.Model):
+    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="account_lines")
+    kind = models.CharField(_("income or expense"), max_length=10, choices=LineKind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=BudgetCategory.choices)
+    description = models.CharField(_("what"), max_length=200, blank=True)
+    amount = money_field(_("amount"))
+
+    class Meta:
+        verbose_name = _("account line")
+        verbose_name_plural = _("account lines")
+        ordering = ["kind", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.get_category_display()}: {self.amount}"
+
+
+class ClawbackStatus(models.TextChoices):
+    OPEN = "open", _("to be repaid")
+    SETTLED = "settled", _("repaid")
+    CANCELLED = "cancelled", _("cancelled after appeal")
+
+
+class ClawbackQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(award__in=Award.objects.visible_to(user))
+
+
+class Clawback(models.Model):
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="clawbacks")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="clawback")
+    amount = money_field(_("amount to repay"))
+    due_on = models.DateField(_("repay by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClawbackStatus.choices, default=ClawbackStatus.OPEN
+    )
+
+    objects = ClawbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("clawback")
+        verbose_name_plural = _("clawbacks")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="clawback_positive")]
+
+    def __str__(self):
+        return f"{self.award}: {self.amount}"
+
+    def repaid(self) -> Decimal:
+        return self.repayments.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+class Repayment(models.Model):
+    clawback = models.ForeignKey(Clawback, on_delete=models.PROTECT, related_name="repayments")
+    paid_on = models.DateField(_("repaid"))
+    amount = money_field(_("amount"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["paid_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_positive")]
+
+    def __str__(self):
+        return f"{self.paid_on}: {self.amount}"
+
+
+class AppealStatus(models.TextChoices):
+    LODGED = "lodged", _("lodged, being handled")
+    UPHELD = "upheld", _("decision upheld")
+    CHANGED = "changed", _("decision changed")
+
+
+class AppealQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(decision__in=Decision.objects.visible_to(user))
+
+
+class Appeal(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    grounds = models.TextField(_("why you appeal"))
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lodged_at = models.DateTimeField(_("lodged"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.LODGED
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-lodged_at"]
+
+    def __str__(self):
+        return f"{self.decision} ({self.get_status_display()})"
+
+
+class ChangeNoticeStatus(models.TextChoices):
+    OPEN = "open", _("sent, waiting for the caseworker")
+    HANDLED = "handled", _("handled")
+
+
+class ChangeNoticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(award__in=Award.objects.visible_to(user))
+
+
+class ChangeNotice(models.Model):
+    """The organisation tells the caseworker that the basis for the grant has changed."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="change_notices")
+    description = models.TextField(_("what has changed"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ChangeNoticeStatus.choices,
+        default=ChangeNoticeStatus.OPEN,
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    objects = ChangeNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.award} – {self.sent_at:%Y-%m-%d}"
+
+
+class ReminderKind(models.TextChoices):
+    DAYS_14 = "due_14", _("due in 14 days")
+    DAYS_3 = "due_3", _("due in 3 days")
+    OVERDUE = "overdue", _("overdue")
+    OVERDUE_CASEWORKER = "overdue_caseworker", _("overdue (to the caseworker)")
+
+
+class ReportReminder(models.Model):
+    """A reminder sent about a grant report; the unique key makes each one go out once."""
+
+    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report reminder")
+        verbose_name_plural = _("report reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind"], name="one_reminder_of_each_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.report} – {self.get_kind_display()}"

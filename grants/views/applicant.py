@@ -1,0 +1,1106 @@
+"""The organisation's side of a grant: calls, the application in steps, the award letter,
+appeals, change notices and the grant report with its accounts.
+
+Every object is fetched through its queryset's ``visible_to(user)``, so another
+organisation's case answers 404. Changes are made only by the organisation's own people: a
+caseworker, who can see the case, gets 403 on these forms and is sent to the caseworker's
+pages from the application, award and report pages.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from grants import services
+from grants.forms.applicant import (
+    ActivitiesForm,
+    AmountForm,
+    AppealForm,
+    AttachmentForm,
+    AuditorForm,
+    ChangeNoticeForm,
+    NeedsForm,
+    ReportActivitiesForm,
+    ResultsForm,
+    WithdrawForm,
+    accounts_formset,
+    budget_formset,
+)
+from grants.models import (
+    ZERO,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    AttachmentKind,
+    Award,
+    ChangeNotice,
+    Clawback,
+    ClawbackStatus,
+    Decision,
+    DecisionKind,
+    GoalResult,
+    GrantReport,
+    Instalment,
+    Invitation,
+    LineKind,
+    Round,
+    RoundKind,
+)
+from organisations.models import Organisation
+from scheme.formatting import format_day, format_nok
+from scheme.models import in_language
+from scheme.roles import OrganisationKind, Role, access_for, require_role
+from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
+from scheme.web import add_service_errors, paginate
+
+DONE, TODO, OPTIONAL = "done", "todo", "optional"
+
+APPLICATION_STEPS = [
+    ("amount", gettext_lazy("Amount and budget")),
+    ("activities", gettext_lazy("Activities")),
+    ("needs", gettext_lazy("Needs")),
+    ("documents", gettext_lazy("Documents")),
+]
+REPORT_STEPS = [
+    ("results", gettext_lazy("Results")),
+    ("activities", gettext_lazy("Activities and people")),
+    ("accounts", gettext_lazy("Accounts")),
+    ("auditor", gettext_lazy("Auditor")),
+]
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def _participant_ids(user) -> set[int]:
+    return access_for(user).organisation_ids(OrganisationKind.PARTICIPANT)
+
+
+def _require_own(request, organisation_id):
+    """Only the organisation's own people act for it. Outsiders never get this far (the
+    object is not visible to them: 404); a caseworker, who can see it, gets 403."""
+    if organisation_id not in _participant_ids(request.user):
+        raise PermissionDenied
+
+
+def _caseworker_page(request, name, pk):
+    """Caseworkers follow the same links as organisations and land on their own page."""
+    if access_for(request.user).is_caseworker:
+        return redirect(name, pk=pk)
+    return None
+
+
+def _application_queryset(request):
+    return Application.objects.visible_to(request.user).select_related(
+        "round__scheme_year__scheme__administrator", "organisation"
+    )
+
+
+def _with_parts(queryset):
+    return queryset.prefetch_related(
+        "budget_lines", "attachments", "target_groups", "competence_needs"
+    )
+
+
+def _own_application(request, pk, queryset=None):
+    application = get_object_or_404(
+        queryset if queryset is not None else _application_queryset(request), pk=pk
+    )
+    _require_own(request, application.organisation_id)
+    return application
+
+
+def _attachments(request):
+    return Attachment.objects.filter(
+        application__in=Application.objects.visible_to(request.user)
+    ).select_related("application")
+
+
+def _report_queryset(request):
+    return GrantReport.objects.visible_to(request.user).select_related(
+        "award__application__organisation",
+        "award__application__round__scheme_year__scheme__administrator",
+    )
+
+
+def _own_report(request, pk, queryset=None):
+    report = get_object_or_404(
+        queryset if queryset is not None else _report_queryset(request), pk=pk
+    )
+    _require_own(request, report.award.application.organisation_id)
+    return report
+
+
+def _service_error(request, error: ValidationError):
+    messages.error(request, " ".join(error.messages))
+
+
+def _file_error(form, field, error: ValidationError):
+    """An upload's error belongs under the file field, unless the service names a field."""
+    if hasattr(error, "error_dict"):
+        add_service_errors(form, error)
+    else:
+        form.add_error(field, error.messages)
+
+
+def _download(field_file, filename):
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+def _mark_appealable(decisions, today=None):
+    """Set ``open_appeal`` and ``appealable`` on decisions whose appeals are prefetched."""
+    today = today or timezone.localdate()
+    for decision in decisions:
+        decision.open_appeal = any(a.status == AppealStatus.LODGED for a in decision.appeals.all())
+        decision.appealable = decision.can_be_appealed(today) and not decision.open_appeal
+    return decisions
+
+
+def _upload_limits():
+    return {"allowed_types": ALLOWED, "max_upload_bytes": MAX_UPLOAD_BYTES}
+
+
+# --- home --------------------------------------------------------------------------------------
+
+
+def _open_calls(ids, organisations):
+    """The open calls each of the user's organisations may still apply to, grouped by call."""
+    today = timezone.localdate()
+    calls = list(
+        Round.objects.filter(opens_on__lte=today, closes_on__gte=today)
+        .filter(Q(kind=RoundKind.OPEN) | Q(invitations__organisation_id__in=ids))
+        .distinct()
+        .select_related("scheme_year__scheme")
+        .prefetch_related(
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(organisation_id__in=ids),
+                to_attr="own_invitations",
+            )
+        )
+        .order_by("closes_on", "id")
+    )
+    if not calls:
+        return []
+    applied = set(
+        Application.objects.filter(organisation_id__in=ids, round__in=calls).values_list(
+            "round_id", "organisation_id"
+        )
+    )
+    result = []
+    for call in calls:
+        invited = {invitation.organisation_id for invitation in call.own_invitations}
+        may_apply = [
+            organisation
+            for organisation in organisations
+            if (call.pk, organisation.pk) not in applied
+            and (call.kind == RoundKind.OPEN or organisation.pk in invited)
+        ]
+        if may_apply:
+            result.append((call, may_apply))
+    return result
+
+
+def home(request):
+    """The organisation's grants: calls open to it, its applications, awards and reports."""
+    access = access_for(request.user)
+    if access.is_caseworker:
+        return redirect("grants:review")
+    require_role(request.user, Role.MEMBER)
+    ids = _participant_ids(request.user)
+    organisations = list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    applications = (
+        Application.objects.visible_to(request.user)
+        .filter(organisation_id__in=ids)
+        .select_related("round__scheme_year", "organisation", "award__report")
+        .order_by("-round__opens_on", "organisation__name", "-id")
+    )
+    awards = (
+        Award.objects.visible_to(request.user)
+        .filter(application__organisation_id__in=ids)
+        .select_related("application__organisation", "application__round", "report")
+        .prefetch_related(
+            Prefetch(
+                "clawbacks",
+                queryset=Clawback.objects.filter(status=ClawbackStatus.OPEN),
+                to_attr="open_clawbacks",
+            )
+        )
+        .order_by("-application__round__opens_on", "application__organisation__name")
+    )
+    return render(
+        request,
+        "grants/applicant/home.html",
+        {
+            "organisations": organisations,
+            "several": len(organisations) > 1,
+            "open_calls": _open_calls(ids, organisations),
+            "page": paginate(request, applications),
+            "awards": list(awards),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def start(request, pk, organisation_pk):
+    organisation = get_object_or_404(
+        Organisation.objects.filter(pk__in=_participant_ids(request.user)), pk=organisation_pk
+    )
+    round_ = get_object_or_404(Round.objects.select_related("scheme_year"), pk=pk)
+    existing = Application.objects.filter(round=round_, organisation=organisation).first()
+    if existing is not None:
+        messages.info(request, _("You have already started an application to this call."))
+        return redirect("grants:application", pk=existing.pk)
+    try:
+        application = services.start_application(request.user, round_, organisation)
+    except ValidationError as error:
+        _service_error(request, error)
+        return redirect("grants:home")
+    messages.success(
+        request,
+        _(
+            "The application is started. It is saved as a draft every time you press Save, "
+            "so you can stop and come back later."
+        ),
+    )
+    return redirect("grants:application_edit", pk=application.pk, step="amount")
+
+
+# --- the application ---------------------------------------------------------------------------
+
+
+def _budget_total(application) -> Decimal:
+    return sum((line.amount for line in application.budget_lines.all()), ZERO)
+
+
+def _application_states(application) -> dict:
+    kinds = {attachment.kind for attachment in application.attachments.all()}
+    lines = list(application.budget_lines.all())
+    budget_ok = bool(
+        application.amount and lines and _budget_total(application) == application.amount
+    )
+    activities_ok = bool(
+        application.planned_activities.strip()
+        and application.reach.strip()
+        and application.target_groups.all()
+    )
+    needs_filled = bool(
+        application.competence_needs.all() or application.planned_collaborations.strip()
+    )
+    documents_ok = AttachmentKind.STATUTES in kinds and bool(
+        kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}
+    )
+    return {
+        "amount": DONE if budget_ok else TODO,
+        "activities": DONE if activities_ok else TODO,
+        "needs": DONE if needs_filled else OPTIONAL,
+        "documents": DONE if documents_ok else TODO,
+    }
+
+
+def _application_steps(application, current):
+    states = _application_states(application)
+    steps = [
+        {
+            "slug": slug,
+            "title": title,
+            "url": reverse("grants:application_edit", args=[application.pk, slug]),
+            "state": states[slug],
+            "current": slug == current,
+        }
+        for slug, title in APPLICATION_STEPS
+    ]
+    steps.append(
+        {
+            "slug": "send",
+            "title": _("Check and send"),
+            "url": reverse("grants:application_submit", args=[application.pk]),
+            "state": None,
+            "current": current == "send",
+        }
+    )
+    return steps
+
+
+def _application_problems(application):
+    """What is missing (services.missing_for_submission), each with the step that fixes it."""
+    steps_of = {
+        _("Say how much you apply for."): "amount",
+        _("Fill in the budget."): "amount",
+        _("Describe the activities you plan."): "activities",
+        _("Say who the activities reach."): "activities",
+        _("Choose at least one target group."): "activities",
+        _("Attach your statutes."): "documents",
+        _("Attach your last annual report or accounts."): "documents",
+    }
+    titles = dict(APPLICATION_STEPS)
+    problems = []
+    for problem in services.missing_for_submission(application):
+        step = steps_of.get(str(problem))
+        if step is None and application.amount and _budget_total(application) != application.amount:
+            step = "amount"  # "The budget adds up to ..., but you apply for ..."
+        problems.append(
+            {
+                "text": str(problem),
+                "step": titles.get(step),
+                "url": reverse("grants:application_edit", args=[application.pk, step])
+                if step
+                else None,
+            }
+        )
+    return problems
+
+
+def application_detail(request, pk):
+    redirected = _caseworker_page(request, "grants:review_application", pk)
+    if redirected:
+        return redirected
+    queryset = _with_parts(_application_queryset(request)).select_related("award__report")
+    queryset = queryset.prefetch_related(
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.select_related("decided_by").prefetch_related("appeals"),
+        )
+    )
+    application = get_object_or_404(queryset, pk=pk)
+    decisions = _mark_appealable(list(application.decisions.all()))
+    return render(
+        request,
+        "grants/applicant/application_detail.html",
+        {
+            "application": application,
+            "scheme_year": application.round.scheme_year,
+            "award": getattr(application, "award", None),
+            "decisions": decisions,
+            "can_withdraw": application.status
+            in (
+                ApplicationStatus.DRAFT,
+                ApplicationStatus.SUBMITTED,
+                ApplicationStatus.INFO_REQUESTED,
+            ),
+            "withdraw_form": WithdrawForm(),
+            "today": timezone.localdate(),
+            "steps": _application_steps(application, None) if application.is_editable else None,
+        },
+    )
+
+
+def _after_save(request, application, step):
+    """Save stays on the step; "Save and continue" goes to the next one."""
+    messages.success(request, _("Saved."))
+    if "continue" in request.POST:
+        slugs = [slug for slug, _title in APPLICATION_STEPS]
+        position = slugs.index(step)
+        if position + 1 < len(slugs):
+            return redirect("grants:application_edit", pk=application.pk, step=slugs[position + 1])
+        return redirect("grants:application_submit", pk=application.pk)
+    return redirect("grants:application_edit", pk=application.pk, step=step)
+
+
+def _step_amount(request, application):
+    scheme_year = application.round.scheme_year
+    lines = list(application.budget_lines.all())
+    form = AmountForm(
+        request.POST or None, scheme_year=scheme_year, initial={"amount": application.amount}
+    )
+    formset = budget_formset(request.POST if request.method == "POST" else None, lines)
+    if request.method == "POST":
+        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        if form_ok and formset_ok:
+            amount = form.cleaned_data["amount"]
+            try:
+                # Both parts or neither: a rejected amount leaves the old budget too.
+                with transaction.atomic():
+                    services.save_application(request.user, application, amount=amount)
+                    services.save_budget(request.user, application, formset.lines())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                total = sum((line[2] for line in formset.lines()), ZERO)
+                if amount and total != amount:
+                    messages.warning(
+                        request,
+                        _(
+                            "The budget lines add up to %(total)s, but you apply for %(amount)s. "
+                            "Make them match before you send the application."
+                        )
+                        % {"total": format_nok(total), "amount": format_nok(amount)},
+                    )
+                return _after_save(request, application, "amount")
+        total = formset.running_total()
+        amount = form.cleaned_data.get("amount") if form_ok else None
+    else:
+        total = sum((line.amount for line in lines), ZERO)
+        amount = application.amount
+    return _render_step(
+        request,
+        application,
+        "amount",
+        {
+            "form": form,
+            "formset": formset,
+            "total": total,
+            "amount": amount,
+            "difference": (amount - total) if amount is not None else None,
+            "above_threshold": bool(amount and scheme_year.needs_audit(amount)),
+        },
+    )
+
+
+def _step_activities(request, application):
+    initial = {
+        "planned_activities": application.planned_activities,
+        "reach": application.reach,
+        "people_reached": application.people_reached,
+        "target_groups": list(application.target_groups.all()),
+    }
+    form = ActivitiesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_application(request.user, application, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_save(request, application, "activities")
+    return _render_step(request, application, "activities", {"form": form})
+
+
+def _step_needs(request, application):
+    needs = list(application.competence_needs.all())
+    prefilled = False
+    if not needs and hasattr(application.organisation, "competence_needs"):
+        needs = list(application.organisation.competence_needs.all())
+        prefilled = bool(needs)
+    initial = {
+        "competence_needs": needs,
+        "wants_mentor": application.wants_mentor,
+        "planned_collaborations": application.planned_collaborations,
+    }
+    form = NeedsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_application(request.user, application, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_save(request, application, "needs")
+    return _render_step(request, application, "needs", {"form": form, "prefilled": prefilled})
+
+
+def _step_documents(request, application):
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment = services.add_attachment(
+                request.user, application, form.cleaned_data["kind"], form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            _file_error(form, "file", error)
+        else:
+            messages.success(
+                request, _("%(name)s is attached.") % {"name": attachment.original_name}
+            )
+            return redirect("grants:application_edit", pk=application.pk, step="documents")
+    kinds = {attachment.kind for attachment in application.attachments.all()}
+    return _render_step(
+        request,
+        application,
+        "documents",
+        {
+            "form": form,
+            "has_statutes": AttachmentKind.STATUTES in kinds,
+            "has_report": bool(kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}),
+            **_upload_limits(),
+        },
+    )
+
+
+APPLICATION_STEP_VIEWS = {
+    "amount": _step_amount,
+    "activities": _step_activities,
+    "needs": _step_needs,
+    "documents": _step_documents,
+}
+
+
+def _render_step(request, application, step, context):
+    titles = dict(APPLICATION_STEPS)
+    slugs = [slug for slug, _title in APPLICATION_STEPS]
+    position = slugs.index(step)
+    return render(
+        request,
+        f"grants/applicant/application_{step}.html",
+        {
+            "application": application,
+            "scheme_year": application.round.scheme_year,
+            "step": step,
+            "step_title": titles[step],
+            "step_number": position + 1,
+            "step_count": len(slugs),
+            "is_last": position + 1 == len(slugs),
+            "steps": _application_steps(application, step),
+            **context,
+        },
+    )
+
+
+def application_edit(request, pk, step):
+    view = APPLICATION_STEP_VIEWS.get(step)
+    if view is None:
+        raise Http404
+    application = _own_application(request, pk, _with_parts(_application_queryset(request)))
+    if not application.is_editable:
+        messages.info(request, _("The application has been sent and can no longer be changed."))
+        return redirect("grants:application", pk=application.pk)
+    return view(request, application)
+
+
+def application_submit(request, pk):
+    """GET: the last check before sending. POST: send."""
+    application = _own_application(request, pk, _with_parts(_application_queryset(request)))
+    if not application.is_editable:
+        messages.info(request, _("The application has already been sent."))
+        return redirect("grants:application", pk=application.pk)
+    not_sent = None
+    if request.method == "POST":
+        resubmission = application.status == ApplicationStatus.INFO_REQUESTED
+        try:
+            services.submit_application(request.user, application)
+        except ValidationError as error:
+            not_sent = error.messages
+        else:
+            if resubmission:
+                text = _(
+                    "The application is sent back to the caseworker with your answer. You get "
+                    "an e-mail when there is news."
+                )
+            else:
+                text = _(
+                    "The application is sent. We have e-mailed you a receipt. The caseworker "
+                    "assesses the applications after the call closes, and you get an e-mail "
+                    "when a decision is made."
+                )
+            messages.success(request, text)
+            return redirect("grants:application", pk=application.pk)
+    scheme_year = application.round.scheme_year
+    problems = _application_problems(application)
+    return render(
+        request,
+        "grants/applicant/application_submit.html",
+        {
+            "application": application,
+            "scheme_year": scheme_year,
+            "eligibility": services.eligibility_of(application),
+            "problems": problems,
+            "not_sent": not_sent,
+            "call_closed": application.status == ApplicationStatus.DRAFT
+            and not application.round.is_open(),
+            "above_threshold": bool(
+                application.amount and scheme_year.needs_audit(application.amount)
+            ),
+            "steps": _application_steps(application, "send"),
+        },
+    )
+
+
+@require_POST
+def application_withdraw(request, pk):
+    application = _own_application(request, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm that you want to withdraw."))
+        return redirect("grants:application", pk=application.pk)
+    try:
+        services.withdraw_application(request.user, application)
+    except ValidationError as error:
+        _service_error(request, error)
+    else:
+        messages.success(
+            request, _("The application is withdrawn. The caseworker will not assess it.")
+        )
+    return redirect("grants:application", pk=application.pk)
+
+
+def attachment_download(request, pk):
+    """The organisation's people and caseworkers download attachments; no one else."""
+    attachment = get_object_or_404(_attachments(request), pk=pk)
+    return _download(attachment.file, attachment.original_name)
+
+
+@require_POST
+def attachment_remove(request, pk):
+    attachment = get_object_or_404(_attachments(request), pk=pk)
+    _require_own(request, attachment.application.organisation_id)
+    try:
+        services.remove_attachment(request.user, attachment)
+    except ValidationError as error:
+        _service_error(request, error)
+        return redirect("grants:application", pk=attachment.application_id)
+    messages.success(request, _("%(name)s is removed.") % {"name": attachment.original_name})
+    return redirect("grants:application_edit", pk=attachment.application_id, step="documents")
+
+
+# --- the award ----------------------------------------------------------------------------------
+
+
+def _award_queryset(request):
+    return Award.objects.visible_to(request.user).select_related(
+        "application__organisation",
+        "application__round__scheme_year__scheme__administrator",
+        "decision__decided_by",
+        "report",
+        "accepted_by",
+    )
+
+
+def award_detail(request, pk):
+    """The award letter as a page, with the money paid, claims back and change notices."""
+    redirected = _caseworker_page(request, "grants:review_award", pk)
+    if redirected:
+        return redirected
+    award = get_object_or_404(
+        _award_queryset(request).prefetch_related(
+            Prefetch("instalments", queryset=Instalment.objects.select_related("disbursement")),
+            "disbursements",
+            "decision__appeals",
+            Prefetch(
+                "clawbacks",
+                queryset=Clawback.objects.select_related("decision").prefetch_related(
+                    "repayments", "decision__appeals"
+                ),
+            ),
+            Prefetch("change_notices", queryset=ChangeNotice.objects.select_related("sent_by")),
+        ),
+        pk=pk,
+    )
+    scheme_year = award.application.round.scheme_year
+    disbursed = sum((d.amount for d in award.disbursements.all()), ZERO)
+    clawbacks = list(award.clawbacks.all())
+    for clawback in clawbacks:
+        clawback.repaid_so_far = sum((r.amount for r in clawback.repayments.all()), ZERO)
+    _mark_appealable([award.decision, *(clawback.decision for clawback in clawbacks)])
+    return render(
+        request,
+        "grants/applicant/award_detail.html",
+        {
+            "award": award,
+            "application": award.application,
+            "scheme": scheme_year.scheme,
+            "scheme_year": scheme_year,
+            "decision": award.decision,
+            "conditions": [
+                in_language(c.get("text_nb", ""), c.get("text_en", "")) for c in award.conditions
+            ],
+            "report": getattr(award, "report", None),
+            "needs_audit": scheme_year.needs_audit(award.amount),
+            "disbursed": disbursed,
+            "left_to_pay": award.amount - disbursed,
+            "clawbacks": clawbacks,
+        },
+    )
+
+
+@require_POST
+def award_accept(request, pk):
+    award = get_object_or_404(_award_queryset(request), pk=pk)
+    _require_own(request, award.application.organisation_id)
+    try:
+        services.accept_award(request.user, award)
+    except ValidationError as error:
+        _service_error(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you. The conditions are accepted, and the caseworker is told. The money "
+                "is paid out as the payment plan says."
+            ),
+        )
+    return redirect("grants:award", pk=award.pk)
+
+
+def change_notice(request, pk):
+    award = get_object_or_404(_award_queryset(request), pk=pk)
+    _require_own(request, award.application.organisation_id)
+    form = ChangeNoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_change_notice(request.user, award, form.cleaned_data["description"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you for telling us. The caseworker looks at the change and writes "
+                    "what it means for the grant. You get an e-mail when it is handled."
+                ),
+            )
+            return redirect("grants:award", pk=award.pk)
+    return render(
+        request,
+        "grants/applicant/change_notice.html",
+        {"award": award, "application": award.application, "form": form},
+    )
+
+
+# --- appeals -------------------------------------------------------------------------------------
+
+
+def _decision_url(decision):
+    """Where the decision is shown to the organisation: the award page, or the application."""
+    award = getattr(decision.application, "award", None)
+    if decision.kind != DecisionKind.REJECTION and award is not None:
+        return reverse("grants:award", args=[award.pk])
+    return reverse("grants:application", args=[decision.application_id])
+
+
+def appeal(request, pk):
+    decision = get_object_or_404(
+        Decision.objects.visible_to(request.user)
+        .select_related(
+            "application__organisation",
+            "application__round__scheme_year__scheme__administrator",
+            "application__award",
+            "decided_by",
+        )
+        .prefetch_related("appeals"),
+        pk=pk,
+    )
+    _require_own(request, decision.application.organisation_id)
+    back = _decision_url(decision)
+    _mark_appealable([decision])
+    if decision.open_appeal:
+        messages.info(request, _("Your appeal of this decision is being handled."))
+        return redirect(back)
+    if not decision.appealable:
+        messages.info(
+            request,
+            _("The deadline for appealing this decision was %(date)s.")
+            % {"date": format_day(decision.appeal_deadline)},
+        )
+        return redirect(back)
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lodge_appeal(request.user, decision, form.cleaned_data["grounds"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your appeal is sent. The caseworker looks at the decision again. You get "
+                    "an e-mail when the appeal is handled."
+                ),
+            )
+            return redirect(back)
+    return render(
+        request,
+        "grants/applicant/appeal.html",
+        {
+            "decision": decision,
+            "application": decision.application,
+            "scheme": decision.application.round.scheme_year.scheme,
+            "form": form,
+            "back": back,
+        },
+    )
+
+
+# --- the grant report ------------------------------------------------------------------------
+
+
+def _report_steps_for(report):
+    needs_audit = report.award.needs_audit
+    return [(slug, title) for slug, title in REPORT_STEPS if slug != "auditor" or needs_audit]
+
+
+def _report_states(report) -> dict:
+    results = any(result.text.strip() for result in report.goal_results.all())
+    activities = (
+        report.activities_held.strip()
+        and report.people_reached is not None
+        and report.money_used_for.strip()
+    )
+    accounts = any(line.kind == LineKind.EXPENSE for line in report.account_lines.all())
+    auditor = (
+        report.auditor_name.strip() and report.auditor_number.strip() and report.auditor_statement
+    )
+    return {
+        slug: DONE if done else TODO
+        for slug, done in (
+            ("results", results),
+            ("activities", activities),
+            ("accounts", accounts),
+            ("auditor", auditor),
+        )
+    }
+
+
+def _report_steps(report, current):
+    states = _report_states(report)
+    steps = [
+        {
+            "slug": slug,
+            "title": title,
+            "url": reverse("grants:report_edit", args=[report.pk, slug]),
+            "state": states[slug],
+            "current": slug == current,
+        }
+        for slug, title in _report_steps_for(report)
+    ]
+    steps.append(
+        {
+            "slug": "send",
+            "title": _("Check and send"),
+            "url": reverse("grants:report_submit", args=[report.pk]),
+            "state": None,
+            "current": current == "send",
+        }
+    )
+    return steps
+
+
+def _report_problems(report):
+    """What is missing (services.missing_from_report), each with the step that fixes it."""
+    steps_of = {
+        _("Tell us what you achieved toward at least one of the goals."): "results",
+        _("Describe the activities you held."): "activities",
+        _("Say how many people you reached."): "activities",
+        _("Say what the money went to."): "activities",
+        _("Fill in the accounts: at least the expenses."): "accounts",
+    }
+    titles = dict(REPORT_STEPS)
+    problems = []
+    for problem in services.missing_from_report(report):
+        step = steps_of.get(str(problem))
+        if step is None and report.award.needs_audit:
+            step = "auditor"  # "The grant is above ..., so the accounts need an auditor's ..."
+        problems.append(
+            {
+                "text": str(problem),
+                "step": titles.get(step),
+                "url": reverse("grants:report_edit", args=[report.pk, step]) if step else None,
+            }
+        )
+    return problems
+
+
+def _with_report_parts(queryset):
+    return queryset.prefetch_related(
+        Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
+        "account_lines",
+    )
+
+
+def _report_context(report):
+    scheme_year = report.award.application.round.scheme_year
+    return {
+        "report": report,
+        "award": report.award,
+        "application": report.award.application,
+        "scheme_year": scheme_year,
+        "needs_audit": report.award.needs_audit,
+        "totals": report.totals(),
+        "overdue": report.is_overdue(),
+    }
+
+
+def report_detail(request, pk):
+    redirected = _caseworker_page(request, "grants:review_report", pk)
+    if redirected:
+        return redirected
+    report = get_object_or_404(_with_report_parts(_report_queryset(request)), pk=pk)
+    return render(
+        request,
+        "grants/applicant/report_detail.html",
+        {
+            **_report_context(report),
+            "steps": _report_steps(report, None) if report.is_editable else None,
+        },
+    )
+
+
+def _after_report_save(request, report, step):
+    messages.success(request, _("Saved."))
+    if "continue" in request.POST:
+        slugs = [slug for slug, _title in _report_steps_for(report)]
+        position = slugs.index(step)
+        if position + 1 < len(slugs):
+            return redirect("grants:report_edit", pk=report.pk, step=slugs[position + 1])
+        return redirect("grants:report_submit", pk=report.pk)
+    return redirect("grants:report_edit", pk=report.pk, step=step)
+
+
+def _report_results(request, report):
+    goals = list(report.award.application.round.scheme_year.scheme.goals.all())
+    written = {result.goal_id: result.text for result in report.goal_results.all()}
+    form = ResultsForm(
+        request.POST or None,
+        goals=goals,
+        initial={f"goal_{goal.pk}": written.get(goal.pk, "") for goal in goals},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_report(request.user, report, goal_results=form.goal_results())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_report_save(request, report, "results")
+    return _render_report_step(request, report, "results", {"form": form})
+
+
+def _report_activities(request, report):
+    initial = {name: getattr(report, name) for name in ReportActivitiesForm.base_fields}
+    form = ReportActivitiesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_report(request.user, report, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _after_report_save(request, report, "activities")
+    return _render_report_step(request, report, "activities", {"form": form})
+
+
+def _report_accounts(request, report):
+    lines = list(report.account_lines.all())
+    formset = accounts_formset(request.POST if request.method == "POST" else None, lines)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.save_accounts(request.user, report, formset.lines())
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            return _after_report_save(request, report, "accounts")
+    totals = report.totals()
+    if request.method == "POST":
+        # What was typed, so the sums match the rows on the page.
+        totals["income"] = formset.running_total(LineKind.INCOME)
+        totals["expenses"] = formset.running_total(LineKind.EXPENSE)
+        totals["unspent"] = max(totals["disbursed"] - totals["expenses"], ZERO)
+    return _render_report_step(request, report, "accounts", {"formset": formset, "totals": totals})
+
+
+def _report_auditor(request, report):
+    if not report.award.needs_audit:
+        messages.info(
+            request, _("This grant is not above the audit threshold: no auditor is needed.")
+        )
+        return redirect("grants:report", pk=report.pk)
+    form = AuditorForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"auditor_name": report.auditor_name, "auditor_number": report.auditor_number},
+        has_statement=bool(report.auditor_statement),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_report(
+                request.user,
+                report,
+                auditor_name=form.cleaned_data["auditor_name"],
+                auditor_number=form.cleaned_data["auditor_number"],
+                auditor_statement=form.cleaned_data["auditor_statement"] or None,
+            )
+        except ValidationError as error:
+            _file_error(form, "auditor_statement", error)
+        else:
+            return _after_report_save(request, report, "auditor")
+    return _render_report_step(request, report, "auditor", {"form": form, **_upload_limits()})
+
+
+REPORT_STEP_VIEWS = {
+    "results": _report_results,
+    "activities": _report_activities,
+    "accounts": _report_accounts,
+    "auditor": _report_auditor,
+}
+
+
+def _render_report_step(request, report, step, context):
+    steps = _report_steps_for(report)
+    slugs = [slug for slug, _title in steps]
+    position = slugs.index(step)
+    return render(
+        request,
+        f"grants/applicant/report_{step}.html",
+        {
+            **_report_context(report),
+            "step": step,
+            "step_title": dict(steps)[step],
+            "step_number": position + 1,
+            "step_count": len(slugs),
+            "is_last": position + 1 == len(slugs),
+            "steps": _report_steps(report, step),
+            **context,
+        },
+    )
+
+
+def report_edit(request, pk, step):
+    view = REPORT_STEP_VIEWS.get(step)
+    if view is None:
+        raise Http404
+    report = _own_report(request, pk, _with_report_parts(_report_queryset(request)))
+    if not report.is_editable:
+        messages.info(request, _("The report has been sent and can no longer be changed."))
+        return redirect("grants:report", pk=report.pk)
+    return view(request, report)
+
+
+def report_submit(request, pk):
+    report = _own_report(request, pk, _with_report_parts(_report_queryset(request)))
+    if not report.is_editable:
+        messages.info(request, _("The report has already been sent."))
+        return redirect("grants:report", pk=report.pk)
+    not_sent = None
+    if request.method == "POST":
+        try:
+            services.submit_report(request.user, report)
+        except ValidationError as error:
+            not_sent = error.messages
+        else:
+            messages.success(
+                request,
+                _(
+                    "The report is sent. The caseworker reads it and approves it or asks you to "
+                    "change something. You get an e-mail either way."
+                ),
+            )
+            return redirect("grants:report", pk=report.pk)
+    return render(
+        request,
+        "grants/applicant/report_submit.html",
+        {
+            **_report_context(report),
+            "problems": _report_problems(report),
+            "not_sent": not_sent,
+            "steps": _report_steps(report, "send"),
+        },
+    )
+
+
+def auditor_statement_download(request, pk):
+    report = get_object_or_404(GrantReport.objects.visible_to(request.user), pk=pk)
+    if not report.auditor_statement:
+        raise Http404
+    suffix = report.auditor_statement.name.rsplit(".", 1)[-1]
+    return _download(report.auditor_statement, f"auditor-certification-{report.pk}.{suffix}")

@@ -1,0 +1,994 @@
+"""The caseworker's side of the grants app: calls, the list of applications, the workspace for
+one application (impartiality, assessment, proposal, decision, appeals), the round's portfolio,
+the award (payments, clawbacks, change notices) and the grant report.
+
+Every page needs the caseworker role (403 otherwise) and fetches its object through the
+model's ``visible_to(user)`` (404 when hidden); acting on a scheme's cases needs the caseworker
+to belong to the body that administers the scheme (403 otherwise). Each action validates a
+form, calls one service and redirects; a service's ValidationError is shown on the form, with
+the user's input kept.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from grants import services
+from grants.filters import ApplicationFilter
+from grants.forms.caseworker import (
+    AppealForm,
+    AssessmentForm,
+    AwardForm,
+    ChangeNoticeForm,
+    ClawbackForm,
+    DisbursementForm,
+    ImpartialityForm,
+    InfoRequestForm,
+    InstalmentFormSet,
+    InviteForm,
+    ProposalForm,
+    RejectForm,
+    RepaymentForm,
+    ReturnReportForm,
+    RoundForm,
+)
+from grants.models import (
+    ZERO,
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    Award,
+    ChangeNotice,
+    ChangeNoticeStatus,
+    Clawback,
+    ClawbackStatus,
+    GoalResult,
+    GrantReport,
+    Instalment,
+    LineKind,
+    Repayment,
+    ReportStatus,
+    Round,
+    RoundKind,
+    Score,
+)
+from organisations.geography import County
+from organisations.models import Organisation
+from scheme.formatting import format_nok
+from scheme.models import SchemeYear
+from scheme.roles import OrganisationKind, Role, access_for, require_role
+from scheme.web import add_service_errors, paginate, query_without_page
+
+OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+ROUND_FIELDS = ("scheme_year", "title", "kind", "opens_on", "closes_on", "guidance")
+INVITE_LIMIT = 300  # organisations listed at once on the invitation page; a filter narrows
+
+# Form prefixes, shared by the page that shows a form and the view that receives it.
+IMPARTIALITY = "impartiality"
+ASSESS = "assess"
+PROPOSE = "propose"
+AWARD = "award"
+INSTALMENTS = "instalments"
+REJECT = "reject"
+ASK = "ask"
+DISBURSE = "disburse"
+CLAWBACK = "clawback"
+RETURN = "return"
+
+
+def _appeal_prefix(pk):
+    return f"appeal-{pk}"
+
+
+def _repayment_prefix(pk):
+    return f"repay-{pk}"
+
+
+def _notice_prefix(pk):
+    return f"notice-{pk}"
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def _caseworker(request):
+    """The caseworker's access; everyone else gets 403."""
+    return require_role(request.user, Role.CASEWORKER)
+
+
+def _administered(queryset, access, administrator_path):
+    """Only what belongs to the schemes the caseworker's body administers (admins: all)."""
+    if access.is_admin:
+        return queryset
+    ids = access.organisation_ids(OrganisationKind.ADMINISTRATOR)
+    return queryset.filter(**{f"{administrator_path}__in": ids})
+
+
+def _check_administers(request, scheme):
+    if not access_for(request.user).administers(scheme):
+        raise PermissionDenied
+
+
+def _round(request, pk):
+    _caseworker(request)
+    round_ = get_object_or_404(Round.objects.select_related("scheme_year__scheme"), pk=pk)
+    _check_administers(request, round_.scheme_year.scheme)
+    return round_
+
+
+def _application(request, pk):
+    _caseworker(request)
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related(
+            "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
+        ),
+        pk=pk,
+    )
+    _check_administers(request, application.round.scheme_year.scheme)
+    return application
+
+
+def _award(request, pk):
+    _caseworker(request)
+    award = get_object_or_404(
+        Award.objects.visible_to(request.user).select_related(
+            "application__organisation",
+            "application__round__scheme_year__scheme",
+            "decision__decided_by",
+            "report",
+            "accepted_by",
+        ),
+        pk=pk,
+    )
+    _check_administers(request, award.application.round.scheme_year.scheme)
+    return award
+
+
+def _workspace_url(application_id, anchor=""):
+    url = reverse("grants:review_application", args=[application_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _award_url(award_id, anchor=""):
+    url = reverse("grants:review_award", args=[award_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _total_score():
+    """The sum of an application's scores, as one subquery (no GROUP BY on the list)."""
+    totals = (
+        Score.objects.filter(assessment__application=OuterRef("pk"))
+        .order_by()
+        .values("assessment__application")
+        .annotate(total=Sum("score"))
+        .values("total")[:1]
+    )
+    return Subquery(totals, output_field=IntegerField())
+
+
+def _budget(scheme_year) -> dict:
+    """The year's budget position with what the meter and the warnings need."""
+    position = services.budget_position(scheme_year)
+    committed = position["awarded"] + position["proposed"]
+    return {
+        **position,
+        "committed": committed,
+        # The meter grows past the frame, so an overrun shows (in the browser's warning colour).
+        "meter_max": max(position["frame"], committed),
+        "after_proposals": position["left"] - position["proposed"],
+        "over_by": max(position["proposed"] - position["left"], ZERO),
+        "exceeded": position["proposed"] > position["left"],
+    }
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+
+def round_list(request):
+    access = _caseworker(request)
+    not_sent = [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN]
+    rounds = (
+        _administered(
+            Round.objects.select_related("scheme_year__scheme"),
+            access,
+            "scheme_year__scheme__administrator_id",
+        )
+        .annotate(
+            invited_count=Count("invitations", distinct=True),
+            sent_count=Count(
+                "applications", filter=~Q(applications__status__in=not_sent), distinct=True
+            ),
+            draft_count=Count(
+                "applications",
+                filter=Q(applications__status=ApplicationStatus.DRAFT),
+                distinct=True,
+            ),
+        )
+        .order_by("-scheme_year__year", "scheme_year__scheme__name", "-opens_on", "id")
+    )
+    return render(
+        request,
+        "grants/caseworker/round_list.html",
+        {"page": paginate(request, rounds, per_page=50), "today": timezone.localdate()},
+    )
+
+
+def _scheme_years(access):
+    return _administered(
+        SchemeYear.objects.select_related("scheme"), access, "scheme__administrator_id"
+    ).order_by("-year", "scheme__name")
+
+
+def round_edit(request, pk=None):
+    access = _caseworker(request)
+    round_ = _round(request, pk) if pk is not None else None
+    if round_ is None:
+        initial = {"kind": RoundKind.CLOSED}
+    else:
+        initial = {name: getattr(round_, name) for name in ROUND_FIELDS}
+    form = RoundForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        scheme_years=_scheme_years(access),
+        lock_scheme_year=round_ is not None and round_.applications.exists(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_round(request.user, round_, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if round_ is None and saved.kind == RoundKind.CLOSED:
+                messages.success(
+                    request,
+                    _("The call is saved. Now choose the organisations you invite to apply."),
+                )
+                return redirect("grants:round_invite", pk=saved.pk)
+            messages.success(request, _("The call is saved."))
+            return redirect("grants:rounds")
+    return render(request, "grants/caseworker/round_form.html", {"form": form, "round": round_})
+
+
+def round_invite(request, pk):
+    round_ = _round(request, pk)
+    invited = list(
+        round_.invitations.select_related("organisation").order_by("organisation__name", "id")
+    )
+    candidates = (
+        Organisation.objects.participants()
+        .exclude(invitations__round=round_)
+        .order_by("name", "id")
+    )
+    name = request.GET.get("q", "").strip()
+    county = request.GET.get("county", "")
+    shown = candidates
+    if name:
+        shown = shown.filter(name__icontains=name)
+    if county in County.values:
+        shown = shown.filter(county=county)
+    form = InviteForm(request.POST if request.method == "POST" else None, organisations=candidates)
+    if request.method == "POST":
+        chosen = None
+        if "invite_shown" in request.POST:
+            chosen = list(shown)
+            if not chosen:
+                form = InviteForm(organisations=candidates)
+                messages.error(request, _("No organisations match the filter."))
+        elif form.is_valid():
+            chosen = form.cleaned_data["organisations"]
+        if chosen:
+            try:
+                count = services.invite(request.user, round_, chosen)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d organisation is invited. Its people get an e-mail.",
+                        "%(count)d organisations are invited. Their people get an e-mail.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                return redirect("grants:round_invite", pk=round_.pk)
+    listed = list(shown.only("id", "name", "org_number", "municipality", "county")[:INVITE_LIMIT])
+    selected = {str(value) for value in (form["organisations"].value() or [])}
+    return render(
+        request,
+        "grants/caseworker/round_invite.html",
+        {
+            "round": round_,
+            "form": form,
+            "invited": invited,
+            "candidates": [(o, str(o.pk) in selected) for o in listed],
+            "more": len(listed) == INVITE_LIMIT,
+            "name": name,
+            "county": county,
+            "counties": County.choices,
+            "query": query_without_page(request),
+        },
+    )
+
+
+# --- the list of applications --------------------------------------------------------------------
+
+
+def application_list(request):
+    access = _caseworker(request)
+    path = "round__scheme_year__scheme__administrator_id"
+    rounds = _administered(
+        Round.objects.select_related("scheme_year"), access, "scheme_year__scheme__administrator_id"
+    ).order_by("-opens_on", "id")
+    queryset = (
+        _administered(Application.objects.visible_to(request.user), access, path)
+        .select_related("organisation", "round", "assessment", "award__report")
+        .annotate(total_score=_total_score())
+    )
+    filters = ApplicationFilter(request.GET, queryset=queryset, rounds=rounds, request=request)
+    applications = filters.qs
+    if not request.GET.get("order"):
+        applications = applications.order_by(F("submitted_at").desc(nulls_last=True), "-id")
+    return render(
+        request,
+        "grants/caseworker/application_list.html",
+        {
+            "filters": filters,
+            "page": paginate(request, applications),
+            "query": query_without_page(request),
+        },
+    )
+
+
+# --- the workspace for one application ---------------------------------------------------------
+
+
+def _workspace(request, application, **bound):
+    """The caseworker's page for one application; ``bound`` holds a form that failed."""
+    user = request.user
+    scheme_year = application.round.scheme_year
+    declarations = list(
+        application.declarations.select_related("caseworker").order_by("declared_at", "id")
+    )
+    declaration = next((d for d in declarations if d.caseworker_id == user.pk), None)
+    assessment = getattr(application, "assessment", None)
+    scores = []
+    if assessment:
+        prefetch_related_objects([assessment], "scores")  # the form's initial values use them
+        scores = list(assessment.scores.all())
+        assessment.total = sum(score.score for score in scores)
+    budget_lines = list(application.budget_lines.all())
+    is_open = application.status in OPEN_STATES
+    can_act = is_open and declaration is not None and not declaration.has_conflict
+
+    decisions = list(
+        application.decisions.select_related("decided_by").prefetch_related(
+            Prefetch(
+                "appeals",
+                queryset=Appeal.objects.select_related("lodged_by", "handled_by").order_by(
+                    "lodged_at", "id"
+                ),
+            )
+        )
+    )
+    appeal_pk, appeal_form = bound.get("appeal_form", (None, None))
+    for decision in decisions:
+        for appeal in decision.appeals.all():
+            if appeal.status == AppealStatus.LODGED:
+                appeal.form = (
+                    appeal_form
+                    if appeal.pk == appeal_pk
+                    else AppealForm(prefix=_appeal_prefix(appeal.pk))
+                )
+
+    def form(name, default):
+        return bound[name] if name in bound else default()
+
+    context = {
+        "application": application,
+        "organisation": application.organisation,
+        "scheme_year": scheme_year,
+        "budget_lines": budget_lines,
+        "budget_total": sum((line.amount for line in budget_lines), ZERO),
+        "attachments": list(application.attachments.all()),
+        "target_groups": list(application.target_groups.all()),
+        "competence_needs": list(application.competence_needs.all()),
+        "eligibility": services.eligibility_of(application),
+        "declarations": declarations,
+        "declaration": declaration,
+        "assessment": assessment,
+        "scores": scores,
+        "is_open": is_open,
+        "can_act": can_act,
+        "decisions": decisions,
+        "impartiality_form": form(
+            "impartiality_form", lambda: ImpartialityForm(prefix=IMPARTIALITY)
+        ),
+        "show_impartiality": (is_open and declaration is None) or "impartiality_form" in bound,
+        "assessment_form": form(
+            "assessment_form",
+            lambda: AssessmentForm(initial=AssessmentForm.initial_from(assessment), prefix=ASSESS),
+        ),
+        "show_assessment": can_act or "assessment_form" in bound,
+        "proposal_form": form(
+            "proposal_form",
+            lambda: ProposalForm(initial=ProposalForm.initial_from(application), prefix=PROPOSE),
+        ),
+        "show_proposal": (can_act and assessment is not None) or "proposal_form" in bound,
+        "show_decision": can_act
+        or any(name in bound for name in ("award_form", "reject_form", "info_form")),
+    }
+    if context["show_decision"]:
+        proposed = assessment.proposed_amount if assessment and assessment.proposed else None
+        context.update(
+            award_form=form(
+                "award_form",
+                lambda: AwardForm(initial={"amount": proposed or application.amount}, prefix=AWARD),
+            ),
+            instalment_formset=form(
+                "instalment_formset", lambda: InstalmentFormSet(prefix=INSTALMENTS)
+            ),
+            reject_form=form("reject_form", lambda: RejectForm(prefix=REJECT)),
+            info_form=form("info_form", lambda: InfoRequestForm(prefix=ASK)),
+            budget=_budget(scheme_year),
+            decision_tab=bound.get("decision_tab", "award"),
+        )
+    return render(request, "grants/caseworker/application.html", context)
+
+
+def review_application(request, pk):
+    application = _application(request, pk)
+    return _workspace(request, application)
+
+
+def impartiality(request, pk):
+    application = _application(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ImpartialityForm(request.POST, prefix=IMPARTIALITY)
+    if application.declarations.filter(caseworker=request.user).exists():
+        # A declaration stands: a caseworker does not lift their own conflict.
+        messages.error(
+            request,
+            _("You have already declared on impartiality in this case. Ask a colleague if it "
+              "must be changed."),
+        )  # fmt: skip
+        return redirect(_workspace_url(application.pk, "impartiality"))
+    if form.is_valid():
+        try:
+            services.declare_impartiality(
+                request.user,
+                application,
+                has_conflict=form.has_conflict,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if form.has_conflict:
+                messages.warning(
+                    request,
+                    _("Your declaration is saved. You cannot assess or decide this "
+                      "application; a colleague takes it over."),
+                )  # fmt: skip
+                return redirect(_workspace_url(application.pk, "impartiality"))
+            messages.success(request, _("Your declaration is saved. You can assess now."))
+            return redirect(_workspace_url(application.pk, "assessment"))
+    return _workspace(request, application, impartiality_form=form)
+
+
+def assess(request, pk):
+    application = _application(request, pk)
+    if request.method != "POST":
+        return redirect(_workspace_url(application.pk, "assessment"))
+    form = AssessmentForm(request.POST, prefix=ASSESS)
+    if form.is_valid():
+        try:
+            services.save_assessment(request.user, application, **form.service_arguments())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The assessment is saved."))
+            return redirect(_workspace_url(application.pk, "proposal"))
+    return _workspace(request, application, assessment_form=form)
+
+
+def propose(request, pk):
+    application = _application(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    to_portfolio = request.POST.get("next") == "portfolio"
+    form = ProposalForm(
+        request.POST,
+        prefix=PROPOSE,
+        auto_id=f"id_%s_{application.pk}" if to_portfolio else "id_%s",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_proposal(
+                request.user,
+                application,
+                proposed=data["proposed"],
+                rank=data["rank"],
+                proposed_amount=data["proposed_amount"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if data["proposed"]:
+                messages.success(
+                    request,
+                    _("%(organisation)s is proposed as number %(rank)s with %(amount)s.")
+                    % {
+                        "organisation": application.organisation.name,
+                        "rank": data["rank"],
+                        "amount": format_nok(data["proposed_amount"]),
+                    },
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(organisation)s is no longer proposed.")
+                    % {"organisation": application.organisation.name},
+                )
+            if to_portfolio:
+                url = reverse("grants:portfolio", args=[application.round_id])
+                return redirect(f"{url}#row-{application.pk}")
+            return redirect(_workspace_url(application.pk, "proposal"))
+    if to_portfolio:
+        return _portfolio_page(request, application.round, bound=(application.pk, form))
+    return _workspace(request, application, proposal_form=form)
+
+
+def decide(request, pk):
+    application = _application(request, pk)
+    if request.method != "POST":
+        return redirect(_workspace_url(application.pk, "decision"))
+    choice = request.POST.get("decision")
+    if choice == "award":
+        form = AwardForm(request.POST, prefix=AWARD)
+        formset = InstalmentFormSet(request.POST, prefix=INSTALMENTS)
+        form_valid, formset_valid = form.is_valid(), formset.is_valid()
+        if form_valid and formset_valid:
+            try:
+                award = services.award_grant(
+                    request.user,
+                    application,
+                    amount=form.cleaned_data["amount"],
+                    reasons=form.cleaned_data["reasons"],
+                    instalments=formset.instalments(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(organisation)s is awarded %(amount)s. They are told by e-mail.")
+                    % {
+                        "organisation": application.organisation.name,
+                        "amount": format_nok(award.amount),
+                    },
+                )
+                return redirect("grants:review_award", pk=award.pk)
+        elif not formset_valid:
+            form.add_error(None, _("Check the payment plan below."))
+        return _workspace(
+            request, application, award_form=form, instalment_formset=formset, decision_tab="award"
+        )
+    if choice == "reject":
+        form = RejectForm(request.POST, prefix=REJECT)
+        if form.is_valid():
+            try:
+                services.reject_application(
+                    request.user, application, reasons=form.cleaned_data["reasons"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The application is rejected. %(organisation)s is told by e-mail.")
+                    % {"organisation": application.organisation.name},
+                )
+                return redirect(_workspace_url(application.pk, "decisions"))
+        return _workspace(request, application, reject_form=form, decision_tab="reject")
+    if choice == "ask":
+        form = InfoRequestForm(request.POST, prefix=ASK)
+        if form.is_valid():
+            try:
+                services.request_information(
+                    request.user, application, form.cleaned_data["question"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The application goes back to %(organisation)s with your question. You "
+                      "are told when they send it again.")
+                    % {"organisation": application.organisation.name},
+                )  # fmt: skip
+                return redirect(_workspace_url(application.pk))
+        return _workspace(request, application, info_form=form, decision_tab="ask")
+    messages.error(request, _("Choose award, reject or ask for more information."))
+    return redirect(_workspace_url(application.pk, "decision"))
+
+
+def handle_appeal(request, pk):
+    _caseworker(request)
+    appeal = get_object_or_404(
+        Appeal.objects.visible_to(request.user).select_related("decision"), pk=pk
+    )
+    application = _application(request, appeal.decision.application_id)
+    if request.method != "POST":
+        return redirect(_workspace_url(application.pk, f"appeal-{appeal.pk}"))
+    form = AppealForm(request.POST, prefix=_appeal_prefix(appeal.pk))
+    if form.is_valid():
+        try:
+            services.handle_appeal(request.user, appeal, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The appeal is handled. The organisation is told by e-mail.")
+            )
+            return redirect(_workspace_url(application.pk, "decisions"))
+    return _workspace(request, application, appeal_form=(appeal.pk, form))
+
+
+# --- the round's portfolio ---------------------------------------------------------------------
+
+
+def _spread(rows, key):
+    """[(label, count, sum)] over ``rows`` of (application, amount), most first."""
+    counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
+    for application, amount in rows:
+        for label in key(application):
+            counts[label] += 1
+            sums[label] += amount or ZERO
+    return sorted(
+        ((label, counts[label], sums[label]) for label in counts),
+        key=lambda row: (-row[1], str(row[0])),
+    )
+
+
+def _membership_label(organisation):
+    if organisation.member_based:
+        return [_("member-based")]
+    if organisation.member_based is False:
+        return [_("not member-based")]
+    return [_("not recorded")]
+
+
+def _portfolio_page(request, round_, bound=None):
+    applications = list(
+        Application.objects.visible_to(request.user)
+        .filter(round=round_)
+        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+        .select_related("organisation", "assessment", "award")
+        .prefetch_related("target_groups")
+        .annotate(total_score=_total_score())
+        .order_by("organisation__name", "id")
+    )
+    bound_pk, bound_form = bound or (None, None)
+    portfolio, candidates, rejected = [], [], 0
+    for application in applications:
+        assessment = getattr(application, "assessment", None)
+        award = getattr(application, "award", None)
+        if application.status == ApplicationStatus.AWARDED and award is not None:
+            application.portfolio_amount = award.amount
+            portfolio.append(application)
+            continue
+        if application.status == ApplicationStatus.REJECTED:
+            rejected += 1
+            continue
+        if assessment is not None:
+            if application.pk == bound_pk:
+                form = bound_form
+            else:
+                form = ProposalForm(
+                    initial=ProposalForm.initial_from(application),
+                    prefix=PROPOSE,
+                    auto_id=f"id_%s_{application.pk}",
+                )
+            # In the ranked table the rank sits in its own cell, outside the row's form.
+            application.form = form.compact(
+                f"propose-{application.pk}" if assessment.proposed else None
+            )
+        if assessment is not None and assessment.proposed:
+            application.portfolio_amount = assessment.proposed_amount
+            portfolio.append(application)
+        else:
+            candidates.append(application)
+
+    def rank_order(application):
+        assessment = getattr(application, "assessment", None)
+        rank = assessment.rank if assessment and assessment.rank is not None else 10_000
+        return (rank, -(application.total_score or 0), application.organisation.name)
+
+    portfolio.sort(key=rank_order)
+    candidates.sort(key=lambda a: (a.total_score is None, -(a.total_score or 0)))
+    rows = [(application, application.portfolio_amount) for application in portfolio]
+    return render(
+        request,
+        "grants/caseworker/portfolio.html",
+        {
+            "round": round_,
+            "portfolio": portfolio,
+            "candidates": candidates,
+            "rejected": rejected,
+            "total": sum((amount or ZERO for _a, amount in rows), ZERO),
+            "by_county": _spread(
+                rows, lambda a: [a.organisation.get_county_display() or _("not recorded")]
+            ),
+            "by_target_group": _spread(
+                rows, lambda a: [str(group) for group in a.target_groups.all()] or [_("none")]
+            ),
+            "by_membership": _spread(rows, lambda a: _membership_label(a.organisation)),
+            "budget": _budget(round_.scheme_year),
+            "bound_form": bound_form,
+        },
+    )
+
+
+def portfolio(request, pk):
+    return _portfolio_page(request, _round(request, pk))
+
+
+# --- the award: money out and back, change notices ---------------------------------------------
+
+
+def _instalment_state(instalment, report_approved):
+    if getattr(instalment, "disbursement", None) is not None:
+        return "paid"
+    if instalment.after_report_approved and not report_approved:
+        return "held"
+    return "to_pay"
+
+
+def _unpaid_instalments(award):
+    return Instalment.objects.filter(award=award, disbursement__isnull=True).order_by("number")
+
+
+def _award_page(request, award, **bound):
+    report = award.report
+    report_approved = report.status == ReportStatus.APPROVED
+    instalments = list(award.instalments.select_related("disbursement").order_by("number"))
+    for instalment in instalments:
+        instalment.state = _instalment_state(instalment, report_approved)
+    disbursements = list(award.disbursements.select_related("recorded_by", "instalment"))
+    disbursed = sum((d.amount for d in disbursements), ZERO)
+    clawbacks = list(
+        award.clawbacks.select_related("decision")
+        .prefetch_related(
+            Prefetch("repayments", queryset=Repayment.objects.select_related("recorded_by")),
+            Prefetch("decision__appeals", queryset=Appeal.objects.order_by("lodged_at")),
+        )
+        .order_by("decision__decided_at", "id")
+    )
+    repayment_pk, repayment_form = bound.get("repayment_form", (None, None))
+    claimed = ZERO
+    for clawback in clawbacks:
+        clawback.repaid_total = sum((r.amount for r in clawback.repayments.all()), ZERO)
+        clawback.left = clawback.amount - clawback.repaid_total
+        if clawback.status != ClawbackStatus.CANCELLED:
+            claimed += clawback.amount
+        if clawback.status == ClawbackStatus.OPEN:
+            clawback.form = (
+                repayment_form
+                if clawback.pk == repayment_pk
+                else RepaymentForm(prefix=_repayment_prefix(clawback.pk))
+            )
+    notice_pk, notice_form = bound.get("notice_form", (None, None))
+    notices = list(award.change_notices.select_related("sent_by", "handled_by"))
+    for notice in notices:
+        if notice.status == ChangeNoticeStatus.OPEN:
+            notice.form = (
+                notice_form
+                if notice.pk == notice_pk
+                else ChangeNoticeForm(prefix=_notice_prefix(notice.pk))
+            )
+    next_unpaid = next((i for i in instalments if i.state == "to_pay"), None)
+    context = {
+        "award": award,
+        "application": award.application,
+        "report": report,
+        "instalments": instalments,
+        "disbursements": disbursements,
+        "disbursed": disbursed,
+        "left_to_pay": award.amount - disbursed,
+        "clawbacks": clawbacks,
+        "reclaimable": max(disbursed - claimed, ZERO),
+        "notices": notices,
+        "disburse_form": bound.get("disburse_form")
+        or DisbursementForm(
+            prefix=DISBURSE,
+            instalments=_unpaid_instalments(award),
+            initial={"instalment": next_unpaid},
+        ),
+        "clawback_form": bound.get("clawback_form")
+        or ClawbackForm(
+            prefix=CLAWBACK,
+            initial={"due_on": timezone.localdate() + datetime.timedelta(days=30)},
+        ),
+    }
+    return render(request, "grants/caseworker/award.html", context)
+
+
+def review_award(request, pk):
+    return _award_page(request, _award(request, pk))
+
+
+def disburse(request, pk):
+    award = _award(request, pk)
+    if request.method != "POST":
+        return redirect(_award_url(award.pk, "disburse"))
+    form = DisbursementForm(request.POST, prefix=DISBURSE, instalments=_unpaid_instalments(award))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_disbursement(
+                request.user,
+                award,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                instalment=data["instalment"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The payment of %(amount)s is recorded. The organisation is told.")
+                % {"amount": format_nok(data["amount"])},
+            )
+            return redirect(_award_url(award.pk, "payments"))
+    return _award_page(request, award, disburse_form=form)
+
+
+def clawback(request, pk):
+    award = _award(request, pk)
+    if request.method != "POST":
+        return redirect(_award_url(award.pk, "clawback"))
+    form = ClawbackForm(request.POST, prefix=CLAWBACK)
+    if form.is_valid():
+        try:
+            services.open_clawback(request.user, award, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The clawback is decided. The organisation is told by e-mail and may appeal."),
+            )
+            return redirect(_award_url(award.pk, "clawbacks"))
+    return _award_page(request, award, clawback_form=form)
+
+
+def repayment(request, pk):
+    _caseworker(request)
+    clawback_ = get_object_or_404(Clawback.objects.visible_to(request.user), pk=pk)
+    award = _award(request, clawback_.award_id)
+    if request.method != "POST":
+        return redirect(_award_url(award.pk, f"clawback-{clawback_.pk}"))
+    form = RepaymentForm(request.POST, prefix=_repayment_prefix(clawback_.pk))
+    if form.is_valid():
+        try:
+            services.record_repayment(request.user, clawback_, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The repayment of %(amount)s is recorded.")
+                % {"amount": format_nok(form.cleaned_data["amount"])},
+            )
+            return redirect(_award_url(award.pk, f"clawback-{clawback_.pk}"))
+    return _award_page(request, award, repayment_form=(clawback_.pk, form))
+
+
+def handle_change_notice(request, pk):
+    _caseworker(request)
+    notice = get_object_or_404(ChangeNotice.objects.visible_to(request.user), pk=pk)
+    award = _award(request, notice.award_id)
+    if request.method != "POST":
+        return redirect(_award_url(award.pk, f"notice-{notice.pk}"))
+    form = ChangeNoticeForm(request.POST, prefix=_notice_prefix(notice.pk))
+    if form.is_valid():
+        try:
+            services.handle_change_notice(request.user, notice, form.cleaned_data["outcome"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The change notice is handled. The organisation is told by e-mail.")
+            )
+            return redirect(_award_url(award.pk, "change-notices"))
+    return _award_page(request, award, notice_form=(notice.pk, form))
+
+
+# --- the grant report ------------------------------------------------------------------------
+
+
+def review_report(request, pk):
+    _caseworker(request)
+    report = get_object_or_404(
+        GrantReport.objects.visible_to(request.user)
+        .select_related(
+            "award__application__organisation", "award__application__round__scheme_year__scheme"
+        )
+        .prefetch_related(
+            Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
+            "account_lines",
+        ),
+        pk=pk,
+    )
+    _check_administers(request, report.award.application.round.scheme_year.scheme)
+    return_form = ReturnReportForm(prefix=RETURN)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "approve":
+            try:
+                services.approve_report(request.user, report)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, _("The report is approved. The organisation is told by e-mail.")
+                )
+            return redirect("grants:review_report", pk=report.pk)
+        if action == "return":
+            return_form = ReturnReportForm(request.POST, prefix=RETURN)
+            if return_form.is_valid():
+                try:
+                    services.return_report(
+                        request.user, report, return_form.cleaned_data["comment"]
+                    )
+                except ValidationError as error:
+                    add_service_errors(return_form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("The report is returned with your comments. The organisation is "
+                          "told by e-mail."),
+                    )  # fmt: skip
+                    return redirect("grants:review_report", pk=report.pk)
+    lines = list(report.account_lines.all())
+    award = report.award
+    return render(
+        request,
+        "grants/caseworker/report.html",
+        {
+            "report": report,
+            "award": award,
+            "application": award.application,
+            "goal_results": list(report.goal_results.all()),
+            "income_lines": [line for line in lines if line.kind == LineKind.INCOME],
+            "expense_lines": [line for line in lines if line.kind == LineKind.EXPENSE],
+            "totals": report.totals(),
+            "needs_audit": award.needs_audit,
+            "return_form": return_form,
+            "under_review": report.status == ReportStatus.SUBMITTED,
+        },
+    )

@@ -1,0 +1,363 @@
+"""What the mentoring app puts on the dashboard, and the progress rows that the dashboard, the
+home page and the caseworker's overview share.
+
+For members and mentors: each pairing's progress and what is due from them (confirm a meeting,
+overdue tasks, check-ins, the agreement, the next meeting when they are the ones to book it).
+For caseworkers: pairings counted by health, open flags and poor-fit answers to follow up.
+Everything is computed with a fixed number of queries and kept on the user object for the rest
+of the request, so the panel and the due list do not compute it twice.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from mentoring.models import (
+    LIVE_STATUSES,
+    AgreementAcceptance,
+    CheckIn,
+    CheckInKind,
+    Meeting,
+    Pairing,
+    Task,
+)
+from mentoring.progress import HEALTH_ORDER, Health, progress, riskiest_first, with_progress_data
+from mentoring.services import minimum_meetings
+from scheme.formatting import format_day
+from scheme.models import SchemeYear
+from scheme.registry import DueItem, Panel, register_due_items, register_panel
+from scheme.roles import OrganisationKind, access_for
+
+# When the check-ins after the first meeting, half-way and at the end are asked for.
+PLANNED_LENGTH_DAYS = 365  # a pairing's length when its scheme has no years to go by
+END_CHECK_IN_BEFORE_DAYS = 30  # the end check-in opens this long before the planned end
+END_CHECK_IN_AFTER_DAYS = 90  # ... and stays open this long after a pairing has ended
+
+HEALTH_BADGE = {
+    Health.AT_RISK: "text-bg-danger",
+    Health.BEHIND: "text-bg-warning",
+    Health.ON_TRACK: "text-bg-success",
+    Health.NOT_RUNNING: "text-bg-secondary",
+}
+
+
+# --- shared by the pages ---------------------------------------------------------------------
+
+
+def administered(queryset, access, path="scheme__administrator_id"):
+    """Only what belongs to the schemes the caseworker's body administers (admins: all)."""
+    if access.is_admin:
+        return queryset
+    return queryset.filter(
+        **{f"{path}__in": access.organisation_ids(OrganisationKind.ADMINISTRATOR)}
+    )
+
+
+def scheme_minimums(pairings, today) -> dict:
+    """The minimum meetings of each scheme among ``pairings``: a query per scheme, not per row."""
+    minimums = {}
+    for pairing in pairings:
+        if pairing.scheme_id not in minimums:
+            minimums[pairing.scheme_id] = minimum_meetings(pairing.scheme, today.year)
+    return minimums
+
+
+def progress_rows(pairings, today) -> list:
+    """(pairing, progress) for pairings annotated by ``with_progress_data``, riskiest first."""
+    pairings = list(pairings)
+    minimums = scheme_minimums(pairings, today)
+    return riskiest_first(
+        [(pairing, progress(pairing, today, minimums[pairing.scheme_id])) for pairing in pairings]
+    )
+
+
+def planned_ends(scheme_ids) -> dict:
+    """When each scheme's pairings are planned to end: 31 December of its last year."""
+    last_years = (
+        SchemeYear.objects.filter(scheme_id__in=set(scheme_ids))
+        .values("scheme_id")
+        .annotate(last=Max("year"))
+        .values_list("scheme_id", "last")
+    )
+    return {scheme_id: datetime.date(year, 12, 31) for scheme_id, year in last_years}
+
+
+def check_in_dates(pairing, planned_end) -> tuple[datetime.date, datetime.date]:
+    """When the half-way and the end check-ins open for ``pairing``."""
+    if planned_end is None or planned_end <= pairing.starts_on:
+        planned_end = pairing.starts_on + datetime.timedelta(days=PLANNED_LENGTH_DAYS)
+    midpoint = pairing.starts_on + (planned_end - pairing.starts_on) / 2
+    return midpoint, planned_end - datetime.timedelta(days=END_CHECK_IN_BEFORE_DAYS)
+
+
+def due_check_ins(pairing, answered_kinds, planned_end, today) -> list[str]:
+    """The check-ins one side should answer now (``pairing`` needs ``last_meeting_on``):
+
+    - after the first meeting: "is this a good fit?";
+    - half-way between the start and the planned end (live pairings);
+    - at the end: from a month before the planned end, or in the 90 days after the pairing
+      ended or was replaced.
+    """
+    midpoint, end_opens = check_in_dates(pairing, planned_end)
+    live = pairing.status in LIVE_STATUSES
+    due = []
+    if live and pairing.last_meeting_on is not None:
+        due.append(CheckInKind.FIRST)
+    if live and today >= midpoint:
+        due.append(CheckInKind.MIDPOINT)
+    ended_lately = (
+        not live
+        and pairing.ends_on is not None
+        and (today - pairing.ends_on).days <= END_CHECK_IN_AFTER_DAYS
+    )
+    if (live and today >= end_opens) or ended_lately:
+        due.append(CheckInKind.END)
+    return [kind for kind in due if kind not in answered_kinds]
+
+
+# --- the rows of a member or mentor ----------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One of the user's pairings with its progress and what the user's side can do now."""
+
+    pairing: Pairing
+    progress: object
+    side: object  # the user's organisation in the pairing
+    to_confirm: list = field(default_factory=list)  # meetings the other side logged
+    tasks: list = field(default_factory=list)  # open tasks of the user's organisation
+    check_ins_due: list = field(default_factory=list)
+    accepted: bool = False
+
+    @property
+    def live(self) -> bool:
+        return self.pairing.status in LIVE_STATUSES
+
+    @property
+    def others(self) -> list:
+        organisations = [self.pairing.mentor] + [m.organisation for m in self.pairing.members.all()]
+        return [o for o in organisations if o.pk != getattr(self.side, "pk", None)]
+
+    @property
+    def others_names(self) -> str:
+        return ", ".join(o.name for o in self.others)
+
+    @property
+    def we_act_next(self) -> bool:
+        return self.progress.next_to_act is not None and self.progress.next_to_act.pk == getattr(
+            self.side, "pk", None
+        )
+
+    @property
+    def badge(self) -> str:
+        return HEALTH_BADGE[self.progress.health]
+
+
+def own_rows(user, today=None) -> list[Row]:
+    """The pairings of the user's organisations, riskiest first, with what is due from them.
+
+    A fixed number of queries whatever the number of pairings; kept on the user object.
+    """
+    cached = getattr(user, "_mentoring_rows", None)
+    if cached is not None:
+        return cached
+    today = today or timezone.localdate()
+    ids = access_for(user).organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
+    rows = []
+    if ids:
+        pairings = (
+            with_progress_data(Pairing.objects.visible_to(user), today)
+            .select_related("mentor_contact")
+            .prefetch_related("members__organisation", "members__contact")
+        )
+        progress_by_pairing = progress_rows(pairings, today)
+        pks = [pairing.pk for pairing, _state in progress_by_pairing]
+        to_confirm = defaultdict(list)
+        for meeting in (
+            Meeting.objects.filter(pairing_id__in=pks, confirmed_at__isnull=True)
+            .exclude(logged_for_id__in=ids)
+            .select_related("logged_for")
+            .order_by("held_on", "id")
+        ):
+            to_confirm[meeting.pairing_id].append(meeting)
+        tasks = defaultdict(list)
+        for task in Task.objects.filter(
+            pairing_id__in=pks, done_at__isnull=True, owner_id__in=ids
+        ).select_related("owner"):
+            tasks[task.pairing_id].append(task)
+        answered = defaultdict(set)
+        for pairing_id, organisation_id, kind in CheckIn.objects.filter(
+            pairing_id__in=pks, organisation_id__in=ids
+        ).values_list("pairing_id", "organisation_id", "kind"):
+            answered[(pairing_id, organisation_id)].add(kind)
+        accepted = set(
+            AgreementAcceptance.objects.filter(
+                agreement__pairing_id__in=pks, organisation_id__in=ids
+            ).values_list("agreement__pairing_id", "organisation_id")
+        )
+        ends = planned_ends({pairing.scheme_id for pairing, _state in progress_by_pairing})
+        for pairing, state in progress_by_pairing:
+            side = pairing.side_of(user)
+            side_pk = getattr(side, "pk", None)
+            for meeting in to_confirm[pairing.pk]:
+                meeting.pairing = pairing
+            rows.append(
+                Row(
+                    pairing=pairing,
+                    progress=state,
+                    side=side,
+                    to_confirm=[m for m in to_confirm[pairing.pk] if m.logged_for_id != side_pk],
+                    tasks=[t for t in tasks[pairing.pk] if t.owner_id == side_pk],
+                    check_ins_due=due_check_ins(
+                        pairing, answered[(pairing.pk, side_pk)], ends.get(pairing.scheme_id),
+                        today,
+                    ),
+                    accepted=(pairing.pk, side_pk) in accepted,
+                )
+            )  # fmt: skip
+    user._mentoring_rows = rows
+    return rows
+
+
+def pairings_panel(request):
+    rows = own_rows(request.user)
+    if not rows:
+        return None
+    return Panel("mentoring/panels/pairings.html", {"rows": rows}, order=14)
+
+
+CHECK_IN_TITLES = {
+    CheckInKind.FIRST: _("Tell us whether the pairing with %(others)s is a good fit"),
+    CheckInKind.MIDPOINT: _("Answer the half-way check-in on the pairing with %(others)s"),
+    CheckInKind.END: _("Answer the end-of-period check-in on the pairing with %(others)s"),
+}
+
+
+def own_due_items(user):
+    today = timezone.localdate()
+    for row in own_rows(user):
+        pairing_url = reverse("mentoring:pairing", args=[row.pairing.pk])
+        others = row.others_names
+        for meeting in row.to_confirm:
+            yield DueItem(
+                _("Confirm the meeting of %(date)s that %(organisation)s logged")
+                % {
+                    "date": format_day(meeting.held_on),
+                    "organisation": meeting.logged_for.name,
+                },
+                f"{pairing_url}#meetings",
+            )
+        for task in row.tasks:
+            if task.is_overdue(today):
+                yield DueItem(
+                    _("Finish the task “%(task)s” (pairing with %(others)s)")
+                    % {"task": task.title, "others": others},
+                    f"{pairing_url}#tasks",
+                    task.due_on,
+                )
+        for kind in row.check_ins_due:
+            yield DueItem(
+                CHECK_IN_TITLES[kind] % {"others": others},
+                reverse("mentoring:check_in", args=[row.pairing.pk, kind]),
+            )
+        if not row.live:
+            continue
+        if not row.accepted:
+            yield DueItem(
+                _("Read and accept the collaboration agreement with %(others)s")
+                % {"others": others},
+                reverse("mentoring:agreement", args=[row.pairing.pk]),
+            )
+        if row.we_act_next and not row.to_confirm and not row.progress.overdue_tasks:
+            yield DueItem(
+                _("Book the next mentor meeting with %(others)s") % {"others": others},
+                pairing_url,
+            )
+
+
+# --- the caseworker -----------------------------------------------------------------------------
+
+
+def caseworker_summary(user) -> dict:
+    """The caseworker's pairings counted by health, and the open flags and poor-fit answers to
+    follow up: one query (three when there are pairings), whatever their number."""
+    cached = getattr(user, "_mentoring_summary", None)
+    if cached is not None:
+        return cached
+    access = access_for(user)
+    today = timezone.localdate()
+    pairings = with_progress_data(
+        administered(Pairing.objects.all(), access), today
+    ).prefetch_related("members__organisation")
+    counts = dict.fromkeys(HEALTH_ORDER, 0)
+    open_flags = poor_fits = 0
+    for pairing, state in progress_rows(pairings, today):
+        open_flags += pairing.open_flags
+        poor_fits += pairing.open_poor_fits
+        if pairing.status in LIVE_STATUSES:
+            counts[state.health] += 1
+    summary = {
+        "health": [
+            (health, health.label, counts[health], HEALTH_BADGE[health])
+            for health in HEALTH_ORDER
+            if health != Health.NOT_RUNNING
+        ],
+        "live": sum(counts.values()),
+        "paused": counts[Health.NOT_RUNNING],
+        "open_flags": open_flags,
+        "poor_fits": poor_fits,
+    }
+    user._mentoring_summary = summary
+    return summary
+
+
+def caseworker_panel(request):
+    if not access_for(request.user).is_caseworker:
+        return None
+    summary = caseworker_summary(request.user)
+    if not (summary["live"] or summary["open_flags"] or summary["poor_fits"]):
+        return None
+    return Panel("mentoring/panels/overview.html", summary, order=13)
+
+
+def caseworker_due_items(user):
+    if not access_for(user).is_caseworker:
+        return
+    summary = caseworker_summary(user)
+    overview = reverse("mentoring:overview")
+    if summary["open_flags"]:
+        n = summary["open_flags"]
+        yield DueItem(
+            ngettext(
+                "%(n)d mentor pairing says the collaboration is not working",
+                "%(n)d mentor pairings say the collaboration is not working",
+                n,
+            )
+            % {"n": n},
+            f"{overview}#follow-up",
+        )
+    if summary["poor_fits"]:
+        n = summary["poor_fits"]
+        yield DueItem(
+            ngettext(
+                "%(n)d “not a good fit” answer to follow up",
+                "%(n)d “not a good fit” answers to follow up",
+                n,
+            )
+            % {"n": n},
+            f"{overview}#follow-up",
+        )
+
+
+def register():
+    register_panel(pairings_panel)
+    register_panel(caseworker_panel)
+    register_due_items(own_due_items)
+    register_due_items(caseworker_due_items)

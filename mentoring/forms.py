@@ -1,0 +1,352 @@
+"""The forms of the mentoring pages. They only validate what people type; every change goes
+through ``mentoring/services.py``."""
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mentoring.models import CheckInKind, MeetingMode, MentorOffer, NoteVisibility, PairingStatus
+from organisations.geography import Region
+from organisations.models import (
+    CompetenceArea,
+    Language,
+    Membership,
+    Organisation,
+    TargetGroup,
+)
+from scheme.models import Scheme
+from scheme.roles import OrganisationKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+def _checkboxes(queryset, label, help_text=""):
+    return forms.ModelMultipleChoiceField(
+        queryset=queryset, label=label, help_text=help_text, required=False, widget=CHECKBOXES
+    )
+
+
+def mentor_organisations():
+    return Organisation.objects.filter(kind=OrganisationKind.MENTOR).order_by("name", "id")
+
+
+def participant_organisations():
+    return Organisation.objects.filter(kind=OrganisationKind.PARTICIPANT).order_by("name", "id")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person in a mentor organisation, shown with the organisation's name."""
+
+    def label_from_instance(self, obj):
+        names = ", ".join(m.organisation.name for m in obj.mentor_memberships)
+        return f"{obj} ({names})" if names else str(obj)
+
+
+def mentor_contact_field():
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__organisation__kind=OrganisationKind.MENTOR)
+        .distinct()
+        .order_by("full_name", "id")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    organisation__kind=OrganisationKind.MENTOR
+                ).select_related("organisation"),
+                to_attr="mentor_memberships",
+            )
+        )
+    )
+    return PersonChoiceField(
+        queryset=people,
+        required=False,
+        label=_("The mentor's contact person"),
+        help_text=_("Optional. The person in the mentor organisation who follows the pairing."),
+        empty_label=_("Not chosen yet"),
+    )
+
+
+def administered_schemes(access):
+    schemes = Scheme.objects.filter(is_active=True).select_related("administrator")
+    if access.is_admin:
+        return schemes
+    return schemes.filter(
+        administrator_id__in=access.organisation_ids(OrganisationKind.ADMINISTRATOR)
+    )
+
+
+class OfferForm(forms.Form):
+    """What a mentor organisation offers (``services.save_offer``)."""
+
+    competence_areas = _checkboxes(
+        CompetenceArea.objects.all(),
+        _("What you can help with"),
+        _("The topics your people know well enough to guide a small organisation."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Regions you can cover"),
+        choices=Region.choices,
+        required=False,
+        widget=CHECKBOXES,
+        help_text=_("Where you can meet in person. Digital meetings work everywhere."),
+    )
+    languages = _checkboxes(Language.objects.all(), _("Languages you can mentor in"))
+    target_groups = _checkboxes(TargetGroup.objects.all(), _("Target groups you know"))
+    wished_target_groups = _checkboxes(
+        TargetGroup.objects.all(),
+        _("Participants you would especially like to mentor"),
+        _("Organisations working with these groups get a higher place in the suggestions."),
+    )
+    wishes = forms.CharField(
+        label=_("Other wishes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Anything else the caseworker should know when matching."),
+    )
+    capacity = forms.IntegerField(
+        label=_("How many participant organisations you can take"),
+        min_value=0,
+        max_value=50,
+        initial=1,
+    )
+    digital_ok = forms.BooleanField(label=_("We can meet digitally"), required=False, initial=True)
+
+    @classmethod
+    def initial_from(cls, offer: MentorOffer | None) -> dict:
+        if offer is None:
+            return {}
+        return {
+            "competence_areas": list(offer.competence_areas.all()),
+            "regions": list(offer.regions),
+            "languages": list(offer.languages.all()),
+            "target_groups": list(offer.target_groups.all()),
+            "wished_target_groups": list(offer.wished_target_groups.all()),
+            "wishes": offer.wishes,
+            "capacity": offer.capacity,
+            "digital_ok": offer.digital_ok,
+        }
+
+
+class MatchForm(forms.Form):
+    """The caseworker confirms a pairing for one participant (``services.create_pairing``)."""
+
+    scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("Scheme"))
+    mentor = forms.ModelChoiceField(
+        queryset=mentor_organisations(),
+        label=_("Mentor organisation"),
+        empty_label=_("Choose a mentor"),
+    )
+    starts_on = forms.DateField(label=_("Start"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, access=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        schemes = list(administered_schemes(access))
+        self.fields["scheme"].queryset = administered_schemes(access)
+        if len(schemes) == 1:
+            self.fields["scheme"].initial = schemes[0].pk
+        self.fields["mentor_contact"] = mentor_contact_field()
+        self.order_fields(["scheme", "mentor", "participants", "mentor_contact", "starts_on"])
+
+
+class PairingForm(MatchForm):
+    """One mentor with one or several participants (group mentoring)."""
+
+    participants = forms.ModelMultipleChoiceField(
+        queryset=participant_organisations(),
+        label=_("Participant organisations"),
+        widget=CHECKBOXES,
+        help_text=_("Choose more than one for group mentoring: one mentor with several."),
+    )
+
+
+class ReplaceForm(forms.Form):
+    """End the pairing with a reason and start a new one with another mentor."""
+
+    mentor = forms.ModelChoiceField(
+        queryset=mentor_organisations(),
+        label=_("New mentor organisation"),
+        empty_label=_("Choose a mentor"),
+    )
+    reason = forms.CharField(
+        label=_("Why the mentor is replaced"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the pairing's history. Both sides can read it."),
+    )
+    starts_on = forms.DateField(label=_("The new mentor starts"), widget=DATE,
+                                initial=timezone.localdate)  # fmt: skip
+
+    def __init__(self, *args, current_mentor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_mentor is not None:
+            self.fields["mentor"].queryset = mentor_organisations().exclude(pk=current_mentor.pk)
+        self.fields["mentor_contact"] = mentor_contact_field()
+        self.order_fields(["mentor", "mentor_contact", "starts_on", "reason"])
+
+
+STATUS_CHOICES = [
+    (PairingStatus.ACTIVE, _("Active: the pair meets as agreed")),
+    (PairingStatus.PAUSED, _("Paused: no meetings are expected for now")),
+    (PairingStatus.ENDED, _("Ended: the collaboration is over")),
+]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=STATUS_CHOICES,
+                               widget=forms.RadioSelect)  # fmt: skip
+    reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the pairing ends."),
+    )
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Date of the meeting"), widget=DATE,
+                              initial=timezone.localdate)  # fmt: skip
+    mode = forms.ChoiceField(
+        label=_("How you met"), choices=MeetingMode.choices, widget=forms.RadioSelect
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Length in minutes"),
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
+        initial=60,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
+    )
+    attendees = forms.CharField(
+        label=_("Who took part"),
+        max_length=300,
+        help_text=_("Names, or roles, of the people who were there."),
+    )
+    topics = _checkboxes(CompetenceArea.objects.all(), _("Topics"))
+    summary = forms.CharField(
+        label=_("Short summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A few sentences on what you talked about. Both sides and the caseworker "
+                    "can read it."),
+    )  # fmt: skip
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For details you want to remember. Only the people chosen below can read "
+                    "them."),
+    )  # fmt: skip
+    notes_visibility = forms.ChoiceField(
+        label=_("Who may read the notes"),
+        choices=NoteVisibility.choices,
+        initial=NoteVisibility.PAIR,
+        widget=forms.RadioSelect,
+        help_text=_("The notes are always for the two of you only, unless you choose to let the "
+                    "caseworker read them too; other organisations never see them."),
+    )  # fmt: skip
+
+
+class TaskForm(forms.Form):
+    """A task agreed at the meeting; an untouched row is ignored."""
+
+    title = forms.CharField(label=_("Task"), max_length=200)
+    owner = forms.TypedChoiceField(label=_("Who does it"), coerce=int)
+    due_on = forms.DateField(label=_("Due"), widget=DATE)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.pk: o for o in organisations}
+        self.fields["owner"].choices = [("", _("Choose"))] + [(o.pk, o.name) for o in organisations]
+
+    def clean_owner(self):
+        return self.organisations[self.cleaned_data["owner"]]
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate() - datetime.timedelta(days=365):
+            raise forms.ValidationError(_("Choose a date from this year or later."))
+        return due_on
+
+
+TaskFormSet = forms.formset_factory(TaskForm, extra=3, max_num=10, validate_max=True)
+
+
+YES_NO = [("yes", _("Yes, it is a good fit")), ("no", _("No, it is not a good fit"))]
+RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class FirstCheckInForm(forms.Form):
+    good_fit = forms.TypedChoiceField(
+        label=_("Is this a good fit?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("If it is not a good fit, the caseworker will contact you."),
+    )
+
+
+def _rating(label):
+    return forms.TypedChoiceField(
+        label=label, choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect
+    )
+
+
+class RatingCheckInForm(forms.Form):
+    usefulness = _rating(_("How useful is the mentoring? (1 = not at all, 5 = very)"))
+    cooperation = _rating(_("How well do you work together? (1 = badly, 5 = very well)"))
+    progress = _rating(_("How much have you achieved? (1 = nothing yet, 5 = a lot)"))
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+CHECK_IN_FORMS = {
+    CheckInKind.FIRST: FirstCheckInForm,
+    CheckInKind.MIDPOINT: RatingCheckInForm,
+    CheckInKind.END: RatingCheckInForm,
+}
+
+
+class FlagForm(forms.Form):
+    message = forms.CharField(
+        label=_("What is not working?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Only the caseworker reads this."),
+    )
+
+
+class FlagOutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Both sides of the pairing are told this outcome."),
+    )
+
+
+class CompensationForm(forms.Form):
+    """The compensation of one mentor organisation for the chosen scheme year."""
+
+    mentor = forms.ModelChoiceField(queryset=mentor_organisations(), widget=forms.HiddenInput)
+    amount = forms.DecimalField(
+        label=_("Compensation (NOK)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty for the scheme year's default."),
+    )
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount paid (NOK)"), min_value=1, max_digits=12, decimal_places=2
+    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=DATE, initial=timezone.localdate)

@@ -1,0 +1,494 @@
+"""Mentoring: what mentor organisations offer, pairings (one-to-one or groups), the
+collaboration agreement, meetings, tasks, check-ins, flags and compensation.
+
+Every change of state happens in ``mentoring/services.py``; the health of a pairing is
+computed in ``mentoring/progress.py``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
+from scheme.models import Scheme, SchemeYear, money_field
+from scheme.roles import OrganisationKind, access_for
+
+
+class MentorOffer(models.Model):
+    """What a mentor organisation offers, and the participants it would like to help."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="mentor_offer",
+        limit_choices_to={"kind": OrganisationKind.MENTOR},
+    )
+    competence_areas = models.ManyToManyField(
+        CompetenceArea, blank=True, related_name="+", verbose_name=_("what you can help with")
+    )
+    regions = models.JSONField(
+        _("regions you can cover"),
+        default=list,
+        blank=True,
+        help_text=_("Codes of organisations.geography.Region."),
+    )
+    languages = models.ManyToManyField(
+        Language, blank=True, related_name="+", verbose_name=_("languages you can mentor in")
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="+", verbose_name=_("target groups you know")
+    )
+    wished_target_groups = models.ManyToManyField(
+        TargetGroup,
+        blank=True,
+        related_name="+",
+        verbose_name=_("participants you would especially like to mentor"),
+    )
+    wishes = models.TextField(_("other wishes"), blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("how many participant organisations you can take"), default=1
+    )
+    digital_ok = models.BooleanField(_("we can meet digitally"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mentor offer")
+        verbose_name_plural = _("mentor offers")
+
+    def __str__(self):
+        return str(self.organisation)
+
+
+class PairingStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    PAUSED = "paused", _("paused")
+    ENDED = "ended", _("ended")
+    REPLACED = "replaced", _("replaced by another mentor")
+
+
+LIVE_STATUSES = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
+
+
+class PairingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see every pairing; an organisation the pairings it takes part in."""
+        access = access_for(user)
+        if access.is_caseworker:
+            return self
+        ids = access.organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
+        return self.filter(Q(mentor_id__in=ids) | Q(members__organisation_id__in=ids)).distinct()
+
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+
+class Pairing(models.Model):
+    """One mentor organisation with one participant, or several (group mentoring)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="pairings")
+    mentor = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="mentor_pairings",
+        limit_choices_to={"kind": OrganisationKind.MENTOR},
+        verbose_name=_("mentor organisation"),
+    )
+    mentor_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("mentor's contact person"),
+    )
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PairingStatus.choices, default=PairingStatus.ACTIVE
+    )
+    end_reason = models.TextField(_("why it ended"), blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-starts_on", "id"]
+        indexes = [models.Index(fields=["status", "mentor"])]
+
+    def __str__(self):
+        names = ", ".join(m.organisation.name for m in self.members.all())
+        return f"{self.mentor} – {names}"
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.members.all()) > 1
+
+    def side_of(self, user):
+        """The organisation through which ``user`` takes part in this pairing, if any."""
+        access = access_for(user)
+        if access.is_member_of(self.mentor_id):
+            return self.mentor
+        for member in self.members.all():
+            if access.is_member_of(member.organisation_id):
+                return member.organisation
+        return None
+
+
+class PairingMember(models.Model):
+    """A participant organisation in a pairing, with its named contact person."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="mentee_pairings",
+        limit_choices_to={"kind": OrganisationKind.PARTICIPANT},
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contact person"),
+    )
+
+    class Meta:
+        verbose_name = _("participant in a pairing")
+        verbose_name_plural = _("participants in pairings")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "organisation"], name="pairing_member_once")
+        ]
+
+    def __str__(self):
+        return str(self.organisation)
+
+
+class Agreement(models.Model):
+    """The collaboration agreement (*samarbeidsavtale*), written from the scheme's rules when the
+    pairing is made and accepted in the portal by every organisation in it."""
+
+    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="agreement")
+    text = models.TextField(_("agreement"))
+    min_meetings = models.PositiveSmallIntegerField(_("minimum meetings a year"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collaboration agreement")
+        verbose_name_plural = _("collaboration agreements")
+
+    def __str__(self):
+        return str(self.pairing)
+
+
+class AgreementAcceptance(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="acceptances")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acceptance of an agreement")
+        verbose_name_plural = _("acceptances of agreements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "organisation"], name="agreement_accepted_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.accepted_at:%Y-%m-%d}"
+
+
+class MeetingMode(models.TextChoices):
+    PHYSICAL = "physical", _("in person")
+    DIGITAL = "digital", _("digital")
+
+
+class NoteVisibility(models.TextChoices):
+    PAIR = "pair", _("only the pair")
+    PAIR_AND_CASEWORKER = "caseworker", _("the pair and the caseworker")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(pairing__in=Pairing.objects.visible_to(user))
+
+
+class Meeting(models.Model):
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("date"))
+    mode = models.CharField(_("how"), max_length=10, choices=MeetingMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"))
+    attendees = models.CharField(_("who took part"), max_length=300)
+    topics = models.ManyToManyField(
+        CompetenceArea, blank=True, related_name="+", verbose_name=_("topics")
+    )
+    summary = models.TextField(_("short summary"))
+    notes = models.TextField(_("notes"), blank=True)
+    notes_visibility = models.CharField(
+        _("who may read the notes"),
+        max_length=12,
+        choices=NoteVisibility.choices,
+        default=NoteVisibility.PAIR,
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_for = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("logged by organisation"),
+    )
+    logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["pairing", "-held_on"])]
+
+    def __str__(self):
+        return f"{self.pairing} – {self.held_on}"
+
+    def notes_visible_to(self, user) -> bool:
+        """Notes are for the pair; the caseworkers of the scheme (and admins) read them only
+        when the pair chose so."""
+        if self.pairing.side_of(user) is not None:
+            return True
+        return self.notes_visibility == NoteVisibility.PAIR_AND_CASEWORKER and access_for(
+            user
+        ).administers(self.pairing.scheme)
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(pairing__in=Pairing.objects.visible_to(user))
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class Task(models.Model):
+    """Something one side agreed to do, with a due date."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="tasks")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    title = models.CharField(_("task"), max_length=200)
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("who does it")
+    )
+    due_on = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["done_at", "due_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def is_overdue(self, today=None) -> bool:
+        return self.done_at is None and self.due_on < (today or timezone.localdate())
+
+
+class CheckInKind(models.TextChoices):
+    FIRST = "first", _("after the first meeting")
+    MIDPOINT = "midpoint", _("half-way")
+    END = "end", _("at the end")
+
+
+class CheckIn(models.Model):
+    """A short check on how the pairing works, answered by each side; the results reach the
+    evaluation. After the first meeting it asks just: is this a good fit?"""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="check_ins")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("check-in"), max_length=10, choices=CheckInKind.choices)
+    good_fit = models.BooleanField(_("this is a good fit"), null=True, blank=True)
+    usefulness = models.PositiveSmallIntegerField(_("how useful (1–5)"), null=True, blank=True)
+    cooperation = models.PositiveSmallIntegerField(
+        _("how well we work together (1–5)"), null=True, blank=True
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("how much we have achieved (1–5)"), null=True, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+    followed_up_at = models.DateTimeField(_("followed up by the caseworker"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["pairing", "kind", "answered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "organisation", "kind"], name="one_check_in_each"
+            ),
+            models.CheckConstraint(
+                condition=(Q(usefulness__isnull=True) | Q(usefulness__range=(1, 5)))
+                & (Q(cooperation__isnull=True) | Q(cooperation__range=(1, 5)))
+                & (Q(progress__isnull=True) | Q(progress__range=(1, 5))),
+                name="check_in_ratings_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pairing} – {self.get_kind_display()} ({self.organisation})"
+
+    @property
+    def is_poor_fit_open(self) -> bool:
+        return self.good_fit is False and self.followed_up_at is None
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    RESOLVED = "resolved", _("resolved")
+
+
+class FlagQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(pairing__in=Pairing.objects.visible_to(user))
+
+
+class Flag(models.Model):
+    """ "The collaboration is not working": either side tells the caseworker."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="flags")
+    raised_for = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    message = models.TextField(_("what is not working"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-raised_at"]
+
+    def __str__(self):
+        return f"{self.pairing} – {self.raised_at:%Y-%m-%d}"
+
+
+class CompensationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        access = access_for(user)
+        if access.is_caseworker:
+            return self
+        return self.filter(mentor_id__in=access.organisation_ids(OrganisationKind.MENTOR))
+
+
+class Compensation(models.Model):
+    """What a mentor organisation is paid for a year of mentoring (scheme default 40 000)."""
+
+    mentor = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="compensations",
+        limit_choices_to={"kind": OrganisationKind.MENTOR},
+    )
+    scheme_year = models.ForeignKey(SchemeYear, on_delete=models.PROTECT, related_name="+")
+    amount = money_field(_("compensation"))
+
+    objects = CompensationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentor compensation")
+        verbose_name_plural = _("mentor compensations")
+        ordering = ["-scheme_year__year", "mentor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "scheme_year"], name="one_compensation_a_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} {self.scheme_year.year}"
+
+    def paid(self):
+        return self.payments.aggregate(total=Sum("amount"))["total"] or 0
+
+
+class CompensationPayment(models.Model):
+    compensation = models.ForeignKey(
+        Compensation, on_delete=models.PROTECT, related_name="payments"
+    )
+    paid_on = models.DateField(_("paid"))
+    amount = money_field(_("amount"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("compensation payment")
+        verbose_name_plural = _("compensation payments")
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="compensation_payment_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.compensation}: {self.amount}"
+
+
+class BehindReminder(models.Model):
+    """The weekly reminder to a pairing that is behind on meetings (one per pairing a week)."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8)  # ISO year and week, e.g. "2024-W07"
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "week"], name="one_behind_reminder_a_week")
+        ]
+
+    def __str__(self):
+        return f"{self.pairing} – {self.week}"

@@ -1,0 +1,620 @@
+"""Every state change in mentoring. One transaction each; each checks the actor's access and
+the pairing's state, writes the pairing's timeline and notifies whoever must act next."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from mentoring.models import (
+    LIVE_STATUSES,
+    Agreement,
+    AgreementAcceptance,
+    BehindReminder,
+    CheckIn,
+    CheckInKind,
+    Compensation,
+    CompensationPayment,
+    Flag,
+    FlagStatus,
+    Meeting,
+    MentorOffer,
+    Pairing,
+    PairingMember,
+    PairingStatus,
+    Task,
+)
+from mentoring.progress import DEFAULT_MIN_MEETINGS, progress, with_progress_data
+from organisations.geography import Region
+from scheme import audit
+from scheme.formatting import format_day, format_nok
+from scheme.models import SchemeYear
+from scheme.notifications import notify
+from scheme.roles import OrganisationKind, access_for
+from scheme.verbs import event_verb
+
+OFFER_SAVED = event_verb("mentoring.offer_saved", _("updated what the mentor offers"))
+PAIRED = event_verb("mentoring.paired", _("paired the organisations"))
+REPLACED = event_verb("mentoring.replaced", _("replaced the mentor"))
+STATUS_CHANGED = event_verb("mentoring.status_changed", _("changed the pairing's status"))
+AGREEMENT_ACCEPTED = event_verb("mentoring.agreement_accepted", _("accepted the agreement"))
+MEETING_LOGGED = event_verb("mentoring.meeting_logged", _("logged a meeting"))
+MEETING_CONFIRMED = event_verb("mentoring.meeting_confirmed", _("confirmed a meeting"))
+TASK_DONE = event_verb("mentoring.task_done", _("finished a task"))
+CHECKED_IN = event_verb("mentoring.checked_in", _("answered a check-in"))
+FOLLOWED_UP = event_verb("mentoring.followed_up", _("followed up a check-in"))
+FLAGGED = event_verb("mentoring.flagged", _("said the collaboration is not working"))
+FLAG_RESOLVED = event_verb("mentoring.flag_resolved", _("followed up the flag"))
+COMPENSATION_SET = event_verb("mentoring.compensation_set", _("set the mentor compensation"))
+COMPENSATION_PAID = event_verb("mentoring.compensation_paid", _("recorded a compensation payment"))
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _require_caseworker(actor, scheme):
+    _require(access_for(actor).administers(scheme))
+
+
+def _side(actor, pairing):
+    """The organisation the actor acts for in this pairing; PermissionDenied for outsiders."""
+    side = pairing.side_of(actor)
+    _require(side is not None)
+    return side
+
+
+def _require_live(pairing):
+    if pairing.status not in LIVE_STATUSES:
+        raise ValidationError(_("This pairing has ended."), code="invalid_state")
+
+
+def _locked(pairing) -> Pairing:
+    return (
+        Pairing.objects.select_for_update()
+        .select_related("scheme__administrator", "mentor")
+        .get(pk=pairing.pk)
+    )
+
+
+def _people(organisations):
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation__in=organisations, is_active=True)
+        .distinct()
+    )
+
+
+def _sides(pairing, except_organisation=None):
+    organisations = [pairing.mentor] + [m.organisation for m in pairing.members.all()]
+    return [o for o in organisations if o != except_organisation]
+
+
+def _caseworkers(pairing):
+    return get_user_model().objects.filter(
+        memberships__organisation=pairing.scheme.administrator, is_active=True
+    )
+
+
+def _url(pairing):
+    return reverse("mentoring:pairing", args=[pairing.pk])
+
+
+# --- offers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_offer(actor, organisation, **fields) -> MentorOffer:
+    """What a mentor organisation offers; its own people or a caseworker may change it."""
+    access = access_for(actor)
+    _require(
+        organisation.kind == OrganisationKind.MENTOR
+        and (access.is_caseworker or access.is_member_of(organisation.pk))
+    )
+    related = {
+        name: fields.pop(name)
+        for name in ("competence_areas", "languages", "target_groups", "wished_target_groups")
+        if name in fields
+    }
+    unknown_regions = set(fields.get("regions", [])) - set(Region.values)
+    if unknown_regions:
+        raise ValidationError({"regions": _("Choose regions from the list.")})
+    offer, _created = MentorOffer.objects.get_or_create(organisation=organisation)
+    for name, value in fields.items():
+        setattr(offer, name, value)
+    offer.full_clean()
+    offer.save()
+    for name, values in related.items():
+        getattr(offer, name).set(values)
+    audit.record(actor, OFFER_SAVED, organisation)
+    return offer
+
+
+# --- pairings --------------------------------------------------------------------------------
+
+
+def minimum_meetings(scheme, year: int) -> int:
+    """The scheme's minimum meetings for ``year`` (or its latest year before)."""
+    scheme_year = (
+        SchemeYear.objects.filter(scheme=scheme, year__lte=year).order_by("-year").first()
+        or SchemeYear.objects.filter(scheme=scheme).order_by("year").first()
+    )
+    return scheme_year.min_mentor_meetings if scheme_year else DEFAULT_MIN_MEETINGS
+
+
+def _agreement_text(pairing, participants, min_meetings) -> str:
+    with translation.override("nb"):
+        return render_to_string(
+            "mentoring/agreement.txt",
+            {
+                "scheme": pairing.scheme,
+                "mentor": pairing.mentor,
+                "participants": participants,
+                "starts_on": pairing.starts_on,
+                "min_meetings": min_meetings,
+            },
+        ).strip()
+
+
+def _check_capacity(mentor, adding: int):
+    offer = MentorOffer.objects.filter(organisation=mentor).first()
+    if offer is None:
+        raise ValidationError(_("%(mentor)s has not said what it offers yet.") % {"mentor": mentor})
+    taken = PairingMember.objects.filter(
+        pairing__mentor=mentor, pairing__status__in=LIVE_STATUSES
+    ).count()
+    if taken + adding > offer.capacity:
+        raise ValidationError(
+            _("%(mentor)s has room for %(capacity)d participants and already mentors %(taken)d.")
+            % {"mentor": mentor, "capacity": offer.capacity, "taken": taken}
+        )
+
+
+def _check_not_paired(scheme, participants, ignore=None):
+    busy = PairingMember.objects.filter(
+        organisation__in=participants, pairing__scheme=scheme, pairing__status__in=LIVE_STATUSES
+    ).exclude(pairing=ignore)
+    names = sorted({member.organisation.name for member in busy.select_related("organisation")})
+    if names:
+        raise ValidationError(
+            _("Already has a mentor: %(names)s. End or replace that pairing first.")
+            % {"names": ", ".join(names)}
+        )
+
+
+def _make_pairing(actor, scheme, mentor, participants, starts_on, mentor_contact, replaces=None):
+    if mentor.kind != OrganisationKind.MENTOR:
+        raise ValidationError({"mentor": _("Choose a mentor organisation.")})
+    if not participants or any(p.kind != OrganisationKind.PARTICIPANT for p in participants):
+        raise ValidationError({"participants": _("Choose one or more participant organisations.")})
+    if mentor_contact is not None and not access_for(mentor_contact).is_member_of(mentor.pk):
+        raise ValidationError(
+            {"mentor_contact": _("The contact person must belong to the mentor.")}
+        )
+    pairing = Pairing.objects.create(
+        scheme=scheme,
+        mentor=mentor,
+        mentor_contact=mentor_contact,
+        starts_on=starts_on,
+        replaces=replaces,
+        created_by=actor,
+    )
+    PairingMember.objects.bulk_create(
+        [PairingMember(pairing=pairing, organisation=p) for p in participants]
+    )
+    min_meetings = minimum_meetings(scheme, starts_on.year)
+    Agreement.objects.create(
+        pairing=pairing,
+        min_meetings=min_meetings,
+        text=_agreement_text(pairing, participants, min_meetings),
+    )
+    return pairing
+
+
+@transaction.atomic
+def create_pairing(actor, scheme, mentor, participants, *, starts_on=None, mentor_contact=None):
+    """The caseworker confirms a pairing: one mentor with one participant or a group."""
+    _require_caseworker(actor, scheme)
+    participants = list(participants)
+    _check_not_paired(scheme, participants)
+    _check_capacity(mentor, len(participants))
+    pairing = _make_pairing(
+        actor, scheme, mentor, participants, starts_on or timezone.localdate(), mentor_contact
+    )
+    audit.record(actor, PAIRED, pairing)
+    _announce(pairing)
+    return pairing
+
+
+def _announce(pairing):
+    notify(
+        _people(_sides(pairing)),
+        _("New mentor pairing: {names}"),
+        _(
+            "{mentor} is now mentor for {participants}. Read and accept the collaboration "
+            "agreement in the portal, and book your first meeting."
+        ),
+        url=_url(pairing),
+        names=str(pairing),
+        mentor=pairing.mentor.name,
+        participants=", ".join(m.organisation.name for m in pairing.members.all()),
+    )
+
+
+@transaction.atomic
+def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, mentor_contact=None):
+    """End a pairing with a reason and start a new one with another mentor; history stays."""
+    old = _locked(pairing)
+    _require_caseworker(actor, old.scheme)
+    _require_live(old)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the mentor is replaced.")})
+    if new_mentor == old.mentor:
+        raise ValidationError({"mentor": _("Choose another mentor organisation.")})
+    participants = [m.organisation for m in old.members.all()]
+    _check_capacity(new_mentor, len(participants))
+    starts_on = starts_on or timezone.localdate()
+    old.status = PairingStatus.REPLACED
+    old.ends_on = starts_on
+    old.end_reason = reason
+    old.save(update_fields=["status", "ends_on", "end_reason"])
+    new = _make_pairing(
+        actor, old.scheme, new_mentor, participants, starts_on, mentor_contact, replaces=old
+    )
+    audit.record(actor, REPLACED, old, str(new_mentor))
+    audit.record(actor, PAIRED, new, _("replaces %(mentor)s") % {"mentor": old.mentor})
+    _announce(new)
+    return new
+
+
+@transaction.atomic
+def set_status(actor, pairing, status: str, *, reason: str = "") -> Pairing:
+    """Pause, resume or end a pairing."""
+    pairing = _locked(pairing)
+    _require_caseworker(actor, pairing.scheme)
+    _require_live(pairing)
+    if status not in (PairingStatus.ACTIVE, PairingStatus.PAUSED, PairingStatus.ENDED):
+        raise ValidationError({"status": _("Choose active, paused or ended.")})
+    if status == PairingStatus.ENDED:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the pairing ends.")})
+        pairing.ends_on = timezone.localdate()
+        pairing.end_reason = reason
+    pairing.status = status
+    pairing.save(update_fields=["status", "ends_on", "end_reason"])
+    audit.record(actor, STATUS_CHANGED, pairing, pairing.get_status_display())
+    return pairing
+
+
+@transaction.atomic
+def accept_agreement(actor, pairing) -> AgreementAcceptance:
+    pairing = _locked(pairing)
+    side = _side(actor, pairing)
+    _require_live(pairing)
+    try:
+        with transaction.atomic():
+            acceptance = AgreementAcceptance.objects.create(
+                agreement=pairing.agreement, organisation=side, accepted_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("%(organisation)s has already accepted the agreement.") % {"organisation": side}
+        ) from None
+    audit.record(actor, AGREEMENT_ACCEPTED, pairing, str(side))
+    return acceptance
+
+
+# --- meetings and tasks ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_meeting(
+    actor,
+    pairing,
+    *,
+    held_on: datetime.date,
+    mode: str,
+    duration_minutes: int,
+    attendees: str,
+    summary: str,
+    topics=(),
+    notes: str = "",
+    notes_visibility: str = "pair",
+    tasks=(),
+) -> Meeting:
+    """Log a meeting with its agreed tasks: (title, owner organisation, due date) each.
+
+    The other side is asked to confirm; after the pairing's first meeting both sides are asked
+    whether it is a good fit.
+    """
+    pairing = _locked(pairing)
+    side = _side(actor, pairing)
+    _require_live(pairing)
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("Log a meeting after it has taken place.")})
+    if held_on < pairing.starts_on:
+        raise ValidationError({"held_on": _("The pairing started on %(date)s.")
+                               % {"date": format_day(pairing.starts_on)}})  # fmt: skip
+    organisations = {o.pk: o for o in _sides(pairing)}
+    for _title, owner, _due in tasks:
+        if owner.pk not in organisations:
+            raise ValidationError(
+                {"tasks": _("A task belongs to one of the organisations in the pair.")}
+            )
+    first = not pairing.meetings.exists()
+    meeting = Meeting(
+        pairing=pairing,
+        held_on=held_on,
+        mode=mode,
+        duration_minutes=duration_minutes,
+        attendees=attendees,
+        summary=summary,
+        notes=notes,
+        notes_visibility=notes_visibility,
+        logged_by=actor,
+        logged_for=side,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.topics.set(topics)
+    for title, owner, due_on in tasks:
+        task = Task(pairing=pairing, meeting=meeting, title=title, owner=owner, due_on=due_on)
+        task.full_clean()
+        task.save()
+    audit.record(actor, MEETING_LOGGED, pairing, format_day(held_on))
+    notify(
+        _people(_sides(pairing, except_organisation=side)),
+        _("Confirm the meeting of {date}"),
+        _(
+            "{organisation} has logged a meeting on {date}. Confirm it in the portal if it is "
+            "right."
+        ),
+        url=_url(pairing),
+        organisation=side.name,
+        date=format_day(held_on),
+        email=False,
+    )
+    if first:
+        notify(
+            _people(_sides(pairing)),
+            _("Is this a good fit?"),
+            _(
+                "You have had your first mentor meeting. Tell us in one click whether it is a "
+                "good fit."
+            ),
+            url=_url(pairing),
+        )
+    return meeting
+
+
+@transaction.atomic
+def confirm_meeting(actor, meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().select_related("pairing").get(pk=meeting.pk)
+    side = _side(actor, meeting.pairing)
+    if side.pk == meeting.logged_for_id:
+        raise ValidationError(_("The other side confirms the meeting."))
+    if meeting.confirmed_at:
+        raise ValidationError(_("The meeting is already confirmed."))
+    meeting.confirmed_by = actor
+    meeting.confirmed_at = timezone.now()
+    meeting.save(update_fields=["confirmed_by", "confirmed_at"])
+    audit.record(actor, MEETING_CONFIRMED, meeting.pairing, format_day(meeting.held_on))
+    return meeting
+
+
+@transaction.atomic
+def complete_task(actor, task) -> Task:
+    """A task is ticked off by the side it belongs to."""
+    task = Task.objects.select_for_update().select_related("pairing").get(pk=task.pk)
+    _require(access_for(actor).is_member_of(task.owner_id))
+    if task.done_at:
+        raise ValidationError(_("The task is already done."))
+    task.done_at = timezone.now()
+    task.done_by = actor
+    task.save(update_fields=["done_at", "done_by"])
+    audit.record(actor, TASK_DONE, task.pairing, task.title)
+    return task
+
+
+# --- check-ins and flags -----------------------------------------------------------------------
+
+
+RATINGS = ("usefulness", "cooperation", "progress")
+
+
+@transaction.atomic
+def answer_check_in(actor, pairing, kind: str, *, good_fit=None, comment: str = "", **ratings):
+    """Answer a check-in for the actor's side. A poor fit alerts the caseworker."""
+    pairing = _locked(pairing)
+    side = _side(actor, pairing)
+    if kind == CheckInKind.FIRST:
+        if good_fit is None:
+            raise ValidationError({"good_fit": _("Say whether it is a good fit.")})
+        if not pairing.meetings.exists():
+            raise ValidationError(_("This is asked after your first meeting."))
+    elif any(ratings.get(name) is None for name in RATINGS):
+        raise ValidationError(_("Give a rating from 1 to 5 for each question."))
+    if any(ratings.get(name) not in (None, 1, 2, 3, 4, 5) for name in RATINGS):
+        raise ValidationError(_("Give a rating from 1 to 5 for each question."))
+    if CheckIn.objects.filter(pairing=pairing, organisation=side, kind=kind).exists():
+        raise ValidationError(
+            _("%(organisation)s has already answered this check-in.") % {"organisation": side}
+        )
+    check_in = CheckIn(
+        pairing=pairing,
+        organisation=side,
+        kind=kind,
+        good_fit=good_fit,
+        comment=comment,
+        answered_by=actor,
+        **{name: ratings.get(name) for name in RATINGS},
+    )
+    check_in.full_clean()
+    check_in.save()
+    audit.record(actor, CHECKED_IN, pairing, check_in.get_kind_display())
+    if good_fit is False:
+        notify(
+            _caseworkers(pairing),
+            _("Poor fit: {pairing}"),
+            _("{organisation} says the pairing is not a good fit.\n\n{comment}"),
+            url=_url(pairing),
+            pairing=str(pairing),
+            organisation=side.name,
+            comment=comment,
+        )
+    return check_in
+
+
+@transaction.atomic
+def follow_up_check_in(actor, check_in) -> CheckIn:
+    check_in = (
+        CheckIn.objects.select_for_update().select_related("pairing__scheme").get(pk=check_in.pk)
+    )
+    _require_caseworker(actor, check_in.pairing.scheme)
+    if check_in.followed_up_at:
+        raise ValidationError(_("This check-in has already been followed up."))
+    check_in.followed_up_at = timezone.now()
+    check_in.save(update_fields=["followed_up_at"])
+    audit.record(actor, FOLLOWED_UP, check_in.pairing, check_in.get_kind_display())
+    return check_in
+
+
+@transaction.atomic
+def raise_flag(actor, pairing, message: str) -> Flag:
+    pairing = _locked(pairing)
+    side = _side(actor, pairing)
+    _require_live(pairing)
+    if not message.strip():
+        raise ValidationError({"message": _("Tell the caseworker what is not working.")})
+    flag = Flag.objects.create(pairing=pairing, raised_for=side, raised_by=actor, message=message)
+    audit.record(actor, FLAGGED, pairing)
+    notify(
+        _caseworkers(pairing),
+        _("A pairing is not working: {pairing}"),
+        _("{organisation} says the collaboration is not working:\n\n{message}"),
+        url=_url(pairing),
+        pairing=str(pairing),
+        organisation=side.name,
+        message=message,
+    )
+    return flag
+
+
+@transaction.atomic
+def resolve_flag(actor, flag, outcome: str) -> Flag:
+    flag = (
+        Flag.objects.select_for_update()
+        .select_related("pairing__scheme", "pairing__mentor")
+        .get(pk=flag.pk)
+    )
+    pairing = flag.pairing
+    _require_caseworker(actor, pairing.scheme)
+    if flag.status != FlagStatus.OPEN:
+        raise ValidationError(_("This flag has already been followed up."))
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Write what was done.")})
+    flag.status = FlagStatus.RESOLVED
+    flag.outcome = outcome
+    flag.handled_by = actor
+    flag.handled_at = timezone.now()
+    flag.save()
+    audit.record(actor, FLAG_RESOLVED, pairing)
+    notify(
+        _people(_sides(pairing)),
+        _("The caseworker has followed up your pairing"),
+        _("{outcome}"),
+        url=_url(pairing),
+        outcome=outcome,
+    )
+    return flag
+
+
+# --- compensation ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_compensation(actor, mentor, scheme_year, amount=None) -> Compensation:
+    """The mentor's compensation for the year; the scheme year's default when not given."""
+    _require_caseworker(actor, scheme_year.scheme)
+    if mentor.kind != OrganisationKind.MENTOR:
+        raise ValidationError(_("Compensation is for mentor organisations."))
+    amount = scheme_year.mentor_compensation if amount is None else amount
+    if amount < 0:
+        raise ValidationError({"amount": _("Give an amount of zero or more.")})
+    compensation, _created = Compensation.objects.update_or_create(
+        mentor=mentor, scheme_year=scheme_year, defaults={"amount": amount}
+    )
+    if compensation.paid() > amount:
+        raise ValidationError({"amount": _("More than this has already been paid.")})
+    audit.record(actor, COMPENSATION_SET, mentor, f"{scheme_year.year}: {format_nok(amount)}")
+    return compensation
+
+
+@transaction.atomic
+def record_compensation_payment(actor, compensation, *, amount, paid_on) -> CompensationPayment:
+    compensation = (
+        Compensation.objects.select_for_update()
+        .select_related("scheme_year__scheme", "mentor")
+        .get(pk=compensation.pk)
+    )
+    _require_caseworker(actor, compensation.scheme_year.scheme)
+    left = compensation.amount - compensation.paid()
+    if amount <= 0 or amount > left:
+        raise ValidationError(
+            {"amount": _("%(left)s is left to pay.") % {"left": format_nok(left)}}
+        )
+    payment = CompensationPayment.objects.create(
+        compensation=compensation, amount=amount, paid_on=paid_on, recorded_by=actor
+    )
+    audit.record(actor, COMPENSATION_PAID, compensation.mentor, format_nok(amount))
+    return payment
+
+
+# --- the weekly nudge ---------------------------------------------------------------------------
+
+
+def send_behind_reminders(today: datetime.date | None = None) -> int:
+    """Weekly: tell both sides of every active pairing that is behind on meetings (whether or
+    not it is also at risk). One reminder per pairing per ISO week, however often this runs."""
+    today = today or timezone.localdate()
+    year, week, _weekday = today.isocalendar()
+    label = f"{year}-W{week:02d}"
+    pairings = with_progress_data(
+        Pairing.objects.filter(status=PairingStatus.ACTIVE), today
+    ).prefetch_related("members__organisation")
+    minimums = {}
+    sent = 0
+    for pairing in pairings:
+        if pairing.scheme_id not in minimums:
+            minimums[pairing.scheme_id] = minimum_meetings(pairing.scheme, today.year)
+        state = progress(pairing, today, minimums[pairing.scheme_id])
+        if state.meetings_this_year >= state.expected_by_now:
+            # Not behind on meetings (an open flag or poor fit is the caseworker's to follow up).
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    BehindReminder.objects.create(pairing=pairing, week=label)
+            except IntegrityError:
+                continue
+            notify(
+                _people(_sides(pairing)),
+                _("Time for a mentor meeting"),
+                _(
+                    "You have had {held} of the {expected} meetings expected by now this year "
+                    "({minimum} a year). {who} is asked to book the next one."
+                ),
+                url=_url(pairing),
+                held=state.meetings_this_year,
+                expected=state.expected_by_now,
+                minimum=state.minimum,
+                who=state.next_to_act.name if state.next_to_act else pairing.mentor.name,
+            )
+            sent += 1
+    return sent

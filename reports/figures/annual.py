@@ -1,0 +1,260 @@
+"""The figures of the annual grant report for one scheme year, gathered from the database.
+
+Kept apart from the rendering so they can be tested on their own: every number in the PDF
+comes from here.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from courses.models import Event, Registration
+from courses.plans import plan_against_held
+from grants.models import (
+    AccountLine,
+    Award,
+    BudgetCategory,
+    Clawback,
+    ClawbackStatus,
+    LineKind,
+    ReportStatus,
+)
+from mentoring.models import Compensation, Pairing
+from mentoring.services import minimum_meetings
+
+ZERO = Decimal("0")
+
+
+class ReportState:
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+    NOT_DUE = "not_due"
+
+
+@dataclass
+class AwardRow:
+    organisation: str
+    county: str
+    awarded: Decimal
+    disbursed: Decimal
+    spent: dict  # category -> amount
+    unspent: Decimal | None
+    report_state: str
+    audit_required: bool
+    audited: bool
+    clawed_back: Decimal
+    repaid: Decimal
+
+    @property
+    def spent_total(self) -> Decimal:
+        return sum(self.spent.values(), ZERO)
+
+
+@dataclass
+class PairingRow:
+    mentor: str
+    participants: str
+    meetings: int
+    minimum: int
+    flags: int
+    status: str
+
+    @property
+    def met_minimum(self) -> bool:
+        return self.meetings >= self.minimum
+
+
+@dataclass
+class AnnualFigures:
+    scheme_year: object
+    awards: list = field(default_factory=list)
+    pairings: list = field(default_factory=list)
+    plan: dict = field(default_factory=dict)
+    attendance: list = field(default_factory=list)  # (organisation, registered, attended)
+    compensation: Decimal = ZERO
+    events_cost: Decimal = ZERO
+
+    @property
+    def awarded(self) -> Decimal:
+        return sum((row.awarded for row in self.awards), ZERO)
+
+    @property
+    def disbursed(self) -> Decimal:
+        return sum((row.disbursed for row in self.awards), ZERO)
+
+    @property
+    def spent_by_category(self) -> dict:
+        totals = dict.fromkeys(BudgetCategory.values, ZERO)
+        for row in self.awards:
+            for category, amount in row.spent.items():
+                totals[category] += amount
+        return totals
+
+    @property
+    def spent(self) -> Decimal:
+        return sum(self.spent_by_category.values(), ZERO)
+
+    def share_of_spending(self, category) -> float:
+        """The share (0–1) of all reported spending that went to ``category``."""
+        return float(self.spent_by_category[category] / self.spent) if self.spent else 0.0
+
+    @property
+    def unspent(self) -> Decimal:
+        return sum((row.unspent or ZERO for row in self.awards), ZERO)
+
+    @property
+    def report_states(self) -> dict:
+        counts = dict.fromkeys(
+            [ReportState.ON_TIME, ReportState.LATE, ReportState.MISSING, ReportState.NOT_DUE], 0
+        )
+        for row in self.awards:
+            counts[row.report_state] += 1
+        return counts
+
+    @property
+    def clawed_back(self) -> Decimal:
+        return sum((row.clawed_back for row in self.awards), ZERO)
+
+    @property
+    def total_cost(self) -> Decimal:
+        return self.awarded + self.compensation + self.events_cost
+
+    @property
+    def cost_per_organisation(self) -> Decimal | None:
+        if not self.awards:
+            return None
+        return (self.total_cost / len(self.awards)).quantize(Decimal("1"))
+
+
+def _report_state(report, today) -> str:
+    if report is None:
+        return ReportState.NOT_DUE
+    if report.submitted_at is not None:
+        submitted_on = report.submitted_at.date()
+        return ReportState.ON_TIME if submitted_on <= report.due_on else ReportState.LATE
+    return ReportState.MISSING if today > report.due_on else ReportState.NOT_DUE
+
+
+def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
+    awards = list(
+        Award.objects.in_year(scheme_year)
+        .select_related("application__organisation", "report")
+        .annotate(
+            paid=Sum("disbursements__amount"),
+        )
+        .order_by("application__organisation__name")
+    )
+    spent = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for award_id, category, amount in (
+        AccountLine.objects.filter(report__award__in=awards, kind=LineKind.EXPENSE)
+        .values_list("report__award_id", "category")
+        .annotate(total=Sum("amount"))
+        .values_list("report__award_id", "category", "total")
+    ):
+        spent[award_id][category] = amount
+    clawbacks = defaultdict(lambda: [ZERO, ZERO])
+    for clawback in (
+        Clawback.objects.filter(award__in=awards)
+        .exclude(status=ClawbackStatus.CANCELLED)
+        .annotate(repaid_total=Sum("repayments__amount"))
+    ):
+        clawbacks[clawback.award_id][0] += clawback.amount
+        clawbacks[clawback.award_id][1] += clawback.repaid_total or ZERO
+    rows = []
+    for number, award in enumerate(awards, start=1):
+        report = getattr(award, "report", None)
+        paid = award.paid or ZERO
+        expenses = sum(spent[award.pk].values(), ZERO)
+        approved_or_sent = report is not None and report.status in (
+            ReportStatus.SUBMITTED,
+            ReportStatus.APPROVED,
+        )
+        rows.append(
+            AwardRow(
+                organisation=award.application.organisation.name,
+                county=award.application.organisation.get_county_display(),
+                awarded=award.amount,
+                disbursed=paid,
+                spent=dict(spent[award.pk]),
+                unspent=max(paid - expenses, ZERO) if approved_or_sent else None,
+                report_state=_report_state(report, today),
+                audit_required=scheme_year.needs_audit(award.amount),
+                audited=bool(report and report.auditor_statement),
+                clawed_back=clawbacks[award.pk][0],
+                repaid=clawbacks[award.pk][1],
+            )
+        )
+        if number % 50 == 0:
+            progress(10 + 40 * number // len(awards), "awards")
+    return rows
+
+
+def _pairing_rows(scheme_year) -> list[PairingRow]:
+    year = scheme_year.year
+    minimum = minimum_meetings(scheme_year.scheme, year)
+    pairings = (
+        Pairing.objects.filter(scheme=scheme_year.scheme, starts_on__year__lte=year)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__year__gte=year))
+        .select_related("mentor", "agreement")
+        .prefetch_related("members__organisation")
+        .annotate(
+            year_meetings=Count("meetings", filter=Q(meetings__held_on__year=year), distinct=True),
+            year_flags=Count("flags", filter=Q(flags__raised_at__year=year), distinct=True),
+        )
+        .order_by("mentor__name", "id")
+    )
+    rows = []
+    for pairing in pairings:
+        agreement = getattr(pairing, "agreement", None)
+        rows.append(
+            PairingRow(
+                mentor=pairing.mentor.name,
+                participants=", ".join(m.organisation.name for m in pairing.members.all()),
+                meetings=pairing.year_meetings,
+                minimum=agreement.min_meetings if agreement else minimum,
+                flags=pairing.year_flags,
+                status=pairing.get_status_display(),
+            )
+        )
+    return rows
+
+
+def _attendance(scheme_year) -> list[tuple]:
+    rows = (
+        Registration.objects.filter(
+            event__scheme_year=scheme_year, event__cancelled_at__isnull=True
+        )
+        .values("organisation__name")
+        .annotate(
+            registered=Count("id", filter=Q(cancelled_at__isnull=True)),
+            attended=Count("id", filter=Q(attended=True)),
+        )
+        .order_by("organisation__name")
+    )
+    return [(row["organisation__name"], row["registered"], row["attended"]) for row in rows]
+
+
+def annual_figures(scheme_year, today, progress=lambda percent, step="": None) -> AnnualFigures:
+    """Everything the annual grant report shows for ``scheme_year``, as of ``today``."""
+    progress(5, "awards")
+    figures = AnnualFigures(scheme_year=scheme_year)
+    figures.awards = _award_rows(scheme_year, today, progress)
+    progress(55, "mentoring")
+    figures.pairings = _pairing_rows(scheme_year)
+    figures.compensation = (
+        Compensation.objects.filter(scheme_year=scheme_year).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    progress(70, "competence")
+    figures.plan = plan_against_held(scheme_year)
+    figures.attendance = _attendance(scheme_year)
+    figures.events_cost = (
+        Event.objects.filter(scheme_year=scheme_year, cancelled_at__isnull=True).aggregate(
+            total=Sum("cost")
+        )["total"]
+        or ZERO
+    )
+    return figures

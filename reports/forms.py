@@ -1,0 +1,115 @@
+"""The order forms on the reports page: one per kind of report the user may order, each
+offering only the objects the user may report on."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Award
+from organisations.models import Organisation
+from reports.builders import registered_kinds
+from reports.models import ReportKind
+from scheme.models import Scheme, SchemeYear
+from scheme.roles import Role, access_for
+
+
+class OrderForm(forms.Form):
+    """A report without parameters (the CSV exports)."""
+
+    kind = None
+    submit_label = _("Order")
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    @property
+    def label(self):
+        return ReportKind(self.kind).label
+
+    def parameters(self) -> dict:
+        return {name: value.pk for name, value in self.cleaned_data.items()}
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.is_caseworker
+
+
+class AnnualForm(OrderForm):
+    kind = ReportKind.ANNUAL
+    scheme_year = forms.ModelChoiceField(label=_("Scheme year"), queryset=SchemeYear.objects.none())
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        access = access_for(user)
+        years = SchemeYear.objects.current_first()
+        self.fields["scheme_year"].queryset = years.filter(
+            scheme__in=[s for s in Scheme.objects.all() if access.administers(s)]
+        )
+
+
+class EvaluationForm(OrderForm):
+    kind = ReportKind.EVALUATION
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.all())
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.is_caseworker or access.has(Role.EVALUATOR)
+
+
+class OrganisationReportForm(OrderForm):
+    kind = ReportKind.ORGANISATION
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.visible_to(user).participants().only("id", "name")
+        )
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.is_caseworker or access.has(Role.MEMBER)
+
+
+class AwardLetterForm(OrderForm):
+    kind = ReportKind.AWARD_LETTER
+    award = forms.ModelChoiceField(label=_("Award"), queryset=Award.objects.none())
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["award"].queryset = Award.objects.visible_to(user).select_related(
+            "application__organisation", "application__round"
+        )
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.is_caseworker or access.has(Role.MEMBER)
+
+
+def _export(kind):
+    return type(f"{kind}Form", (OrderForm,), {"kind": kind})
+
+
+FORMS = [
+    AnnualForm,
+    EvaluationForm,
+    OrganisationReportForm,
+    AwardLetterForm,
+    *(_export(kind) for kind in (
+        ReportKind.CSV_APPLICATIONS, ReportKind.CSV_AWARDS, ReportKind.CSV_ACCOUNTS,
+        ReportKind.CSV_MEETINGS, ReportKind.CSV_ATTENDANCE,
+    )),
+]  # fmt: skip
+
+
+def order_forms_for(user, data=None) -> list[OrderForm]:
+    """The forms of the reports this user may order (only kinds with a builder)."""
+    access = access_for(user)
+    kinds = registered_kinds()
+    return [
+        form(user, data, prefix=form.kind)
+        for form in FORMS
+        if form.kind in kinds and form.offered_to(access)
+    ]

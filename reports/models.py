@@ -1,0 +1,100 @@
+"""The record of every report the portal builds: what was asked for, by whom, how far the
+work has come, the file, or a readable error. The row is the source of truth; the Celery task
+only does the work it describes."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from scheme.roles import access_for
+from scheme.storage import PrivatePath
+
+# A running job whose worker has not reported for this long is taken over by the sweep.
+STALE_AFTER = datetime.timedelta(minutes=2)
+# A queued job the broker has not handed to a worker for this long is sent again.
+RESEND_AFTER = datetime.timedelta(minutes=10)
+
+
+class ReportKind(models.TextChoices):
+    ANNUAL = "annual", _("annual grant report")
+    EVALUATION = "evaluation", _("evaluation summary")
+    ORGANISATION = "organisation", _("organisation report")
+    AWARD_LETTER = "award_letter", _("award letter")
+    CSV_APPLICATIONS = "csv_applications", _("applications (CSV)")
+    CSV_AWARDS = "csv_awards", _("awards (CSV)")
+    CSV_ACCOUNTS = "csv_accounts", _("accounts lines (CSV)")
+    CSV_MEETINGS = "csv_meetings", _("mentor meetings (CSV)")
+    CSV_ATTENDANCE = "csv_attendance", _("attendance (CSV)")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("being built")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see every job; everyone else the jobs they ordered."""
+        if access_for(user).is_caseworker:
+            return self
+        return self.filter(ordered_by=user)
+
+
+class ReportJob(models.Model):
+    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("what is being done"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=PrivatePath("reports"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("what went wrong"), blank=True)
+    data_version = models.CharField(
+        _("data version"),
+        max_length=40,
+        blank=True,
+        help_text=_("The last recorded changes to the data when the report was built."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("ordered"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("sent to a worker"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "enqueued_at"]),
+            models.Index(fields=["kind", "status", "data_version"]),
+            models.Index(fields=["ordered_by", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    def is_stale(self, now=None) -> bool:
+        """Running, but no sign of life from its worker for a while (the worker died)."""
+        now = now or timezone.now()
+        return self.status == JobStatus.RUNNING and (
+            self.heartbeat_at is None or now - self.heartbeat_at > STALE_AFTER
+        )

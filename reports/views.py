@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reports import services
+from reports.builders import ReportError
+from reports.forms import order_forms_for
+from reports.models import JobStatus, ReportJob
+from scheme.web import paginate
+
+
+def report_list(request):
+    jobs = ReportJob.objects.visible_to(request.user).select_related("ordered_by")
+    return render(
+        request,
+        "reports/report_list.html",
+        {"page": paginate(request, jobs), "forms": order_forms_for(request.user)},
+    )
+
+
+@require_POST
+def order(request, kind):
+    forms = {form.kind: form for form in order_forms_for(request.user, request.POST)}
+    form = forms.get(kind)
+    if form is None:
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("reports:list")
+    try:
+        job = services.order_report(request.user, kind, **form.parameters())
+    except (PermissionDenied, ReportError):
+        raise Http404 from None
+    if job.status == JobStatus.DONE:
+        messages.info(request, _("The data has not changed since this report was made."))
+    return redirect("reports:job", pk=job.pk)
+
+
+def _job(request, pk):
+    return get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+
+
+def job_detail(request, pk):
+    return render(request, "reports/job.html", {"job": _job(request, pk)})
+
+
+def job_status(request, pk):
+    """The progress part of the job page; htmx asks for it every second until it is finished."""
+    return render(request, "reports/partials/status.html", {"job": _job(request, pk)})
+
+
+def job_download(request, pk):
+    job = _job(request, pk)
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
+
+
+@require_POST
+def job_retry(request, pk):
+    job = services.retry(request.user, _job(request, pk))
+    messages.info(request, _("The report is being built again."))
+    return redirect("reports:job", pk=job.pk)

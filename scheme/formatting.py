@@ -1,0 +1,24 @@
+"""Money and dates the Norwegian way (``110 000 kr``, ``23.01.2024``), or the English way
+when the user reads English."""
+
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
+
+
+def format_nok(amount) -> str:
+    """``110000`` -> ``110 000 kr`` (Norwegian) or ``NOK 110,000`` (English)."""
+    if amount in (None, ""):
+        return ""
+    amount = Decimal(amount)
+    decimals = 0 if amount == amount.to_integral_value() else 2
+    figure = number_format(amount, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    if (get_language() or "nb").startswith("en"):
+        return f"NOK\xa0{figure}"
+    return f"{figure}\xa0kr"
+
+
+def format_day(day) -> str:
+    """A date in the active language's short form: ``23.01.2024`` in Norwegian."""
+    return date_format(day, "SHORT_DATE_FORMAT")

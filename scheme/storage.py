@@ -1,0 +1,76 @@
+"""Private uploads: where they are stored and what may be uploaded.
+
+Files live under MEDIA_ROOT with random names, outside static/, and are only sent back by
+views that check the user may see the object they belong to. Their type is judged by their
+first bytes as well as their name, so a renamed program is refused.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+ZIP = b"PK\x03\x04"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word, Excel and PowerPoint
+SIGNATURES = {
+    "pdf": [b"%PDF-"],
+    "docx": [ZIP],
+    "xlsx": [ZIP],
+    "pptx": [ZIP],
+    "odt": [ZIP],
+    "ods": [ZIP],
+    "odp": [ZIP],
+    "doc": [OLE],
+    "xls": [OLE],
+    "ppt": [OLE],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "png": [b"\x89PNG\r\n\x1a\n"],
+}
+ALLOWED = ", ".join(sorted(SIGNATURES))
+
+
+@deconstructible
+class PrivatePath:
+    """``upload_to`` for private files: MEDIA_ROOT/<folder>/<year>/<random>.<suffix>."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __call__(self, instance, filename):
+        suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+        return f"{self.folder}/{timezone.now():%Y}/{uuid.uuid4().hex}.{suffix}"
+
+    def __eq__(self, other):
+        return isinstance(other, PrivatePath) and other.folder == self.folder
+
+
+def validate_upload(upload) -> None:
+    """Raise a ValidationError in plain words unless the file is an allowed kind and size."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; files can be at most %(max)s.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_BYTES)},
+            code="too_big",
+        )
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if suffix not in SIGNATURES:
+        raise ValidationError(
+            _("Files of this kind cannot be uploaded. Use one of: %(allowed)s.")
+            % {"allowed": ALLOWED},
+            code="type",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(signature) for signature in SIGNATURES[suffix]):
+        raise ValidationError(
+            _("The file does not look like a .%(suffix)s file. Save it again and upload it.")
+            % {"suffix": suffix},
+            code="content",
+        )

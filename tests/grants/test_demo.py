@@ -1,0 +1,209 @@
+"""The grants demo data: the pilot's three years as DOMAIN.md tells them, loaded twice."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Sum
+from django.test import override_settings
+from stdnum.no import orgnr
+
+from grants import services
+from grants.demo import ROUND_TITLE
+from grants.models import (
+    APPEAL_PERIOD,
+    AccountLine,
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Attachment,
+    Award,
+    BudgetLine,
+    ChangeNotice,
+    ChangeNoticeStatus,
+    Clawback,
+    ClawbackStatus,
+    Decision,
+    DecisionKind,
+    Disbursement,
+    GoalResult,
+    GrantReport,
+    ImpartialityDeclaration,
+    Instalment,
+    Invitation,
+    Repayment,
+    ReportReminder,
+    ReportStatus,
+    Round,
+    Score,
+)
+from organisations.models import Membership, Organisation, PreviousApplication
+from scheme.models import Event, Notification, User
+
+COUNTED = [
+    Organisation, User, Membership, PreviousApplication, Round, Invitation, Application,
+    BudgetLine, Attachment, ImpartialityDeclaration, Assessment, Score, Decision, Award,
+    Instalment, Disbursement, GrantReport, GoalResult, AccountLine, ReportReminder, Clawback,
+    Repayment, Appeal, ChangeNotice,
+]  # fmt: skip
+THE_PAST = datetime.datetime(2025, 12, 31, tzinfo=datetime.UTC)
+
+# All in one group, so that pytest-django keeps them together under the module's data.
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict:
+    found = {model.__name__: model.objects.count() for model in COUNTED}
+    found["grant events"] = Event.objects.filter(target_type__app_label="grants").count()
+    found["grant notifications"] = Notification.objects.filter(url__startswith="/grants/").count()
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``load_demo`` run twice, once for the whole module; rolled back afterwards."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        transaction.atomic(),
+    ):
+        first_run, second_run = io.StringIO(), io.StringIO()
+        call_command("load_demo", stdout=first_run)
+        first = counts()
+        call_command("load_demo", stdout=second_run)
+        yield {
+            "first": first,
+            "second": counts(),
+            "output": (first_run.getvalue(), second_run.getvalue()),
+            "media": str(media),
+        }
+        transaction.set_rollback(True)
+
+
+def call(year):
+    return Round.objects.get(title=ROUND_TITLE.format(year=year))
+
+
+def test_loading_again_changes_nothing(demo):
+    assert demo["first"] == demo["second"]
+    assert demo["first"]["Application"] == 56 + 9 + 9
+    first, second = demo["output"]
+    assert "Grants: 3 calls, 74 applications (27 awarded, 47 rejected)" in first
+    assert "already there" in second
+
+
+def test_the_2022_call_had_56_applicants_and_took_in_nine(demo):
+    round_ = call(2022)
+    assert round_.kind == "closed"
+    assert round_.closes_on == datetime.date(2022, 4, 20)
+    assert "Frivillighetsregisteret" in round_.guidance
+    applications = Application.objects.filter(round=round_).select_related("organisation")
+    assert applications.count() == 56 == round_.invitations.count()
+    statuses = [application.status for application in applications]
+    assert statuses.count(ApplicationStatus.AWARDED) == 9
+    assert statuses.count(ApplicationStatus.REJECTED) == 47
+    fictional = [a.organisation for a in applications if a.status == ApplicationStatus.REJECTED]
+    assert all(organisation.is_demo for organisation in fictional)
+    assert all(orgnr.is_valid(organisation.org_number) for organisation in fictional)
+    assert len({organisation.county for organisation in fictional}) >= 12
+    for application in applications:
+        assert Decimal(50000) <= application.amount <= Decimal(110000)
+        assert application.budget_total == application.amount
+        assert application.attachments.count() == 2
+        assert application.declarations.filter(has_conflict=False).count() == 1
+    scored = Assessment.objects.filter(application__round=round_, scores__isnull=False)
+    assert scored.distinct().count() >= 40
+    rejections = Decision.objects.filter(application__round=round_, kind=DecisionKind.REJECTION)
+    assert rejections.count() == 47
+    assert len({decision.reasons for decision in rejections}) > 40  # varied reasons
+    assert rejections.filter(reasons__contains="stiftet").exists()  # too old
+    assert rejections.filter(reasons__contains="spredning").exists()  # the portfolio
+
+
+def test_each_year_awards_nine_within_the_frame(demo):
+    for year in (2022, 2023, 2024):
+        awards = Award.objects.filter(application__round=call(year)).select_related(
+            "application__round__scheme_year"
+        )
+        assert awards.count() == 9
+        frame = awards[0].application.round.scheme_year.budget_frame
+        assert awards.aggregate(total=Sum("amount"))["total"] <= frame
+        amounts = [award.amount for award in awards]
+        assert all(Decimal(89000) <= amount <= Decimal(110000) for amount in amounts)
+        assert 1 <= sum(amount > 100000 for amount in amounts) <= 2  # most stay under the audit
+        for award in awards:
+            assert award.accepted_at is not None
+            assert Decimal(0) < award.disbursed() <= award.amount
+            if year < 2024:
+                assert award.disbursed() == award.amount
+    held = Instalment.objects.filter(
+        award__application__round=call(2024), after_report_approved=True, disbursement=None
+    )
+    assert held.count() >= 1
+    assert all(instalment.award.report.status != ReportStatus.APPROVED for instalment in held)
+
+
+def test_the_2023_reports_are_in_different_states(demo, settings):
+    settings.MEDIA_ROOT = demo["media"]
+    reports = GrantReport.objects.filter(award__application__round=call(2023))
+    assert {report.due_on for report in reports} == {datetime.date(2024, 1, 23)}
+    statuses = [report.status for report in reports]
+    assert len(set(statuses)) >= 3
+    assert statuses.count(ReportStatus.RETURNED) == 1
+    assert statuses.count(ReportStatus.SUBMITTED) == 1
+    assert reports.get(status=ReportStatus.RETURNED).caseworker_comment
+    assert reports.get(status=ReportStatus.DRAFT).is_overdue()
+    for report in reports.exclude(status=ReportStatus.DRAFT):
+        assert report.account_lines.filter(kind="expense").exists()
+        if report.award.needs_audit:
+            assert report.auditor_statement.name and report.auditor_number
+            assert report.auditor_statement.read(5) == b"%PDF-"
+
+
+def test_most_spend_the_grant_on_pay_and_two_on_activities(demo):
+    main_use = {}
+    for line in AccountLine.objects.filter(kind="expense").select_related(
+        "report__award__application__organisation"
+    ):
+        report = line.report
+        if line.amount > main_use.get(report, (None, 0))[1]:
+            main_use[report] = (line.category, line.amount)
+    by_organisation = {
+        report.award.application.organisation.name: category
+        for report, (category, _amount) in main_use.items()
+    }
+    assert len(by_organisation) == 9
+    assert list(by_organisation.values()).count("activities") == 2
+    assert list(by_organisation.values()).count("salary") == 7
+
+
+def test_appeal_change_notice_and_clawback_are_handled(demo):
+    appeal = Appeal.objects.get()
+    assert appeal.status == AppealStatus.UPHELD
+    assert appeal.decision.kind == DecisionKind.REJECTION
+    assert appeal.decision.application.round == call(2022)
+    assert appeal.lodged_at.date() <= appeal.decision.appeal_deadline
+    assert ChangeNotice.objects.get().status == ChangeNoticeStatus.HANDLED
+    clawback = Clawback.objects.get()
+    assert clawback.status == ClawbackStatus.OPEN
+    assert Decimal(0) < clawback.repaid() < clawback.amount
+
+
+def test_the_history_lies_in_the_past(demo):
+    for decision in Decision.objects.all():
+        assert decision.decided_at < THE_PAST
+        assert decision.appeal_deadline == decision.decided_at.date() + APPEAL_PERIOD
+    assert not Event.objects.filter(target_type__app_label="grants", created_at__gte=THE_PAST)
+    grant_messages = Notification.objects.filter(url__startswith="/grants/")
+    assert not grant_messages.filter(created_at__gte=THE_PAST).exists()
+    assert not grant_messages.filter(emailed_at=None).exclude(email_to="").exists()
+    assert not Application.objects.filter(submitted_at__gte=THE_PAST).exists()
+    assert not GrantReport.objects.filter(approved_at__gte=THE_PAST).exists()
+    # every reminder the reports should have had was sent at the time
+    assert services.send_report_reminders() == 0

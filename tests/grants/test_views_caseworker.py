@@ -1,0 +1,970 @@
+"""The caseworker's pages and actions through the test client: calls, the list of applications,
+the workspace (impartiality, assessment, proposal, decision, appeals), the portfolio, the award
+(payments, clawbacks, change notices) and the grant report. State is made through the services,
+as users make it; every invalid input is shown with the input kept and nothing changed."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from grants import services
+from grants.models import (
+    Appeal,
+    AppealStatus,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Award,
+    ChangeNotice,
+    ChangeNoticeStatus,
+    Clawback,
+    ClawbackStatus,
+    Decision,
+    Disbursement,
+    ImpartialityDeclaration,
+    Invitation,
+    Repayment,
+    ReportStatus,
+    Round,
+)
+from organisations.models import Grantor, PreviousApplication
+from scheme import services as scheme_services
+from tests import factories
+from tests.grants.conftest import complete_application
+
+TODAY = timezone.localdate
+SCORES = {
+    "activity": (4, "Jevn aktivitet"),
+    "need": (5, ""),
+    "resources": (3, ""),
+    "goals": (4, ""),
+}
+
+
+def url(name, *args):
+    return reverse(f"grants:{name}", args=args)
+
+
+def another_application(call, caseworker, amount=Decimal("99000"), **organisation_fields):
+    """A second invited organisation with a submitted application."""
+    organisation = factories.OrganisationFactory(
+        founded=TODAY() - datetime.timedelta(days=400),
+        in_voluntary_register=True,
+        **organisation_fields,
+    )
+    PreviousApplication.objects.create(
+        organisation=organisation, year=TODAY().year - 1, grantor=Grantor.MUNICIPALITY
+    )
+    services.invite(caseworker, call, [organisation])
+    member = factories.member_of(organisation)
+    application = complete_application(member, call, organisation, amount)
+    return services.submit_application(member, application)
+
+
+def assess(caseworker, application, **fields):
+    services.declare_impartiality(caseworker, application, has_conflict=False)
+    return services.save_assessment(caseworker, application, scores=SCORES, **fields)
+
+
+def assessment_post(**overrides):
+    data = {
+        "assess-purpose_confirmed": "yes",
+        "assess-phoned_at": TODAY().isoformat(),
+        "assess-phone_note": "Motivert leder.",
+        "assess-summary": "God søknad.",
+    }
+    for criterion, (score, note) in SCORES.items():
+        data[f"assess-score_{criterion}"] = str(score)
+        data[f"assess-note_{criterion}"] = note
+    data.update(overrides)
+    return data
+
+
+def award_post(amount="95000", reasons="God plan.", instalments=()):
+    data = {
+        "decision": "award",
+        "award-amount": amount,
+        "award-reasons": reasons,
+        "instalments-TOTAL_FORMS": "3",
+        "instalments-INITIAL_FORMS": "0",
+        "instalments-MIN_NUM_FORMS": "0",
+        "instalments-MAX_NUM_FORMS": "6",
+    }
+    for n, (amount_, due, after) in enumerate(instalments):
+        data[f"instalments-{n}-amount"] = amount_
+        data[f"instalments-{n}-due_on"] = due
+        if after:
+            data[f"instalments-{n}-after_report_approved"] = "on"
+    return data
+
+
+@pytest.fixture
+def logged_in(client, caseworker):
+    client.force_login(caseworker)
+    return client
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+
+def test_the_calls_list_shows_each_call_with_its_counts(logged_in, call, submitted):
+    response = logged_in.get(url("rounds"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert call.title in content
+    row = response.context["page"].object_list[0]
+    assert (row.invited_count, row.sent_count, row.draft_count) == (1, 1, 0)
+    assert "<strong>open</strong>" in content
+
+
+def test_a_caseworker_makes_a_closed_call_and_is_sent_on_to_invite(logged_in, scheme_year):
+    response = logged_in.post(
+        url("round_create"),
+        {
+            "scheme_year": scheme_year.pk,
+            "title": "Runde 2",
+            "kind": "closed",
+            "opens_on": TODAY().isoformat(),
+            "closes_on": (TODAY() + datetime.timedelta(days=30)).isoformat(),
+            "guidance": "Søk innen fristen.",
+        },
+    )
+    round_ = Round.objects.get(title="Runde 2")
+    assert response.status_code == 302
+    assert response.url == url("round_invite", round_.pk)
+
+
+def test_a_call_that_closes_before_it_opens_is_refused_and_the_input_kept(logged_in, scheme_year):
+    response = logged_in.post(
+        url("round_create"),
+        {
+            "scheme_year": scheme_year.pk,
+            "title": "Feil datoer",
+            "kind": "open",
+            "opens_on": "2030-05-10",
+            "closes_on": "2030-05-01",
+            "guidance": "",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "closes_on" in form.errors and "guidance" in form.errors
+    assert 'value="Feil datoer"' in response.content.decode()
+    assert not Round.objects.filter(title="Feil datoer").exists()
+
+
+def test_only_the_years_of_schemes_the_caseworker_administers_can_be_chosen(logged_in, scheme_year):
+    foreign = factories.SchemeYearFactory(year=2030)
+    response = logged_in.get(url("round_create"))
+    assert list(response.context["form"].fields["scheme_year"].queryset) == [scheme_year]
+    response = logged_in.post(
+        url("round_create"),
+        {
+            "scheme_year": foreign.pk,
+            "title": "Fremmed",
+            "kind": "open",
+            "opens_on": "2030-01-01",
+            "closes_on": "2030-02-01",
+            "guidance": "x",
+        },
+    )
+    assert "scheme_year" in response.context["form"].errors
+    assert not Round.objects.filter(title="Fremmed").exists()
+
+
+def test_editing_a_call(logged_in, call, submitted):
+    response = logged_in.get(url("round", call.pk))
+    assert response.context["form"].fields["scheme_year"].disabled  # it has applications
+    data = {
+        "title": "Ny tittel",
+        "kind": "closed",
+        "opens_on": call.opens_on.isoformat(),
+        "closes_on": call.closes_on.isoformat(),
+        "guidance": "Ny veiledning.",
+    }
+    response = logged_in.post(url("round", call.pk), data)
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert (call.title, call.guidance) == ("Ny tittel", "Ny veiledning.")
+
+
+def test_inviting_organisations_to_a_call(logged_in, call, participant):
+    first = factories.OrganisationFactory(name="Alfa forening")
+    second = factories.OrganisationFactory(name="Beta forening")
+    factories.OrganisationFactory(name="Mentor", kind="mentor")
+    response = logged_in.get(url("round_invite", call.pk), {"q": "alfa"})
+    assert [o.name for o, _checked in response.context["candidates"]] == ["Alfa forening"]
+    assert [i.organisation for i in response.context["invited"]] == [participant]
+    response = logged_in.post(url("round_invite", call.pk), {"organisations": [first.pk]})
+    assert response.status_code == 302
+    assert set(call.invitations.values_list("organisation__name", flat=True)) == {
+        participant.name,
+        "Alfa forening",
+    }
+    # Everyone matching the filter at once.
+    logged_in.post(url("round_invite", call.pk) + "?q=beta", {"invite_shown": "1"})
+    assert call.invitations.filter(organisation=second).exists()
+    assert not call.invitations.filter(organisation__kind="mentor").exists()
+
+
+def test_inviting_nobody_is_explained(logged_in, call):
+    before = Invitation.objects.count()
+    response = logged_in.post(url("round_invite", call.pk), {})
+    assert response.status_code == 200
+    assert "organisations" in response.context["form"].errors
+    assert Invitation.objects.count() == before
+
+
+# --- the list of applications --------------------------------------------------------------------
+
+
+def names(response):
+    return {application.organisation.name for application in response.context["page"]}
+
+
+def test_the_list_filters_and_sorts(logged_in, call, caseworker, submitted, participant):
+    bergen = another_application(call, caseworker, Decimal("50000"), name="Bergen", county="46")
+    assess(caseworker, bergen, purpose_confirmed=True)
+    assert names(logged_in.get(url("review"))) == {participant.name, "Bergen"}
+    assert names(logged_in.get(url("review"), {"county": "46"})) == {"Bergen"}
+    assert names(logged_in.get(url("review"), {"amount_max": "60000"})) == {"Bergen"}
+    assert names(logged_in.get(url("review"), {"amount_min": "60000"})) == {participant.name}
+    assert names(logged_in.get(url("review"), {"q": "berg"})) == {"Bergen"}
+    assert names(logged_in.get(url("review"), {"round": call.pk})) == {participant.name, "Bergen"}
+    assert names(logged_in.get(url("review"), {"eligibility": "pass"})) == {"Bergen"}
+    group = submitted.target_groups.first()
+    assert names(logged_in.get(url("review"), {"target_group": group.pk})) == {participant.name}
+    response = logged_in.get(url("review"), {"order": "-score"})
+    assert [a.organisation.name for a in response.context["page"]] == ["Bergen", participant.name]
+    assert response.context["page"][0].total_score == 16
+    response = logged_in.get(url("review"), {"order": "amount"})
+    assert [a.organisation.name for a in response.context["page"]] == ["Bergen", participant.name]
+
+
+def test_drafts_are_left_out_unless_asked_for(logged_in, call, member, participant):
+    services.start_application(member, call, participant)
+    assert names(logged_in.get(url("review"))) == set()
+    assert names(logged_in.get(url("review"), {"status": "draft"})) == {participant.name}
+
+
+def test_the_dashboard_links_find_their_cases(logged_in, client, awarded, member, caseworker):
+    submitted = awarded.application
+    assert names(logged_in.get(url("review"), {"status": "submitted"})) == set()
+    assert names(logged_in.get(url("review"), {"status": "awarded"})) == {
+        submitted.organisation.name
+    }
+    for query in ({"report": "submitted"}, {"appeal": "1"}, {"change_notice": "1"}):
+        assert names(logged_in.get(url("review"), query)) == set()
+    services.lodge_appeal(member, awarded.decision, "Vi ba om mer.")
+    services.send_change_notice(member, awarded, "Vi har fått ny leder.")
+    for query in ({"appeal": "1"}, {"change_notice": "1"}):
+        assert names(logged_in.get(url("review"), query)) == {submitted.organisation.name}
+
+
+def test_the_list_needs_the_same_queries_for_10_and_100_applications(logged_in, call, caseworker):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = logged_in.get(url("review"), {"order": "-score"})
+        assert response.status_code == 200
+        return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
+
+    for n in range(10):
+        application = another_application(call, caseworker, name=f"Forening {n:03}")
+        if n % 3 == 0:
+            assess(caseworker, application)
+    logged_in.get(url("review"))  # the session and unread count are cached from here on
+    few, _sql = count()
+    for n in range(10, 100):
+        another_application(call, caseworker, name=f"Forening {n:03}")
+    many, sql = count()
+    assert few == many, sql
+    print("review queries", few, many)
+    assert many <= 12, sql
+
+
+# --- the workspace -----------------------------------------------------------------------------
+
+
+def test_the_workspace_shows_what_the_organisation_sent(logged_in, submitted):
+    response = logged_in.get(url("review_application", submitted.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Leksehjelp og språkkafé hver uke." in content
+    assert "Koordinator" in content  # a budget line
+    for attachment in submitted.attachments.all():
+        assert url("attachment", attachment.pk) in content
+    assert response.context["eligibility"].criteria
+    assert "Public Administration Act § 6" in content
+    assert response.context["show_impartiality"] and not response.context["show_assessment"]
+    assert 'class="timeline' in content
+
+
+def test_the_workspace_needs_few_queries(
+    logged_in, impartial, submitted, django_assert_max_num_queries
+):
+    services.save_assessment(impartial, submitted, scores=SCORES)
+    logged_in.get(url("review_application", submitted.pk))
+    with django_assert_max_num_queries(16):
+        logged_in.get(url("review_application", submitted.pk))
+
+
+def test_no_assessment_or_decision_before_declaring_impartiality(logged_in, submitted):
+    response = logged_in.post(url("assess", submitted.pk), assessment_post())
+    assert response.status_code == 200
+    assert "Declare your impartiality" in str(response.context["assessment_form"].errors)
+    response = logged_in.post(url("decide", submitted.pk), award_post())
+    assert "Declare your impartiality" in str(response.context["award_form"].errors)
+    response = logged_in.post(
+        url("decide", submitted.pk), {"decision": "reject", "reject-reasons": "Nei."}
+    )
+    assert "Declare your impartiality" in str(response.context["reject_form"].errors)
+    assert not Assessment.objects.exists() and not Decision.objects.exists()
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
+
+
+def test_declaring_impartiality_opens_the_assessment(logged_in, caseworker, submitted):
+    response = logged_in.post(
+        url("impartiality", submitted.pk), {"impartiality-declaration": "impartial"}
+    )
+    assert response.status_code == 302
+    assert response.url.endswith("#assessment")
+    assert not ImpartialityDeclaration.objects.get(caseworker=caseworker).has_conflict
+    response = logged_in.get(url("review_application", submitted.pk))
+    assert response.context["show_assessment"] and response.context["show_decision"]
+    assert not response.context["show_impartiality"]
+
+
+def test_a_conflict_needs_a_note(logged_in, submitted):
+    response = logged_in.post(
+        url("impartiality", submitted.pk), {"impartiality-declaration": "conflict"}
+    )
+    assert response.status_code == 200
+    assert "note" in response.context["impartiality_form"].errors
+    assert not ImpartialityDeclaration.objects.exists()
+
+
+def test_a_conflicted_caseworker_cannot_assess_or_decide(logged_in, caseworker, submitted):
+    logged_in.post(
+        url("impartiality", submitted.pk),
+        {"impartiality-declaration": "conflict", "impartiality-note": "Styremedlem."},
+    )
+    response = logged_in.get(url("review_application", submitted.pk))
+    assert not response.context["show_assessment"] and not response.context["show_decision"]
+    assert "You have declared that you are not impartial" in response.content.decode()
+    assert logged_in.post(url("assess", submitted.pk), assessment_post()).status_code == 403
+    assert logged_in.post(url("decide", submitted.pk), award_post()).status_code == 403
+    # The declaration stands: it cannot be turned into "impartial" by the same caseworker.
+    response = logged_in.post(
+        url("impartiality", submitted.pk), {"impartiality-declaration": "impartial"}
+    )
+    assert response.status_code == 302
+    assert ImpartialityDeclaration.objects.get(caseworker=caseworker).has_conflict
+    assert not Assessment.objects.exists() and not Decision.objects.exists()
+
+
+def test_saving_an_assessment(logged_in, impartial, submitted):
+    response = logged_in.post(url("assess", submitted.pk), assessment_post())
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(application=submitted)
+    assert assessment.total_score == 16
+    assert assessment.purpose_confirmed is True
+    assert assessment.phone_note == "Motivert leder."
+    response = logged_in.get(url("review_application", submitted.pk))
+    assert response.context["assessment_form"].initial["score_need"] == "5"
+
+
+def test_an_incomplete_assessment_is_refused_and_the_input_kept(logged_in, impartial, submitted):
+    data = assessment_post(**{"assess-score_need": "", "assess-phoned_at": ""})
+    response = logged_in.post(url("assess", submitted.pk), data)
+    assert response.status_code == 200
+    errors = response.context["assessment_form"].errors
+    assert "score_need" in errors and "phoned_at" in errors  # a phone note needs its date
+    content = response.content.decode()
+    assert 'value="Motivert leder."' in content
+    assert 'value="4" id="id_assess-score_activity_3" checked' in content
+    assert not Assessment.objects.exists()
+
+
+def test_proposing_an_application(logged_in, impartial, submitted):
+    services.save_assessment(impartial, submitted, scores=SCORES)
+    data = {"propose-proposed": "yes", "propose-rank": "2", "propose-proposed_amount": "90000"}
+    response = logged_in.post(url("propose", submitted.pk), data)
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(application=submitted)
+    assert (assessment.proposed, assessment.rank, assessment.proposed_amount) == (
+        True,
+        2,
+        Decimal("90000"),
+    )
+
+
+def test_a_proposal_above_the_amount_applied_for_is_refused(logged_in, impartial, submitted):
+    services.save_assessment(impartial, submitted, scores=SCORES)
+    data = {"propose-proposed": "yes", "propose-rank": "1", "propose-proposed_amount": "150000"}
+    response = logged_in.post(url("propose", submitted.pk), data)
+    assert response.status_code == 200
+    assert "proposed_amount" in response.context["proposal_form"].errors
+    assert 'value="150000"' in response.content.decode()
+    assert not Assessment.objects.get(application=submitted).proposed
+    response = logged_in.post(url("propose", submitted.pk), {"propose-proposed": "yes"})
+    assert {"rank", "proposed_amount"} <= set(response.context["proposal_form"].errors)
+
+
+def test_awarding_a_grant_with_the_default_payment_plan(logged_in, impartial, submitted):
+    response = logged_in.post(url("decide", submitted.pk), award_post())
+    award = Award.objects.get(application=submitted)
+    assert response.status_code == 302
+    assert response.url == url("review_award", award.pk)
+    assert [(i.amount, i.after_report_approved) for i in award.instalments.all()] == [
+        (Decimal("95000"), False)
+    ]
+
+
+def test_awarding_with_a_payment_plan_of_two_instalments(logged_in, impartial, submitted):
+    later = (TODAY() + datetime.timedelta(days=200)).isoformat()
+    data = award_post(instalments=[("75000", TODAY().isoformat(), False), ("20000", later, True)])
+    assert logged_in.post(url("decide", submitted.pk), data).status_code == 302
+    award = Award.objects.get(application=submitted)
+    assert [(i.amount, i.after_report_approved) for i in award.instalments.all()] == [
+        (Decimal("75000"), False),
+        (Decimal("20000"), True),
+    ]
+
+
+def test_instalments_that_do_not_add_up_are_refused(logged_in, impartial, submitted):
+    data = award_post(instalments=[("50000", TODAY().isoformat(), False), ("", "", True)])
+    response = logged_in.post(url("decide", submitted.pk), data)
+    assert response.status_code == 200
+    formset = response.context["instalment_formset"]
+    assert formset.forms[1].errors  # a checked box on an empty row needs amount and date
+    data = award_post(instalments=[("50000", TODAY().isoformat(), False)])
+    response = logged_in.post(url("decide", submitted.pk), data)
+    assert "add up to the amount" in str(response.context["award_form"].non_field_errors())
+    assert 'value="50000"' in response.content.decode()
+    assert not Award.objects.exists()
+
+
+def test_an_award_beyond_the_budget_frame_is_refused_with_a_clear_message(
+    logged_in, impartial, submitted, call, caseworker, scheme_year
+):
+    scheme_services.change_year_rules(
+        caseworker, scheme_year, budget_frame=Decimal("150000"), max_grant=Decimal("110000")
+    )
+    other = another_application(call, caseworker)
+    assess(caseworker, other)
+    services.award_grant(caseworker, other, amount=Decimal("99000"), reasons="Først.")
+    response = logged_in.post(url("decide", submitted.pk), award_post(amount="95000"))
+    assert response.status_code == 200
+    errors = response.context["award_form"].errors["amount"]
+    assert "left of this year's budget frame" in errors[0]
+    assert response.context["budget"]["left"] == Decimal("51000")
+    assert not Award.objects.filter(application=submitted).exists()
+
+
+def test_rejecting_and_asking_for_more(logged_in, impartial, submitted, call, caseworker):
+    response = logged_in.post(url("decide", submitted.pk), {"decision": "ask", "ask-question": ""})
+    assert "question" in response.context["info_form"].errors
+    response = logged_in.post(
+        url("decide", submitted.pk), {"decision": "ask", "ask-question": "Hvem er leder?"}
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.INFO_REQUESTED
+    response = logged_in.post(
+        url("decide", submitted.pk), {"decision": "reject", "reject-reasons": ""}
+    )
+    assert "reasons" in response.context["reject_form"].errors
+    response = logged_in.post(
+        url("decide", submitted.pk), {"decision": "reject", "reject-reasons": "Ikke nok plass."}
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.REJECTED
+    assert Decision.objects.get(application=submitted).reasons == "Ikke nok plass."
+
+
+def test_handling_an_appeal(logged_in, impartial, submitted, member):
+    decision = services.reject_application(impartial, submitted, reasons="Nei.")
+    appeal = services.lodge_appeal(member, decision, "Vi oppfyller kravene.")
+    response = logged_in.get(url("review_application", submitted.pk))
+    assert "Vi oppfyller kravene." in response.content.decode()
+    prefix = f"appeal-{appeal.pk}"
+    response = logged_in.post(url("handle_appeal", appeal.pk), {f"{prefix}-status": "changed"})
+    assert response.status_code == 200
+    assert "outcome" in response.context["decisions"][0].appeals.all()[0].form.errors
+    assert Appeal.objects.get().status == AppealStatus.LODGED
+    response = logged_in.post(
+        url("handle_appeal", appeal.pk),
+        {f"{prefix}-status": "changed", f"{prefix}-outcome": "Vi vurderer på nytt."},
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
+    assert Appeal.objects.get().status == AppealStatus.CHANGED
+
+
+# --- the portfolio -----------------------------------------------------------------------------
+
+
+def test_the_portfolio_ranks_proposals_and_shows_the_spread(
+    logged_in, call, caseworker, impartial, submitted
+):
+    services.save_assessment(caseworker, submitted, scores=SCORES)
+    services.set_proposal(
+        caseworker, submitted, proposed=True, rank=2, proposed_amount=Decimal("90000")
+    )
+    bergen = another_application(call, caseworker, name="Bergen", county="46", member_based=True)
+    assess(caseworker, bergen)
+    services.set_proposal(
+        caseworker, bergen, proposed=True, rank=1, proposed_amount=Decimal("80000")
+    )
+    waiting = another_application(call, caseworker, name="Venter")
+    response = logged_in.get(url("portfolio", call.pk))
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["portfolio"]] == [bergen.pk, submitted.pk]
+    assert [a.pk for a in response.context["candidates"]] == [waiting.pk]
+    assert response.context["total"] == Decimal("170000")
+    assert ("Vestland", 1, Decimal("80000")) in response.context["by_county"]
+    by_membership = sorted(row[1:] for row in response.context["by_membership"])
+    assert by_membership == [(1, Decimal("80000")), (1, Decimal("90000"))]
+    assert response.context["budget"]["proposed"] == Decimal("170000")
+    content = response.content.decode()
+    assert "<meter" in content and "style=" not in content
+
+
+def test_the_portfolio_edits_rank_and_amount_inline(logged_in, call, impartial, submitted):
+    services.save_assessment(impartial, submitted, scores=SCORES)
+    services.set_proposal(impartial, submitted, proposed=True, rank=1, proposed_amount=Decimal("1"))
+    data = {
+        "next": "portfolio",
+        "propose-proposed": "yes",
+        "propose-rank": "3",
+        "propose-proposed_amount": "85000",
+    }
+    response = logged_in.post(url("propose", submitted.pk), data)
+    assert response.status_code == 302
+    assert response.url == url("portfolio", call.pk) + f"#row-{submitted.pk}"
+    assessment = Assessment.objects.get(application=submitted)
+    assert (assessment.rank, assessment.proposed_amount) == (3, Decimal("85000"))
+    data["propose-proposed_amount"] = "200000"
+    response = logged_in.post(url("propose", submitted.pk), data)
+    assert response.status_code == 200
+    assert response.templates[0].name == "grants/caseworker/portfolio.html"
+    assert 'value="200000"' in response.content.decode()
+    assert Assessment.objects.get(application=submitted).proposed_amount == Decimal("85000")
+    response = logged_in.post(
+        url("propose", submitted.pk), {"next": "portfolio", "propose-proposed": "no"}
+    )
+    assert not Assessment.objects.get(application=submitted).proposed
+
+
+def test_the_portfolio_warns_when_proposals_exceed_what_is_left(
+    logged_in, call, caseworker, impartial, submitted, scheme_year
+):
+    scheme_services.change_year_rules(
+        caseworker, scheme_year, budget_frame=Decimal("150000"), max_grant=Decimal("110000")
+    )
+    services.save_assessment(caseworker, submitted, scores=SCORES)
+    services.set_proposal(
+        caseworker, submitted, proposed=True, rank=1, proposed_amount=Decimal("95000")
+    )
+    other = another_application(call, caseworker)
+    assess(caseworker, other)
+    services.set_proposal(
+        caseworker, other, proposed=True, rank=2, proposed_amount=Decimal("90000")
+    )
+    response = logged_in.get(url("portfolio", call.pk))
+    assert response.context["budget"]["exceeded"]
+    assert response.context["budget"]["over_by"] == Decimal("35000")
+    assert "The proposals are" in response.content.decode()
+
+
+def test_the_portfolio_needs_the_same_queries_as_it_grows(logged_in, call, caseworker):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert logged_in.get(url("portfolio", call.pk)).status_code == 200
+        return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
+
+    def add(n):
+        application = another_application(call, caseworker, name=f"Forening {n:03}")
+        assess(caseworker, application)
+        if n % 2:
+            services.set_proposal(
+                caseworker, application, proposed=True, rank=n, proposed_amount=Decimal("1000")
+            )
+
+    for n in range(4):
+        add(n)
+    logged_in.get(url("portfolio", call.pk))
+    few, _sql = count()
+    for n in range(4, 20):
+        add(n)
+    many, sql = count()
+    assert few == many, sql
+    print("portfolio queries", few, many)
+    assert many <= 14, sql
+
+
+# --- the award ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def accepted(awarded, member):
+    services.accept_award(member, awarded)
+    return awarded
+
+
+def test_the_award_page(logged_in, accepted, django_assert_max_num_queries):
+    logged_in.get(url("review_award", accepted.pk))
+    with django_assert_max_num_queries(12):
+        response = logged_in.get(url("review_award", accepted.pk))
+    assert response.status_code == 200
+    assert [i.state for i in response.context["instalments"]] == ["to_pay"]
+    assert url("review_report", accepted.report.pk) in response.content.decode()
+
+
+def test_the_award_page_needs_the_same_queries_as_payments_and_clawbacks_grow(
+    logged_in, accepted, caseworker, member
+):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert logged_in.get(url("review_award", accepted.pk)).status_code == 200
+        return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
+
+    def more():
+        services.record_disbursement(caseworker, accepted, amount=Decimal("1000"), paid_on=TODAY())
+        clawback = services.open_clawback(
+            caseworker,
+            accepted,
+            amount=Decimal("500"),
+            reasons="Feil bruk.",
+            due_on=TODAY() + datetime.timedelta(days=30),
+        )
+        services.record_repayment(caseworker, clawback, amount=Decimal("100"), paid_on=TODAY())
+        services.send_change_notice(member, accepted, "Endring.")
+
+    more()
+    logged_in.get(url("review_award", accepted.pk))
+    few, _sql = count()
+    for _ in range(4):
+        more()
+    many, sql = count()
+    assert few == many, sql
+
+
+def test_recording_a_payment_against_an_instalment(logged_in, accepted):
+    instalment = accepted.instalments.get()
+    response = logged_in.post(
+        url("disburse", accepted.pk),
+        {"disburse-instalment": instalment.pk, "disburse-paid_on": TODAY().isoformat()},
+    )
+    assert response.status_code == 302
+    assert Disbursement.objects.get().amount == Decimal("95000")
+    response = logged_in.get(url("review_award", accepted.pk))
+    assert [i.state for i in response.context["instalments"]] == ["paid"]
+
+
+def test_a_payment_before_the_conditions_are_accepted_is_refused(logged_in, awarded):
+    response = logged_in.post(
+        url("disburse", awarded.pk),
+        {"disburse-amount": "1000", "disburse-paid_on": TODAY().isoformat()},
+    )
+    assert response.status_code == 200
+    assert "accepted the conditions" in str(response.context["disburse_form"].errors)
+    assert not Disbursement.objects.exists()
+
+
+def test_a_payment_beyond_the_award_is_refused(logged_in, accepted):
+    response = logged_in.post(
+        url("disburse", accepted.pk),
+        {"disburse-amount": "96000", "disburse-paid_on": TODAY().isoformat()},
+    )
+    assert "amount" in response.context["disburse_form"].errors
+    assert 'value="96000"' in response.content.decode()
+    response = logged_in.post(url("disburse", accepted.pk), {"disburse-paid_on": ""})
+    assert {"amount", "paid_on"} <= set(response.context["disburse_form"].errors)
+    assert not Disbursement.objects.exists()
+
+
+def test_an_instalment_held_for_the_report_is_not_paid(logged_in, impartial, submitted, member):
+    award = services.award_grant(
+        impartial,
+        submitted,
+        amount=Decimal("95000"),
+        reasons="Ja.",
+        instalments=[
+            (Decimal("75000"), TODAY(), False),
+            (Decimal("20000"), TODAY(), True),
+        ],
+    )
+    services.accept_award(member, award)
+    response = logged_in.get(url("review_award", award.pk))
+    assert [i.state for i in response.context["instalments"]] == ["to_pay", "held"]
+    held = award.instalments.get(number=2)
+    response = logged_in.post(
+        url("disburse", award.pk),
+        {"disburse-instalment": held.pk, "disburse-paid_on": TODAY().isoformat()},
+    )
+    assert response.status_code == 200
+    assert "held until the grant report is approved" in str(
+        response.context["disburse_form"].errors
+    )
+    assert not Disbursement.objects.exists()
+
+
+def test_a_clawback_and_its_repayments(logged_in, accepted, caseworker):
+    services.record_disbursement(caseworker, accepted, amount=Decimal("95000"), paid_on=TODAY())
+    due = (TODAY() + datetime.timedelta(days=30)).isoformat()
+    response = logged_in.post(
+        url("clawback", accepted.pk),
+        {"clawback-amount": "100000", "clawback-reasons": "", "clawback-due_on": due},
+    )
+    assert response.status_code == 200
+    assert {"reasons"} <= set(response.context["clawback_form"].errors)
+    response = logged_in.post(
+        url("clawback", accepted.pk),
+        {"clawback-amount": "100000", "clawback-reasons": "Ubrukt.", "clawback-due_on": due},
+    )
+    assert "amount" in response.context["clawback_form"].errors
+    assert not Clawback.objects.exists()
+    response = logged_in.post(
+        url("clawback", accepted.pk),
+        {"clawback-amount": "5000", "clawback-reasons": "Ubrukt.", "clawback-due_on": due},
+    )
+    assert response.status_code == 302
+    clawback = Clawback.objects.get()
+    prefix = f"repay-{clawback.pk}"
+    response = logged_in.post(
+        url("repayment", clawback.pk),
+        {f"{prefix}-amount": "6000", f"{prefix}-paid_on": TODAY().isoformat()},
+    )
+    assert response.status_code == 200
+    assert "amount" in response.context["clawbacks"][0].form.errors
+    assert not Repayment.objects.exists()
+    response = logged_in.post(
+        url("repayment", clawback.pk),
+        {f"{prefix}-amount": "5000", f"{prefix}-paid_on": TODAY().isoformat()},
+    )
+    assert response.status_code == 302
+    clawback.refresh_from_db()
+    assert clawback.status == ClawbackStatus.SETTLED
+
+
+def test_handling_a_change_notice(logged_in, accepted, member):
+    notice = services.send_change_notice(member, accepted, "Leder har flyttet.")
+    prefix = f"notice-{notice.pk}"
+    response = logged_in.post(url("handle_change_notice", notice.pk), {f"{prefix}-outcome": ""})
+    assert response.status_code == 200
+    assert "outcome" in response.context["notices"][0].form.errors
+    assert ChangeNotice.objects.get().status == ChangeNoticeStatus.OPEN
+    response = logged_in.post(
+        url("handle_change_notice", notice.pk), {f"{prefix}-outcome": "Ingen endring i tilskuddet."}
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == ChangeNoticeStatus.HANDLED
+
+
+# --- the grant report ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sent_report(accepted, member, caseworker):
+    services.record_disbursement(caseworker, accepted, amount=Decimal("95000"), paid_on=TODAY())
+    report = accepted.report
+    goal = accepted.scheme_year.scheme.goals.first()
+    services.save_report(
+        member,
+        report,
+        goal_results={goal.pk: "Vi lærte regnskap."},
+        activities_held="Leksehjelp 40 ganger.",
+        people_reached=130,
+        money_used_for="Lønn.",
+    )
+    services.save_accounts(
+        member,
+        report,
+        [
+            ("income", "other", "Kakesalg", Decimal("2000")),
+            ("expense", "salary", "Lønn", Decimal("90000")),
+        ],
+    )
+    return services.submit_report(member, report)
+
+
+def test_the_report_page_shows_results_accounts_and_totals(
+    logged_in, sent_report, django_assert_max_num_queries
+):
+    logged_in.get(url("review_report", sent_report.pk))
+    with django_assert_max_num_queries(8):
+        response = logged_in.get(url("review_report", sent_report.pk))
+    content = response.content.decode()
+    assert "Vi lærte regnskap." in content and "Kakesalg" in content
+    assert response.context["totals"]["unspent"] == Decimal("5000")
+    assert response.context["under_review"]
+
+
+def test_approving_a_report(logged_in, sent_report):
+    response = logged_in.post(url("review_report", sent_report.pk), {"action": "approve"})
+    assert response.status_code == 302
+    sent_report.refresh_from_db()
+    assert sent_report.status == ReportStatus.APPROVED
+    # Approving again is refused with a message, nothing changes.
+    response = logged_in.post(
+        url("review_report", sent_report.pk), {"action": "approve"}, follow=True
+    )
+    assert "Only a report that has been sent" in response.content.decode()
+
+
+def test_returning_a_report_needs_comments(logged_in, sent_report):
+    response = logged_in.post(
+        url("review_report", sent_report.pk), {"action": "return", "return-comment": ""}
+    )
+    assert response.status_code == 200
+    assert "comment" in response.context["return_form"].errors
+    sent_report.refresh_from_db()
+    assert sent_report.status == ReportStatus.SUBMITTED
+    response = logged_in.post(
+        url("review_report", sent_report.pk),
+        {"action": "return", "return-comment": "Legg ved bilag."},
+    )
+    assert response.status_code == 302
+    sent_report.refresh_from_db()
+    assert (sent_report.status, sent_report.caseworker_comment) == (
+        ReportStatus.RETURNED,
+        "Legg ved bilag.",
+    )
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def everything(awarded, member, caseworker):
+    """One object of each kind, for the access matrix."""
+    services.accept_award(member, awarded)
+    services.record_disbursement(caseworker, awarded, amount=Decimal("95000"), paid_on=TODAY())
+    clawback = services.open_clawback(
+        caseworker,
+        awarded,
+        amount=Decimal("1000"),
+        reasons="Feil bruk.",
+        due_on=TODAY() + datetime.timedelta(days=30),
+    )
+    appeal = services.lodge_appeal(member, awarded.decision, "Vi ba om mer.")
+    notice = services.send_change_notice(member, awarded, "Ny leder.")
+    application = awarded.application
+    return {
+        "rounds": [],
+        "round_create": [],
+        "review": [],
+        "round": [application.round_id],
+        "round_invite": [application.round_id],
+        "portfolio": [application.round_id],
+        "review_application": [application.pk],
+        "impartiality": [application.pk],
+        "assess": [application.pk],
+        "propose": [application.pk],
+        "decide": [application.pk],
+        "review_award": [awarded.pk],
+        "disburse": [awarded.pk],
+        "clawback": [awarded.pk],
+        "repayment": [clawback.pk],
+        "review_report": [awarded.report.pk],
+        "handle_appeal": [appeal.pk],
+        "handle_change_notice": [notice.pk],
+    }
+
+
+POSTS = {
+    "round": {"title": "Kapret", "kind": "open", "opens_on": "2030-01-01",
+              "closes_on": "2030-02-01", "guidance": "x"},
+    "round_invite": {"invite_shown": "1"},
+    "impartiality": {"impartiality-declaration": "impartial"},
+    "assess": assessment_post(),
+    "propose": {"propose-proposed": "no"},
+    "decide": {"decision": "reject", "reject-reasons": "Kapret."},
+    "disburse": {"disburse-amount": "1", "disburse-paid_on": "2030-01-01"},
+    "clawback": {"clawback-amount": "1", "clawback-reasons": "x", "clawback-due_on": "2099-01-01"},
+    "review_report": {"action": "return", "return-comment": "Kapret."},
+}  # fmt: skip
+
+
+def snapshot():
+    return (
+        Round.objects.values_list("title", flat=True).first(),
+        Invitation.objects.count(),
+        ImpartialityDeclaration.objects.count(),
+        Decision.objects.count(),
+        Disbursement.objects.count(),
+        Clawback.objects.count(),
+        Repayment.objects.count(),
+        list(Application.objects.values_list("status", flat=True)),
+        list(Appeal.objects.values_list("status", flat=True)),
+        list(ChangeNotice.objects.values_list("status", flat=True)),
+        list(Assessment.objects.values_list("proposed", flat=True)),
+    )
+
+
+@pytest.fixture
+def outsider(request, db):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def foreign_caseworker(db):
+    """A caseworker of another administering body."""
+    return factories.caseworker()
+
+
+@pytest.mark.parametrize(
+    "outsider", ["member", "other_member", "mentor", "evaluator", "foreign_caseworker"],
+    indirect=True,
+)  # fmt: skip
+def test_no_one_but_the_schemes_caseworkers_reaches_a_caseworker_page(client, everything, outsider):
+    client.force_login(outsider)
+    before = snapshot()
+    is_caseworker = outsider.memberships.filter(organisation__kind="administrator").exists()
+    for name, args in everything.items():
+        if is_caseworker and name in ("rounds", "round_create", "review"):
+            continue  # their own lists, which leave this scheme out (tested below)
+        response = client.get(url(name, *args))
+        assert response.status_code in (403, 404), (name, response.status_code)
+        data = POSTS.get(name, {})
+        response = client.post(url(name, *args), data)
+        assert response.status_code in (403, 404, 405), (name, response.status_code)
+    assert snapshot() == before
+
+
+def test_a_caseworker_of_another_body_sees_none_of_this_schemes_cases(
+    client, everything, foreign_caseworker
+):
+    client.force_login(foreign_caseworker)
+    assert names(client.get(url("review"))) == set()
+    assert list(client.get(url("rounds")).context["page"]) == []
+    response = client.get(url("round_create"))
+    assert list(response.context["form"].fields["scheme_year"].queryset) == []
+
+
+def test_an_admin_reaches_every_page(client, admin_user, everything):
+    client.force_login(admin_user)
+    for name, args in everything.items():
+        response = client.get(url(name, *args))
+        assert response.status_code in (200, 302, 405), name
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+def test_the_dashboard_panel_links_into_the_list(logged_in, submitted):
+    response = logged_in.get(reverse("dashboard"))
+    content = response.content.decode()
+    assert 'aria-labelledby="panel-grants-cases"' in content
+    assert f"{url('review')}?status=submitted" in content
+    assert f"{url('review')}?report=overdue" in content
