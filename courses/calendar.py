@@ -11,7 +11,7 @@ from courses.models import Event
 
 
 def my_events(user, *, upcoming_only: bool = True):
-    """Events the person is registered for, or that their organisations are invited to."""
+    """The events the person is registered for, or has registered someone for."""
     events = Event.objects.visible_to(user).filter(cancelled_at__isnull=True)
     if upcoming_only:
         events = events.filter(ends_at__gte=timezone.now())

@@ -7,6 +7,7 @@ Every change of state happens in ``courses/services.py``.
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CompetenceArea, Organisation
 from scheme.models import Scheme, SchemeYear, money_field
-from scheme.roles import OrganisationKind, access_for
+from scheme.roles import OrganisationKind, Role, access_for
 from scheme.storage import PrivatePath
 
 
@@ -83,6 +84,18 @@ class PlannedItem(models.Model):
         return f"{self.get_kind_display()}: {self.topic}"
 
 
+class PlanCommentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Comments go to the caseworkers; an organisation reads its own."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        return self.filter(
+            _run_by(access, "plan__scheme_year__scheme")
+            | Q(organisation_id__in=access.organisation_ids())
+        )
+
+
 class PlanComment(models.Model):
     """An organisation's input to the plan, read by caseworkers and the author's organisation."""
 
@@ -91,6 +104,8 @@ class PlanComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    objects = PlanCommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comment on the plan")
@@ -107,13 +122,21 @@ class EventKind(models.TextChoices):
     JOINT_MEETING = "joint_meeting", _("joint meeting")
 
 
+def _run_by(access, path: str) -> Q:
+    """Rows of the schemes the user's administering body runs; ``path`` leads to the scheme."""
+    return Q(**{f"{path}__administrator_id__in": access.administering_ids})
+
+
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Caseworkers see every event; organisations the events for their audience."""
+        """Caseworkers see the events of the schemes their body runs (admins all);
+        organisations the events for their audience."""
         access = access_for(user)
-        if access.is_caseworker:
+        if access.is_admin:
             return self
-        return self.filter(audience__in=audience_of(access))
+        return self.filter(
+            _run_by(access, "scheme_year__scheme") | Q(audience__in=audience_of(access))
+        )
 
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now(), cancelled_at__isnull=True)
@@ -174,6 +197,11 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": _("The event must end after it starts.")})
+
     @property
     def provider_display(self):
         return self.provider.name if self.provider else self.provider_name
@@ -214,11 +242,15 @@ class ProgrammeItem(models.Model):
 
 class RegistrationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Caseworkers see every registration; an organisation only its own."""
+        """Caseworkers see the registrations for their schemes' events; an organisation only
+        its own."""
         access = access_for(user)
-        if access.is_caseworker:
+        if access.is_admin:
             return self
-        return self.filter(organisation_id__in=access.organisation_ids())
+        return self.filter(
+            _run_by(access, "event__scheme_year__scheme")
+            | Q(organisation_id__in=access.organisation_ids())
+        )
 
     def active(self):
         return self.filter(cancelled_at__isnull=True)
@@ -287,10 +319,14 @@ class Material(models.Model):
 
 class PracticalTaskQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Caseworkers see their schemes' tasks; an organisation the tasks given to it."""
         access = access_for(user)
-        if access.is_caseworker:
+        if access.is_admin:
             return self
-        return self.filter(organisations__in=access.organisation_ids()).distinct()
+        return self.filter(
+            _run_by(access, "event__scheme_year__scheme")
+            | Q(organisations__in=access.organisation_ids())
+        ).distinct()
 
 
 class PracticalTask(models.Model):
@@ -318,6 +354,18 @@ class PracticalTask(models.Model):
         return self.title
 
 
+class HandInQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A hand-in is for the caseworkers and its own organisation, never its partner's."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        return self.filter(
+            _run_by(access, "task__event__scheme_year__scheme")
+            | Q(organisation_id__in=access.organisation_ids())
+        )
+
+
 class HandIn(models.Model):
     task = models.ForeignKey(PracticalTask, on_delete=models.CASCADE, related_name="hand_ins")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -328,6 +376,8 @@ class HandIn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("handed in"), default=timezone.now)
+
+    objects = HandInQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hand-in")
@@ -343,11 +393,24 @@ class HandIn(models.Model):
 
 class FeedbackFormQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Forms for the events the user may see, and the scheme-wide forms."""
+        """The forms a user may open: their schemes' forms for caseworkers; the scheme-wide
+        forms and those of events for their audience for organisations."""
         access = access_for(user)
-        if access.is_caseworker:
+        if access.is_admin:
             return self
-        return self.filter(Q(event__isnull=True) | Q(event__in=Event.objects.visible_to(user)))
+        return self.filter(
+            _run_by(access, "scheme")
+            | Q(event__isnull=True)
+            | Q(event__in=Event.objects.visible_to(user))
+        )
+
+    def results_visible_to(self, user):
+        """Whose aggregated results a user may read: caseworkers their schemes', evaluators
+        every form's (results carry no names)."""
+        access = access_for(user)
+        if access.is_admin or access.has(Role.EVALUATOR):
+            return self
+        return self.filter(_run_by(access, "scheme"))
 
 
 class FeedbackForm(models.Model):

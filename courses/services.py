@@ -54,6 +54,8 @@ HANDED_IN = event_verb("courses.handed_in", _("handed in a task"))
 FORM_SAVED = event_verb("courses.form_saved", _("saved a feedback form"))
 
 PARTICIPATING_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
+EVENT_IS_CANCELLED = _("The event is cancelled.")
+ALREADY_ANSWERED = _("You have already answered this form. Thank you!")
 
 
 def _require(allowed: bool):
@@ -95,8 +97,9 @@ def save_plan(actor, scheme_year, *, introduction: str = "") -> AnnualPlan:
 
 
 @transaction.atomic
-def save_planned_item(actor, plan, item=None, *, competence_areas=(), **fields) -> PlannedItem:
-    """Add an item to the plan (``item`` None) or change one."""
+def save_planned_item(actor, plan, item=None, *, competence_areas=None, **fields) -> PlannedItem:
+    """Add an item to the plan (``item`` None) or change one; ``competence_areas`` None keeps
+    those it has."""
     _require_caseworker(actor, plan.scheme_year.scheme)
     item = item or PlannedItem(plan=plan)
     if item.plan_id != plan.pk:
@@ -105,7 +108,8 @@ def save_planned_item(actor, plan, item=None, *, competence_areas=(), **fields) 
         setattr(item, name, value)
     item.full_clean()
     item.save()
-    item.competence_areas.set(competence_areas)
+    if competence_areas is not None:
+        item.competence_areas.set(competence_areas)
     audit.record(actor, PLAN_SAVED, plan, item.topic)
     return item
 
@@ -165,10 +169,13 @@ def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
 
 
 @transaction.atomic
-def save_event(actor, event=None, *, competence_areas=(), **fields) -> Event:
-    """Create an event (``event`` None) or change one."""
+def save_event(actor, event=None, *, competence_areas=None, **fields) -> Event:
+    """Create an event (``event`` None) or change one; ``competence_areas`` None keeps those it
+    has."""
     scheme_year = fields.get("scheme_year") or event.scheme_year
     _require_caseworker(actor, scheme_year.scheme)
+    if event is not None:  # moving an event needs the right to both schemes
+        _require_caseworker(actor, Event.objects.get(pk=event.pk).scheme_year.scheme)
     event = event or Event()
     for name, value in fields.items():
         setattr(event, name, value)
@@ -176,7 +183,8 @@ def save_event(actor, event=None, *, competence_areas=(), **fields) -> Event:
         raise ValidationError({"planned_item": _("Choose an item from this year's plan.")})
     event.full_clean()
     event.save()
-    event.competence_areas.set(competence_areas)
+    if competence_areas is not None:
+        event.competence_areas.set(competence_areas)
     audit.record(actor, EVENT_SAVED, event)
     return event
 
@@ -244,6 +252,8 @@ def register(actor, event, organisation, *, person_name: str, person=None) -> Re
     event = Event.objects.select_for_update().select_related("scheme_year").get(pk=event.pk)
     if not event.is_for(organisation):
         raise PermissionDenied
+    if event.cancelled_at:
+        raise ValidationError(EVENT_IS_CANCELLED)
     if not event.registration_open():
         raise ValidationError(
             _("Registration closed on %(date)s.")
@@ -287,6 +297,8 @@ def cancel_registration(actor, registration) -> Registration:
     _require_member(actor, registration.organisation)
     if registration.cancelled_at:
         raise ValidationError(_("The registration is already cancelled."))
+    if registration.event.cancelled_at:
+        raise ValidationError(EVENT_IS_CANCELLED)
     if not registration.event.registration_open():
         raise ValidationError(
             _("The registration deadline has passed. Tell the caseworker if you cannot come.")
@@ -302,10 +314,15 @@ def mark_attendance(actor, event, attended_ids) -> int:
     """Mark the whole list at once: the registrations in ``attended_ids`` came, the rest did not."""
     event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
     _require_caseworker(actor, event.scheme_year.scheme)
+    if event.cancelled_at:
+        raise ValidationError(EVENT_IS_CANCELLED)
     if event.starts_at > timezone.now():
         raise ValidationError(_("Attendance is marked once the event has started."))
     registrations = event.registrations.active()
-    attended_ids = {int(pk) for pk in attended_ids}
+    try:
+        attended_ids = {int(pk) for pk in attended_ids}
+    except (TypeError, ValueError):
+        raise ValidationError(_("Choose people from the list.")) from None
     unknown = attended_ids - set(registrations.values_list("pk", flat=True))
     if unknown:
         raise ValidationError(_("Some of the people marked are not registered for this event."))
@@ -349,7 +366,7 @@ def give_task(
 ) -> PracticalTask:
     """A practical task for one organisation, or for two working together."""
     _require_caseworker(actor, event.scheme_year.scheme)
-    organisations = list(organisations)
+    organisations = list({o.pk: o for o in organisations}.values())
     if not 1 <= len(organisations) <= 2:
         raise ValidationError(
             {"organisations": _("Choose one organisation, or two working together.")}
@@ -414,18 +431,28 @@ def save_form(actor, scheme, *, questions, form=None, **fields) -> FeedbackForm:
     Questions cannot change once someone has answered.
     """
     _require_caseworker(actor, scheme)
+    if form is not None and form.scheme_id != scheme.pk:
+        raise PermissionDenied
+    event = fields.get("event")
+    if event is not None and event.scheme_year.scheme_id != scheme.pk:
+        raise ValidationError({"event": _("Choose an event of this scheme.")})
     form = form or FeedbackForm(scheme=scheme, created_by=actor)
     if form.pk and form.responses.exists():
         raise ValidationError(_("People have answered this form; its questions stay as they are."))
     for name, value in fields.items():
         setattr(form, name, value)
+    if form.opens_at and form.closes_at and form.closes_at < form.opens_at:
+        raise ValidationError({"closes_at": _("The form must close after it opens.")})
+    questions = list(questions)
+    if not questions:
+        raise ValidationError(_("Add at least one question."))
     form.full_clean()
     form.save()
     form.questions.all().delete()
     for position, (kind, text, choices, required) in enumerate(questions, start=1):
         if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(choices) < 2:
             raise ValidationError(_("Question %(n)d needs at least two choices.") % {"n": position})
-        Question.objects.create(
+        question = Question(
             form=form,
             position=position,
             kind=kind,
@@ -433,12 +460,22 @@ def save_form(actor, scheme, *, questions, form=None, **fields) -> FeedbackForm:
             choices=list(choices) if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) else [],
             required=required,
         )
+        try:
+            question.full_clean(exclude=["form"])
+        except ValidationError as error:
+            raise ValidationError(
+                _("Question %(n)d: %(problem)s")
+                % {"n": position, "problem": " ".join(error.messages)}
+            ) from None
+        question.save()
     audit.record(actor, FORM_SAVED, form)
     return form
 
 
 def _clean_answer(question, value):
     """The stored answer for one question, or a ValidationError saying what is wrong."""
+    if isinstance(value, str):
+        value = value.strip()
     empty = value in (None, "", [], ())
     if empty:
         if question.required:
@@ -453,11 +490,11 @@ def _clean_answer(question, value):
             raise ValidationError({f"q{question.pk}": _("Choose one of the answers.")})
         return {"choices": [value]}
     if question.kind == QuestionKind.MULTIPLE:
-        values = list(value)
+        values = list(value) if isinstance(value, list | tuple | set) else [value]
         if any(v not in question.choices for v in values):
             raise ValidationError({f"q{question.pk}": _("Choose among the answers.")})
-        return {"choices": values}
-    return {"text": str(value).strip()}
+        return {"choices": list(dict.fromkeys(values))}  # a choice ticked twice counts once
+    return {"text": str(value)}
 
 
 @transaction.atomic
@@ -469,6 +506,8 @@ def answer_form(actor, form, organisation, answers) -> Response:
         raise PermissionDenied
     if not form.is_open():
         raise ValidationError(_("This form is not open for answers."))
+    if Response.objects.filter(form=form, respondent=actor).exists():
+        raise ValidationError(ALREADY_ANSWERED)
     cleaned = {
         question: _clean_answer(question, answers.get(question.pk))
         for question in form.questions.all()
@@ -479,7 +518,7 @@ def answer_form(actor, form, organisation, answers) -> Response:
                 form=form, respondent=actor, organisation=organisation
             )
     except IntegrityError:
-        raise ValidationError(_("You have already answered this form. Thank you!")) from None
+        raise ValidationError(ALREADY_ANSWERED) from None
     Answer.objects.bulk_create(
         [
             Answer(response=response, question=question, **value)

@@ -62,6 +62,7 @@ from courses.models import (
     FeedbackForm,
     HandIn,
     Material,
+    PlanComment,
     PlannedItem,
     PracticalTask,
     QuestionKind,
@@ -133,14 +134,6 @@ def _administered_event(request, pk):
     event = _event(request, pk)
     _require_administers(request, event.scheme_year.scheme)
     return event
-
-
-def hand_ins_visible_to(user):
-    """Caseworkers see every hand-in; an organisation only its own."""
-    access = access_for(user)
-    if access.is_caseworker:
-        return HandIn.objects.all()
-    return HandIn.objects.filter(organisation_id__in=access.organisation_ids())
 
 
 def _download(field_file, filename):
@@ -616,7 +609,7 @@ def task_detail(request, pk):
     access = access_for(request.user)
     own = [o for o in task.organisations.all() if access.is_member_of(o.pk)]
     hand_ins = list(
-        hand_ins_visible_to(request.user)
+        HandIn.objects.visible_to(request.user)
         .filter(task=task)
         .select_related("organisation", "submitted_by")
         .order_by("organisation__name")
@@ -670,7 +663,7 @@ def task_detail(request, pk):
 
 
 def hand_in_download(request, pk):
-    hand_in = get_object_or_404(hand_ins_visible_to(request.user), pk=pk)
+    hand_in = get_object_or_404(HandIn.objects.visible_to(request.user), pk=pk)
     return _download(hand_in.file, hand_in.original_name)
 
 
@@ -740,9 +733,8 @@ def plan(request, year):
                     reverse("courses:plan", args=[year])
                     + _scheme_query(candidates, chosen.scheme_year.scheme.slug)
                 )
-    comments = chosen.comments.select_related("organisation", "author")
-    if not access.is_caseworker:
-        comments = comments.filter(organisation_id__in=[o.pk for o in organisations])
+    comments = PlanComment.objects.visible_to(request.user).filter(plan=chosen)
+    comments = comments.select_related("organisation", "author")
     return render(
         request,
         "courses/plan.html",
@@ -1024,12 +1016,8 @@ def _bars(counts, scale=100):
 
 def form_results(request, pk):
     """Aggregates per question and free text without names, for caseworkers and evaluators."""
-    access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
-    forms = (
-        FeedbackForm.objects.visible_to(request.user)
-        if access.is_caseworker
-        else FeedbackForm.objects.all()
-    )
+    require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
+    forms = FeedbackForm.objects.results_visible_to(request.user)
     feedback_form = get_object_or_404(forms.select_related("event", "scheme"), pk=pk)
     results = feedback.results(feedback_form)
     rows = []

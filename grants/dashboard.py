@@ -8,15 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from grants.models import (
-    Appeal,
     AppealStatus,
     Application,
     ApplicationStatus,
-    ChangeNotice,
     ChangeNoticeStatus,
     Clawback,
     ClawbackStatus,
-    GrantReport,
     ReportStatus,
     Round,
     RoundKind,
@@ -117,39 +114,47 @@ def organisation_due_items(user):
             )
 
 
-def caseworker_counts() -> dict:
-    """What waits for caseworkers, counted in one query per kind of case."""
+def caseworker_counts(user) -> dict:
+    """What waits for the caseworker in the schemes their body runs, counted in one query."""
     today = timezone.localdate()
-    applications = Application.objects.aggregate(
-        to_decide=Count("id", filter=Q(status=ApplicationStatus.SUBMITTED)),
-        waiting_for_answer=Count("id", filter=Q(status=ApplicationStatus.INFO_REQUESTED)),
-    )
-    reports = GrantReport.objects.aggregate(
-        to_review=Count("id", filter=Q(status=ReportStatus.SUBMITTED)),
+    outstanding = [ReportStatus.DRAFT, ReportStatus.RETURNED]
+    return Application.objects.visible_to(user).aggregate(
+        to_decide=Count("id", filter=Q(status=ApplicationStatus.SUBMITTED), distinct=True),
+        waiting_for_answer=Count(
+            "id", filter=Q(status=ApplicationStatus.INFO_REQUESTED), distinct=True
+        ),
+        to_review=Count(
+            "award__report", filter=Q(award__report__status=ReportStatus.SUBMITTED), distinct=True
+        ),
         overdue=Count(
-            "id",
-            filter=Q(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED], due_on__lt=today),
+            "award__report",
+            filter=Q(award__report__status__in=outstanding, award__report__due_on__lt=today),
+            distinct=True,
+        ),
+        appeals=Count(
+            "decisions__appeals",
+            filter=Q(decisions__appeals__status=AppealStatus.LODGED),
+            distinct=True,
+        ),
+        change_notices=Count(
+            "award__change_notices",
+            filter=Q(award__change_notices__status=ChangeNoticeStatus.OPEN),
+            distinct=True,
         ),
     )
-    return {
-        **applications,
-        **reports,
-        "appeals": Appeal.objects.filter(status=AppealStatus.LODGED).count(),
-        "change_notices": ChangeNotice.objects.filter(status=ChangeNoticeStatus.OPEN).count(),
-    }
 
 
 def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
-    request.user._grants_counts = counts = caseworker_counts()
+    request.user._grants_counts = counts = caseworker_counts(request.user)
     return Panel("grants/panels/caseworker.html", counts, order=12)
 
 
 def caseworker_due_items(user):
     if not access_for(user).is_caseworker:
         return
-    counts = getattr(user, "_grants_counts", None) or caseworker_counts()
+    counts = getattr(user, "_grants_counts", None) or caseworker_counts(user)
     review = reverse("grants:review")
     waiting = [
         ("to_decide", "status=submitted",

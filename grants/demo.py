@@ -965,6 +965,7 @@ class _History:
             scheme_year=self.years[year],
             title=ROUND_TITLE.format(year=year),
             kind=RoundKind.CLOSED,
+            continuation=year != 2022,
             opens_on=opens,
             closes_on=closes,
             guidance=guidance,

@@ -37,6 +37,14 @@ class Round(models.Model):
     guidance = models.TextField(
         _("guidance"), help_text=_("What the call is for and how to apply, in plain language.")
     )
+    continuation = models.BooleanField(
+        _("continuation for organisations already in the scheme"),
+        default=False,
+        help_text=_(
+            "The admission rules (age, registration, earlier applications) were checked when "
+            "they were admitted and are not checked again."
+        ),
+    )
     invited = models.ManyToManyField(
         Organisation,
         through="Invitation",

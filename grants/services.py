@@ -51,7 +51,7 @@ from grants.models import (
     Round,
     Score,
 )
-from organisations.eligibility import check_eligibility
+from organisations import eligibility as admission
 from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
@@ -206,9 +206,8 @@ def invite(actor, round_, organisations) -> int:
         for organisation in organisations
         if organisation.pk not in already and organisation.kind == OrganisationKind.PARTICIPANT
     ]
-    Invitation.objects.bulk_create(
-        [Invitation(round=round_, organisation=organisation) for organisation in new]
-    )
+    for organisation in new:  # one by one, so the audit log records each
+        Invitation.objects.create(round=round_, organisation=organisation)
     for organisation in new:
         notify(
             _members(organisation),
@@ -308,7 +307,7 @@ def save_application(actor, application, **fields) -> Application:
 
 
 def _clean_lines(lines, exclude):
-    """Validate budget or account lines (bulk_create skips it): a known category, an amount of
+    """Validate budget or account lines before any is saved: a known category, an amount of
     at least 0. The errors name the line, counted from 1."""
     errors = []
     for number, line in enumerate(lines, start=1):
@@ -333,7 +332,8 @@ def save_budget(actor, application, lines) -> Application:
     ]
     _clean_lines(new_lines, exclude=["application"])
     application.budget_lines.all().delete()
-    BudgetLine.objects.bulk_create(new_lines)
+    for line in new_lines:  # one by one, so the audit log records each
+        line.save()
     audit.record(actor, SAVED, application, _("budget"))
     return application
 
@@ -400,9 +400,22 @@ def missing_for_submission(application) -> list[str]:
 
 
 def eligibility_of(application):
-    """The eligibility check for the application, against the call's closing date."""
+    """The eligibility check for the application, against the call's closing date. A
+    continuation call is for organisations already admitted: nothing is checked again."""
+    if application.round.continuation:
+        return admission.Eligibility(
+            reference_date=application.round.closes_on,
+            criteria=(
+                admission.Criterion(
+                    "continuation",
+                    _("Already in the scheme"),
+                    admission.Outcome.PASS,
+                    _("Admitted earlier; the admission rules are not checked again."),
+                ),
+            ),
+        )
     purpose = getattr(getattr(application, "assessment", None), "purpose_confirmed", None)
-    return check_eligibility(
+    return admission.check_eligibility(
         application.organisation,
         application.round.scheme_year,
         on=application.round.closes_on,
@@ -645,14 +658,10 @@ def _payment_plan(award, instalments):
         raise ValidationError(
             {"instalments": _("The instalments must add up to the amount awarded.")}
         )
-    Instalment.objects.bulk_create(
-        [
-            Instalment(
-                award=award, number=n, amount=amount, due_on=due, after_report_approved=after
-            )
-            for n, (amount, due, after) in enumerate(instalments, start=1)
-        ]
-    )
+    for n, (amount, due, after) in enumerate(instalments, start=1):
+        Instalment.objects.create(
+            award=award, number=n, amount=amount, due_on=due, after_report_approved=after
+        )
 
 
 @transaction.atomic
@@ -999,7 +1008,8 @@ def save_accounts(actor, report, lines) -> GrantReport:
     ]
     _clean_lines(new_lines, exclude=["report"])
     report.account_lines.all().delete()
-    AccountLine.objects.bulk_create(new_lines)
+    for line in new_lines:  # one by one, so the audit log records each
+        line.save()
     audit.record(actor, REPORT_SAVED, report.award.application, _("accounts"))
     return report
 

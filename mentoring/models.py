@@ -73,12 +73,17 @@ LIVE_STATUSES = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
 
 class PairingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Caseworkers see every pairing; an organisation the pairings it takes part in."""
+        """Caseworkers see the pairings of the schemes their body runs (admins all); an
+        organisation the pairings it takes part in."""
         access = access_for(user)
-        if access.is_caseworker:
+        if access.is_admin:
             return self
         ids = access.organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
-        return self.filter(Q(mentor_id__in=ids) | Q(members__organisation_id__in=ids)).distinct()
+        return self.filter(
+            Q(scheme__administrator_id__in=access.administering_ids)
+            | Q(mentor_id__in=ids)
+            | Q(members__organisation_id__in=ids)
+        ).distinct()
 
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
@@ -419,10 +424,14 @@ class Flag(models.Model):
 
 class CompensationQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Caseworkers see their schemes' compensations; a mentor organisation its own."""
         access = access_for(user)
-        if access.is_caseworker:
+        if access.is_admin:
             return self
-        return self.filter(mentor_id__in=access.organisation_ids(OrganisationKind.MENTOR))
+        return self.filter(
+            Q(scheme_year__scheme__administrator_id__in=access.administering_ids)
+            | Q(mentor_id__in=access.organisation_ids(OrganisationKind.MENTOR))
+        )
 
 
 class Compensation(models.Model):

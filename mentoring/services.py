@@ -76,9 +76,11 @@ def _require_live(pairing):
 
 
 def _locked(pairing) -> Pairing:
+    """The pairing, its row locked, with what the services read about it."""
     return (
-        Pairing.objects.select_for_update()
+        Pairing.objects.select_for_update(of=("self",))
         .select_related("scheme__administrator", "mentor")
+        .prefetch_related("members__organisation")
         .get(pk=pairing.pk)
     )
 
@@ -188,7 +190,8 @@ def _check_not_paired(scheme, participants, ignore=None):
         )
 
 
-def _make_pairing(actor, scheme, mentor, participants, starts_on, mentor_contact, replaces=None):
+def _check_sides(mentor, participants, mentor_contact, contacts):
+    """A mentor organisation, participant organisations, and contacts who belong to them."""
     if mentor.kind != OrganisationKind.MENTOR:
         raise ValidationError({"mentor": _("Choose a mentor organisation.")})
     if not participants or any(p.kind != OrganisationKind.PARTICIPANT for p in participants):
@@ -197,6 +200,18 @@ def _make_pairing(actor, scheme, mentor, participants, starts_on, mentor_contact
         raise ValidationError(
             {"mentor_contact": _("The contact person must belong to the mentor.")}
         )
+    for organisation in participants:
+        contact = contacts.get(organisation.pk)
+        if contact is not None and not access_for(contact).is_member_of(organisation.pk):
+            raise ValidationError(
+                {"contacts": _("The contact person must belong to %(organisation)s.")
+                 % {"organisation": organisation}}
+            )  # fmt: skip
+
+
+def _make_pairing(
+    actor, scheme, mentor, participants, starts_on, mentor_contact, contacts, replaces=None
+):
     pairing = Pairing.objects.create(
         scheme=scheme,
         mentor=mentor,
@@ -205,9 +220,10 @@ def _make_pairing(actor, scheme, mentor, participants, starts_on, mentor_contact
         replaces=replaces,
         created_by=actor,
     )
-    PairingMember.objects.bulk_create(
-        [PairingMember(pairing=pairing, organisation=p) for p in participants]
-    )
+    for organisation in participants:
+        PairingMember.objects.create(
+            pairing=pairing, organisation=organisation, contact=contacts.get(organisation.pk)
+        )
     min_meetings = minimum_meetings(scheme, starts_on.year)
     Agreement.objects.create(
         pairing=pairing,
@@ -218,14 +234,27 @@ def _make_pairing(actor, scheme, mentor, participants, starts_on, mentor_contact
 
 
 @transaction.atomic
-def create_pairing(actor, scheme, mentor, participants, *, starts_on=None, mentor_contact=None):
-    """The caseworker confirms a pairing: one mentor with one participant or a group."""
+def create_pairing(
+    actor, scheme, mentor, participants, *, starts_on=None, mentor_contact=None, contacts=None
+):
+    """The caseworker confirms a pairing: one mentor with one participant or a group.
+
+    ``contacts`` names each participant's contact person (organisation id -> user).
+    """
     _require_caseworker(actor, scheme)
     participants = list(participants)
+    contacts = contacts or {}
+    _check_sides(mentor, participants, mentor_contact, contacts)
     _check_not_paired(scheme, participants)
     _check_capacity(mentor, len(participants))
     pairing = _make_pairing(
-        actor, scheme, mentor, participants, starts_on or timezone.localdate(), mentor_contact
+        actor,
+        scheme,
+        mentor,
+        participants,
+        starts_on or timezone.localdate(),
+        mentor_contact,
+        contacts,
     )
     audit.record(actor, PAIRED, pairing)
     _announce(pairing)
@@ -258,14 +287,20 @@ def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, m
     if new_mentor == old.mentor:
         raise ValidationError({"mentor": _("Choose another mentor organisation.")})
     participants = [m.organisation for m in old.members.all()]
+    contacts = {m.organisation_id: m.contact for m in old.members.all() if m.contact_id}
+    _check_sides(new_mentor, participants, mentor_contact, contacts)
     _check_capacity(new_mentor, len(participants))
     starts_on = starts_on or timezone.localdate()
+    if starts_on < old.starts_on:
+        raise ValidationError(
+            {"starts_on": _("The new mentor cannot start before the old pairing began.")}
+        )
     old.status = PairingStatus.REPLACED
     old.ends_on = starts_on
     old.end_reason = reason
     old.save(update_fields=["status", "ends_on", "end_reason"])
     new = _make_pairing(
-        actor, old.scheme, new_mentor, participants, starts_on, mentor_contact, replaces=old
+        actor, old.scheme, new_mentor, participants, starts_on, mentor_contact, contacts, old
     )
     audit.record(actor, REPLACED, old, str(new_mentor))
     audit.record(actor, PAIRED, new, _("replaces %(mentor)s") % {"mentor": old.mentor})
@@ -274,8 +309,8 @@ def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, m
 
 
 @transaction.atomic
-def set_status(actor, pairing, status: str, *, reason: str = "") -> Pairing:
-    """Pause, resume or end a pairing."""
+def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -> Pairing:
+    """Pause, resume or end a pairing (on ``ends_on``, by default today)."""
     pairing = _locked(pairing)
     _require_caseworker(actor, pairing.scheme)
     _require_live(pairing)
@@ -284,7 +319,10 @@ def set_status(actor, pairing, status: str, *, reason: str = "") -> Pairing:
     if status == PairingStatus.ENDED:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why the pairing ends.")})
-        pairing.ends_on = timezone.localdate()
+        ends_on = ends_on or timezone.localdate()
+        if not pairing.starts_on <= ends_on <= timezone.localdate():
+            raise ValidationError({"ends_on": _("The end date is between the start and today.")})
+        pairing.ends_on = ends_on
         pairing.end_reason = reason
     pairing.status = status
     pairing.save(update_fields=["status", "ends_on", "end_reason"])

@@ -134,6 +134,7 @@ AXES_CLIENT_IP_CALLABLE = "scheme.middleware.client_ip"
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["scheme.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
@@ -254,6 +255,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # The filesystem broker has no host name; kombu warns about it on every connection.
         "kombu.connection": {
             "level": "ERROR" if CELERY_BROKER_URL == "filesystem://" else "WARNING"

@@ -114,37 +114,81 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+class CeleryWorkers:
+    """Starts real Celery workers in their own processes, on one queue of their own, against
+    Redis; every worker still running is stopped when the test ends."""
+
+    def __init__(self, queue):
+        self.queue = queue
+        self.processes = []
+
+    def start(self, include=(), env=None) -> subprocess.Popen:
+        """Start a worker. ``include``: extra modules it imports at start (``--include``), such
+        as test-only report kinds; ``env``: extra environment variables. It stores files in
+        this test's MEDIA_ROOT."""
+        environment = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **(env or {}),
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "scheme", "worker", "--pool=solo",
+            "--loglevel=warning", "--without-gossip", "--without-mingle", "-Q", self.queue,
+        ]  # fmt: skip
+        if include:
+            command += ["--include", ",".join(include)]
+        worker = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], env=environment)
+        self.processes.append(worker)
+        return worker
+
+    def wait_ready(self, timeout=60) -> None:
+        """Wait until a worker on the queue answers a ping through the broker."""
+        from scheme.celery import app
+
+        result = app.send_task("scheme.tasks.ping", queue=self.queue)
+        # Other tests run tasks in this process, which makes Celery think it is inside a task.
+        assert result.get(timeout=timeout, disable_sync_subtasks=False) == "pong"
+
+    def stop_all(self) -> None:
+        for worker in self.processes:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in self.processes:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
 @pytest.fixture
-def celery_worker_process():
-    """A real Celery worker in its own process, on its own queue, against Redis.
+def celery_workers():
+    """Real Celery workers on a queue of their own, started with ``celery_workers.start()``;
+    the queue is made the default queue so that tasks the services enqueue reach them. The
+    workers use the test database, so tests that need it should use ``transactional_db`` (a
+    worker cannot see uncommitted rows)."""
+    from scheme.celery import app
+
+    need_service(redis_broker_available(), "Redis as the Celery broker (set CELERY_BROKER_URL)")
+    workers = CeleryWorkers(f"test-{uuid.uuid4().hex[:8]}")
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = workers.queue
+    try:
+        yield workers
+    finally:
+        app.conf.task_default_queue = "celery"
+        workers.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real Celery worker in its own process, on its own queue, against Redis.
 
     Yields the queue name, which is also made the default queue so that tasks the services
     enqueue reach this worker. The worker uses the test database, so tests that need it should
     use ``transactional_db`` (the worker cannot see uncommitted rows).
     """
-    from scheme.celery import app
-
-    need_service(redis_broker_available(), "Redis as the Celery broker (set CELERY_BROKER_URL)")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "scheme", "worker", "--pool=solo",
-         "--loglevel=warning", "--without-gossip", "--without-mingle", "-Q", queue],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-    )  # fmt: skip
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        yield queue
-    finally:
-        app.conf.task_default_queue = "celery"
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    celery_workers.start()
+    return celery_workers.queue

@@ -18,6 +18,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Sequence(lambda n: f"Person {n}")
+    # Notifications are written in the recipient's language; tests read the English source.
+    language = "en"
     password = factory.django.Password(PASSWORD)
 
 

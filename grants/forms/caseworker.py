@@ -69,6 +69,11 @@ class RoundForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of call"), choices=RoundKind.choices, widget=forms.RadioSelect
     )
+    continuation = forms.BooleanField(
+        label=_("Continuation for organisations already in the scheme"),
+        required=False,
+        help_text=_("The admission rules are then not checked again."),
+    )
     opens_on = date(_("Opens"))
     closes_on = date(_("Closes"), help_text=_("The last day organisations can send."))
     guidance = text(

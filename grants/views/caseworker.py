@@ -80,7 +80,7 @@ from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
 
 OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
-ROUND_FIELDS = ("scheme_year", "title", "kind", "opens_on", "closes_on", "guidance")
+ROUND_FIELDS = ("scheme_year", "title", "kind", "continuation", "opens_on", "closes_on", "guidance")
 INVITE_LIMIT = 300  # organisations listed at once on the invitation page; a filter narrows
 
 # Form prefixes, shared by the page that shows a form and the view that receives it.

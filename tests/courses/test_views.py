@@ -458,11 +458,13 @@ def test_only_caseworkers_make_and_change_events(client, member, gathering):
     assert client.post(reverse("courses:event_cancel", args=[gathering.pk])).status_code == 403
 
 
-def test_a_caseworker_of_another_scheme_cannot_change_the_event(client, gathering):
+def test_a_caseworker_of_another_scheme_cannot_see_or_change_the_event(client, gathering):
+    """Another administering body's events are hidden from its caseworkers (404)."""
     stranger = factories.caseworker()
     client.force_login(stranger)
     response = client.post(reverse("courses:event_edit", args=[gathering.pk]), {})
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert client.get(reverse("courses:event", args=[gathering.pk])).status_code == 404
 
 
 def test_the_programme_is_saved_as_a_formset(client, caseworker, gathering, mentor_org):

@@ -9,6 +9,7 @@ the page and fails on every serious or critical violation.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,18 @@ def page(browser):
     Console errors (such as a script or style refused by the Content-Security-Policy), uncaught
     script errors and responses with an error status fail the test.
     """
-    context = browser.new_context(locale="nb-NO", timezone_id="Europe/Oslo")
+    yield from _watched_page(browser, "nb-NO")
+
+
+@pytest.fixture
+def page_en(browser):
+    """Like ``page``, as an English user's browser: the portal answers in English (from the
+    Accept-Language header), so tests can read messages whatever the translations say."""
+    yield from _watched_page(browser, "en-GB")
+
+
+def _watched_page(browser, locale):
+    context = browser.new_context(locale=locale, timezone_id="Europe/Oslo")
     context.set_default_timeout(10_000)
     page = context.new_page()
     problems = []
@@ -99,3 +111,56 @@ def assert_accessible(page):
             summary = " ".join(node.get("failureSummary", "").split())
             lines.append(f"    at {target}: {summary}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+# --- helpers shared by the browser tests ----------------------------------------------------
+
+
+def url_of(live_server, path):
+    """A pattern for the page at ``path``; a fragment (``#assessment``) is allowed."""
+    return re.compile(re.escape(live_server.url + path) + r"(#.*)?$")
+
+
+def log_in(page, live_server, user):
+    """Log in through the real login page (checked with axe) and land on the dashboard."""
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    from tests import factories
+
+    page.goto(live_server.url + reverse("login"))
+    assert_accessible(page)
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", factories.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(url_of(live_server, reverse("dashboard")))
+    assert_accessible(page)
+
+
+def log_out(page, live_server):
+    """Log out with the button in the header."""
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    page.locator(f'header form[action="{reverse("logout")}"] button[type=submit]').click()
+    expect(page).to_have_url(re.compile(re.escape(live_server.url + reverse("login"))))
+
+
+def seed_competence_areas():
+    """The competence areas the migrations seed. A live-server test empties every table when
+    it ends, so the browser tests that need this reference data put it back first."""
+    import importlib
+
+    from django.apps import apps
+
+    from organisations.models import CompetenceArea
+
+    importlib.import_module("organisations.migrations.0005_seed_competence_areas").seed(apps, None)
+    return CompetenceArea.objects.all()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploads go to a temporary folder (the live server runs in this process)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT

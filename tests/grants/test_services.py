@@ -1675,3 +1675,19 @@ def test_a_refused_change_sends_nothing(
     ):
         services.lodge_appeal(member, rejection, "For sent.")
     assert callbacks == [] and mailoutbox == []
+
+
+def test_a_continuation_call_does_not_check_the_admission_rules_again(
+    member, participant, call, caseworker
+):
+    """Organisations already in the scheme are not turned away by their age in year two."""
+    participant.founded = datetime.date(2000, 1, 1)
+    participant.save()
+    call.continuation = True
+    call.save()
+    application = complete_application(member, call, participant)
+    services.submit_application(member, application)
+    application.refresh_from_db()
+    assert application.eligibility == "pass"
+    [criterion] = services.eligibility_of(application).criteria
+    assert criterion.code == "continuation"

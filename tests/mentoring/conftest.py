@@ -169,3 +169,9 @@ def refused(exception, call, *words, objects=()):
         k: (before[k], after.get(k)) for k in before if before[k] != after.get(k)
     }
     return info.value
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Pages in English, so the tests read the source strings (translations change)."""
+    settings.LANGUAGE_CODE = "en"

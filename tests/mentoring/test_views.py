@@ -553,15 +553,16 @@ def test_caseworker_pages_are_refused_to_everyone_else(client, who, request, cas
     assert pairing.status == PairingStatus.ACTIVE and flag.status == FlagStatus.OPEN
 
 
-def test_a_caseworker_of_another_scheme_may_look_but_not_act(client, caseworker_objects):
+def test_a_caseworker_of_another_scheme_sees_nothing_of_it(client, caseworker_objects):
+    """Another administering body's pairings are hidden from its caseworkers (404)."""
     outsider = factories.caseworker()
     pairing, flag, _check_in, compensation = caseworker_objects
     client.force_login(outsider)
-    assert client.get(url("pairing", pairing.pk)).status_code == 200
-    assert client.get(url("replace", pairing.pk)).status_code == 403
-    assert client.post(url("status", pairing.pk), {"status": "paused"}).status_code == 403
-    assert client.get(url("flag_handle", flag.pk)).status_code == 403
-    assert client.get(url("compensation_detail", compensation.pk)).status_code == 403
+    assert client.get(url("pairing", pairing.pk)).status_code == 404
+    assert client.get(url("replace", pairing.pk)).status_code == 404
+    assert client.post(url("status", pairing.pk), {"status": "paused"}).status_code == 404
+    assert client.get(url("flag_handle", flag.pk)).status_code == 404
+    assert client.get(url("compensation_detail", compensation.pk)).status_code == 404
     assert client.get(url("overview")).context["page"].paginator.count == 0
 
 

@@ -68,9 +68,8 @@ SEES_PAIRINGS = {
     "mentor": {"ours"},
     "member": {"ours"},
     "caseworker": {"ours", "theirs"},
-    # Caseworkers read every organisation's case in the portal (as they do applications);
-    # they act only on the schemes their body administers (see test_services.py).
-    "foreign_caseworker": {"ours", "theirs"},
+    # Caseworkers see the cases of the schemes their own body administers, nothing else.
+    "foreign_caseworker": set(),
     "other_member": {"theirs"},
     "other_mentor": {"theirs"},
     "evaluator": set(),
@@ -111,7 +110,7 @@ SEES_COMPENSATION = {
     "mentor": {"mentor_org"},
     "member": set(),
     "caseworker": {"mentor_org", "other_mentor_org"},
-    "foreign_caseworker": {"mentor_org", "other_mentor_org"},
+    "foreign_caseworker": set(),
     "other_member": set(),
     "other_mentor": {"other_mentor_org"},
     "evaluator": set(),

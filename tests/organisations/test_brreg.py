@@ -274,7 +274,7 @@ def test_unknown_number_says_so(enabled, english):
 def test_removed_organisation_says_when(enabled, english):
     message = failure(REMOVED)
     assert "removed" in message
-    assert "01/01/2020" in message
+    assert "01.01.2020" in message
 
 
 def test_removed_date_follows_the_language(enabled):
@@ -464,7 +464,7 @@ def test_fetched_details_can_then_be_saved(enabled, caseworker_client):
     [
         (SLOW, "did not answer in time"),
         (UNKNOWN, "no organisation with this number"),
-        (REMOVED, "removed from the Brønnøysund registers on 01/01/2020"),
+        (REMOVED, "removed from the Brønnøysund registers on 01.01.2020"),
         (TRUNCATED, "unreadable answer"),
     ],
 )
