@@ -476,9 +476,20 @@ def withdraw_application(actor, application) -> Application:
         if application.status == ApplicationStatus.WITHDRAWN:
             raise _state_error(_("The application is already withdrawn."))
         raise _state_error(_("A decided application cannot be withdrawn."))
+    was_sent = application.status != ApplicationStatus.DRAFT
     application.status = ApplicationStatus.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
     audit.record(actor, WITHDRAWN, application)
+    if was_sent:
+        notify(
+            _caseworkers(application),
+            _("Application withdrawn: {organisation}"),
+            _("{organisation} has withdrawn its application to {round}."),
+            url=_application_url(application),
+            organisation=application.organisation.name,
+            round=application.round.title,
+            email=False,
+        )
     return application
 
 

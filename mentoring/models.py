@@ -389,7 +389,15 @@ class FlagStatus(models.TextChoices):
 
 class FlagQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(pairing__in=Pairing.objects.visible_to(user))
+        """A flag is for the caseworkers and the side that raised it: the other side may be
+        what is not working."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        return self.filter(
+            Q(pairing__scheme__administrator_id__in=access.administering_ids)
+            | Q(raised_for_id__in=access.organisation_ids())
+        )
 
 
 class Flag(models.Model):
