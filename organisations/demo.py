@@ -26,7 +26,7 @@ from organisations.models import (
 )
 from organisations.orgnr import fictional_orgnr
 from scheme.demo import load_scheme
-from scheme.registry import register_demo_loader
+from scheme.registry import register_demo_epilogue, register_demo_loader
 from scheme.roles import MemberRole, OrganisationKind
 
 DEMO_PASSWORD = "demo-portal-2024"
@@ -533,25 +533,29 @@ def load(log):
         )
         mentor.languages.set([languages["no"], languages["en"]])
         _login(f"mentor@{slug}.example", f"Mentorkontakt i {name}", mentor, MemberRole.CONTACT)
-    logins = [
-        ("admin", _login("admin@imdi.example", "Admin Adminsen", is_staff=True, is_superuser=True)),
-        (
-            "caseworker",
-            _login("saksbehandler@imdi.example", "Sara Saksbehandler", imdi, MemberRole.MEMBER),
-        ),
-        (
-            "evaluator",
-            _login("evaluator@ntnu.example", "Eva Evaluator", evaluator, MemberRole.MEMBER),
-        ),
-        ("organisation member", _login("leder@aktivno.example", "")),
-        ("mentor", _login("mentor@rodekors.example", "")),
-    ]
+    _login("admin@imdi.example", "Admin Adminsen", is_staff=True, is_superuser=True)
+    _login("saksbehandler@imdi.example", "Sara Saksbehandler", imdi, MemberRole.MEMBER)
+    _login("evaluator@ntnu.example", "Eva Evaluator", evaluator, MemberRole.MEMBER)
     log(f"{len(participants)} participant and {len(MENTORS)} mentor organisations loaded.")
+
+
+LOGINS = [
+    ("admin", "admin@imdi.example"),
+    ("caseworker", "saksbehandler@imdi.example"),
+    ("evaluator", "evaluator@ntnu.example"),
+    ("organisation member", "leder@aktivno.example"),
+    ("mentor", "mentor@rodekors.example"),
+]
+
+
+def print_logins(log):
+    """The demo logins, printed once everything is loaded."""
     log(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for role, user in logins:
-        log(f"  {role:<20} {user.email}")
+    for role, email in LOGINS:
+        log(f"  {role:<20} {email}")
     log("  Every participant has leder@<name>.example and every mentor mentor@<name>.example.")
 
 
 def register():
     register_demo_loader(load)
+    register_demo_epilogue(print_logins)

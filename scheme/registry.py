@@ -37,6 +37,7 @@ DueProvider = Callable[[object], Iterable[DueItem]]
 _panels: list[PanelProvider] = []
 _due_items: list[DueProvider] = []
 _demo_loaders: list[Callable[[Callable[[str], None]], None]] = []
+_demo_epilogues: list[Callable[[Callable[[str], None]], None]] = []
 
 
 def register_panel(provider: PanelProvider) -> PanelProvider:
@@ -60,6 +61,13 @@ def register_demo_loader(loader):
     return loader
 
 
+def register_demo_epilogue(epilogue):
+    """``epilogue(log)`` prints something after every loader has run (the demo logins)."""
+    if epilogue not in _demo_epilogues:
+        _demo_epilogues.append(epilogue)
+    return epilogue
+
+
 def panels_for(request) -> list[Panel]:
     panels = (provider(request) for provider in _panels)
     return sorted((panel for panel in panels if panel is not None), key=lambda p: p.order)
@@ -72,3 +80,7 @@ def due_items_for(user) -> list[DueItem]:
 
 def demo_loaders():
     return list(_demo_loaders)
+
+
+def demo_epilogues():
+    return list(_demo_epilogues)

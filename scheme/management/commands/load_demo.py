@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from scheme.registry import demo_loaders
+from scheme.registry import demo_epilogues, demo_loaders
 
 
 class Command(BaseCommand):
@@ -12,3 +12,5 @@ class Command(BaseCommand):
             for loader in demo_loaders():
                 loader(self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        for epilogue in demo_epilogues():
+            epilogue(self.stdout.write)
