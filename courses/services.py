@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from courses.models import (
     AUDIENCE_KINDS,
@@ -270,13 +271,17 @@ def register(actor, event, organisation, *, person_name: str, person=None) -> Re
             {"person_name": _("%(name)s is already registered.") % {"name": person_name}}
         )
     cap = cap_for(event)
-    if cap is not None and active.count() >= cap:
+    count = active.count() if cap is not None else 0
+    if cap is not None and count >= cap:
         raise ValidationError(
-            _(
-                "%(organisation)s has already registered %(cap)d people. At most %(cap)d from each "
-                "organisation can come to a gathering, so more organisations get a place."
+            ngettext(
+                "%(organisation)s has already registered %(count)d person. At most %(cap)d from "
+                "each organisation can come to a gathering, so more organisations get a place.",
+                "%(organisation)s has already registered %(count)d people. At most %(cap)d from "
+                "each organisation can come to a gathering, so more organisations get a place.",
+                count,
             )
-            % {"organisation": organisation.name, "cap": cap}
+            % {"organisation": organisation.name, "count": count, "cap": cap}
         )
     registration = Registration.objects.create(
         event=event,

@@ -1,0 +1,100 @@
+"""The cap per organisation at a gathering holds when people are registered at the same moment:
+``services.register`` locks the event's row, so registrations for one event are counted one
+after the other. The rest get the clear message.
+
+These tests need PostgreSQL (real row locks; SQLite serialises whole transactions): they are
+skipped on SQLite, or fail under REQUIRE_SERVICES=1.
+"""
+
+import threading
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import translation
+
+from courses import services
+from tests import factories
+from tests.courses.test_services import make_event
+
+THREADS = 6
+
+
+def register_at_once(jobs):
+    """Run ``services.register(*args, **kwargs)`` for every job in its own thread, all starting
+    at the same moment; returns (registrations, error messages, crashes)."""
+    barrier = threading.Barrier(len(jobs))
+    made, errors, crashes = [], [], []
+    lock = threading.Lock()
+
+    def run(args, kwargs):
+        try:
+            with translation.override("en"):
+                barrier.wait(timeout=30)
+                try:
+                    registration = services.register(*args, **kwargs)
+                    with lock:
+                        made.append(registration)
+                except ValidationError as error:
+                    with lock:
+                        errors.append(" ".join(error.messages))
+        except Exception as error:  # anything else is a failure of the test
+            with lock:
+                crashes.append(repr(error))
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return made, errors, crashes
+
+
+def test_people_registered_at_the_same_moment_never_pass_the_cap(
+    postgres, transactional_db, gathering, member, participant
+):
+    jobs = [
+        ((member, gathering, participant), {"person_name": f"Person {n}"}) for n in range(THREADS)
+    ]
+    made, errors, crashes = register_at_once(jobs)
+    assert crashes == []
+    assert len(made) == 2
+    assert len(errors) == THREADS - 2
+    for error in errors:
+        assert error == (
+            f"{participant.name} has already registered 2 people. At most 2 from each "
+            "organisation can come to a gathering, so more organisations get a place."
+        )
+    assert gathering.registrations.active().filter(organisation=participant).count() == 2
+
+
+def test_each_organisation_gets_its_own_places_under_load(
+    postgres, transactional_db, gathering, member, participant, other_member, other_participant
+):
+    third = factories.OrganisationFactory(kind="participant")
+    third_member = factories.member_of(third)
+    people = [(member, participant), (other_member, other_participant), (third_member, third)]
+    jobs = [
+        ((actor, gathering, organisation), {"person_name": f"{organisation.name} {n}"})
+        for actor, organisation in people
+        for n in range(4)
+    ]
+    made, errors, crashes = register_at_once(jobs)
+    assert crashes == []
+    assert len(made) == 6 and len(errors) == 6
+    for _actor, organisation in people:
+        assert gathering.registrations.filter(organisation=organisation).count() == 2
+
+
+def test_the_same_person_registered_twice_at_once_is_registered_once(
+    postgres, transactional_db, caseworker, scheme_year, member, participant
+):
+    course = make_event(caseworker, scheme_year)  # no cap: only the name check stands
+    jobs = [((member, course, participant), {"person_name": "Kari Nordmann"})] * 4
+    made, errors, crashes = register_at_once(jobs)
+    assert crashes == []
+    assert len(made) == 1
+    assert errors == ["Kari Nordmann is already registered."] * 3
+    assert course.registrations.count() == 1
