@@ -6,9 +6,11 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import Membership
 from scheme.roles import access_for
 from scheme.storage import PrivatePath
 
@@ -39,9 +41,18 @@ class JobStatus(models.TextChoices):
 
 class ReportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Caseworkers see every job; everyone else the jobs they ordered."""
-        if access_for(user).is_caseworker:
+        """Admins see every job; caseworkers the jobs they and their colleagues at the same
+        administering body ordered; everyone else the jobs they ordered."""
+        access = access_for(user)
+        if access.is_admin:
             return self
+        if not user.is_authenticated:
+            return self.none()
+        if access.administering_ids:
+            colleagues = Membership.objects.filter(
+                organisation_id__in=access.administering_ids
+            ).values("user_id")
+            return self.filter(Q(ordered_by=user) | Q(ordered_by__in=colleagues))
         return self.filter(ordered_by=user)
 
 

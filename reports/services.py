@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports.builders import builder_for
-from reports.models import RESEND_AFTER, JobStatus, ReportJob
+from reports.models import RESEND_AFTER, STALE_AFTER, JobStatus, ReportJob
 from scheme.models import Event
 
 log = logging.getLogger(__name__)
@@ -91,18 +91,30 @@ def retry(actor, job) -> ReportJob:
 
 
 def sweep(now=None) -> int:
-    """Send queued jobs the broker never got (or lost), and take over jobs whose worker died."""
+    """Send queued jobs the broker never got (or lost), and take over jobs whose worker died.
+
+    Returns how many jobs were handed to the broker."""
     now = now or timezone.now()
-    waiting = ReportJob.objects.filter(status=JobStatus.QUEUED).filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - RESEND_AFTER)
-    )
-    stale = [job for job in ReportJob.objects.filter(status=JobStatus.RUNNING) if job.is_stale(now)]
-    if stale:
-        ReportJob.objects.filter(pk__in=[job.pk for job in stale]).update(
-            status=JobStatus.QUEUED, step="", enqueued_at=None
+    with transaction.atomic():
+        # Stale in SQL, under lock: a worker that reports in meanwhile keeps its job.
+        stale = list(
+            ReportJob.objects.select_for_update(skip_locked=True)
+            .filter(status=JobStatus.RUNNING)
+            .filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER))
+            .values_list("pk", flat=True)
         )
-    ids = list(waiting.values_list("pk", flat=True)) + [job.pk for job in stale]
-    return sum(enqueue(job_id) for job_id in dict.fromkeys(ids))
+        if stale:
+            log.warning("Report jobs %s: their worker stopped; sent to another", stale)
+            ReportJob.objects.filter(pk__in=stale).update(
+                status=JobStatus.QUEUED, step="", enqueued_at=None
+            )
+    waiting = (
+        ReportJob.objects.filter(status=JobStatus.QUEUED)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - RESEND_AFTER))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(enqueue(job_id) for job_id in list(waiting))
 
 
 # --- called by the task --------------------------------------------------------------------------
@@ -127,38 +139,72 @@ def claim(job_id: int):
         return job
 
 
-def report_progress(job_id: int, percent: int, step: str = "") -> None:
-    """Record how far the build has come; also the worker's sign of life."""
-    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        progress=max(0, min(int(percent), 99)), step=str(step)[:200], heartbeat_at=timezone.now()
+def report_progress(job_id: int, percent: int, step: str = "", attempt=None) -> bool:
+    """Record how far the build has come; also the worker's sign of life. With ``attempt``
+    (the job's ``attempts`` when the worker claimed it), only while the job is still that
+    worker's: False when another worker has taken it over."""
+    jobs = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING)
+    if attempt is not None:
+        jobs = jobs.filter(attempts=attempt)
+    return bool(
+        jobs.update(
+            progress=max(0, min(int(percent), 99)),
+            step=str(step)[:200],
+            heartbeat_at=timezone.now(),
+        )
     )
 
 
-def finish(job, content: bytes, file_name: str, version: str) -> ReportJob:
+def heartbeat(job_id: int, attempt: int) -> bool:
+    """The worker is alive (while one long step runs): False when the job is no longer its."""
+    return bool(
+        ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+def _still_mine(job, current) -> bool:
+    """Whether the worker that claimed ``job`` may still finish it: nobody claimed it since
+    (the sweep may have given it back to the queue, but no other worker has started it)."""
+    return current.attempts == job.attempts and current.status in (
+        JobStatus.RUNNING,
+        JobStatus.QUEUED,
+    )
+
+
+def finish(job, content: bytes, file_name: str, version: str):
+    """Store the file and mark the job done; None (and nothing stored) when another worker
+    has taken the job over meanwhile."""
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update().get(pk=job.pk)
-        job.file.save(file_name, ContentFile(content), save=False)
-        job.file_name = file_name
-        job.status = JobStatus.DONE
-        job.progress = 100
-        job.step = ""
-        job.error = ""
-        job.data_version = version
-        job.finished_at = timezone.now()
-        job.save()
-    return job
+        current = ReportJob.objects.select_for_update().get(pk=job.pk)
+        if not _still_mine(job, current):
+            log.warning("Report job %s was taken over; attempt %s discarded", job.pk, job.attempts)
+            return None
+        current.file.save(file_name, ContentFile(content), save=False)
+        current.file_name = file_name
+        current.status = JobStatus.DONE
+        current.progress = 100
+        current.step = ""
+        current.error = ""
+        current.data_version = version
+        current.finished_at = timezone.now()
+        current.heartbeat_at = current.finished_at
+        current.save()
+    return current
 
 
 def fail(job, message) -> ReportJob:
-    ReportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.FAILED, error=str(message), finished_at=timezone.now(), step=""
-    )
+    """Mark the job failed with a message for the user (unless another worker has it now)."""
+    ReportJob.objects.filter(
+        pk=job.pk, attempts=job.attempts, status__in=[JobStatus.RUNNING, JobStatus.QUEUED]
+    ).update(status=JobStatus.FAILED, error=str(message), finished_at=timezone.now(), step="")
     job.refresh_from_db()
     return job
 
 
 def requeue(job) -> None:
     """Give the job back after a passing error; the task retries it."""
-    ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+    ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
         status=JobStatus.QUEUED, step=""
     )

@@ -56,7 +56,11 @@ def job_download(request, pk):
     job = _job(request, pk)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)
+    try:
+        content = job.file.open("rb")
+    except FileNotFoundError:  # the stored file is gone (a restore without the files)
+        raise Http404 from None
+    return FileResponse(content, as_attachment=True, filename=job.file_name)
 
 
 @require_POST

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from courses.models import Event, Registration
 from courses.plans import plan_against_held
@@ -25,6 +26,9 @@ from mentoring.models import Compensation, Pairing
 from mentoring.services import minimum_meetings
 
 ZERO = Decimal("0")
+# Reports whose accounts count as reported: sent, or approved (a draft or a returned report's
+# lines may still change).
+SENT = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 
 class ReportState:
@@ -52,6 +56,13 @@ class AwardRow:
     def spent_total(self) -> Decimal:
         return sum(self.spent.values(), ZERO)
 
+    @property
+    def main_category(self) -> str | None:
+        """The category most of the organisation's reported spending went to."""
+        if not self.spent_total:
+            return None
+        return max(self.spent, key=lambda category: (self.spent[category], category))
+
 
 @dataclass
 class PairingRow:
@@ -68,11 +79,23 @@ class PairingRow:
 
 
 @dataclass
+class EventRow:
+    starts_on: object  # date
+    kind: str
+    title: str
+    planned: bool
+    registered: int
+    attended: int
+    cost: Decimal
+
+
+@dataclass
 class AnnualFigures:
     scheme_year: object
     awards: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
     plan: dict = field(default_factory=dict)
+    events: list = field(default_factory=list)  # EventRow for each event held
     attendance: list = field(default_factory=list)  # (organisation, registered, attended)
     compensation: Decimal = ZERO
     events_cost: Decimal = ZERO
@@ -101,9 +124,22 @@ class AnnualFigures:
         """The share (0–1) of all reported spending that went to ``category``."""
         return float(self.spent_by_category[category] / self.spent) if self.spent else 0.0
 
+    def organisations_mainly_on(self, category) -> int:
+        """How many organisations spent the largest part of their money on ``category``."""
+        return sum(1 for row in self.awards if row.main_category == category)
+
     @property
     def unspent(self) -> Decimal:
         return sum((row.unspent or ZERO for row in self.awards), ZERO)
+
+    @property
+    def audit_required(self) -> int:
+        return sum(1 for row in self.awards if row.audit_required)
+
+    @property
+    def audited(self) -> int:
+        """Awards above the audit threshold whose accounts came with an auditor's certification."""
+        return sum(1 for row in self.awards if row.audit_required and row.audited)
 
     @property
     def report_states(self) -> dict:
@@ -117,6 +153,58 @@ class AnnualFigures:
     @property
     def clawed_back(self) -> Decimal:
         return sum((row.clawed_back for row in self.awards), ZERO)
+
+    @property
+    def repaid(self) -> Decimal:
+        return sum((row.repaid for row in self.awards), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Claimed back but not yet repaid."""
+        return self.clawed_back - self.repaid
+
+    @property
+    def meetings(self) -> int:
+        return sum(row.meetings for row in self.pairings)
+
+    @property
+    def pairings_at_minimum(self) -> int:
+        return sum(1 for row in self.pairings if row.met_minimum)
+
+    @property
+    def flags(self) -> int:
+        return sum(row.flags for row in self.pairings)
+
+    def salary_share_bands(self) -> list[tuple[str, int]]:
+        """How many organisations spent what share of their money on salary and fees, in
+        bands of 20 percentage points (organisations that have reported spending)."""
+        bands = [0] * 5
+        for row in self.awards:
+            if row.spent_total:
+                share = row.spent.get(BudgetCategory.SALARY, ZERO) / row.spent_total
+                bands[min(int(share * 5), 4)] += 1
+        labels = ["0–19 %", "20–39 %", "40–59 %", "60–79 %", "80–100 %"]
+        return list(zip(labels, bands, strict=True))
+
+    def meetings_distribution(self) -> list[tuple[str, int]]:
+        """How many pairings held 0, 1, 2, ... meetings, the last column being the minimum or
+        more."""
+        if not self.pairings:
+            return []
+        least = max(row.minimum for row in self.pairings)
+        counts = [0] * (least + 1)
+        for row in self.pairings:
+            counts[min(row.meetings, least)] += 1
+        labels = [str(n) for n in range(least)] + [f"≥\xa0{least}"]
+        return list(zip(labels, counts, strict=True))
+
+    @property
+    def registered(self) -> int:
+        return sum(registered for _name, registered, _attended in self.attendance)
+
+    @property
+    def attended(self) -> int:
+        return sum(attended for _name, _registered, attended in self.attendance)
 
     @property
     def total_cost(self) -> Decimal:
@@ -133,7 +221,7 @@ def _report_state(report, today) -> str:
     if report is None:
         return ReportState.NOT_DUE
     if report.submitted_at is not None:
-        submitted_on = report.submitted_at.date()
+        submitted_on = timezone.localtime(report.submitted_at).date()
         return ReportState.ON_TIME if submitted_on <= report.due_on else ReportState.LATE
     return ReportState.MISSING if today > report.due_on else ReportState.NOT_DUE
 
@@ -149,7 +237,9 @@ def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
     )
     spent = defaultdict(lambda: defaultdict(lambda: ZERO))
     for award_id, category, amount in (
-        AccountLine.objects.filter(report__award__in=awards, kind=LineKind.EXPENSE)
+        AccountLine.objects.filter(
+            report__award__in=awards, report__status__in=SENT, kind=LineKind.EXPENSE
+        )
         .values_list("report__award_id", "category")
         .annotate(total=Sum("amount"))
         .values_list("report__award_id", "category", "total")
@@ -168,10 +258,7 @@ def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
         report = getattr(award, "report", None)
         paid = award.paid or ZERO
         expenses = sum(spent[award.pk].values(), ZERO)
-        approved_or_sent = report is not None and report.status in (
-            ReportStatus.SUBMITTED,
-            ReportStatus.APPROVED,
-        )
+        approved_or_sent = report is not None and report.status in SENT
         rows.append(
             AwardRow(
                 organisation=award.application.organisation.name,
@@ -237,6 +324,32 @@ def _attendance(scheme_year) -> list[tuple]:
     return [(row["organisation__name"], row["registered"], row["attended"]) for row in rows]
 
 
+def _events(scheme_year) -> list[EventRow]:
+    """The year's events that have been held (not cancelled, started), with attendance."""
+    events = (
+        Event.objects.filter(
+            scheme_year=scheme_year, cancelled_at__isnull=True, starts_at__lte=timezone.now()
+        )
+        .annotate(
+            registered=Count("registrations", filter=Q(registrations__cancelled_at__isnull=True)),
+            attended=Count("registrations", filter=Q(registrations__attended=True)),
+        )
+        .order_by("starts_at", "id")
+    )
+    return [
+        EventRow(
+            starts_on=timezone.localtime(event.starts_at).date(),
+            kind=event.get_kind_display(),
+            title=event.title,
+            planned=event.planned_item_id is not None,
+            registered=event.registered,
+            attended=event.attended,
+            cost=event.cost or ZERO,
+        )
+        for event in events
+    ]
+
+
 def annual_figures(scheme_year, today, progress=lambda percent, step="": None) -> AnnualFigures:
     """Everything the annual grant report shows for ``scheme_year``, as of ``today``."""
     progress(5, "awards")
@@ -250,6 +363,7 @@ def annual_figures(scheme_year, today, progress=lambda percent, step="": None) -
     )
     progress(70, "competence")
     figures.plan = plan_against_held(scheme_year)
+    figures.events = _events(scheme_year)
     figures.attendance = _attendance(scheme_year)
     figures.events_cost = (
         Event.objects.filter(scheme_year=scheme_year, cancelled_at__isnull=True).aggregate(
