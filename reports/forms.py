@@ -13,7 +13,7 @@ from scheme.roles import Role, access_for
 
 
 class OrderForm(forms.Form):
-    """A report without parameters (the CSV exports)."""
+    """The order form of one kind of report; its fields are the report's parameters."""
 
     kind = None
     submit_label = _("Order")
@@ -47,9 +47,31 @@ class AnnualForm(OrderForm):
         )
 
 
+def _administered_schemes(user):
+    """The schemes the user's body runs (every scheme for admins)."""
+    access = access_for(user)
+    schemes = Scheme.objects.order_by("name")
+    return (
+        schemes
+        if access.is_admin
+        else schemes.filter(administrator_id__in=access.administering_ids)
+    )
+
+
 class EvaluationForm(OrderForm):
+    """Evaluators may summarise any scheme (it is anonymised); caseworkers their own."""
+
     kind = ReportKind.EVALUATION
-    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.all())
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        access = access_for(user)
+        self.fields["scheme"].queryset = (
+            Scheme.objects.order_by("name")
+            if access.has(Role.EVALUATOR)
+            else _administered_schemes(user)
+        )
 
     @classmethod
     def offered_to(cls, access) -> bool:
@@ -88,8 +110,15 @@ class AwardLetterForm(OrderForm):
         return access.is_caseworker or access.has(Role.MEMBER)
 
 
+class ExportForm(OrderForm):
+    """A CSV export of the schemes the user's body runs."""
+
+    def parameters(self) -> dict:
+        return {"schemes": sorted(_administered_schemes(self.user).values_list("pk", flat=True))}
+
+
 def _export(kind):
-    return type(f"{kind}Form", (OrderForm,), {"kind": kind})
+    return type(f"{kind}Form", (ExportForm,), {"kind": kind})
 
 
 FORMS = [

@@ -46,7 +46,7 @@ def order_report(actor, kind: str, **parameters) -> ReportJob:
     ready = (
         ReportJob.objects.visible_to(actor)
         .filter(kind=kind, parameters=parameters, status=JobStatus.DONE)
-        .filter(data_version=data_version())
+        .filter(data_version=data_version(), ordered_by__language=actor.language)
         .first()
     )
     if ready is not None:

@@ -13,6 +13,7 @@ from courses.models import Registration
 from grants.models import AccountLine, Application, Award
 from mentoring.models import Meeting
 from reports.builders import Builder, register
+from scheme.models import Scheme
 from scheme.roles import access_for
 
 ROWS_PER_STEP = 500
@@ -41,7 +42,17 @@ def write_csv(header, rows, progress, total) -> bytes:
 
 
 def _caseworkers_only(user, parameters) -> bool:
-    return access_for(user).is_caseworker
+    """Caseworkers export the schemes their body runs (``parameters["schemes"]``)."""
+    access = access_for(user)
+    schemes = parameters.get("schemes")
+    if not access.is_caseworker or not isinstance(schemes, list):
+        return False
+    return all(access.administers(scheme) for scheme in Scheme.objects.filter(pk__in=schemes))
+
+
+def _in_schemes(queryset, parameters, path):
+    """Only the rows of the schemes the export was ordered for."""
+    return queryset.filter(**{f"{path}__in": parameters.get("schemes", [])})
 
 
 def _file_name(stem) -> str:
@@ -49,8 +60,10 @@ def _file_name(stem) -> str:
 
 
 def applications(parameters, progress):
-    queryset = Application.objects.select_related(
-        "organisation", "round__scheme_year__scheme"
+    queryset = _in_schemes(
+        Application.objects.select_related("organisation", "round__scheme_year__scheme"),
+        parameters,
+        "round__scheme_year__scheme",
     ).order_by("round__opens_on", "organisation__name")
     rows = (
         (a.round.scheme_year.year, a.round.title, a.organisation.name, a.organisation.org_number,
@@ -64,8 +77,12 @@ def applications(parameters, progress):
 
 
 def awards(parameters, progress):
-    queryset = Award.objects.select_related(
-        "application__organisation", "application__round__scheme_year", "decision"
+    queryset = _in_schemes(
+        Award.objects.select_related(
+            "application__organisation", "application__round__scheme_year", "decision"
+        ),
+        parameters,
+        "application__round__scheme_year__scheme",
     ).order_by("application__round__scheme_year__year", "application__organisation__name")
     rows = (
         (w.application.round.scheme_year.year, w.application.organisation.name,
@@ -79,8 +96,13 @@ def awards(parameters, progress):
 
 
 def accounts(parameters, progress):
-    queryset = AccountLine.objects.select_related(
-        "report__award__application__organisation", "report__award__application__round__scheme_year"
+    queryset = _in_schemes(
+        AccountLine.objects.select_related(
+            "report__award__application__organisation",
+            "report__award__application__round__scheme_year",
+        ),
+        parameters,
+        "report__award__application__round__scheme_year__scheme",
     ).order_by("report__due_on", "report__award__application__organisation__name", "id")
     rows = (
         (line.report.award.application.round.scheme_year.year,
@@ -96,7 +118,8 @@ def accounts(parameters, progress):
 def meetings(parameters, progress):
     """Mentor meetings without their notes: the notes belong to the pair."""
     queryset = (
-        Meeting.objects.select_related("pairing__mentor", "logged_for")
+        _in_schemes(Meeting.objects.all(), parameters, "pairing__scheme")
+        .select_related("pairing__mentor", "logged_for")
         .prefetch_related("pairing__members__organisation", "topics")
         .order_by("held_on", "id")
     )
@@ -113,9 +136,11 @@ def meetings(parameters, progress):
 
 
 def attendance(parameters, progress):
-    queryset = Registration.objects.select_related("event", "organisation").order_by(
-        "event__starts_at", "organisation__name", "person_name"
-    )
+    queryset = _in_schemes(
+        Registration.objects.select_related("event", "organisation"),
+        parameters,
+        "event__scheme_year__scheme",
+    ).order_by("event__starts_at", "organisation__name", "person_name")
     rows = (
         (timezone.localtime(r.event.starts_at).date(), r.event.title, r.event.get_kind_display(),
          r.organisation.name, r.person_name, bool(r.cancelled_at),

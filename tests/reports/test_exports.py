@@ -1,0 +1,49 @@
+"""The CSV exports: spreadsheet-ready, and only the schemes the caseworker's body runs."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from reports.builders import builder_for
+from reports.forms import ExportForm
+from tests import factories
+from tests.reports import dataset
+
+KINDS = ["csv_applications", "csv_awards", "csv_accounts", "csv_meetings", "csv_attendance"]
+
+
+@pytest.fixture
+def data(db):
+    return dataset.build()
+
+
+def build(kind, parameters):
+    content, _name = builder_for(kind).build(parameters, lambda *args: None)
+    return content
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_export_opens_in_a_spreadsheet_with_the_schemes_rows(data, kind):
+    parameters = ExportForm(data.caseworker).parameters()
+    content = build(kind, parameters)
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM: spreadsheets read æøå
+    text = content.decode("utf-8-sig")
+    assert ";" in text.splitlines()[0]
+    assert len(text.splitlines()) > 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_another_body_exports_none_of_this_scheme(data, kind):
+    foreign = factories.caseworker()
+    parameters = ExportForm(foreign).parameters()
+    assert parameters == {"schemes": []}
+    assert len(build(kind, parameters).decode("utf-8-sig").splitlines()) == 1  # the header
+    mine = ExportForm(data.caseworker).parameters()
+    assert not builder_for(kind).allowed(foreign, mine)
+
+
+def test_an_export_cannot_be_ordered_for_a_scheme_of_another_body(data):
+    from reports import services
+
+    mine = ExportForm(data.caseworker).parameters()
+    with pytest.raises(PermissionDenied):
+        services.order_report(factories.caseworker(), "csv_awards", **mine)
