@@ -276,8 +276,8 @@ class Event(models.Model):
     detail = models.CharField(_("detail"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
 
