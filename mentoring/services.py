@@ -321,7 +321,9 @@ def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -
             raise ValidationError({"reason": _("Say why the pairing ends.")})
         ends_on = ends_on or timezone.localdate()
         if not pairing.starts_on <= ends_on <= timezone.localdate():
-            raise ValidationError({"ends_on": _("The end date must be between the start date and today.")})
+            raise ValidationError(
+                {"ends_on": _("The end date must be between the start date and today.")}
+            )
         pairing.ends_on = ends_on
         pairing.end_reason = reason
     pairing.status = status
