@@ -36,7 +36,7 @@ from organisations.models import Organisation
 from scheme import audit
 from scheme.formatting import format_day
 from scheme.notifications import notify
-from scheme.roles import OrganisationKind, access_for
+from scheme.roles import OrganisationKind, access_for, require, require_administers
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
 
@@ -59,17 +59,8 @@ EVENT_IS_CANCELLED = _("The event is cancelled.")
 ALREADY_ANSWERED = _("You have already answered this form. Thank you!")
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
-
-
-def _require_caseworker(actor, scheme):
-    _require(access_for(actor).administers(scheme))
-
-
 def _require_member(actor, organisation):
-    _require(access_for(actor).is_member_of(organisation.pk))
+    require(access_for(actor).is_member_of(organisation.pk))
 
 
 def _people_of(organisations):
@@ -89,7 +80,7 @@ def _event_url(event):
 
 @transaction.atomic
 def save_plan(actor, scheme_year, *, introduction: str = "") -> AnnualPlan:
-    _require_caseworker(actor, scheme_year.scheme)
+    require_administers(actor, scheme_year.scheme)
     plan, _created = AnnualPlan.objects.update_or_create(
         scheme_year=scheme_year, defaults={"introduction": introduction}
     )
@@ -101,7 +92,7 @@ def save_plan(actor, scheme_year, *, introduction: str = "") -> AnnualPlan:
 def save_planned_item(actor, plan, item=None, *, competence_areas=None, **fields) -> PlannedItem:
     """Add an item to the plan (``item`` None) or change one; ``competence_areas`` None keeps
     those it has."""
-    _require_caseworker(actor, plan.scheme_year.scheme)
+    require_administers(actor, plan.scheme_year.scheme)
     item = item or PlannedItem(plan=plan)
     if item.plan_id != plan.pk:
         raise PermissionDenied
@@ -118,7 +109,7 @@ def save_planned_item(actor, plan, item=None, *, competence_areas=None, **fields
 @transaction.atomic
 def remove_planned_item(actor, item) -> None:
     plan = item.plan
-    _require_caseworker(actor, plan.scheme_year.scheme)
+    require_administers(actor, plan.scheme_year.scheme)
     topic = item.topic
     item.delete()
     audit.record(actor, PLAN_SAVED, plan, topic)
@@ -130,7 +121,7 @@ def share_plan(actor, plan) -> AnnualPlan:
     plan = (
         AnnualPlan.objects.select_for_update().select_related("scheme_year__scheme").get(pk=plan.pk)
     )
-    _require_caseworker(actor, plan.scheme_year.scheme)
+    require_administers(actor, plan.scheme_year.scheme)
     if not plan.items.exists():
         raise ValidationError(_("Add at least one planned item before sharing the plan."))
     first_time = plan.shared_at is None
@@ -154,7 +145,7 @@ def share_plan(actor, plan) -> AnnualPlan:
 @transaction.atomic
 def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
     _require_member(actor, organisation)
-    _require(organisation.kind in PARTICIPATING_KINDS)
+    require(organisation.kind in PARTICIPATING_KINDS)
     if plan.shared_at is None:
         raise ValidationError(_("The plan has not been shared yet."))
     if not text.strip():
@@ -174,9 +165,9 @@ def save_event(actor, event=None, *, competence_areas=None, **fields) -> Event:
     """Create an event (``event`` None) or change one; ``competence_areas`` None keeps those it
     has."""
     scheme_year = fields.get("scheme_year") or event.scheme_year
-    _require_caseworker(actor, scheme_year.scheme)
+    require_administers(actor, scheme_year.scheme)
     if event is not None:  # moving an event needs the right to both schemes
-        _require_caseworker(actor, Event.objects.get(pk=event.pk).scheme_year.scheme)
+        require_administers(actor, Event.objects.get(pk=event.pk).scheme_year.scheme)
     event = event or Event()
     for name, value in fields.items():
         setattr(event, name, value)
@@ -193,7 +184,7 @@ def save_event(actor, event=None, *, competence_areas=None, **fields) -> Event:
 @transaction.atomic
 def save_programme(actor, event, items) -> None:
     """Replace the programme: (time, title, presenter organisation or None, presenter name)."""
-    _require_caseworker(actor, event.scheme_year.scheme)
+    require_administers(actor, event.scheme_year.scheme)
     event.programme.all().delete()
     for starts_at, title, presenter, presenter_name in items:
         item = ProgrammeItem(
@@ -211,7 +202,7 @@ def save_programme(actor, event, items) -> None:
 @transaction.atomic
 def cancel_event(actor, event, reason: str) -> Event:
     event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
-    _require_caseworker(actor, event.scheme_year.scheme)
+    require_administers(actor, event.scheme_year.scheme)
     if event.cancelled_at:
         raise ValidationError(_("The event is already cancelled."))
     if not reason.strip():
@@ -318,7 +309,7 @@ def cancel_registration(actor, registration) -> Registration:
 def mark_attendance(actor, event, attended_ids) -> int:
     """Mark the whole list at once: the registrations in ``attended_ids`` came, the rest did not."""
     event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
-    _require_caseworker(actor, event.scheme_year.scheme)
+    require_administers(actor, event.scheme_year.scheme)
     if event.cancelled_at:
         raise ValidationError(EVENT_IS_CANCELLED)
     if event.starts_at > timezone.now():
@@ -342,7 +333,7 @@ def mark_attendance(actor, event, attended_ids) -> int:
 
 @transaction.atomic
 def add_material(actor, event, *, title: str, upload) -> Material:
-    _require_caseworker(actor, event.scheme_year.scheme)
+    require_administers(actor, event.scheme_year.scheme)
     validate_upload(upload)
     material = Material(
         event=event, title=title or upload.name, original_name=upload.name[:200], uploaded_by=actor
@@ -357,7 +348,7 @@ def add_material(actor, event, *, title: str, upload) -> Material:
 @transaction.atomic
 def remove_material(actor, material) -> None:
     event = material.event
-    _require_caseworker(actor, event.scheme_year.scheme)
+    require_administers(actor, event.scheme_year.scheme)
     stored, title = material.file.name, material.title
     storage = material.file.storage
     material.delete()
@@ -370,7 +361,7 @@ def give_task(
     actor, event, *, title: str, description: str, organisations, due_on
 ) -> PracticalTask:
     """A practical task for one organisation, or for two working together."""
-    _require_caseworker(actor, event.scheme_year.scheme)
+    require_administers(actor, event.scheme_year.scheme)
     organisations = list({o.pk: o for o in organisations}.values())
     if not 1 <= len(organisations) <= 2:
         raise ValidationError(
@@ -406,7 +397,7 @@ def give_task(
 def hand_in(actor, task, organisation, *, text: str = "", upload=None) -> HandIn:
     """Hand in (or hand in again) a practical task for one of its organisations."""
     _require_member(actor, organisation)
-    _require(task.organisations.filter(pk=organisation.pk).exists())
+    require(task.organisations.filter(pk=organisation.pk).exists())
     if timezone.localdate() > task.due_on:
         raise ValidationError(_("The task was due %(date)s.") % {"date": format_day(task.due_on)})
     if not text.strip() and upload is None:
@@ -435,7 +426,7 @@ def save_form(actor, scheme, *, questions, form=None, **fields) -> FeedbackForm:
 
     Questions cannot change once someone has answered.
     """
-    _require_caseworker(actor, scheme)
+    require_administers(actor, scheme)
     if form is not None and form.scheme_id != scheme.pk:
         raise PermissionDenied
     event = fields.get("event")
@@ -506,7 +497,7 @@ def _clean_answer(question, value):
 def answer_form(actor, form, organisation, answers) -> Response:
     """One person's answers (question id -> value); each person answers a form once."""
     _require_member(actor, organisation)
-    _require(organisation.kind in PARTICIPATING_KINDS)
+    require(organisation.kind in PARTICIPATING_KINDS)
     if form.event_id and not form.event.is_for(organisation):
         raise PermissionDenied
     if not form.is_open():

@@ -56,7 +56,7 @@ from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
-from scheme.roles import OrganisationKind, access_for
+from scheme.roles import OrganisationKind, access_for, require, require_administers
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
 
@@ -103,22 +103,12 @@ REQUIRED_DOCUMENTS = [
 # --- who may do what -----------------------------------------------------------------------
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
-
-
 def _require_member(actor, organisation):
     """Only people of the participant organisation itself act for it."""
     access = access_for(actor)
-    _require(
+    require(
         access.is_member_of(organisation.pk) and organisation.kind == OrganisationKind.PARTICIPANT
     )
-
-
-def _require_caseworker(actor, scheme):
-    """Only caseworkers of the scheme's administering body (and admins) handle its cases."""
-    _require(access_for(actor).administers(scheme))
 
 
 def _scheme_of(application):
@@ -127,7 +117,7 @@ def _scheme_of(application):
 
 def _require_impartial(actor, application):
     """The caseworker has declared impartiality for this application and has no conflict."""
-    _require_caseworker(actor, _scheme_of(application))
+    require_administers(actor, _scheme_of(application))
     declaration = application.declarations.filter(caseworker=actor).first()
     if declaration is None:
         raise ValidationError(
@@ -183,10 +173,10 @@ def _award_url(award):
 def save_round(actor, round_=None, **fields) -> Round:
     """Create a call (``round_`` None) or change one."""
     scheme_year = fields.get("scheme_year") or round_.scheme_year
-    _require_caseworker(actor, scheme_year.scheme)
+    require_administers(actor, scheme_year.scheme)
     if round_ is not None:
         # A caseworker may not take over another body's call by moving it to their own year.
-        _require_caseworker(actor, round_.scheme_year.scheme)
+        require_administers(actor, round_.scheme_year.scheme)
     round_ = round_ or Round()
     for name, value in fields.items():
         setattr(round_, name, value)
@@ -199,7 +189,7 @@ def save_round(actor, round_=None, **fields) -> Round:
 @transaction.atomic
 def invite(actor, round_, organisations) -> int:
     """Invite participant organisations to a closed call and tell their people."""
-    _require_caseworker(actor, round_.scheme_year.scheme)
+    require_administers(actor, round_.scheme_year.scheme)
     already = set(round_.invitations.values_list("organisation_id", flat=True))
     new = [
         organisation
@@ -513,7 +503,7 @@ def _under_assessment(application) -> Application:
 def declare_impartiality(actor, application, *, has_conflict: bool, note: str = ""):
     """Record the caseworker's declaration. A declared conflict stands: it cannot be turned
     back into impartiality (another caseworker takes the case)."""
-    _require_caseworker(actor, _scheme_of(application))
+    require_administers(actor, _scheme_of(application))
     earlier = application.declarations.filter(caseworker=actor).first()
     if earlier is not None and earlier.has_conflict:
         raise _state_error(
@@ -841,7 +831,7 @@ def handle_appeal(actor, appeal, *, status: str, outcome: str) -> Appeal:
         .get(pk=appeal.pk)
     )
     application = appeal.decision.application
-    _require_caseworker(actor, _scheme_of(application))
+    require_administers(actor, _scheme_of(application))
     _refuse_if_conflicted(actor, application)
     if appeal.status != AppealStatus.LODGED:
         raise _state_error(_("This appeal has already been handled."))
@@ -890,7 +880,7 @@ def record_disbursement(actor, award, *, amount: Decimal, paid_on, instalment=No
         )
         .get(pk=award.pk)
     )
-    _require_caseworker(actor, _scheme_of(award.application))
+    require_administers(actor, _scheme_of(award.application))
     if not award.accepted_at:
         raise _state_error(
             _("Money is paid out after the organisation has accepted the conditions.")
@@ -1080,7 +1070,7 @@ def _report_under_review(actor, report) -> GrantReport:
         )
         .get(pk=report.pk)
     )
-    _require_caseworker(actor, _scheme_of(report.award.application))
+    require_administers(actor, _scheme_of(report.award.application))
     if report.status != ReportStatus.SUBMITTED:
         raise _state_error(_("Only a report that has been sent can be approved or returned."))
     return report
@@ -1136,7 +1126,7 @@ def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Cla
         .get(pk=award.pk)
     )
     application = award.application
-    _require_caseworker(actor, _scheme_of(application))
+    require_administers(actor, _scheme_of(application))
     _refuse_if_conflicted(actor, application)
     reclaimable = award.disbursed() - sum(
         (c.amount for c in award.clawbacks.exclude(status=ClawbackStatus.CANCELLED)), ZERO
@@ -1178,7 +1168,7 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on) -> Repayment:
         .get(pk=clawback.pk)
     )
     application = clawback.award.application
-    _require_caseworker(actor, _scheme_of(application))
+    require_administers(actor, _scheme_of(application))
     if clawback.status != ClawbackStatus.OPEN:
         raise _state_error(_("This clawback is closed."))
     left = clawback.amount - clawback.repaid()
@@ -1228,7 +1218,7 @@ def handle_change_notice(actor, notice, outcome: str) -> ChangeNotice:
         .get(pk=notice.pk)
     )
     application = notice.award.application
-    _require_caseworker(actor, _scheme_of(application))
+    require_administers(actor, _scheme_of(application))
     if notice.status != ChangeNoticeStatus.OPEN:
         raise _state_error(_("This change notice has already been handled."))
     if not outcome.strip():

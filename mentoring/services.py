@@ -4,7 +4,7 @@ the pairing's state, writes the pairing's timeline and notifies whoever must act
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,7 +35,7 @@ from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
-from scheme.roles import OrganisationKind, access_for
+from scheme.roles import OrganisationKind, access_for, require, require_administers
 from scheme.verbs import event_verb
 
 OFFER_SAVED = event_verb("mentoring.offer_saved", _("updated what the mentor offers"))
@@ -54,19 +54,10 @@ COMPENSATION_SET = event_verb("mentoring.compensation_set", _("set the mentor co
 COMPENSATION_PAID = event_verb("mentoring.compensation_paid", _("recorded a compensation payment"))
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
-
-
-def _require_caseworker(actor, scheme):
-    _require(access_for(actor).administers(scheme))
-
-
 def _side(actor, pairing):
     """The organisation the actor acts for in this pairing; PermissionDenied for outsiders."""
     side = pairing.side_of(actor)
-    _require(side is not None)
+    require(side is not None)
     return side
 
 
@@ -115,7 +106,7 @@ def _url(pairing):
 def save_offer(actor, organisation, **fields) -> MentorOffer:
     """What a mentor organisation offers; its own people or a caseworker may change it."""
     access = access_for(actor)
-    _require(
+    require(
         organisation.kind == OrganisationKind.MENTOR
         and (access.is_caseworker or access.is_member_of(organisation.pk))
     )
@@ -241,7 +232,7 @@ def create_pairing(
 
     ``contacts`` names each participant's contact person (organisation id -> user).
     """
-    _require_caseworker(actor, scheme)
+    require_administers(actor, scheme)
     participants = list(participants)
     contacts = contacts or {}
     _check_sides(mentor, participants, mentor_contact, contacts)
@@ -280,7 +271,7 @@ def _announce(pairing):
 def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, mentor_contact=None):
     """End a pairing with a reason and start a new one with another mentor; history stays."""
     old = _locked(pairing)
-    _require_caseworker(actor, old.scheme)
+    require_administers(actor, old.scheme)
     _require_live(old)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the mentor is replaced.")})
@@ -312,7 +303,7 @@ def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, m
 def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -> Pairing:
     """Pause, resume or end a pairing (on ``ends_on``, by default today)."""
     pairing = _locked(pairing)
-    _require_caseworker(actor, pairing.scheme)
+    require_administers(actor, pairing.scheme)
     _require_live(pairing)
     if status not in (PairingStatus.ACTIVE, PairingStatus.PAUSED, PairingStatus.ENDED):
         raise ValidationError({"status": _("Choose active, paused or ended.")})
@@ -452,7 +443,7 @@ def confirm_meeting(actor, meeting) -> Meeting:
 def complete_task(actor, task) -> Task:
     """A task is ticked off by the side it belongs to."""
     task = Task.objects.select_for_update().select_related("pairing").get(pk=task.pk)
-    _require(access_for(actor).is_member_of(task.owner_id))
+    require(access_for(actor).is_member_of(task.owner_id))
     if task.done_at:
         raise ValidationError(_("The task is already done."))
     task.done_at = timezone.now()
@@ -516,7 +507,7 @@ def follow_up_check_in(actor, check_in) -> CheckIn:
     check_in = (
         CheckIn.objects.select_for_update().select_related("pairing__scheme").get(pk=check_in.pk)
     )
-    _require_caseworker(actor, check_in.pairing.scheme)
+    require_administers(actor, check_in.pairing.scheme)
     if check_in.followed_up_at:
         raise ValidationError(_("This check-in has already been followed up."))
     check_in.followed_up_at = timezone.now()
@@ -554,7 +545,7 @@ def resolve_flag(actor, flag, outcome: str) -> Flag:
         .get(pk=flag.pk)
     )
     pairing = flag.pairing
-    _require_caseworker(actor, pairing.scheme)
+    require_administers(actor, pairing.scheme)
     if flag.status != FlagStatus.OPEN:
         raise ValidationError(_("This flag has already been followed up."))
     if not outcome.strip():
@@ -581,7 +572,7 @@ def resolve_flag(actor, flag, outcome: str) -> Flag:
 @transaction.atomic
 def set_compensation(actor, mentor, scheme_year, amount=None) -> Compensation:
     """The mentor's compensation for the year; the scheme year's default when not given."""
-    _require_caseworker(actor, scheme_year.scheme)
+    require_administers(actor, scheme_year.scheme)
     if mentor.kind != OrganisationKind.MENTOR:
         raise ValidationError(_("Compensation is for mentor organisations."))
     amount = scheme_year.mentor_compensation if amount is None else amount
@@ -603,7 +594,7 @@ def record_compensation_payment(actor, compensation, *, amount, paid_on) -> Comp
         .select_related("scheme_year__scheme", "mentor")
         .get(pk=compensation.pk)
     )
-    _require_caseworker(actor, compensation.scheme_year.scheme)
+    require_administers(actor, compensation.scheme_year.scheme)
     left = compensation.amount - compensation.paid()
     if amount <= 0 or amount > left:
         raise ValidationError(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import Membership, Organisation
 from scheme import audit
 from scheme.notifications import notify
-from scheme.roles import MemberRole, access_for, forget_access
+from scheme.roles import MemberRole, access_for, forget_access, require
 from scheme.verbs import event_verb
 
 CREATED = event_verb("organisation.created", _("registered the organisation"))
@@ -26,11 +26,6 @@ MEMBER_REMOVED = event_verb("organisation.member_removed", _("removed a person")
 PROFILE_M2M = ("languages", "target_groups", "competence_needs")
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
-
-
 def _changed_labels(instance, fields) -> str:
     return ", ".join(str(instance._meta.get_field(name).verbose_name) for name in fields)
 
@@ -38,7 +33,7 @@ def _changed_labels(instance, fields) -> str:
 @transaction.atomic
 def create_organisation(actor, **fields) -> Organisation:
     """Register an organisation (caseworkers only)."""
-    _require(access_for(actor).is_caseworker)
+    require(access_for(actor).is_caseworker)
     related = {name: fields.pop(name) for name in PROFILE_M2M if name in fields}
     organisation = Organisation(**fields)
     organisation.full_clean()
@@ -53,7 +48,7 @@ def create_organisation(actor, **fields) -> Organisation:
 def update_profile(actor, organisation: Organisation, **fields) -> Organisation:
     """Change profile fields; the kind and number only a caseworker may change."""
     access = access_for(actor)
-    _require(access.can_edit_organisation(organisation.pk))
+    require(access.can_edit_organisation(organisation.pk))
     if not access.is_caseworker and {"kind", "org_number"} & fields.keys():
         raise PermissionDenied
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
@@ -76,7 +71,7 @@ def update_profile(actor, organisation: Organisation, **fields) -> Organisation:
 @transaction.atomic
 def save_parts(actor, organisation: Organisation, formset) -> None:
     """Save a validated formset of one list on the profile (branches, activities, ...)."""
-    _require(access_for(actor).can_edit_organisation(organisation.pk))
+    require(access_for(actor).can_edit_organisation(organisation.pk))
     parts = formset.save(commit=False)
     for part in parts:
         part.organisation = organisation
@@ -94,7 +89,7 @@ def add_member(actor, organisation, *, email, full_name, role=MemberRole.MEMBER,
 
     A new person gets an e-mail with a link to choose their password.
     """
-    _require(access_for(actor).can_manage_members(organisation.pk))
+    require(access_for(actor).can_manage_members(organisation.pk))
     User = get_user_model()
     email = User.objects.normalize_email(email)
     user = User.objects.filter(email=email).first()
@@ -163,7 +158,7 @@ def change_member_role(actor, membership: Membership, role: str) -> Membership:
         .select_related("organisation", "user")
         .get(pk=membership.pk)
     )
-    _require(access_for(actor).can_manage_members(membership.organisation_id))
+    require(access_for(actor).can_manage_members(membership.organisation_id))
     if role != membership.role:
         _keep_a_leader(membership)
         membership.role = role
@@ -186,7 +181,7 @@ def remove_member(actor, membership: Membership) -> None:
         .select_related("organisation", "user")
         .get(pk=membership.pk)
     )
-    _require(access_for(actor).can_manage_members(membership.organisation_id))
+    require(access_for(actor).can_manage_members(membership.organisation_id))
     _keep_a_leader(membership)
     membership.delete()
     forget_access(membership.user)

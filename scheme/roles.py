@@ -120,6 +120,19 @@ def forget_access(user) -> None:
     user.__dict__.pop("_portal_access", None)
 
 
+def require(allowed: bool) -> None:
+    """Refuse the actor (PermissionDenied) unless ``allowed``; the services' one way to say no."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def require_administers(user, scheme) -> Access:
+    """The user's access, or PermissionDenied unless their body runs ``scheme`` (or an admin)."""
+    access = access_for(user)
+    require(access.administers(scheme))
+    return access
+
+
 def require_role(user, *roles) -> Access:
     """The user's access, or PermissionDenied when they hold none of ``roles``.
 

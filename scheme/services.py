@@ -2,14 +2,14 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from scheme import audit
 from scheme.models import SchemeYear
-from scheme.roles import access_for
+from scheme.roles import require_administers
 from scheme.verbs import event_verb
 
 ACCOUNT_UPDATED = event_verb("account.updated", _("updated their account details"))
@@ -39,16 +39,11 @@ def update_account(actor, *, full_name: str, phone: str, language: str):
     return actor
 
 
-def _require_administers(actor, scheme):
-    if not access_for(actor).administers(scheme):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def change_year_rules(actor, scheme_year: SchemeYear, **rules) -> SchemeYear:
     """Change a year's rules; only the scheme's administering body may."""
     year = SchemeYear.objects.select_for_update().get(pk=scheme_year.pk)
-    _require_administers(actor, year.scheme)
+    require_administers(actor, year.scheme)
     changed = [name for name in RULE_FIELDS if name in rules and getattr(year, name) != rules[name]]
     for name in changed:
         setattr(year, name, rules[name])
@@ -63,7 +58,7 @@ def change_year_rules(actor, scheme_year: SchemeYear, **rules) -> SchemeYear:
 @transaction.atomic
 def open_next_year(actor, scheme) -> SchemeYear:
     """Start the year after the latest one, with the same rules and the due date moved on."""
-    _require_administers(actor, scheme)
+    require_administers(actor, scheme)
     latest = scheme.years.select_for_update().order_by("-year").first()
     if latest is None:
         raise ValidationError(_("The scheme has no year to copy the rules from."))
