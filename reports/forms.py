@@ -90,6 +90,17 @@ class OrganisationReportForm(OrderForm):
             Organisation.objects.visible_to(user).participants().only("id", "name")
         )
 
+    def parameters(self) -> dict:
+        """A caseworker's report covers the schemes their body runs; the organisation's own
+        people get its whole record."""
+        parameters = {"organisation": self.cleaned_data["organisation"].pk}
+        access = access_for(self.user)
+        if not access.is_member_of(parameters["organisation"]):
+            parameters["schemes"] = sorted(
+                _administered_schemes(self.user).values_list("pk", flat=True)
+            )
+        return parameters
+
     @classmethod
     def offered_to(cls, access) -> bool:
         return access.is_caseworker or access.has(Role.MEMBER)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reports import services
-from reports.builders import ReportError
+from reports.builders import ReportError, builder_for
 from reports.forms import order_forms_for
 from reports.models import JobStatus, ReportJob
 from scheme.web import paginate
@@ -40,7 +40,12 @@ def order(request, kind):
 
 
 def _job(request, pk):
-    return get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+    """A job the user may see, about data they may still see: who may order a report is
+    asked again, so a colleague or a former member cannot fetch what they may not read."""
+    job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+    if not builder_for(job.kind).allowed(request.user, job.parameters):
+        raise Http404
+    return job
 
 
 def job_detail(request, pk):

@@ -279,14 +279,20 @@ def organisation_title(parameters) -> str:
 
 
 def organisation_allowed(user, parameters) -> bool:
-    """Caseworkers, and the people of the (participant) organisation itself."""
+    """The organisation's own people (its whole record), and caseworkers for the schemes their
+    body runs (``parameters["schemes"]``)."""
     organisation = Organisation.objects.filter(
         pk=_id(parameters, "organisation"), kind=OrganisationKind.PARTICIPANT
     ).first()
     if organisation is None:
         return False
     access = access_for(user)
-    return access.is_caseworker or access.is_member_of(organisation.pk)
+    schemes = parameters.get("schemes")
+    if schemes is None:
+        return access.is_member_of(organisation.pk)
+    return access.is_caseworker and all(
+        access.administers(scheme) for scheme in Scheme.objects.filter(pk__in=schemes)
+    )
 
 
 def build_organisation(parameters, progress):
@@ -294,7 +300,7 @@ def build_organisation(parameters, progress):
     if organisation is None:
         raise ReportError(_("The organisation no longer exists."))
     today = timezone.localdate()
-    figures = organisation_figures(organisation, today, progress)
+    figures = organisation_figures(organisation, today, progress, parameters.get("schemes"))
     progress(90, _("Writing the PDF"))
     title = _("Organisation report: %(organisation)s") % {"organisation": organisation.name}
     content = render(

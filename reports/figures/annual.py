@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.models import Event, Registration
 from courses.plans import plan_against_held
@@ -275,7 +276,7 @@ def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
             )
         )
         if number % 50 == 0:
-            progress(10 + 40 * number // len(awards), "awards")
+            progress(10 + 40 * number // len(awards), _("Awards"))
     return rows
 
 
@@ -352,16 +353,16 @@ def _events(scheme_year) -> list[EventRow]:
 
 def annual_figures(scheme_year, today, progress=lambda percent, step="": None) -> AnnualFigures:
     """Everything the annual grant report shows for ``scheme_year``, as of ``today``."""
-    progress(5, "awards")
+    progress(5, _("Awards"))
     figures = AnnualFigures(scheme_year=scheme_year)
     figures.awards = _award_rows(scheme_year, today, progress)
-    progress(55, "mentoring")
+    progress(55, _("Mentoring"))
     figures.pairings = _pairing_rows(scheme_year)
     figures.compensation = (
         Compensation.objects.filter(scheme_year=scheme_year).aggregate(total=Sum("amount"))["total"]
         or ZERO
     )
-    progress(70, "competence")
+    progress(70, _("Competence building"))
     figures.plan = plan_against_held(scheme_year)
     figures.events = _events(scheme_year)
     figures.attendance = _attendance(scheme_year)

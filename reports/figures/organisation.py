@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.models import Registration
 from grants.models import (
@@ -188,9 +189,18 @@ def _day(moment):
     return timezone.localtime(moment).date() if moment else None
 
 
-def _applications(figures, organisation):
+def _in_schemes(queryset, schemes, path):
+    """Only the rows of ``schemes`` (ids), when the report is limited to them."""
+    return queryset if schemes is None else queryset.filter(**{f"{path}__in": schemes})
+
+
+def _applications(figures, organisation, schemes):
     applications = (
-        Application.objects.filter(organisation=organisation)
+        _in_schemes(
+            Application.objects.filter(organisation=organisation),
+            schemes,
+            "round__scheme_year__scheme",
+        )
         .exclude(status=ApplicationStatus.DRAFT)
         .select_related("round__scheme_year__scheme")
         .prefetch_related(
@@ -255,9 +265,13 @@ def _report(award, today) -> ReportRow | None:
     )
 
 
-def _awards(figures, organisation, today):
+def _awards(figures, organisation, today, schemes):
     applications = (
-        Application.objects.filter(organisation=organisation, award__isnull=False)
+        _in_schemes(
+            Application.objects.filter(organisation=organisation, award__isnull=False),
+            schemes,
+            "round__scheme_year__scheme",
+        )
         .select_related("round__scheme_year__scheme", "award__decision", "award__report")
         .prefetch_related(
             "award__disbursements",
@@ -295,9 +309,9 @@ def _awards(figures, organisation, today):
         )
 
 
-def _pairings(figures, organisation):
+def _pairings(figures, organisation, schemes):
     pairings = (
-        Pairing.objects.filter(members__organisation=organisation)
+        _in_schemes(Pairing.objects.filter(members__organisation=organisation), schemes, "scheme")
         .select_related("scheme", "mentor")
         .prefetch_related(
             "members",
@@ -343,10 +357,14 @@ def _pairings(figures, organisation):
         )
 
 
-def _events(figures, organisation):
+def _events(figures, organisation, schemes):
     grouped = {}
     for registration in (
-        Registration.objects.filter(organisation=organisation)
+        _in_schemes(
+            Registration.objects.filter(organisation=organisation),
+            schemes,
+            "event__scheme_year__scheme",
+        )
         .select_related("event")
         .order_by("event__starts_at", "event_id", "id")
     ):
@@ -368,17 +386,18 @@ def _events(figures, organisation):
     figures.events = list(grouped.values())
 
 
-def organisation_figures(organisation, today, progress=lambda percent, step="": None):
-    """Everything the organisation report shows for ``organisation``, as of ``today``."""
+def organisation_figures(organisation, today, progress=lambda percent, step="": None, schemes=None):
+    """Everything the organisation report shows for ``organisation``, as of ``today``; only
+    about ``schemes`` (ids) when given — a caseworker's report covers their own schemes."""
     figures = OrganisationFigures(organisation=organisation, today=today)
-    progress(10, "applications")
-    _applications(figures, organisation)
-    progress(30, "awards")
-    _awards(figures, organisation, today)
-    progress(55, "mentoring")
-    _pairings(figures, organisation)
-    progress(70, "events")
-    _events(figures, organisation)
+    progress(10, _("Applications"))
+    _applications(figures, organisation, schemes)
+    progress(30, _("Awards"))
+    _awards(figures, organisation, today, schemes)
+    progress(55, _("Mentoring"))
+    _pairings(figures, organisation, schemes)
+    progress(70, _("Courses and gatherings"))
+    _events(figures, organisation, schemes)
     figures.collaborations = list(
         organisation.collaborations.order_by("since", "partner_name", "id")
     )

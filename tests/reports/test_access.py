@@ -122,7 +122,16 @@ def test_a_caseworker_of_another_body_cannot_order_this_schemes_reports(data):
 
 def test_the_schemes_caseworkers_order_every_pdf_report(data):
     for kind in PDF_KINDS:
-        assert may_order(data["caseworker"], kind, **parameters(data, kind)), kind
+        wanted = parameters(data, kind)
+        if kind == "organisation":  # a caseworker's report covers the schemes their body runs
+            wanted["schemes"] = [data["scheme"].pk]
+        assert may_order(data["caseworker"], kind, **wanted), kind
+
+
+def test_an_organisation_report_of_another_bodys_scheme_is_refused(data):
+    """Another body's caseworker cannot read this scheme's cases through the report."""
+    wanted = {**parameters(data, "organisation"), "schemes": [data["scheme"].pk]}
+    assert not may_order(data["foreign_caseworker"], "organisation", **wanted)
 
 
 def test_reports_on_objects_that_do_not_exist_are_refused(data):
@@ -215,4 +224,14 @@ def test_a_caseworker_of_another_body_is_refused_at_the_pages(
     assert not ReportJob.objects.exists()
     job = services.order_report(data["caseworker"], "annual", **parameters(data, "annual"))
     client.force_login(foreign)
+    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+
+
+def test_a_former_member_can_no_longer_download_the_organisation_report(client, data):
+    from organisations.models import Membership
+
+    member = data["member_a"]
+    job = services.order_report(member, "organisation", **parameters(data, "organisation"))
+    Membership.objects.filter(user=member).delete()
+    client.force_login(member)
     assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
