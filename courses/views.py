@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import calendar, feedback, plans, services
+from courses.anonymise import Scrubber
 from courses.dashboard import own_organisations
 from courses.forms import (
     AnswerForm,
@@ -1016,10 +1017,15 @@ def _bars(counts, scale=100):
 
 def form_results(request, pk):
     """Aggregates per question and free text without names, for caseworkers and evaluators."""
-    require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
+    access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
     forms = FeedbackForm.objects.results_visible_to(request.user)
     feedback_form = get_object_or_404(forms.select_related("event", "scheme"), pk=pk)
     results = feedback.results(feedback_form)
+    if not access.administers(feedback_form.scheme):
+        # Evaluators read free text with the names of people and organisations blanked out.
+        scrub = Scrubber.for_portal()
+        for result in results:
+            result.texts = [scrub(text) for text in result.texts]
     rows = []
     for result in results:
         bars = []

@@ -126,6 +126,14 @@ class MeetingAdmin(PairingColumn, admin.ModelAdmin):
     exclude = ["notes"]  # confidential to the pair
     filter_horizontal = ["topics"]
     autocomplete_fields = ["pairing", "logged_by", "logged_for", "confirmed_by"]
+
+    # Read only: changing who may read the notes would let an admin read them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     inlines = [TaskInline]
 
 

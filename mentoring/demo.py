@@ -525,6 +525,16 @@ def _reset():
         target_type=ContentType.objects.get_for_model(Pairing), target_id__in=ids
     ).delete()
     Event.objects.filter(
+        target_type=ContentType.objects.get_for_model(Flag),
+        target_id__in=list(Flag.objects.filter(pairing_id__in=ids).values_list("pk", flat=True)),
+    ).delete()
+    Event.objects.filter(
+        target_type=ContentType.objects.get_for_model(Compensation),
+        target_id__in=list(
+            Compensation.objects.filter(mentor__in=demo).values_list("pk", flat=True)
+        ),
+    ).delete()
+    Event.objects.filter(
         target_type=ContentType.objects.get_for_model(Organisation),
         target_id__in=list(demo.values_list("pk", flat=True)),
         verb__startswith="mentoring.",

@@ -524,7 +524,7 @@ def raise_flag(actor, pairing, message: str) -> Flag:
     if not message.strip():
         raise ValidationError({"message": _("Tell the caseworker what is not working.")})
     flag = Flag.objects.create(pairing=pairing, raised_for=side, raised_by=actor, message=message)
-    audit.record(actor, FLAGGED, pairing)
+    audit.record(actor, FLAGGED, flag)  # on the flag: the other side must not read of it
     notify(
         _caseworkers(pairing),
         _("A pairing is not working: {pairing}"),
@@ -555,9 +555,9 @@ def resolve_flag(actor, flag, outcome: str) -> Flag:
     flag.handled_by = actor
     flag.handled_at = timezone.now()
     flag.save()
-    audit.record(actor, FLAG_RESOLVED, pairing)
+    audit.record(actor, FLAG_RESOLVED, flag)
     notify(
-        _people(_sides(pairing)),
+        _people([flag.raised_for]),
         _("The caseworker has followed up your pairing"),
         _("{outcome}"),
         url=_url(pairing),
@@ -583,7 +583,7 @@ def set_compensation(actor, mentor, scheme_year, amount=None) -> Compensation:
     )
     if compensation.paid() > amount:
         raise ValidationError({"amount": _("More than this has already been paid.")})
-    audit.record(actor, COMPENSATION_SET, mentor, f"{scheme_year.year}: {format_nok(amount)}")
+    audit.record(actor, COMPENSATION_SET, compensation, f"{scheme_year.year}: {format_nok(amount)}")
     return compensation
 
 
@@ -603,7 +603,7 @@ def record_compensation_payment(actor, compensation, *, amount, paid_on) -> Comp
     payment = CompensationPayment.objects.create(
         compensation=compensation, amount=amount, paid_on=paid_on, recorded_by=actor
     )
-    audit.record(actor, COMPENSATION_PAID, compensation.mentor, format_nok(amount))
+    audit.record(actor, COMPENSATION_PAID, compensation, format_nok(amount))
     return payment
 
 

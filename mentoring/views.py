@@ -121,8 +121,9 @@ def _state(pairing, today=None):
     return progress(pairing, today, services.minimum_meetings(pairing.scheme, today.year))
 
 
-def health_sentence(state) -> str:
-    """The pairing's health and the rule behind it, in plain words."""
+def health_sentence(state, for_caseworker: bool = True) -> str:
+    """The pairing's health and the rule behind it, in plain words. The sides are not told
+    who raised a flag or answered "poor fit": the other side may be what is not working."""
     if state.health == Health.NOT_RUNNING:
         return _("The pairing is not running, so its meetings are not counted.")
     counted = _(
@@ -134,6 +135,8 @@ def health_sentence(state) -> str:
         why = _("That is on track.")
     elif state.health == Health.BEHIND:
         why = _("That is behind: fewer meetings than expected by today.")
+    elif (state.open_flags or state.poor_fit_open) and not for_caseworker:
+        why = _("At risk: the caseworker is following up the pairing.")
     elif state.open_flags:
         why = _("At risk: someone has said the collaboration is not working.")
     elif state.poor_fit_open:
@@ -440,7 +443,7 @@ def pairing_detail(request, pk):
         {
             "pairing": pairing,
             "state": state,
-            "health_sentence": health_sentence(state),
+            "health_sentence": health_sentence(state, for_caseworker=is_caseworker),
             "side": side,
             "is_caseworker": is_caseworker,
             "can_administer": can_administer,

@@ -12,15 +12,14 @@ with a number not listed there gets the one indicator every goal has: how many g
 described a result toward it.
 """
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from courses.anonymise import Scrubber
 from courses.feedback import results as feedback_results
 from courses.models import Event, FeedbackForm, Registration
 from grants.models import Application, ApplicationStatus, Award, GoalResult, GrantReport
@@ -33,7 +32,6 @@ from organisations.models import (
     Branch,
     Collaboration,
     CompetenceArea,
-    Organisation,
     PartnerKind,
     PreviousApplication,
 )
@@ -41,7 +39,6 @@ from reports.figures.annual import SENT
 from scheme.roles import OrganisationKind
 
 ZERO = Decimal("0")
-REDACTED = "[…]"
 
 # Which indicators speak to which of the pilot scheme's six goals (DOMAIN.md, "The goals").
 COMPETENCE = "competence"  # 1: competence areas covered by courses and mentoring topics
@@ -64,45 +61,6 @@ PUBLIC_PARTNERS = (
     PartnerKind.IMMIGRANT_COUNCIL,
     PartnerKind.PUBLIC_SERVICE,
 )
-
-
-# --- anonymising free text -----------------------------------------------------------------------
-
-
-class Scrubber:
-    """Blanks out the names of organisations and people, e-mail addresses, phone numbers and
-    organisation numbers in free text."""
-
-    EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-    # Phone and organisation numbers: eight digits or more, perhaps in groups (not dates).
-    NUMBER = re.compile(r"(?<!\w)\+?\d(?: ?\d){7,}(?!\w)")
-
-    def __init__(self, names=(), name_parts=()):
-        self.names = self._pattern(names, re.IGNORECASE)
-        self.parts = self._pattern(name_parts, 0)
-
-    @staticmethod
-    def _pattern(words, flags):
-        words = sorted({w.strip() for w in words if w and len(w.strip()) >= 2}, key=len)
-        if not words:
-            return None
-        alternatives = "|".join(re.escape(word) for word in reversed(words))
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", flags)
-
-    @classmethod
-    def for_portal(cls) -> "Scrubber":
-        """Every organisation's name, every person's full name and the parts of it."""
-        people = set(get_user_model().objects.values_list("full_name", flat=True))
-        people |= set(Registration.objects.values_list("person_name", flat=True))
-        parts = {part for name in people for part in name.split() if part[:1].isupper()}
-        return cls(set(Organisation.objects.values_list("name", flat=True)) | people, parts)
-
-    def __call__(self, text: str) -> str:
-        text = self.EMAIL.sub(REDACTED, text or "")
-        for pattern in (self.names, self.parts):
-            if pattern is not None:
-                text = pattern.sub(REDACTED, text)
-        return self.NUMBER.sub(REDACTED, text)
 
 
 # --- the figures ---------------------------------------------------------------------------------

@@ -353,6 +353,22 @@ def test_the_evaluator_reads_the_results_page_without_names(client, form, answer
         services.answer_form(evaluator, form, evaluator_org, answers(form))
 
 
+def test_names_written_in_free_text_are_blanked_out_for_the_evaluator(
+    client, form, evaluator, caseworker
+):
+    person, organisation = respondent()
+    text = f"Takk til {person.full_name} i {organisation.name}, ring 91234567."
+    services.answer_form(person, form, organisation, answers(form, 4, "Ja", ["Kurs"], text))
+    client.force_login(evaluator)
+    page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
+    assert "Takk til" in page
+    for name in (person.full_name, organisation.name, "91234567"):
+        assert name not in page
+    client.force_login(caseworker)  # the scheme's caseworker reads the answer as written
+    page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
+    assert person.full_name in page
+
+
 def test_results_are_for_the_schemes_caseworkers_and_the_evaluators_only(
     client, form, answered, caseworker, other_caseworker, member
 ):

@@ -973,7 +973,8 @@ def test_either_side_flags_a_pairing_and_the_caseworker_hears(
     assert flag.raised_for == mentor_org
     assert flag.raised_by == mentor
     assert flag.message == "De svarer ikke på e-post."
-    assert verbs(pairing)[0] == services.FLAGGED
+    assert verbs(flag)[0] == services.FLAGGED
+    assert services.FLAGGED not in verbs(pairing)  # the other side reads the pairing's history
     [notice] = notifications(caseworker)
     assert "De svarer ikke på e-post." in notice.body
     assert mentor_org.name in notice.body
@@ -1005,7 +1006,7 @@ def test_an_ended_pairing_is_not_flagged(caseworker, pairing, member):
     refused(ValidationError, lambda: services.raise_flag(member, pairing, "Hjelp"), "has ended")
 
 
-def test_the_caseworker_resolves_a_flag_and_both_sides_hear(
+def test_the_caseworker_resolves_a_flag_and_the_side_that_raised_it_hears(
     pairing, mentor, member, caseworker, django_capture_on_commit_callbacks, mailoutbox
 ):
     flag = services.raise_flag(member, pairing, "Mentoren møter ikke opp.")
@@ -1017,11 +1018,11 @@ def test_the_caseworker_resolves_a_flag_and_both_sides_hear(
     assert flag.outcome == "Vi har snakket med begge; nye møtetider."
     assert flag.handled_by == caseworker
     assert flag.handled_at is not None
-    assert verbs(pairing)[0] == services.FLAG_RESOLVED
-    for person in (mentor, member):
-        [notice] = notifications(person)
-        assert notice.body == "Vi har snakket med begge; nye møtetider."
-    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([mentor.email, member.email])
+    assert verbs(flag)[0] == services.FLAG_RESOLVED
+    [notice] = notifications(member)
+    assert notice.body == "Vi har snakket med begge; nye møtetider."
+    assert notifications(mentor) == []  # the mentor may be what was not working
+    assert [mail.to[0] for mail in mailoutbox] == [member.email]
     refused(
         ValidationError,
         lambda: services.resolve_flag(caseworker, flag, "Igjen."),
@@ -1054,7 +1055,8 @@ def test_compensation_defaults_to_the_schemes_amount(caseworker, scheme_year, me
     compensation = services.set_compensation(caseworker, mentor_org, scheme_year)
     assert compensation.amount == D("40000")
     assert compensation.paid() == 0
-    assert verbs(mentor_org) == [services.COMPENSATION_SET]
+    assert verbs(compensation) == [services.COMPENSATION_SET]
+    assert services.COMPENSATION_SET not in verbs(mentor_org)  # its profile history is shared
     services.set_compensation(caseworker, mentor_org, scheme_year, D("35000"))
     assert Compensation.objects.get(mentor=mentor_org, scheme_year=scheme_year).amount == D("35000")
     assert Compensation.objects.count() == 1
@@ -1070,7 +1072,7 @@ def test_payments_are_recorded_up_to_the_compensation(caseworker, scheme_year, m
     )
     assert payment.recorded_by == caseworker
     assert compensation.paid() == D("40000")
-    assert verbs(mentor_org).count(services.COMPENSATION_PAID) == 2
+    assert verbs(compensation).count(services.COMPENSATION_PAID) == 2
     refused(
         ValidationError,
         lambda: services.record_compensation_payment(

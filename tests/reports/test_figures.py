@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from courses.anonymise import REDACTED, Scrubber
 from mentoring.progress import Health
 from reports.figures.annual import ReportState, annual_figures
 from reports.figures.award_letter import letter_figures, load_award
-from reports.figures.evaluation import REDACTED, Scrubber, evaluation_figures
+from reports.figures.evaluation import evaluation_figures
 from reports.figures.organisation import organisation_figures
 from tests.reports import dataset
 
