@@ -45,6 +45,20 @@ def audience_of(user_access) -> list:
     return [audience for audience, wanted in AUDIENCE_KINDS.items() if kinds & wanted]
 
 
+def _run_by(access, path: str) -> Q:
+    """Rows of the schemes the user's administering body runs; ``path`` leads to the scheme."""
+    return Q(**{f"{path}__administrator_id__in": access.administering_ids})
+
+
+class AnnualPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see their schemes' plans, drafts included; everyone else the shared ones."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        return self.filter(_run_by(access, "scheme_year__scheme") | Q(shared_at__isnull=False))
+
+
 class AnnualPlan(models.Model):
     """The year's plan of gatherings, courses and joint meetings, shared for comments."""
 
@@ -54,6 +68,8 @@ class AnnualPlan(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     shared_at = models.DateTimeField(_("shared with the organisations"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AnnualPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("annual plan")
@@ -120,11 +136,6 @@ class EventKind(models.TextChoices):
     COURSE = "course", _("course")
     GATHERING = "gathering", _("gathering")
     JOINT_MEETING = "joint_meeting", _("joint meeting")
-
-
-def _run_by(access, path: str) -> Q:
-    """Rows of the schemes the user's administering body runs; ``path`` leads to the scheme."""
-    return Q(**{f"{path}__administrator_id__in": access.administering_ids})
 
 
 class EventQuerySet(models.QuerySet):

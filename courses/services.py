@@ -52,7 +52,9 @@ MATERIAL_ADDED = event_verb("courses.material_added", _("added material"))
 MATERIAL_REMOVED = event_verb("courses.material_removed", _("removed material"))
 TASK_GIVEN = event_verb("courses.task_given", _("gave a practical task"))
 HANDED_IN = event_verb("courses.handed_in", _("handed in a task"))
+FEED_RENEWED = event_verb("courses.feed_renewed", _("made a new calendar address"))
 FORM_SAVED = event_verb("courses.form_saved", _("saved a feedback form"))
+FORM_ANSWERED = event_verb("courses.form_answered", _("received an answer"))
 
 PARTICIPATING_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
 EVENT_IS_CANCELLED = _("The event is cancelled.")
@@ -522,6 +524,7 @@ def answer_form(actor, form, organisation, answers) -> Response:
             if value is not None
         ]
     )
+    audit.record(None, FORM_ANSWERED, form)  # no name, no detail: answers stay anonymous
     return response
 
 
@@ -535,6 +538,7 @@ def calendar_feed_for(user, *, renew: bool = False) -> CalendarFeed:
     if renew and not created:
         feed.token = secrets.token_urlsafe()
         feed.save(update_fields=["token"])
+        audit.record(user, FEED_RENEWED, user)
     return feed
 
 

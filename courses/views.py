@@ -217,9 +217,7 @@ def event_list(request):
             )
         )
     page = paginate(request, events)
-    plan_years = AnnualPlan.objects.order_by("-scheme_year__year")
-    if not access.is_caseworker:
-        plan_years = plan_years.filter(shared_at__isnull=False)
+    plan_years = AnnualPlan.objects.visible_to(request.user).order_by("-scheme_year__year")
     return render(
         request,
         "courses/event_list.html",
@@ -688,12 +686,11 @@ def plan(request, year):
     if not (access.is_caseworker or access.has(Role.MEMBER, Role.MENTOR, Role.EVALUATOR)):
         raise Http404
     plans_qs = (
-        AnnualPlan.objects.filter(scheme_year__year=year)
+        AnnualPlan.objects.visible_to(request.user)
+        .filter(scheme_year__year=year)
         .select_related("scheme_year__scheme")
         .order_by("-scheme_year__scheme__is_active", "scheme_year__scheme__name")
     )
-    if not access.is_caseworker:
-        plans_qs = plans_qs.filter(shared_at__isnull=False)
     candidates = list(plans_qs)
     chosen = _choose(candidates, request, lambda p: p.scheme_year.scheme.slug)
     if chosen is None:

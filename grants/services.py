@@ -860,12 +860,28 @@ def handle_appeal(actor, appeal, *, status: str, outcome: str) -> Appeal:
 
 
 def _undo(decision):
-    if decision.kind == DecisionKind.REJECTION:
-        Application.objects.filter(pk=decision.application_id).update(
-            status=ApplicationStatus.SUBMITTED
-        )
-    elif decision.kind == DecisionKind.CLAWBACK:
-        Clawback.objects.filter(decision=decision).update(status=ClawbackStatus.CANCELLED)
+    """What a changed decision means: a rejection or an unpaid award goes back to assessment
+    for a new decision; a clawback is cancelled."""
+    if decision.kind == DecisionKind.CLAWBACK:
+        for clawback in Clawback.objects.filter(decision=decision):
+            clawback.status = ClawbackStatus.CANCELLED
+            clawback.save(update_fields=["status"])
+        return
+    if decision.kind == DecisionKind.AWARD:
+        award = decision.award
+        if award.disbursements.exists() or award.clawbacks.exists():
+            raise _state_error(
+                _(
+                    "Money has been paid out on this award, so the portal cannot undo it. "
+                    "Record the appeal as upheld and change the grant with a clawback or a "
+                    "new decision."
+                )
+            )
+        award.report.delete()
+        award.delete()
+    application = Application.objects.get(pk=decision.application_id)
+    application.status = ApplicationStatus.SUBMITTED
+    application.save(update_fields=["status", "updated_at"])
 
 
 # --- money out --------------------------------------------------------------------------------
@@ -938,11 +954,12 @@ def record_disbursement(actor, award, *, amount: Decimal, paid_on, instalment=No
     notify(
         _members(award.application.organisation),
         _("Payment of {amount}"),
-        _("IMDi has paid {amount} of the grant to {organisation} on {date}."),
+        _("{administrator} has paid {amount} of the grant to {organisation} on {date}."),
         url=_award_url(award),
         amount=_nok(amount),
         organisation=award.application.organisation.name,
         date=_day(paid_on),
+        administrator=_scheme_of(award.application).administrator.name,
     )
     return disbursement
 
@@ -1147,7 +1164,7 @@ def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Cla
         _members(application.organisation),
         _("Decision to claim back {amount}"),
         _(
-            "IMDi claims back {amount} of the grant to {organisation}, to be repaid by "
+            "{administrator} claims back {amount} of the grant to {organisation}, to be repaid by "
             "{due}. The reasons are in the portal. You may appeal the decision until "
             "{deadline}."
         ),
@@ -1156,6 +1173,7 @@ def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Cla
         organisation=application.organisation.name,
         due=_day(due_on),
         deadline=_day(decision.appeal_deadline),
+        administrator=_scheme_of(application).administrator.name,
     )
     return clawback
 

@@ -2,6 +2,7 @@
 semicolons between columns and decimal commas, as Norwegian spreadsheets expect."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses.models import Registration
-from grants.models import AccountLine, Application, Award
+from grants.models import AccountLine, Application, ApplicationStatus, Award
 from mentoring.models import Meeting
 from reports.builders import Builder, register
 from scheme.models import Scheme
@@ -19,14 +20,21 @@ from scheme.roles import access_for
 ROWS_PER_STEP = 500
 
 
+# Text a spreadsheet would run as a formula (names and descriptions are typed by users).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return str(value)
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def write_csv(header, rows, progress, total) -> bytes:
@@ -61,7 +69,9 @@ def _file_name(stem) -> str:
 
 def applications(parameters, progress):
     queryset = _in_schemes(
-        Application.objects.select_related("organisation", "round__scheme_year__scheme"),
+        Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
+            "organisation", "round__scheme_year__scheme"
+        ),
         parameters,
         "round__scheme_year__scheme",
     ).order_by("round__opens_on", "organisation__name")

@@ -280,9 +280,13 @@ def test_a_form_about_an_event_is_answered_by_its_audience(caseworker, gathering
 
 
 def test_answering_leaves_no_trace_of_who_answered_in_the_history(form, member, participant):
+    """The form's history says an answer came in (so reports know the data changed), but
+    not from whom or what."""
     timeline, history = TimelineEvent.objects.count(), LogEntry.objects.count()
     services.answer_form(member, form, participant, answers(form, text="Hemmelig"))
-    assert TimelineEvent.objects.count() == timeline
+    assert TimelineEvent.objects.count() == timeline + 1
+    event = TimelineEvent.objects.latest("pk")
+    assert event.actor is None and event.detail == "" and event.target == form
     assert LogEntry.objects.count() == history
 
 

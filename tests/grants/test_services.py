@@ -22,6 +22,7 @@ from grants.models import (
     Application,
     ApplicationStatus,
     AttachmentKind,
+    Award,
     ChangeNoticeStatus,
     ClawbackStatus,
     DecisionKind,
@@ -1691,3 +1692,31 @@ def test_a_continuation_call_does_not_check_the_admission_rules_again(
     assert application.eligibility == "pass"
     [criterion] = services.eligibility_of(application).criteria
     assert criterion.code == "continuation"
+
+
+def test_a_changed_award_goes_back_for_a_new_decision_when_nothing_is_paid(
+    member, caseworker, awarded
+):
+    """The organisation appeals the amount; the caseworker agrees and decides again."""
+    application = awarded.application
+    appeal = services.lodge_appeal(member, awarded.decision, "Vi søkte om mer.")
+    services.handle_appeal(caseworker, appeal, status="changed", outcome="Nytt vedtak kommer.")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not Award.objects.filter(pk=awarded.pk).exists()
+    again = services.award_grant(caseworker, application, amount=D("99000"), reasons="Økt.")
+    assert again.amount == D("99000")
+
+
+def test_a_paid_award_cannot_be_undone_by_an_appeal(member, caseworker, awarded):
+    services.accept_award(member, awarded)
+    services.record_disbursement(
+        caseworker, awarded, amount=awarded.amount, paid_on=TODAY(), instalment=None
+    )
+    appeal = services.lodge_appeal(member, awarded.decision, "Vi søkte om mer.")
+    refused(
+        ValidationError,
+        lambda: services.handle_appeal(caseworker, appeal, status="changed", outcome="Endret."),
+        "paid out",
+        objects=[appeal, awarded],
+    )
