@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Event, FeedbackForm, HandIn, PracticalTask, Registration, Response
+from courses.models import (
+    AnnualPlan,
+    Event,
+    FeedbackForm,
+    HandIn,
+    PracticalTask,
+    Registration,
+    Response,
+)
 from organisations.models import Organisation
 from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
@@ -202,11 +210,13 @@ def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
     overview = caseworker_overview(request.user)
-    return Panel(
-        "courses/panels/this_month.html",
-        {**overview, "year": overview["month"].year},
-        order=35,
+    latest_plan = (
+        AnnualPlan.objects.visible_to(request.user)
+        .order_by("-scheme_year__year")
+        .values_list("scheme_year__year", flat=True)
+        .first()
     )
+    return Panel("courses/panels/this_month.html", {**overview, "year": latest_plan}, order=35)
 
 
 def caseworker_due_items(user):

@@ -39,7 +39,7 @@ def organisation_overview(user) -> dict:
         today = timezone.localdate()
         every = list(
             Application.objects.filter(organisation_id__in=ids)
-            .select_related("round", "organisation", "award__report")
+            .select_related("round__scheme_year", "organisation", "award__report")
             .order_by("-round__opens_on", "organisation__name")
         )
         # A withdrawn application still uses the organisation's one place in the round.
@@ -75,6 +75,11 @@ def organisation_panel(request):
 
 def organisation_due_items(user):
     overview = organisation_overview(user)
+    several = len({a.organisation_id for a in overview["applications"]}) > 1
+    for call in dict.fromkeys(call for call, _organisation in overview["open_calls"]):
+        yield DueItem(
+            _("Apply to %(call)s") % {"call": call.title}, reverse("grants:home"), call.closes_on
+        )
     for application in overview["applications"]:
         url = reverse("grants:application", args=[application.pk])
         if application.status == ApplicationStatus.DRAFT:
@@ -88,19 +93,23 @@ def organisation_due_items(user):
         award = getattr(application, "award", None)
         if award is None:
             continue
+        year = application.round.scheme_year.year
+        whose = f"{application.organisation.name}: " if several else ""
         if not award.accepted_at:
             yield DueItem(
-                _("Read the award letter and accept the conditions"),
+                whose
+                + _("Read the award letter for %(year)s and accept the conditions")
+                % {"year": year},
                 reverse("grants:award", args=[award.pk]),
             )
         report = getattr(award, "report", None)
         if report is not None and report.is_editable:
             title = (
-                _("Change and send the grant report again")
+                _("Change and send the grant report for %(year)s again")
                 if report.status == ReportStatus.RETURNED
-                else _("Send the grant report and accounts")
-            )
-            yield DueItem(title, reverse("grants:report", args=[report.pk]), report.due_on)
+                else _("Send the grant report and accounts for %(year)s")
+            ) % {"year": year}
+            yield DueItem(whose + title, reverse("grants:report", args=[report.pk]), report.due_on)
     ids = _participant_ids(user)
     if ids:
         for clawback in Clawback.objects.filter(

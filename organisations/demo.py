@@ -544,7 +544,7 @@ LOGINS = [
     ("caseworker", "saksbehandler@imdi.example"),
     ("evaluator", "evaluator@ntnu.example"),
     ("organisation member", "leder@aktivno.example"),
-    ("mentor", "mentor@rodekors.example"),
+    ("mentor", "mentor@reddbarna.example"),
 ]
 
 

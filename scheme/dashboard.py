@@ -4,6 +4,7 @@ import datetime
 
 from scheme.models import Notification, SchemeYear
 from scheme.registry import Panel, register_panel
+from scheme.roles import Role, access_for
 
 
 def notifications_panel(request):
@@ -25,6 +26,10 @@ def latest_years():
 
 
 def rules_panel(request):
+    """The grant rules of the year, for those who apply for grants or handle them."""
+    access = access_for(request.user)
+    if not (access.is_caseworker or access.has(Role.MEMBER)):
+        return None
     years = latest_years()
     if not years:
         return None

@@ -17,6 +17,11 @@ auth_patterns = [
         ),
         name="login",
     ),
+    path(
+        "reset/<uidb64>/<token>/",
+        views.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]
 

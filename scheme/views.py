@@ -2,7 +2,9 @@ import base64
 
 import qrcode
 import qrcode.image.svg
+from axes.utils import reset as axes_reset
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -20,6 +22,16 @@ from scheme.models import Notification, Scheme, SchemeYear
 from scheme.registry import due_items_for, panels_for
 from scheme.roles import access_for
 from scheme.web import add_service_errors, paginate
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Choosing a new password also lifts a lock-out from too many failed logins, so the
+    advice on the lock-out page ("reset your password") works at once."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email)
+        return response
 
 
 @login_not_required

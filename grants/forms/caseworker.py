@@ -301,6 +301,13 @@ class AwardForm(forms.Form):
         _("Reasons"),
         help_text=_("The organisation reads these in the decision. Say why it gets the grant."),
     )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the amount, the reasons and the payment plan. The decision is sent "
+            "to the organisation at once."
+        ),
+        error_messages={"required": _("Tick the box to confirm the decision.")},
+    )
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]

@@ -1121,3 +1121,9 @@ def test_every_page_answers_for_the_caseworker(client, caseworker, scheme_year, 
     ):
         assert client.get(url).status_code == 200, url
     assert client.get(reverse("courses:plan", args=[1990])).status_code == 404
+
+
+def test_the_events_list_shows_its_filters(client, member, gathering):
+    client.force_login(member)
+    page = client.get(reverse("courses:events")).content.decode()
+    assert 'name="kind"' in page

@@ -215,6 +215,7 @@ def test_an_organisation_applies_and_a_caseworker_decides(page_en, live_server, 
     # The award: an amount (lower than applied for) with reasons, paid at once.
     page.fill("#id_award-amount", "95000")
     page.fill("#id_award-reasons", REASONS)
+    page.check("#id_award-confirm")
     page.locator('section[aria-labelledby="decide-award"] form button[type=submit]').click()
     expect(page).to_have_url(re.compile(r"/review/awards/\d+/$"))
     application.refresh_from_db()

@@ -90,6 +90,7 @@ def award_post(amount="95000", reasons="God plan.", instalments=()):
         "decision": "award",
         "award-amount": amount,
         "award-reasons": reasons,
+        "award-confirm": "on",
         "instalments-TOTAL_FORMS": "3",
         "instalments-INITIAL_FORMS": "0",
         "instalments-MIN_NUM_FORMS": "0",
@@ -968,3 +969,14 @@ def test_the_dashboard_panel_links_into_the_list(logged_in, submitted):
     assert 'aria-labelledby="panel-grants-cases"' in content
     assert f"{url('review')}?status=submitted" in content
     assert f"{url('review')}?report=overdue" in content
+
+
+def test_an_award_must_be_confirmed(client, impartial, submitted):
+    client.force_login(impartial)
+    data = award_post()
+    del data["award-confirm"]
+    response = client.post(reverse("grants:decide", args=[submitted.pk]), data)
+    assert response.status_code == 200
+    assert "confirm" in response.context["award_form"].errors
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"

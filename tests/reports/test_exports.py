@@ -52,6 +52,6 @@ def test_an_export_cannot_be_ordered_for_a_scheme_of_another_body(data):
 def test_text_a_spreadsheet_would_run_is_written_as_text():
     from reports.builders.exports import _cell
 
-    assert _cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert _cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _cell("+47 912") == "'+47 912"
     assert _cell("Grønland") == "Grønland"

@@ -124,3 +124,19 @@ def test_security_headers(client, db):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_new_password_lifts_the_lock_out(client, person, mailoutbox):
+    for _ in range(5):
+        client.post(LOGIN, {"username": "kari@example.org", "password": "feil"})
+    assert (
+        client.post(LOGIN, {"username": "kari@example.org", "password": PASSWORD}).status_code
+        == 429
+    )
+    client.post(reverse("password_reset"), {"email": "kari@example.org"})
+    link = re.search(r"https?://[^/]+(/account/reset/\S+/)", mailoutbox[-1].body).group(1)
+    response = client.get(link, follow=True)
+    new = "a-new-long-password-2024"
+    client.post(response.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    response = client.post(LOGIN, {"username": "kari@example.org", "password": new})
+    assert response.status_code == 302

@@ -52,7 +52,7 @@ def test_there_is_a_login_for_each_role_and_the_command_prints_them(db):
         "saksbehandler@imdi.example": Role.CASEWORKER,
         "evaluator@ntnu.example": Role.EVALUATOR,
         "leder@aktivno.example": Role.MEMBER,
-        "mentor@rodekors.example": Role.MENTOR,
+        "mentor@reddbarna.example": Role.MENTOR,
     }
     for email, role in expected.items():
         user = User.objects.get(email=email)
