@@ -16,6 +16,8 @@ from scheme.storage import PrivatePath
 
 # A running job whose worker has not reported for this long is taken over by the sweep.
 STALE_AFTER = datetime.timedelta(minutes=2)
+# A job not finished this long after it was ordered tells the user it takes longer than usual.
+SLOW_AFTER = datetime.timedelta(seconds=30)
 # A queued job the broker has not handed to a worker for this long is sent again.
 RESEND_AFTER = datetime.timedelta(minutes=10)
 
@@ -102,6 +104,11 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def is_slow(self) -> bool:
+        """Still waiting half a minute after it was ordered (no worker free, or a big report)."""
+        return not self.is_finished and timezone.now() - self.created_at > SLOW_AFTER
 
     def is_stale(self, now=None) -> bool:
         """Running, but no sign of life from its worker for a while (the worker died)."""

@@ -302,7 +302,7 @@ def test_the_status_partial_polls_while_the_report_is_built(client, caseworker, 
     polling = f'hx-get="{reverse("reports:status", args=[job.pk])}"'
 
     queued = status_of(client, job)
-    assert polling in queued and 'hx-trigger="every 1s"' in queued
+    assert polling in queued and 'hx-trigger="every 2s"' in queued
     assert 'value="0"' in queued
 
     services.claim(job.pk)
@@ -314,6 +314,22 @@ def test_the_status_partial_polls_while_the_report_is_built(client, caseworker, 
     assert "<html" not in running  # only the partial
     page = client.get(reverse("reports:job", args=[job.pk])).content.decode()
     assert polling in page and "<html" in page
+
+
+def test_a_report_still_waiting_after_half_a_minute_says_it_takes_longer(
+    client, caseworker, script
+):
+    job = services.order_report(caseworker, SCRIPTED)
+    logged_in(client, caseworker)
+    assert "longer than usual" not in status_of(client, job)
+
+    ReportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(seconds=31)
+    )
+    assert "longer than usual" in status_of(client, job)
+
+    build_report(job.pk)
+    assert "longer than usual" not in status_of(client, job)
 
 
 def test_the_status_partial_stops_polling_when_the_report_is_ready(client, caseworker, script):
