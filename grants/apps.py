@@ -11,7 +11,8 @@ class GrantsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from grants import dashboard, demo, models, services  # noqa: F401 (services registers verbs)
+        from grants import dashboard, demo, models, services
+        from scheme import registry
 
         auditlog.register(models.Application, m2m_fields={"target_groups", "competence_needs"})
         for model in (
@@ -37,3 +38,4 @@ class GrantsConfig(AppConfig):
             auditlog.register(model)
         dashboard.register()
         demo.register()
+        registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from scheme import registry
+from scheme.formatting import format_nok
 from scheme.verbs import describe_verb
 
 
@@ -238,6 +240,12 @@ class SchemeYear(models.Model):
         errors = {}
         if self.max_grant and self.budget_frame and self.max_grant > self.budget_frame:
             errors["max_grant"] = _("The maximum grant cannot be larger than the budget frame.")
+        if self.pk and self.budget_frame is not None:
+            committed = registry.frame_committed(self)
+            if self.budget_frame < committed:
+                errors["budget_frame"] = _(
+                    "%(committed)s is already awarded this year; the frame cannot be lower."
+                ) % {"committed": format_nok(committed)}
         if self.report_due_date and self.year and self.report_due_date.year <= self.year:
             errors["report_due_date"] = _(
                 "The report due date must be after the end of the grant year."

@@ -1,7 +1,8 @@
 """Where the apps above ``scheme`` plug into the pages that gather from all of them.
 
 ``scheme`` must not import the apps built on it, so each app registers its dashboard panels,
-its "due from you" items and its demo-data loader here from its ``AppConfig.ready()``.
+its "due from you" items, what it binds to a year's budget frame and its demo-data loader
+here from its ``AppConfig.ready()``.
 """
 
 import datetime
@@ -38,6 +39,7 @@ _panels: list[PanelProvider] = []
 _due_items: list[DueProvider] = []
 _demo_loaders: list[Callable[[Callable[[str], None]], None]] = []
 _demo_epilogues: list[Callable[[Callable[[str], None]], None]] = []
+_frame_commitments: list[Callable[[object], object]] = []
 
 
 def register_panel(provider: PanelProvider) -> PanelProvider:
@@ -66,6 +68,18 @@ def register_demo_epilogue(epilogue):
     if epilogue not in _demo_epilogues:
         _demo_epilogues.append(epilogue)
     return epilogue
+
+
+def register_frame_commitment(commitment):
+    """``commitment(scheme_year)`` returns the money already bound to the year's budget frame."""
+    if commitment not in _frame_commitments:
+        _frame_commitments.append(commitment)
+    return commitment
+
+
+def frame_committed(scheme_year):
+    """What the year's frame cannot go below: the sum of every app's commitments."""
+    return sum((commitment(scheme_year) for commitment in _frame_commitments), 0)
 
 
 def panels_for(request) -> list[Panel]:

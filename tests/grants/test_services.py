@@ -870,6 +870,22 @@ def test_no_award_beyond_the_budget_frame(impartial, submitted, caseworker, sche
     }
 
 
+def test_the_frame_cannot_be_lowered_below_what_is_awarded(awarded, caseworker, scheme_year):
+    refused(
+        ValidationError,
+        lambda: scheme_services.change_year_rules(
+            caseworker, scheme_year, budget_frame=D("94000"), max_grant=D("90000")
+        ),
+        "95,000",
+        "already awarded",
+        objects=[scheme_year],
+    )
+    lowered = scheme_services.change_year_rules(
+        caseworker, scheme_year, budget_frame=D("95000"), max_grant=D("90000")
+    )
+    assert services.budget_position(lowered)["left"] == 0
+
+
 def test_the_instalments_must_add_up_and_be_positive(impartial, submitted):
     today = TODAY()
     refused(
