@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.send_event_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "orphaned-uploads": {
+        "task": "scheme.tasks.remove_orphaned_uploads",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "mentoring-behind-reminders": {
         "task": "mentoring.tasks.send_behind_reminders",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),

@@ -5,15 +5,24 @@ views that check the user may see the object they belong to. Their type is judge
 first bytes as well as their name, so a renamed program is refused.
 """
 
+import datetime
+import logging
 import uuid
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A file saved by a change that has not committed yet is younger than this; older ones that no
+# row points to were left by a change that rolled back.
+ORPHAN_AFTER = datetime.timedelta(days=1)
+
+log = logging.getLogger(__name__)
 
 ZIP = b"PK\x03\x04"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Word, Excel and PowerPoint
@@ -74,3 +83,42 @@ def validate_upload(upload) -> None:
             % {"suffix": suffix},
             code="content",
         )
+
+
+def _private_file_fields():
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField) and isinstance(field.upload_to, PrivatePath):
+                yield model, field
+
+
+def _stored_names(storage, folder):
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(storage, f"{folder}/{sub}")
+
+
+def remove_orphaned_files(now=None) -> int:
+    """Delete private files that no row points to and that are older than ORPHAN_AFTER.
+
+    A service saves an upload before its transaction commits; when the transaction rolls back
+    the row is gone but the file stays. Uploads are personal data, so they must not linger.
+    """
+    cutoff = (now or timezone.now()) - ORPHAN_AFTER
+    removed = 0
+    for model, field in _private_file_fields():
+        kept = set(
+            model._base_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+        )
+        for name in _stored_names(field.storage, field.upload_to.folder):
+            if name not in kept and field.storage.get_modified_time(name) < cutoff:
+                field.storage.delete(name)
+                removed += 1
+    if removed:
+        log.info("Removed %d orphaned private files", removed)
+    return removed

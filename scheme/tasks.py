@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from scheme.models import Notification
+from scheme.storage import remove_orphaned_files
 
 
 @shared_task(
@@ -34,3 +35,9 @@ def send_notification_email(notification_id: int) -> None:
 def ping() -> str:
     """A health check: a worker that answers is alive and reachable through the broker."""
     return "pong"
+
+
+@shared_task
+def remove_orphaned_uploads() -> int:
+    """Daily: delete uploads left behind by changes that rolled back."""
+    return remove_orphaned_files()

@@ -1,5 +1,6 @@
 """What may be uploaded (scheme/storage.validate_upload), and where uploads are kept."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -7,11 +8,13 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone, translation
 
 from grants import services
 from grants.models import AttachmentKind
-from scheme.storage import MAX_UPLOAD_BYTES, PrivatePath, validate_upload
+from scheme.storage import MAX_UPLOAD_BYTES, ORPHAN_AFTER, PrivatePath, validate_upload
+from scheme.tasks import remove_orphaned_uploads
 from tests.grants.conftest import PDF, fill_report, pdf
 
 ZIP = b"PK\x03\x04" + b"\x00" * 30
@@ -161,6 +164,23 @@ def test_the_auditors_certification_is_stored_the_same_way(member, awarded):
         .resolve()
         .is_relative_to(Path(settings.MEDIA_ROOT).resolve())
     )
+
+
+def test_a_file_left_by_a_rolled_back_change_is_removed_a_day_later(member, draft):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        left = services.add_attachment(member, draft, AttachmentKind.STATUTES, pdf("a.pdf"))
+        raise RuntimeError("the change fails after the file was saved")
+    left_behind = Path(settings.MEDIA_ROOT) / left.file.name
+    kept = services.add_attachment(member, draft, AttachmentKind.STATUTES, pdf("b.pdf"))
+    assert left_behind.exists()
+
+    assert remove_orphaned_uploads() == 0  # too young: its change may still be running
+    a_day_later = timezone.now() + ORPHAN_AFTER + datetime.timedelta(minutes=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: a_day_later)
+        assert remove_orphaned_uploads() == 1
+    assert not left_behind.exists()
+    assert Path(kept.file.path).exists()
 
 
 def test_the_random_name_keeps_only_the_suffix():
