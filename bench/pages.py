@@ -19,6 +19,7 @@ same middleware stack (``bench/urls.py``). The exit status is 1 when a page need
 
 import argparse
 import datetime
+import itertools
 import math
 import os
 import platform
@@ -26,7 +27,7 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,10 +41,30 @@ SEED = 2024
 ORGNR_FIRST_STEM = 70_000_000  # stems two apart give distinct valid numbers
 PASSWORD = "bench-only-password"
 CASEWORKER_EMAIL = "saksbehandler@bench.invalid"
+COLLEAGUE_EMAIL = "kollega@bench.invalid"
 MEMBER_EMAIL = "deltaker@bench.invalid"
+MENTOR_EMAIL = "mentor@bench.invalid"
+BENCH_USERS = (CASEWORKER_EMAIL, COLLEAGUE_EMAIL, MEMBER_EMAIL, MENTOR_EMAIL)
 SCHEME_SLUG = "bench-ordning"
 SEARCH_TERM = "kvinne"
 FILTERED_QUERY = "county=50&order=-founded"
+ROUND_TITLE = "Søknadsrunde (benk)"
+OPEN_CALL_TITLE = "Løpende søknader (benk)"
+REVIEW_QUERY = "status=submitted&county=03&order=-score"
+# The applications' states in the call, by weight.
+APPLICATION_MIX = {
+    "draft": 6,
+    "withdrawn": 2,
+    "submitted": 30,
+    "info_requested": 4,
+    "awarded": 36,
+    "rejected": 22,
+}
+# The pairings' states, by weight; a replaced pairing is followed by its successor.
+PAIRING_MIX = {"active": 80, "paused": 5, "ended": 8, "replaced": 7}
+EVENTS = 50  # events in the year, whatever N
+PEOPLE_FIRST = ["Amina", "Ola", "Fatima", "Olena", "Ahmed", "Kari", "Piotr", "Sara", "Yonas"]
+PEOPLE_LAST = ["Hassan", "Nilsen", "Ali", "Kowalski", "Haile", "Berg", "Shevchenko", "Khan"]
 
 TARGET_GROUPS = [
     ("all-immigrants", "Alle innvandrere", "All immigrants"),
@@ -223,17 +244,55 @@ def describe_database():
     return f"{settings_dict['NAME']} on {host}:{port} (PostgreSQL {version})"
 
 
+def describe_data() -> str:
+    """How much the apps' data holds besides the organisations."""
+    from courses.models import Event as CourseEvent
+    from courses.models import Registration
+    from grants.models import Application, Award, BudgetLine, Score
+    from mentoring.models import Meeting, MentorOffer, Pairing, Task
+    from reports.models import ReportJob
+    from scheme.models import Event, Notification, User
+
+    counted = [
+        (User, "users"),
+        (Application, "applications"),
+        (BudgetLine, "budget lines"),
+        (Score, "scores"),
+        (Award, "awards"),
+        (MentorOffer, "mentor offers"),
+        (Pairing, "pairings"),
+        (Meeting, "meetings"),
+        (Task, "tasks"),
+        (CourseEvent, "events"),
+        (Registration, "registrations"),
+        (ReportJob, "report jobs"),
+        (Notification, "notifications"),
+        (Event, "timeline events"),
+    ]
+    return ", ".join(f"{model.objects.count():,} {name}" for model, name in counted)
+
+
 # --- the data ------------------------------------------------------------------------------
 
 
 def data_is_complete(n) -> bool:
+    """Whether the database holds this script's whole data set of ``n`` organisations: an
+    older data set (before the grants, mentoring, courses and reports data) is rebuilt."""
+    from courses.models import Event as CourseEvent
+    from grants.models import Round
+    from mentoring.models import Pairing
     from organisations.models import Organisation
+    from reports.models import ReportJob
     from scheme.models import Scheme, User
 
     return (
         Organisation.objects.count() == n
-        and User.objects.filter(email__in=[CASEWORKER_EMAIL, MEMBER_EMAIL]).count() == 2
+        and User.objects.filter(email__in=BENCH_USERS).count() == len(BENCH_USERS)
         and Scheme.objects.filter(slug=SCHEME_SLUG).exists()
+        and Round.objects.filter(scheme_year__scheme__slug=SCHEME_SLUG, title=ROUND_TITLE).exists()
+        and Pairing.objects.filter(scheme__slug=SCHEME_SLUG).exists()
+        and CourseEvent.objects.filter(scheme_year__scheme__slug=SCHEME_SLUG).exists()
+        and ReportJob.objects.filter(ordered_by__email=CASEWORKER_EMAIL).exists()
     )
 
 
@@ -310,9 +369,13 @@ def _organisation(i, rng, today, seen_names):
 
 
 def build_data(n):
-    """``n`` organisations with target groups, languages, activities, collaborations, earlier
-    applications, branches, timeline events and members; a caseworker, a participant member
-    with two organisations, their notifications, and a scheme with four years of rules."""
+    """``n`` organisations with target groups, languages, competence needs, activities,
+    collaborations, earlier applications, branches, timeline events and members; a caseworker
+    and a colleague, a participant member with two organisations, a mentor, their
+    notifications, and a scheme with four years of rules. Then this year's grants, mentoring,
+    courses and reports on top (``build_grants`` and the others)."""
+    import importlib
+
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
     from django.utils import timezone
@@ -331,6 +394,11 @@ def build_data(n):
         languages = org.Language.objects.bulk_create(
             [org.Language(code=c, name_nb=nb, name_en=en) for c, nb, en in LANGUAGES]
         )
+        # Reference data from a migration, which flush empties: the same areas again.
+        seeded = importlib.import_module("organisations.migrations.0005_seed_competence_areas")
+        areas = org.CompetenceArea.objects.bulk_create(
+            [org.CompetenceArea(code=c, name_nb=nb, name_en=en) for c, nb, en in seeded.AREAS]
+        )
         seen_names = {}
         organisations = [_organisation(i, rng, today, seen_names) for i in range(n)]
         # The caseworker's administering body, and the member's two participant organisations:
@@ -347,12 +415,15 @@ def build_data(n):
         gappy.founded = None
         gappy.in_voluntary_register = None
         gappy.voluntary_register_since = None
+        # The mentor's organisation: the bench mentor is its contact person.
+        organisations[3].kind = OrganisationKind.MENTOR
         org.Organisation.objects.bulk_create(organisations, batch_size=2000)
         special = {complete.pk}
 
         through_groups = org.Organisation.target_groups.through
         through_languages = org.Organisation.languages.through
-        group_rows, language_rows = [], []
+        through_needs = org.Organisation.competence_needs.through
+        group_rows, language_rows, need_rows = [], [], []
         activities, collaborations, applications, branches = [], [], [], []
         for organisation in organisations:
             pk, place = organisation.pk, organisation.municipality or "Oslo"
@@ -365,6 +436,13 @@ def build_data(n):
                 language_rows += [
                     through_languages(organisation_id=pk, language_id=language.pk)
                     for language in rng.sample(languages, rng.randint(1, 3))
+                ]
+            if organisation.kind == OrganisationKind.PARTICIPANT and (
+                pk in special or rng.random() < 0.5
+            ):
+                need_rows += [
+                    through_needs(organisation_id=pk, competencearea_id=area.pk)
+                    for area in rng.sample(areas, 3 if pk in special else rng.randint(1, 3))
                 ]
             if pk in special or (pk != gappy.pk and rng.random() < 0.4):
                 activities += [
@@ -419,6 +497,7 @@ def build_data(n):
         )
         through_groups.objects.bulk_create(group_rows, batch_size=5000)
         through_languages.objects.bulk_create(language_rows, batch_size=5000)
+        through_needs.objects.bulk_create(need_rows, batch_size=5000)
         for model, rows in (
             (org.Activity, activities),
             (org.Collaboration, collaborations),
@@ -451,7 +530,9 @@ def build_data(n):
         )
 
         caseworker = User.objects.create_user(CASEWORKER_EMAIL, PASSWORD, full_name="Kari Saks")
+        colleague = User.objects.create_user(COLLEAGUE_EMAIL, PASSWORD, full_name="Per Kollega")
         member = User.objects.create_user(MEMBER_EMAIL, PASSWORD, full_name="Deltaker Leder")
+        mentor = User.objects.create_user(MENTOR_EMAIL, PASSWORD, full_name="Mona Mentor")
         # One leader for every fifth organisation, so memberships and users have some size.
         people = User.objects.bulk_create(
             [
@@ -462,8 +543,10 @@ def build_data(n):
         )
         memberships = [
             org.Membership(user=caseworker, organisation=organisations[0], role=MemberRole.MEMBER),
+            org.Membership(user=colleague, organisation=organisations[0], role=MemberRole.MEMBER),
             org.Membership(user=member, organisation=complete, role=MemberRole.LEADER),
             org.Membership(user=member, organisation=gappy, role=MemberRole.CONTACT),
+            org.Membership(user=mentor, organisation=organisations[3], role=MemberRole.CONTACT),
         ]
         memberships += [
             org.Membership(user=person, organisation=organisations[i], role=MemberRole.LEADER)
@@ -471,18 +554,21 @@ def build_data(n):
         ]
         org.Membership.objects.bulk_create(memberships, batch_size=5000)
 
+        # Eight each; the caseworker, told of every application and flag, N/20.
         Notification.objects.bulk_create(
             [
                 Notification(
                     recipient=user,
                     subject=f"Melding {number}",
                     body="Innhold.",
-                    created_at=now - datetime.timedelta(days=number),
+                    url="/dashboard/",
+                    created_at=now - datetime.timedelta(hours=7 * number),
                     read_at=now if number > 5 else None,
                 )
-                for user in (caseworker, member)
-                for number in range(1, 9)
-            ]
+                for user, count in ((caseworker, max(8, n // 20)), (member, 8))
+                for number in range(1, count + 1)
+            ],
+            batch_size=5000,
         )
 
         scheme = Scheme.objects.create(
@@ -502,16 +588,861 @@ def build_data(n):
                 for i in range(1, 6)
             ]
         )
-        SchemeYear.objects.bulk_create(
+        years = SchemeYear.objects.bulk_create(
             [
                 SchemeYear(
                     scheme=scheme,
                     year=year,
+                    # This year's frame holds the awards of a call of N/4 applications.
+                    budget_frame=Decimal(110_000) * max(10, n // 8)
+                    if year == today.year
+                    else Decimal(1_000_000),
                     report_due_date=datetime.date(year + 1, 1, 23),
                 )
                 for year in range(today.year - 3, today.year + 1)
             ]
         )
+
+        acting = {
+            organisations[i].pk: person for person, i in zip(people, range(0, n, 5), strict=True)
+        }
+        acting.update({complete.pk: member, gappy.pk: member, organisations[3].pk: mentor})
+        world = World(
+            rng=rng,
+            today=today,
+            organisations=organisations,
+            complete=complete,
+            gappy=gappy,
+            mentor_organisation=organisations[3],
+            caseworker=caseworker,
+            colleague=colleague,
+            member=member,
+            mentor=mentor,
+            scheme=scheme,
+            years={year.year: year for year in years},
+            groups=groups,
+            languages=languages,
+            areas=areas,
+            people=acting,
+        )
+        build_grants(world, n)
+        build_mentoring(world, n)
+        build_courses(world, n)
+        build_reports(world, n)
+        world.save_timeline()
+
+
+@dataclass
+class World:
+    """What the foundation built, for the apps' data on top of it."""
+
+    rng: random.Random
+    today: datetime.date
+    organisations: list
+    complete: object  # the member's complete participant organisation
+    gappy: object  # the member's participant organisation with profile gaps
+    mentor_organisation: object  # the bench mentor's organisation
+    caseworker: object
+    colleague: object
+    member: object
+    mentor: object
+    scheme: object
+    years: dict  # year -> SchemeYear
+    groups: list
+    languages: list
+    areas: list
+    people: dict  # organisation pk -> the user who acts for it
+    timeline: list = field(default_factory=list)  # (model, pk, verb, actor, when)
+
+    @property
+    def participants(self) -> list:
+        return [o for o in self.organisations if o.kind == "participant"]
+
+    @property
+    def mentors(self) -> list:
+        return [o for o in self.organisations if o.kind == "mentor"]
+
+    def day(self, start, end) -> datetime.date:
+        """A random day from ``start`` to ``end``."""
+        return start + datetime.timedelta(days=self.rng.randrange(max(0, (end - start).days) + 1))
+
+    def moment(self, day, hour=12) -> datetime.datetime:
+        from django.utils import timezone
+
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    def ensure_people(self, organisations):
+        """A contact person (user and membership) for each organisation that has nobody yet:
+        whoever applies, mentors or registers logs in as someone."""
+        from organisations.models import Membership
+        from scheme.models import User
+        from scheme.roles import MemberRole
+
+        missing = list({o.pk: o for o in organisations if o.pk not in self.people}.values())
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=f"kontakt{o.pk}@bench.invalid",
+                    full_name=f"{self.rng.choice(PEOPLE_FIRST)} {self.rng.choice(PEOPLE_LAST)}",
+                    password="!",
+                )
+                for o in missing
+            ],
+            batch_size=5000,
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(user=user, organisation=o, role=MemberRole.CONTACT)
+                for user, o in zip(users, missing, strict=True)
+            ],
+            batch_size=5000,
+        )
+        self.people.update({o.pk: user for o, user in zip(missing, users, strict=True)})
+
+    def record(self, target, verb, actor, when):
+        self.timeline.append((type(target), target.pk, verb, actor, when))
+
+    def save_timeline(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        from scheme.models import Event
+
+        types = {}
+        rows = []
+        for model, pk, verb, actor, when in self.timeline:
+            if model not in types:
+                types[model] = ContentType.objects.get_for_model(model)
+            rows.append(
+                Event(created_at=when, actor=actor, verb=verb, target_type=types[model],
+                      target_id=pk)
+            )  # fmt: skip
+        Event.objects.bulk_create(rows, batch_size=5000)
+
+
+def _split(rng, amount, parts) -> list[Decimal]:
+    """``amount`` in ``parts`` whole-krone pieces that add up to it."""
+    weights = [rng.randint(1, 5) for _ in range(parts)]
+    pieces = [(amount * w / sum(weights)).quantize(Decimal("1")) for w in weights[:-1]]
+    return [*pieces, amount - sum(pieces, Decimal(0))]
+
+
+def build_grants(w, n):
+    """A closed call this year with applications from about N/4 participants in every state
+    (budgets, attachments, declarations, assessments with scores, proposals, decisions,
+    awards with instalments, payments and reports, appeals, change notices, clawbacks), and an
+    open call with the member's draft."""
+    from grants import models as g
+
+    rng, today, caseworker = w.rng, w.today, w.caseworker
+    scheme_year = w.years[today.year]
+    closes = today - datetime.timedelta(days=60)
+    call = g.Round.objects.create(
+        scheme_year=scheme_year,
+        title=ROUND_TITLE,
+        kind=g.RoundKind.CLOSED,
+        opens_on=closes - datetime.timedelta(days=60),
+        closes_on=closes,
+        guidance="Søk om driftsmidler til aktiviteter for og med innvandrere.",
+    )
+    open_call = g.Round.objects.create(
+        scheme_year=scheme_year,
+        title=OPEN_CALL_TITLE,
+        kind=g.RoundKind.OPEN,
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=30),
+        guidance="Søk om mindre beløp når som helst i perioden.",
+    )
+    others = [o for o in w.participants if o.pk not in (w.complete.pk, w.gappy.pk)]
+    count = min(len(others) + 1, max(2, n // 4))
+    chosen = rng.sample(others, min(len(others), count + count // 5))
+    applicants = [w.complete, *chosen[: count - 1]]
+    g.Invitation.objects.bulk_create(
+        [
+            g.Invitation(round=call, organisation=o, invited_at=w.moment(call.opens_on, 9))
+            for o in [*applicants, *chosen[count - 1 :]]
+        ],
+        batch_size=5000,
+    )
+    w.ensure_people(applicants)
+    statuses = rng.choices(list(APPLICATION_MIX), weights=list(APPLICATION_MIX.values()), k=count)
+    # The member's application is awarded; the next is the open case the caseworker works on.
+    statuses[0], statuses[1] = g.ApplicationStatus.AWARDED, g.ApplicationStatus.SUBMITTED
+    applications = []
+    for o, status in zip(applicants, statuses, strict=True):
+        sent = status != g.ApplicationStatus.DRAFT
+        filled = sent or rng.random() < 0.6
+        applications.append(
+            g.Application(
+                round=call,
+                organisation=o,
+                status=status,
+                amount=Decimal(rng.randrange(40_000, 110_001, 1_000)) if filled else None,
+                planned_activities="Leksehjelp og språkkafé hver uke." if filled else "",
+                reach="Barn og foreldre i bydelen." if filled else "",
+                people_reached=rng.randint(15, 400) if filled else None,
+                wants_mentor=rng.random() < 0.7,
+                planned_collaborations="Med biblioteket og kommunen." if filled else "",
+                eligibility=rng.choices(list(g.Eligibility.values), weights=[85, 5, 10])[0]
+                if sent
+                else g.Eligibility.UNKNOWN,
+                info_request="Kan dere sende et oppdatert budsjett?"
+                if status == g.ApplicationStatus.INFO_REQUESTED
+                else "",
+                caseworker=caseworker
+                if status in ("awarded", "rejected", "info_requested")
+                else None,
+                submitted_at=w.moment(w.day(call.opens_on, closes), rng.randint(8, 22))
+                if sent
+                else None,
+            )
+        )
+    applications.append(g.Application(round=open_call, organisation=w.gappy))  # a draft
+    applications = g.Application.objects.bulk_create(applications, batch_size=2000)
+    applications, draft = applications[:-1], applications[-1]
+    w.record(draft, "application.started", w.member, w.moment(today))
+
+    lines, groups, needs, attachments = [], [], [], []
+    for a in applications:
+        if a.amount is not None:
+            categories = rng.sample(list(g.BudgetCategory.values), rng.randint(2, 4))
+            lines += [
+                g.BudgetLine(application=a, category=category, description=category.capitalize(),
+                             amount=amount)
+                for category, amount in zip(
+                    categories, _split(rng, a.amount, len(categories)), strict=True
+                )
+            ]  # fmt: skip
+            groups += [
+                g.Application.target_groups.through(application_id=a.pk, targetgroup_id=t.pk)
+                for t in rng.sample(w.groups, rng.randint(1, 3))
+            ]
+            needs += [
+                g.Application.competence_needs.through(application_id=a.pk, competencearea_id=c.pk)
+                for c in rng.sample(w.areas, rng.randint(0, 3))
+            ]
+        if a.submitted_at is not None:
+            attachments += [
+                g.Attachment(
+                    application=a,
+                    kind=kind,
+                    file=f"applications/bench/{a.pk}-{kind}.pdf",
+                    original_name=f"{name} {a.organisation.name}.pdf",
+                    size=rng.randint(40_000, 900_000),
+                    uploaded_by=w.people[a.organisation_id],
+                    uploaded_at=a.submitted_at - datetime.timedelta(hours=1),
+                )
+                for kind, name in (("statutes", "Vedtekter"), ("accounts", "Regnskap"))
+            ]
+            w.record(a, "application.submitted", w.people[a.organisation_id], a.submitted_at)
+    g.BudgetLine.objects.bulk_create(lines, batch_size=5000)
+    g.Application.target_groups.through.objects.bulk_create(groups, batch_size=5000)
+    g.Application.competence_needs.through.objects.bulk_create(needs, batch_size=5000)
+    g.Attachment.objects.bulk_create(attachments, batch_size=5000)
+
+    # Declarations, assessments with scores and the portfolio's proposals.
+    declarations, assessments, rank = [], [], 0
+    for index, a in enumerate(applications):
+        decided = a.status in (g.ApplicationStatus.AWARDED, g.ApplicationStatus.REJECTED)
+        assessed = decided or (a.status == "submitted" and (index == 1 or rng.random() < 0.6))
+        if not (assessed or a.status == g.ApplicationStatus.INFO_REQUESTED):
+            continue
+        declared_at = w.moment(closes + datetime.timedelta(days=rng.randint(1, 5)), 9)
+        declarations.append(
+            g.ImpartialityDeclaration(application=a, caseworker=caseworker, has_conflict=False,
+                                      declared_at=declared_at)
+        )  # fmt: skip
+        w.record(a, "application.impartiality", caseworker, declared_at)
+        if not assessed:
+            continue
+        proposed = a.status == g.ApplicationStatus.AWARDED or (
+            a.status == g.ApplicationStatus.SUBMITTED and rng.random() < 0.5
+        )
+        rank += proposed
+        assessments.append(
+            g.Assessment(
+                application=a,
+                assessed_by=caseworker,
+                purpose_confirmed=rng.random() < 0.95,
+                phoned_at=closes + datetime.timedelta(days=rng.randint(3, 10)),
+                phone_note="Leder bekreftet motivasjonen.",
+                summary="Aktiv organisasjon med tydelig behov for organisasjonskunnskap.",
+                proposed=proposed,
+                rank=rank if proposed else None,
+                proposed_amount=a.amount if proposed else None,
+            )
+        )
+        w.record(a, "application.assessed", caseworker, declared_at + datetime.timedelta(days=2))
+    g.ImpartialityDeclaration.objects.bulk_create(declarations, batch_size=5000)
+    assessments = g.Assessment.objects.bulk_create(assessments, batch_size=5000)
+    g.Score.objects.bulk_create(
+        [
+            g.Score(assessment=assessment, criterion=criterion, score=rng.randint(1, 5),
+                    note="Godt begrunnet." if rng.random() < 0.2 else "")
+            for assessment in assessments
+            for criterion in g.Criterion.values
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+
+    # Decisions, awards, payments, reports; appeals, change notices and clawbacks.
+    decided = [a for a in applications if a.status in ("awarded", "rejected")]
+    days = [closes + datetime.timedelta(days=rng.randint(20, 40)) for _ in decided]
+    decisions = g.Decision.objects.bulk_create(
+        [
+            g.Decision(
+                application=a,
+                kind=g.DecisionKind.AWARD if a.status == "awarded" else g.DecisionKind.REJECTION,
+                reasons="Søknaden er vurdert etter kriteriene i rundskrivet.",
+                decided_by=caseworker,
+                decided_at=w.moment(day, 14),
+                appeal_deadline=day + datetime.timedelta(weeks=3),
+            )
+            for a, day in zip(decided, days, strict=True)
+        ],
+        batch_size=5000,
+    )
+    terms = [
+        {"code": c.code, "text_nb": c.text_nb, "text_en": c.text_en}
+        for c in w.scheme.conditions.all()
+    ]
+    awards, appeals = [], []
+    for a, decision, day in zip(decided, decisions, days, strict=True):
+        person = w.people[a.organisation_id]
+        if a.status == g.ApplicationStatus.REJECTED:
+            w.record(a, "application.rejected", caseworker, decision.decided_at)
+            if rng.random() < 0.05:
+                upheld = rng.random() < 0.4
+                appeals.append(
+                    g.Appeal(
+                        decision=decision,
+                        grounds="Vi mener søknaden oppfyller kriteriene.",
+                        lodged_by=person,
+                        lodged_at=w.moment(day + datetime.timedelta(days=7)),
+                        status=g.AppealStatus.UPHELD if upheld else g.AppealStatus.LODGED,
+                        outcome="Vedtaket står ved lag." if upheld else "",
+                        handled_by=caseworker if upheld else None,
+                        handled_at=w.moment(day + datetime.timedelta(days=14)) if upheld else None,
+                    )
+                )
+            continue
+        w.record(a, "application.awarded", caseworker, decision.decided_at)
+        accepted = a.organisation_id == w.complete.pk or rng.random() < 0.85
+        amount = a.amount if rng.random() < 0.7 else (a.amount * Decimal("0.8")).quantize(1000)
+        awards.append(
+            g.Award(
+                application=a,
+                decision=decision,
+                amount=amount,
+                conditions=terms,
+                accepted_at=w.moment(day + datetime.timedelta(days=3)) if accepted else None,
+                accepted_by=person if accepted else None,
+            )
+        )
+    g.Appeal.objects.bulk_create(appeals)
+    awards = g.Award.objects.bulk_create(awards, batch_size=5000)
+    instalments = []
+    for award in awards:
+        first = (award.amount * Decimal("0.7")).quantize(Decimal("1"))
+        paid_from = award.decision.decided_at.date() + datetime.timedelta(days=14)
+        instalments += [
+            g.Instalment(award=award, number=1, amount=first, due_on=paid_from),
+            g.Instalment(award=award, number=2, amount=award.amount - first,
+                         due_on=scheme_year.report_due_date + datetime.timedelta(days=30),
+                         after_report_approved=True),
+        ]  # fmt: skip
+    instalments = g.Instalment.objects.bulk_create(instalments, batch_size=5000)
+    disbursements = []
+    for award, first in zip(awards, instalments[::2], strict=True):
+        if award.accepted_at is not None:
+            w.record(award, "award.accepted", award.accepted_by, award.accepted_at)
+            if award.application.organisation_id == w.complete.pk or rng.random() < 0.9:
+                paid_on = min(today, first.due_on + datetime.timedelta(days=rng.randint(0, 7)))
+                disbursements.append(
+                    g.Disbursement(award=award, instalment=first, paid_on=paid_on,
+                                   amount=first.amount, recorded_by=caseworker)
+                )  # fmt: skip
+                w.record(award, "award.disbursed", caseworker, w.moment(paid_on, 10))
+    g.Disbursement.objects.bulk_create(disbursements, batch_size=5000)
+    g.GrantReport.objects.bulk_create(
+        [
+            g.GrantReport(
+                award=award,
+                due_on=scheme_year.report_due_date,
+                activities_held="Leksehjelp hver tirsdag." if rng.random() < 0.1 else "",
+            )
+            for award in awards
+        ],
+        batch_size=5000,
+    )
+    noticed = [a for a in awards if a.application.organisation_id == w.complete.pk]
+    noticed += [a for a in awards if a not in noticed and rng.random() < 0.03]
+    g.ChangeNotice.objects.bulk_create(
+        [
+            g.ChangeNotice(
+                award=award,
+                description="Vi har fått ny leder og flytter aktivitetene til et nytt lokale.",
+                sent_by=w.people[award.application.organisation_id],
+                sent_at=w.moment(today - datetime.timedelta(days=rng.randint(1, 15))),
+                status=g.ChangeNoticeStatus.OPEN if index == 0 or rng.random() < 0.5 else
+                g.ChangeNoticeStatus.HANDLED,
+            )
+            for index, award in enumerate(noticed)
+        ]
+    )  # fmt: skip
+    paid = {d.award_id: d for d in disbursements}
+    clawed = [a for a in awards if a.pk in paid and rng.random() < 0.01]
+    claw_decisions = g.Decision.objects.bulk_create(
+        [
+            g.Decision(application_id=award.application_id, kind=g.DecisionKind.CLAWBACK,
+                       reasons="Midlene er brukt i strid med vilkårene.", decided_by=caseworker,
+                       decided_at=w.moment(today - datetime.timedelta(days=5)),
+                       appeal_deadline=today + datetime.timedelta(days=16))
+            for award in clawed
+        ]
+    )  # fmt: skip
+    g.Clawback.objects.bulk_create(
+        [
+            g.Clawback(award=award, decision=decision, due_on=today + datetime.timedelta(days=30),
+                       amount=min(paid[award.pk].amount, Decimal(rng.randrange(5_000, 20_001))))
+            for award, decision in zip(clawed, claw_decisions, strict=True)
+        ]
+    )  # fmt: skip
+
+
+def build_mentoring(w, n):
+    """Offers from every mentor organisation; about N/20 pairings (most one to one, some
+    groups; some paused, ended or replaced) with agreements, meetings and their topics, tasks,
+    check-ins, flags, and the year's compensation with payments. The member's organisation has
+    the richest pairing, with the bench mentor, after a replaced one."""
+    from mentoring import models as m
+    from organisations.geography import Region
+
+    rng, today, caseworker = w.rng, w.today, w.caseworker
+    mentors = w.mentors
+    offers = m.MentorOffer.objects.bulk_create(
+        [
+            m.MentorOffer(
+                organisation=o,
+                regions=rng.sample(list(Region.values), rng.randint(1, 3)),
+                wishes="Gjerne nystartede organisasjoner." if rng.random() < 0.3 else "",
+                capacity=rng.randint(1, 3),
+                digital_ok=rng.random() < 0.8,
+            )
+            for o in mentors
+        ],
+        batch_size=5000,
+    )
+    offer_m2m = m.MentorOffer
+    rows = {"competence_areas": [], "languages": [], "target_groups": [],
+            "wished_target_groups": []}  # fmt: skip
+    for offer in offers:
+        for area in rng.sample(w.areas, rng.randint(1, 4)):
+            rows["competence_areas"].append(
+                offer_m2m.competence_areas.through(mentoroffer_id=offer.pk,
+                                                   competencearea_id=area.pk)
+            )  # fmt: skip
+        for language in rng.sample(w.languages, rng.randint(1, 3)):
+            rows["languages"].append(
+                offer_m2m.languages.through(mentoroffer_id=offer.pk, language_id=language.pk)
+            )
+        for name, most in (("target_groups", 3), ("wished_target_groups", 2)):
+            for group in rng.sample(w.groups, rng.randint(0 if most == 2 else 1, most)):
+                through = getattr(offer_m2m, name).through
+                rows[name].append(through(mentoroffer_id=offer.pk, targetgroup_id=group.pk))
+    for name, made in rows.items():
+        getattr(offer_m2m, name).through.objects.bulk_create(made, batch_size=5000)
+
+    # The pairings: (pairing, participants), a replaced one right before its successor.
+    target = max(4, n // 20)
+    queue = [o for o in w.participants if o.pk not in (w.complete.pk, w.gappy.pk)]
+    queue = [w.complete, *rng.sample(queue, min(len(queue), 2 * target))]
+    specs = []
+    while len(specs) < target and queue:
+        first = not specs
+        size = 1 if first or rng.random() < 0.85 else rng.randint(2, 3)
+        group, queue = queue[:size], queue[size:]
+        status = (
+            "replaced" if first else rng.choices(list(PAIRING_MIX), list(PAIRING_MIX.values()))[0]
+        )
+        starts = today - datetime.timedelta(days=rng.randint(60, 540))
+        mentor = rng.choice(mentors)
+        if status == "replaced":
+            switch = min(starts + datetime.timedelta(days=rng.randint(60, 180)),
+                         today - datetime.timedelta(days=30))  # fmt: skip
+            old = m.Pairing(scheme=w.scheme, mentor=mentor, starts_on=starts,
+                            ends_on=switch - datetime.timedelta(days=1),
+                            status=m.PairingStatus.REPLACED, end_reason="Passet ikke sammen.",
+                            created_by=caseworker)  # fmt: skip
+            specs.append((old, group))
+            mentor = w.mentor_organisation if first else rng.choice(mentors)
+            starts, status = switch, "active"
+        ends = None
+        if status == "ended":
+            ends = min(today - datetime.timedelta(days=1),
+                       starts + datetime.timedelta(days=rng.randint(90, 300)))  # fmt: skip
+        specs.append(
+            (
+                m.Pairing(scheme=w.scheme, mentor=mentor, starts_on=starts, ends_on=ends,
+                          status=status, created_by=caseworker,
+                          end_reason="Perioden er over." if ends else ""),
+                group,
+            )
+        )  # fmt: skip
+    w.ensure_people([o for pairing, group in specs for o in (pairing.mentor, *group)])
+    for pairing, _group in specs:
+        pairing.mentor_contact = w.people[pairing.mentor_id]
+    pairings = m.Pairing.objects.bulk_create([p for p, _group in specs], batch_size=2000)
+    for (before, _b), (after, _a) in itertools.pairwise(specs):
+        if before.status == m.PairingStatus.REPLACED:
+            after.replaces = before
+    m.Pairing.objects.bulk_update([p for p in pairings if p.replaces_id], ["replaces"])
+    starred = specs[1][0]  # the member's pairing with the bench mentor
+    m.PairingMember.objects.bulk_create(
+        [
+            m.PairingMember(pairing=p, organisation=o, contact=w.people[o.pk])
+            for p, group in specs
+            for o in group
+        ],
+        batch_size=5000,
+    )
+    agreements = m.Agreement.objects.bulk_create(
+        [
+            m.Agreement(pairing=p, text="Samarbeidsavtale: minst seks møter i året.",
+                        min_meetings=6)
+            for p, _group in specs
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    m.AgreementAcceptance.objects.bulk_create(
+        [
+            m.AgreementAcceptance(agreement=agreement, organisation=o, accepted_by=w.people[o.pk],
+                                  accepted_at=w.moment(p.starts_on + datetime.timedelta(days=3)))
+            for agreement, (p, group) in zip(agreements, specs, strict=True)
+            for o in (p.mentor, *group)
+            if p is starred or rng.random() < 0.92
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+
+    meetings, tasks, check_ins, flags = [], [], [], []
+    for p, group in specs:
+        last = p.ends_on or today
+        rich = p is starred
+        count = 12 if rich else round((last - p.starts_on).days / 60 * rng.uniform(0.4, 1.3))
+        sides = [p.mentor, *group]
+        held = sorted(w.day(p.starts_on, last) for _ in range(count))
+        w.record(p, "mentoring.paired", caseworker, w.moment(p.starts_on, 9))
+        for index, held_on in enumerate(held):
+            by = p.mentor if rng.random() < 0.7 else group[0]
+            other = group[0] if by is p.mentor else p.mentor
+            confirmed = index < len(held) - 1 or rng.random() < 0.6
+            meetings.append(
+                m.Meeting(
+                    pairing=p,
+                    held_on=held_on,
+                    mode=rng.choice(list(m.MeetingMode.values)),
+                    duration_minutes=rng.choice([45, 60, 90, 120]),
+                    attendees="Mentor og leder, av og til kassereren.",
+                    summary="Vi gikk gjennom regnskapet og neste søknad.",
+                    notes="Interne notater om styret." if rng.random() < 0.3 else "",
+                    notes_visibility=rng.choice(list(m.NoteVisibility.values)),
+                    logged_by=w.people[by.pk],
+                    logged_for=by,
+                    logged_at=w.moment(held_on, 20),
+                    confirmed_by=w.people[other.pk] if confirmed else None,
+                    confirmed_at=w.moment(held_on + datetime.timedelta(days=2))
+                    if confirmed
+                    else None,
+                )
+            )
+            if rich:
+                w.record(p, "mentoring.meeting_logged", w.people[by.pk], w.moment(held_on, 20))
+        for _ in range(6 if rich else rng.randint(0, 4)):
+            due_on = w.day(p.starts_on, last) + datetime.timedelta(days=21)
+            done = (due_on < today and rng.random() < 0.7) or rng.random() < 0.2
+            owner = rng.choice(sides)
+            tasks.append(
+                m.Task(pairing=p, title=rng.choice(["Oppdatere vedtektene", "Lage budsjett",
+                       "Kalle inn til årsmøte", "Søke kommunalt tilskudd"]), owner=owner,
+                       due_on=due_on, done_at=w.moment(min(due_on, today)) if done else None,
+                       done_by=w.people[owner.pk] if done else None)
+            )  # fmt: skip
+        if held and (rich or rng.random() < 0.6):
+            check_ins.append(
+                m.CheckIn(pairing=p, organisation=group[0], kind=m.CheckInKind.FIRST,
+                          good_fit=rng.random() > 0.05, answered_by=w.people[group[0].pk],
+                          answered_at=w.moment(held[0] + datetime.timedelta(days=3)))
+            )  # fmt: skip
+        if held and (rich or rng.random() < 0.3):
+            check_ins.append(
+                m.CheckIn(pairing=p, organisation=p.mentor, kind=m.CheckInKind.MIDPOINT,
+                          usefulness=rng.randint(2, 5), cooperation=rng.randint(2, 5),
+                          progress=rng.randint(1, 5), comment="Det går framover.",
+                          answered_by=w.people[p.mentor_id], answered_at=w.moment(held[-1]))
+            )  # fmt: skip
+        if p.status in m.LIVE_STATUSES and (rich or rng.random() < 0.04):
+            open_flag = rich or rng.random() < 0.6
+            flags.append(
+                m.Flag(pairing=p, raised_for=group[0], raised_by=w.people[group[0].pk],
+                       raised_at=w.moment(today - datetime.timedelta(days=rng.randint(1, 40))),
+                       message="Vi får ikke til å møtes.",
+                       status=m.FlagStatus.OPEN if open_flag else m.FlagStatus.RESOLVED,
+                       outcome="" if open_flag else "Ringt begge; nytt møte avtalt.",
+                       handled_by=None if open_flag else caseworker,
+                       handled_at=None if open_flag else w.moment(today))
+            )  # fmt: skip
+    meetings = m.Meeting.objects.bulk_create(meetings, batch_size=5000)
+    m.Meeting.topics.through.objects.bulk_create(
+        [
+            m.Meeting.topics.through(meeting_id=meeting.pk, competencearea_id=area.pk)
+            for meeting in meetings
+            for area in rng.sample(w.areas, rng.randint(1, 2))
+        ],
+        batch_size=5000,
+    )
+    m.Task.objects.bulk_create(tasks, batch_size=5000)
+    m.CheckIn.objects.bulk_create(check_ins, batch_size=5000)
+    m.Flag.objects.bulk_create(flags)
+
+    # This year's compensation for every mentor paired in it; half paid so far.
+    year = w.years[today.year]
+    first_day = datetime.date(today.year, 1, 1)
+    amounts = {}
+    for p, _group in specs:
+        if p.ends_on is None or p.ends_on >= first_day:
+            half = p.status == m.PairingStatus.REPLACED or p.replaces_id is not None
+            amounts[p.mentor_id] = Decimal(20_000 if half else 40_000)
+    compensations = m.Compensation.objects.bulk_create(
+        [m.Compensation(mentor_id=mentor, scheme_year=year, amount=amount)
+         for mentor, amount in amounts.items()],
+        batch_size=5000,
+    )  # fmt: skip
+    m.CompensationPayment.objects.bulk_create(
+        [
+            m.CompensationPayment(compensation=c, amount=c.amount / 2, recorded_by=caseworker,
+                                  paid_on=min(today, datetime.date(today.year, 6, 30)))
+            for c in compensations
+            if rng.random() < 0.5
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+
+
+def build_courses(w, n):
+    """This year's annual plan, EVENTS events (most of them fulfilling its items; past and
+    upcoming; two cancelled) with programmes and materials, registrations with attendance,
+    and the last gathering held with N/25 organisations, a practical task and a feedback form.
+    The member is registered for some events, upcoming and past."""
+    from courses import models as c
+
+    rng, today, caseworker = w.rng, w.today, w.caseworker
+    now = w.moment(today, 12)
+    year = w.years[today.year]
+    plan = c.AnnualPlan.objects.create(
+        scheme_year=year,
+        introduction="Årets samlinger, kurs og fellesmøter.",
+        shared_at=w.moment(datetime.date(today.year, 1, 15)),
+    )
+    wanted = [
+        (c.ItemKind.GATHERING, 3, "Organisasjonsutvikling"),
+        (c.ItemKind.GATHERING, 6, "Frivillige og rekruttering"),
+        (c.ItemKind.GATHERING, 9, "Søknadsskriving og regnskap"),
+        (c.ItemKind.MENTOR_MEETING, 2, "Oppstart for mentorer"),
+        (c.ItemKind.MENTOR_MEETING, 11, "Erfaringsdeling"),
+        (c.ItemKind.PARTICIPANT_MEETING, 4, "Deltakermøte"),
+        (c.ItemKind.PARTICIPANT_MEETING, 10, "Deltakermøte"),
+    ] + [(c.ItemKind.COURSE, 1 + i % 12, f"Kurs {i + 1}") for i in range(5 + n // 1000)]
+    items = c.PlannedItem.objects.bulk_create(
+        [c.PlannedItem(plan=plan, kind=kind, month=month, topic=topic)
+         for kind, month, topic in wanted]
+    )  # fmt: skip
+    c.PlannedItem.competence_areas.through.objects.bulk_create(
+        [
+            c.PlannedItem.competence_areas.through(planneditem_id=item.pk, competencearea_id=a.pk)
+            for item in items
+            for a in rng.sample(w.areas, 2)
+        ]
+    )
+    kinds = {
+        c.ItemKind.GATHERING: (c.EventKind.GATHERING, c.Audience.PARTICIPANTS, 7),
+        c.ItemKind.COURSE: (c.EventKind.COURSE, c.Audience.BOTH, 3),
+        c.ItemKind.MENTOR_MEETING: (c.EventKind.JOINT_MEETING, c.Audience.MENTORS, 2),
+        c.ItemKind.PARTICIPANT_MEETING: (c.EventKind.JOINT_MEETING, c.Audience.PARTICIPANTS, 2),
+    }
+    events = []
+    for index in range(EVENTS):
+        # The first is the last gathering held; about 70 % are past, the rest upcoming.
+        item = items[0] if index == 0 else (rng.choice(items) if rng.random() < 0.8 else None)
+        kind, audience, hours = kinds[item.kind if item else rng.choice(list(kinds))]
+        if index == 0:
+            day = today - datetime.timedelta(days=10)
+        elif rng.random() < 0.7:
+            day = today - datetime.timedelta(days=rng.randint(12, 320))
+        else:
+            day = today + datetime.timedelta(days=rng.randint(3, 150))
+        starts = w.moment(day, 9 if hours == 7 else 18)
+        events.append(
+            c.Event(
+                scheme_year=year,
+                planned_item=item,
+                kind=kind,
+                audience=audience,
+                title=f"{item.topic if item else 'Temakveld'} ({day:%B})",
+                description="Program, foredrag og erfaringsdeling.",
+                provider_name="IMDi",
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=hours),
+                is_digital=kind != c.EventKind.GATHERING,
+                place="Oslo" if kind == c.EventKind.GATHERING else "",
+                meeting_link="" if kind == c.EventKind.GATHERING else "https://meet.example.org/b",
+                registration_deadline=day - datetime.timedelta(days=7),
+                cost=Decimal(rng.randrange(5_000, 150_000, 1_000)),
+                cancelled_at=now - datetime.timedelta(days=20) if index in (5, 6) else None,
+            )
+        )
+    events = c.Event.objects.bulk_create(events)
+    gathering = events[0]
+    c.Event.competence_areas.through.objects.bulk_create(
+        [
+            c.Event.competence_areas.through(event_id=event.pk, competencearea_id=a.pk)
+            for event in events
+            for a in rng.sample(w.areas, 2)
+        ]
+    )
+    c.ProgrammeItem.objects.bulk_create(
+        [
+            c.ProgrammeItem(event=event, starts_at=datetime.time(9 + 2 * i), title=title,
+                            presenter_name="IMDi")
+            for event in events
+            for i, title in enumerate(["Velkommen", "Foredrag", "Gruppearbeid"])
+        ]
+    )  # fmt: skip
+    c.Material.objects.bulk_create(
+        [
+            c.Material(event=event, title="Presentasjon", file=f"materials/bench/{event.pk}.pdf",
+                       original_name="presentasjon.pdf", uploaded_by=caseworker,
+                       uploaded_at=event.ends_at)
+            for event in events
+            if event.starts_at < now
+        ]
+    )  # fmt: skip
+
+    # Registrations: N/25 organisations at the last gathering, 5 to N/100 at the others.
+    participants, mentors = w.participants, w.mentors
+    chosen, upcoming_for_member = {}, 0
+    for event in events:
+        pool = {
+            c.Audience.PARTICIPANTS: participants,
+            c.Audience.MENTORS: mentors,
+            c.Audience.BOTH: participants + mentors,
+        }[event.audience]
+        size = n // 25 if event is gathering else rng.randint(5, max(10, n // 100))
+        chosen[event.pk] = rng.sample(pool, min(len(pool), size))
+        upcoming = event.starts_at > now and event.cancelled_at is None
+        if event.audience != c.Audience.MENTORS and (
+            event is gathering or (upcoming and (upcoming_for_member < 3 or rng.random() < 0.3))
+        ):
+            chosen[event.pk] = [w.complete, *(o for o in chosen[event.pk] if o is not w.complete)]
+            upcoming_for_member += upcoming
+    w.ensure_people([o for organisations in chosen.values() for o in organisations])
+    registrations = []
+    for event in events:
+        held = event.starts_at < now and event.cancelled_at is None
+        for o in chosen[event.pk]:
+            person = w.people[o.pk]
+            gathering_kind = event.kind == c.EventKind.GATHERING
+            for number in range(rng.randint(1, 2) if gathering_kind else 1):
+                cancelled = rng.random() < 0.05
+                registrations.append(
+                    c.Registration(
+                        event=event,
+                        organisation=o,
+                        person_name=person.full_name if number == 0 else f"Frivillig {o.pk}",
+                        person=person if number == 0 else None,
+                        registered_by=person,
+                        registered_at=event.starts_at - datetime.timedelta(days=14),
+                        cancelled_at=event.starts_at - datetime.timedelta(days=2)
+                        if cancelled
+                        else None,
+                        attended=rng.random() < 0.85 if held and not cancelled else None,
+                    )
+                )
+    c.Registration.objects.bulk_create(registrations, batch_size=5000)
+    for verb, when in (("courses.event_saved", 60), ("courses.attendance", -1)):
+        w.record(gathering, verb, caseworker, gathering.starts_at - datetime.timedelta(days=when))
+
+    task = c.PracticalTask.objects.create(
+        event=gathering,
+        title="Lag en årsplan for organisasjonen",
+        description="Bruk malen fra samlingen.",
+        due_on=today + datetime.timedelta(days=20),
+        created_by=caseworker,
+    )
+    pair = chosen[gathering.pk][:2]
+    task.organisations.set(pair)
+    c.HandIn.objects.create(
+        task=task, organisation=pair[0], text="Vedlagt.", submitted_by=w.people[pair[0].pk]
+    )
+    form = c.FeedbackForm.objects.create(
+        scheme=w.scheme,
+        event=gathering,
+        title="Hva syntes du om samlingen?",
+        created_by=caseworker,
+    )
+    c.Question.objects.bulk_create(
+        [
+            c.Question(form=form, position=1, kind=c.QuestionKind.RATING, text="Alt i alt?"),
+            c.Question(form=form, position=2, kind=c.QuestionKind.SINGLE, text="Nyttig?",
+                       choices=["Ja", "Delvis", "Nei"]),
+            c.Question(form=form, position=3, kind=c.QuestionKind.TEXT, text="Hva mer?",
+                       required=False),
+        ]
+    )  # fmt: skip
+
+
+def build_reports(w, n):
+    """N/30 report jobs (at least 30): most by the caseworker, some by the colleague at the
+    same body (the caseworker sees them too) and by the member (not); most done, some failed,
+    a few waiting or running."""
+    from django.utils import timezone
+
+    from reports.models import JobStatus, ReportJob, ReportKind
+
+    rng, today = w.rng, w.today
+    now = timezone.now()
+    year = w.years[today.year]
+    jobs = []
+    for index in range(max(30, n // 30)):
+        kind = rng.choice(list(ReportKind.values))
+        status = rng.choices(list(JobStatus.values), weights=[1, 1, 88, 10])[0]
+        if index < 3:
+            status = [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED][index]
+        created = now - datetime.timedelta(minutes=5 + index * 37 + rng.randint(0, 30))
+        done = status in (JobStatus.DONE, JobStatus.FAILED)
+        started = created + datetime.timedelta(seconds=2) if status != JobStatus.QUEUED else None
+        extension = "csv" if kind.startswith("csv") else "pdf"
+        jobs.append(
+            ReportJob(
+                kind=kind,
+                parameters={"scheme_year": year.pk} if kind == "annual" else {"schemes": [1]},
+                ordered_by=rng.choices([w.caseworker, w.colleague, w.member], [70, 20, 10])[0],
+                title=f"{ReportKind(kind).label} {today.year}",
+                status=status,
+                progress=100 if status == JobStatus.DONE else rng.randint(0, 90),
+                step="Ferdig" if status == JobStatus.DONE else "Henter tall",
+                file=f"reports/bench/{index}.{extension}" if status == JobStatus.DONE else "",
+                file_name=f"rapport-{index}.{extension}" if status == JobStatus.DONE else "",
+                error="Byggingen stoppet: tidsavbrudd." if status == JobStatus.FAILED else "",
+                data_version=f"v{index}",
+                attempts=1 if started else 0,
+                created_at=created,
+                enqueued_at=created,
+                started_at=started,
+                heartbeat_at=started,
+                finished_at=created + datetime.timedelta(seconds=40) if done else None,
+            )
+        )
+    ReportJob.objects.bulk_create(jobs, batch_size=5000)
 
 
 # --- the measurement -----------------------------------------------------------------------
@@ -545,12 +1476,16 @@ def pages(second_factor):
     from django.db.models import Count
     from django.urls import reverse
 
+    from courses.models import Event as CourseEvent
+    from grants.models import Application, ApplicationStatus, Round
+    from mentoring.models import Pairing, PairingStatus
     from organisations.models import Organisation
     from scheme.models import Scheme
     from scheme.web import PAGE_SIZE
 
     caseworker = logged_in(CASEWORKER_EMAIL, second_factor)
     member = logged_in(MEMBER_EMAIL)
+    mentor = logged_in(MENTOR_EMAIL)
     # The member's complete organisation: the one with the most on its profile.
     profile = (
         Organisation.objects.filter(memberships__user__email=MEMBER_EMAIL)
@@ -561,6 +1496,35 @@ def pages(second_factor):
     last_page = max(1, math.ceil(Organisation.objects.count() / PAGE_SIZE))
     scheme = Scheme.objects.get(slug=SCHEME_SLUG)
     organisations = reverse("organisations:list")
+
+    call = Round.objects.get(scheme_year__scheme=scheme, title=ROUND_TITLE)
+    sent = Application.objects.filter(round__scheme_year__scheme=scheme).exclude(
+        status=ApplicationStatus.DRAFT
+    )
+    review_last = max(1, math.ceil(sent.count() / PAGE_SIZE))
+    # The open case: submitted, declared on and assessed, so every form of the page shows.
+    case = (
+        Application.objects.filter(
+            round=call,
+            status=ApplicationStatus.SUBMITTED,
+            assessment__isnull=False,
+            declarations__caseworker__email=CASEWORKER_EMAIL,
+        )
+        .order_by("pk")
+        .first()
+    )
+    own = Application.objects.select_related("award").get(round=call, organisation=profile)
+    pairing = Pairing.objects.get(members__organisation=profile, status=PairingStatus.ACTIVE)
+    gathering = (
+        CourseEvent.objects.filter(scheme_year__scheme=scheme)
+        .annotate(n=Count("registrations"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    year = datetime.date.today().year
+    review = reverse("grants:review")
+    pairing_url = reverse("mentoring:pairing", args=[pairing.pk])
+    event_url = reverse("courses:event", args=[gathering.pk])
     return [
         Page("baseline (one query)", caseworker, reverse("bench_baseline")),
         Page("organisation list", caseworker, organisations, "<table"),
@@ -578,6 +1542,89 @@ def pages(second_factor):
         ),
         Page("dashboard (member)", member, reverse("dashboard"), f'id="org-{profile.pk}"'),
         Page("scheme page", caseworker, reverse("scheme_detail", args=[scheme.slug]), "<table"),
+        # grants
+        Page("applications", caseworker, review, "<table"),
+        Page("applications filtered + sorted", caseworker, f"{review}?{REVIEW_QUERY}", "<table"),
+        Page("applications last page", caseworker, f"{review}?page={review_last}", "<table"),
+        Page(
+            "portfolio",
+            caseworker,
+            reverse("grants:portfolio", args=[call.pk]),
+            'id="proposed-heading"',
+        ),
+        Page(
+            "application (caseworker)",
+            caseworker,
+            reverse("grants:review_application", args=[case.pk]),
+            'id="decide-award"',
+        ),
+        Page(
+            "award (caseworker)",
+            caseworker,
+            reverse("grants:review_award", args=[own.award.pk]),
+            'id="payments"',
+        ),
+        Page(
+            "grants home (member)",
+            member,
+            reverse("grants:home"),
+            f'href="{reverse("grants:award", args=[own.award.pk])}"',
+        ),
+        Page(
+            "application (member)",
+            member,
+            reverse("grants:application", args=[own.pk]),
+            'id="decisions-heading"',
+        ),
+        # mentoring
+        Page(
+            "mentoring overview",
+            caseworker,
+            reverse("mentoring:overview"),
+            f'href="{pairing_url}"',
+        ),
+        Page("pairing (caseworker)", caseworker, pairing_url, 'id="meetings-heading"'),
+        Page("pairing (member)", member, pairing_url, 'id="meetings-heading"'),
+        Page("pairing (mentor)", mentor, pairing_url, 'id="meetings-heading"'),
+        Page("compensation", caseworker, reverse("mentoring:compensation"), "<table"),
+        Page(
+            "match (scores every mentor)",
+            caseworker,
+            reverse("mentoring:match", args=[profile.pk]),
+            'id="suggestions-heading"',
+        ),
+        # courses
+        Page("events", caseworker, reverse("courses:events"), f'href="{event_url}"'),
+        Page("event, hundreds registered", caseworker, event_url, 'id="all-registrations"'),
+        Page(
+            "attendance, hundreds registered",
+            caseworker,
+            reverse("courses:attendance", args=[gathering.pk]),
+            'name="came"',
+        ),
+        Page(
+            "attendance overview",
+            caseworker,
+            reverse("courses:attendance_overview"),
+            "<table",
+        ),
+        Page(
+            "plan against held",
+            caseworker,
+            reverse("courses:plan_against_held", args=[year]),
+            'class="outcome-pass"',
+        ),
+        Page(
+            "my calendar (member)",
+            member,
+            reverse("courses:calendar"),
+            f'href="{reverse("courses:events")}events/',
+        ),
+        # reports and notifications
+        Page(
+            "reports", caseworker, reverse("reports:list"), f'href="{reverse("reports:list")}jobs/'
+        ),
+        Page("notifications", caseworker, reverse("notifications"), "<table"),
     ]
 
 
@@ -675,8 +1722,8 @@ def main(argv=None):
         help="EXPLAIN ANALYZE each page's SELECTs that took at least MS milliseconds",
     )
     args = parser.parse_args(argv)
-    if args.organisations < 3 or args.repeat < 1:
-        parser.error("--organisations must be at least 3 and --repeat at least 1")
+    if args.organisations < 20 or args.repeat < 1:
+        parser.error("--organisations must be at least 20 and --repeat at least 1")
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     ensure_database(database_config(database_url))
@@ -704,6 +1751,7 @@ def main(argv=None):
         f"per page after {WARMUP} warm-ups"
     )
     print(f"Database: {describe_database()}, data {data}")
+    print(f"Data: {describe_data()}")
     print(
         f"Python {platform.python_version()}, Django {django.get_version()}, "
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
