@@ -63,6 +63,14 @@ APPLICATION_MIX = {
 # The pairings' states, by weight; a replaced pairing is followed by its successor.
 PAIRING_MIX = {"active": 80, "paused": 5, "ended": 8, "replaced": 7}
 EVENTS = 50  # events in the year, whatever N
+BUDGET_LINES = {
+    "salary": "Honorar til koordinator",
+    "rent": "Leie av lokale",
+    "activities": "Aktiviteter og materiell",
+    "travel": "Reiser",
+    "equipment": "Utstyr",
+    "other": "Bevertning",
+}
 PEOPLE_FIRST = ["Amina", "Ola", "Fatima", "Olena", "Ahmed", "Kari", "Piotr", "Sara", "Yonas"]
 PEOPLE_LAST = ["Hassan", "Nilsen", "Ali", "Kowalski", "Haile", "Berg", "Shevchenko", "Khan"]
 
@@ -277,7 +285,10 @@ def describe_data() -> str:
 
 def data_is_complete(n) -> bool:
     """Whether the database holds this script's whole data set of ``n`` organisations: an
-    older data set (before the grants, mentoring, courses and reports data) is rebuilt."""
+    older data set (before the grants, mentoring, courses and reports data) is rebuilt, and so
+    is one built in an earlier year (its call is not in this year)."""
+    from django.utils import timezone
+
     from courses.models import Event as CourseEvent
     from grants.models import Round
     from mentoring.models import Pairing
@@ -289,7 +300,11 @@ def data_is_complete(n) -> bool:
         Organisation.objects.count() == n
         and User.objects.filter(email__in=BENCH_USERS).count() == len(BENCH_USERS)
         and Scheme.objects.filter(slug=SCHEME_SLUG).exists()
-        and Round.objects.filter(scheme_year__scheme__slug=SCHEME_SLUG, title=ROUND_TITLE).exists()
+        and Round.objects.filter(
+            scheme_year__scheme__slug=SCHEME_SLUG,
+            scheme_year__year=timezone.localdate().year,
+            title=ROUND_TITLE,
+        ).exists()
         and Pairing.objects.filter(scheme__slug=SCHEME_SLUG).exists()
         and CourseEvent.objects.filter(scheme_year__scheme__slug=SCHEME_SLUG).exists()
         and ReportJob.objects.filter(ordered_by__email=CASEWORKER_EMAIL).exists()
@@ -385,7 +400,7 @@ def build_data(n):
     from scheme.roles import MemberRole, OrganisationKind
 
     rng = random.Random(SEED)
-    today = datetime.date.today()
+    today = timezone.localdate()  # the portal's today (TIME_ZONE), which its pages go by
     now = timezone.now()
     with transaction.atomic():
         groups = org.TargetGroup.objects.bulk_create(
@@ -806,7 +821,7 @@ def build_grants(w, n):
         if a.amount is not None:
             categories = rng.sample(list(g.BudgetCategory.values), rng.randint(2, 4))
             lines += [
-                g.BudgetLine(application=a, category=category, description=category.capitalize(),
+                g.BudgetLine(application=a, category=category, description=BUDGET_LINES[category],
                              amount=amount)
                 for category, amount in zip(
                     categories, _split(rng, a.amount, len(categories)), strict=True
@@ -1032,25 +1047,23 @@ def build_mentoring(w, n):
         ],
         batch_size=5000,
     )
-    offer_m2m = m.MentorOffer
-    rows = {"competence_areas": [], "languages": [], "target_groups": [],
-            "wished_target_groups": []}  # fmt: skip
+    # What each offer covers: (choices, fewest, most, the through table's column).
+    covered = {
+        "competence_areas": (w.areas, 1, 4, "competencearea_id"),
+        "languages": (w.languages, 1, 3, "language_id"),
+        "target_groups": (w.groups, 1, 3, "targetgroup_id"),
+        "wished_target_groups": (w.groups, 0, 2, "targetgroup_id"),
+    }
+    rows = {name: [] for name in covered}
     for offer in offers:
-        for area in rng.sample(w.areas, rng.randint(1, 4)):
-            rows["competence_areas"].append(
-                offer_m2m.competence_areas.through(mentoroffer_id=offer.pk,
-                                                   competencearea_id=area.pk)
-            )  # fmt: skip
-        for language in rng.sample(w.languages, rng.randint(1, 3)):
-            rows["languages"].append(
-                offer_m2m.languages.through(mentoroffer_id=offer.pk, language_id=language.pk)
-            )
-        for name, most in (("target_groups", 3), ("wished_target_groups", 2)):
-            for group in rng.sample(w.groups, rng.randint(0 if most == 2 else 1, most)):
-                through = getattr(offer_m2m, name).through
-                rows[name].append(through(mentoroffer_id=offer.pk, targetgroup_id=group.pk))
+        for name, (choices, fewest, most, column) in covered.items():
+            through = getattr(m.MentorOffer, name).through
+            rows[name] += [
+                through(mentoroffer_id=offer.pk, **{column: choice.pk})
+                for choice in rng.sample(choices, rng.randint(fewest, most))
+            ]
     for name, made in rows.items():
-        getattr(offer_m2m, name).through.objects.bulk_create(made, batch_size=5000)
+        getattr(m.MentorOffer, name).through.objects.bulk_create(made, batch_size=5000)
 
     # The pairings: (pairing, participants), a replaced one right before its successor.
     target = max(4, n // 20)
@@ -1064,11 +1077,11 @@ def build_mentoring(w, n):
         status = (
             "replaced" if first else rng.choices(list(PAIRING_MIX), list(PAIRING_MIX.values()))[0]
         )
-        starts = today - datetime.timedelta(days=rng.randint(60, 540))
+        starts = today - datetime.timedelta(days=420 if first else rng.randint(60, 540))
         mentor = rng.choice(mentors)
         if status == "replaced":
             switch = min(starts + datetime.timedelta(days=rng.randint(60, 180)),
-                         today - datetime.timedelta(days=30))  # fmt: skip
+                         today - datetime.timedelta(days=300 if first else 30))  # fmt: skip
             old = m.Pairing(scheme=w.scheme, mentor=mentor, starts_on=starts,
                             ends_on=switch - datetime.timedelta(days=1),
                             status=m.PairingStatus.REPLACED, end_reason="Passet ikke sammen.",
@@ -1279,7 +1292,7 @@ def build_courses(w, n):
         elif rng.random() < 0.7:
             day = today - datetime.timedelta(days=rng.randint(12, 320))
         else:
-            day = today + datetime.timedelta(days=rng.randint(3, 150))
+            day = today + datetime.timedelta(days=rng.randint(3, 60))
         starts = w.moment(day, 9 if hours == 7 else 18)
         events.append(
             c.Event(
@@ -1287,7 +1300,7 @@ def build_courses(w, n):
                 planned_item=item,
                 kind=kind,
                 audience=audience,
-                title=f"{item.topic if item else 'Temakveld'} ({day:%B})",
+                title=item.topic if item else "Temakveld",
                 description="Program, foredrag og erfaringsdeling.",
                 provider_name="IMDi",
                 starts_at=starts,
@@ -1475,6 +1488,7 @@ def logged_in(email, second_factor=False):
 def pages(second_factor):
     from django.db.models import Count
     from django.urls import reverse
+    from django.utils import timezone
 
     from courses.models import Event as CourseEvent
     from grants.models import Application, ApplicationStatus, Round
@@ -1521,7 +1535,7 @@ def pages(second_factor):
         .order_by("-n", "pk")
         .first()
     )
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     review = reverse("grants:review")
     pairing_url = reverse("mentoring:pairing", args=[pairing.pk])
     event_url = reverse("courses:event", args=[gathering.pk])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import (
+    PARTICIPATING_KINDS,
     AnnualPlan,
     Event,
     FeedbackForm,
@@ -24,7 +25,6 @@ from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
 
-PARTICIPATING = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
 UPCOMING_SHOWN = 5
 
 
@@ -34,7 +34,7 @@ def own_organisations(user) -> list:
     cached = getattr(user, "_courses_organisations", None)
     if cached is not None:
         return cached
-    ids = access_for(user).organisation_ids(*PARTICIPATING)
+    ids = access_for(user).organisation_ids(*PARTICIPATING_KINDS)
     organisations = list(Organisation.objects.filter(pk__in=ids).order_by("name")) if ids else []
     user._courses_organisations = organisations
     return organisations
@@ -98,11 +98,7 @@ def organisation_overview(user) -> dict:
             .order_by("due_on", "id")
         )
         overview["events"] = events
-        overview["forms"] = [
-            form
-            for form in forms
-            if form.event is None or any(form.event.is_for(o) for o in organisations)
-        ]
+        overview["forms"] = [form for form in forms if any(form.is_for(o) for o in organisations)]
         for task in tasks:
             handed_in = {h.organisation_id for h in task.own_hand_ins}
             for organisation in task.organisations.all():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CompetenceArea, Organisation
+from scheme import registry
 from scheme.models import Scheme, SchemeYear, money_field
 from scheme.roles import OrganisationKind, Role, access_for
 from scheme.storage import PrivatePath
@@ -39,10 +40,30 @@ AUDIENCE_KINDS = {
 }
 
 
+PARTICIPATING_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
+
+
 def audience_of(user_access) -> list:
     """The audiences whose events a user may see and join, from their organisations' kinds."""
     kinds = {kind for kind, _role in user_access.memberships.values()}
     return [audience for audience, wanted in AUDIENCE_KINDS.items() if kinds & wanted]
+
+
+def years_taken_part(user_access):
+    """The scheme years the user's participant and mentor organisations take part in."""
+    ids = user_access.organisation_ids(*PARTICIPATING_KINDS)
+    return SchemeYear.objects.filter(registry.years_taken_part(ids))
+
+
+def taking_part_years(organisation) -> dict:
+    """The scheme years the organisation takes part in (an award or a pairing during them),
+    as year id -> scheme id; read once per organisation object."""
+    cached = getattr(organisation, "_taking_part_years", None)
+    if cached is None:
+        years = SchemeYear.objects.filter(registry.years_taken_part([organisation.pk]))
+        cached = dict(years.values_list("pk", "scheme_id"))
+        organisation._taking_part_years = cached
+    return cached
 
 
 def _run_by(access, path: str) -> Q:
@@ -141,12 +162,13 @@ class EventKind(models.TextChoices):
 class EventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Caseworkers see the events of the schemes their body runs (admins all);
-        organisations the events for their audience."""
+        organisations the events for their audience in the years they take part in."""
         access = access_for(user)
         if access.is_admin:
             return self
         return self.filter(
-            _run_by(access, "scheme_year__scheme") | Q(audience__in=audience_of(access))
+            _run_by(access, "scheme_year__scheme")
+            | Q(audience__in=audience_of(access), scheme_year__in=years_taken_part(access))
         )
 
     def upcoming(self, now=None):
@@ -218,7 +240,15 @@ class Event(models.Model):
         return self.provider.name if self.provider else self.provider_name
 
     def is_for(self, organisation) -> bool:
-        return organisation.kind in AUDIENCE_KINDS[self.audience]
+        """In the audience: the right kind, and taking part in the event's scheme year."""
+        return organisation.kind in AUDIENCE_KINDS[
+            self.audience
+        ] and self.scheme_year_id in taking_part_years(organisation)
+
+    def audience_organisations(self):
+        return Organisation.objects.filter(kind__in=AUDIENCE_KINDS[self.audience]).filter(
+            registry.organisations_taking_part(self.scheme_year)
+        )
 
     def registration_open(self, today=None) -> bool:
         return self.cancelled_at is None and (today or timezone.localdate()) <= (
@@ -404,14 +434,14 @@ class HandIn(models.Model):
 
 class FeedbackFormQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The forms a user may open: their schemes' forms for caseworkers; the scheme-wide
-        forms and those of events for their audience for organisations."""
+        """The forms a user may open: their schemes' forms for caseworkers; for organisations
+        the scheme-wide forms of schemes they take part in and those of events for them."""
         access = access_for(user)
         if access.is_admin:
             return self
         return self.filter(
             _run_by(access, "scheme")
-            | Q(event__isnull=True)
+            | Q(event__isnull=True, scheme__in=years_taken_part(access).values("scheme_id"))
             | Q(event__in=Event.objects.visible_to(user))
         )
 
@@ -448,6 +478,15 @@ class FeedbackForm(models.Model):
 
     def __str__(self):
         return self.title
+
+    def is_for(self, organisation) -> bool:
+        """Who may answer: the event's audience, or for a scheme-wide form the participants
+        and mentors taking part in one of the scheme's years."""
+        if self.event_id:
+            return self.event.is_for(organisation)
+        return organisation.kind in PARTICIPATING_KINDS and (
+            self.scheme_id in taking_part_years(organisation).values()
+        )
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from courses.models import (
-    AUDIENCE_KINDS,
+    PARTICIPATING_KINDS,
     AnnualPlan,
     Answer,
     CalendarFeed,
@@ -31,12 +31,13 @@ from courses.models import (
     QuestionKind,
     Registration,
     Response,
+    taking_part_years,
 )
 from organisations.models import Organisation
-from scheme import audit
+from scheme import audit, registry
 from scheme.formatting import format_day
 from scheme.notifications import notify
-from scheme.roles import OrganisationKind, access_for, require, require_administers
+from scheme.roles import access_for, require, require_administers
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
 
@@ -56,7 +57,6 @@ FEED_RENEWED = event_verb("courses.feed_renewed", _("made a new calendar address
 FORM_SAVED = event_verb("courses.form_saved", _("saved a feedback form"))
 FORM_ANSWERED = event_verb("courses.form_answered", _("received an answer"))
 
-PARTICIPATING_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
 EVENT_IS_CANCELLED = _("The event is cancelled.")
 ALREADY_ANSWERED = _("You have already answered this form. Thank you!")
 
@@ -132,7 +132,11 @@ def share_plan(actor, plan) -> AnnualPlan:
     audit.record(actor, PLAN_SHARED, plan)
     if first_time:
         notify(
-            _people_of(Organisation.objects.filter(kind__in=PARTICIPATING_KINDS)),
+            _people_of(
+                Organisation.objects.filter(kind__in=PARTICIPATING_KINDS).filter(
+                    registry.organisations_taking_part(plan.scheme_year)
+                )
+            ),
             _("The plan for {year}: what do you think?"),
             _(
                 "The gatherings, courses and joint meetings planned for {year} are in the "
@@ -147,7 +151,10 @@ def share_plan(actor, plan) -> AnnualPlan:
 @transaction.atomic
 def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
     _require_member(actor, organisation)
-    require(organisation.kind in PARTICIPATING_KINDS)
+    require(
+        organisation.kind in PARTICIPATING_KINDS
+        and plan.scheme_year_id in taking_part_years(organisation)
+    )
     if plan.shared_at is None:
         raise ValidationError(_("The plan has not been shared yet."))
     if not text.strip():
@@ -369,7 +376,7 @@ def give_task(
         raise ValidationError(
             {"organisations": _("Choose one organisation, or two working together.")}
         )
-    if any(o.kind not in AUDIENCE_KINDS[event.audience] for o in organisations):
+    if not all(event.is_for(o) for o in organisations):
         raise ValidationError({"organisations": _("Choose organisations the event is for.")})
     task = PracticalTask(
         event=event, title=title, description=description, due_on=due_on, created_by=actor
@@ -499,8 +506,7 @@ def _clean_answer(question, value):
 def answer_form(actor, form, organisation, answers) -> Response:
     """One person's answers (question id -> value); each person answers a form once."""
     _require_member(actor, organisation)
-    require(organisation.kind in PARTICIPATING_KINDS)
-    if form.event_id and not form.event.is_for(organisation):
+    if not form.is_for(organisation):
         raise PermissionDenied
     if not form.is_open():
         raise ValidationError(_("This form is not open for answers."))

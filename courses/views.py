@@ -55,7 +55,6 @@ from courses.forms import (
     question_formset,
 )
 from courses.models import (
-    AUDIENCE_KINDS,
     AnnualPlan,
     CalendarFeed,
     Event,
@@ -69,14 +68,13 @@ from courses.models import (
     QuestionKind,
     Registration,
     Response,
+    taking_part_years,
 )
-from organisations.models import Organisation
 from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
 
-PARTICIPATING = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
 EVENT_FIELDS = [
     "scheme_year",
     "kind",
@@ -578,7 +576,7 @@ def material_remove(request, pk):
 def task_give(request, pk):
     event = _administered_event(request, pk)
     organisations = (
-        Organisation.objects.filter(kind__in=AUDIENCE_KINDS[event.audience])
+        event.audience_organisations()
         .annotate(
             registered=Exists(
                 Registration.objects.active().filter(event=event, organisation=OuterRef("pk"))
@@ -706,7 +704,9 @@ def plan(request, year):
         if not scheme_years:
             raise Http404
         return render(request, "courses/plan.html", {"plan": None, "year": year, "candidates": []})
-    organisations = own_organisations(request.user)
+    organisations = [
+        o for o in own_organisations(request.user) if chosen.scheme_year_id in taking_part_years(o)
+    ]
     form = None
     if organisations and chosen.shared_at:
         form = PlanCommentForm(
@@ -964,11 +964,7 @@ def form_answer(request, pk):
         FeedbackForm.objects.visible_to(request.user).select_related("event", "scheme"), pk=pk
     )
     access = access_for(request.user)
-    organisations = [
-        o
-        for o in own_organisations(request.user)
-        if feedback_form.event is None or feedback_form.event.is_for(o)
-    ]
+    organisations = [o for o in own_organisations(request.user) if feedback_form.is_for(o)]
     questions = list(feedback_form.questions.all())
     already = Response.objects.filter(form=feedback_form, respondent=request.user).exists()
     is_open = feedback_form.is_open()

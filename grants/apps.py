@@ -39,3 +39,6 @@ class GrantsConfig(AppConfig):
         dashboard.register()
         demo.register()
         registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])
+        registry.register_taking_part(
+            registry.TakingPart(models.organisations_awarded_in, models.years_awarded)
+        )

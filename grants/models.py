@@ -445,6 +445,17 @@ class Award(models.Model):
         return self.disbursements.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
+def organisations_awarded_in(scheme_year) -> Q:
+    """A Q over Organisation: those with an award in the scheme year."""
+    return Q(pk__in=Award.objects.in_year(scheme_year).values("application__organisation_id"))
+
+
+def years_awarded(organisation_ids) -> Q:
+    """A Q over SchemeYear: the years in which one of these organisations has an award."""
+    awards = Award.objects.filter(application__organisation_id__in=organisation_ids)
+    return Q(pk__in=awards.values("application__round__scheme_year_id"))
+
+
 class Instalment(models.Model):
     """One payment in an award's payment plan."""
 

@@ -13,6 +13,7 @@ class MentoringConfig(AppConfig):
 
         from mentoring import dashboard, demo, models, services, visibility  # noqa: F401 (verbs)
         from organisations.models import visibility_extensions
+        from scheme import registry
 
         if visibility.paired_organisations not in visibility_extensions:
             visibility_extensions.append(visibility.paired_organisations)
@@ -32,3 +33,6 @@ class MentoringConfig(AppConfig):
             auditlog.register(model)
         demo.register()
         dashboard.register()
+        registry.register_taking_part(
+            registry.TakingPart(visibility.organisations_paired_in, visibility.years_paired)
+        )

@@ -1,13 +1,18 @@
 """Where the apps above ``scheme`` plug into the pages that gather from all of them.
 
 ``scheme`` must not import the apps built on it, so each app registers its dashboard panels,
-its "due from you" items, what it binds to a year's budget frame and its demo-data loader
-here from its ``AppConfig.ready()``.
+its "due from you" items, what it binds to a year's budget frame, which organisations it
+makes take part in a scheme year, and its demo-data loader here from its
+``AppConfig.ready()``.
 """
 
 import datetime
+import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.db.models import Q
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,18 @@ class DueItem:
         return self.due is not None and self.due < datetime.date.today()
 
 
+@dataclass(frozen=True)
+class TakingPart:
+    """How one app tells which organisations take part in which scheme years.
+
+    ``organisations(scheme_year)`` is a Q over Organisation; ``years(organisation_ids)`` a Q
+    over SchemeYear. Grants count an award in the year, mentoring a pairing during it.
+    """
+
+    organisations: Callable[[object], Q]
+    years: Callable[[Iterable[int]], Q]
+
+
 PanelProvider = Callable[[object], Panel | None]
 DueProvider = Callable[[object], Iterable[DueItem]]
 
@@ -40,6 +57,7 @@ _due_items: list[DueProvider] = []
 _demo_loaders: list[Callable[[Callable[[str], None]], None]] = []
 _demo_epilogues: list[Callable[[Callable[[str], None]], None]] = []
 _frame_commitments: list[Callable[[object], object]] = []
+_taking_part: list[TakingPart] = []
 
 
 def register_panel(provider: PanelProvider) -> PanelProvider:
@@ -80,6 +98,27 @@ def register_frame_commitment(commitment):
 def frame_committed(scheme_year):
     """What the year's frame cannot go below: the sum of every app's commitments."""
     return sum((commitment(scheme_year) for commitment in _frame_commitments), 0)
+
+
+def register_taking_part(taking_part: TakingPart) -> TakingPart:
+    if taking_part not in _taking_part:
+        _taking_part.append(taking_part)
+    return taking_part
+
+
+def _any(conditions) -> Q:
+    return functools.reduce(operator.or_, conditions, Q(pk__in=[]))
+
+
+def organisations_taking_part(scheme_year) -> Q:
+    """A Q over Organisation: those taking part in the scheme year, by any app's measure."""
+    return _any(taking_part.organisations(scheme_year) for taking_part in _taking_part)
+
+
+def years_taken_part(organisation_ids) -> Q:
+    """A Q over SchemeYear: the years any of these organisations takes part in."""
+    ids = list(organisation_ids)
+    return _any(taking_part.years(ids) for taking_part in _taking_part)
 
 
 def panels_for(request) -> list[Panel]:

@@ -74,3 +74,24 @@ def member_of(organisation, role=MemberRole.LEADER, **user_fields):
 def caseworker(administrator=None):
     administrator = administrator or OrganisationFactory(kind=OrganisationKind.ADMINISTRATOR)
     return member_of(administrator, role=MemberRole.MEMBER)
+
+
+def taking_part(scheme_year, *organisations):
+    """Make participant and mentor organisations take part in the scheme year, the short way:
+    each in a pairing that runs through the year (a mentor alone, a participant with a new
+    mentor organisation). Courses are for those taking part (scheme.registry)."""
+    from mentoring.models import Pairing, PairingMember
+
+    starts = datetime.date(scheme_year.year, 1, 1)
+    creator = UserFactory()
+    for organisation in organisations:
+        is_mentor = organisation.kind == OrganisationKind.MENTOR
+        pairing = Pairing.objects.create(
+            scheme=scheme_year.scheme,
+            mentor=organisation if is_mentor else OrganisationFactory(kind=OrganisationKind.MENTOR),
+            starts_on=starts,
+            created_by=creator,
+        )
+        if not is_mentor:
+            PairingMember.objects.create(pairing=pairing, organisation=organisation)
+    return organisations

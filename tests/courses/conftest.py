@@ -37,3 +37,23 @@ def gathering(caseworker, scheme_year):
         place="Oslo",
         registration_deadline=timezone.localdate() + datetime.timedelta(days=14),
     )
+
+
+# Courses are for the organisations taking part in the event's scheme year.
+
+
+@pytest.fixture
+def participant(scheme_year):
+    return factories.taking_part(scheme_year, factories.OrganisationFactory(kind="participant"))[0]
+
+
+@pytest.fixture
+def other_participant(scheme_year):
+    return factories.taking_part(scheme_year, factories.OrganisationFactory(kind="participant"))[0]
+
+
+@pytest.fixture
+def mentor(scheme_year):
+    organisation = factories.OrganisationFactory(kind="mentor")
+    factories.taking_part(scheme_year, organisation)
+    return factories.member_of(organisation)

@@ -73,7 +73,9 @@ def test_people_registered_at_the_same_moment_never_pass_the_cap(
 def test_each_organisation_gets_its_own_places_under_load(
     postgres, transactional_db, gathering, member, participant, other_member, other_participant
 ):
-    third = factories.OrganisationFactory(kind="participant")
+    [third] = factories.taking_part(
+        gathering.scheme_year, factories.OrganisationFactory(kind="participant")
+    )
     third_member = factories.member_of(third)
     people = [(member, participant), (other_member, other_participant), (third_member, third)]
     jobs = [

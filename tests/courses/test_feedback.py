@@ -47,9 +47,11 @@ def answers(form, rating="4", single="Ja", chosen=("Kurs",), text=""):
     return {rating_q.pk: rating, single_q.pk: single, multiple_q.pk: list(chosen), text_q.pk: text}
 
 
-def respondent():
-    """A person of a participant organisation of their own."""
-    organisation = factories.OrganisationFactory(kind="participant")
+def respondent(scheme_year):
+    """A person of a participant organisation of their own, taking part in the scheme year."""
+    [organisation] = factories.taking_part(
+        scheme_year, factories.OrganisationFactory(kind="participant")
+    )
     return factories.member_of(organisation), organisation
 
 
@@ -301,10 +303,10 @@ ANSWERED = [
 
 
 @pytest.fixture
-def answered(form):
+def answered(form, scheme_year):
     people = []
     for rating, single, chosen, text in ANSWERED:
-        person, organisation = respondent()
+        person, organisation = respondent(scheme_year)
         services.answer_form(
             person, form, organisation, answers(form, rating, single, chosen, text)
         )
@@ -358,9 +360,9 @@ def test_the_evaluator_reads_the_results_page_without_names(client, form, answer
 
 
 def test_names_written_in_free_text_are_blanked_out_for_the_evaluator(
-    client, form, evaluator, caseworker
+    client, form, evaluator, caseworker, scheme_year
 ):
-    person, organisation = respondent()
+    person, organisation = respondent(scheme_year)
     text = f"Takk til {person.full_name} i {organisation.name}, ring 91234567."
     services.answer_form(person, form, organisation, answers(form, 4, "Ja", ["Kurs"], text))
     client.force_login(evaluator)

@@ -150,6 +150,7 @@ def test_the_list_filters_by_kind_and_year_and_splits_upcoming_from_past(
     course = make_event(caseworker, scheme_year, days=5, audience="participants")
     move_to_past(caseworker, course)
     old_year = factories.SchemeYearFactory(scheme=scheme_year.scheme, year=scheme_year.year - 1)
+    factories.taking_part(old_year, member.memberships.get().organisation)
     old = make_event(caseworker, old_year, days=3, title="I fjor")
     client.force_login(member)
     response = client.get(EVENTS)
@@ -368,7 +369,9 @@ def test_the_event_page_needs_the_same_queries_for_few_and_many_registrations(
     client.get(url)
     caseworker_few, _ = count_queries(client, url)
     for i in range(10):
-        org = factories.OrganisationFactory(kind="participant")
+        [org] = factories.taking_part(
+            scheme_year, factories.OrganisationFactory(kind="participant")
+        )
         services.register(factories.member_of(org), event, org, person_name=f"Ny {i}")
     caseworker_many, sql = count_queries(client, url)
     assert caseworker_few == caseworker_many, sql
@@ -660,7 +663,9 @@ def test_giving_a_task_to_two_organisations(
 def test_a_task_for_three_organisations_is_refused(
     client, caseworker, gathering, participant, other_participant
 ):
-    third = factories.OrganisationFactory(kind="participant")
+    [third] = factories.taking_part(
+        gathering.scheme_year, factories.OrganisationFactory(kind="participant")
+    )
     client.force_login(caseworker)
     response = client.post(
         reverse("courses:task_give", args=[gathering.pk]),

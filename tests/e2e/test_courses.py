@@ -45,6 +45,7 @@ def _setup():
         registration_deadline=today + datetime.timedelta(days=14),
     )
     participant = factories.OrganisationFactory(kind="participant", name="Tøyen Kvinnenettverk")
+    factories.taking_part(scheme_year, participant)
     member = factories.member_of(participant, full_name="Sara Leder")
     return gathering, participant, member
 

@@ -31,10 +31,12 @@ from grants.models import (
     ReportStatus,
     RoundKind,
 )
+from organisations.models import Organisation
+from scheme import registry
 from scheme import services as scheme_services
 from scheme.audit import timeline
 from scheme.formatting import format_day
-from scheme.models import Notification
+from scheme.models import Notification, SchemeYear
 from tests import factories
 from tests.grants.conftest import complete_application, fill_report, pdf, refused
 
@@ -817,6 +819,19 @@ def test_an_award_makes_the_decision_the_plan_and_the_report(impartial, submitte
     assert made.report.status == ReportStatus.DRAFT
     assert services.budget_position(scheme_year)["awarded"] == D("95000")
     assert verbs(submitted)[0] == services.AWARDED
+
+
+def test_an_award_makes_the_organisation_take_part_in_its_year(
+    submitted, awarded, participant, scheme_year
+):
+    other_year = factories.SchemeYearFactory(scheme=scheme_year.scheme, year=scheme_year.year + 1)
+    rejected = factories.OrganisationFactory(kind="participant")
+    taking_part = Organisation.objects.filter(registry.organisations_taking_part(scheme_year))
+    assert list(taking_part) == [participant]
+    assert not Organisation.objects.filter(registry.organisations_taking_part(other_year))
+    years = SchemeYear.objects.filter(registry.years_taken_part([participant.pk]))
+    assert list(years) == [scheme_year]
+    assert not SchemeYear.objects.filter(registry.years_taken_part([rejected.pk]))
 
 
 def test_an_award_may_be_lower_than_applied_for_never_higher(impartial, submitted):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from mentoring import services
 from mentoring.models import Compensation, Flag, Meeting, Pairing, PairingStatus, Task
 from organisations.models import Organisation
+from scheme import registry
+from scheme.models import SchemeYear
 from tests import factories
 from tests.mentoring.conftest import meet
 
@@ -242,3 +244,34 @@ def test_nobody_else_gains_anything(
     assert visible(evaluator) == evaluators
     unpaired = set(Organisation.objects.filter(memberships__user=unpaired_member))
     assert visible(unpaired_member) == unpaired
+
+
+# --- taking part in a scheme year (what courses are for) -------------------------------------
+
+
+def taking_part_in(scheme_year):
+    return set(Organisation.objects.filter(registry.organisations_taking_part(scheme_year)))
+
+
+def years_of(organisation):
+    return set(SchemeYear.objects.filter(registry.years_taken_part([organisation.pk])))
+
+
+def test_both_sides_of_a_pairing_take_part_in_the_years_it_runs(
+    caseworker, scheme_year, pairing, mentor_org, participant, other_participant
+):
+    last_year = factories.SchemeYearFactory(scheme=scheme_year.scheme, year=scheme_year.year - 1)
+    next_year = factories.SchemeYearFactory(scheme=scheme_year.scheme, year=scheme_year.year + 1)
+    other_scheme_year = factories.SchemeYearFactory(year=scheme_year.year)
+
+    started_last_year = pairing.starts_on.year < scheme_year.year  # it began 90 days ago
+    earlier = {last_year} if started_last_year else set()
+    assert taking_part_in(scheme_year) == {mentor_org, participant}
+    assert years_of(mentor_org) == years_of(participant) == {scheme_year, next_year} | earlier
+    assert years_of(other_participant) == set()
+    assert taking_part_in(other_scheme_year) == set()
+
+    services.set_status(caseworker, pairing, PairingStatus.ENDED, reason="Ferdig")
+    pairing.refresh_from_db()
+    assert pairing.ends_on.year == scheme_year.year
+    assert years_of(participant) == {scheme_year} | earlier  # ended this year: not next year
