@@ -8,6 +8,7 @@ request from someone without access raises ``PermissionDenied``. A failure chang
 
 import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -356,36 +357,42 @@ def remove_attachment(actor, attachment) -> None:
     audit.record(actor, ATTACHMENT_REMOVED, application, name)
 
 
-def missing_for_submission(application) -> list[str]:
+class Missing(NamedTuple):
+    """Something that stops an application from being sent, and the part that fixes it."""
+
+    part: str  # "amount", "activities" or "documents": the application's steps
+    message: str
+
+
+def missing_for_submission(application) -> list[Missing]:
     """What still stops the application from being sent, in words for the applicant."""
     problems = []
     max_grant = application.round.scheme_year.max_grant
     if not application.amount:
-        problems.append(_("Say how much you apply for."))
+        problems.append(Missing("amount", _("Say how much you apply for.")))
     elif application.amount > max_grant:
-        problems.append(_("You can apply for at most %(max)s.") % {"max": format_nok(max_grant)})
+        message = _("You can apply for at most %(max)s.") % {"max": format_nok(max_grant)}
+        problems.append(Missing("amount", message))
     lines = list(application.budget_lines.all())
     if not lines:
-        problems.append(_("Fill in the budget."))
+        problems.append(Missing("amount", _("Fill in the budget.")))
     elif application.amount and sum(line.amount for line in lines) != application.amount:
-        problems.append(
-            _("The budget adds up to %(total)s, but you apply for %(amount)s.")
-            % {
-                "total": format_nok(sum(line.amount for line in lines)),
-                "amount": format_nok(application.amount),
-            }
-        )
+        message = _("The budget adds up to %(total)s, but you apply for %(amount)s.") % {
+            "total": format_nok(sum(line.amount for line in lines)),
+            "amount": format_nok(application.amount),
+        }
+        problems.append(Missing("amount", message))
     if not application.planned_activities.strip():
-        problems.append(_("Describe the activities you plan."))
+        problems.append(Missing("activities", _("Describe the activities you plan.")))
     if not application.reach.strip():
-        problems.append(_("Say who the activities reach."))
+        problems.append(Missing("activities", _("Say who the activities reach.")))
     if not application.target_groups.exists():
-        problems.append(_("Choose at least one target group."))
+        problems.append(Missing("activities", _("Choose at least one target group.")))
     kinds = {attachment.kind for attachment in application.attachments.all()}
     if AttachmentKind.STATUTES not in kinds:
-        problems.append(_("Attach your statutes."))
+        problems.append(Missing("documents", _("Attach your statutes.")))
     if not kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}:
-        problems.append(_("Attach your last annual report or accounts."))
+        problems.append(Missing("documents", _("Attach your last annual report or accounts.")))
     return problems
 
 
@@ -423,7 +430,7 @@ def submit_application(actor, application) -> Application:
         )
     problems = missing_for_submission(application)
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([problem.message for problem in problems])
     application.eligibility = eligibility_of(application).outcome
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = application.submitted_at or timezone.now()

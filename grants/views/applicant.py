@@ -340,31 +340,15 @@ def _application_steps(application, current):
 
 def _application_problems(application):
     """What is missing (services.missing_for_submission), each with the step that fixes it."""
-    steps_of = {
-        _("Say how much you apply for."): "amount",
-        _("Fill in the budget."): "amount",
-        _("Describe the activities you plan."): "activities",
-        _("Say who the activities reach."): "activities",
-        _("Choose at least one target group."): "activities",
-        _("Attach your statutes."): "documents",
-        _("Attach your last annual report or accounts."): "documents",
-    }
     titles = dict(APPLICATION_STEPS)
-    problems = []
-    for problem in services.missing_for_submission(application):
-        step = steps_of.get(str(problem))
-        if step is None and application.amount and _budget_total(application) != application.amount:
-            step = "amount"  # "The budget adds up to ..., but you apply for ..."
-        problems.append(
-            {
-                "text": str(problem),
-                "step": titles.get(step),
-                "url": reverse("grants:application_edit", args=[application.pk, step])
-                if step
-                else None,
-            }
-        )
-    return problems
+    return [
+        {
+            "text": str(problem.message),
+            "step": titles[problem.part],
+            "url": reverse("grants:application_edit", args=[application.pk, problem.part]),
+        }
+        for problem in services.missing_for_submission(application)
+    ]
 
 
 def application_detail(request, pk):
