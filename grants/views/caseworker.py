@@ -323,6 +323,7 @@ def round_invite(request, pk):
             "invited": invited,
             "candidates": [(o, str(o.pk) in selected) for o in listed],
             "more": len(listed) == INVITE_LIMIT,
+            "shown_count": shown.count() if len(listed) == INVITE_LIMIT else len(listed),
             "name": name,
             "county": county,
             "counties": County.choices,

@@ -207,7 +207,9 @@ def test_inviting_organisations_to_a_call(logged_in, call, participant):
         participant.name,
         "Alfa forening",
     }
-    # Everyone matching the filter at once.
+    # Everyone matching the filter at once; the button says how many that is.
+    page = logged_in.get(url("round_invite", call.pk), {"q": "beta"}).content.decode()
+    assert "Invite the 1 organisation that matches the filter" in page
     logged_in.post(url("round_invite", call.pk) + "?q=beta", {"invite_shown": "1"})
     assert call.invitations.filter(organisation=second).exists()
     assert not call.invitations.filter(organisation__kind="mentor").exists()
