@@ -668,6 +668,9 @@ class World:
     areas: list
     people: dict  # organisation pk -> the user who acts for it
     timeline: list = field(default_factory=list)  # (model, pk, verb, actor, when)
+    # Organisations taking part in this year (an award or a pairing in it): only they see
+    # and join the year's events.
+    taking_part: set = field(default_factory=set)
 
     @property
     def participants(self) -> list:
@@ -955,6 +958,7 @@ def build_grants(w, n):
         )
     g.Appeal.objects.bulk_create(appeals)
     awards = g.Award.objects.bulk_create(awards, batch_size=5000)
+    w.taking_part.update(award.application.organisation_id for award in awards)
     instalments = []
     for award in awards:
         first = (award.amount * Decimal("0.7")).quantize(Decimal("1"))
@@ -1221,8 +1225,9 @@ def build_mentoring(w, n):
     year = w.years[today.year]
     first_day = datetime.date(today.year, 1, 1)
     amounts = {}
-    for p, _group in specs:
+    for p, group in specs:
         if p.ends_on is None or p.ends_on >= first_day:
+            w.taking_part.update(o.pk for o in (p.mentor, *group))
             half = p.status == m.PairingStatus.REPLACED or p.replaces_id is not None
             amounts[p.mentor_id] = Decimal(20_000 if half else 40_000)
     compensations = m.Compensation.objects.bulk_create(
@@ -1340,8 +1345,10 @@ def build_courses(w, n):
         ]
     )  # fmt: skip
 
-    # Registrations: N/25 organisations at the last gathering, 5 to N/100 at the others.
-    participants, mentors = w.participants, w.mentors
+    # Registrations, from the organisations taking part in the year: N/25 organisations at
+    # the last gathering, 5 to N/100 at the others.
+    participants = [o for o in w.participants if o.pk in w.taking_part]
+    mentors = [o for o in w.mentors if o.pk in w.taking_part]
     chosen, upcoming_for_member = {}, 0
     for event in events:
         pool = {
@@ -1529,12 +1536,8 @@ def pages(second_factor):
     )
     own = Application.objects.select_related("award").get(round=call, organisation=profile)
     pairing = Pairing.objects.get(members__organisation=profile, status=PairingStatus.ACTIVE)
-    gathering = (
-        CourseEvent.objects.filter(scheme_year__scheme=scheme)
-        .annotate(n=Count("registrations"))
-        .order_by("-n", "pk")
-        .first()
-    )
+    # The last gathering held: the one event with a feedback form.
+    gathering = CourseEvent.objects.get(scheme_year__scheme=scheme, feedback_forms__isnull=False)
     year = timezone.localdate().year
     review = reverse("grants:review")
     pairing_url = reverse("mentoring:pairing", args=[pairing.pk])
@@ -1736,8 +1739,8 @@ def main(argv=None):
         help="EXPLAIN ANALYZE each page's SELECTs that took at least MS milliseconds",
     )
     args = parser.parse_args(argv)
-    if args.organisations < 20 or args.repeat < 1:
-        parser.error("--organisations must be at least 20 and --repeat at least 1")
+    if args.organisations < 100 or args.repeat < 1:
+        parser.error("--organisations must be at least 100 and --repeat at least 1")
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     ensure_database(database_config(database_url))

@@ -43,10 +43,16 @@ def _tasks_run_in_process():
 
     The tests that need a real worker (tests/scheme/test_celery_worker.py) start one.
     """
+    from celery._state import _set_task_join_will_block
+
     from scheme.celery import app
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    # An eager task marks the process "inside a task" while it runs and restores the mark
+    # afterwards; tasks run from several threads at once (the concurrency tests) can restore
+    # it in the wrong order and leave it set, so that a later ``result.get()`` refuses.
+    _set_task_join_will_block(False)
     yield
     app.conf.task_always_eager = False
 
