@@ -23,9 +23,10 @@ from courses.models import (
 from organisations.models import Organisation
 from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
-from scheme.roles import OrganisationKind, access_for
+from scheme.roles import OrganisationKind, Role, access_for
 
 UPCOMING_SHOWN = 5
+EVALUATION_FORMS_SHOWN = 5
 
 
 def own_organisations(user) -> list:
@@ -215,6 +216,28 @@ def caseworker_panel(request):
     return Panel("courses/panels/this_month.html", {**overview, "year": latest_plan}, order=35)
 
 
+def evaluator_panel(request):
+    """For evaluators: the feedback forms with their answers, and each year's plan against
+    what was held; figures and links only."""
+    if not access_for(request.user).has(Role.EVALUATOR):
+        return None
+    forms = (
+        FeedbackForm.objects.results_visible_to(request.user)
+        .select_related("scheme", "event")
+        .annotate(answers=Count("responses"))
+        .order_by("-pk")[:EVALUATION_FORMS_SHOWN]
+    )
+    years = (
+        AnnualPlan.objects.visible_to(request.user)
+        .order_by("-scheme_year__year")
+        .values_list("scheme_year__year", flat=True)
+        .distinct()
+    )
+    return Panel(
+        "courses/panels/evaluation.html", {"forms": list(forms), "years": list(years)}, order=25
+    )
+
+
 def caseworker_due_items(user):
     if not access_for(user).is_caseworker:
         return
@@ -228,5 +251,6 @@ def caseworker_due_items(user):
 def register():
     register_panel(organisation_panel)
     register_panel(caseworker_panel)
+    register_panel(evaluator_panel)
     register_due_items(organisation_due_items)
     register_due_items(caseworker_due_items)

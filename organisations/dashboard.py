@@ -7,10 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.geography import County
 from organisations.models import Activity, Organisation, PreviousApplication
+from scheme import registry
+from scheme.models import SchemeYear
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, Role, access_for
 
 PROFILE_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
+# The evaluator's panel counts the participants of the newest of these years that has any.
+LATEST_YEARS_LOOKED_AT = 3
 
 
 def _own_organisations(user):
@@ -86,19 +90,28 @@ def caseworker_panel(request):
 
 
 def evaluator_panel(request):
-    """Participant organisations counted by county: figures only, no names."""
+    """The participants of the latest scheme year anyone takes part in, counted by county:
+    figures only, no names."""
     if not access_for(request.user).has(Role.EVALUATOR):
         return None
-    by_county = (
-        Organisation.objects.participants()
-        .exclude(county="")
-        .values_list("county")
-        .annotate(n=Count("id"))
-        .order_by("county")
-    )
-    rows = [(County(county).label, n) for county, n in by_county]
-    total = Organisation.objects.participants().count()
-    return Panel("organisations/panels/evaluator.html", {"rows": rows, "total": total}, order=20)
+    for scheme_year in SchemeYear.objects.current_first()[:LATEST_YEARS_LOOKED_AT]:
+        by_county = dict(
+            Organisation.objects.participants()
+            .filter(registry.organisations_taking_part(scheme_year))
+            .order_by()
+            .values_list("county")
+            .annotate(n=Count("id"))
+        )
+        if by_county:
+            break
+    else:
+        return None
+    rows = [
+        (County(county).label if county else _("not recorded"), n)
+        for county, n in sorted(by_county.items(), key=lambda item: (item[0] == "", item[0]))
+    ]
+    context = {"rows": rows, "total": sum(by_county.values()), "scheme_year": scheme_year}
+    return Panel("organisations/panels/evaluator.html", context, order=20)
 
 
 def register():

@@ -385,3 +385,11 @@ def test_results_are_for_the_schemes_caseworkers_and_the_evaluators_only(
     assert client.get(url).status_code == 404
     client.force_login(member)
     assert client.get(url).status_code == 403
+
+
+def test_the_evaluators_dashboard_leads_to_the_results(client, evaluator, form, answered):
+    client.force_login(evaluator)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("courses:form_results", args=[form.pk]) in page
+    assert "4 answers" in page
+    assert reverse("reports:list") in page

@@ -45,11 +45,32 @@ def test_a_caseworker_sees_organisations_by_kind(client, caseworker, participant
     assert counts == {"participant": 1, "mentor": 1, "administrator": 1, "evaluator": 0}
 
 
-def test_an_evaluator_sees_figures_without_names(client, evaluator, participant):
+def test_an_evaluator_sees_figures_without_names(client, evaluator, participant, scheme_year):
+    factories.taking_part(scheme_year, participant)
     client.force_login(evaluator)
     response = client.get(DASHBOARD)
     assert "organisations/panels/evaluator.html" in panel_templates(response)
+    assert "courses/panels/evaluation.html" in panel_templates(response)
     assert participant.name not in response.content.decode()
+
+
+def test_the_evaluator_counts_the_participants_of_the_latest_year_taken_part_in(
+    client, evaluator, scheme_year
+):
+    oslo = [factories.OrganisationFactory(kind="participant", county="03") for _ in range(2)]
+    bergen = factories.OrganisationFactory(kind="participant", county="46")
+    factories.OrganisationFactory(kind="participant", county="46")  # applied, never took part
+    factories.taking_part(scheme_year, *oslo, bergen)
+    factories.SchemeYearFactory(year=scheme_year.year + 1)  # a newer scheme nobody is in yet
+    client.force_login(evaluator)
+    [panel] = [
+        p
+        for p in client.get(DASHBOARD).context["panels"]
+        if p.template == "organisations/panels/evaluator.html"
+    ]
+    assert panel.context["scheme_year"] == scheme_year
+    assert panel.context["rows"] == [("Oslo", 2), ("Vestland", 1)]
+    assert panel.context["total"] == 3
 
 
 def test_a_mentor_does_not_see_participant_panels(client, mentor, participant):
