@@ -12,7 +12,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,6 +61,7 @@ from mentoring.models import (
 )
 from mentoring.progress import AT_RISK_SILENCE_DAYS, Health, progress, with_progress_data
 from organisations.models import Organisation
+from scheme import registry
 from scheme.models import SchemeYear
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
@@ -254,12 +255,7 @@ def overview(request):
     )
     for item in flags + poor_fits:
         item.pairing = by_id[item.pairing_id]
-    paired = PairingMember.objects.filter(pairing__status__in=LIVE_STATUSES)
-    unmatched = list(
-        Organisation.objects.participants()
-        .exclude(pk__in=paired.values("organisation_id"))
-        .only("id", "name", "municipality", "county")
-    )
+    unmatched = _waiting_for_a_mentor(access)
     return render(
         request,
         "mentoring/overview.html",
@@ -275,6 +271,27 @@ def overview(request):
             "poor_fits": poor_fits,
             "unmatched": unmatched,
         },
+    )
+
+
+def _waiting_for_a_mentor(access) -> list:
+    """Participants taking part in the newest year of a scheme the caseworker's body runs
+    (an award in it) that are in no live pairing."""
+    newest = SchemeYear.objects.filter(
+        year=Subquery(
+            SchemeYear.objects.filter(scheme=OuterRef("scheme"))
+            .order_by("-year")
+            .values("year")[:1]
+        )
+    )
+    years = administered(newest, access)
+    paired = PairingMember.objects.filter(pairing__status__in=LIVE_STATUSES)
+    return list(
+        Organisation.objects.participants()
+        .filter(registry.organisations_taking_part(*years))
+        .exclude(pk__in=paired.values("organisation_id"))
+        .only("id", "name", "municipality", "county")
+        .order_by("name", "id")
     )
 
 

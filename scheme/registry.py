@@ -110,9 +110,12 @@ def _any(conditions) -> Q:
     return functools.reduce(operator.or_, conditions, Q(pk__in=[]))
 
 
-def organisations_taking_part(scheme_year) -> Q:
-    """A Q over Organisation: those taking part in the scheme year, by any app's measure."""
-    return _any(taking_part.organisations(scheme_year) for taking_part in _taking_part)
+def organisations_taking_part(*scheme_years) -> Q:
+    """A Q over Organisation: those taking part in any of the scheme years, by any app's
+    measure."""
+    return _any(
+        taking_part.organisations(year) for year in scheme_years for taking_part in _taking_part
+    )
 
 
 def years_taken_part(organisation_ids) -> Q:

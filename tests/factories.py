@@ -95,3 +95,26 @@ def taking_part(scheme_year, *organisations):
         if not is_mentor:
             PairingMember.objects.create(pairing=pairing, organisation=organisation)
     return organisations
+
+
+def awarded(scheme_year, organisation, amount=95000):
+    """An award in the scheme year for the organisation, the short way (rows, no services)."""
+    from grants.models import Application, ApplicationStatus, Award, Decision, Round
+
+    starts = datetime.date(scheme_year.year, 1, 1)
+    round_, _created = Round.objects.get_or_create(
+        scheme_year=scheme_year,
+        title=f"Utlysning {scheme_year.year}",
+        defaults={"kind": "open", "opens_on": starts, "closes_on": starts, "guidance": "-"},
+    )
+    application = Application.objects.create(
+        round=round_, organisation=organisation, status=ApplicationStatus.AWARDED, amount=amount
+    )
+    decision = Decision.objects.create(
+        application=application,
+        kind="award",
+        reasons="-",
+        decided_by=UserFactory(),
+        appeal_deadline=starts,
+    )
+    return Award.objects.create(application=application, decision=decision, amount=amount)

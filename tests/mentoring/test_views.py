@@ -188,8 +188,13 @@ def test_the_overview_filters_by_health_mentor_and_status(
 
 
 def test_the_overview_links_participants_without_a_mentor(
-    client, caseworker, pairing, other_participant
+    client, caseworker, scheme_year, pairing, participant, other_participant
 ):
+    factories.awarded(scheme_year, participant)
+    factories.awarded(scheme_year, other_participant)
+    factories.OrganisationFactory(kind="participant")  # applied, got no grant: waits for nothing
+    last_year = factories.SchemeYearFactory(scheme=scheme_year.scheme, year=scheme_year.year - 1)
+    factories.awarded(last_year, factories.OrganisationFactory(kind="participant"))  # gone on
     client.force_login(caseworker)
     response = client.get(url("overview"))
     assert response.context["unmatched"] == [other_participant]
