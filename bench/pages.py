@@ -71,6 +71,12 @@ BUDGET_LINES = {
     "equipment": "Utstyr",
     "other": "Bevertning",
 }
+TASK_TITLES = [
+    "Oppdatere vedtektene",
+    "Lage budsjett",
+    "Kalle inn til årsmøte",
+    "Søke kommunalt tilskudd",
+]
 PEOPLE_FIRST = ["Amina", "Ola", "Fatima", "Olena", "Ahmed", "Kari", "Piotr", "Sara", "Yonas"]
 PEOPLE_LAST = ["Hassan", "Nilsen", "Ali", "Kowalski", "Haile", "Berg", "Shevchenko", "Khan"]
 
@@ -945,7 +951,9 @@ def build_grants(w, n):
             continue
         w.record(a, "application.awarded", caseworker, decision.decided_at)
         accepted = a.organisation_id == w.complete.pk or rng.random() < 0.85
-        amount = a.amount if rng.random() < 0.7 else (a.amount * Decimal("0.8")).quantize(1000)
+        amount = (
+            a.amount if rng.random() < 0.7 else (a.amount * Decimal("0.8")).quantize(Decimal("1"))
+        )
         awards.append(
             g.Award(
                 application=a,
@@ -995,19 +1003,22 @@ def build_grants(w, n):
     )
     noticed = [a for a in awards if a.application.organisation_id == w.complete.pk]
     noticed += [a for a in awards if a not in noticed and rng.random() < 0.03]
-    g.ChangeNotice.objects.bulk_create(
-        [
+    notices = []
+    for index, award in enumerate(noticed):
+        handled = index > 0 and rng.random() < 0.5  # the member's is open
+        notices.append(
             g.ChangeNotice(
                 award=award,
                 description="Vi har fått ny leder og flytter aktivitetene til et nytt lokale.",
                 sent_by=w.people[award.application.organisation_id],
-                sent_at=w.moment(today - datetime.timedelta(days=rng.randint(1, 15))),
-                status=g.ChangeNoticeStatus.OPEN if index == 0 or rng.random() < 0.5 else
-                g.ChangeNoticeStatus.HANDLED,
+                sent_at=w.moment(today - datetime.timedelta(days=rng.randint(2, 15))),
+                status=g.ChangeNoticeStatus.HANDLED if handled else g.ChangeNoticeStatus.OPEN,
+                outcome="Endringen påvirker ikke tilskuddet." if handled else "",
+                handled_by=caseworker if handled else None,
+                handled_at=w.moment(today - datetime.timedelta(days=1)) if handled else None,
             )
-            for index, award in enumerate(noticed)
-        ]
-    )  # fmt: skip
+        )
+    g.ChangeNotice.objects.bulk_create(notices)
     paid = {d.award_id: d for d in disbursements}
     clawed = [a for a in awards if a.pk in paid and rng.random() < 0.01]
     claw_decisions = g.Decision.objects.bulk_create(
@@ -1179,9 +1190,8 @@ def build_mentoring(w, n):
             done = (due_on < today and rng.random() < 0.7) or rng.random() < 0.2
             owner = rng.choice(sides)
             tasks.append(
-                m.Task(pairing=p, title=rng.choice(["Oppdatere vedtektene", "Lage budsjett",
-                       "Kalle inn til årsmøte", "Søke kommunalt tilskudd"]), owner=owner,
-                       due_on=due_on, done_at=w.moment(min(due_on, today)) if done else None,
+                m.Task(pairing=p, title=rng.choice(TASK_TITLES), owner=owner, due_on=due_on,
+                       done_at=w.moment(min(due_on, today)) if done else None,
                        done_by=w.people[owner.pk] if done else None)
             )  # fmt: skip
         if held and (rich or rng.random() < 0.6):
@@ -1259,7 +1269,7 @@ def build_courses(w, n):
     plan = c.AnnualPlan.objects.create(
         scheme_year=year,
         introduction="Årets samlinger, kurs og fellesmøter.",
-        shared_at=w.moment(datetime.date(today.year, 1, 15)),
+        shared_at=w.moment(min(today, datetime.date(today.year, 1, 15))),
     )
     wanted = [
         (c.ItemKind.GATHERING, 3, "Organisasjonsutvikling"),
