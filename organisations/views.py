@@ -19,7 +19,7 @@ from organisations.forms import (
 )
 from organisations.models import Membership, Organisation
 from scheme.models import SchemeYear
-from scheme.roles import Role, access_for, require_role
+from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
 
 # What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
@@ -84,6 +84,8 @@ def organisation_detail(request, pk):
         "organisation": organisation,
         "can_edit": access.can_edit_organisation(organisation.pk),
         "can_manage_members": access.can_manage_members(organisation.pk),
+        "can_order_report": organisation.kind == OrganisationKind.PARTICIPANT
+        and (access.is_caseworker or access.is_member_of(organisation.pk)),
     }
     if access.is_caseworker:
         scheme_years = list(SchemeYear.objects.current_first())

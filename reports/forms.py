@@ -2,6 +2,7 @@
 offering only the objects the user may report on."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Award
@@ -17,6 +18,9 @@ class OrderForm(forms.Form):
 
     kind = None
     submit_label = _("Order")
+    # (text, url) when the report is ordered from the page of the object it is about, because
+    # a list of every such object would be too long to choose from: the reports page says where.
+    elsewhere = None
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -89,6 +93,11 @@ class OrganisationReportForm(OrderForm):
         self.fields["organisation"].queryset = (
             Organisation.objects.visible_to(user).participants().only("id", "name")
         )
+        if access_for(user).is_caseworker:
+            self.elsewhere = (
+                _("Find the organisation in the register and order the report on its page."),
+                reverse("organisations:list"),
+            )
 
     def parameters(self) -> dict:
         """A caseworker's report covers the schemes their body runs; the organisation's own
@@ -115,6 +124,11 @@ class AwardLetterForm(OrderForm):
         self.fields["award"].queryset = Award.objects.visible_to(user).select_related(
             "application__organisation", "application__round"
         )
+        if access_for(user).is_caseworker:
+            self.elsewhere = (
+                _("Open the award from the list of applications and order the letter there."),
+                reverse("grants:review") + "?status=awarded",
+            )
 
     @classmethod
     def offered_to(cls, access) -> bool:

@@ -147,7 +147,47 @@ def test_a_caseworker_may_order_every_kind_for_the_schemes_of_their_body(
     assert set(forms) == set(ReportKind.values)
     years = choices(forms[ReportKind.ANNUAL], "scheme_year")
     assert str(scheme_year) in years and str(other_year) not in years
-    assert len(choices(forms[ReportKind.AWARD_LETTER], "award")) == 2
+
+
+def test_a_caseworker_orders_organisation_reports_and_letters_from_their_pages(
+    client, caseworker, participant, awards, every_kind_registered
+):
+    forms, response = forms_on_page(logged_in(client, caseworker))
+    page = response.content.decode()
+    # No list of every organisation or award in the register to choose from on this page.
+    assert participant.name not in page
+    assert forms[ReportKind.ORGANISATION].elsewhere[1] == reverse("organisations:list")
+    assert 'name="organisation-organisation"' not in page
+    assert 'name="award_letter-award"' not in page
+
+    profile = client.get(reverse("organisations:detail", args=[participant.pk])).content.decode()
+    assert f'name="organisation-organisation" value="{participant.pk}"' in profile
+    response = client.post(
+        reverse("reports:order", args=["organisation"]),
+        {"organisation-organisation": participant.pk},
+    )
+    job = ReportJob.objects.get(kind=ReportKind.ORGANISATION)
+    assert response["Location"] == reverse("reports:job", args=[job.pk])
+    assert job.parameters["organisation"] == participant.pk
+
+    award = awards[participant]
+    letter_page = client.get(reverse("grants:review_award", args=[award.pk])).content.decode()
+    assert f'name="award_letter-award" value="{award.pk}"' in letter_page
+
+
+def test_a_member_orders_the_award_letter_from_the_award_page(
+    client, member, participant, other_participant, awards, every_kind_registered
+):
+    award = awards[participant]
+    logged_in(client, member)
+    page = client.get(reverse("grants:award", args=[award.pk])).content.decode()
+    assert f'name="award_letter-award" value="{award.pk}"' in page
+    client.post(reverse("reports:order", args=["award_letter"]), {"award_letter-award": award.pk})
+    assert ReportJob.objects.get().parameters == {"award": award.pk}
+    # Another organisation's award, by guessing its id: refused, nothing ordered.
+    theirs = awards[other_participant]
+    client.post(reverse("reports:order", args=["award_letter"]), {"award_letter-award": theirs.pk})
+    assert ReportJob.objects.count() == 1
 
 
 def test_only_kinds_with_a_builder_are_offered(client, caseworker, monkeypatch):
