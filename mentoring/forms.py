@@ -48,11 +48,15 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj} ({names})" if names else str(obj)
 
 
-def mentor_contact_field():
+def mentor_contact_field(mentors=None):
+    """The people of mentor organisations (of ``mentors`` when given)."""
+    people = get_user_model().objects.filter(
+        is_active=True, memberships__organisation__kind=OrganisationKind.MENTOR
+    )
+    if mentors is not None:
+        people = people.filter(memberships__organisation__in=mentors)
     people = (
-        get_user_model()
-        .objects.filter(is_active=True, memberships__organisation__kind=OrganisationKind.MENTOR)
-        .distinct()
+        people.distinct()
         .order_by("full_name", "id")
         .prefetch_related(
             Prefetch(
@@ -145,13 +149,18 @@ class MatchForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("Start"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args, access=None, **kwargs):
+    def __init__(self, *args, access=None, mentors=None, **kwargs):
+        """``mentors``: the mentor organisations to choose from (all when None)."""
         super().__init__(*args, **kwargs)
         schemes = list(administered_schemes(access))
         self.fields["scheme"].queryset = administered_schemes(access)
         if len(schemes) == 1:
             self.fields["scheme"].initial = schemes[0].pk
-        self.fields["mentor_contact"] = mentor_contact_field()
+        if mentors is not None:
+            self.fields["mentor"].queryset = mentor_organisations().filter(
+                pk__in=[mentor.pk for mentor in mentors]
+            )
+        self.fields["mentor_contact"] = mentor_contact_field(mentors)
         self.order_fields(["scheme", "mentor", "participants", "mentor_contact", "starts_on"])
 
 
@@ -164,6 +173,14 @@ class PairingForm(MatchForm):
         widget=CHECKBOXES,
         help_text=_("Choose more than one for group mentoring: one mentor with several."),
     )
+
+    def __init__(self, *args, participants=None, **kwargs):
+        """``participants``: the organisations to choose from (every participant when None)."""
+        super().__init__(*args, **kwargs)
+        if participants is not None:
+            self.fields["participants"].queryset = participant_organisations().filter(
+                pk__in=[organisation.pk for organisation in participants]
+            )
 
 
 class ReplaceForm(forms.Form):

@@ -43,6 +43,7 @@ from mentoring.forms import (
     ReplaceForm,
     StatusForm,
     TaskFormSet,
+    mentor_organisations,
 )
 from mentoring.matching import suggest_mentors
 from mentoring.models import (
@@ -65,6 +66,9 @@ from scheme import registry
 from scheme.models import SchemeYear
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
+
+# The match page shows the best suggestions; the caseworker can ask for all of them.
+SUGGESTIONS_SHOWN = 10
 
 # --- access ------------------------------------------------------------------------------------
 
@@ -304,12 +308,15 @@ def match(request, organisation_pk):
         pk=organisation_pk,
     )
     suggestions = suggest_mentors(participant)
-    initial = {}
-    if request.GET.get("mentor", "").isdigit():
-        initial["mentor"] = int(request.GET["mentor"])
-    elif suggestions:
-        initial["mentor"] = suggestions[0].mentor.pk
-    form = MatchForm(request.POST or None, access=access, initial=initial)
+    show_all = request.GET.get("all") == "1"
+    shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
+    mentors = [suggestion.mentor for suggestion in shown]
+    chosen = request.GET.get("mentor", "")
+    chosen = mentor_organisations().filter(pk=chosen).first() if chosen.isdigit() else None
+    if chosen and chosen not in mentors:
+        mentors.append(chosen)
+    initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
+    form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -339,7 +346,9 @@ def match(request, organisation_pk):
         "mentoring/match.html",
         {
             "participant": participant,
-            "suggestions": suggestions,
+            "suggestions": shown,
+            "hidden": len(suggestions) - len(shown),
+            "suggestion_count": len(suggestions),
             "form": form,
             "pairings": pairings,
         },
@@ -351,9 +360,13 @@ def pairing_create(request):
     initial = {}
     if request.GET.get("mentor", "").isdigit():
         initial["mentor"] = int(request.GET["mentor"])
+    participants = _waiting_for_a_mentor(access)
     if request.GET.get("participant", "").isdigit():
         initial["participants"] = [int(request.GET["participant"])]
-    form = PairingForm(request.POST or None, access=access, initial=initial)
+        participants += Organisation.objects.filter(pk=initial["participants"][0])
+    form = PairingForm(
+        request.POST or None, access=access, participants=participants, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -336,6 +336,29 @@ def test_the_caseworker_sees_ranked_suggestions_with_reasons(
     assert response.context["form"]["mentor"].value() == mentor_org.pk
 
 
+def test_the_match_page_shows_the_best_ten_and_all_on_request(
+    client, caseworker, participant, offer, mentor_org
+):
+    for i in range(11):
+        mentor = factories.OrganisationFactory(kind="mentor", name=f"Mentor {i:02}")
+        services.save_offer(caseworker, mentor, capacity=1)
+    client.force_login(caseworker)
+    response = client.get(url("match", participant.pk))
+    assert len(response.context["suggestions"]) == 10
+    assert "Show all 12 mentor organisations" in body(response)
+    offered = response.context["form"].fields["mentor"].queryset
+    assert set(offered) == {s.mentor for s in response.context["suggestions"]}
+    first_page = body(response)
+    response = client.get(url("match", participant.pk), {"all": "1"})
+    assert len(response.context["suggestions"]) == 12
+    chosen = response.context["suggestions"][-1].mentor
+    assert chosen.name not in first_page
+    # Chosen from the whole list: offered in the form though not among the best ten.
+    response = client.get(url("match", participant.pk), {"mentor": chosen.pk})
+    assert response.context["form"]["mentor"].value() == chosen.pk
+    assert chosen in response.context["form"].fields["mentor"].queryset
+
+
 def test_the_caseworker_confirms_a_pairing(
     client, caseworker, scheme_year, participant, offer, mentor_org, mentor
 ):
@@ -362,8 +385,12 @@ def test_a_pairing_that_cannot_be_made_is_explained(
     data = {"scheme": scheme_year.scheme.pk, "mentor": mentor_org.pk, "starts_on": "2024-13-01"}
     response = client.post(url("match", participant.pk), data)
     assert "starts_on" in response.context["form"].errors
-    # The mentor has not said what it offers yet: the service refuses.
-    response = client.post(url("match", participant.pk), data | {"starts_on": TODAY.isoformat()})
+    # The mentor has not said what it offers yet (so it is no suggestion; the caseworker came
+    # with ?mentor=): the service refuses.
+    response = client.post(
+        url("match", participant.pk) + f"?mentor={mentor_org.pk}",
+        data | {"starts_on": TODAY.isoformat()},
+    )
     assert response.status_code == 200
     assert "has not said what it offers" in body(response)
     assert response.context["form"]["mentor"].value() == str(mentor_org.pk)
@@ -373,7 +400,13 @@ def test_a_pairing_that_cannot_be_made_is_explained(
 def test_the_caseworker_makes_a_group_pairing(
     client, caseworker, scheme_year, participant, other_participant, offer, mentor_org
 ):
+    factories.awarded(scheme_year, participant)
+    factories.awarded(scheme_year, other_participant)
+    factories.OrganisationFactory(kind="participant", name="Bare søkt")  # no grant, no mentor
     client.force_login(caseworker)
+    page = body(client.get(url("pairing_create")))
+    assert participant.name in page and other_participant.name in page
+    assert "Bare søkt" not in page
     response = client.post(
         url("pairing_create"),
         {
@@ -396,6 +429,8 @@ def test_a_group_pairing_needs_participants_and_room(
     response = client.post(url("pairing_create"), data)
     assert "participants" in response.context["form"].errors
     third = factories.OrganisationFactory()
+    for organisation in (participant, other_participant, third):
+        factories.awarded(scheme_year, organisation)
     response = client.post(
         url("pairing_create"),
         data | {"participants": [participant.pk, other_participant.pk, third.pk]},
