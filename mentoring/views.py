@@ -808,20 +808,32 @@ def compensation_list(request):
                     _("The compensation of %(mentor)s is saved.")
                     % {"mentor": bound.cleaned_data["mentor"]},
                 )
-                return redirect(f"{reverse('mentoring:compensation')}?year={year.pk}")
+                return redirect(
+                    f"{reverse('mentoring:compensation')}?year={year.pk}"
+                    f"&page={request.GET.get('page', 1)}"
+                )
+    page = None
     if year is not None:
-        rows = _compensation_rows(year, bound)
+        page = paginate(request, _compensated_mentors(year))
+        rows = _compensation_rows(year, page.object_list, bound)
     return render(
         request,
         "mentoring/compensation_list.html",
-        {"years": years, "year": year, "rows": rows, "bound": bound},
+        {
+            "years": years,
+            "year": year,
+            "rows": rows,
+            "bound": bound,
+            "page": page,
+            "query": query_without_page(request),
+        },
     )
 
 
-def _compensation_rows(year, bound):
+def _compensated_mentors(year):
     """Each mentor organisation with a pairing in the scheme that year, or a compensation."""
     first, last = datetime.date(year.year, 1, 1), datetime.date(year.year, 12, 31)
-    mentors = (
+    return (
         Organisation.objects.filter(kind=OrganisationKind.MENTOR)
         .filter(
             Q(
@@ -834,9 +846,13 @@ def _compensation_rows(year, bound):
         .distinct()
         .order_by("name", "id")
     )
+
+
+def _compensation_rows(year, mentors, bound):
+    """A row per mentor: the compensation, what is paid and left, and the form to set it."""
     compensations = {
         c.mentor_id: c
-        for c in Compensation.objects.filter(scheme_year=year).annotate(
+        for c in Compensation.objects.filter(scheme_year=year, mentor__in=mentors).annotate(
             paid_total=Sum("payments__amount")
         )
     }

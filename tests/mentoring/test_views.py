@@ -951,6 +951,24 @@ def test_the_caseworker_sets_compensation_and_records_payments(
     assert response.context["left"] == Decimal("25000")
 
 
+def test_compensation_comes_in_pages_and_an_error_stays_on_its_page(
+    client, caseworker, scheme_year
+):
+    mentors = [
+        factories.OrganisationFactory(kind="mentor", name=f"Mentor {i:02}") for i in range(27)
+    ]
+    factories.taking_part(scheme_year, *mentors)
+    client.force_login(caseworker)
+    compensation = f"{url('compensation')}?year={scheme_year.pk}"
+    assert len(client.get(compensation).context["rows"]) == 25
+    response = client.post(f"{compensation}&page=2", {"mentor": mentors[26].pk, "amount": "-5"})
+    [_, row] = response.context["rows"]
+    assert row["mentor"] == mentors[26] and row["form"].errors
+    assert 'value="-5"' in body(response)
+    response = client.post(f"{compensation}&page=2", {"mentor": mentors[26].pk, "amount": ""})
+    assert response.url == f"{compensation}&page=2"
+
+
 def test_a_mentor_sees_its_own_compensation_on_the_home_page(
     client, caseworker, scheme_year, mentor, mentor_org, other_mentor, other_mentor_org, pairing
 ):
