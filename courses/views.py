@@ -524,7 +524,11 @@ def attendance_overview(request):
     return render(
         request,
         "courses/attendance_overview.html",
-        {"years": years, "held": [held.get(year, 0) for year in years], "rows": rows},
+        {
+            "years": years,
+            "held": [held.get(year, 0) for year in years],
+            "page": paginate(request, rows),
+        },
     )
 
 

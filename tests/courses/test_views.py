@@ -578,7 +578,7 @@ def test_attendance_per_organisation_over_the_period(
     services.mark_attendance(caseworker, event, [kari.pk])
     client.force_login(caseworker)
     response = client.get(reverse("courses:attendance_overview"))
-    rows = {row["name"]: row for row in response.context["rows"]}
+    rows = {row["name"]: row for row in response.context["page"]}
     assert (rows[participant.name]["events"], rows[participant.name]["attended"]) == (1, 1)
     assert (rows[other_participant.name]["events"], rows[other_participant.name]["attended"]) == (
         1,
