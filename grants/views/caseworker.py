@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     F,
@@ -77,7 +78,7 @@ from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.roles import OrganisationKind, Role, access_for, require_role
-from scheme.web import add_service_errors, paginate, query_without_page
+from scheme.web import PAGE_SIZE, add_service_errors, paginate, query_without_page
 
 OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
 ROUND_FIELDS = ("scheme_year", "title", "kind", "continuation", "opens_on", "closes_on", "guidance")
@@ -682,6 +683,33 @@ def _membership_label(organisation):
     return [_("not recorded")]
 
 
+def _candidates_page(request, candidates, bound_pk):
+    """The page of the not-proposed applications asked for, or the one holding a form with
+    errors (so the caseworker sees them)."""
+    paginator = Paginator(candidates, PAGE_SIZE)
+    for index, application in enumerate(candidates):
+        if application.pk == bound_pk:
+            return paginator.get_page(index // PAGE_SIZE + 1)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _attach_proposal_form(application, bound_pk, bound_form):
+    """The form that proposes (or re-ranks) an assessed application, on its row."""
+    assessment = getattr(application, "assessment", None)
+    if assessment is None or application.status == ApplicationStatus.AWARDED:
+        return
+    if application.pk == bound_pk:
+        form = bound_form
+    else:
+        form = ProposalForm(
+            initial=ProposalForm.initial_from(application),
+            prefix=PROPOSE,
+            auto_id=f"id_%s_{application.pk}",
+        )
+    # In the ranked table the rank sits in its own cell, outside the row's form.
+    application.form = form.compact(f"propose-{application.pk}" if assessment.proposed else None)
+
+
 def _portfolio_page(request, round_, bound=None):
     applications = list(
         Application.objects.visible_to(request.user)
@@ -700,24 +728,9 @@ def _portfolio_page(request, round_, bound=None):
         if application.status == ApplicationStatus.AWARDED and award is not None:
             application.portfolio_amount = award.amount
             portfolio.append(application)
-            continue
-        if application.status == ApplicationStatus.REJECTED:
+        elif application.status == ApplicationStatus.REJECTED:
             rejected += 1
-            continue
-        if assessment is not None:
-            if application.pk == bound_pk:
-                form = bound_form
-            else:
-                form = ProposalForm(
-                    initial=ProposalForm.initial_from(application),
-                    prefix=PROPOSE,
-                    auto_id=f"id_%s_{application.pk}",
-                )
-            # In the ranked table the rank sits in its own cell, outside the row's form.
-            application.form = form.compact(
-                f"propose-{application.pk}" if assessment.proposed else None
-            )
-        if assessment is not None and assessment.proposed:
+        elif assessment is not None and assessment.proposed:
             application.portfolio_amount = assessment.proposed_amount
             portfolio.append(application)
         else:
@@ -730,6 +743,9 @@ def _portfolio_page(request, round_, bound=None):
 
     portfolio.sort(key=rank_order)
     candidates.sort(key=lambda a: (a.total_score is None, -(a.total_score or 0)))
+    page = _candidates_page(request, candidates, bound_pk)
+    for application in [*portfolio, *page.object_list]:
+        _attach_proposal_form(application, bound_pk, bound_form)
     rows = [(application, application.portfolio_amount) for application in portfolio]
     return render(
         request,
@@ -737,7 +753,8 @@ def _portfolio_page(request, round_, bound=None):
         {
             "round": round_,
             "portfolio": portfolio,
-            "candidates": candidates,
+            "page": page,
+            "query": query_without_page(request),
             "rejected": rejected,
             "total": sum((amount or ZERO for _a, amount in rows), ZERO),
             "by_county": _spread(

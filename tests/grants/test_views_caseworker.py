@@ -531,7 +531,7 @@ def test_the_portfolio_ranks_proposals_and_shows_the_spread(
     response = logged_in.get(url("portfolio", call.pk))
     assert response.status_code == 200
     assert [a.pk for a in response.context["portfolio"]] == [bergen.pk, submitted.pk]
-    assert [a.pk for a in response.context["candidates"]] == [waiting.pk]
+    assert [a.pk for a in response.context["page"]] == [waiting.pk]
     assert response.context["total"] == Decimal("170000")
     assert ("Vestland", 1, Decimal("80000")) in response.context["by_county"]
     by_membership = sorted(row[1:] for row in response.context["by_membership"])
@@ -586,6 +586,30 @@ def test_the_portfolio_warns_when_proposals_exceed_what_is_left(
     assert response.context["budget"]["exceeded"]
     assert response.context["budget"]["over_by"] == Decimal("35000")
     assert "The proposals are" in response.content.decode()
+
+
+def test_the_portfolio_lists_the_not_proposed_in_pages_and_shows_an_error_on_its_page(
+    logged_in, call, caseworker
+):
+    applications = [
+        another_application(call, caseworker, name=f"Forening {n:03}") for n in range(27)
+    ]
+    for application in applications:
+        assess(caseworker, application)
+    first = logged_in.get(url("portfolio", call.pk)).context["page"]
+    assert len(first.object_list) == 25 and first.paginator.count == 27
+    second = logged_in.get(url("portfolio", call.pk), {"page": 2}).context["page"]
+    late = second.object_list[-1]
+    assert late not in first.object_list
+    response = logged_in.post(
+        url("propose", late.pk),
+        {"next": "portfolio", "propose-proposed": "yes", "propose-proposed_amount": "1000"},
+    )
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert page.number == 2
+    [row] = [a for a in page.object_list if a.pk == late.pk]
+    assert row.form.errors and "Give the application a rank." in response.content.decode()
 
 
 def test_the_portfolio_needs_the_same_queries_as_it_grows(logged_in, call, caseworker):
