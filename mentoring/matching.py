@@ -16,11 +16,12 @@ The score is a sum of points; the weights live here and nowhere else:
 Ties are broken by name, so the order is always the same for the same data.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from mentoring.models import LIVE_STATUSES, MentorOffer
 from organisations.geography import REGION_OF_COUNTY
@@ -37,69 +38,110 @@ WEIGHTS = {
     "full": -20,
 }
 NORWEGIAN = "no"
+# The reasons, made once: they are put in words only for the suggestions shown.
+REASONS = {
+    "competence": _("Can help with %(areas)s"),
+    "target_group": _("Knows the same target groups: %(groups)s"),
+    "wish": _("Wished to mentor organisations working with %(groups)s"),
+    "same_county": _("In the same county (%(county)s)"),
+    "same_region": _("In the same region (%(region)s)"),
+    "covers_region": _("Covers %(region)s"),
+    "language": _("Speaks %(languages)s"),
+    "same_type": _("Also member-based"),
+    "other_type": _("Also not member-based"),
+    "free_capacity": ngettext_lazy("Has room for %(n)d more", "Has room for %(n)d more", "n"),
+    "full": _("Has no free places"),
+}
 
 
 @dataclass
 class Suggestion:
     offer: MentorOffer
     score: int = 0
-    reasons: list = field(default_factory=list)
+    because: list = field(default_factory=list)  # (message, its values), put in words on use
 
     @property
     def mentor(self):
         return self.offer.organisation
 
-    def add(self, points: int, reason: str):
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons in words; only the suggestions shown are ever put in words."""
+        return [
+            str(message % values) if values else str(message) for message, values in self.because
+        ]
+
+    def add(self, points: int, message, **values):
         self.score += points
-        self.reasons.append(reason)
+        self.because.append((message, values))
 
 
 def _names(items) -> str:
     return ", ".join(str(item) for item in items)
 
 
-def _codes(items) -> set:
-    return {item.pk for item in items}
+LISTS = ("competence_areas", "target_groups", "wished_target_groups", "languages")
 
 
-def score(offer, participant, needs, free_places) -> Suggestion:
-    """Score one mentor's offer for one participant (``needs``: the competence areas wanted)."""
+def _listed_ids() -> dict:
+    """For each list on the offers (LISTS): offer id -> the ids on it. Four queries of id pairs
+    (the names in the reasons come from the participant's side), much cheaper than building
+    every related object of every offer."""
+    listed = {name: defaultdict(set) for name in LISTS}
+    for name in LISTS:
+        field = MentorOffer._meta.get_field(name)
+        offer_id, item_id = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        pairs = field.remote_field.through.objects.values_list(offer_id, item_id)
+        for offer, item in pairs:
+            listed[name][offer].add(item)
+    return listed
+
+
+@dataclass
+class Wants:
+    """The participant's lists, read once for all the offers."""
+
+    needs: list  # the competence areas wanted
+    groups: list  # its target groups
+    languages: list  # besides Norwegian
+
+
+def score(offer, participant, wants, free_places, listed) -> Suggestion:
+    """Score one mentor's offer for one participant (``listed``: the ids on the offers' lists,
+    from ``_listed_ids``)."""
+
+    def on_offer(name):
+        return listed[name].get(offer.pk, set())
+
     suggestion = Suggestion(offer)
-    offered = [area for area in needs if area.pk in _codes(offer.competence_areas.all())]
+    offered = [area for area in wants.needs if area.pk in on_offer("competence_areas")]
     if offered:
         suggestion.add(
             WEIGHTS["competence"] * len(offered),
-            _("Can help with %(areas)s") % {"areas": _names(offered)},
+            REASONS["competence"],
+            areas=_names(offered),
         )
-    groups = [
-        g for g in participant.target_groups.all() if g.pk in _codes(offer.target_groups.all())
-    ]
+    groups = [g for g in wants.groups if g.pk in on_offer("target_groups")]
     if groups:
         suggestion.add(
             WEIGHTS["target_group"] * len(groups),
-            _("Knows the same target groups: %(groups)s") % {"groups": _names(groups)},
+            REASONS["target_group"],
+            groups=_names(groups),
         )
-    wished = [
-        g
-        for g in participant.target_groups.all()
-        if g.pk in _codes(offer.wished_target_groups.all())
-    ]
+    wished = [g for g in wants.groups if g.pk in on_offer("wished_target_groups")]
     if wished:
         suggestion.add(
             WEIGHTS["wish"] * len(wished),
-            _("Wished to mentor organisations working with %(groups)s")
-            % {"groups": _names(wished)},
+            REASONS["wish"],
+            groups=_names(wished),
         )
     _score_place(suggestion, offer, participant)
-    languages = [
-        language
-        for language in participant.languages.all()
-        if language.code != NORWEGIAN and language.pk in _codes(offer.languages.all())
-    ]
+    languages = [language for language in wants.languages if language.pk in on_offer("languages")]
     if languages:
         suggestion.add(
             WEIGHTS["language"] * len(languages),
-            _("Speaks %(languages)s") % {"languages": _names(languages)},
+            REASONS["language"],
+            languages=_names(languages),
         )
     if (
         participant.member_based is not None
@@ -107,16 +149,16 @@ def score(offer, participant, needs, free_places) -> Suggestion:
     ):
         suggestion.add(
             WEIGHTS["same_type"],
-            _("Also member-based") if participant.member_based else _("Also not member-based"),
+            REASONS["same_type" if participant.member_based else "other_type"],
         )
     if free_places > 0:
         suggestion.add(
             WEIGHTS["free_capacity"],
-            ngettext("Has room for %(n)d more", "Has room for %(n)d more", free_places)
-            % {"n": free_places},
+            REASONS["free_capacity"],
+            n=free_places,
         )
     else:
-        suggestion.add(WEIGHTS["full"], _("Has no free places"))
+        suggestion.add(WEIGHTS["full"], REASONS["full"])
     return suggestion
 
 
@@ -126,32 +168,30 @@ def _score_place(suggestion, offer, participant):
     if participant.county and participant.county == mentor.county:
         suggestion.add(
             WEIGHTS["same_county"],
-            _("In the same county (%(county)s)") % {"county": participant.get_county_display()},
+            REASONS["same_county"],
+            county=participant.get_county_display(),
         )
     elif region and region == REGION_OF_COUNTY.get(mentor.county):
-        suggestion.add(
-            WEIGHTS["same_region"], _("In the same region (%(region)s)") % {"region": region.label}
-        )
+        suggestion.add(WEIGHTS["same_region"], REASONS["same_region"], region=region.label)
     elif region and region in offer.regions:
-        suggestion.add(WEIGHTS["same_region"], _("Covers %(region)s") % {"region": region.label})
+        suggestion.add(WEIGHTS["same_region"], REASONS["covers_region"], region=region.label)
 
 
 def suggest_mentors(participant) -> list[Suggestion]:
     """Every mentor organisation with an offer, scored for ``participant``, best first."""
-    offers = (
-        MentorOffer.objects.select_related("organisation")
-        .prefetch_related("competence_areas", "target_groups", "wished_target_groups", "languages")
-        .annotate(
-            taken=Count(
-                "organisation__mentor_pairings__members",
-                filter=Q(organisation__mentor_pairings__status__in=LIVE_STATUSES),
-            )
+    offers = MentorOffer.objects.select_related("organisation").annotate(
+        taken=Count(
+            "organisation__mentor_pairings__members",
+            filter=Q(organisation__mentor_pairings__status__in=LIVE_STATUSES),
         )
     )
-    # The participant's lists are read once, not once per mentor.
-    prefetch_related_objects([participant], "target_groups", "languages")
-    needs = list(participant.competence_needs.all())
+    listed = _listed_ids()
+    wants = Wants(
+        needs=list(participant.competence_needs.all()),
+        groups=list(participant.target_groups.all()),
+        languages=[lang for lang in participant.languages.all() if lang.code != NORWEGIAN],
+    )
     suggestions = [
-        score(offer, participant, needs, offer.capacity - offer.taken) for offer in offers
+        score(offer, participant, wants, offer.capacity - offer.taken, listed) for offer in offers
     ]
     return sorted(suggestions, key=lambda s: (-s.score, s.mentor.name, s.mentor.pk))
