@@ -716,7 +716,6 @@ def _portfolio_page(request, round_, bound=None):
         .filter(round=round_)
         .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
         .select_related("organisation", "assessment", "award")
-        .prefetch_related("target_groups")
         .annotate(total_score=_total_score())
         .order_by("organisation__name", "id")
     )
@@ -742,6 +741,7 @@ def _portfolio_page(request, round_, bound=None):
         return (rank, -(application.total_score or 0), application.organisation.name)
 
     portfolio.sort(key=rank_order)
+    prefetch_related_objects(portfolio, "target_groups")  # for the spread, not every application
     candidates.sort(key=lambda a: (a.total_score is None, -(a.total_score or 0)))
     page = _candidates_page(request, candidates, bound_pk)
     for application in [*portfolio, *page.object_list]:
