@@ -81,6 +81,7 @@ from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import PAGE_SIZE, add_service_errors, paginate, query_without_page
 
 OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+AWARDED_LISTED = 25  # the portfolio lists awarded applications among the proposals up to this
 ROUND_FIELDS = ("scheme_year", "title", "kind", "continuation", "opens_on", "closes_on", "guidance")
 INVITE_LIMIT = 300  # organisations listed at once on the invitation page; a filter narrows
 
@@ -744,7 +745,13 @@ def _portfolio_page(request, round_, bound=None):
     prefetch_related_objects(portfolio, "target_groups")  # for the spread, not every application
     candidates.sort(key=lambda a: (a.total_score is None, -(a.total_score or 0)))
     page = _candidates_page(request, candidates, bound_pk)
-    for application in [*portfolio, *page.object_list]:
+    awarded = [a for a in portfolio if a.status == ApplicationStatus.AWARDED]
+    # Awarded applications are listed among the ranked ones while they are few; when a call has
+    # many, the table keeps to the proposals still to decide and the awards are counted.
+    listed = portfolio if len(awarded) <= AWARDED_LISTED else [
+        a for a in portfolio if a.status != ApplicationStatus.AWARDED
+    ]  # fmt: skip
+    for application in [*listed, *page.object_list]:
         _attach_proposal_form(application, bound_pk, bound_form)
     rows = [(application, application.portfolio_amount) for application in portfolio]
     return render(
@@ -753,6 +760,9 @@ def _portfolio_page(request, round_, bound=None):
         {
             "round": round_,
             "portfolio": portfolio,
+            "listed": listed,
+            "awarded_apart": None if listed is portfolio else awarded,
+            "awarded_total": sum((a.portfolio_amount for a in awarded), ZERO),
             "page": page,
             "query": query_without_page(request),
             "rejected": rejected,

@@ -32,6 +32,7 @@ from grants.models import (
     ReportStatus,
     Round,
 )
+from grants.views import caseworker as caseworker_views
 from organisations.models import Grantor, PreviousApplication
 from scheme import services as scheme_services
 from tests import factories
@@ -539,6 +540,28 @@ def test_the_portfolio_ranks_proposals_and_shows_the_spread(
     assert response.context["budget"]["proposed"] == Decimal("170000")
     content = response.content.decode()
     assert "<meter" in content and "style=" not in content
+
+
+def test_a_call_with_many_awards_counts_them_instead_of_listing_them(
+    logged_in, call, caseworker, monkeypatch
+):
+    monkeypatch.setattr(caseworker_views, "AWARDED_LISTED", 2)
+    for n in range(3):
+        application = another_application(call, caseworker, name=f"Tildelt {n}")
+        assess(caseworker, application)
+        services.award_grant(caseworker, application, amount=Decimal("1000"), reasons="God.")
+    proposed = another_application(call, caseworker, name="Foreslått")
+    assess(caseworker, proposed)
+    services.set_proposal(
+        caseworker, proposed, proposed=True, rank=1, proposed_amount=Decimal("5000")
+    )
+    response = logged_in.get(url("portfolio", call.pk))
+    assert [a.pk for a in response.context["listed"]] == [proposed.pk]
+    assert len(response.context["awarded_apart"]) == 3
+    assert response.context["total"] == Decimal("8000")  # the spread and total count them all
+    page = response.content.decode()
+    assert "3 applications are awarded" in page and "Tildelt 0" not in page
+    assert f"?round={call.pk}&amp;status=awarded" in page
 
 
 def test_the_portfolio_edits_rank_and_amount_inline(logged_in, call, impartial, submitted):
