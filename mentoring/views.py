@@ -69,6 +69,8 @@ from scheme.web import add_service_errors, paginate, query_without_page
 
 # The match page shows the best suggestions; the caseworker can ask for all of them.
 SUGGESTIONS_SHOWN = 10
+# The overview links this many participants waiting for a mentor; the pairing page lists all.
+WAITING_SHOWN = 25
 
 # --- access ------------------------------------------------------------------------------------
 
@@ -273,7 +275,8 @@ def overview(request):
             "status_choices": PairingStatus.choices,
             "flags": flags,
             "poor_fits": poor_fits,
-            "unmatched": unmatched,
+            "unmatched": unmatched[:WAITING_SHOWN],
+            "unmatched_count": len(unmatched),
         },
     )
 

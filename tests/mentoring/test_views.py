@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import services
+from mentoring import views as mentoring_views
 from mentoring.models import (
     AgreementAcceptance,
     CheckIn,
@@ -199,6 +200,19 @@ def test_the_overview_links_participants_without_a_mentor(
     response = client.get(url("overview"))
     assert response.context["unmatched"] == [other_participant]
     assert url("match", other_participant.pk) in body(response)
+
+
+def test_the_overview_links_the_first_waiting_participants_and_counts_them_all(
+    client, caseworker, scheme_year, participant, other_participant, monkeypatch
+):
+    monkeypatch.setattr(mentoring_views, "WAITING_SHOWN", 1)
+    factories.awarded(scheme_year, participant)
+    factories.awarded(scheme_year, other_participant)
+    client.force_login(caseworker)
+    response = client.get(url("overview"))
+    assert len(response.context["unmatched"]) == 1
+    assert "2 participant organisations have no mentor" in body(response)
+    assert url("pairing_create") in body(response)
 
 
 def make_pairings(caseworker, scheme_year, n, start):
