@@ -293,9 +293,7 @@ def caseworker_summary(user) -> dict:
         return cached
     access = access_for(user)
     today = timezone.localdate()
-    pairings = with_progress_data(
-        administered(Pairing.objects.all(), access), today
-    ).prefetch_related("members__organisation")
+    pairings = with_progress_data(administered(Pairing.objects.all(), access), today)
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
     for pairing, state in progress_rows(pairings, today):

@@ -18,7 +18,8 @@ last meeting books the next one (the mentor, if they have never met).
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -61,8 +62,24 @@ class Progress:
     open_flags: int
     poor_fit_open: bool
     health: Health
-    next_to_act: object  # the Organisation, or None
-    next_action: str
+    # What the next step needs; it is worked out when asked for, since it reads the pairing's
+    # members, which lists that only count or sort pairings by health need not load.
+    pairing: object = field(repr=False, compare=False)
+    behind: bool = field(repr=False, compare=False)
+    silent_for: int = field(repr=False, compare=False)
+
+    @cached_property
+    def _step(self):
+        return _next_step(self.pairing, self.behind, self.silent_for, self.health)
+
+    @property
+    def next_to_act(self):
+        """The organisation that should act next, or None."""
+        return self._step[0]
+
+    @property
+    def next_action(self) -> str:
+        return self._step[1]
 
 
 def expected_meetings(minimum: int, today: datetime.date) -> int:
@@ -134,7 +151,6 @@ def progress(pairing, today: datetime.date, minimum: int = DEFAULT_MIN_MEETINGS)
         health = Health.BEHIND
     else:
         health = Health.ON_TRACK
-    next_to_act, next_action = _next_step(pairing, behind, silent_for, health)
     return Progress(
         meetings_this_year=pairing.meetings_this_year,
         minimum=minimum,
@@ -145,8 +161,9 @@ def progress(pairing, today: datetime.date, minimum: int = DEFAULT_MIN_MEETINGS)
         open_flags=pairing.open_flags,
         poor_fit_open=poor_fit,
         health=health,
-        next_to_act=next_to_act,
-        next_action=next_action,
+        pairing=pairing,
+        behind=behind,
+        silent_for=silent_for,
     )
 
 

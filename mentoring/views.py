@@ -12,7 +12,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -229,9 +229,7 @@ def offer_edit(request, organisation_pk):
 def overview(request):
     access = _caseworker(request)
     today = timezone.localdate()
-    pairings = with_progress_data(
-        administered(Pairing.objects.all(), access), today
-    ).prefetch_related("members__organisation")
+    pairings = with_progress_data(administered(Pairing.objects.all(), access), today)
     rows = progress_rows(pairings, today)
     mentors = sorted({pairing.mentor for pairing, _state in rows}, key=lambda o: (o.name, o.pk))
     chosen = {
@@ -261,12 +259,16 @@ def overview(request):
     )
     for item in flags + poor_fits:
         item.pairing = by_id[item.pairing_id]
+    page = paginate(request, shown)
+    # Only the pairings on the page and those followed up name their participants.
+    listed = [pairing for pairing, _state in page] + [item.pairing for item in flags + poor_fits]
+    prefetch_related_objects(listed, "members__organisation")
     unmatched = _waiting_for_a_mentor(access)
     return render(
         request,
         "mentoring/overview.html",
         {
-            "page": paginate(request, shown),
+            "page": page,
             "query": query_without_page(request),
             "total": len(rows),
             "chosen": chosen,
