@@ -49,7 +49,7 @@ def audience_of(user_access) -> list:
     return [audience for audience, wanted in AUDIENCE_KINDS.items() if kinds & wanted]
 
 
-def years_taken_part(user_access):
+def years_taken_part_by(user_access):
     """The scheme years the user's participant and mentor organisations take part in."""
     ids = user_access.organisation_ids(*PARTICIPATING_KINDS)
     return SchemeYear.objects.filter(registry.years_taken_part(ids))
@@ -168,7 +168,7 @@ class EventQuerySet(models.QuerySet):
             return self
         return self.filter(
             _run_by(access, "scheme_year__scheme")
-            | Q(audience__in=audience_of(access), scheme_year__in=years_taken_part(access))
+            | Q(audience__in=audience_of(access), scheme_year__in=years_taken_part_by(access))
         )
 
     def upcoming(self, now=None):
@@ -241,9 +241,8 @@ class Event(models.Model):
 
     def is_for(self, organisation) -> bool:
         """In the audience: the right kind, and taking part in the event's scheme year."""
-        return organisation.kind in AUDIENCE_KINDS[
-            self.audience
-        ] and self.scheme_year_id in taking_part_years(organisation)
+        kinds = AUDIENCE_KINDS[self.audience]
+        return organisation.kind in kinds and self.scheme_year_id in taking_part_years(organisation)
 
     def audience_organisations(self):
         return Organisation.objects.filter(kind__in=AUDIENCE_KINDS[self.audience]).filter(
@@ -441,7 +440,7 @@ class FeedbackFormQuerySet(models.QuerySet):
             return self
         return self.filter(
             _run_by(access, "scheme")
-            | Q(event__isnull=True, scheme__in=years_taken_part(access).values("scheme_id"))
+            | Q(event__isnull=True, scheme__in=years_taken_part_by(access).values("scheme_id"))
             | Q(event__in=Event.objects.visible_to(user))
         )
 
