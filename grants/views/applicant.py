@@ -523,21 +523,27 @@ APPLICATION_STEP_VIEWS = {
 }
 
 
-def _render_step(request, application, step, context):
-    titles = dict(APPLICATION_STEPS)
-    slugs = [slug for slug, _title in APPLICATION_STEPS]
+def _where_in(steps, step) -> dict:
+    """The template's words for where ``step`` is among ``steps`` ((slug, title) pairs)."""
+    slugs = [slug for slug, _title in steps]
     position = slugs.index(step)
+    return {
+        "step": step,
+        "step_title": dict(steps)[step],
+        "step_number": position + 1,
+        "step_count": len(slugs),
+        "is_last": position + 1 == len(slugs),
+    }
+
+
+def _render_step(request, application, step, context):
     return render(
         request,
         f"grants/applicant/application_{step}.html",
         {
             "application": application,
             "scheme_year": application.round.scheme_year,
-            "step": step,
-            "step_title": titles[step],
-            "step_number": position + 1,
-            "step_count": len(slugs),
-            "is_last": position + 1 == len(slugs),
+            **_where_in(APPLICATION_STEPS, step),
             "steps": _application_steps(application, step),
             **context,
         },
@@ -1020,19 +1026,12 @@ REPORT_STEP_VIEWS = {
 
 
 def _render_report_step(request, report, step, context):
-    steps = _report_steps_for(report)
-    slugs = [slug for slug, _title in steps]
-    position = slugs.index(step)
     return render(
         request,
         f"grants/applicant/report_{step}.html",
         {
             **_report_context(report),
-            "step": step,
-            "step_title": dict(steps)[step],
-            "step_number": position + 1,
-            "step_count": len(slugs),
-            "is_last": position + 1 == len(slugs),
+            **_where_in(_report_steps_for(report), step),
             "steps": _report_steps(report, step),
             **context,
         },
