@@ -23,7 +23,7 @@ from courses.models import (
 from organisations.models import Organisation
 from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
-from scheme.roles import OrganisationKind, Role, access_for
+from scheme.roles import Role, access_for
 
 UPCOMING_SHOWN = 5
 EVALUATION_FORMS_SHOWN = 5
@@ -159,11 +159,7 @@ def organisation_due_items(user):
 
 
 def _administered_events(access):
-    events = Event.objects.all()
-    if access.is_admin:
-        return events
-    ids = access.organisation_ids(OrganisationKind.ADMINISTRATOR)
-    return events.filter(scheme_year__scheme__administrator_id__in=ids)
+    return access.administered(Event.objects.all(), "scheme_year__scheme__administrator_id")
 
 
 def caseworker_overview(user) -> dict:

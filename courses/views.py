@@ -72,7 +72,7 @@ from courses.models import (
 )
 from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear
-from scheme.roles import OrganisationKind, Role, access_for, require_role
+from scheme.roles import Role, access_for, require_administers, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
 
 EVENT_FIELDS = [
@@ -96,24 +96,6 @@ EVENT_FIELDS = [
 # --- access ------------------------------------------------------------------------------------
 
 
-def _caseworker(request):
-    """The caseworker's access; everyone else gets 403."""
-    return require_role(request.user, Role.CASEWORKER)
-
-
-def _administered(queryset, access, administrator_path):
-    """Only what belongs to the schemes the caseworker's body administers (admins: all)."""
-    if access.is_admin:
-        return queryset
-    ids = access.organisation_ids(OrganisationKind.ADMINISTRATOR)
-    return queryset.filter(**{f"{administrator_path}__in": ids})
-
-
-def _require_administers(request, scheme):
-    if not access_for(request.user).administers(scheme):
-        raise PermissionDenied
-
-
 def _audience_organisations(user, event) -> list:
     """The user's organisations that the event is for (they may register)."""
     return [o for o in own_organisations(user) if event.is_for(o)]
@@ -129,9 +111,9 @@ def _event(request, pk):
 
 
 def _administered_event(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     event = _event(request, pk)
-    _require_administers(request, event.scheme_year.scheme)
+    require_administers(request.user, event.scheme_year.scheme)
     return event
 
 
@@ -291,10 +273,10 @@ def event_detail(request, pk):
 
 
 def event_edit(request, pk=None):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     event = _administered_event(request, pk) if pk is not None else None
-    scheme_years = _administered(
-        SchemeYear.objects.select_related("scheme"), access, "scheme__administrator_id"
+    scheme_years = access.administered(
+        SchemeYear.objects.select_related("scheme"), "scheme__administrator_id"
     ).order_by("-year", "scheme__name")
     planned_items = (
         PlannedItem.objects.filter(plan__scheme_year__in=scheme_years)
@@ -478,10 +460,10 @@ def attendance(request, pk):
 def attendance_overview(request):
     """Per organisation and year: the events it registered for and those it came to (events
     that have started and were not cancelled)."""
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     now = timezone.now()
-    registrations = _administered(
-        Registration.objects.active(), access, "event__scheme_year__scheme__administrator_id"
+    registrations = access.administered(
+        Registration.objects.active(), "event__scheme_year__scheme__administrator_id"
     ).filter(event__cancelled_at__isnull=True, event__starts_at__lte=now)
     figures = (
         registrations.values("organisation_id", "organisation__name", "event__scheme_year__year")
@@ -492,9 +474,8 @@ def attendance_overview(request):
         .order_by("organisation__name", "event__scheme_year__year")
     )
     held = dict(
-        _administered(
+        access.administered(
             Event.objects.filter(cancelled_at__isnull=True, starts_at__lte=now),
-            access,
             "scheme_year__scheme__administrator_id",
         )
         .values_list("scheme_year__year")
@@ -563,12 +544,12 @@ def material_download(request, pk):
 
 @require_POST
 def material_remove(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     material = get_object_or_404(
         Material.objects.visible_to(request.user).select_related("event__scheme_year__scheme"),
         pk=pk,
     )
-    _require_administers(request, material.event.scheme_year.scheme)
+    require_administers(request.user, material.event.scheme_year.scheme)
     services.remove_material(request.user, material)
     messages.success(request, _("%(title)s is removed.") % {"title": material.title})
     return redirect(reverse("courses:event", args=[material.event_id]) + "#materials")
@@ -699,9 +680,8 @@ def plan(request, year):
         if not access.is_caseworker:
             raise Http404
         scheme_years = list(
-            _administered(
+            access.administered(
                 SchemeYear.objects.filter(year=year).select_related("scheme"),
-                access,
                 "scheme__administrator_id",
             )
         )
@@ -753,11 +733,10 @@ def plan(request, year):
 
 
 def plan_edit(request, year):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     candidates = list(
-        _administered(
+        access.administered(
             SchemeYear.objects.filter(year=year).select_related("scheme"),
-            access,
             "scheme__administrator_id",
         ).order_by("-scheme__is_active", "scheme__name")
     )
@@ -837,7 +816,7 @@ def plan_against_held(request, year):
     access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
     scheme_years = SchemeYear.objects.filter(year=year).select_related("scheme")
     if access.is_caseworker and not access.has(Role.EVALUATOR):
-        scheme_years = _administered(scheme_years, access, "scheme__administrator_id")
+        scheme_years = access.administered(scheme_years, "scheme__administrator_id")
     candidates = list(scheme_years.order_by("-scheme__is_active", "scheme__name"))
     scheme_year = _choose(candidates, request, lambda y: y.scheme.slug)
     if scheme_year is None:
@@ -894,18 +873,16 @@ def form_list(request):
 
 
 def form_edit(request, pk=None):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     feedback_form = None
     if pk is not None:
         feedback_form = get_object_or_404(
             FeedbackForm.objects.visible_to(request.user).select_related("scheme", "event"), pk=pk
         )
-        _require_administers(request, feedback_form.scheme)
-    schemes = _administered(Scheme.objects.all(), access, "administrator_id").order_by("name")
-    events = _administered(
-        Event.objects.select_related("scheme_year__scheme"),
-        access,
-        "scheme_year__scheme__administrator_id",
+        require_administers(request.user, feedback_form.scheme)
+    schemes = access.administered(Scheme.objects.all(), "administrator_id").order_by("name")
+    events = access.administered(
+        Event.objects.select_related("scheme_year__scheme"), "scheme_year__scheme__administrator_id"
     ).order_by("-starts_at")
     answered = feedback_form is not None and feedback_form.responses.exists()
     if feedback_form is None:

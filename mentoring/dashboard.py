@@ -50,15 +50,6 @@ HEALTH_BADGE = {
 # --- shared by the pages ---------------------------------------------------------------------
 
 
-def administered(queryset, access, path="scheme__administrator_id"):
-    """Only what belongs to the schemes the caseworker's body administers (admins: all)."""
-    if access.is_admin:
-        return queryset
-    return queryset.filter(
-        **{f"{path}__in": access.organisation_ids(OrganisationKind.ADMINISTRATOR)}
-    )
-
-
 def scheme_minimums(pairings, today) -> dict:
     """The minimum meetings of each scheme among ``pairings``: a query per scheme, not per row."""
     minimums = {}
@@ -293,7 +284,7 @@ def caseworker_summary(user) -> dict:
         return cached
     access = access_for(user)
     today = timezone.localdate()
-    pairings = with_progress_data(administered(Pairing.objects.all(), access), today)
+    pairings = with_progress_data(access.administered(Pairing.objects.all()), today)
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
     for pairing, state in progress_rows(pairings, today):

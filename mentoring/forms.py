@@ -79,11 +79,7 @@ def mentor_contact_field(mentors=None):
 
 def administered_schemes(access):
     schemes = Scheme.objects.filter(is_active=True).select_related("administrator")
-    if access.is_admin:
-        return schemes
-    return schemes.filter(
-        administrator_id__in=access.organisation_ids(OrganisationKind.ADMINISTRATOR)
-    )
+    return access.administered(schemes, "administrator_id")
 
 
 class OfferForm(forms.Form):

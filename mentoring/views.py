@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 
 from mentoring import services
 from mentoring.dashboard import (
-    administered,
     due_check_ins,
     own_rows,
     planned_ends,
@@ -64,7 +63,7 @@ from mentoring.progress import AT_RISK_SILENCE_DAYS, Health, progress, with_prog
 from organisations.models import Organisation
 from scheme import registry
 from scheme.models import SchemeYear
-from scheme.roles import OrganisationKind, Role, access_for, require_role
+from scheme.roles import OrganisationKind, Role, access_for, require_administers, require_role
 from scheme.web import add_service_errors, paginate, query_without_page
 
 # The match page shows the best suggestions; the caseworker can ask for all of them.
@@ -73,16 +72,6 @@ SUGGESTIONS_SHOWN = 10
 WAITING_SHOWN = 25
 
 # --- access ------------------------------------------------------------------------------------
-
-
-def _caseworker(request):
-    """The caseworker's access; everyone else gets 403."""
-    return require_role(request.user, Role.CASEWORKER)
-
-
-def _check_administers(request, scheme):
-    if not access_for(request.user).administers(scheme):
-        raise PermissionDenied
 
 
 def _pairings(request):
@@ -227,9 +216,9 @@ def offer_edit(request, organisation_pk):
 
 
 def overview(request):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     today = timezone.localdate()
-    pairings = with_progress_data(administered(Pairing.objects.all(), access), today)
+    pairings = with_progress_data(access.administered(Pairing.objects.all()), today)
     rows = progress_rows(pairings, today)
     mentors = sorted({pairing.mentor for pairing, _state in rows}, key=lambda o: (o.name, o.pk))
     chosen = {
@@ -246,14 +235,13 @@ def overview(request):
     ]
     by_id = {pairing.pk: pairing for pairing, _state in rows}
     flags = list(
-        administered(
-            Flag.objects.filter(status=FlagStatus.OPEN), access, "pairing__scheme__administrator_id"
+        access.administered(
+            Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
         ).select_related("raised_for", "raised_by")
     )
     poor_fits = list(
-        administered(
+        access.administered(
             CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True),
-            access,
             "pairing__scheme__administrator_id",
         ).select_related("organisation")
     )
@@ -293,7 +281,7 @@ def _waiting_for_a_mentor(access) -> list:
             .values("year")[:1]
         )
     )
-    years = administered(newest, access)
+    years = access.administered(newest)
     paired = PairingMember.objects.filter(pairing__status__in=LIVE_STATUSES)
     return list(
         Organisation.objects.participants()
@@ -305,7 +293,7 @@ def _waiting_for_a_mentor(access) -> list:
 
 
 def match(request, organisation_pk):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     participant = get_object_or_404(
         Organisation.objects.visible_to(request.user)
         .participants()
@@ -361,7 +349,7 @@ def match(request, organisation_pk):
 
 
 def pairing_create(request):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     initial = {}
     if request.GET.get("mentor", "").isdigit():
         initial["mentor"] = int(request.GET["mentor"])
@@ -679,9 +667,9 @@ def task_done(request, pk):
 
 
 def _administered_pairing(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     pairing = _pairing(request, pk)
-    _check_administers(request, pairing.scheme)
+    require_administers(request.user, pairing.scheme)
     return pairing
 
 
@@ -738,7 +726,7 @@ def pairing_status(request, pk):
 
 @require_POST
 def check_in_follow_up(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     check_in = get_object_or_404(
         CheckIn.objects.filter(pairing__in=Pairing.objects.visible_to(request.user)), pk=pk
     )
@@ -752,14 +740,14 @@ def check_in_follow_up(request, pk):
 
 
 def flag_handle(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     flag = get_object_or_404(
         Flag.objects.visible_to(request.user).select_related(
             "pairing__scheme", "pairing__mentor", "raised_for", "raised_by", "handled_by"
         ),
         pk=pk,
     )
-    _check_administers(request, flag.pairing.scheme)
+    require_administers(request.user, flag.pairing.scheme)
     form = FlagOutcomeForm(request.POST or None)
     if request.method == "POST":
         if flag.status != FlagStatus.OPEN:
@@ -790,9 +778,9 @@ def _chosen_year(request, years):
 
 
 def compensation_list(request):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     years = list(
-        administered(SchemeYear.objects.select_related("scheme"), access).order_by(
+        access.administered(SchemeYear.objects.select_related("scheme")).order_by(
             "-year", "scheme__name"
         )
     )
@@ -889,14 +877,14 @@ def _compensation_rows(year, mentors, bound):
 
 
 def compensation_detail(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     compensation = get_object_or_404(
         Compensation.objects.visible_to(request.user).select_related(
             "mentor", "scheme_year__scheme"
         ),
         pk=pk,
     )
-    _check_administers(request, compensation.scheme_year.scheme)
+    require_administers(request.user, compensation.scheme_year.scheme)
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -46,20 +46,12 @@ class AnnualForm(OrderForm):
         super().__init__(user, *args, **kwargs)
         access = access_for(user)
         years = SchemeYear.objects.current_first()
-        self.fields["scheme_year"].queryset = years.filter(
-            scheme__in=[s for s in Scheme.objects.all() if access.administers(s)]
-        )
+        self.fields["scheme_year"].queryset = access.administered(years)
 
 
 def _administered_schemes(user):
     """The schemes the user's body runs (every scheme for admins)."""
-    access = access_for(user)
-    schemes = Scheme.objects.order_by("name")
-    return (
-        schemes
-        if access.is_admin
-        else schemes.filter(administrator_id__in=access.administering_ids)
-    )
+    return access_for(user).administered(Scheme.objects.order_by("name"), "administrator_id")
 
 
 class EvaluationForm(OrderForm):

@@ -86,6 +86,13 @@ class Access:
         """Caseworkers of the scheme's administering body (and admins) run the scheme."""
         return self.is_admin or scheme.administrator_id in self.administering_ids
 
+    def administered(self, queryset, path: str = "scheme__administrator_id"):
+        """The rows of ``queryset`` in schemes the user's body runs (admins: all); ``path``
+        leads from a row to its scheme's administering body."""
+        if self.is_admin:
+            return queryset
+        return queryset.filter(**{f"{path}__in": self.administering_ids})
+
     def can_manage_members(self, organisation_id) -> bool:
         membership = self.memberships.get(organisation_id)
         return self.is_caseworker or (membership is not None and membership[1] == MemberRole.LEADER)

@@ -13,7 +13,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
@@ -77,7 +77,7 @@ from organisations.geography import County
 from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
-from scheme.roles import OrganisationKind, Role, access_for, require_role
+from scheme.roles import Role, require_administers, require_role
 from scheme.web import PAGE_SIZE, add_service_errors, paginate, query_without_page
 
 OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
@@ -113,45 +113,27 @@ def _notice_prefix(pk):
 # --- access ------------------------------------------------------------------------------------
 
 
-def _caseworker(request):
-    """The caseworker's access; everyone else gets 403."""
-    return require_role(request.user, Role.CASEWORKER)
-
-
-def _administered(queryset, access, administrator_path):
-    """Only what belongs to the schemes the caseworker's body administers (admins: all)."""
-    if access.is_admin:
-        return queryset
-    ids = access.organisation_ids(OrganisationKind.ADMINISTRATOR)
-    return queryset.filter(**{f"{administrator_path}__in": ids})
-
-
-def _check_administers(request, scheme):
-    if not access_for(request.user).administers(scheme):
-        raise PermissionDenied
-
-
 def _round(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     round_ = get_object_or_404(Round.objects.select_related("scheme_year__scheme"), pk=pk)
-    _check_administers(request, round_.scheme_year.scheme)
+    require_administers(request.user, round_.scheme_year.scheme)
     return round_
 
 
 def _application(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     application = get_object_or_404(
         Application.objects.visible_to(request.user).select_related(
             "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
         ),
         pk=pk,
     )
-    _check_administers(request, application.round.scheme_year.scheme)
+    require_administers(request.user, application.round.scheme_year.scheme)
     return application
 
 
 def _award(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     award = get_object_or_404(
         Award.objects.visible_to(request.user).select_related(
             "application__organisation",
@@ -162,7 +144,7 @@ def _award(request, pk):
         ),
         pk=pk,
     )
-    _check_administers(request, award.application.round.scheme_year.scheme)
+    require_administers(request.user, award.application.round.scheme_year.scheme)
     return award
 
 
@@ -207,12 +189,11 @@ def _budget(scheme_year) -> dict:
 
 
 def round_list(request):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     not_sent = [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN]
     rounds = (
-        _administered(
+        access.administered(
             Round.objects.select_related("scheme_year__scheme"),
-            access,
             "scheme_year__scheme__administrator_id",
         )
         .annotate(
@@ -236,13 +217,13 @@ def round_list(request):
 
 
 def _scheme_years(access):
-    return _administered(
-        SchemeYear.objects.select_related("scheme"), access, "scheme__administrator_id"
+    return access.administered(
+        SchemeYear.objects.select_related("scheme"), "scheme__administrator_id"
     ).order_by("-year", "scheme__name")
 
 
 def round_edit(request, pk=None):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     round_ = _round(request, pk) if pk is not None else None
     if round_ is None:
         initial = {"kind": RoundKind.CLOSED}
@@ -338,13 +319,13 @@ def round_invite(request, pk):
 
 
 def application_list(request):
-    access = _caseworker(request)
+    access = require_role(request.user, Role.CASEWORKER)
     path = "round__scheme_year__scheme__administrator_id"
-    rounds = _administered(
-        Round.objects.select_related("scheme_year"), access, "scheme_year__scheme__administrator_id"
+    rounds = access.administered(
+        Round.objects.select_related("scheme_year"), "scheme_year__scheme__administrator_id"
     ).order_by("-opens_on", "id")
     queryset = (
-        _administered(Application.objects.visible_to(request.user), access, path)
+        access.administered(Application.objects.visible_to(request.user), path)
         .select_related("organisation", "round", "assessment", "award__report")
         .annotate(total_score=_total_score())
     )
@@ -639,7 +620,7 @@ def decide(request, pk):
 
 
 def handle_appeal(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     appeal = get_object_or_404(
         Appeal.objects.visible_to(request.user).select_related("decision"), pk=pk
     )
@@ -915,7 +896,7 @@ def clawback(request, pk):
 
 
 def repayment(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     clawback_ = get_object_or_404(Clawback.objects.visible_to(request.user), pk=pk)
     award = _award(request, clawback_.award_id)
     if request.method != "POST":
@@ -937,7 +918,7 @@ def repayment(request, pk):
 
 
 def handle_change_notice(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     notice = get_object_or_404(ChangeNotice.objects.visible_to(request.user), pk=pk)
     award = _award(request, notice.award_id)
     if request.method != "POST":
@@ -960,7 +941,7 @@ def handle_change_notice(request, pk):
 
 
 def review_report(request, pk):
-    _caseworker(request)
+    require_role(request.user, Role.CASEWORKER)
     report = get_object_or_404(
         GrantReport.objects.visible_to(request.user)
         .select_related(
@@ -972,7 +953,7 @@ def review_report(request, pk):
         ),
         pk=pk,
     )
-    _check_administers(request, report.award.application.round.scheme_year.scheme)
+    require_administers(request.user, report.award.application.round.scheme_year.scheme)
     return_form = ReturnReportForm(prefix=RETURN)
     if request.method == "POST":
         action = request.POST.get("action")
