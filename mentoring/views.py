@@ -292,6 +292,28 @@ def _waiting_for_a_mentor(access) -> list:
     )
 
 
+def _make_pairing(request, form, participants):
+    """Make the pairing of a valid match or pairing form: the redirect to it, or None with the
+    service's refusal shown on the form."""
+    data = form.cleaned_data
+    try:
+        pairing = services.create_pairing(
+            request.user,
+            data["scheme"],
+            data["mentor"],
+            participants,
+            starts_on=data["starts_on"],
+            mentor_contact=data["mentor_contact"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(
+        request, _("The pairing is made. Every side is told and asked to accept the agreement.")
+    )
+    return redirect("mentoring:pairing", pk=pairing.pk)
+
+
 def match(request, organisation_pk):
     access = require_role(request.user, Role.CASEWORKER)
     participant = get_object_or_404(
@@ -311,24 +333,9 @@ def match(request, organisation_pk):
     initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
     form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            pairing = services.create_pairing(
-                request.user,
-                data["scheme"],
-                data["mentor"],
-                [participant],
-                starts_on=data["starts_on"],
-                mentor_contact=data["mentor_contact"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The pairing is made. Both sides are told and asked to accept the agreement."),
-            )
-            return redirect("mentoring:pairing", pk=pairing.pk)
+        made = _make_pairing(request, form, [participant])
+        if made:
+            return made
     pairings = (
         Pairing.objects.filter(members__organisation=participant)
         .select_related("mentor")
@@ -361,24 +368,9 @@ def pairing_create(request):
         request.POST or None, access=access, participants=participants, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            pairing = services.create_pairing(
-                request.user,
-                data["scheme"],
-                data["mentor"],
-                data["participants"],
-                starts_on=data["starts_on"],
-                mentor_contact=data["mentor_contact"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The pairing is made. Every side is told and asked to accept the agreement."),
-            )
-            return redirect("mentoring:pairing", pk=pairing.pk)
+        made = _make_pairing(request, form, form.cleaned_data["participants"])
+        if made:
+            return made
     return render(request, "mentoring/pairing_form.html", {"form": form})
 
 
