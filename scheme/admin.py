@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from scheme.models import AwardCondition, Event, Goal, Notification, Scheme, SchemeYear, User
+from scheme.models import (
+    AwardCondition,
+    Event,
+    FormSubmission,
+    Goal,
+    Notification,
+    Scheme,
+    SchemeYear,
+    User,
+)
 
 
 @admin.register(User)
@@ -109,4 +118,12 @@ class NotificationAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__email", "email_to"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "token"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "token"]
     date_hierarchy = "created_at"

@@ -326,3 +326,27 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, spent when the form's change is saved.
+
+    The unique token makes a double click, a resent form or two tabs posting at once save
+    once: the second insert waits for the first transaction and then fails.
+    """
+
+    token = models.UUIDField(_("form token"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent form")
+        verbose_name_plural = _("sent forms")
+
+    def __str__(self):
+        return str(self.token)

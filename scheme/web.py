@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
 
 PAGE_SIZE = 25
 
@@ -9,6 +10,14 @@ PAGE_SIZE = 25
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
     """The requested page; a page number out of range gives the last page, not an error."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """The object the user may see, or 404 for missing and hidden alike, so that another
+    body's or organisation's ids cannot be probed. ``queryset`` (or a model) must have
+    ``visible_to(user)``."""
+    manager = getattr(queryset, "_default_manager", queryset)
+    return get_object_or_404(manager.all().visible_to(user), **lookup)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
