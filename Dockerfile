@@ -56,6 +56,7 @@ RUN pip install --no-deps . \
     && mkdir -p locale \
     && DJANGO_DEBUG=0 \
        DJANGO_SECRET_KEY=build-only-throwaway-key-not-used-at-run-time \
+       EMAIL_URL=smtp://build.invalid:25 \
        PORTAL_VAR_DIR=/tmp/build-var \
        sh -c 'python manage.py compilemessages -v 0 && python manage.py collectstatic --noinput -v 0' \
     && rm -rf /tmp/build-var \

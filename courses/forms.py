@@ -12,18 +12,38 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
+    AnnualPlan,
+    Answer,
     Audience,
+    Event,
     EventKind,
+    FeedbackForm,
+    HandIn,
     ItemKind,
+    PlanComment,
     PlannedItem,
+    PracticalTask,
     QuestionKind,
 )
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
+from scheme.once import SubmitOnce
 from scheme.roles import OrganisationKind
+from scheme.validators import EARLIEST_DATE, LATEST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# The browser's date pickers keep to the dates the models accept (scheme.validators).
+DATE = forms.DateInput(
+    attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()},
+    format="%Y-%m-%d",
+)
+DATETIME = forms.DateTimeInput(
+    attrs={
+        "type": "datetime-local",
+        "min": f"{EARLIEST_DATE.isoformat()}T00:00",
+        "max": f"{LATEST_DATE.isoformat()}T23:59",
+    },
+    format="%Y-%m-%dT%H:%M",
+)
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 MONTH_CHOICES = [(number, name) for number, name in MONTHS.items()]
 
@@ -32,6 +52,19 @@ def textarea(label, required=True, rows=4, **kwargs):
     return forms.CharField(
         label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
     )
+
+
+def limit_of(model, field: str) -> int:
+    """The maximum length the model gives a text field (its form's text area says it too)."""
+    return model._meta.get_field(field).max_length
+
+
+def date_field(label, **kwargs):
+    return forms.DateField(label=label, widget=DATE, validators=PLAUSIBLE_DATE, **kwargs)
+
+
+def datetime_field(label, **kwargs):
+    return forms.DateTimeField(label=label, widget=DATETIME, validators=PLAUSIBLE_DATE, **kwargs)
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -75,7 +108,7 @@ class PlannedItemChoiceField(forms.ModelChoiceField):
         return f"{obj.plan.scheme_year}: {month} – {obj.get_kind_display()}: {obj.topic}"
 
 
-class EventForm(forms.Form):
+class EventForm(SubmitOnce, forms.Form):
     scheme_year = forms.ModelChoiceField(
         label=_("Scheme year"), queryset=None, empty_label=_("Choose the scheme year")
     )
@@ -84,7 +117,9 @@ class EventForm(forms.Form):
         label=_("Who it is for"), choices=Audience.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = textarea(_("Description"), required=False, rows=5)
+    description = textarea(
+        _("Description"), required=False, rows=5, max_length=limit_of(Event, "description")
+    )
     provider = OrganisationChoiceField(
         label=_("Provider organisation"),
         queryset=Organisation.objects.exclude(kind=OrganisationKind.EVALUATOR).order_by("name"),
@@ -95,8 +130,8 @@ class EventForm(forms.Form):
     provider_name = forms.CharField(
         label=_("Provider (when not in the portal)"), max_length=200, required=False
     )
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DATETIME)
+    starts_at = datetime_field(_("Starts"))
+    ends_at = datetime_field(_("Ends"))
     is_digital = forms.BooleanField(
         label=_("Digital (held online)"),
         required=False,
@@ -110,7 +145,7 @@ class EventForm(forms.Form):
     place = forms.CharField(
         label=_("Place"), max_length=300, required=False, help_text=_("Address and room.")
     )
-    registration_deadline = forms.DateField(label=_("Register by"), widget=DATE)
+    registration_deadline = date_field(_("Register by"))
     planned_item = PlannedItemChoiceField(
         label=_("Fulfils the planned item"),
         queryset=None,
@@ -171,6 +206,7 @@ class CancelEventForm(forms.Form):
     reason = textarea(
         _("Why is the event cancelled?"),
         rows=3,
+        max_length=SHORT_TEXT,
         help_text=_("The registered organisations get this message."),
     )
 
@@ -231,7 +267,7 @@ class AttendanceForm(forms.Form):
 # --- materials and practical tasks ----------------------------------------------------------------
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(SubmitOnce, forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
@@ -241,16 +277,18 @@ class MaterialForm(forms.Form):
     file = forms.FileField(label=_("File"))
 
 
-class TaskForm(forms.Form):
+class TaskForm(SubmitOnce, forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    description = textarea(_("What to do"), rows=5)
+    description = textarea(
+        _("What to do"), rows=5, max_length=limit_of(PracticalTask, "description")
+    )
     organisations = forms.ModelMultipleChoiceField(
         label=_("Organisations"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One organisation, or two working together."),
     )
-    due_on = forms.DateField(label=_("Hand in by"), widget=DATE)
+    due_on = date_field(_("Hand in by"))
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,9 +308,9 @@ class TaskForm(forms.Form):
         return organisations
 
 
-class HandInForm(forms.Form):
+class HandInForm(SubmitOnce, forms.Form):
     organisation = forms.Field()  # replaced in __init__
-    text = textarea(_("Your answer"), required=False, rows=6)
+    text = textarea(_("Your answer"), required=False, rows=6, max_length=limit_of(HandIn, "text"))
     file = forms.FileField(label=_("File"), required=False)
 
     def __init__(self, *args, organisations, **kwargs):
@@ -295,11 +333,12 @@ class PlanIntroductionForm(forms.Form):
         _("Introduction"),
         required=False,
         rows=5,
+        max_length=limit_of(AnnualPlan, "introduction"),
         help_text=_("What the year's competence building aims at, in a few plain sentences."),
     )
 
 
-class PlannedItemForm(forms.Form):
+class PlannedItemForm(SubmitOnce, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
     topic = forms.CharField(label=_("Topic"), max_length=200)
@@ -320,11 +359,12 @@ class PlannedItemForm(forms.Form):
         }
 
 
-class PlanCommentForm(forms.Form):
+class PlanCommentForm(SubmitOnce, forms.Form):
     organisation = forms.Field()  # replaced in __init__
     text = textarea(
         _("Your comment"),
         rows=4,
+        max_length=limit_of(PlanComment, "text"),
         help_text=_("What would you like more or less of? Which topics would help you?"),
     )
 
@@ -342,10 +382,15 @@ class EventChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({format_day(obj.starts_at.date())})"
 
 
-class FeedbackFormForm(forms.Form):
+class FeedbackFormForm(SubmitOnce, forms.Form):
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
-    introduction = textarea(_("Introduction"), required=False, rows=3)
+    introduction = textarea(
+        _("Introduction"),
+        required=False,
+        rows=3,
+        max_length=limit_of(FeedbackForm, "introduction"),
+    )
     event = EventChoiceField(
         label=_("Event"),
         queryset=None,
@@ -353,12 +398,8 @@ class FeedbackFormForm(forms.Form):
         empty_label=_("The scheme as a whole"),
         help_text=_("Leave empty for a form about the whole scheme, such as the closing one."),
     )
-    opens_at = forms.DateTimeField(
-        label=_("Open for answers from"), widget=DATETIME, required=False
-    )
-    closes_at = forms.DateTimeField(
-        label=_("Open for answers until"), widget=DATETIME, required=False
-    )
+    opens_at = datetime_field(_("Open for answers from"), required=False)
+    closes_at = datetime_field(_("Open for answers until"), required=False)
 
     def __init__(self, *args, schemes, events, lock_scheme=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -387,6 +428,7 @@ class QuestionForm(forms.Form):
         _("Choices, one per line"),
         required=False,
         rows=3,
+        max_length=SHORT_TEXT,
         help_text=_("Only for one or several choices."),
     )
     required = forms.BooleanField(label=_("Must be answered"), required=False, initial=True)
@@ -465,7 +507,11 @@ class AnswerForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 **common,
             )
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}),
+            max_length=limit_of(Answer, "text"),
+            **common,
+        )
 
     def answers(self) -> dict:
         """Question id -> value, as ``services.answer_form`` takes them."""

@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CompetenceArea, Organisation
 from scheme import registry
-from scheme.models import Scheme, SchemeYear, money_field
+from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, Role, access_for
 from scheme.storage import PrivatePath
+from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PLAUSIBLE_DATE, SHORT_TEXT
 
 
 class ItemKind(models.TextChoices):
@@ -86,7 +88,7 @@ class AnnualPlan(models.Model):
     scheme_year = models.OneToOneField(
         SchemeYear, on_delete=models.PROTECT, related_name="annual_plan"
     )
-    introduction = models.TextField(_("introduction"), blank=True)
+    introduction = free_text(_("introduction"), MESSAGE_TEXT, blank=True)
     shared_at = models.DateTimeField(_("shared with the organisations"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -139,7 +141,7 @@ class PlanComment(models.Model):
     plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="comments")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("comment"))
+    text = free_text(_("comment"), MESSAGE_TEXT)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
 
     objects = PlanCommentQuerySet.as_manager()
@@ -188,7 +190,7 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     audience = models.CharField(_("for"), max_length=20, choices=Audience.choices)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = free_text(_("description"), MESSAGE_TEXT, blank=True)
     provider = models.ForeignKey(
         Organisation,
         null=True,
@@ -200,12 +202,12 @@ class Event(models.Model):
     provider_name = models.CharField(
         _("provider (when not in the portal)"), max_length=200, blank=True
     )
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts"), validators=PLAUSIBLE_DATE)
+    ends_at = models.DateTimeField(_("ends"), validators=PLAUSIBLE_DATE)
     is_digital = models.BooleanField(_("digital"), default=False)
     place = models.CharField(_("place"), max_length=300, blank=True)
     meeting_link = models.URLField(_("meeting link"), blank=True)
-    registration_deadline = models.DateField(_("register by"))
+    registration_deadline = models.DateField(_("register by"), validators=PLAUSIBLE_DATE)
     competence_areas = models.ManyToManyField(
         CompetenceArea, blank=True, related_name="+", verbose_name=_("competence areas covered")
     )
@@ -374,11 +376,11 @@ class PracticalTask(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="practical_tasks")
     title = models.CharField(_("task"), max_length=200)
-    description = models.TextField(_("what to do"))
+    description = free_text(_("what to do"), MESSAGE_TEXT)
     organisations = models.ManyToManyField(
         Organisation, related_name="practical_tasks", verbose_name=_("organisations")
     )
-    due_on = models.DateField(_("hand in by"))
+    due_on = models.DateField(_("hand in by"), validators=PLAUSIBLE_DATE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -409,7 +411,7 @@ class HandInQuerySet(models.QuerySet):
 class HandIn(models.Model):
     task = models.ForeignKey(PracticalTask, on_delete=models.CASCADE, related_name="hand_ins")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("your answer"), blank=True)
+    text = free_text(_("your answer"), LONG_TEXT, blank=True)
     file = models.FileField(_("file"), upload_to=PrivatePath("hand-ins"), blank=True)
     original_name = models.CharField(_("file name"), max_length=200, blank=True)
     submitted_by = models.ForeignKey(
@@ -461,9 +463,13 @@ class FeedbackForm(models.Model):
         Event, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback_forms"
     )
     title = models.CharField(_("title"), max_length=200)
-    introduction = models.TextField(_("introduction"), blank=True)
-    opens_at = models.DateTimeField(_("open for answers from"), null=True, blank=True)
-    closes_at = models.DateTimeField(_("open for answers until"), null=True, blank=True)
+    introduction = free_text(_("introduction"), SHORT_TEXT, blank=True)
+    opens_at = models.DateTimeField(
+        _("open for answers from"), null=True, blank=True, validators=PLAUSIBLE_DATE
+    )
+    closes_at = models.DateTimeField(
+        _("open for answers until"), null=True, blank=True, validators=PLAUSIBLE_DATE
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -501,12 +507,19 @@ class QuestionKind(models.TextChoices):
     TEXT = "text", _("free text")
 
 
+def choices_fit_their_text_area(value) -> None:
+    """A question's choices, one per line as they are typed, are at most ``SHORT_TEXT`` long."""
+    MaxLengthValidator(SHORT_TEXT)("\n".join(str(choice) for choice in value))
+
+
 class Question(models.Model):
     form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
-    choices = models.JSONField(_("choices"), default=list, blank=True)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, validators=[choices_fit_their_text_area]
+    )
     required = models.BooleanField(_("must be answered"), default=True)
 
     class Meta:
@@ -547,7 +560,7 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     choices = models.JSONField(default=list, blank=True)
-    text = models.TextField(blank=True)
+    text = free_text(_("answer"), MESSAGE_TEXT, blank=True)
 
     class Meta:
         verbose_name = _("answer")

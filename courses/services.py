@@ -6,6 +6,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,8 +38,10 @@ from organisations.models import Organisation
 from scheme import audit, registry
 from scheme.formatting import format_day
 from scheme.notifications import notify
+from scheme.once import spend_form_token
 from scheme.roles import access_for, require, require_administers
 from scheme.storage import validate_upload
+from scheme.validators import SHORT_TEXT
 from scheme.verbs import event_verb
 
 PLAN_SAVED = event_verb("courses.plan_saved", _("changed the annual plan"))
@@ -83,6 +86,9 @@ def _event_url(event):
 @transaction.atomic
 def save_plan(actor, scheme_year, *, introduction: str = "") -> AnnualPlan:
     require_administers(actor, scheme_year.scheme)
+    AnnualPlan(scheme_year=scheme_year, introduction=introduction).full_clean(
+        exclude=["scheme_year"]
+    )
     plan, _created = AnnualPlan.objects.update_or_create(
         scheme_year=scheme_year, defaults={"introduction": introduction}
     )
@@ -91,10 +97,14 @@ def save_plan(actor, scheme_year, *, introduction: str = "") -> AnnualPlan:
 
 
 @transaction.atomic
-def save_planned_item(actor, plan, item=None, *, competence_areas=None, **fields) -> PlannedItem:
-    """Add an item to the plan (``item`` None) or change one; ``competence_areas`` None keeps
-    those it has."""
+def save_planned_item(
+    actor, plan, item=None, *, competence_areas=None, form_token=None, **fields
+) -> PlannedItem:
+    """Add an item to the plan (``item`` None; the form's token is spent) or change one;
+    ``competence_areas`` None keeps those it has."""
     require_administers(actor, plan.scheme_year.scheme)
+    if item is None:
+        spend_form_token(actor, form_token)
     item = item or PlannedItem(plan=plan)
     if item.plan_id != plan.pk:
         raise PermissionDenied
@@ -149,7 +159,7 @@ def share_plan(actor, plan) -> AnnualPlan:
 
 
 @transaction.atomic
-def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
+def comment_on_plan(actor, plan, organisation, text: str, *, form_token=None) -> PlanComment:
     _require_member(actor, organisation)
     require(
         organisation.kind in PARTICIPATING_KINDS
@@ -159,9 +169,10 @@ def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
         raise ValidationError(_("The plan has not been shared yet."))
     if not text.strip():
         raise ValidationError({"text": _("Write your comment.")})
-    comment = PlanComment.objects.create(
-        plan=plan, organisation=organisation, author=actor, text=text
-    )
+    spend_form_token(actor, form_token)
+    comment = PlanComment(plan=plan, organisation=organisation, author=actor, text=text)
+    comment.full_clean(exclude=["plan", "organisation", "author"])
+    comment.save()
     audit.record(actor, PLAN_COMMENTED, plan, organisation.name)
     return comment
 
@@ -170,13 +181,15 @@ def comment_on_plan(actor, plan, organisation, text: str) -> PlanComment:
 
 
 @transaction.atomic
-def save_event(actor, event=None, *, competence_areas=None, **fields) -> Event:
-    """Create an event (``event`` None) or change one; ``competence_areas`` None keeps those it
-    has."""
+def save_event(actor, event=None, *, competence_areas=None, form_token=None, **fields) -> Event:
+    """Create an event (``event`` None; the form's token is spent) or change one;
+    ``competence_areas`` None keeps those it has."""
     scheme_year = fields.get("scheme_year") or event.scheme_year
     require_administers(actor, scheme_year.scheme)
     if event is not None:  # moving an event needs the right to both schemes
         require_administers(actor, Event.objects.get(pk=event.pk).scheme_year.scheme)
+    else:
+        spend_form_token(actor, form_token)
     event = event or Event()
     for name, value in fields.items():
         setattr(event, name, value)
@@ -192,7 +205,11 @@ def save_event(actor, event=None, *, competence_areas=None, **fields) -> Event:
 
 @transaction.atomic
 def save_programme(actor, event, items) -> None:
-    """Replace the programme: (time, title, presenter organisation or None, presenter name)."""
+    """Replace the programme: (time, title, presenter organisation or None, presenter name).
+
+    The event's row is locked first, so the same programme sent twice at once (a double click)
+    replaces it twice, one after the other, instead of adding both."""
+    event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
     require_administers(actor, event.scheme_year.scheme)
     event.programme.all().delete()
     for starts_at, title, presenter, presenter_name in items:
@@ -216,6 +233,10 @@ def cancel_event(actor, event, reason: str) -> Event:
         raise ValidationError(_("The event is already cancelled."))
     if not reason.strip():
         raise ValidationError({"reason": _("Tell the registered people why.")})
+    try:
+        MaxLengthValidator(SHORT_TEXT)(reason)  # it is e-mailed to every registered person
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
     event.cancelled_at = timezone.now()
     event.save(update_fields=["cancelled_at"])
     audit.record(actor, EVENT_CANCELLED, event, reason)
@@ -283,13 +304,15 @@ def register(actor, event, organisation, *, person_name: str, person=None) -> Re
             )
             % {"organisation": organisation.name, "count": count, "cap": cap}
         )
-    registration = Registration.objects.create(
+    registration = Registration(
         event=event,
         organisation=organisation,
         person_name=person_name,
         person=person,
         registered_by=actor,
     )
+    registration.full_clean(exclude=["event", "organisation", "person", "registered_by"])
+    registration.save()
     audit.record(actor, REGISTERED, event, f"{person_name} ({organisation.name})")
     return registration
 
@@ -341,8 +364,9 @@ def mark_attendance(actor, event, attended_ids) -> int:
 
 
 @transaction.atomic
-def add_material(actor, event, *, title: str, upload) -> Material:
+def add_material(actor, event, *, title: str, upload, form_token=None) -> Material:
     require_administers(actor, event.scheme_year.scheme)
+    spend_form_token(actor, form_token)
     validate_upload(upload)
     material = Material(
         event=event, title=title or upload.name, original_name=upload.name[:200], uploaded_by=actor
@@ -367,10 +391,11 @@ def remove_material(actor, material) -> None:
 
 @transaction.atomic
 def give_task(
-    actor, event, *, title: str, description: str, organisations, due_on
+    actor, event, *, title: str, description: str, organisations, due_on, form_token=None
 ) -> PracticalTask:
     """A practical task for one organisation, or for two working together."""
     require_administers(actor, event.scheme_year.scheme)
+    spend_form_token(actor, form_token)
     organisations = list({o.pk: o for o in organisations}.values())
     if not 1 <= len(organisations) <= 2:
         raise ValidationError(
@@ -403,20 +428,23 @@ def give_task(
 
 
 @transaction.atomic
-def hand_in(actor, task, organisation, *, text: str = "", upload=None) -> HandIn:
-    """Hand in (or hand in again) a practical task for one of its organisations."""
+def hand_in(actor, task, organisation, *, text: str = "", upload=None, form_token=None) -> HandIn:
+    """Hand in (or hand in again) a practical task for one of its organisations: one hand-in
+    each, replaced by the next (the form's token is spent, so a double post stores once)."""
     _require_member(actor, organisation)
     require(task.organisations.filter(pk=organisation.pk).exists())
     if timezone.localdate() > task.due_on:
         raise ValidationError(_("The task was due %(date)s.") % {"date": format_day(task.due_on)})
     if not text.strip() and upload is None:
         raise ValidationError(_("Write your answer or upload a file."))
+    spend_form_token(actor, form_token)
     hand_in, _created = HandIn.objects.get_or_create(
         task=task, organisation=organisation, defaults={"submitted_by": actor}
     )
     hand_in.text = text
     hand_in.submitted_by = actor
     hand_in.submitted_at = timezone.now()
+    hand_in.full_clean(exclude=["task", "organisation", "submitted_by", "file"])
     if upload is not None:
         validate_upload(upload)
         hand_in.file.save(upload.name, upload, save=False)
@@ -430,14 +458,17 @@ def hand_in(actor, task, organisation, *, text: str = "", upload=None) -> HandIn
 
 
 @transaction.atomic
-def save_form(actor, scheme, *, questions, form=None, **fields) -> FeedbackForm:
-    """Create or change a form; ``questions``: (kind, text, choices, required) in order.
+def save_form(actor, scheme, *, questions, form=None, form_token=None, **fields) -> FeedbackForm:
+    """Create (the form's token is spent) or change a form; ``questions``: (kind, text,
+    choices, required) in order.
 
     Questions cannot change once someone has answered.
     """
     require_administers(actor, scheme)
     if form is not None and form.scheme_id != scheme.pk:
         raise PermissionDenied
+    if form is None:
+        spend_form_token(actor, form_token)
     event = fields.get("event")
     if event is not None and event.scheme_year.scheme_id != scheme.pk:
         raise ValidationError({"event": _("Choose an event of this scheme.")})
@@ -499,7 +530,11 @@ def _clean_answer(question, value):
         if any(v not in question.choices for v in values):
             raise ValidationError({f"q{question.pk}": _("Choose among the answers.")})
         return {"choices": list(dict.fromkeys(values))}  # a choice ticked twice counts once
-    return {"text": str(value)}
+    try:
+        text = Answer._meta.get_field("text").clean(str(value), None)
+    except ValidationError as error:
+        raise ValidationError({f"q{question.pk}": error.messages}) from None
+    return {"text": text}
 
 
 @transaction.atomic

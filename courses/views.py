@@ -1,11 +1,13 @@
 """The pages of competence building: events and registration, attendance, materials, practical
 tasks, the annual plan, feedback forms and "my calendar".
 
-Every object is fetched through its queryset's ``visible_to(user)``, so what a user may not
-see answers 404: an event outside the user's audience, another organisation's registration or
+Every object is fetched through its queryset's ``visible_to(user)`` (get_visible_or_404; a
+form's results through ``results_visible_to``), so what a user may not see answers 404, as a
+missing one does: an event outside the user's audience, another organisation's registration or
 hand-in. Caseworker pages need the caseworker role (403 otherwise) and changes to an event need
 a caseworker of the body administering its scheme. Views validate a form, call one service and
-show its errors; they change nothing themselves.
+show its errors; they change nothing themselves. Create forms carry a one-time token that the
+service spends (scheme.once), so a double post saves once.
 """
 
 from django.contrib import messages
@@ -72,8 +74,9 @@ from courses.models import (
 )
 from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear
+from scheme.once import AlreadySent
 from scheme.roles import Role, access_for, require_administers, require_role
-from scheme.web import add_service_errors, paginate, query_without_page
+from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
 EVENT_FIELDS = [
     "scheme_year",
@@ -102,10 +105,9 @@ def _audience_organisations(user, event) -> list:
 
 
 def _event(request, pk):
-    return get_object_or_404(
-        Event.objects.visible_to(request.user).select_related(
-            "provider", "scheme_year__scheme", "planned_item"
-        ),
+    return get_visible_or_404(
+        Event.objects.select_related("provider", "scheme_year__scheme", "planned_item"),
+        request.user,
         pk=pk,
     )
 
@@ -128,8 +130,9 @@ def _download(field_file, filename):
 
 
 def _file_error(form, field, error: ValidationError):
-    """An upload's error belongs under the file field, unless the service names a field."""
-    if hasattr(error, "error_dict"):
+    """An upload's error belongs under the file field, unless the service names a field or
+    the form was sent before."""
+    if hasattr(error, "error_dict") or isinstance(error, AlreadySent):
         add_service_errors(form, error)
     else:
         form.add_error(field, error.messages)
@@ -302,8 +305,11 @@ def event_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         areas = data.pop("competence_areas")
+        token = form.pop_form_token(data)
         try:
-            saved = services.save_event(request.user, event, competence_areas=areas, **data)
+            saved = services.save_event(
+                request.user, event, competence_areas=areas, form_token=token, **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -397,10 +403,11 @@ def register(request, pk):
 
 @require_POST
 def registration_cancel(request, pk):
-    registration = get_object_or_404(
-        Registration.objects.visible_to(request.user)
-        .filter(event__in=Event.objects.visible_to(request.user))
-        .select_related("event"),
+    registration = get_visible_or_404(
+        Registration.objects.filter(
+            event__in=Event.objects.visible_to(request.user)
+        ).select_related("event"),
+        request.user,
         pk=pk,
     )
     try:
@@ -528,6 +535,7 @@ def material_add(request, pk):
                 event,
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
+                form_token=form.pop_form_token(),
             )
         except ValidationError as error:
             _file_error(form, "file", error)
@@ -538,16 +546,15 @@ def material_add(request, pk):
 
 
 def material_download(request, pk):
-    material = get_object_or_404(Material.objects.visible_to(request.user), pk=pk)
+    material = get_visible_or_404(Material, request.user, pk=pk)
     return _download(material.file, material.original_name)
 
 
 @require_POST
 def material_remove(request, pk):
     require_role(request.user, Role.CASEWORKER)
-    material = get_object_or_404(
-        Material.objects.visible_to(request.user).select_related("event__scheme_year__scheme"),
-        pk=pk,
+    material = get_visible_or_404(
+        Material.objects.select_related("event__scheme_year__scheme"), request.user, pk=pk
     )
     require_administers(request.user, material.event.scheme_year.scheme)
     services.remove_material(request.user, material)
@@ -572,7 +579,8 @@ def task_give(request, pk):
     form = TaskForm(request.POST if request.method == "POST" else None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.give_task(request.user, event, **form.cleaned_data)
+            token = form.pop_form_token()
+            task = services.give_task(request.user, event, form_token=token, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -582,10 +590,11 @@ def task_give(request, pk):
 
 
 def task_detail(request, pk):
-    task = get_object_or_404(
-        PracticalTask.objects.visible_to(request.user)
-        .select_related("event", "created_by")
-        .prefetch_related("organisations"),
+    task = get_visible_or_404(
+        PracticalTask.objects.select_related("event", "created_by").prefetch_related(
+            "organisations"
+        ),
+        request.user,
         pk=pk,
     )
     access = access_for(request.user)
@@ -624,6 +633,7 @@ def task_detail(request, pk):
                     form.cleaned_data["organisation"],
                     text=form.cleaned_data["text"],
                     upload=form.cleaned_data["file"] or None,
+                    form_token=form.pop_form_token(),
                 )
             except ValidationError as error:
                 _file_error(form, "file", error)
@@ -645,7 +655,7 @@ def task_detail(request, pk):
 
 
 def hand_in_download(request, pk):
-    hand_in = get_object_or_404(HandIn.objects.visible_to(request.user), pk=pk)
+    hand_in = get_visible_or_404(HandIn, request.user, pk=pk)
     return _download(hand_in.file, hand_in.original_name)
 
 
@@ -706,6 +716,7 @@ def plan(request, year):
                     chosen,
                     form.cleaned_data["organisation"],
                     form.cleaned_data["text"],
+                    form_token=form.pop_form_token(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -772,8 +783,11 @@ def plan_edit(request, year):
     elif action == "item" and plan is not None and item_form.is_valid():
         data = dict(item_form.cleaned_data)
         areas = data.pop("competence_areas")
+        token = item_form.pop_form_token(data)
         try:
-            services.save_planned_item(request.user, plan, editing, competence_areas=areas, **data)
+            services.save_planned_item(
+                request.user, plan, editing, competence_areas=areas, form_token=token, **data
+            )
         except ValidationError as error:
             add_service_errors(item_form, error)
         else:
@@ -876,8 +890,8 @@ def form_edit(request, pk=None):
     access = require_role(request.user, Role.CASEWORKER)
     feedback_form = None
     if pk is not None:
-        feedback_form = get_object_or_404(
-            FeedbackForm.objects.visible_to(request.user).select_related("scheme", "event"), pk=pk
+        feedback_form = get_visible_or_404(
+            FeedbackForm.objects.select_related("scheme", "event"), request.user, pk=pk
         )
         require_administers(request.user, feedback_form.scheme)
     schemes = access.administered(Scheme.objects.all(), "administrator_id").order_by("name")
@@ -918,9 +932,15 @@ def form_edit(request, pk=None):
     if post is not None and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)
         scheme = data.pop("scheme")
+        token = form.pop_form_token(data)
         try:
             saved = services.save_form(
-                request.user, scheme, questions=formset.questions(), form=feedback_form, **data
+                request.user,
+                scheme,
+                questions=formset.questions(),
+                form=feedback_form,
+                form_token=token,
+                **data,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -941,8 +961,8 @@ def form_edit(request, pk=None):
 
 
 def form_answer(request, pk):
-    feedback_form = get_object_or_404(
-        FeedbackForm.objects.visible_to(request.user).select_related("event", "scheme"), pk=pk
+    feedback_form = get_visible_or_404(
+        FeedbackForm.objects.select_related("event", "scheme"), request.user, pk=pk
     )
     access = access_for(request.user)
     organisations = [o for o in own_organisations(request.user) if feedback_form.is_for(o)]

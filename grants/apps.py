@@ -11,7 +11,7 @@ class GrantsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from grants import dashboard, demo, models, services
+        from grants import dashboard, demo, models, personal_data, services
         from scheme import registry
 
         auditlog.register(models.Application, m2m_fields={"target_groups", "competence_needs"})
@@ -38,6 +38,7 @@ class GrantsConfig(AppConfig):
             auditlog.register(model)
         dashboard.register()
         demo.register()
+        personal_data.register()
         registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])
         registry.register_taking_part(
             registry.TakingPart(models.organisations_awarded_in, models.years_awarded)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from grants import services
 from grants.models import (
     AppealStatus,
     Application,
@@ -28,8 +29,9 @@ def _participant_ids(user):
 
 
 def organisation_overview(user) -> dict:
-    """The user's organisations' applications and the calls they can still apply to: two
-    queries, kept on the user object for the rest of the request."""
+    """The user's organisations' applications and the calls they can still apply to (not
+    those of a year whose maximum the organisation has been awarded already): a few queries,
+    kept on the user object for the rest of the request."""
     cached = getattr(user, "_grants_overview", None)
     if cached is not None:
         return cached
@@ -45,12 +47,13 @@ def organisation_overview(user) -> dict:
         # A withdrawn application still uses the organisation's one place in the round.
         applied = {(a.round_id, a.organisation_id) for a in every}
         applications = [a for a in every if a.status != ApplicationStatus.WITHDRAWN]
-        calls = (
-            Round.objects.filter(opens_on__lte=today, closes_on__gte=today)
-            .filter(Q(kind=RoundKind.OPEN) | Q(invitations__organisation_id__in=ids))
-            .distinct()
+        calls = list(
+            Round.objects.visible_to(user)
+            .filter(opens_on__lte=today, closes_on__gte=today)
+            .select_related("scheme_year")
             .prefetch_related("invitations")
         )
+        rooms = services.yearly_rooms(ids, {call.scheme_year for call in calls}) if calls else {}
         overview["applications"] = applications
         overview["open_calls"] = [
             (call, organisation_id)
@@ -61,6 +64,7 @@ def organisation_overview(user) -> dict:
                 call.kind == RoundKind.OPEN
                 or organisation_id in {i.organisation_id for i in call.invitations.all()}
             )
+            and not rooms[(organisation_id, call.scheme_year_id)].exhausted
         ]
     user._grants_overview = overview
     return overview

@@ -11,17 +11,35 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CompetenceArea, Organisation, TargetGroup
-from scheme.models import Goal, SchemeYear, money_field
+from scheme.models import Goal, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
 from scheme.storage import PrivatePath
+from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PAST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
 ZERO = Decimal("0")
 APPEAL_PERIOD = datetime.timedelta(weeks=3)
+MAX_ATTACHMENTS = 20  # documents on one application
 
 
 class RoundKind(models.TextChoices):
     CLOSED = "closed", _("closed call (invited organisations only)")
     OPEN = "open", _("open call")
+
+
+class RoundQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Caseworkers see the calls of the schemes their body runs (admins see all); the
+        people of a participant organisation the calls it may apply to (``Round.accepts``):
+        the open calls and those it is invited to."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        condition = Q(scheme_year__scheme__administrator_id__in=access.administering_ids)
+        own = access.organisation_ids(OrganisationKind.PARTICIPANT)
+        if own:
+            invited = Invitation.objects.filter(organisation_id__in=own).values("round_id")
+            condition |= Q(kind=RoundKind.OPEN) | Q(pk__in=invited)
+        return self.filter(condition)
 
 
 class Round(models.Model):
@@ -32,10 +50,12 @@ class Round(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind of call"), max_length=10, choices=RoundKind.choices)
-    opens_on = models.DateField(_("opens"))
-    closes_on = models.DateField(_("closes"))
-    guidance = models.TextField(
-        _("guidance"), help_text=_("What the call is for and how to apply, in plain language.")
+    opens_on = models.DateField(_("opens"), validators=PLAUSIBLE_DATE)
+    closes_on = models.DateField(_("closes"), validators=PLAUSIBLE_DATE)
+    guidance = free_text(
+        _("guidance"),
+        LONG_TEXT,
+        help_text=_("What the call is for and how to apply, in plain language."),
     )
     continuation = models.BooleanField(
         _("continuation for organisations already in the scheme"),
@@ -53,6 +73,8 @@ class Round(models.Model):
         verbose_name=_("invited organisations"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("round")
@@ -149,8 +171,8 @@ class Application(models.Model):
         default=ApplicationStatus.DRAFT,
     )
     amount = money_field(_("amount applied for"), null=True, blank=True)
-    planned_activities = models.TextField(_("planned activities"), blank=True)
-    reach = models.TextField(_("who the activities reach"), blank=True)
+    planned_activities = free_text(_("planned activities"), MESSAGE_TEXT, blank=True)
+    reach = free_text(_("who the activities reach"), SHORT_TEXT, blank=True)
     people_reached = models.PositiveIntegerField(
         _("people you expect to reach"), null=True, blank=True
     )
@@ -164,14 +186,14 @@ class Application(models.Model):
         verbose_name=_("what you want to learn"),
     )
     wants_mentor = models.BooleanField(_("we want a mentor organisation"), default=True)
-    planned_collaborations = models.TextField(_("planned collaborations"), blank=True)
+    planned_collaborations = free_text(_("planned collaborations"), MESSAGE_TEXT, blank=True)
     eligibility = models.CharField(
         _("eligibility"),
         max_length=10,
         choices=Eligibility.choices,
         default=Eligibility.UNKNOWN,
     )
-    info_request = models.TextField(_("question from the caseworker"), blank=True)
+    info_request = free_text(_("question from the caseworker"), MESSAGE_TEXT, blank=True)
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -250,6 +272,11 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+
 class Attachment(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments"
@@ -262,6 +289,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -319,9 +348,11 @@ class Assessment(models.Model):
     purpose_confirmed = models.BooleanField(
         _("works for the scheme's purpose"), null=True, blank=True
     )
-    phoned_at = models.DateField(_("phoned to confirm motivation"), null=True, blank=True)
+    phoned_at = models.DateField(
+        _("phoned to confirm motivation"), null=True, blank=True, validators=PAST_DATE
+    )
     phone_note = models.CharField(_("what the phone call showed"), max_length=500, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = free_text(_("summary"), MESSAGE_TEXT, blank=True)
     proposed = models.BooleanField(_("proposed for award"), default=False)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     proposed_amount = money_field(_("proposed amount"), null=True, blank=True)
@@ -378,12 +409,12 @@ class Decision(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
-    reasons = models.TextField(_("reasons"))
+    reasons = free_text(_("reasons"), MESSAGE_TEXT)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), default=timezone.now)
-    appeal_deadline = models.DateField(_("appeal deadline"))
+    appeal_deadline = models.DateField(_("appeal deadline"), validators=PLAUSIBLE_DATE)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -462,7 +493,7 @@ class Instalment(models.Model):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("instalment"))
     amount = money_field(_("amount"))
-    due_on = models.DateField(_("to be paid"))
+    due_on = models.DateField(_("to be paid"), validators=PLAUSIBLE_DATE)
     after_report_approved = models.BooleanField(
         _("paid only when the grant report is approved"), default=False
     )
@@ -490,7 +521,7 @@ class Disbursement(models.Model):
         related_name="disbursement",
         verbose_name=_("instalment"),
     )
-    paid_on = models.DateField(_("paid"))
+    paid_on = models.DateField(_("paid"), validators=PAST_DATE)
     amount = money_field(_("amount"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -528,14 +559,14 @@ class GrantReport(models.Model):
     """The grant report (*tilskuddsrapport*) and its accounts for one award."""
 
     award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="report")
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(_("due"), validators=PLAUSIBLE_DATE)
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    activities_held = models.TextField(_("activities held"), blank=True)
+    activities_held = free_text(_("activities held"), LONG_TEXT, blank=True)
     people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
-    collaborations_started = models.TextField(_("collaborations started"), blank=True)
-    money_used_for = models.TextField(_("what the money went to"), blank=True)
+    collaborations_started = free_text(_("collaborations started"), LONG_TEXT, blank=True)
+    money_used_for = free_text(_("what the money went to"), LONG_TEXT, blank=True)
     auditor_name = models.CharField(_("auditor's name"), max_length=200, blank=True)
     auditor_number = models.CharField(_("auditor's registration number"), max_length=20, blank=True)
     auditor_statement = models.FileField(
@@ -543,7 +574,7 @@ class GrantReport(models.Model):
         upload_to=PrivatePath("audits"),
         blank=True,
     )
-    caseworker_comment = models.TextField(_("comments from the caseworker"), blank=True)
+    caseworker_comment = free_text(_("comments from the caseworker"), MESSAGE_TEXT, blank=True)
     submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
@@ -584,7 +615,7 @@ class GoalResult(models.Model):
 
     report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="goal_results")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("what you achieved"), blank=True)
+    text = free_text(_("what you achieved"), LONG_TEXT, blank=True)
 
     class Meta:
         verbose_name = _("result for a goal")
@@ -634,7 +665,7 @@ class Clawback(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="clawbacks")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="clawback")
     amount = money_field(_("amount to repay"))
-    due_on = models.DateField(_("repay by"))
+    due_on = models.DateField(_("repay by"), validators=PLAUSIBLE_DATE)
     status = models.CharField(
         _("status"), max_length=10, choices=ClawbackStatus.choices, default=ClawbackStatus.OPEN
     )
@@ -655,7 +686,7 @@ class Clawback(models.Model):
 
 class Repayment(models.Model):
     clawback = models.ForeignKey(Clawback, on_delete=models.PROTECT, related_name="repayments")
-    paid_on = models.DateField(_("repaid"))
+    paid_on = models.DateField(_("repaid"), validators=PAST_DATE)
     amount = money_field(_("amount"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -684,7 +715,7 @@ class AppealQuerySet(models.QuerySet):
 
 class Appeal(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
-    grounds = models.TextField(_("why you appeal"))
+    grounds = free_text(_("why you appeal"), MESSAGE_TEXT)
     lodged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -692,7 +723,7 @@ class Appeal(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.LODGED
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = free_text(_("outcome"), MESSAGE_TEXT, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -704,6 +735,10 @@ class Appeal(models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         ordering = ["-lodged_at"]
+        constraints = [
+            # A decision is appealed once: a second post of the appeal form saves nothing.
+            models.UniqueConstraint(fields=["decision"], name="one_appeal_per_decision")
+        ]
 
     def __str__(self):
         return f"{self.decision} ({self.get_status_display()})"
@@ -723,7 +758,7 @@ class ChangeNotice(models.Model):
     """The organisation tells the caseworker that the basis for the grant has changed."""
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="change_notices")
-    description = models.TextField(_("what has changed"))
+    description = free_text(_("what has changed"), MESSAGE_TEXT)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -734,7 +769,7 @@ class ChangeNotice(models.Model):
         choices=ChangeNoticeStatus.choices,
         default=ChangeNoticeStatus.OPEN,
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = free_text(_("outcome"), SHORT_TEXT, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

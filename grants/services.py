@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
     APPEAL_PERIOD,
+    MAX_ATTACHMENTS,
     ZERO,
     AccountLine,
     Appeal,
@@ -57,6 +58,7 @@ from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
+from scheme.once import spend_form_token
 from scheme.roles import OrganisationKind, access_for, require, require_administers
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
@@ -139,6 +141,20 @@ def _state_error(message):
     return ValidationError(message, code="invalid_state")
 
 
+def _clean_changed(instance, **fields):
+    """Validate only the fields a change sets (their maximum length, say), so that text saved
+    before the limits never blocks someone else's step; ``fields`` maps each model field to
+    the name its errors go under (the service's argument, the form's field)."""
+    try:
+        instance.clean_fields(
+            exclude=[f.name for f in instance._meta.fields if f.name not in fields]
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {fields[name]: messages for name, messages in error.message_dict.items()}
+        ) from None
+
+
 # --- who hears about it ----------------------------------------------------------------------
 
 
@@ -171,13 +187,16 @@ def _award_url(award):
 
 
 @transaction.atomic
-def save_round(actor, round_=None, **fields) -> Round:
-    """Create a call (``round_`` None) or change one."""
+def save_round(actor, round_=None, *, form_token=None, **fields) -> Round:
+    """Create a call (``round_`` None) or change one. A new call is made once however often
+    its form is sent; a change may be sent again (it saves the same)."""
     scheme_year = fields.get("scheme_year") or round_.scheme_year
     require_administers(actor, scheme_year.scheme)
     if round_ is not None:
         # A caseworker may not take over another body's call by moving it to their own year.
         require_administers(actor, round_.scheme_year.scheme)
+    else:
+        spend_form_token(actor, form_token)
     round_ = round_ or Round()
     for name, value in fields.items():
         setattr(round_, name, value)
@@ -189,8 +208,10 @@ def save_round(actor, round_=None, **fields) -> Round:
 
 @transaction.atomic
 def invite(actor, round_, organisations) -> int:
-    """Invite participant organisations to a closed call and tell their people."""
+    """Invite participant organisations to a closed call and tell their people. The call is
+    locked, so two posts at once invite (and notify) each organisation once."""
     require_administers(actor, round_.scheme_year.scheme)
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
     already = set(round_.invitations.values_list("organisation_id", flat=True))
     new = [
         organisation
@@ -218,6 +239,94 @@ def invite(actor, round_, organisations) -> int:
     return len(new)
 
 
+# --- the yearly maximum per organisation -----------------------------------------------------
+
+
+class YearlyRoom(NamedTuple):
+    """What an organisation may still be awarded in a scheme year: the year's maximum grant
+    per organisation less what it has been awarded in every call of that year."""
+
+    maximum: Decimal
+    awarded: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return max(self.maximum - self.awarded, ZERO)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left <= 0
+
+
+def yearly_rooms(organisation_ids, scheme_years) -> dict:
+    """{(organisation id, scheme year id): YearlyRoom} for every pair, in one query."""
+    years = {year.pk: year for year in scheme_years}
+    totals = (
+        Award.objects.filter(
+            application__organisation_id__in=organisation_ids,
+            application__round__scheme_year_id__in=years,
+        )
+        .order_by()
+        .values("application__organisation_id", "application__round__scheme_year_id")
+        .annotate(total=Sum("amount"))
+        .values_list("application__organisation_id", "application__round__scheme_year_id", "total")
+    )
+    awarded = {(organisation, year): total for organisation, year, total in totals}
+    return {
+        (organisation, year_id): YearlyRoom(
+            year.max_grant, awarded.get((organisation, year_id), ZERO)
+        )
+        for organisation in organisation_ids
+        for year_id, year in years.items()
+    }
+
+
+def yearly_room(organisation_id, scheme_year) -> YearlyRoom:
+    """The organisation's room in the scheme year. Under the scheme year's lock (award_grant)
+    the sum cannot change until the transaction ends."""
+    return yearly_rooms([organisation_id], [scheme_year])[(organisation_id, scheme_year.pk)]
+
+
+def room_message(room: YearlyRoom) -> str:
+    """The organisation's room in words for its people."""
+    if not room.awarded:
+        return _("You can apply for at most %(max)s.") % {"max": format_nok(room.maximum)}
+    if room.exhausted:
+        return _(
+            "Your organisation has already been awarded the year's maximum of %(max)s, so it "
+            "cannot apply for more this year."
+        ) % {"max": format_nok(room.maximum)}
+    return _(
+        "Your organisation has been awarded %(awarded)s this year already. The year's maximum "
+        "is %(max)s, so you can apply for at most %(left)s."
+    ) % {
+        "awarded": format_nok(room.awarded),
+        "max": format_nok(room.maximum),
+        "left": format_nok(room.left),
+    }
+
+
+def _check_room(organisation, scheme_year, amount, field) -> None:
+    """Refuse to propose or award ``amount`` when it would take the organisation past the
+    year's maximum, with the error on ``field``."""
+    room = yearly_room(organisation.pk, scheme_year)
+    if amount is None or amount <= room.left:
+        return
+    if not room.awarded:
+        message = _("The year's maximum grant is %(max)s.") % {"max": format_nok(room.maximum)}
+    else:
+        message = _(
+            "%(organisation)s has been awarded %(awarded)s this year already. The year's maximum "
+            "per organisation is %(max)s, so at most %(left)s can be given."
+        ) % {
+            "organisation": organisation.name,
+            "awarded": format_nok(room.awarded),
+            "max": format_nok(room.maximum),
+            "left": format_nok(room.left),
+        }
+    raise ValidationError({field: message})
+
+
 # --- the application -------------------------------------------------------------------------
 
 
@@ -231,6 +340,9 @@ def start_application(actor, round_, organisation) -> Application:
             _("The call is open from %(opens)s to %(closes)s.")
             % {"opens": format_day(round_.opens_on), "closes": format_day(round_.closes_on)}
         )
+    room = yearly_room(organisation.pk, round_.scheme_year)
+    if room.exhausted:
+        raise ValidationError(room_message(room))
     try:
         with transaction.atomic():
             application = Application.objects.create(round=round_, organisation=organisation)
@@ -329,9 +441,25 @@ def save_budget(actor, application, lines) -> Application:
     return application
 
 
+def attachments_left(application) -> int:
+    """How many more documents the application can have."""
+    return max(MAX_ATTACHMENTS - application.attachments.count(), 0)
+
+
 @transaction.atomic
-def add_attachment(actor, application, kind, upload) -> Attachment:
-    application = _editable(actor, application)
+def add_attachment(actor, application, kind, upload, *, form_token=None) -> Attachment:
+    application = _editable(actor, application)  # locked: attachments are counted one at a time
+    spend_form_token(actor, form_token)
+    if not attachments_left(application):
+        raise ValidationError(
+            {
+                "file": _(
+                    "An application can have at most %(max)d documents. Remove one before you "
+                    "upload another."
+                )
+                % {"max": MAX_ATTACHMENTS}
+            }
+        )
     validate_upload(upload)
     attachment = Attachment(
         application=application,
@@ -367,12 +495,11 @@ class Missing(NamedTuple):
 def missing_for_submission(application) -> list[Missing]:
     """What still stops the application from being sent, in words for the applicant."""
     problems = []
-    max_grant = application.round.scheme_year.max_grant
+    room = yearly_room(application.organisation_id, application.round.scheme_year)
     if not application.amount:
         problems.append(Missing("amount", _("Say how much you apply for.")))
-    elif application.amount > max_grant:
-        message = _("You can apply for at most %(max)s.") % {"max": format_nok(max_grant)}
-        problems.append(Missing("amount", message))
+    elif application.amount > room.left:
+        problems.append(Missing("amount", room_message(room)))
     lines = list(application.budget_lines.all())
     if not lines:
         problems.append(Missing("amount", _("Fill in the budget.")))
@@ -516,6 +643,7 @@ def declare_impartiality(actor, application, *, has_conflict: bool, note: str = 
         raise _state_error(
             _("You have declared that you are not impartial; another caseworker takes the case.")
         )
+    _clean_changed(ImpartialityDeclaration(note=note), note="note")
     declaration, _created = ImpartialityDeclaration.objects.update_or_create(
         application=application,
         caseworker=actor,
@@ -528,7 +656,7 @@ def declare_impartiality(actor, application, *, has_conflict: bool, note: str = 
 
 def _check_scores(scores):
     names = dict(Criterion.choices)
-    for criterion, (score, _note) in scores.items():
+    for criterion, (score, note) in scores.items():
         if criterion not in names:
             raise ValueError(f"Not a criterion: {criterion}")
         if not isinstance(score, int) or not 1 <= score <= 5:
@@ -538,6 +666,7 @@ def _check_scores(scores):
                     % {"criterion": names[criterion]}
                 }
             )
+        _clean_changed(Score(note=note), note="scores")
 
 
 @transaction.atomic
@@ -563,6 +692,7 @@ def save_assessment(
     assessment.phoned_at = phoned_at
     assessment.phone_note = phone_note
     assessment.summary = summary
+    assessment.full_clean(exclude=["application", "assessed_by"])
     assessment.save()
     for criterion, (score, note) in scores.items():
         Score.objects.update_or_create(
@@ -587,6 +717,13 @@ def set_proposal(actor, application, *, proposed: bool, rank=None, proposed_amou
         raise ValidationError(
             {"proposed_amount": _("The proposal cannot be more than the organisation applied for.")}
         )
+    if proposed:
+        _check_room(
+            application.organisation,
+            application.round.scheme_year,
+            proposed_amount,
+            "proposed_amount",
+        )
     assessment = application.assessment
     assessment.proposed = proposed
     assessment.rank = rank if proposed else None
@@ -608,6 +745,7 @@ def request_information(actor, application, question: str) -> Application:
     application.status = ApplicationStatus.INFO_REQUESTED
     application.info_request = question
     application.caseworker = application.caseworker or actor
+    _clean_changed(application, info_request="question")
     application.save()
     audit.record(actor, INFO_REQUESTED, application)
     notify(
@@ -648,13 +786,16 @@ def budget_position(scheme_year) -> dict:
 def _decide(actor, application, kind, reasons) -> Decision:
     if not reasons.strip():
         raise ValidationError({"reasons": _("A decision must give its reasons.")})
-    return Decision.objects.create(
+    decision = Decision(
         application=application,
         kind=kind,
         reasons=reasons,
         decided_by=actor,
         appeal_deadline=timezone.localdate() + APPEAL_PERIOD,
     )
+    decision.full_clean()
+    decision.save()
+    return decision
 
 
 def _payment_plan(award, instalments):
@@ -667,17 +808,30 @@ def _payment_plan(award, instalments):
             {"instalments": _("The instalments must add up to the amount awarded.")}
         )
     for n, (amount, due, after) in enumerate(instalments, start=1):
-        Instalment.objects.create(
+        instalment = Instalment(
             award=award, number=n, amount=amount, due_on=due, after_report_approved=after
         )
+        try:
+            instalment.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    "instalments": [
+                        _("Instalment %(n)d: %(problem)s") % {"n": n, "problem": message}
+                        for message in error.messages
+                    ]
+                }
+            ) from None
+        instalment.save()
 
 
 @transaction.atomic
 def award_grant(actor, application, *, amount: Decimal, reasons: str, instalments=None) -> Award:
-    """Award a grant within the year's budget frame.
+    """Award a grant within the year's budget frame and the organisation's yearly maximum.
 
     The scheme year's row is locked first, so two caseworkers deciding at the same moment
-    are serialised and the sum of awards can never pass the frame.
+    are serialised and neither the sum of awards nor an organisation's awards in the year's
+    calls can pass their limits.
     """
     application = _under_assessment(application)
     _require_impartial(actor, application)
@@ -688,13 +842,7 @@ def award_grant(actor, application, *, amount: Decimal, reasons: str, instalment
         raise ValidationError(
             {"amount": _("The award cannot be more than the organisation applied for.")}
         )
-    if amount > scheme_year.max_grant:
-        raise ValidationError(
-            {
-                "amount": _("The year's maximum grant is %(max)s.")
-                % {"max": format_nok(scheme_year.max_grant)}
-            }
-        )
+    _check_room(application.organisation, scheme_year, amount, "amount")  # under the lock
     left = budget_position(scheme_year)["left"]
     if amount > left:
         raise ValidationError(
@@ -809,7 +957,9 @@ def lodge_appeal(actor, decision, grounds: str) -> Appeal:
         raise _state_error(_("This decision has already been appealed and the appeal handled."))
     if not grounds.strip():
         raise ValidationError({"grounds": _("Say why you think the decision is wrong.")})
-    appeal = Appeal.objects.create(decision=decision, grounds=grounds, lodged_by=actor)
+    appeal = Appeal(decision=decision, grounds=grounds, lodged_by=actor)
+    appeal.full_clean()
+    appeal.save()
     audit.record(actor, APPEALED, decision.application, decision.get_kind_display())
     notify(
         _caseworkers(decision.application),
@@ -850,6 +1000,7 @@ def handle_appeal(actor, appeal, *, status: str, outcome: str) -> Appeal:
     appeal.outcome = outcome
     appeal.handled_by = actor
     appeal.handled_at = timezone.now()
+    _clean_changed(appeal, outcome="outcome")
     appeal.save()
     if status == AppealStatus.CHANGED:
         _undo(appeal.decision)
@@ -895,7 +1046,9 @@ def _undo(decision):
 
 
 @transaction.atomic
-def record_disbursement(actor, award, *, amount: Decimal, paid_on, instalment=None):
+def record_disbursement(
+    actor, award, *, amount: Decimal, paid_on, instalment=None, form_token=None
+):
     award = (
         Award.objects.select_for_update(of=("self",))  # the report is the outer join's side
         .select_related(
@@ -904,6 +1057,7 @@ def record_disbursement(actor, award, *, amount: Decimal, paid_on, instalment=No
         .get(pk=award.pk)
     )
     require_administers(actor, _scheme_of(award.application))
+    spend_form_token(actor, form_token)
     if not award.accepted_at:
         raise _state_error(
             _("Money is paid out after the organisation has accepted the conditions.")
@@ -954,9 +1108,11 @@ def record_disbursement(actor, award, *, amount: Decimal, paid_on, instalment=No
                     }
                 }
             )
-    disbursement = Disbursement.objects.create(
+    disbursement = Disbursement(
         award=award, instalment=instalment, amount=amount, paid_on=paid_on, recorded_by=actor
     )
+    disbursement.full_clean()
+    disbursement.save()
     audit.record(actor, DISBURSED, award.application, format_nok(amount))
     notify(
         _members(award.application.organisation),
@@ -1010,6 +1166,8 @@ def save_report(actor, report, *, goal_results=None, auditor_statement=None, **f
     goals = {goal.pk: goal for goal in report.award.scheme_year.scheme.goals.all()}
     if any(goal_id not in goals for goal_id in goal_results or {}):
         raise ValidationError(_("That goal does not belong to this scheme."))
+    for goal_id, text in (goal_results or {}).items():
+        _clean_changed(GoalResult(text=text), text=f"goal_{goal_id}")
     report.full_clean()
     if auditor_statement is not None:  # stored only once everything else is valid
         validate_upload(auditor_statement)
@@ -1125,6 +1283,7 @@ def return_report(actor, report, comment: str) -> GrantReport:
         raise ValidationError({"comment": _("Say what the organisation must change.")})
     report.status = ReportStatus.RETURNED
     report.caseworker_comment = comment
+    _clean_changed(report, caseworker_comment="comment")
     report.save(update_fields=["status", "caseworker_comment"])
     application = report.award.application
     audit.record(actor, REPORT_RETURNED, application)
@@ -1143,7 +1302,9 @@ def return_report(actor, report, comment: str) -> GrantReport:
 
 
 @transaction.atomic
-def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Clawback:
+def open_clawback(
+    actor, award, *, amount: Decimal, reasons: str, due_on, form_token=None
+) -> Clawback:
     award = (
         Award.objects.select_for_update()
         .select_related("application__round__scheme_year__scheme", "application__organisation")
@@ -1152,6 +1313,7 @@ def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Cla
     application = award.application
     require_administers(actor, _scheme_of(application))
     _refuse_if_conflicted(actor, application)
+    spend_form_token(actor, form_token)
     reclaimable = award.disbursed() - sum(
         (c.amount for c in award.clawbacks.exclude(status=ClawbackStatus.CANCELLED)), ZERO
     )
@@ -1165,7 +1327,9 @@ def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Cla
     if due_on <= timezone.localdate():
         raise ValidationError({"due_on": _("Give the organisation a repayment date ahead.")})
     decision = _decide(actor, application, DecisionKind.CLAWBACK, reasons)
-    clawback = Clawback.objects.create(award=award, decision=decision, amount=amount, due_on=due_on)
+    clawback = Clawback(award=award, decision=decision, amount=amount, due_on=due_on)
+    clawback.full_clean()
+    clawback.save()
     audit.record(actor, CLAWBACK_OPENED, application, format_nok(amount))
     notify(
         _members(application.organisation),
@@ -1186,7 +1350,7 @@ def open_clawback(actor, award, *, amount: Decimal, reasons: str, due_on) -> Cla
 
 
 @transaction.atomic
-def record_repayment(actor, clawback, *, amount: Decimal, paid_on) -> Repayment:
+def record_repayment(actor, clawback, *, amount: Decimal, paid_on, form_token=None) -> Repayment:
     clawback = (
         Clawback.objects.select_for_update()
         .select_related("award__application__round__scheme_year__scheme")
@@ -1194,6 +1358,7 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on) -> Repayment:
     )
     application = clawback.award.application
     require_administers(actor, _scheme_of(application))
+    spend_form_token(actor, form_token)
     if clawback.status != ClawbackStatus.OPEN:
         raise _state_error(_("This clawback is closed."))
     left = clawback.amount - clawback.repaid()
@@ -1201,9 +1366,9 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on) -> Repayment:
         raise ValidationError(
             {"amount": _("%(left)s is left to repay.") % {"left": format_nok(left)}}
         )
-    repayment = Repayment.objects.create(
-        clawback=clawback, amount=amount, paid_on=paid_on, recorded_by=actor
-    )
+    repayment = Repayment(clawback=clawback, amount=amount, paid_on=paid_on, recorded_by=actor)
+    repayment.full_clean()
+    repayment.save()
     if amount == left:
         clawback.status = ClawbackStatus.SETTLED
         clawback.save(update_fields=["status"])
@@ -1215,12 +1380,15 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on) -> Repayment:
 
 
 @transaction.atomic
-def send_change_notice(actor, award, description: str) -> ChangeNotice:
+def send_change_notice(actor, award, description: str, *, form_token=None) -> ChangeNotice:
     application = award.application
     _require_member(actor, application.organisation)
+    spend_form_token(actor, form_token)
     if not description.strip():
         raise ValidationError({"description": _("Describe what has changed.")})
-    notice = ChangeNotice.objects.create(award=award, description=description, sent_by=actor)
+    notice = ChangeNotice(award=award, description=description, sent_by=actor)
+    notice.full_clean()
+    notice.save()
     audit.record(actor, CHANGE_NOTICE_SENT, application)
     notify(
         _caseworkers(application),
@@ -1252,6 +1420,7 @@ def handle_change_notice(actor, notice, outcome: str) -> ChangeNotice:
     notice.outcome = outcome
     notice.handled_by = actor
     notice.handled_at = timezone.now()
+    _clean_changed(notice, outcome="outcome")
     notice.save()
     audit.record(actor, CHANGE_NOTICE_HANDLED, application)
     notify(

@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -172,8 +172,11 @@ def own_rows(user, today=None) -> list[Row]:
         pks = [pairing.pk for pairing, _state in progress_by_pairing]
         to_confirm = defaultdict(list)
         for meeting in (
+            # Meetings the user's organisation took part in and another one logged.
             Meeting.objects.filter(pairing_id__in=pks, confirmed_at__isnull=True)
+            .filter(Q(pairing__mentor_id__in=ids) | Q(participants__in=ids))
             .exclude(logged_for_id__in=ids)
+            .distinct()
             .select_related("logged_for")
             .order_by("held_on", "id")
         ):

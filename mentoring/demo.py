@@ -14,6 +14,11 @@ day the demo is loaded: three are on track, one is behind and one is at risk (fe
 a long silence and an open flag). These meetings are placed relative to today, so the mix of
 health holds whenever the demo is loaded.
 
+After the pilot Røde Kors mentors two of the organisations whose pairings ended as a group
+(``GROUP``): some meetings with both, some with one of them. The notes of a meeting with one
+organisation are read by the mentor and that organisation only; the other sees that the
+meeting was held, its summary and its tasks.
+
 Running the loader again deletes the mentoring rows of the demo organisations (pairings and
 everything in them, compensation and payments, their timeline events and notifications) and
 builds them again; the offers are updated in place.
@@ -450,6 +455,50 @@ COMPENSATION = {("folkehjelp", 2023): Decimal("10000"), ("mir", 2023): Decimal("
 UNPAID_REST = {("kia", 2024)}
 
 
+@dataclass(frozen=True)
+class GroupPlan:
+    """Group mentoring after the pilot: every ``every`` days up to ``since`` days before the
+    demo is loaded, a meeting with the whole group, then one with each participant alone."""
+
+    mentor: str
+    participants: tuple
+    starts_on: datetime.date
+    every: int
+    since: int
+    # Notes only the mentor and that participant read (from meetings with it alone).
+    notes: dict
+
+
+GROUP = GroupPlan(
+    "rodekors",
+    ("beatuscras", "svetisava"),
+    datetime.date(2025, 2, 3),
+    every=30,
+    since=5,
+    notes={
+        "beatuscras": [
+            "Styrelederen vurderer å gå av etter årsmøtet; vi snakket om hvem som kan ta over.",
+            "Organisasjonen har et udekket underskudd fra i fjor som styret ikke har fortalt "
+            "medlemmene om ennå.",
+        ],
+        "svetisava": [
+            "Kommunen har varslet at foreningen kan miste lokalene; de vil ikke at det skal "
+            "være kjent før avtalen er avklart.",
+            "En konflikt mellom to frivillige tar mye tid; lederen ønsker råd om hvordan den "
+            "kan løses.",
+        ],
+    },
+)
+GROUP_SUMMARIES = [
+    "Felles gruppemøte: hver organisasjon fortalte om sine planer for halvåret, og vi delte "
+    "erfaringer med å rekruttere frivillige.",
+    "Felles gruppemøte om søknader: vi gikk gjennom utlysningene i kommunene og fylket og "
+    "hvem som søker hva.",
+    "Felles gruppemøte om rapportering: hvordan telle deltakere og vise resultater.",
+]
+ALONE_SUMMARY = "Oppfølging av {organisation} alene: styrearbeid og planene videre."
+
+
 class _Clock:
     """Moves what the services stamped "now" back to the day it happened in the story.
 
@@ -725,21 +774,110 @@ class _Builder:
                     meeting,
                 )
                 self.clock.set(Meeting, meeting.pk, logged_at=logged, confirmed_at=confirmed)
+        owner = {"mentor": mentor, "participant": participant}.get(plan.overdue_task)
+        self.finish_tasks(pairing, sides, keep_open_for=owner)
+        return days
+
+    def finish_tasks(self, pairing, sides, keep_open_for=None):
+        """Tick off the tasks that are due by today, a little before their date; the latest
+        one of ``keep_open_for`` is left overdue."""
+        today = self.clock.today
         tasks = Task.objects.filter(pairing=pairing).order_by("due_on", "id")
         due = [task for task in tasks if task.due_on < today]
-        owner = {"mentor": mentor, "participant": participant}.get(plan.overdue_task)
-        keep_open = next((t for t in reversed(due) if t.owner_id == getattr(owner, "pk", 0)), None)
+        owner_pk = getattr(keep_open_for, "pk", 0)
+        keep_open = next((t for t in reversed(due) if t.owner_id == owner_pk), None)
         for task in due:
             if task == keep_open:
                 continue
             _, done = self.do(
-                min(task.due_on - datetime.timedelta(days=2), yesterday),
+                min(task.due_on - datetime.timedelta(days=2), today - datetime.timedelta(days=1)),
                 services.complete_task,
                 sides[task.owner_id],
                 task,
             )
             self.clock.set(Task, task.pk, done_at=done)
-        return days
+
+    def group(self, plan: GroupPlan):
+        """The group pairing after the pilot, its meetings (with the whole group or with one
+        participant alone, notes for those who took part) and the first check-ins."""
+        mentor = self.organisations[plan.mentor]
+        participants = [self.organisations[slug] for slug in plan.participants]
+        sides = {o.pk: self.user(o) for o in [mentor, *participants]}
+        pairing, moment = self.do(
+            plan.starts_on - datetime.timedelta(days=7),
+            services.create_pairing,
+            self.caseworker,
+            self.scheme,
+            mentor,
+            participants,
+            starts_on=plan.starts_on,
+            mentor_contact=self.user(mentor),
+            contacts={o.pk: self.user(o) for o in participants},
+        )
+        self.clock.set(Pairing, pairing.pk, created_at=moment)
+        self.clock.set(Agreement, pairing.agreement.pk, created_at=moment)
+        for days, organisation in enumerate([mentor, *participants], start=2):
+            acceptance, moment = self.do(
+                plan.starts_on + datetime.timedelta(days=days),
+                services.accept_agreement,
+                self.user(organisation),
+                pairing,
+            )
+            self.clock.set(AgreementAcceptance, acceptance.pk, accepted_at=moment)
+        day = self.clock.today - datetime.timedelta(days=plan.since)
+        days = []
+        while day >= plan.starts_on + datetime.timedelta(days=7):
+            days.insert(0, day)
+            day -= datetime.timedelta(days=plan.every)
+        for i, day in enumerate(days):
+            took_part = participants if i % 3 == 0 else [participants[i % 3 - 1]]
+            self.group_meeting(pairing, mentor, took_part, day, i, sides)
+        self.finish_tasks(pairing, sides)
+        for offset, organisation in enumerate([mentor, *participants]):
+            self.check_in(
+                pairing, organisation, CheckInKind.FIRST,
+                days[0] + datetime.timedelta(days=1 + offset), good_fit=True,
+            )  # fmt: skip
+        self.pairings[(plan.mentor, plan.participants)] = pairing
+        return pairing
+
+    def group_meeting(self, pairing, mentor, took_part, day, i, sides):
+        """One meeting of the group: with everyone, or with one participant and its notes."""
+        alone = len(took_part) == 1
+        # A participant logs some of the meetings it had alone with the mentor.
+        logger = took_part[0] if alone and i % 2 else mentor
+        needs = [area.code for area in took_part[0].competence_needs.all()] or ["strategy"]
+        topic = needs[i % len(needs)]
+        notes = GROUP.notes[self.slug(took_part[0])][i // 3 % 2] if alone else ""
+        meeting, logged = self.do(
+            day,
+            services.log_meeting,
+            sides[logger.pk],
+            pairing,
+            hour=18,
+            held_on=day,
+            mode=MeetingMode.DIGITAL,
+            duration_minutes=90 if alone else 120,
+            attendees=", ".join(sides[o.pk].full_name for o in [mentor, *took_part]),
+            summary=ALONE_SUMMARY.format(organisation=took_part[0].name)
+            if alone
+            else GROUP_SUMMARIES[i // 3 % len(GROUP_SUMMARIES)],
+            topics=[self.areas[topic]],
+            notes=notes,
+            notes_visibility=NoteVisibility.PAIR_AND_CASEWORKER
+            if i % 4 == 1
+            else NoteVisibility.PAIR,
+            participants=took_part,
+            tasks=[(TASKS[topic][0], o, day + datetime.timedelta(days=21)) for o in took_part],
+        )
+        confirmer = mentor if logger != mentor else took_part[0]
+        _, confirmed = self.do(
+            min(day + datetime.timedelta(days=1), self.clock.today - datetime.timedelta(days=1)),
+            services.confirm_meeting,
+            sides[confirmer.pk],
+            meeting,
+        )
+        self.clock.set(Meeting, meeting.pk, logged_at=logged, confirmed_at=confirmed)
 
     def check_in(self, pairing, organisation, kind, day, **answers):
         check_in, moment = self.do(
@@ -866,6 +1004,7 @@ class _Builder:
                     p for p in PLANS if p.mentor == plan.replaced_by and p.starts_on == REPLACES_ON
                 )
                 self.story(follower, replaces=pairing)
+        self.group(GROUP)
         payments = self.compensation()
         self.clock.apply()
         pairings = Pairing.objects.filter(pk__in=[p.pk for p in self.pairings.values()])

@@ -10,7 +10,18 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.models import CheckInKind, MeetingMode, MentorOffer, NoteVisibility, PairingStatus
+from mentoring.models import (
+    CheckIn,
+    CheckInKind,
+    Flag,
+    Meeting,
+    MeetingMode,
+    MentorOffer,
+    NoteVisibility,
+    Pairing,
+    PairingStatus,
+    Task,
+)
 from organisations.geography import Region
 from organisations.models import (
     CompetenceArea,
@@ -20,10 +31,17 @@ from organisations.models import (
     TargetGroup,
 )
 from scheme.models import Scheme
+from scheme.once import SubmitOnce
 from scheme.roles import OrganisationKind
+from scheme.validators import PAST_DATE, PLAUSIBLE_DATE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+def _limit(model, name) -> int:
+    """The model field's maximum length, so the form says (and checks) the model's rule."""
+    return model._meta.get_field(name).max_length
 
 
 def _checkboxes(queryset, label, help_text=""):
@@ -107,6 +125,7 @@ class OfferForm(forms.Form):
     wishes = forms.CharField(
         label=_("Other wishes"),
         required=False,
+        max_length=_limit(MentorOffer, "wishes"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Anything else the caseworker should know when matching."),
     )
@@ -134,7 +153,7 @@ class OfferForm(forms.Form):
         }
 
 
-class MatchForm(forms.Form):
+class MatchForm(SubmitOnce, forms.Form):
     """The caseworker confirms a pairing for one participant (``services.create_pairing``)."""
 
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("Scheme"))
@@ -143,7 +162,9 @@ class MatchForm(forms.Form):
         label=_("Mentor organisation"),
         empty_label=_("Choose a mentor"),
     )
-    starts_on = forms.DateField(label=_("Start"), widget=DATE, initial=timezone.localdate)
+    starts_on = forms.DateField(
+        label=_("Start"), widget=DATE, initial=timezone.localdate, validators=PLAUSIBLE_DATE
+    )
 
     def __init__(self, *args, access=None, mentors=None, **kwargs):
         """``mentors``: the mentor organisations to choose from (all when None)."""
@@ -179,7 +200,7 @@ class PairingForm(MatchForm):
             )
 
 
-class ReplaceForm(forms.Form):
+class ReplaceForm(SubmitOnce, forms.Form):
     """End the pairing with a reason and start a new one with another mentor."""
 
     mentor = forms.ModelChoiceField(
@@ -189,11 +210,12 @@ class ReplaceForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why the mentor is replaced"),
+        max_length=_limit(Pairing, "end_reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept in the pairing's history. Both sides can read it."),
     )
     starts_on = forms.DateField(label=_("The new mentor starts"), widget=DATE,
-                                initial=timezone.localdate)  # fmt: skip
+                                initial=timezone.localdate, validators=PLAUSIBLE_DATE)  # fmt: skip
 
     def __init__(self, *args, current_mentor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,14 +238,17 @@ class StatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Why"),
         required=False,
+        max_length=_limit(Pairing, "end_reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed when the pairing ends."),
     )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(SubmitOnce, forms.Form):
+    """A meeting; in a group pairing also which participant organisations took part."""
+
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DATE,
-                              initial=timezone.localdate)  # fmt: skip
+                              initial=timezone.localdate, validators=PLAUSIBLE_DATE)  # fmt: skip
     mode = forms.ChoiceField(
         label=_("How you met"), choices=MeetingMode.choices, widget=forms.RadioSelect
     )
@@ -235,12 +260,13 @@ class MeetingForm(forms.Form):
     )
     attendees = forms.CharField(
         label=_("Who took part"),
-        max_length=300,
+        max_length=_limit(Meeting, "attendees"),
         help_text=_("Names, or roles, of the people who were there."),
     )
     topics = _checkboxes(CompetenceArea.objects.all(), _("Topics"))
     summary = forms.CharField(
         label=_("Short summary"),
+        max_length=_limit(Meeting, "summary"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("A few sentences on what you talked about. Both sides and the caseworker "
                     "can read it."),
@@ -248,6 +274,7 @@ class MeetingForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"),
         required=False,
+        max_length=_limit(Meeting, "notes"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For details you want to remember. Only the people chosen below can read "
                     "them."),
@@ -261,13 +288,38 @@ class MeetingForm(forms.Form):
                     "caseworker read them too; other organisations never see them."),
     )  # fmt: skip
 
+    def __init__(self, *args, pairing=None, side=None, **kwargs):
+        """``pairing``: in a group, the form asks which participants took part (by default
+        ``side``, the user's organisation, when it is one of them)."""
+        super().__init__(*args, **kwargs)
+        members = [member.organisation for member in pairing.members.all()] if pairing else []
+        if len(members) < 2:
+            return
+        ids = [organisation.pk for organisation in members]
+        self.fields["participants"] = forms.ModelMultipleChoiceField(
+            queryset=participant_organisations().filter(pk__in=ids),
+            label=_("Participant organisations that took part"),
+            widget=CHECKBOXES,
+            initial=[side.pk] if side is not None and side.pk in ids else [],
+            error_messages={
+                "required": _("Choose the participant organisations that took part.")
+            },
+            help_text=_("Everyone in the group sees that you met, the summary and the tasks. "
+                        "The notes are only for the mentor and the organisations that took "
+                        "part."),
+        )  # fmt: skip
+        self.fields["notes_visibility"].help_text = _(
+            "The notes are for the mentor and the organisations that took part only, unless "
+            "you choose to let the caseworker read them too; no one else sees them."
+        )
+
 
 class TaskForm(forms.Form):
     """A task agreed at the meeting; an untouched row is ignored."""
 
-    title = forms.CharField(label=_("Task"), max_length=200)
+    title = forms.CharField(label=_("Task"), max_length=_limit(Task, "title"))
     owner = forms.TypedChoiceField(label=_("Who does it"), coerce=int)
-    due_on = forms.DateField(label=_("Due"), widget=DATE)
+    due_on = forms.DateField(label=_("Due"), widget=DATE, validators=PLAUSIBLE_DATE)
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,6 +353,7 @@ class FirstCheckInForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
+        max_length=_limit(CheckIn, "comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("If it is not a good fit, the caseworker will contact you."),
     )
@@ -317,7 +370,10 @@ class RatingCheckInForm(forms.Form):
     cooperation = _rating(_("How well do you work together? (1 = badly, 5 = very well)"))
     progress = _rating(_("How much have you achieved? (1 = nothing yet, 5 = a lot)"))
     comment = forms.CharField(
-        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=_limit(CheckIn, "comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -328,9 +384,10 @@ CHECK_IN_FORMS = {
 }
 
 
-class FlagForm(forms.Form):
+class FlagForm(SubmitOnce, forms.Form):
     message = forms.CharField(
         label=_("What is not working?"),
+        max_length=_limit(Flag, "message"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Only the caseworker reads this."),
     )
@@ -339,6 +396,7 @@ class FlagForm(forms.Form):
 class FlagOutcomeForm(forms.Form):
     outcome = forms.CharField(
         label=_("What was done"),
+        max_length=_limit(Flag, "outcome"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Both sides of the pairing are told this outcome."),
     )
@@ -358,8 +416,10 @@ class CompensationForm(forms.Form):
     )
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(SubmitOnce, forms.Form):
     amount = forms.DecimalField(
         label=_("Amount paid (NOK)"), min_value=1, max_digits=12, decimal_places=2
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=DATE, initial=timezone.localdate)
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=DATE, initial=timezone.localdate, validators=PAST_DATE
+    )

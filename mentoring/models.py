@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
-from scheme.models import Scheme, SchemeYear, money_field
+from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
+from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PAST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
 
 class MentorOffer(models.Model):
@@ -46,7 +47,7 @@ class MentorOffer(models.Model):
         related_name="+",
         verbose_name=_("participants you would especially like to mentor"),
     )
-    wishes = models.TextField(_("other wishes"), blank=True)
+    wishes = free_text(_("other wishes"), SHORT_TEXT, blank=True)
     capacity = models.PositiveSmallIntegerField(
         _("how many participant organisations you can take"), default=1
     )
@@ -108,12 +109,12 @@ class Pairing(models.Model):
         related_name="+",
         verbose_name=_("mentor's contact person"),
     )
-    starts_on = models.DateField(_("start"))
-    ends_on = models.DateField(_("end"), null=True, blank=True)
+    starts_on = models.DateField(_("start"), validators=PLAUSIBLE_DATE)
+    ends_on = models.DateField(_("end"), null=True, blank=True, validators=PLAUSIBLE_DATE)
     status = models.CharField(
         _("status"), max_length=10, choices=PairingStatus.choices, default=PairingStatus.ACTIVE
     )
-    end_reason = models.TextField(_("why it ended"), blank=True)
+    end_reason = free_text(_("why it ended"), SHORT_TEXT, blank=True)
     replaces = models.OneToOneField(
         "self",
         null=True,
@@ -190,7 +191,7 @@ class Agreement(models.Model):
     pairing is made and accepted in the portal by every organisation in it."""
 
     pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="agreement")
-    text = models.TextField(_("agreement"))
+    text = free_text(_("agreement"), LONG_TEXT)
     min_meetings = models.PositiveSmallIntegerField(_("minimum meetings a year"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
@@ -239,16 +240,28 @@ class MeetingQuerySet(models.QuerySet):
 
 
 class Meeting(models.Model):
+    """A meeting of the mentor with one or more of the pairing's participant organisations.
+
+    The mentor takes part in every meeting; ``participants`` records which participant
+    organisations did (in a one-to-one pairing, always its one participant). In a group the
+    others see that the meeting was held, its summary and its tasks, never its notes.
+    """
+
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=PAST_DATE)
     mode = models.CharField(_("how"), max_length=10, choices=MeetingMode.choices)
     duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"))
     attendees = models.CharField(_("who took part"), max_length=300)
+    participants = models.ManyToManyField(
+        Organisation,
+        related_name="+",
+        verbose_name=_("participant organisations that took part"),
+    )
     topics = models.ManyToManyField(
         CompetenceArea, blank=True, related_name="+", verbose_name=_("topics")
     )
-    summary = models.TextField(_("short summary"))
-    notes = models.TextField(_("notes"), blank=True)
+    summary = free_text(_("short summary"), MESSAGE_TEXT)
+    notes = free_text(_("notes"), MESSAGE_TEXT, blank=True)
     notes_visibility = models.CharField(
         _("who may read the notes"),
         max_length=12,
@@ -281,14 +294,24 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.pairing} – {self.held_on}"
 
+    def _present(self) -> list[int]:
+        """The organisations in the meeting: the mentor always, and the participant
+        organisations recorded as taking part."""
+        return [self.pairing.mentor_id, *(o.pk for o in self.participants.all())]
+
+    def took_part(self, organisation_id) -> bool:
+        return organisation_id in self._present()
+
     def notes_visible_to(self, user) -> bool:
-        """Notes are for the pair; the caseworkers of the scheme (and admins) read them only
-        when the pair chose so."""
-        if self.pairing.side_of(user) is not None:
+        """Notes are for those who were in the meeting: the mentor and the participant
+        organisations that took part (in a group, not the others). The caseworkers of the
+        scheme (and admins) read them only when the pair chose so."""
+        access = access_for(user)
+        if any(access.is_member_of(pk) for pk in self._present()):
             return True
-        return self.notes_visibility == NoteVisibility.PAIR_AND_CASEWORKER and access_for(
-            user
-        ).administers(self.pairing.scheme)
+        return self.notes_visibility == NoteVisibility.PAIR_AND_CASEWORKER and access.administers(
+            self.pairing.scheme
+        )
 
 
 class TaskQuerySet(models.QuerySet):
@@ -310,7 +333,7 @@ class Task(models.Model):
     owner = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("who does it")
     )
-    due_on = models.DateField(_("due"))
+    due_on = models.DateField(_("due"), validators=PLAUSIBLE_DATE)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -336,6 +359,18 @@ class CheckInKind(models.TextChoices):
     END = "end", _("at the end")
 
 
+class CheckInQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An answer is for the caseworkers and the organisation that gave it."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        return self.filter(
+            Q(pairing__scheme__administrator_id__in=access.administering_ids)
+            | Q(organisation_id__in=access.organisation_ids())
+        )
+
+
 class CheckIn(models.Model):
     """A short check on how the pairing works, answered by each side; the results reach the
     evaluation. After the first meeting it asks just: is this a good fit?"""
@@ -351,12 +386,14 @@ class CheckIn(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("how much we have achieved (1–5)"), null=True, blank=True
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = free_text(_("comment"), SHORT_TEXT, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered"), default=timezone.now)
     followed_up_at = models.DateTimeField(_("followed up by the caseworker"), null=True, blank=True)
+
+    objects = CheckInQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check-in")
@@ -409,11 +446,11 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
-    message = models.TextField(_("what is not working"))
+    message = free_text(_("what is not working"), MESSAGE_TEXT)
     status = models.CharField(
         _("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = free_text(_("outcome"), SHORT_TEXT, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -477,7 +514,7 @@ class CompensationPayment(models.Model):
     compensation = models.ForeignKey(
         Compensation, on_delete=models.PROTECT, related_name="payments"
     )
-    paid_on = models.DateField(_("paid"))
+    paid_on = models.DateField(_("paid"), validators=PAST_DATE)
     amount = money_field(_("amount"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -11,9 +11,10 @@ The health rule (also in the README):
   meeting for 60 days (counting from its start when it has never met);
 - *on track*: neither. Paused and ended pairings have no health.
 
-Who is due to act next: whoever must confirm a logged meeting; else the owner of an overdue
-task; else, when the pair is behind or has not met for 30 days, the side that did not log the
-last meeting books the next one (the mentor, if they have never met).
+Who is due to act next: whoever must confirm a logged meeting (the mentor, or a participant
+that took part in it); else the owner of an overdue task; else, when the pair is behind or has
+not met for 30 days, the side that did not log the last meeting books the next one (the
+mentor, if they have never met).
 """
 
 import calendar
@@ -121,6 +122,11 @@ def with_progress_data(pairings, today: datetime.date):
         unconfirmed_logged_for_id=_first(
             Meeting, "logged_for_id", ["held_on", "id"], confirmed_at__isnull=True
         ),
+        # A participant that took part in that meeting (it confirms what the mentor logged).
+        unconfirmed_participant_id=_first(
+            Meeting, "participants", ["held_on", "id", "participants__name"],
+            confirmed_at__isnull=True,
+        ),
         open_tasks=_count(Task, done_at__isnull=True),
         overdue_tasks=_count(Task, done_at__isnull=True, due_on__lt=today),
         overdue_owner_id=_first(Task, "owner_id", ["due_on", "id"], done_at__isnull=True,
@@ -179,8 +185,9 @@ def _next_step(pairing, behind, silent_for, health):
         return None, ""
     organisations = _organisations(pairing)
     if pairing.unconfirmed_logged_for_id:
-        others = [o for pk, o in organisations.items() if pk != pairing.unconfirmed_logged_for_id]
-        return others[0], _("confirm the last meeting")
+        if pairing.unconfirmed_logged_for_id != pairing.mentor_id:
+            return pairing.mentor, _("confirm the last meeting")
+        return organisations.get(pairing.unconfirmed_participant_id), _("confirm the last meeting")
     if pairing.overdue_owner_id:
         return organisations.get(pairing.overdue_owner_id), _("finish an overdue task")
     if behind or silent_for >= NUDGE_SILENCE_DAYS:

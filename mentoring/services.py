@@ -1,5 +1,11 @@
 """Every state change in mentoring. One transaction each; each checks the actor's access and
-the pairing's state, writes the pairing's timeline and notifies whoever must act next."""
+the pairing's state, writes the pairing's timeline and notifies whoever must act next.
+
+Rows a check depends on are locked first, always in the same order (the pairing, then the
+mentor's offer, then the participant organisations by id), so two people acting at once are
+served one after the other. A service saved from a create form spends the form's one-time
+token (``form_token``) right after locking, so the same form sent twice saves once.
+"""
 
 import datetime
 
@@ -31,10 +37,12 @@ from mentoring.models import (
 )
 from mentoring.progress import DEFAULT_MIN_MEETINGS, progress, with_progress_data
 from organisations.geography import Region
+from organisations.models import Organisation
 from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
+from scheme.once import spend_form_token
 from scheme.roles import OrganisationKind, access_for, require, require_administers
 from scheme.verbs import event_verb
 
@@ -74,6 +82,31 @@ def _locked(pairing) -> Pairing:
         .prefetch_related("members__organisation")
         .get(pk=pairing.pk)
     )
+
+
+def _full_clean(obj, **form_names):
+    """``obj.full_clean()`` (lengths, date bounds, choices), with its errors under the names
+    the form uses where they differ from the model's (``end_reason="reason"``)."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise ValidationError(
+            {form_names.get(name, name): errors for name, errors in error.error_dict.items()}
+        ) from None
+
+
+def _lock_places(mentor, participants) -> MentorOffer | None:
+    """Lock what decides whether a pairing fits, in a fixed order: the mentor's offer (its
+    capacity), then the participant organisations by id (their live pairings). Returns the
+    offer, if the mentor has one."""
+    offer = MentorOffer.objects.select_for_update(no_key=True).filter(organisation=mentor).first()
+    list(
+        Organisation.objects.select_for_update(no_key=True)
+        .filter(pk__in=[participant.pk for participant in participants])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return offer
 
 
 def _people(organisations):
@@ -155,8 +188,8 @@ def _agreement_text(pairing, participants, min_meetings) -> str:
         ).strip()
 
 
-def _check_capacity(mentor, adding: int):
-    offer = MentorOffer.objects.filter(organisation=mentor).first()
+def _check_capacity(mentor, offer, adding: int):
+    """The mentor's (locked) offer has room for ``adding`` more participants."""
     if offer is None:
         raise ValidationError(_("%(mentor)s has not said what it offers yet.") % {"mentor": mentor})
     taken = PairingMember.objects.filter(
@@ -203,7 +236,7 @@ def _check_sides(mentor, participants, mentor_contact, contacts):
 def _make_pairing(
     actor, scheme, mentor, participants, starts_on, mentor_contact, contacts, replaces=None
 ):
-    pairing = Pairing.objects.create(
+    pairing = Pairing(
         scheme=scheme,
         mentor=mentor,
         mentor_contact=mentor_contact,
@@ -211,6 +244,8 @@ def _make_pairing(
         replaces=replaces,
         created_by=actor,
     )
+    _full_clean(pairing)
+    pairing.save()
     for organisation in participants:
         PairingMember.objects.create(
             pairing=pairing, organisation=organisation, contact=contacts.get(organisation.pk)
@@ -226,7 +261,15 @@ def _make_pairing(
 
 @transaction.atomic
 def create_pairing(
-    actor, scheme, mentor, participants, *, starts_on=None, mentor_contact=None, contacts=None
+    actor,
+    scheme,
+    mentor,
+    participants,
+    *,
+    starts_on=None,
+    mentor_contact=None,
+    contacts=None,
+    form_token=None,
 ):
     """The caseworker confirms a pairing: one mentor with one participant or a group.
 
@@ -235,9 +278,11 @@ def create_pairing(
     require_administers(actor, scheme)
     participants = list(participants)
     contacts = contacts or {}
+    offer = _lock_places(mentor, participants)
+    spend_form_token(actor, form_token)
     _check_sides(mentor, participants, mentor_contact, contacts)
     _check_not_paired(scheme, participants)
-    _check_capacity(mentor, len(participants))
+    _check_capacity(mentor, offer, len(participants))
     pairing = _make_pairing(
         actor,
         scheme,
@@ -268,19 +313,23 @@ def _announce(pairing):
 
 
 @transaction.atomic
-def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, mentor_contact=None):
+def replace_mentor(
+    actor, pairing, new_mentor, *, reason: str, starts_on=None, mentor_contact=None, form_token=None
+):
     """End a pairing with a reason and start a new one with another mentor; history stays."""
     old = _locked(pairing)
     require_administers(actor, old.scheme)
+    participants = [m.organisation for m in old.members.all()]
+    offer = _lock_places(new_mentor, participants)
+    spend_form_token(actor, form_token)
     _require_live(old)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the mentor is replaced.")})
     if new_mentor == old.mentor:
         raise ValidationError({"mentor": _("Choose another mentor organisation.")})
-    participants = [m.organisation for m in old.members.all()]
     contacts = {m.organisation_id: m.contact for m in old.members.all() if m.contact_id}
     _check_sides(new_mentor, participants, mentor_contact, contacts)
-    _check_capacity(new_mentor, len(participants))
+    _check_capacity(new_mentor, offer, len(participants))
     starts_on = starts_on or timezone.localdate()
     if starts_on < old.starts_on:
         raise ValidationError(
@@ -289,6 +338,7 @@ def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, m
     old.status = PairingStatus.REPLACED
     old.ends_on = starts_on
     old.end_reason = reason
+    _full_clean(old, end_reason="reason", ends_on="starts_on")
     old.save(update_fields=["status", "ends_on", "end_reason"])
     new = _make_pairing(
         actor, old.scheme, new_mentor, participants, starts_on, mentor_contact, contacts, old
@@ -301,7 +351,11 @@ def replace_mentor(actor, pairing, new_mentor, *, reason: str, starts_on=None, m
 
 @transaction.atomic
 def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -> Pairing:
-    """Pause, resume or end a pairing (on ``ends_on``, by default today)."""
+    """Pause, resume or end a pairing (on ``ends_on``, by default today).
+
+    Resuming checks no capacity: a paused pairing keeps its place with the mentor and its
+    participants (it counts as live), so nothing can have taken the place meanwhile.
+    """
     pairing = _locked(pairing)
     require_administers(actor, pairing.scheme)
     _require_live(pairing)
@@ -318,6 +372,7 @@ def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -
         pairing.ends_on = ends_on
         pairing.end_reason = reason
     pairing.status = status
+    _full_clean(pairing, end_reason="reason")
     pairing.save(update_fields=["status", "ends_on", "end_reason"])
     audit.record(actor, STATUS_CHANGED, pairing, pairing.get_status_display())
     return pairing
@@ -344,6 +399,32 @@ def accept_agreement(actor, pairing) -> AgreementAcceptance:
 # --- meetings and tasks ---------------------------------------------------------------------
 
 
+def _took_part(pairing, side, participants) -> list:
+    """The participant organisations that took part in a meeting ``side`` logs.
+
+    In a one-to-one pairing its participant, without asking. In a group those chosen (by
+    default the participant that logs it); a participant logs only meetings it was in.
+    """
+    members = {member.organisation_id: member.organisation for member in pairing.members.all()}
+    if len(members) == 1:
+        return list(members.values())
+    if participants is None:
+        participants = [side] if side.pk in members else []
+    chosen = {organisation.pk: organisation for organisation in participants}
+    if not chosen:
+        raise ValidationError(
+            {"participants": _("Choose the participant organisations that took part.")}
+        )
+    if not chosen.keys() <= members.keys():
+        raise ValidationError({"participants": _("Choose organisations in this group.")})
+    if side.pk in members and side.pk not in chosen:
+        raise ValidationError(
+            {"participants": _("%(organisation)s logs the meeting, so it took part in it.")
+             % {"organisation": side}}
+        )  # fmt: skip
+    return list(chosen.values())
+
+
 @transaction.atomic
 def log_meeting(
     actor,
@@ -357,26 +438,32 @@ def log_meeting(
     topics=(),
     notes: str = "",
     notes_visibility: str = "pair",
+    participants=None,
     tasks=(),
+    form_token=None,
 ) -> Meeting:
     """Log a meeting with its agreed tasks: (title, owner organisation, due date) each.
 
-    The other side is asked to confirm; after the pairing's first meeting both sides are asked
-    whether it is a good fit.
+    ``participants``: in a group, the participant organisations that took part (see
+    ``_took_part``); only they and the mentor read the notes, and only they and the mentor
+    take tasks from it and confirm it. The others who took part are asked to confirm; after
+    the pairing's first meeting every side is asked whether it is a good fit.
     """
     pairing = _locked(pairing)
     side = _side(actor, pairing)
+    spend_form_token(actor, form_token)
     _require_live(pairing)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Log a meeting after it has taken place.")})
     if held_on < pairing.starts_on:
         raise ValidationError({"held_on": _("The pairing started on %(date)s.")
                                % {"date": format_day(pairing.starts_on)}})  # fmt: skip
-    organisations = {o.pk: o for o in _sides(pairing)}
+    took_part = _took_part(pairing, side, participants)
+    present = [pairing.mentor, *took_part]
     for _title, owner, _due in tasks:
-        if owner.pk not in organisations:
+        if owner not in present:
             raise ValidationError(
-                {"tasks": _("A task belongs to one of the organisations in the pair.")}
+                {"tasks": _("A task belongs to the mentor or an organisation that took part.")}
             )
     first = not pairing.meetings.exists()
     meeting = Meeting(
@@ -394,13 +481,14 @@ def log_meeting(
     meeting.full_clean()
     meeting.save()
     meeting.topics.set(topics)
+    meeting.participants.set(took_part)
     for title, owner, due_on in tasks:
         task = Task(pairing=pairing, meeting=meeting, title=title, owner=owner, due_on=due_on)
         task.full_clean()
         task.save()
     audit.record(actor, MEETING_LOGGED, pairing, format_day(held_on))
     notify(
-        _people(_sides(pairing, except_organisation=side)),
+        _people([organisation for organisation in present if organisation != side]),
         _("Confirm the meeting of {date}"),
         _(
             "{organisation} has logged a meeting on {date}. Confirm it in the portal if it is "
@@ -426,10 +514,17 @@ def log_meeting(
 
 @transaction.atomic
 def confirm_meeting(actor, meeting) -> Meeting:
+    """Another organisation that took part confirms the meeting (in a group, not one that
+    was not there)."""
     meeting = Meeting.objects.select_for_update().select_related("pairing").get(pk=meeting.pk)
     side = _side(actor, meeting.pairing)
     if side.pk == meeting.logged_for_id:
         raise ValidationError(_("The other side confirms the meeting."))
+    if not meeting.took_part(side.pk):
+        raise ValidationError(
+            _("%(organisation)s did not take part in this meeting, so it does not confirm it.")
+            % {"organisation": side}
+        )
     if meeting.confirmed_at:
         raise ValidationError(_("The meeting is already confirmed."))
     meeting.confirmed_by = actor
@@ -517,13 +612,16 @@ def follow_up_check_in(actor, check_in) -> CheckIn:
 
 
 @transaction.atomic
-def raise_flag(actor, pairing, message: str) -> Flag:
+def raise_flag(actor, pairing, message: str, *, form_token=None) -> Flag:
     pairing = _locked(pairing)
     side = _side(actor, pairing)
+    spend_form_token(actor, form_token)
     _require_live(pairing)
     if not message.strip():
         raise ValidationError({"message": _("Tell the caseworker what is not working.")})
-    flag = Flag.objects.create(pairing=pairing, raised_for=side, raised_by=actor, message=message)
+    flag = Flag(pairing=pairing, raised_for=side, raised_by=actor, message=message)
+    _full_clean(flag)
+    flag.save()
     audit.record(actor, FLAGGED, flag)  # on the flag: the other side must not read of it
     notify(
         _caseworkers(pairing),
@@ -554,6 +652,7 @@ def resolve_flag(actor, flag, outcome: str) -> Flag:
     flag.outcome = outcome
     flag.handled_by = actor
     flag.handled_at = timezone.now()
+    _full_clean(flag)
     flag.save()
     audit.record(actor, FLAG_RESOLVED, flag)
     notify(
@@ -588,21 +687,26 @@ def set_compensation(actor, mentor, scheme_year, amount=None) -> Compensation:
 
 
 @transaction.atomic
-def record_compensation_payment(actor, compensation, *, amount, paid_on) -> CompensationPayment:
+def record_compensation_payment(
+    actor, compensation, *, amount, paid_on, form_token=None
+) -> CompensationPayment:
     compensation = (
         Compensation.objects.select_for_update()
         .select_related("scheme_year__scheme", "mentor")
         .get(pk=compensation.pk)
     )
     require_administers(actor, compensation.scheme_year.scheme)
+    spend_form_token(actor, form_token)
     left = compensation.amount - compensation.paid()
     if amount <= 0 or amount > left:
         raise ValidationError(
             {"amount": _("%(left)s is left to pay.") % {"left": format_nok(left)}}
         )
-    payment = CompensationPayment.objects.create(
+    payment = CompensationPayment(
         compensation=compensation, amount=amount, paid_on=paid_on, recorded_by=actor
     )
+    _full_clean(payment)
+    payment.save()
     audit.record(actor, COMPENSATION_PAID, compensation, format_nok(amount))
     return payment
 

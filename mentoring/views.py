@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery, Sum, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -64,7 +64,7 @@ from organisations.models import Organisation
 from scheme import registry
 from scheme.models import SchemeYear
 from scheme.roles import OrganisationKind, Role, access_for, require_administers, require_role
-from scheme.web import add_service_errors, paginate, query_without_page
+from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
 # The match page shows the best suggestions; the caseworker can ask for all of them.
 SUGGESTIONS_SHOWN = 10
@@ -74,19 +74,14 @@ WAITING_SHOWN = 25
 # --- access ------------------------------------------------------------------------------------
 
 
-def _pairings(request):
-    return Pairing.objects.visible_to(request.user).prefetch_related(
-        "members__organisation", "members__contact"
-    )
-
-
 def _pairing(request, pk):
     """A pairing the user may see, with its progress annotations (404 when hidden)."""
-    today = timezone.localdate()
-    queryset = with_progress_data(_pairings(request), today).select_related(
-        "scheme__administrator", "mentor_contact"
+    queryset = (
+        with_progress_data(Pairing.objects.all(), timezone.localdate())
+        .select_related("scheme__administrator", "mentor_contact")
+        .prefetch_related("members__organisation", "members__contact")
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_visible_or_404(queryset, request.user, pk=pk)
 
 
 def _side(request, pairing):
@@ -179,12 +174,11 @@ def home(request):
 
 
 def offer_edit(request, organisation_pk):
-    organisation = get_object_or_404(
-        Organisation.objects.visible_to(request.user).filter(kind=OrganisationKind.MENTOR),
-        pk=organisation_pk,
+    organisation = get_visible_or_404(
+        Organisation.objects.filter(kind=OrganisationKind.MENTOR), request.user, pk=organisation_pk
     )
     access = access_for(request.user)
-    if not access.can_edit_organisation(organisation.pk):
+    if not access.can_edit_organisation(organisation):
         raise Http404
     offer = (
         MentorOffer.objects.filter(organisation=organisation)
@@ -304,6 +298,7 @@ def _make_pairing(request, form, participants):
             participants,
             starts_on=data["starts_on"],
             mentor_contact=data["mentor_contact"],
+            form_token=form.pop_form_token(),
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -316,17 +311,19 @@ def _make_pairing(request, form, participants):
 
 def match(request, organisation_pk):
     access = require_role(request.user, Role.CASEWORKER)
-    participant = get_object_or_404(
-        Organisation.objects.visible_to(request.user)
-        .participants()
-        .prefetch_related("competence_needs", "target_groups", "languages"),
+    participant = get_visible_or_404(
+        Organisation.objects.participants().prefetch_related(
+            "competence_needs", "target_groups", "languages"
+        ),
+        request.user,
         pk=organisation_pk,
     )
     suggestions = suggest_mentors(participant)
     show_all = request.GET.get("all") == "1"
     shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
     mentors = [suggestion.mentor for suggestion in shown]
-    chosen = request.GET.get("mentor", "")
+    # The mentor in the link, or the one chosen in the posted form, stays a choice.
+    chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
     chosen = mentor_organisations().filter(pk=chosen).first() if chosen.isdigit() else None
     if chosen and chosen not in mentors:
         mentors.append(chosen)
@@ -360,10 +357,15 @@ def pairing_create(request):
     initial = {}
     if request.GET.get("mentor", "").isdigit():
         initial["mentor"] = int(request.GET["mentor"])
-    participants = _waiting_for_a_mentor(access)
     if request.GET.get("participant", "").isdigit():
         initial["participants"] = [int(request.GET["participant"])]
-        participants += Organisation.objects.filter(pk=initial["participants"][0])
+    # The participants waiting for a mentor, and any named in the link or chosen in the posted
+    # form: a second post of the same form reaches the service, which says it was saved.
+    asked = [str(pk) for pk in initial.get("participants", [])]
+    asked += [pk for pk in request.POST.getlist("participants") if pk.isdigit()]
+    participants = _waiting_for_a_mentor(access) + list(
+        Organisation.objects.visible_to(request.user).participants().filter(pk__in=asked)
+    )
     form = PairingForm(
         request.POST or None, access=access, participants=participants, initial=initial
     )
@@ -414,9 +416,12 @@ def pairing_detail(request, pk):
     meetings = []
     for meeting in pairing.meetings.select_related(
         "logged_by", "logged_for", "confirmed_by"
-    ).prefetch_related("topics"):
+    ).prefetch_related("topics", "participants"):
         can_confirm = (
-            side is not None and meeting.confirmed_at is None and meeting.logged_for_id != side.pk
+            side is not None
+            and meeting.confirmed_at is None
+            and meeting.logged_for_id != side.pk
+            and meeting.took_part(side.pk)
         )
         meetings.append((meeting, meeting.notes_visible_to(request.user), can_confirm))
 
@@ -526,7 +531,7 @@ def meeting_log(request, pk):
         messages.error(request, _("This pairing has ended, so no more meetings can be logged."))
         return redirect("mentoring:pairing", pk=pairing.pk)
     organisations = [pairing.mentor] + [m.organisation for m in pairing.members.all()]
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, pairing=pairing, side=side)
     formset = TaskFormSet(
         request.POST or None, prefix="tasks", form_kwargs={"organisations": organisations}
     )
@@ -537,11 +542,18 @@ def meeting_log(request, pk):
             if f.cleaned_data
         ]
         try:
-            services.log_meeting(request.user, pairing, tasks=tasks, **form.cleaned_data)
+            meeting = services.log_meeting(
+                request.user,
+                pairing,
+                tasks=tasks,
+                form_token=form.pop_form_token(),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            others = ", ".join(o.name for o in organisations if o.pk != side.pk)
+            present = [pairing.mentor, *meeting.participants.all()]
+            others = ", ".join(o.name for o in present if o.pk != side.pk)
             messages.success(
                 request,
                 _("The meeting is logged. %(others)s is asked to confirm it.") % {"others": others},
@@ -612,7 +624,12 @@ def flag_raise(request, pk):
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.raise_flag(request.user, pairing, form.cleaned_data["message"])
+            services.raise_flag(
+                request.user,
+                pairing,
+                form.cleaned_data["message"],
+                form_token=form.pop_form_token(),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -631,9 +648,7 @@ def flag_raise(request, pk):
 
 @require_POST
 def meeting_confirm(request, pk):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("pairing"), pk=pk
-    )
+    meeting = get_visible_or_404(Meeting.objects.select_related("pairing"), request.user, pk=pk)
     try:
         services.confirm_meeting(request.user, meeting)
     except ValidationError as error:
@@ -645,7 +660,7 @@ def meeting_confirm(request, pk):
 
 @require_POST
 def task_done(request, pk):
-    task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
+    task = get_visible_or_404(Task, request.user, pk=pk)
     try:
         services.complete_task(request.user, task)
     except ValidationError as error:
@@ -667,7 +682,8 @@ def _administered_pairing(request, pk):
 
 def pairing_replace(request, pk):
     pairing = _administered_pairing(request, pk)
-    if pairing.status not in LIVE_STATUSES:
+    if request.method == "GET" and pairing.status not in LIVE_STATUSES:
+        # A post goes to the service, which says the form was saved or the pairing has ended.
         messages.error(request, _("This pairing has ended; make a new pairing instead."))
         return redirect("mentoring:pairing", pk=pairing.pk)
     form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor)
@@ -681,6 +697,7 @@ def pairing_replace(request, pk):
                 reason=data["reason"],
                 starts_on=data["starts_on"],
                 mentor_contact=data["mentor_contact"],
+                form_token=form.pop_form_token(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -719,9 +736,7 @@ def pairing_status(request, pk):
 @require_POST
 def check_in_follow_up(request, pk):
     require_role(request.user, Role.CASEWORKER)
-    check_in = get_object_or_404(
-        CheckIn.objects.filter(pairing__in=Pairing.objects.visible_to(request.user)), pk=pk
-    )
+    check_in = get_visible_or_404(CheckIn, request.user, pk=pk)
     try:
         services.follow_up_check_in(request.user, check_in)
     except ValidationError as error:
@@ -733,10 +748,11 @@ def check_in_follow_up(request, pk):
 
 def flag_handle(request, pk):
     require_role(request.user, Role.CASEWORKER)
-    flag = get_object_or_404(
-        Flag.objects.visible_to(request.user).select_related(
+    flag = get_visible_or_404(
+        Flag.objects.select_related(
             "pairing__scheme", "pairing__mentor", "raised_for", "raised_by", "handled_by"
         ),
+        request.user,
         pk=pk,
     )
     require_administers(request.user, flag.pairing.scheme)
@@ -870,17 +886,19 @@ def _compensation_rows(year, mentors, bound):
 
 def compensation_detail(request, pk):
     require_role(request.user, Role.CASEWORKER)
-    compensation = get_object_or_404(
-        Compensation.objects.visible_to(request.user).select_related(
-            "mentor", "scheme_year__scheme"
-        ),
-        pk=pk,
+    compensation = get_visible_or_404(
+        Compensation.objects.select_related("mentor", "scheme_year__scheme"), request.user, pk=pk
     )
     require_administers(request.user, compensation.scheme_year.scheme)
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_compensation_payment(request.user, compensation, **form.cleaned_data)
+            services.record_compensation_payment(
+                request.user,
+                compensation,
+                form_token=form.pop_form_token(),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

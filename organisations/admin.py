@@ -8,6 +8,7 @@ from organisations.models import (
     CompetenceArea,
     Language,
     Membership,
+    MembershipInvitation,
     Organisation,
     PreviousApplication,
     TargetGroup,
@@ -80,6 +81,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__full_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "status", "invited_by", "sent_at"]
+    list_filter = ["status", "role", "organisation__kind"]
+    list_select_related = ["organisation", "invited_by"]
+    search_fields = ["email", "full_name", "organisation__name"]
+    autocomplete_fields = ["organisation", "invited_by"]
+    date_hierarchy = "sent_at"
 
 
 class PartAdmin(admin.ModelAdmin):

@@ -9,7 +9,7 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from organisations import dashboard, demo, models
+        from organisations import dashboard, demo, models, personal_data
 
         auditlog.register(
             models.Organisation, m2m_fields={"target_groups", "languages", "competence_needs"}
@@ -24,5 +24,8 @@ class OrganisationsConfig(AppConfig):
             models.Language,
         ):
             auditlog.register(model)
+        # The address of an invitation that goes unanswered is deleted with it (retention).
+        auditlog.register(models.MembershipInvitation, mask_fields=["email"])
         dashboard.register()
         demo.register()
+        personal_data.register()

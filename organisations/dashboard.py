@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from organisations.geography import County
-from organisations.models import Activity, Organisation, PreviousApplication
+from organisations.models import Activity, MembershipInvitation, Organisation, PreviousApplication
 from scheme import registry
 from scheme.models import SchemeYear
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
@@ -79,6 +79,20 @@ def profile_due_items(user):
             yield DueItem(title=f"{organisation.name}: {title}", url=url)
 
 
+def invitation_due_items(user):
+    """Invitations to the user's own address that wait for their answer."""
+    for invitation in (
+        MembershipInvitation.objects.filter(email=user.email)
+        .pending()
+        .select_related("organisation")
+    ):
+        yield DueItem(
+            title=_("Answer the invitation to %(name)s") % {"name": invitation.organisation.name},
+            url=reverse("organisations:invitation", args=[invitation.pk]),
+            due=invitation.expires_at.date(),
+        )
+
+
 def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
@@ -119,3 +133,4 @@ def register():
     register_panel(caseworker_panel)
     register_panel(evaluator_panel)
     register_due_items(profile_due_items)
+    register_due_items(invitation_due_items)

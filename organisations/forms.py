@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,8 @@ from organisations.models import (
     PreviousApplication,
 )
 from organisations.orgnr import clean_orgnr, format_orgnr
+from scheme.models import User
+from scheme.once import SubmitOnce
 from scheme.roles import MemberRole
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,11 +90,22 @@ class ProfileForm(forms.ModelForm):
             "languages": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, caseworker=False, **kwargs):
+    def __init__(self, *args, access, **kwargs):
+        """``access`` decides the fields: the number for the register's keeper, the kind for
+        admins (a caseworker registering an organisation picks among the kinds they keep)."""
         super().__init__(*args, **kwargs)
-        if not caseworker:
-            del self.fields["kind"]
-            del self.fields["org_number"]
+        organisation = self.instance
+        if organisation.pk is None:
+            self.fields["kind"].choices = [
+                (kind, label)
+                for kind, label in self.fields["kind"].choices
+                if kind and access.can_create_organisation(kind)
+            ]
+        else:
+            if not access.can_change_kind():
+                del self.fields["kind"]
+            if not access.can_change_org_number(organisation):
+                del self.fields["org_number"]
         for name in ("in_voluntary_register", "member_based"):
             value = self.initial.get(name)
             self.initial[name] = "" if value is None else str(value).lower()
@@ -108,11 +122,47 @@ class ProfileForm(forms.ModelForm):
         return "\n".join(validate(line) for line in lines if line)
 
 
-class MemberForm(forms.Form):
+class InvitationForm(SubmitOnce, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
+
+
+class JoinForm(forms.Form):
+    """A new person's account, made when they accept an invitation from its e-mailed link."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            person = User(email=self.email, full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(first, person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
 
 class MemberRoleForm(forms.Form):

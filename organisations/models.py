@@ -1,16 +1,20 @@
 """Organisations, the people in them, and what a caseworker and a mentor need to know."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.geography import County
 from organisations.orgnr import format_orgnr, validate_orgnr
-from scheme.models import in_language, money_field
+from scheme.models import free_text, in_language, money_field
 from scheme.roles import MemberRole, OrganisationKind, access_for
+from scheme.validators import MESSAGE_TEXT, PAST_DATE
 
 
 class NamedChoice(models.Model):
@@ -91,9 +95,9 @@ class Organisation(models.Model):
         _("registered in Frivillighetsregisteret"), null=True, blank=True
     )
     voluntary_register_since = models.DateField(
-        _("in Frivillighetsregisteret since"), null=True, blank=True
+        _("in Frivillighetsregisteret since"), null=True, blank=True, validators=PAST_DATE
     )
-    founded = models.DateField(_("founded"), null=True, blank=True)
+    founded = models.DateField(_("founded"), null=True, blank=True, validators=PAST_DATE)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     municipality_number = models.CharField(_("municipality number"), max_length=4, blank=True)
     county = models.CharField(_("county"), max_length=2, choices=County.choices, blank=True)
@@ -103,8 +107,8 @@ class Organisation(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     website = models.URLField(_("website"), blank=True)
-    social_media = models.TextField(
-        _("social media"), blank=True, help_text=_("One link per line.")
+    social_media = free_text(
+        _("social media"), MESSAGE_TEXT, blank=True, help_text=_("One link per line.")
     )
     languages = models.ManyToManyField(
         Language, blank=True, related_name="organisations", verbose_name=_("languages used")
@@ -123,10 +127,10 @@ class Organisation(models.Model):
     paying_members_count = models.PositiveIntegerField(
         _("number of paying members"), null=True, blank=True
     )
-    description = models.TextField(
+    description = free_text(
         _("short description"),
+        2000,
         blank=True,
-        max_length=2000,
         help_text=_("What the organisation does and for whom, in a few sentences."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -241,7 +245,7 @@ class Branch(OrganisationPart):
     name = models.CharField(_("name"), max_length=200)
     municipality = models.CharField(_("municipality"), max_length=100)
     county = models.CharField(_("county"), max_length=2, choices=County.choices, blank=True)
-    founded = models.DateField(_("started"), null=True, blank=True)
+    founded = models.DateField(_("started"), null=True, blank=True, validators=PAST_DATE)
 
     class Meta:
         verbose_name = _("branch")
@@ -307,7 +311,7 @@ class Collaboration(OrganisationPart):
         _("kind of partner"), max_length=20, choices=PartnerKind.choices
     )
     partner_name = models.CharField(_("partner"), max_length=200)
-    since = models.DateField(_("since"), null=True, blank=True)
+    since = models.DateField(_("since"), null=True, blank=True, validators=PAST_DATE)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -344,7 +348,9 @@ class PreviousApplication(OrganisationPart):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="previous_applications"
     )
-    year = models.PositiveSmallIntegerField(_("year applied"), validators=[MinValueValidator(1990)])
+    year = models.PositiveSmallIntegerField(
+        _("year applied"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
     grantor = models.CharField(_("applied to"), max_length=20, choices=Grantor.choices)
     grantor_name = models.CharField(_("name of the grantor or scheme"), max_length=200, blank=True)
     amount = money_field(_("amount applied for"), null=True, blank=True)
@@ -363,3 +369,95 @@ class PreviousApplication(OrganisationPart):
 
     def __str__(self):
         return f"{self.year} {self.get_grantor_display()} {self.grantor_name}".strip()
+
+
+# How long an invitation's link works.
+INVITATION_VALID = datetime.timedelta(days=14)
+
+
+class MembershipInvitationStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for an answer")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class MembershipInvitationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Those who manage the organisation's people see its invitations; the invitee their
+        own."""
+        access = access_for(user)
+        return self.filter(access.manages_members_q("organisation") | Q(email=user.email))
+
+    def pending(self):
+        return self.filter(
+            status=MembershipInvitationStatus.PENDING,
+            sent_at__gte=timezone.now() - INVITATION_VALID,
+        )
+
+
+class MembershipInvitation(models.Model):
+    """An offer of access to an organisation. Nothing is granted until the person accepts:
+    nobody is attached to an organisation without their consent, and the one who invites
+    cannot tell whether the address already has an account."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="membership_invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(
+        _("role"), max_length=20, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    language = models.CharField(
+        _("language of the e-mail"), max_length=8, choices=settings.LANGUAGES, default="nb"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MembershipInvitationStatus.choices,
+        default=MembershipInvitationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = MembershipInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending_per_address",
+            )
+        ]
+        indexes = [models.Index(fields=["email", "status"])]
+
+    def __str__(self):
+        return f"{self.email} – {self.organisation}"
+
+    @property
+    def expires_at(self):
+        return self.sent_at + INVITATION_VALID
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for an answer, and its link still works."""
+        return (
+            self.status == MembershipInvitationStatus.PENDING and timezone.now() < self.expires_at
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import views
+from organisations import export, views
 
 app_name = "organisations"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
     path("<int:pk>/lists/<slug:section>/", views.organisation_parts, name="parts"),
     path("<int:pk>/people/", views.organisation_people, name="people"),
+    path("<int:pk>/export/", export.organisation_export, name="export"),
     path(
         "<int:pk>/people/<int:membership_pk>/role/", views.membership_role, name="membership_role"
     ),
@@ -19,4 +20,16 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path("invitations/<int:invitation_pk>/", views.invitation_answer, name="invitation"),
+    path("join/<str:token>/", views.invitation_link, name="invitation_link"),
 ]

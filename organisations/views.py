@@ -1,9 +1,13 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,15 +16,23 @@ from organisations.eligibility import check_eligibility
 from organisations.filters import OrganisationFilter
 from organisations.forms import (
     PART_FORMSETS,
-    MemberForm,
+    InvitationForm,
+    JoinForm,
     MemberRoleForm,
     OrgNumberField,
     ProfileForm,
 )
-from organisations.models import Membership, Organisation
-from scheme.models import SchemeYear
-from scheme.roles import OrganisationKind, Role, access_for, require_role
-from scheme.web import add_service_errors, paginate, query_without_page
+from organisations.invitations import invitation_from_token
+from organisations.models import (
+    Membership,
+    MembershipInvitation,
+    MembershipInvitationStatus,
+    Organisation,
+)
+from scheme.models import SchemeYear, User
+from scheme.once import TokenOnlyForm
+from scheme.roles import OrganisationKind, Role, access_for, require, require_role
+from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
 # What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
 LIST_COLUMNS = ["kind", "name", "org_number", "is_demo", "municipality", "county", "founded"]
@@ -48,9 +60,10 @@ def _visible(request, pk, queryset=None):
 
 
 def _editable(request, pk):
+    """The organisation, when the user may edit it: 404 when they cannot see it, 403 when
+    they see it but may not edit it."""
     organisation = _visible(request, pk)
-    if not access_for(request.user).can_edit_organisation(organisation.pk):
-        raise Http404
+    require(access_for(request.user).can_edit_organisation(organisation))
     return organisation
 
 
@@ -82,8 +95,9 @@ def organisation_detail(request, pk):
     access = access_for(request.user)
     context = {
         "organisation": organisation,
-        "can_edit": access.can_edit_organisation(organisation.pk),
-        "can_manage_members": access.can_manage_members(organisation.pk),
+        "can_edit": access.can_edit_organisation(organisation),
+        "can_manage_members": access.can_manage_members(organisation),
+        "can_export": access.can_export_organisation(organisation),
         "can_order_report": organisation.kind == OrganisationKind.PARTICIPANT
         and (access.is_caseworker or access.is_member_of(organisation.pk)),
     }
@@ -127,11 +141,11 @@ def _prefill_from_register(request, form):
 
 def _profile_form(request, form_class, instance, save):
     """Shared by create and edit: look up, validate, save through ``save(cleaned_data)``."""
-    caseworker = access_for(request.user).is_caseworker
-    form = form_class(request.POST or None, instance=instance, caseworker=caseworker)
+    access = access_for(request.user)
+    form = form_class(request.POST or None, instance=instance, access=access)
     if request.method == "POST" and "lookup" in request.POST:
         initial = _prefill_from_register(request, form)
-        return form_class(instance=instance, initial=initial, caseworker=caseworker), None
+        return form_class(instance=instance, initial=initial, access=access), None
     if request.method == "POST" and form.is_valid():
         try:
             return form, save(form.cleaned_data)
@@ -178,9 +192,10 @@ def organisation_parts(request, pk, section):
         raise Http404
     organisation = _editable(request, pk)
     formset = formset_class(request.POST or None, instance=organisation, prefix=section)
+    once = TokenOnlyForm(request.POST or None, prefix=section)
     if request.method == "POST" and formset.is_valid():
         try:
-            services.save_parts(request.user, organisation, formset)
+            services.save_parts(request.user, organisation, formset, form_token=once.token())
         except ValidationError as error:
             formset._non_form_errors = formset.error_class(error.messages)
         else:
@@ -192,6 +207,7 @@ def organisation_parts(request, pk, section):
         {
             "organisation": organisation,
             "formset": formset,
+            "once": once,
             "title": formset.model._meta.verbose_name_plural,
         },
     )
@@ -199,22 +215,24 @@ def organisation_parts(request, pk, section):
 
 def organisation_people(request, pk):
     organisation = _visible(request, pk)
-    access = access_for(request.user)
-    can_manage = access.can_manage_members(organisation.pk)
-    form = MemberForm(request.POST or None)
+    can_manage = access_for(request.user).can_manage_members(organisation)
+    form = InvitationForm(request.POST or None)
     if request.method == "POST":
-        if not can_manage:
-            raise Http404
+        require(can_manage)
         if form.is_valid():
+            token = form.pop_form_token(data := dict(form.cleaned_data))
             try:
-                services.add_member(request.user, organisation, **form.cleaned_data)
+                services.invite_person(request.user, organisation, form_token=token, **data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(
                     request,
-                    _("%(email)s now has access. They get an e-mail with what to do next.")
-                    % {"email": form.cleaned_data["email"]},
+                    _(
+                        "An invitation is sent to %(email)s. They get access when they accept "
+                        "it; until then they are listed under invitations."
+                    )
+                    % {"email": data["email"]},
                 )
                 return redirect("organisations:people", pk=organisation.pk)
     memberships = (
@@ -222,6 +240,13 @@ def organisation_people(request, pk):
         .filter(organisation=organisation)
         .select_related("user")
         .order_by("user__full_name")
+    )
+    invitations = (
+        MembershipInvitation.objects.visible_to(request.user)
+        .filter(organisation=organisation, status=MembershipInvitationStatus.PENDING)
+        .select_related("invited_by")
+        if can_manage
+        else []
     )
     return render(
         request,
@@ -232,6 +257,7 @@ def organisation_people(request, pk):
                 (m, MemberRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"))
                 for m in memberships
             ],
+            "invitations": invitations,
             "form": form,
             "can_manage": can_manage,
         },
@@ -244,8 +270,7 @@ def _managed_membership(request, pk, membership_pk):
         pk=membership_pk,
         organisation_id=pk,
     )
-    if not access_for(request.user).can_manage_members(membership.organisation_id):
-        raise Http404
+    require(access_for(request.user).can_manage_members(membership.organisation))
     return membership
 
 
@@ -277,3 +302,109 @@ def membership_remove(request, pk, membership_pk):
             request, _("%(person)s no longer has access.") % {"person": membership.user}
         )
     return redirect("organisations:people", pk=pk)
+
+
+def _managed_invitation(request, pk, invitation_pk):
+    """The invitation, when the user sees it (the service then asks whether they manage the
+    organisation's people)."""
+    return get_visible_or_404(
+        MembershipInvitation.objects.select_related("organisation"),
+        request.user,
+        pk=invitation_pk,
+        organisation_id=pk,
+    )
+
+
+@require_POST
+def invitation_resend(request, pk, invitation_pk):
+    invitation = _managed_invitation(request, pk, invitation_pk)
+    try:
+        services.resend_invitation(request.user, invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation is sent again to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("organisations:people", pk=pk)
+
+
+@require_POST
+def invitation_withdraw(request, pk, invitation_pk):
+    invitation = _managed_invitation(request, pk, invitation_pk)
+    services.withdraw_invitation(request.user, invitation)
+    messages.success(
+        request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email}
+    )
+    return redirect("organisations:people", pk=pk)
+
+
+def invitation_answer(request, invitation_pk):
+    """The invited person, logged in, accepts or declines."""
+    invitation = get_object_or_404(
+        MembershipInvitation.objects.select_related("organisation", "invited_by"),
+        pk=invitation_pk,
+        email=request.user.email,
+    )
+    if request.method == "POST" and invitation.is_open:
+        answer = (
+            services.accept_invitation if "accept" in request.POST else services.decline_invitation
+        )
+        try:
+            answer(request.user, invitation)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("organisations:invitation", invitation_pk=invitation.pk)
+        if "accept" in request.POST:
+            messages.success(
+                request,
+                _("You now have access to %(name)s.") % {"name": invitation.organisation.name},
+            )
+            return redirect("organisations:detail", pk=invitation.organisation_id)
+        messages.info(request, _("You declined the invitation."))
+        return redirect("dashboard")
+    return render(request, "organisations/invitation.html", {"invitation": invitation})
+
+
+@login_not_required
+def invitation_link(request, token):
+    """Where the e-mailed link leads: a person with an account logs in and answers; a person
+    without one chooses a password here and is in."""
+    invitation = invitation_from_token(token)
+    if invitation is None:
+        return render(request, "organisations/invitation_link.html", {"invitation": None})
+    answer_url = reverse("organisations:invitation", args=[invitation.pk])
+    if request.user.is_authenticated and request.user.email == invitation.email:
+        return redirect(answer_url)
+    has_account = User.objects.filter(email=invitation.email).exists()
+    form = None
+    if not has_account and not request.user.is_authenticated:
+        initial = {"full_name": invitation.full_name}
+        form = JoinForm(request.POST or None, email=invitation.email, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = services.join_with_new_account(
+                    invitation,
+                    full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(
+                    request,
+                    _("Welcome! You now have access to %(name)s.")
+                    % {"name": invitation.organisation.name},
+                )
+                return redirect("organisations:detail", pk=invitation.organisation_id)
+    return render(
+        request,
+        "organisations/invitation_link.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "has_account": has_account,
+            "login_url": f"{reverse('login')}?{urlencode({'next': answer_url})}",
+        },
+    )

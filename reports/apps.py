@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from reports import builders
+        from reports import builders, personal_data
 
         builders.load()
+        personal_data.register()

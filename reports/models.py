@@ -106,6 +106,11 @@ class ReportJob(models.Model):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
     @property
+    def file_expired(self) -> bool:
+        """Made, but its file was deleted under the retention rules (scheme/retention.py)."""
+        return self.status == JobStatus.DONE and not self.file
+
+    @property
     def is_slow(self) -> bool:
         """Still waiting half a minute after it was ordered (no worker free, or a big report)."""
         return not self.is_finished and timezone.now() - self.created_at > SLOW_AFTER

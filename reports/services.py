@@ -9,10 +9,11 @@ that is done (or being built by a living worker) is left alone.
 import logging
 
 from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Case, Max, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
@@ -39,24 +40,42 @@ def data_version() -> str:
 
 
 def order_report(actor, kind: str, **parameters) -> ReportJob:
-    """Order a report. An identical one built from the same data is offered instead."""
+    """Order a report. The same report is offered instead when it is built (or being built)
+    from the data as it is now, or still waits for a worker: ordering twice, by a double click
+    or two tabs, makes one job. One user's orders are taken one at a time (their row is
+    locked), so two orders at the same moment cannot both miss the other."""
     builder = builder_for(kind)
     if not builder.allowed(actor, parameters):
         raise PermissionDenied
-    ready = (
-        ReportJob.objects.visible_to(actor)
-        .filter(kind=kind, parameters=parameters, status=JobStatus.DONE)
-        .filter(data_version=data_version(), ordered_by__language=actor.language)
-        .first()
-    )
-    if ready is not None:
-        return ready
     with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=actor.pk).values("pk"))
+        offered = _same_report(actor, kind, parameters)
+        if offered is not None:
+            return offered
         job = ReportJob.objects.create(
             kind=kind, parameters=parameters, ordered_by=actor, title=builder.title(parameters)
         )
         transaction.on_commit(lambda: enqueue(job.pk))
     return job
+
+
+def _same_report(actor, kind: str, parameters: dict):
+    """An identical report the actor may see, in their language, that is as good as a new one:
+    done (its file still kept) or being built from unchanged data, a finished one first, or not
+    started yet."""
+    version = data_version()
+    as_good = (
+        Q(status=JobStatus.QUEUED)
+        | Q(status=JobStatus.RUNNING, data_version=version)
+        | (Q(status=JobStatus.DONE, data_version=version) & ~Q(file=""))
+    )
+    return (
+        ReportJob.objects.visible_to(actor)
+        .filter(kind=kind, parameters=parameters, ordered_by__language=actor.language)
+        .filter(as_good)
+        .order_by(Case(When(status=JobStatus.DONE, then=0), default=1), "-created_at", "-pk")
+        .first()
+    )
 
 
 def enqueue(job_id: int) -> bool:
@@ -73,7 +92,9 @@ def enqueue(job_id: int) -> bool:
 
 
 def retry(actor, job) -> ReportJob:
-    """Try a failed report again."""
+    """Try a failed report again; a report whose file has expired is ordered anew."""
+    if job.file_expired:
+        return order_report(actor, job.kind, **job.parameters)
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().get(pk=job.pk)
         if not ReportJob.objects.visible_to(actor).filter(pk=job.pk).exists():
@@ -120,13 +141,24 @@ def sweep(now=None) -> int:
 # --- called by the task --------------------------------------------------------------------------
 
 
-def claim(job_id: int):
-    """Mark the job as being built by this worker, or None when there is nothing to do."""
+def claim(job_id: int, resume: int | None = None):
+    """Mark the job as being built by this worker, or None when there is nothing to do.
+
+    ``resume`` is the attempt a task had before Celery retried it: a job still running under
+    that attempt is the task's own (it could not give the job back while the database was
+    away) and is taken up again. The data version is taken now, before any figure is read: a
+    change made while the report is built makes it count as older than the data."""
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        job = (
+            ReportJob.objects.select_for_update(of=("self",))
+            .select_related("ordered_by")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None or job.is_finished:
             return None
-        if job.status == JobStatus.RUNNING and not job.is_stale():
+        its_own = resume is not None and job.attempts == resume
+        if job.status == JobStatus.RUNNING and not job.is_stale() and not its_own:
             return None
         now = timezone.now()
         job.status = JobStatus.RUNNING
@@ -135,6 +167,7 @@ def claim(job_id: int):
         job.heartbeat_at = now
         job.progress = 0
         job.step = ""
+        job.data_version = data_version()
         job.save()
         return job
 
@@ -175,22 +208,31 @@ def _still_mine(job, current) -> bool:
 
 def finish(job, content: bytes, file_name: str, version: str):
     """Store the file and mark the job done; None (and nothing stored) when another worker
-    has taken the job over meanwhile."""
-    with transaction.atomic():
-        current = ReportJob.objects.select_for_update().get(pk=job.pk)
-        if not _still_mine(job, current):
-            log.warning("Report job %s was taken over; attempt %s discarded", job.pk, job.attempts)
-            return None
-        current.file.save(file_name, ContentFile(content), save=False)
-        current.file_name = file_name
-        current.status = JobStatus.DONE
-        current.progress = 100
-        current.step = ""
-        current.error = ""
-        current.data_version = version
-        current.finished_at = timezone.now()
-        current.heartbeat_at = current.finished_at
-        current.save()
+    has taken the job over meanwhile. When the row cannot be saved, the file goes too."""
+    stored = None
+    try:
+        with transaction.atomic():
+            current = ReportJob.objects.select_for_update().get(pk=job.pk)
+            if not _still_mine(job, current):
+                log.warning(
+                    "Report job %s was taken over; attempt %s discarded", job.pk, job.attempts
+                )
+                return None
+            current.file.save(file_name, ContentFile(content), save=False)
+            stored = current.file.name
+            current.file_name = file_name
+            current.status = JobStatus.DONE
+            current.progress = 100
+            current.step = ""
+            current.error = ""
+            current.data_version = version
+            current.finished_at = timezone.now()
+            current.heartbeat_at = current.finished_at
+            current.save()
+    except Exception:
+        if stored:
+            current.file.storage.delete(stored)
+        raise
     return current
 
 

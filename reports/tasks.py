@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, connection
@@ -15,6 +16,11 @@ log = logging.getLogger(__name__)
 # Errors that pass: the database or a connection was briefly away.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 MAX_RETRIES = 5
+# A short step on the job's row (claiming it, storing the file) that meets a passing error is
+# tried again at once on a fresh connection, this many times in all, before Celery retries the
+# task: a dropped connection costs a moment, not a wait for the sweep.
+QUICK_TRIES = 3
+QUICK_PAUSE = 0.5  # seconds before the third try (none before the second)
 # While a build runs, its worker says it is alive this often (seconds), also during one long
 # step such as WeasyPrint's layout, so the sweep never takes a job from a living worker.
 HEARTBEAT_EVERY = 30.0
@@ -56,41 +62,81 @@ class Heartbeat(threading.Thread):
         self.join()
 
 
+def _fresh_connection() -> None:
+    """Drop the connection that failed, so that the next query opens a new one. Inside a
+    transaction (never in a worker; in tests) the connection is the transaction's to handle."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def quickly(step, *args, **kwargs):
+    """Run a short step on the job's row, trying it again at once on a fresh connection when
+    it meets a passing error; the error of the last try is raised."""
+    for attempt in range(1, QUICK_TRIES + 1):
+        try:
+            return step(*args, **kwargs)
+        except TRANSIENT as error:
+            if attempt == QUICK_TRIES:
+                raise
+            log.warning("Report step %s met %r; trying again", step.__name__, error)
+            _fresh_connection()
+            time.sleep(QUICK_PAUSE * (attempt - 1))
+
+
+def _countdown(task) -> int:
+    """Seconds before Celery's next try: 4, 8, 16, 32, 64."""
+    return 2 ** (task.request.retries + 2)
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
-def build_report(self, job_id: int) -> None:
+def build_report(self, job_id: int, resume: int | None = None) -> None:
     """Build the report a job describes. Safe to run twice: a finished job, or one a living
-    worker is building, is left alone; a job whose worker died is taken over."""
-    job = services.claim(job_id)
+    worker is building, is left alone; a job whose worker died is taken over. ``resume``: the
+    attempt this task had before Celery retried it (see ``services.claim``)."""
+    try:
+        job = quickly(services.claim, job_id, resume=resume)
+    except TRANSIENT as error:
+        if self.request.retries >= MAX_RETRIES:
+            log.exception("Report job %s could not be claimed; the sweep sends it again", job_id)
+            return
+        raise self.retry(exc=error, countdown=_countdown(self)) from error
     if job is None:
         return
 
     def progress(percent, step=""):
-        if not services.report_progress(job.pk, percent, step, attempt=job.attempts):
+        if not quickly(services.report_progress, job.pk, percent, step, attempt=job.attempts):
             raise Superseded
 
-    # Taken before the figures are read: a change made while the report is built makes the
-    # report count as older than the data, so it is not offered again as up to date.
-    version = services.data_version()
     with translation.override(job.ordered_by.language):
         try:
             with Heartbeat(job):
                 content, file_name = builder_for(job.kind).build(job.parameters, progress)
+            quickly(services.finish, job, content, file_name, job.data_version)
         except Superseded:
             log.warning("Report job %s was taken over by another worker; stopping", job_id)
         except ReportError as error:
-            services.fail(job, error)
+            quickly(services.fail, job, error)
         except TRANSIENT as error:
-            if self.request.retries >= MAX_RETRIES:
-                log.exception("Report job %s failed after retries", job_id)
-                services.fail(job, services.GENERIC_ERROR)
-                return
-            services.requeue(job)
-            raise self.retry(exc=error, countdown=2 ** (self.request.retries + 2)) from error
+            _try_again_later(self, job, error)
         except Exception:
             log.exception("Report job %s failed", job_id)
-            services.fail(job, services.GENERIC_ERROR)
-        else:
-            services.finish(job, content, file_name, version)
+            quickly(services.fail, job, services.GENERIC_ERROR)
+
+
+def _try_again_later(task, job, error) -> None:
+    """After a passing error the quick tries did not get past: give the job back and let
+    Celery run the task again in a while; after the last retry the job fails."""
+    if task.request.retries >= MAX_RETRIES:
+        log.exception("Report job %s failed after retries", job.pk)
+        quickly(services.fail, job, services.GENERIC_ERROR)
+        return
+    try:
+        quickly(services.requeue, job)
+    except TRANSIENT:  # the database is still away: the retry takes the job up by its attempt
+        log.warning("Report job %s could not be given back before its retry", job.pk)
+    raise task.retry(
+        args=[job.pk], kwargs={"resume": job.attempts}, exc=error, countdown=_countdown(task)
+    ) from error
 
 
 @shared_task

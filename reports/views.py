@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,7 +9,7 @@ from reports import services
 from reports.builders import ReportError, builder_for
 from reports.forms import order_forms_for
 from reports.models import JobStatus, ReportJob
-from scheme.web import paginate
+from scheme.web import get_visible_or_404, paginate
 
 
 def report_list(request):
@@ -28,6 +28,8 @@ def order(request, kind):
     if form is None:
         raise Http404
     if not form.is_valid():
+        if _not_offered(form):
+            raise Http404
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("reports:list")
     try:
@@ -39,10 +41,20 @@ def order(request, kind):
     return redirect("reports:job", pk=job.pk)
 
 
+def _not_offered(form) -> bool:
+    """A choice the form does not offer the user: hidden and missing alike answer 404, so
+    that ids cannot be probed."""
+    return any(
+        error.code == "invalid_choice"
+        for errors in form.errors.as_data().values()
+        for error in errors
+    )
+
+
 def _job(request, pk):
     """A job the user may see, about data they may still see: who may order a report is
     asked again, so a colleague or a former member cannot fetch what they may not read."""
-    job = get_object_or_404(ReportJob.objects.visible_to(request.user), pk=pk)
+    job = get_visible_or_404(ReportJob, request.user, pk=pk)
     if not builder_for(job.kind).allowed(request.user, job.parameters):
         raise Http404
     return job

@@ -8,8 +8,11 @@ class SchemeConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.contrib.auth.signals import user_logged_in
 
-        from scheme import dashboard, models
+        from scheme import auth, dashboard, models
+
+        user_logged_in.connect(auth.note_activity_at_login, dispatch_uid="scheme.login_activity")
 
         auditlog.register(models.User, exclude_fields=["password", "last_login"])
         for model in (models.Scheme, models.SchemeYear, models.Goal, models.AwardCondition):

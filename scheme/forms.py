@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from scheme import second_factor
 from scheme.models import SchemeYear, User
 from scheme.services import RULE_FIELDS
 
@@ -34,7 +35,9 @@ class SchemeYearRulesForm(forms.ModelForm):
         widgets = {"report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class SecondFactorForm(forms.Form):
+class AuthenticatorCodeForm(forms.Form):
+    """The six digits from the app being set up."""
+
     token = forms.RegexField(
         label=_("Code from the app"),
         regex=r"^\s*\d{6}\s*$",
@@ -46,3 +49,21 @@ class SecondFactorForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].strip()
+
+
+class SecondFactorForm(forms.Form):
+    """The login's second step: the app's six digits, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code from the app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        code = second_factor.normalise_code(self.cleaned_data["token"])
+        if not second_factor.looks_like_code(code):
+            raise forms.ValidationError(
+                _("Type the six digits the app shows, or one of your recovery codes.")
+            )
+        return code

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -35,6 +35,15 @@ def money_field(verbose_name, **kwargs):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
         **kwargs,
+    )
+
+
+def free_text(verbose_name, limit: int, **kwargs) -> models.TextField:
+    """Free text of at most ``limit`` characters (see ``scheme.validators``): the form's text
+    area says so, and ``full_clean`` refuses more (a TextField's ``max_length`` alone only
+    reaches the form)."""
+    return models.TextField(
+        verbose_name, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs
     )
 
 

@@ -34,11 +34,21 @@ class SubmitOnce:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[TOKEN_FIELD] = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+        # Not required: a client that sends no token (a script, an old page) is not checked.
+        self.fields[TOKEN_FIELD] = forms.UUIDField(
+            widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+        )
 
     def pop_form_token(self, data: dict | None = None):
         """Take the token out of ``data`` (the cleaned data by default) for the service."""
         return (self.cleaned_data if data is None else data).pop(TOKEN_FIELD, None)
+
+
+class TokenOnlyForm(SubmitOnce, forms.Form):
+    """Just the token: for formsets and forms that are only a button."""
+
+    def token(self):
+        return self.cleaned_data.get(TOKEN_FIELD) if self.is_valid() else None
 
 
 def spend_form_token(actor, token) -> None:

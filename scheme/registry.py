@@ -2,13 +2,15 @@
 
 ``scheme`` must not import the apps built on it, so each app registers its dashboard panels,
 its "due from you" items, what it binds to a year's budget frame, which organisations it
-makes take part in a scheme year, and its demo-data loader here from its
-``AppConfig.ready()``.
+makes take part in a scheme year, its demo-data loader, what it holds about a person or an
+organisation (for their data exports) and how it removes its data under a retention rule here
+from its ``AppConfig.ready()``.
 """
 
 import datetime
 import functools
 import operator
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -140,3 +142,80 @@ def demo_loaders():
 
 def demo_epilogues():
     return list(_demo_epilogues)
+
+
+# --- personal data: what each app holds about a person or an organisation, and how long -------
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A stored file to put in an export: ``path`` inside the ZIP, ``file`` a FieldFile."""
+
+    path: str
+    file: object
+
+
+class ExportFiles:
+    """Collects the stored files one app's part of an export names."""
+
+    def __init__(self, app: str):
+        self.app = app
+        self.entries: list[ExportFile] = []
+
+    def add(self, folder: str, pk: int, name: str, file) -> str:
+        """Add a stored file; its path in the ZIP (``files/<app>/<folder>/<pk>-<name>``,
+        unique per row and safe), or "" when the row has no file."""
+        if not file:
+            return ""
+        stem = re.sub(r"[^\w.-]+", "-", name or "").strip(".-") or "file"
+        entry = ExportFile(f"files/{self.app}/{folder}/{pk}-{stem[:100]}", file)
+        self.entries.append(entry)
+        return entry.path
+
+
+@dataclass(frozen=True)
+class DataPart:
+    """What one app holds about a person or an organisation: named lists of rows (plain,
+    JSON-ready dicts) and the stored files the rows name by their ``path``."""
+
+    name: str
+    records: dict
+    files: tuple = ()
+
+
+PersonData = Callable[[object], DataPart]
+OrganisationData = Callable[[object, object], DataPart]
+
+_person_data: list[PersonData] = []
+_organisation_data: list[OrganisationData] = []
+_retention_purges: dict[str, Callable[[datetime.datetime], int]] = {}
+
+
+def register_personal_data(
+    *, person: PersonData | None = None, organisation: OrganisationData | None = None
+) -> None:
+    """``person(user)`` returns what the app holds about the person (what they wrote, sent or
+    received); ``organisation(organisation, actor)`` what it holds about the organisation, as
+    far as ``actor`` may see it."""
+    if person is not None and person not in _person_data:
+        _person_data.append(person)
+    if organisation is not None and organisation not in _organisation_data:
+        _organisation_data.append(organisation)
+
+
+def person_data(user) -> list[DataPart]:
+    return [provider(user) for provider in _person_data]
+
+
+def organisation_data(organisation, actor) -> list[DataPart]:
+    return [provider(organisation, actor) for provider in _organisation_data]
+
+
+def register_retention_purge(code: str, purge: Callable[[datetime.datetime], int]) -> None:
+    """``purge(cutoff)`` applies the retention rule ``code`` of scheme/retention.py to what is
+    older than ``cutoff`` and returns how many rows or files it removed or blanked."""
+    _retention_purges[code] = purge
+
+
+def retention_purge(code: str):
+    return _retention_purges.get(code)

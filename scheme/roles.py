@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,6 +36,9 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("evaluator")
     ADMIN = "admin", _("administrator")
 
+
+# Organisations whose people only admins manage, and whose kind only admins give.
+STAFF_KINDS = frozenset({OrganisationKind.ADMINISTRATOR, OrganisationKind.EVALUATOR})
 
 ROLE_OF_KIND = {
     OrganisationKind.ADMINISTRATOR: Role.CASEWORKER,
@@ -74,9 +78,6 @@ class Access:
     def is_member_of(self, organisation_id) -> bool:
         return organisation_id in self.memberships
 
-    def can_edit_organisation(self, organisation_id) -> bool:
-        return self.is_caseworker or self.is_member_of(organisation_id)
-
     @property
     def administering_ids(self) -> set[int]:
         """The administering bodies the user is a caseworker of."""
@@ -93,9 +94,58 @@ class Access:
             return queryset
         return queryset.filter(**{f"{path}__in": self.administering_ids})
 
-    def can_manage_members(self, organisation_id) -> bool:
+    def is_leader_of(self, organisation_id) -> bool:
         membership = self.memberships.get(organisation_id)
-        return self.is_caseworker or (membership is not None and membership[1] == MemberRole.LEADER)
+        return membership is not None and membership[1] == MemberRole.LEADER
+
+    # The register and its people. Administering bodies and evaluators hold the keys to every
+    # case or to the evaluation data, so only admins decide who is in them, and only admins
+    # move an organisation between kinds (a kind is a role for everyone in it).
+
+    def keeps_register_of(self, kind) -> bool:
+        """Admins keep every organisation's entry; caseworkers those of participants and
+        mentors."""
+        return self.is_admin or (self.is_caseworker and kind not in STAFF_KINDS)
+
+    def can_create_organisation(self, kind) -> bool:
+        return self.keeps_register_of(kind)
+
+    def can_edit_organisation(self, organisation) -> bool:
+        """The profile: the register's keeper, or the organisation's own people."""
+        return self.keeps_register_of(organisation.kind) or self.is_member_of(organisation.pk)
+
+    def can_change_org_number(self, organisation) -> bool:
+        return self.keeps_register_of(organisation.kind)
+
+    def can_change_kind(self) -> bool:
+        return self.is_admin
+
+    def can_manage_members(self, organisation) -> bool:
+        """Add, remove and change the roles of an organisation's people: admins everywhere;
+        caseworkers and the organisation's own leaders in participant and mentor
+        organisations."""
+        if organisation.kind in STAFF_KINDS:
+            return self.is_admin
+        return self.keeps_register_of(organisation.kind) or self.is_leader_of(organisation.pk)
+
+    def can_export_organisation(self, organisation) -> bool:
+        """Download all the organisation's data: its leaders, and the register's keeper."""
+        return self.is_leader_of(organisation.pk) or self.keeps_register_of(organisation.kind)
+
+    def manages_members_q(self, path: str) -> Q:
+        """``can_manage_members`` as a filter: rows whose organisation (at ``path``) the user
+        manages the people of."""
+        if self.is_admin:
+            return Q(**{f"{path}__isnull": False})
+        led = [
+            org_id
+            for org_id, (kind, role) in self.memberships.items()
+            if kind not in STAFF_KINDS and role == MemberRole.LEADER
+        ]
+        condition = Q(**{f"{path}_id__in": led})
+        if self.is_caseworker:
+            condition |= ~Q(**{f"{path}__kind__in": list(STAFF_KINDS)})
+        return condition
 
 
 ANONYMOUS = Access()

@@ -5,7 +5,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from scheme import audit
 from scheme.models import SchemeYear
@@ -15,7 +14,6 @@ from scheme.verbs import event_verb
 ACCOUNT_UPDATED = event_verb("account.updated", _("updated their account details"))
 YEAR_RULES_CHANGED = event_verb("scheme.year_rules_changed", _("changed the rules for a year"))
 YEAR_OPENED = event_verb("scheme.year_opened", _("opened a new scheme year"))
-SECOND_FACTOR_ADDED = event_verb("account.second_factor_added", _("set up an authenticator app"))
 
 RULE_FIELDS = [
     "max_grant",
@@ -77,26 +75,3 @@ def _same_day_next_year(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
-
-
-@transaction.atomic
-def authenticator_for(user) -> TOTPDevice:
-    """The user's confirmed authenticator, or the one being set up (made on first visit)."""
-    devices = TOTPDevice.objects.select_for_update().filter(user=user)
-    device = devices.filter(confirmed=True).first() or devices.filter(confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
-    return device
-
-
-@transaction.atomic
-def check_second_factor(user, device: TOTPDevice, token: str) -> bool:
-    """Check a code from the app; the first right code confirms a device being set up."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-    if not device.verify_token(token):
-        return False
-    if not device.confirmed:
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        audit.record(user, SECOND_FACTOR_ADDED, user)
-    return True

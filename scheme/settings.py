@@ -5,6 +5,7 @@ under ``var/``, Celery on kombu's filesystem transport, e-mail printed to the co
 Production sets ``DJANGO_DEBUG=0`` and the variables listed in the README.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -49,11 +50,14 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "scheme.middleware.PermissionsPolicyMiddleware",
+    "scheme.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "scheme.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "scheme.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -108,7 +113,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -120,15 +128,28 @@ LOGOUT_REDIRECT_URL = "login"
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Tilskuddsportalen")
 
-# Login throttling: five failures lock the e-mail address and IP pair for an hour.
+# Login throttling (django-axes with scheme.auth.LoginThrottle): failed logins within an hour
+# of the last one, counted on the e-mail address as login reads it (any case). Reaching a
+# limit locks until an hour after the last failure; a new password lifts an account's locks.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_FAILURE_LIMITS = {
+    "account_and_client": AXES_FAILURE_LIMIT,  # one address from one client
+    "account": env.int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", default=20),  # from any client
+    "client": env.int("LOGIN_FAILURE_LIMIT_PER_CLIENT", default=30),  # over any addresses
+}
+AXES_HANDLER = "scheme.auth.LoginThrottle"
+AXES_LOCKOUT_PARAMETERS = "scheme.auth.lockout_parameters"
+AXES_USERNAME_CALLABLE = "scheme.auth.login_username"
+AXES_LOCKOUT_CALLABLE = "scheme.auth.locked_out"
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind N reverse proxies the visitor's address is the N-th last X-Forwarded-For entry.
-PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_RESET_ON_SUCCESS = True  # only the account's failures from that client (scheme.auth)
+# Behind N reverse proxies the visitor's address is the N-th last X-Forwarded-For entry; one
+# when DJANGO_BEHIND_PROXY says there is a proxy, or the limit per client would count every
+# visitor as the proxy.
+PROXY_COUNT = env.int(
+    "AXES_PROXY_COUNT", default=1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+)
 AXES_CLIENT_IP_CALLABLE = "scheme.middleware.client_ip"
 
 LANGUAGE_CODE = "nb"
@@ -156,13 +177,37 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The fields of a form besides its file; the longest forms (a few texts of 20 000 characters)
+# stay well below it. A body larger than one upload plus this is refused before it is read
+# (scheme.middleware.RequestSizeLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"].endswith(".console.EmailBackend"):
+    raise ImproperlyConfigured(
+        "Set EMAIL_URL to a real mail server (smtp+tls://...); the console backend prints "
+        "e-mails with password links to the log."
+    )
+# Password-reset e-mails per address and per client, in a window (scheme.auth).
+PASSWORD_RESET_LIMITS = {
+    "address": env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3),
+    "client": env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=10),
+}
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Tilskuddsportalen <portal@imdi.example>"
 )
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Named on the privacy and accessibility statements (scheme/privacy.py).
+PRIVACY_CONTROLLER = env.str(
+    "PRIVACY_CONTROLLER", default="Integrerings- og mangfoldsdirektoratet (IMDi)"
+)
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="post@imdi.no")
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default="personvernombud@imdi.no")
+PRIVACY_PROCESSORS = env.list("PRIVACY_PROCESSORS", default=[])
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="post@imdi.no")
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -207,8 +252,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.send_event_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
-    "orphaned-uploads": {
-        "task": "scheme.tasks.remove_orphaned_uploads",
+    # Every retention rule of scheme/retention.py (orphaned uploads among them).
+    "retention": {
+        "task": "scheme.tasks.apply_retention_rules",
         "schedule": crontab(hour=3, minute=0),
     },
     "mentoring-behind-reminders": {
@@ -224,7 +270,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# A session ends when the browser closes, and after this long without a request
+# (scheme.middleware.IdleSessionMiddleware): caseworkers and admins, who reach every case,
+# sooner than others.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=60)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=240)
+# The stored session outlives the longest idle limit by an hour, so that the login page can
+# still say why the person was logged out.
+SESSION_COOKIE_AGE = 60 * (max(SESSION_IDLE_MINUTES_STAFF, SESSION_IDLE_MINUTES) + 60)
+# Browser features the portal never uses, all switched off (scheme.middleware); each is one
+# Chromium recognises, so the browser logs no warning.
+PERMISSIONS_POLICY_OFF = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from scheme.models import Notification
+from scheme.retention import apply_rules
 from scheme.storage import remove_orphaned_files
 
 
@@ -41,3 +42,9 @@ def ping() -> str:
 def remove_orphaned_uploads() -> int:
     """Daily: delete uploads left behind by changes that rolled back."""
     return remove_orphaned_files()
+
+
+@shared_task
+def apply_retention_rules() -> dict:
+    """Daily: delete or blank what the retention rules (scheme/retention.py) say is due."""
+    return apply_rules()

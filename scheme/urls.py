@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from scheme import views
+from scheme import privacy, views
 from scheme.forms import EmailAuthenticationForm
 
 admin.site.site_header = "Tilskuddsportalen – administrasjon"
@@ -17,6 +17,7 @@ auth_patterns = [
         ),
         name="login",
     ),
+    path("password_reset/", views.PasswordReset.as_view(), name="password_reset"),
     path(
         "reset/<uidb64>/<token>/",
         views.PasswordResetConfirm.as_view(),
@@ -36,7 +37,18 @@ urlpatterns = [
         name="notifications_mark_all_read",
     ),
     path("account/", views.account, name="account"),
+    path("account/my-data/", privacy.my_data, name="my_data"),
+    path("account/my-data/download/", privacy.my_data_download, name="my_data_download"),
+    path("account/deactivate/", privacy.deactivate, name="deactivate_account"),
+    path("privacy/", privacy.privacy_statement, name="privacy"),
+    path("accessibility/", privacy.accessibility_statement, name="accessibility"),
     path("account/two-factor/", views.two_factor, name="two_factor"),
+    path("account/two-factor/new-app/", views.two_factor_replace, name="two_factor_replace"),
+    path(
+        "account/two-factor/recovery-codes/",
+        views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("account/", include(auth_patterns)),
     path("schemes/", views.scheme_list, name="scheme_list"),
     path("schemes/<slug:slug>/", views.scheme_detail, name="scheme_detail"),

@@ -20,7 +20,9 @@ LONG_TEXT = 20_000  # a report's answers, a letter's text
 
 
 def plausible_date(value: datetime.date) -> None:
-    """Refuse dates outside 1900–2100."""
+    """Refuse dates (and moments: a DateTimeField's) outside 1900–2100."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValidationError(
             _("Write a date between %(earliest)s and %(latest)s.")

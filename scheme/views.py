@@ -1,4 +1,5 @@
 import base64
+from binascii import unhexlify
 
 import qrcode
 import qrcode.image.svg
@@ -8,20 +9,40 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from scheme import notifications, services
-from scheme.forms import AccountForm, SchemeYearRulesForm, SecondFactorForm
+from scheme import notifications, second_factor, services
+from scheme.auth import password_reset_allowed
+from scheme.forms import (
+    AccountForm,
+    AuthenticatorCodeForm,
+    SchemeYearRulesForm,
+    SecondFactorForm,
+)
+from scheme.middleware import client_ip
 from scheme.models import Notification, Scheme, SchemeYear
 from scheme.registry import due_items_for, panels_for
 from scheme.roles import access_for
 from scheme.web import add_service_errors, paginate
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Sends the link within the limits per address and per client (scheme.auth). The next
+    page is the same whether the address has an account and whether a limit was reached, so
+    it reveals neither."""
+
+    def form_valid(self, form):
+        if password_reset_allowed(form.cleaned_data["email"], client_ip(self.request)):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
@@ -154,27 +175,114 @@ def _safe_next(request, default="dashboard"):
     return reverse(default)
 
 
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
 def _qr_code_svg(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return image.to_string(encoding="unicode").split("?>", 1)[-1]
 
 
+def _set_up_context(request, key: str) -> dict:
+    """The QR code and the typed key for the app being set up in this session."""
+    config_url = TOTPDevice(user=request.user, key=key).config_url
+    return {
+        "qr_code": _qr_code_svg(config_url),
+        "secret": base64.b32encode(unhexlify(key)).decode(),
+    }
+
+
+def _verified_login(request, device) -> None:
+    """Mark the login confirmed by ``device``, under a new session key."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 def two_factor(request):
-    """Set up an authenticator app, or type its code, to finish a caseworker's login."""
+    """Type the code (or a recovery code) to finish a caseworker's login, or set up the app."""
     next_url = _safe_next(request)
     if request.user.is_verified():
         return redirect(next_url)
-    device = services.authenticator_for(request.user)
+    if second_factor.confirmed_authenticator(request.user) is None:
+        return _set_up_authenticator(request, next_url)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.check_second_factor(request.user, device, form.cleaned_data["token"]):
-            otp_login(request, device)
+        device = second_factor.verify_second_factor(request.user, form.cleaned_data["token"])
+        if device is not None:
+            _verified_login(request, device)
             return redirect(next_url)
-        form.add_error("token", _("The code is wrong or too old. Type the code the app shows now."))
-    context = {"form": form, "next": next_url, "setting_up": not device.confirmed}
-    if not device.confirmed:
-        context.update(
-            qr_code=_qr_code_svg(device.config_url),
-            secret=base64.b32encode(device.bin_key).decode(),
+        form.add_error(
+            "token",
+            _(
+                "The code is wrong, too old or already used. Wait a few seconds and type the "
+                "code the app shows now."
+            ),
         )
-    return render(request, "scheme/two_factor.html", context)
+    return render(
+        request, "scheme/two_factor.html", {"form": form, "next": next_url, "setting_up": False}
+    )
+
+
+def _set_up_authenticator(request, next_url):
+    """The first login: scan the secret of this session into the app and type its code.
+    Ten recovery codes are shown once afterwards."""
+    key = second_factor.pending_key(request.session)
+    form = AuthenticatorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = second_factor.confirm_authenticator(
+                request.user, key, form.cleaned_data["token"]
+            )
+        except ValidationError as error:
+            if error.code == "already_set_up":
+                messages.info(request, error.message)
+                return redirect(_with_next("two_factor", next_url))
+            form.add_error("token", error)
+        else:
+            _verified_login(request, device)
+            request.session.pop(second_factor.PENDING_KEY, None)
+            request.session[second_factor.NEW_RECOVERY_CODES] = codes
+            return redirect(_with_next("two_factor_recovery_codes", next_url))
+    context = {"form": form, "next": next_url, "setting_up": True}
+    return render(request, "scheme/two_factor.html", context | _set_up_context(request, key))
+
+
+def two_factor_replace(request):
+    """Move the second factor to a new app (a new phone). The login must be confirmed first,
+    with the old app or a recovery code; the new app replaces the old at its first code."""
+    if not request.user.is_verified():
+        return redirect(_with_next("two_factor", request.get_full_path()))
+    key = second_factor.pending_key(request.session)
+    form = AuthenticatorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = second_factor.replace_authenticator(
+                request.user, key, form.cleaned_data["token"]
+            )
+        except ValidationError as error:
+            form.add_error("token", error)
+        else:
+            _verified_login(request, device)
+            request.session.pop(second_factor.PENDING_KEY, None)
+            messages.success(request, _("The new app is set up. The old one no longer works."))
+            return redirect("two_factor_recovery_codes")
+    context = {"form": form, "setting_up": True, "replacing": True}
+    return render(request, "scheme/two_factor.html", context | _set_up_context(request, key))
+
+
+def two_factor_recovery_codes(request):
+    """How many recovery codes are left, and new ones on request; codes just made are
+    shown once."""
+    if not request.user.is_verified():
+        return redirect(_with_next("two_factor", request.get_full_path()))
+    if request.method == "POST":
+        codes = second_factor.renew_recovery_codes(request.user)
+        request.session[second_factor.NEW_RECOVERY_CODES] = codes
+        return redirect("two_factor_recovery_codes")
+    context = {
+        "codes": request.session.pop(second_factor.NEW_RECOVERY_CODES, None),
+        "codes_left": second_factor.recovery_codes_left(request.user),
+        "next": _safe_next(request, default="account"),
+    }
+    return render(request, "scheme/two_factor_recovery_codes.html", context)

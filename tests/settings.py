@@ -8,6 +8,8 @@ os.environ.setdefault(
 # The test client and the live server speak plain HTTP.
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+# Production settings refuse the console e-mail backend; tests keep e-mail in memory.
+os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 from scheme.settings import *  # noqa: F403
 

@@ -10,9 +10,21 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import AttachmentKind, BudgetCategory, LineKind
+from grants.forms.bounds import max_length
+from grants.models import (
+    Appeal,
+    Application,
+    AttachmentKind,
+    BudgetCategory,
+    ChangeNotice,
+    GoalResult,
+    GrantReport,
+    LineKind,
+)
+from grants.services import room_message
 from organisations.models import CompetenceArea, TargetGroup
 from scheme.formatting import format_nok
+from scheme.once import SubmitOnce
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -70,25 +82,32 @@ def upload_help():
     }
 
 
-def textarea(rows=4):
-    return forms.Textarea(attrs={"rows": rows})
+def free_text(label, of, rows=4, **kwargs):
+    """A text area as long as the model field ``of`` = (model, field name) allows."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length(*of),
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
 
 
 # --- the application --------------------------------------------------------------------------
 
 
 class AmountForm(forms.Form):
-    """The amount applied for, never above the year's maximum grant."""
+    """The amount applied for, never above the year's maximum grant. Its help says what is left
+    for the organisation this year (``room``); sending refuses more than that."""
 
     amount = money(_("Amount you apply for (NOK)"), required=False)
 
-    def __init__(self, *args, scheme_year, **kwargs):
+    def __init__(self, *args, scheme_year, room, **kwargs):
         super().__init__(*args, **kwargs)
         self.scheme_year = scheme_year
-        self.fields["amount"].help_text = _(
-            "You can apply for at most %(max)s. Write the amount in whole kroner, for example "
-            "95000."
-        ) % {"max": format_nok(scheme_year.max_grant)}
+        self.room = room
+        self.fields["amount"].help_text = "{} {}".format(
+            room_message(room), _("Write the amount in whole kroner, for example 95000.")
+        )
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
@@ -167,16 +186,18 @@ def budget_formset(data=None, lines=(), prefix="budget"):
 
 
 class ActivitiesForm(forms.Form):
-    planned_activities = forms.CharField(
-        label=_("What do you plan to do with the grant?"),
+    planned_activities = free_text(
+        _("What do you plan to do with the grant?"),
+        (Application, "planned_activities"),
+        rows=5,
         help_text=_("For example: homework help every Tuesday, a language café, a summer camp."),
-        widget=textarea(5),
         required=False,
     )
-    reach = forms.CharField(
-        label=_("Who do the activities reach?"),
+    reach = free_text(
+        _("Who do the activities reach?"),
+        (Application, "reach"),
+        rows=3,
         help_text=_("For example: children and parents in the district, newly arrived women."),
-        widget=textarea(3),
         required=False,
     )
     people_reached = forms.IntegerField(
@@ -215,10 +236,11 @@ class NeedsForm(forms.Form):
             "and helps with what you need."
         ),
     )
-    planned_collaborations = forms.CharField(
-        label=_("Who do you plan to work with?"),
+    planned_collaborations = free_text(
+        _("Who do you plan to work with?"),
+        (Application, "planned_collaborations"),
+        rows=3,
         help_text=_("For example: the municipality, the library, other organisations."),
-        widget=textarea(3),
         required=False,
     )
 
@@ -229,7 +251,7 @@ class NeedsForm(forms.Form):
             self.initial["wants_mentor"] = "true" if value else "false"
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(SubmitOnce, forms.Form):
     kind = forms.ChoiceField(
         label=_("Which document is it?"),
         choices=choices_of(AttachmentKind.choices, _("Choose the kind of document")),
@@ -253,24 +275,26 @@ class WithdrawForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    grounds = forms.CharField(
-        label=_("Why do you think the decision is wrong?"),
+    grounds = free_text(
+        _("Why do you think the decision is wrong?"),
+        (Appeal, "grounds"),
+        rows=6,
         help_text=_(
             "Write in your own words. Say what you think is wrong, and what you want changed."
         ),
-        widget=textarea(6),
         error_messages={"required": _("Say why you think the decision is wrong.")},
     )
 
 
-class ChangeNoticeForm(forms.Form):
-    description = forms.CharField(
-        label=_("What has changed?"),
+class ChangeNoticeForm(SubmitOnce, forms.Form):
+    description = free_text(
+        _("What has changed?"),
+        (ChangeNotice, "description"),
+        rows=6,
         help_text=_(
             "For example: an activity is cancelled, the organisation has new leaders, you will "
             "not use all the money, or the organisation is closing down."
         ),
-        widget=textarea(6),
         error_messages={"required": _("Describe what has changed.")},
     )
 
@@ -285,9 +309,9 @@ class ResultsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.goals = list(goals)
         for goal in self.goals:
-            self.fields[f"goal_{goal.pk}"] = forms.CharField(
-                label=_("Goal %(number)d: %(text)s") % {"number": goal.number, "text": goal.text},
-                widget=textarea(4),
+            self.fields[f"goal_{goal.pk}"] = free_text(
+                _("Goal %(number)d: %(text)s") % {"number": goal.number, "text": goal.text},
+                (GoalResult, "text"),
                 required=False,
             )
 
@@ -296,25 +320,28 @@ class ResultsForm(forms.Form):
 
 
 class ReportActivitiesForm(forms.Form):
-    activities_held = forms.CharField(
-        label=_("Which activities did you hold?"),
+    activities_held = free_text(
+        _("Which activities did you hold?"),
+        (GrantReport, "activities_held"),
+        rows=5,
         help_text=_("For example: homework help 40 times, two trips, a summer party."),
-        widget=textarea(5),
         required=False,
     )
     people_reached = forms.IntegerField(
         label=_("How many people did you reach?"), min_value=0, required=False
     )
-    collaborations_started = forms.CharField(
-        label=_("Which collaborations did you start?"),
+    collaborations_started = free_text(
+        _("Which collaborations did you start?"),
+        (GrantReport, "collaborations_started"),
+        rows=3,
         help_text=_("With the municipality, other organisations, schools and others."),
-        widget=textarea(3),
         required=False,
     )
-    money_used_for = forms.CharField(
-        label=_("What did the money go to?"),
+    money_used_for = free_text(
+        _("What did the money go to?"),
+        (GrantReport, "money_used_for"),
+        rows=3,
         help_text=_("In a few sentences. The numbers go in the accounts in the next step."),
-        widget=textarea(3),
         required=False,
     )
 

@@ -11,13 +11,26 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.forms.bounds import date_rules, max_length
 from grants.models import (
+    Appeal,
     AppealStatus,
+    Application,
+    Assessment,
+    ChangeNotice,
+    Clawback,
     Criterion,
+    Decision,
+    Disbursement,
+    GrantReport,
+    Instalment,
+    Repayment,
+    Round,
     RoundKind,
 )
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
+from scheme.once import SubmitOnce
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,20 +59,28 @@ def money(label, required=True, **kwargs):
     )
 
 
-def date(label, required=True, **kwargs):
-    return forms.DateField(label=label, required=required, widget=DATE, **kwargs)
+def date(label, of, required=True, **kwargs):
+    """A date with the rules of the model field ``of`` = (model, field name)."""
+    return forms.DateField(
+        label=label, required=required, widget=DATE, validators=date_rules(*of), **kwargs
+    )
 
 
-def text(label, required=True, rows=4, **kwargs):
+def text(label, of, required=True, rows=4, **kwargs):
+    """A text area as long as the model field ``of`` = (model, field name) allows."""
     return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+        label=label,
+        required=required,
+        max_length=max_length(*of),
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
     )
 
 
 # --- calls -----------------------------------------------------------------------------------
 
 
-class RoundForm(forms.Form):
+class RoundForm(SubmitOnce, forms.Form):
     scheme_year = forms.ModelChoiceField(
         label=_("Scheme year"),
         queryset=SchemeYear.objects.none(),
@@ -74,10 +95,13 @@ class RoundForm(forms.Form):
         required=False,
         help_text=_("The admission rules are then not checked again."),
     )
-    opens_on = date(_("Opens"))
-    closes_on = date(_("Closes"), help_text=_("The last day organisations can send."))
+    opens_on = date(_("Opens"), (Round, "opens_on"))
+    closes_on = date(
+        _("Closes"), (Round, "closes_on"), help_text=_("The last day organisations can send.")
+    )
     guidance = text(
         _("Guidance"),
+        (Round, "guidance"),
         rows=8,
         help_text=_("What the call is for and how to apply, in plain language."),
     )
@@ -165,13 +189,14 @@ class AssessmentForm(forms.Form):
     )
     phoned_at = date(
         _("Phoned to confirm motivation on"),
+        (Assessment, "phoned_at"),
         required=False,
         help_text=_("Leave empty if you have not phoned."),
     )
     phone_note = forms.CharField(
         label=_("What the phone call showed"), max_length=500, required=False
     )
-    summary = text(_("Summary"), required=False, rows=4)
+    summary = text(_("Summary"), (Assessment, "summary"), required=False, rows=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,9 +219,7 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        phoned_at = data.get("phoned_at")
-        if phoned_at and phoned_at > timezone.localdate():
-            self.add_error("phoned_at", _("The date of the call cannot be in the future."))
+        phoned_at = data.get("phoned_at")  # not in the future: the field's rules say so
         if data.get("phone_note", "").strip() and not phoned_at and "phoned_at" not in self.errors:
             self.add_error("phoned_at", _("Give the date you phoned."))
         return data
@@ -299,6 +322,7 @@ class AwardForm(forms.Form):
     amount = money(_("Amount to award"))
     reasons = text(
         _("Reasons"),
+        (Decision, "reasons"),
         help_text=_("The organisation reads these in the decision. Say why it gets the grant."),
     )
     confirm = forms.BooleanField(
@@ -322,6 +346,7 @@ class InstalmentForm(forms.Form):
     due_on = forms.DateField(
         label=_("To be paid"),
         required=False,
+        validators=date_rules(Instalment, "due_on"),
         widget=forms.DateInput(
             attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
         ),
@@ -362,6 +387,7 @@ InstalmentFormSet = formset_factory(
 class RejectForm(forms.Form):
     reasons = text(
         _("Reasons"),
+        (Decision, "reasons"),
         help_text=_("The organisation reads these in the decision. Say plainly why."),
     )
 
@@ -369,6 +395,7 @@ class RejectForm(forms.Form):
 class InfoRequestForm(forms.Form):
     question = text(
         _("Your question"),
+        (Application, "info_request"),
         rows=3,
         help_text=_("The application goes back to the organisation with this question."),
     )
@@ -386,6 +413,7 @@ class AppealForm(forms.Form):
     )
     outcome = text(
         _("Outcome and reasons"),
+        (Appeal, "outcome"),
         rows=3,
         help_text=_("The organisation reads this."),
     )
@@ -394,7 +422,7 @@ class AppealForm(forms.Form):
 # --- money out and back ----------------------------------------------------------------------
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(SubmitOnce, forms.Form):
     instalment = forms.ModelChoiceField(
         label=_("Instalment"),
         queryset=None,
@@ -406,7 +434,7 @@ class DisbursementForm(forms.Form):
         required=False,
         help_text=_("Leave empty to pay the whole instalment."),
     )
-    paid_on = date(_("Paid on"), initial=timezone.localdate)
+    paid_on = date(_("Paid on"), (Disbursement, "paid_on"), initial=timezone.localdate)
 
     def __init__(self, *args, instalments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -440,23 +468,25 @@ class DisbursementForm(forms.Form):
         return data
 
 
-class ClawbackForm(forms.Form):
+class ClawbackForm(SubmitOnce, forms.Form):
     amount = money(_("Amount to claim back"))
     reasons = text(
         _("Reasons"),
+        (Decision, "reasons"),
         help_text=_("This is a decision the organisation can appeal. Say plainly why."),
     )
-    due_on = date(_("Repay by"))
+    due_on = date(_("Repay by"), (Clawback, "due_on"))
 
 
-class RepaymentForm(forms.Form):
+class RepaymentForm(SubmitOnce, forms.Form):
     amount = money(_("Amount repaid"))
-    paid_on = date(_("Repaid on"), initial=timezone.localdate)
+    paid_on = date(_("Repaid on"), (Repayment, "paid_on"), initial=timezone.localdate)
 
 
 class ChangeNoticeForm(forms.Form):
     outcome = text(
         _("What the change means for the grant"),
+        (ChangeNotice, "outcome"),
         rows=3,
         help_text=_("The organisation reads this."),
     )
@@ -465,6 +495,7 @@ class ChangeNoticeForm(forms.Form):
 class ReturnReportForm(forms.Form):
     comment = text(
         _("What the organisation must change"),
+        (GrantReport, "caseworker_comment"),
         rows=4,
         help_text=_("The organisation reads this and sends the report again."),
     )

@@ -1,20 +1,18 @@
 """The organisation's side of a grant: calls, the application in steps, the award letter,
 appeals, change notices and the grant report with its accounts.
 
-Every object is fetched through its queryset's ``visible_to(user)``, so another
-organisation's case answers 404. Changes are made only by the organisation's own people: a
-caseworker, who can see the case, gets 403 on these forms and is sent to the caseworker's
-pages from the application, award and report pages.
+Every object is fetched through its queryset's ``visible_to(user)`` (get_visible_or_404), so
+another organisation's case, and a call it may not apply to, answers 404. Changes are made
+only by the organisation's own people: a caseworker, who can see the case, gets 403 on these
+forms and is sent to the caseworker's pages from the application, award and report pages.
 """
-
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +35,7 @@ from grants.forms.applicant import (
     budget_formset,
 )
 from grants.models import (
+    MAX_ATTACHMENTS,
     ZERO,
     AppealStatus,
     Application,
@@ -55,14 +54,14 @@ from grants.models import (
     Invitation,
     LineKind,
     Round,
-    RoundKind,
 )
 from organisations.models import Organisation
 from scheme.formatting import format_day, format_nok
 from scheme.models import in_language
+from scheme.once import AlreadySent
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
-from scheme.web import add_service_errors, paginate
+from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 DONE, TODO, OPTIONAL = "done", "todo", "optional"
 
@@ -101,8 +100,8 @@ def _caseworker_page(request, name, pk):
     return None
 
 
-def _application_queryset(request):
-    return Application.objects.visible_to(request.user).select_related(
+def _applications():
+    return Application.objects.select_related(
         "round__scheme_year__scheme__administrator", "organisation"
     )
 
@@ -114,29 +113,23 @@ def _with_parts(queryset):
 
 
 def _own_application(request, pk, queryset=None):
-    application = get_object_or_404(
-        queryset if queryset is not None else _application_queryset(request), pk=pk
+    application = get_visible_or_404(
+        queryset if queryset is not None else _applications(), request.user, pk=pk
     )
     _require_own(request, application.organisation_id)
     return application
 
 
-def _attachments(request):
-    return Attachment.objects.filter(
-        application__in=Application.objects.visible_to(request.user)
-    ).select_related("application")
-
-
-def _report_queryset(request):
-    return GrantReport.objects.visible_to(request.user).select_related(
+def _reports():
+    return GrantReport.objects.select_related(
         "award__application__organisation",
         "award__application__round__scheme_year__scheme__administrator",
     )
 
 
 def _own_report(request, pk, queryset=None):
-    report = get_object_or_404(
-        queryset if queryset is not None else _report_queryset(request), pk=pk
+    report = get_visible_or_404(
+        queryset if queryset is not None else _reports(), request.user, pk=pk
     )
     _require_own(request, report.award.application.organisation_id)
     return report
@@ -147,8 +140,9 @@ def _service_error(request, error: ValidationError):
 
 
 def _file_error(form, field, error: ValidationError):
-    """An upload's error belongs under the file field, unless the service names a field."""
-    if hasattr(error, "error_dict"):
+    """An upload's error belongs under the file field, unless the service names a field or
+    the form was sent before."""
+    if hasattr(error, "error_dict") or isinstance(error, AlreadySent):
         add_service_errors(form, error)
     else:
         form.add_error(field, error.messages)
@@ -178,13 +172,14 @@ def _upload_limits():
 # --- home --------------------------------------------------------------------------------------
 
 
-def _open_calls(ids, organisations):
-    """The open calls each of the user's organisations may still apply to, grouped by call."""
+def _open_calls(user, ids, organisations):
+    """The open calls each of the user's organisations may still apply to, grouped by call,
+    each organisation with what it may still be awarded in the call's year (its room); the
+    call's ``most`` is the largest room among them."""
     today = timezone.localdate()
     calls = list(
-        Round.objects.filter(opens_on__lte=today, closes_on__gte=today)
-        .filter(Q(kind=RoundKind.OPEN) | Q(invitations__organisation_id__in=ids))
-        .distinct()
+        Round.objects.visible_to(user)
+        .filter(opens_on__lte=today, closes_on__gte=today)
         .select_related("scheme_year__scheme")
         .prefetch_related(
             Prefetch(
@@ -202,16 +197,17 @@ def _open_calls(ids, organisations):
             "round_id", "organisation_id"
         )
     )
+    rooms = services.yearly_rooms(ids, {call.scheme_year for call in calls})
     result = []
     for call in calls:
         invited = {invitation.organisation_id for invitation in call.own_invitations}
         may_apply = [
-            organisation
+            (organisation, rooms[(organisation.pk, call.scheme_year_id)])
             for organisation in organisations
-            if (call.pk, organisation.pk) not in applied
-            and (call.kind == RoundKind.OPEN or organisation.pk in invited)
+            if (call.pk, organisation.pk) not in applied and call.accepts(organisation, invited)
         ]
         if may_apply:
+            call.most = max(room.left for _organisation, room in may_apply)
             result.append((call, may_apply))
     return result
 
@@ -249,7 +245,7 @@ def home(request):
         {
             "organisations": organisations,
             "several": len(organisations) > 1,
-            "open_calls": _open_calls(ids, organisations),
+            "open_calls": _open_calls(request.user, ids, organisations),
             "page": paginate(request, applications),
             "awards": list(awards),
             "today": timezone.localdate(),
@@ -259,10 +255,12 @@ def home(request):
 
 @require_POST
 def start(request, pk, organisation_pk):
-    organisation = get_object_or_404(
-        Organisation.objects.filter(pk__in=_participant_ids(request.user)), pk=organisation_pk
+    organisation = get_visible_or_404(
+        Organisation.objects.filter(pk__in=_participant_ids(request.user)),
+        request.user,
+        pk=organisation_pk,
     )
-    round_ = get_object_or_404(Round.objects.select_related("scheme_year"), pk=pk)
+    round_ = get_visible_or_404(Round.objects.select_related("scheme_year"), request.user, pk=pk)
     existing = Application.objects.filter(round=round_, organisation=organisation).first()
     if existing is not None:
         messages.info(request, _("You have already started an application to this call."))
@@ -285,32 +283,18 @@ def start(request, pk, organisation_pk):
 # --- the application ---------------------------------------------------------------------------
 
 
-def _budget_total(application) -> Decimal:
-    return sum((line.amount for line in application.budget_lines.all()), ZERO)
-
-
 def _application_states(application) -> dict:
-    kinds = {attachment.kind for attachment in application.attachments.all()}
-    lines = list(application.budget_lines.all())
-    budget_ok = bool(
-        application.amount and lines and _budget_total(application) == application.amount
-    )
-    activities_ok = bool(
-        application.planned_activities.strip()
-        and application.reach.strip()
-        and application.target_groups.all()
-    )
+    """A step is done when nothing in it stops the sending (services.missing_for_submission);
+    the needs step is optional."""
+    unfinished = {problem.part for problem in services.missing_for_submission(application)}
     needs_filled = bool(
         application.competence_needs.all() or application.planned_collaborations.strip()
     )
-    documents_ok = AttachmentKind.STATUTES in kinds and bool(
-        kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}
-    )
     return {
-        "amount": DONE if budget_ok else TODO,
-        "activities": DONE if activities_ok else TODO,
+        "amount": TODO if "amount" in unfinished else DONE,
+        "activities": TODO if "activities" in unfinished else DONE,
         "needs": DONE if needs_filled else OPTIONAL,
-        "documents": DONE if documents_ok else TODO,
+        "documents": TODO if "documents" in unfinished else DONE,
     }
 
 
@@ -355,14 +339,14 @@ def application_detail(request, pk):
     redirected = _caseworker_page(request, "grants:review_application", pk)
     if redirected:
         return redirected
-    queryset = _with_parts(_application_queryset(request)).select_related("award__report")
+    queryset = _with_parts(_applications()).select_related("award__report")
     queryset = queryset.prefetch_related(
         Prefetch(
             "decisions",
             queryset=Decision.objects.select_related("decided_by").prefetch_related("appeals"),
         )
     )
-    application = get_object_or_404(queryset, pk=pk)
+    application = get_visible_or_404(queryset, request.user, pk=pk)
     decisions = _mark_appealable(list(application.decisions.all()))
     return render(
         request,
@@ -401,7 +385,10 @@ def _step_amount(request, application):
     scheme_year = application.round.scheme_year
     lines = list(application.budget_lines.all())
     form = AmountForm(
-        request.POST or None, scheme_year=scheme_year, initial={"amount": application.amount}
+        request.POST or None,
+        scheme_year=scheme_year,
+        room=services.yearly_room(application.organisation_id, scheme_year),
+        initial={"amount": application.amount},
     )
     formset = budget_formset(request.POST if request.method == "POST" else None, lines)
     if request.method == "POST":
@@ -442,6 +429,7 @@ def _step_amount(request, application):
             "total": total,
             "amount": amount,
             "difference": (amount - total) if amount is not None else None,
+            "room": form.room,
             "above_threshold": bool(amount and scheme_year.needs_audit(amount)),
         },
     )
@@ -492,7 +480,11 @@ def _step_documents(request, application):
     if request.method == "POST" and form.is_valid():
         try:
             attachment = services.add_attachment(
-                request.user, application, form.cleaned_data["kind"], form.cleaned_data["file"]
+                request.user,
+                application,
+                form.cleaned_data["kind"],
+                form.cleaned_data["file"],
+                form_token=form.pop_form_token(),
             )
         except ValidationError as error:
             _file_error(form, "file", error)
@@ -510,6 +502,8 @@ def _step_documents(request, application):
             "form": form,
             "has_statutes": AttachmentKind.STATUTES in kinds,
             "has_report": bool(kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}),
+            "attachments_left": services.attachments_left(application),
+            "max_attachments": MAX_ATTACHMENTS,
             **_upload_limits(),
         },
     )
@@ -554,7 +548,7 @@ def application_edit(request, pk, step):
     view = APPLICATION_STEP_VIEWS.get(step)
     if view is None:
         raise Http404
-    application = _own_application(request, pk, _with_parts(_application_queryset(request)))
+    application = _own_application(request, pk, _with_parts(_applications()))
     if not application.is_editable:
         messages.info(request, _("The application has been sent and can no longer be changed."))
         return redirect("grants:application", pk=application.pk)
@@ -563,7 +557,7 @@ def application_edit(request, pk, step):
 
 def application_submit(request, pk):
     """GET: the last check before sending. POST: send."""
-    application = _own_application(request, pk, _with_parts(_application_queryset(request)))
+    application = _own_application(request, pk, _with_parts(_applications()))
     if not application.is_editable:
         messages.info(request, _("The application has already been sent."))
         return redirect("grants:application", pk=application.pk)
@@ -629,13 +623,15 @@ def application_withdraw(request, pk):
 
 def attachment_download(request, pk):
     """The organisation's people and caseworkers download attachments; no one else."""
-    attachment = get_object_or_404(_attachments(request), pk=pk)
+    attachment = get_visible_or_404(Attachment, request.user, pk=pk)
     return _download(attachment.file, attachment.original_name)
 
 
 @require_POST
 def attachment_remove(request, pk):
-    attachment = get_object_or_404(_attachments(request), pk=pk)
+    attachment = get_visible_or_404(
+        Attachment.objects.select_related("application"), request.user, pk=pk
+    )
     _require_own(request, attachment.application.organisation_id)
     try:
         services.remove_attachment(request.user, attachment)
@@ -649,8 +645,8 @@ def attachment_remove(request, pk):
 # --- the award ----------------------------------------------------------------------------------
 
 
-def _award_queryset(request):
-    return Award.objects.visible_to(request.user).select_related(
+def _awards():
+    return Award.objects.select_related(
         "application__organisation",
         "application__round__scheme_year__scheme__administrator",
         "decision__decided_by",
@@ -664,8 +660,8 @@ def award_detail(request, pk):
     redirected = _caseworker_page(request, "grants:review_award", pk)
     if redirected:
         return redirected
-    award = get_object_or_404(
-        _award_queryset(request).prefetch_related(
+    award = get_visible_or_404(
+        _awards().prefetch_related(
             Prefetch("instalments", queryset=Instalment.objects.select_related("disbursement")),
             "disbursements",
             "decision__appeals",
@@ -677,6 +673,7 @@ def award_detail(request, pk):
             ),
             Prefetch("change_notices", queryset=ChangeNotice.objects.select_related("sent_by")),
         ),
+        request.user,
         pk=pk,
     )
     scheme_year = award.application.round.scheme_year
@@ -708,7 +705,7 @@ def award_detail(request, pk):
 
 @require_POST
 def award_accept(request, pk):
-    award = get_object_or_404(_award_queryset(request), pk=pk)
+    award = get_visible_or_404(_awards(), request.user, pk=pk)
     _require_own(request, award.application.organisation_id)
     try:
         services.accept_award(request.user, award)
@@ -726,12 +723,17 @@ def award_accept(request, pk):
 
 
 def change_notice(request, pk):
-    award = get_object_or_404(_award_queryset(request), pk=pk)
+    award = get_visible_or_404(_awards(), request.user, pk=pk)
     _require_own(request, award.application.organisation_id)
     form = ChangeNoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.send_change_notice(request.user, award, form.cleaned_data["description"])
+            services.send_change_notice(
+                request.user,
+                award,
+                form.cleaned_data["description"],
+                form_token=form.pop_form_token(),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -762,15 +764,14 @@ def _decision_url(decision):
 
 
 def appeal(request, pk):
-    decision = get_object_or_404(
-        Decision.objects.visible_to(request.user)
-        .select_related(
+    decision = get_visible_or_404(
+        Decision.objects.select_related(
             "application__organisation",
             "application__round__scheme_year__scheme__administrator",
             "application__award",
             "decided_by",
-        )
-        .prefetch_related("appeals"),
+        ).prefetch_related("appeals"),
+        request.user,
         pk=pk,
     )
     _require_own(request, decision.application.organisation_id)
@@ -917,7 +918,7 @@ def report_detail(request, pk):
     redirected = _caseworker_page(request, "grants:review_report", pk)
     if redirected:
         return redirected
-    report = get_object_or_404(_with_report_parts(_report_queryset(request)), pk=pk)
+    report = get_visible_or_404(_with_report_parts(_reports()), request.user, pk=pk)
     return render(
         request,
         "grants/applicant/report_detail.html",
@@ -1042,7 +1043,7 @@ def report_edit(request, pk, step):
     view = REPORT_STEP_VIEWS.get(step)
     if view is None:
         raise Http404
-    report = _own_report(request, pk, _with_report_parts(_report_queryset(request)))
+    report = _own_report(request, pk, _with_report_parts(_reports()))
     if not report.is_editable:
         messages.info(request, _("The report has been sent and can no longer be changed."))
         return redirect("grants:report", pk=report.pk)
@@ -1050,7 +1051,7 @@ def report_edit(request, pk, step):
 
 
 def report_submit(request, pk):
-    report = _own_report(request, pk, _with_report_parts(_report_queryset(request)))
+    report = _own_report(request, pk, _with_report_parts(_reports()))
     if not report.is_editable:
         messages.info(request, _("The report has already been sent."))
         return redirect("grants:report", pk=report.pk)
@@ -1082,7 +1083,7 @@ def report_submit(request, pk):
 
 
 def auditor_statement_download(request, pk):
-    report = get_object_or_404(GrantReport.objects.visible_to(request.user), pk=pk)
+    report = get_visible_or_404(GrantReport, request.user, pk=pk)
     if not report.auditor_statement:
         raise Http404
     suffix = report.auditor_statement.name.rsplit(".", 1)[-1]

@@ -3,10 +3,10 @@ one application (impartiality, assessment, proposal, decision, appeals), the rou
 the award (payments, clawbacks, change notices) and the grant report.
 
 Every page needs the caseworker role (403 otherwise) and fetches its object through the
-model's ``visible_to(user)`` (404 when hidden); acting on a scheme's cases needs the caseworker
-to belong to the body that administers the scheme (403 otherwise). Each action validates a
-form, calls one service and redirects; a service's ValidationError is shown on the form, with
-the user's input kept.
+model's ``visible_to(user)`` among the cases of the schemes the caseworker's body runs: an
+object that is missing, hidden or another body's answers 404 alike, so ids cannot be probed.
+Each action validates a form, calls one service and redirects; a service's ValidationError is
+shown on the form, with the user's input kept.
 """
 
 import datetime
@@ -27,7 +27,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,8 +77,14 @@ from organisations.geography import County
 from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
-from scheme.roles import Role, require_administers, require_role
-from scheme.web import PAGE_SIZE, add_service_errors, paginate, query_without_page
+from scheme.roles import Role, require_role
+from scheme.web import (
+    PAGE_SIZE,
+    add_service_errors,
+    get_visible_or_404,
+    paginate,
+    query_without_page,
+)
 
 OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
 AWARDED_LISTED = 25  # the portfolio lists awarded applications among the proposals up to this
@@ -113,39 +119,40 @@ def _notice_prefix(pk):
 # --- access ------------------------------------------------------------------------------------
 
 
+# From each kind of object to the administering body of its scheme.
+TO_BODY = "scheme__administrator_id"
+ROUND_TO_BODY = f"scheme_year__{TO_BODY}"
+APPLICATION_TO_BODY = f"round__{ROUND_TO_BODY}"
+AWARD_TO_BODY = f"application__{APPLICATION_TO_BODY}"
+
+
+def _case(request, queryset, to_body, **lookup):
+    """The object, among those in schemes the caseworker's body runs (``to_body`` leads to the
+    body). 403 without the caseworker role; 404 for missing, hidden and another body's alike."""
+    access = require_role(request.user, Role.CASEWORKER)
+    return get_visible_or_404(access.administered(queryset, to_body), request.user, **lookup)
+
+
 def _round(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    round_ = get_object_or_404(Round.objects.select_related("scheme_year__scheme"), pk=pk)
-    require_administers(request.user, round_.scheme_year.scheme)
-    return round_
+    return _case(request, Round.objects.select_related("scheme_year__scheme"), ROUND_TO_BODY, pk=pk)
 
 
 def _application(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    application = get_object_or_404(
-        Application.objects.visible_to(request.user).select_related(
-            "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
-        ),
-        pk=pk,
+    queryset = Application.objects.select_related(
+        "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
     )
-    require_administers(request.user, application.round.scheme_year.scheme)
-    return application
+    return _case(request, queryset, APPLICATION_TO_BODY, pk=pk)
 
 
 def _award(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    award = get_object_or_404(
-        Award.objects.visible_to(request.user).select_related(
-            "application__organisation",
-            "application__round__scheme_year__scheme",
-            "decision__decided_by",
-            "report",
-            "accepted_by",
-        ),
-        pk=pk,
+    queryset = Award.objects.select_related(
+        "application__organisation",
+        "application__round__scheme_year__scheme",
+        "decision__decided_by",
+        "report",
+        "accepted_by",
     )
-    require_administers(request.user, award.application.round.scheme_year.scheme)
-    return award
+    return _case(request, queryset, AWARD_TO_BODY, pk=pk)
 
 
 def _workspace_url(application_id, anchor=""):
@@ -192,10 +199,7 @@ def round_list(request):
     access = require_role(request.user, Role.CASEWORKER)
     not_sent = [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN]
     rounds = (
-        access.administered(
-            Round.objects.select_related("scheme_year__scheme"),
-            "scheme_year__scheme__administrator_id",
-        )
+        access.administered(Round.objects.select_related("scheme_year__scheme"), ROUND_TO_BODY)
         .annotate(
             invited_count=Count("invitations", distinct=True),
             sent_count=Count(
@@ -217,9 +221,9 @@ def round_list(request):
 
 
 def _scheme_years(access):
-    return access.administered(
-        SchemeYear.objects.select_related("scheme"), "scheme__administrator_id"
-    ).order_by("-year", "scheme__name")
+    return access.administered(SchemeYear.objects.select_related("scheme"), TO_BODY).order_by(
+        "-year", "scheme__name"
+    )
 
 
 def round_edit(request, pk=None):
@@ -236,8 +240,9 @@ def round_edit(request, pk=None):
         lock_scheme_year=round_ is not None and round_.applications.exists(),
     )
     if request.method == "POST" and form.is_valid():
+        token = form.pop_form_token()
         try:
-            saved = services.save_round(request.user, round_, **form.cleaned_data)
+            saved = services.save_round(request.user, round_, form_token=token, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -320,12 +325,11 @@ def round_invite(request, pk):
 
 def application_list(request):
     access = require_role(request.user, Role.CASEWORKER)
-    path = "round__scheme_year__scheme__administrator_id"
     rounds = access.administered(
-        Round.objects.select_related("scheme_year"), "scheme_year__scheme__administrator_id"
+        Round.objects.select_related("scheme_year"), ROUND_TO_BODY
     ).order_by("-opens_on", "id")
     queryset = (
-        access.administered(Application.objects.visible_to(request.user), path)
+        access.administered(Application.objects.visible_to(request.user), APPLICATION_TO_BODY)
         .select_related("organisation", "round", "assessment", "award__report")
         .annotate(total_score=_total_score())
     )
@@ -620,9 +624,11 @@ def decide(request, pk):
 
 
 def handle_appeal(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    appeal = get_object_or_404(
-        Appeal.objects.visible_to(request.user).select_related("decision"), pk=pk
+    appeal = _case(
+        request,
+        Appeal.objects.select_related("decision"),
+        f"decision__application__{APPLICATION_TO_BODY}",
+        pk=pk,
     )
     application = _application(request, appeal.decision.application_id)
     if request.method != "POST":
@@ -863,6 +869,7 @@ def disburse(request, pk):
                 amount=data["amount"],
                 paid_on=data["paid_on"],
                 instalment=data["instalment"],
+                form_token=form.pop_form_token(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -896,8 +903,7 @@ def clawback(request, pk):
 
 
 def repayment(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    clawback_ = get_object_or_404(Clawback.objects.visible_to(request.user), pk=pk)
+    clawback_ = _case(request, Clawback.objects.all(), f"award__{AWARD_TO_BODY}", pk=pk)
     award = _award(request, clawback_.award_id)
     if request.method != "POST":
         return redirect(_award_url(award.pk, f"clawback-{clawback_.pk}"))
@@ -918,8 +924,7 @@ def repayment(request, pk):
 
 
 def handle_change_notice(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    notice = get_object_or_404(ChangeNotice.objects.visible_to(request.user), pk=pk)
+    notice = _case(request, ChangeNotice.objects.all(), f"award__{AWARD_TO_BODY}", pk=pk)
     award = _award(request, notice.award_id)
     if request.method != "POST":
         return redirect(_award_url(award.pk, f"notice-{notice.pk}"))
@@ -941,19 +946,13 @@ def handle_change_notice(request, pk):
 
 
 def review_report(request, pk):
-    require_role(request.user, Role.CASEWORKER)
-    report = get_object_or_404(
-        GrantReport.objects.visible_to(request.user)
-        .select_related(
-            "award__application__organisation", "award__application__round__scheme_year__scheme"
-        )
-        .prefetch_related(
-            Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
-            "account_lines",
-        ),
-        pk=pk,
+    queryset = GrantReport.objects.select_related(
+        "award__application__organisation", "award__application__round__scheme_year__scheme"
+    ).prefetch_related(
+        Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
+        "account_lines",
     )
-    require_administers(request.user, report.award.application.round.scheme_year.scheme)
+    report = _case(request, queryset, f"award__{AWARD_TO_BODY}", pk=pk)
     return_form = ReturnReportForm(prefix=RETURN)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -6,6 +6,7 @@ These tests need PostgreSQL (real row locks; SQLite serialises whole transaction
 skipped on SQLite, or fail under REQUIRE_SERVICES=1.
 """
 
+import datetime
 import threading
 
 from django.core.exceptions import ValidationError
@@ -100,3 +101,36 @@ def test_the_same_person_registered_twice_at_once_is_registered_once(
     assert len(made) == 1
     assert errors == ["Kari Nordmann is already registered."] * 3
     assert course.registrations.count() == 1
+
+
+def test_the_same_programme_sent_twice_at_once_is_saved_once(
+    postgres, transactional_db, caseworker, gathering
+):
+    """``services.save_programme`` replaces the programme under the event's lock: a double
+    click replaces it twice, one after the other, and never adds both copies."""
+    items = [
+        (datetime.time(9, 0), "Velkommen", None, "IMDi"),
+        (datetime.time(10, 0), "Organisasjonsutvikling", None, "LNU"),
+    ]
+    barrier = threading.Barrier(THREADS)
+    crashes = []
+
+    def save():
+        try:
+            barrier.wait(timeout=30)
+            services.save_programme(caseworker, gathering, items)
+        except Exception as error:  # anything is a failure of the test
+            crashes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert crashes == []
+    assert list(gathering.programme.values_list("title", flat=True)) == [
+        "Velkommen",
+        "Organisasjonsutvikling",
+    ]

@@ -16,11 +16,13 @@ from grants import services
 from grants.models import (
     Appeal,
     Application,
+    Attachment,
     Award,
     ChangeNotice,
     Clawback,
     Decision,
     GrantReport,
+    Round,
 )
 from organisations.models import Membership
 from scheme.roles import MemberRole
@@ -30,6 +32,7 @@ from tests.grants.conftest import complete_application
 # Each model with private data, and the path from it to the organisation it belongs to.
 PRIVATE = {
     Application: "organisation",
+    Attachment: "application__organisation",
     Decision: "application__organisation",
     Award: "application__organisation",
     GrantReport: "award__application__organisation",
@@ -148,3 +151,46 @@ def test_visible_to_costs_one_query_once_the_access_is_known(
     list(Application.objects.visible_to(member))  # reads the access once
     with django_assert_num_queries(1):
         list(ChangeNotice.objects.visible_to(member))
+
+
+# --- calls ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_call(caseworker, scheme_year):
+    today = timezone.localdate()
+    return services.save_round(
+        caseworker,
+        scheme_year=scheme_year,
+        title="Åpen runde",
+        kind="open",
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=10),
+        guidance="Alle kan søke.",
+    )
+
+
+def test_the_schemes_caseworkers_and_admins_see_its_calls(
+    call, open_call, caseworker, other_caseworker, admin_user, foreign_caseworker
+):
+    for user in (caseworker, other_caseworker, admin_user):
+        assert set(Round.objects.visible_to(user)) == {call, open_call}
+    assert not Round.objects.visible_to(foreign_caseworker).exists()
+
+
+def test_an_organisation_sees_the_open_calls_and_those_it_is_invited_to(
+    call, open_call, member, other_member
+):
+    assert set(Round.objects.visible_to(member)) == {call, open_call}  # invited to ``call``
+    assert set(Round.objects.visible_to(other_member)) == {open_call}
+
+
+@pytest.mark.parametrize("who", ["mentor", "evaluator", "nobody", "anonymous"])
+def test_calls_are_hidden_from_everyone_else(request, call, open_call, who):
+    if who == "nobody":
+        user = factories.UserFactory()
+    elif who == "anonymous":
+        user = AnonymousUser()
+    else:
+        user = request.getfixturevalue(who)
+    assert not Round.objects.visible_to(user).exists()

@@ -176,11 +176,10 @@ def test_starting_an_application_makes_a_draft_with_the_profiles_target_groups(
 
 
 def test_an_organisation_not_invited_cannot_start(client, call, other_member, other_participant):
+    """A closed call is hidden from an organisation that is not invited: not found."""
     client.force_login(other_member)
-    response = client.post(
-        reverse("grants:start", args=[call.pk, other_participant.pk]), follow=True
-    )
-    assert "only for invited organisations" in response.content.decode()
+    response = client.post(reverse("grants:start", args=[call.pk, other_participant.pk]))
+    assert response.status_code == 404
     assert not Application.objects.filter(organisation=other_participant).exists()
     assert call.title not in client.get(reverse("grants:home")).content.decode()
 
@@ -905,6 +904,13 @@ def many_applications(member, participant, caseworker, scheme_year, count):
     return applications
 
 
+def log_in_for_counting(client, user):
+    """Log in and make a first request, so that the session's first write (the time of its
+    last activity) is not counted as the cost of the page measured next."""
+    client.force_login(user)
+    client.get(reverse("grants:home"))
+
+
 @pytest.mark.parametrize("count", [1, 6])
 def test_home_queries_do_not_grow_with_applications(
     client, member, participant, caseworker, scheme_year, call, count, django_assert_max_num_queries
@@ -914,7 +920,7 @@ def test_home_queries_do_not_grow_with_applications(
         services.submit_application(member, application)
         services.declare_impartiality(caseworker, application, has_conflict=False)
         services.award_grant(caseworker, application, amount=Decimal("1000"), reasons="Ja.")
-    client.force_login(member)
+    log_in_for_counting(client, member)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("grants:home"))
     assert (
@@ -937,7 +943,7 @@ def test_application_page_queries_do_not_grow_with_lines_and_attachments(
     services.submit_application(member, application)
     services.declare_impartiality(caseworker, application, has_conflict=False)
     services.reject_application(caseworker, application, reasons="Nei.")
-    client.force_login(member)
+    log_in_for_counting(client, member)
     with django_assert_max_num_queries(11):
         response = client.get(reverse("grants:application", args=[application.pk]))
     assert response.content.decode().count("Linje") == lines
@@ -953,7 +959,7 @@ def test_award_and_report_pages_queries_do_not_grow(
     )
     for _number in range(lines):
         services.send_change_notice(member, accepted, "Endring.")
-    client.force_login(member)
+    log_in_for_counting(client, member)
     with django_assert_max_num_queries(10):
         client.get(reverse("grants:award", args=[accepted.pk]))
     with django_assert_max_num_queries(7):

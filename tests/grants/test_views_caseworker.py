@@ -978,18 +978,44 @@ def foreign_caseworker(db):
     indirect=True,
 )  # fmt: skip
 def test_no_one_but_the_schemes_caseworkers_reaches_a_caseworker_page(client, everything, outsider):
+    """People without the caseworker role get 403 on every caseworker page; a caseworker of
+    another body has the role, but this scheme's calls and cases are hidden from them: 404."""
     client.force_login(outsider)
     before = snapshot()
     is_caseworker = outsider.memberships.filter(organisation__kind="administrator").exists()
+    expected = 404 if is_caseworker else 403
     for name, args in everything.items():
         if is_caseworker and name in ("rounds", "round_create", "review"):
             continue  # their own lists, which leave this scheme out (tested below)
         response = client.get(url(name, *args))
-        assert response.status_code in (403, 404), (name, response.status_code)
+        assert response.status_code == expected, (name, response.status_code)
         data = POSTS.get(name, {})
         response = client.post(url(name, *args), data)
-        assert response.status_code in (403, 404, 405), (name, response.status_code)
+        assert response.status_code == expected, (name, response.status_code)
     assert snapshot() == before
+
+
+CALL_PAGES = ["round", "round_invite", "portfolio"]
+
+
+def test_another_bodys_caseworker_cannot_probe_the_calls(
+    client, call, caseworker, foreign_caseworker
+):
+    """A call of another body answers exactly as a call that does not exist: 404, on the call,
+    its invitations and its portfolio, for GET and POST alike. Its own caseworkers open them."""
+    client.force_login(caseworker)
+    for name in CALL_PAGES:
+        assert client.get(url(name, call.pk)).status_code == 200, name
+    client.force_login(foreign_caseworker)
+    missing = Round.objects.order_by("-pk").first().pk + 1000
+    for name in CALL_PAGES:
+        for pk in (call.pk, missing):
+            assert client.get(url(name, pk)).status_code == 404, (name, pk)
+            assert client.post(url(name, pk), POSTS.get(name, {})).status_code == 404, (name, pk)
+    assert Round.objects.get(pk=call.pk).title == call.title
+    assert list(Invitation.objects.filter(round=call).values_list("organisation", flat=True)) == [
+        organisation.pk for organisation in call.invited.all()
+    ]
 
 
 def test_a_caseworker_of_another_body_sees_none_of_this_schemes_cases(

@@ -1,4 +1,5 @@
-"""The mentoring demo data: the nine pairings of the pilot and their story, loaded twice.
+"""The mentoring demo data: the nine pairings of the pilot and their story, and the group
+pairing after it, loaded twice.
 
 One test, as loading the whole demo (every app's) takes several seconds."""
 
@@ -25,7 +26,7 @@ from mentoring.models import (
 from mentoring.progress import Health, progress, with_progress_data
 from organisations.demo import PARTICIPANTS
 from organisations.models import Organisation
-from scheme.models import Event, Notification
+from scheme.models import Event, Notification, User
 
 
 def load_demo() -> str:
@@ -51,10 +52,11 @@ def test_the_mentoring_demo_tells_the_pilot_and_a_second_run_gives_the_same_data
     first = counts()
     load_demo()
     assert counts() == first
-    assert "Mentoring: 10 offers, 10 pairings" in output
+    assert "Mentoring: 10 offers, 11 pairings" in output
     check_pairings_and_agreements()
     check_meetings_tasks_check_ins_and_health()
     check_compensation()
+    check_the_group_and_its_notes()
 
 
 def check_pairings_and_agreements():
@@ -63,23 +65,23 @@ def check_pairings_and_agreements():
     assert all(1 <= offer.capacity <= 2 for offer in MentorOffer.objects.all())
 
     pairings = Pairing.objects.prefetch_related("members__organisation")
-    assert pairings.filter(status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED]).count() == 9
+    assert pairings.filter(status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED]).count() == 10
     replaced = pairings.get(status=PairingStatus.REPLACED)
     assert replaced.end_reason and replaced.replaced_by.status != PairingStatus.REPLACED
     assert replaced.ends_on.year == 2023
-    # ten mentors for nine participants, each participant in exactly one live-or-ended pairing
+    # ten mentors for nine participants: each participant in one pilot pairing (not counting
+    # the one replaced), two of them also in the group after the pilot; one live pairing each
     assert pairings.values("mentor").distinct().count() == 10
     participants = Organisation.objects.filter(
         kind="participant", email__in=[f"post@{row[1]}.example" for row in PARTICIPANTS]
     )
     assert participants.count() == 9
+    in_group = {"post@beatuscras.example", "post@svetisava.example"}
     for participant in participants:
-        assert (
-            pairings.filter(members__organisation=participant)
-            .exclude(status=PairingStatus.REPLACED)
-            .count()
-            == 1
-        )
+        mine = pairings.filter(members__organisation=participant)
+        expected = 2 if participant.email in in_group else 1
+        assert mine.exclude(status=PairingStatus.REPLACED).count() == expected, participant
+        assert mine.filter(status__in=[PairingStatus.ACTIVE, PairingStatus.PAUSED]).count() <= 1
 
     for pairing in pairings.select_related("agreement"):
         sides = {pairing.mentor_id} | {m.organisation_id for m in pairing.members.all()}
@@ -134,3 +136,33 @@ def check_compensation():
         assert compensation.paid_total is not None
         assert compensation.paid_total <= compensation.amount, compensation
     assert CompensationPayment.objects.count() >= 19
+
+
+def check_the_group_and_its_notes():
+    """The group after the pilot: meetings with both participants and with one alone; the
+    notes of a meeting with one are read by the mentor and that one, never by the other."""
+    [group] = [p for p in Pairing.objects.prefetch_related("members") if p.is_group]
+    assert group.status == PairingStatus.ACTIVE and group.mentor.name == "Norges Røde Kors"
+    beatus, sava = [m.organisation for m in group.members.all()]
+    leaders = {
+        organisation.pk: User.objects.get(email=f"leder@{slug}.example")
+        for organisation, slug in ((beatus, "beatuscras"), (sava, "svetisava"))
+    }
+    mentor = User.objects.get(email="mentor@rodekors.example")
+    meetings = list(group.meetings.prefetch_related("participants"))
+    took_part = [frozenset(o.pk for o in m.participants.all()) for m in meetings]
+    assert frozenset({beatus.pk, sava.pk}) in took_part
+    assert frozenset({beatus.pk}) in took_part and frozenset({sava.pk}) in took_part
+    alone = [m for m in meetings if m.participants.count() == 1 and m.notes]
+    assert {m.notes_visibility for m in alone} == {
+        NoteVisibility.PAIR,
+        NoteVisibility.PAIR_AND_CASEWORKER,
+    }
+    for meeting in alone:
+        [present] = meeting.participants.all()
+        absent = sava if present == beatus else beatus
+        assert meeting.notes_visible_to(mentor)
+        assert meeting.notes_visible_to(leaders[present.pk])
+        assert not meeting.notes_visible_to(leaders[absent.pk])
+        assert set(meeting.tasks.values_list("owner", flat=True)) <= {present.pk}
+    assert not group.meetings.filter(confirmed_at__isnull=True).exists()

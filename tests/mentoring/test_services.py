@@ -685,7 +685,7 @@ def test_tasks_belong_to_the_pair(pairing, mentor, other_participant):
     refused(
         ValidationError,
         lambda: meet(mentor, pairing, days(-1), tasks=[("Noe", other_participant, days(3))]),
-        "belongs to one of the organisations in the pair",
+        "belongs to the mentor or an organisation that took part",
     )
 
 
@@ -751,31 +751,73 @@ def test_only_the_pair_confirms(request, who, pairing, mentor):
     refused(PermissionDenied, lambda: services.confirm_meeting(actor, meeting), objects=[meeting])
 
 
-def test_in_a_group_every_side_logs_and_confirms(group):
+def test_in_a_group_those_who_took_part_log_and_confirm(group):
     a, b, c = group.members
-    first = meet(b, group.pairing, days(-10), tasks=[("Del malen", group.participants[2], days(5))])
-    assert first.logged_for == group.participants[1]
-    # The mentor and the other participants are asked to confirm, in the portal only.
-    for person in (group.mentor, a, c):
-        assert any(n.email_to == "" for n in notifications(person))
-    assert all(n.email_to for n in notifications(b))
+    A, B, C = group.participants
+    Notification.objects.all().delete()
+    first = meet(b, group.pairing, days(-10), tasks=[("Del malen", B, days(5))])
+    assert first.logged_for == B
+    # A participant that logs a meeting took part in it; it alone, unless it says more.
+    assert list(first.participants.all()) == [B]
+    # The mentor is asked to confirm, in the portal only; the others were not there.
+    assert any(n.email_to == "" for n in notifications(group.mentor))
+    for person in (a, c):
+        assert not any(n.email_to == "" for n in notifications(person))
     refused(ValidationError, lambda: services.confirm_meeting(b, first), "other side")
-    services.confirm_meeting(c, first)
-    assert refresh(first).confirmed_by == c
+    refused(
+        ValidationError, lambda: services.confirm_meeting(c, first), "did not take part",
+        objects=[first],
+    )  # fmt: skip
+    services.confirm_meeting(group.mentor, first)
+    assert refresh(first).confirmed_by == group.mentor
 
     second = meet(
         group.mentor,
         group.pairing,
         days(-5),
-        tasks=[(f"Oppgave {i}", organisation, days(3)) for i, organisation in enumerate(
-            [group.mentor_org, *group.participants])],
+        participants=[A, C],
+        tasks=[(f"Oppgave {i}", organisation, days(3))
+               for i, organisation in enumerate([group.mentor_org, A, C])],
     )  # fmt: skip
-    services.confirm_meeting(a, second)
+    assert set(second.participants.all()) == {A, C}
+    refused(ValidationError, lambda: services.confirm_meeting(b, second), "did not take part")
+    services.confirm_meeting(c, second)
     owners = set(Task.objects.filter(meeting=second).values_list("owner", flat=True))
-    assert owners == {group.mentor_org.pk, *(p.pk for p in group.participants)}
+    assert owners == {group.mentor_org.pk, A.pk, C.pk}
     task = Task.objects.get(meeting=first)
-    services.complete_task(c, task)
-    assert refresh(task).done_by == c
+    services.complete_task(b, task)
+    assert refresh(task).done_by == b
+
+
+def test_in_a_group_a_meeting_says_who_took_part(group, participant):
+    A, B, _C = group.participants
+    refused(
+        ValidationError,
+        lambda: meet(group.mentor, group.pairing, days(-1)),
+        "choose the participant organisations that took part",
+    )
+    refused(
+        ValidationError,
+        lambda: meet(group.mentor, group.pairing, days(-1), participants=[A, participant]),
+        "organisations in this group",
+    )
+    refused(
+        ValidationError,
+        lambda: meet(group.members[0], group.pairing, days(-1), participants=[B]),
+        "logs the meeting, so it took part",
+    )
+    refused(
+        ValidationError,
+        lambda: meet(
+            group.mentor, group.pairing, days(-1), participants=[A], tasks=[("Noe", B, days(3))]
+        ),
+        "belongs to the mentor or an organisation that took part",
+    )
+
+
+def test_in_a_one_to_one_pairing_the_participant_always_took_part(pairing, mentor, participant):
+    meeting = meet(mentor, pairing, days(-1))
+    assert list(meeting.participants.all()) == [participant]
 
 
 # --- tasks ---------------------------------------------------------------------------------------

@@ -8,7 +8,15 @@ import pytest
 from django.utils import timezone
 
 from mentoring import services
-from mentoring.models import Compensation, Flag, Meeting, Pairing, PairingStatus, Task
+from mentoring.models import (
+    CheckIn,
+    Compensation,
+    Flag,
+    Meeting,
+    Pairing,
+    PairingStatus,
+    Task,
+)
 from organisations.models import Organisation
 from scheme import registry
 from scheme.models import SchemeYear
@@ -132,6 +140,33 @@ def test_compensation_is_seen_by_its_mentor_and_caseworkers(request, who, world)
     assert seen == expected
 
 
+SEES_CHECK_INS = {
+    # Each side reads its own answers: the other side may be what is not working.
+    "mentor": {"mentor_org"},
+    "member": {"participant"},
+    "caseworker": {"mentor_org", "participant"},
+    "foreign_caseworker": set(),
+    "other_member": set(),
+    "other_mentor": set(),
+    "evaluator": set(),
+    "admin_user": {"mentor_org", "participant"},
+    "unpaired_member": set(),
+}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_a_check_in_is_seen_by_the_organisation_that_answered_and_caseworkers(
+    request, who, pairing, mentor, member, other_mentor, other_member
+):
+    meet(mentor, pairing, timezone.localdate())
+    services.answer_check_in(mentor, pairing, "first", good_fit=True)
+    services.answer_check_in(member, pairing, "first", good_fit=False, comment="Passer ikke.")
+    user = request.getfixturevalue(who)
+    expected = {request.getfixturevalue(name).pk for name in SEES_CHECK_INS[who]}
+    seen = set(CheckIn.objects.visible_to(user).values_list("organisation_id", flat=True))
+    assert seen == expected
+
+
 # --- the notes of a meeting ----------------------------------------------------------------------
 
 NOTES = {
@@ -164,12 +199,32 @@ def test_who_reads_the_notes(request, who, visibility, pairing, mentor, other_me
 
 
 @pytest.mark.parametrize("visibility", ["pair", "caseworker"])
-def test_everyone_in_a_group_reads_the_notes(group, visibility, caseworker, other_member):
-    meeting = meet(group.members[2], group.pairing, notes="Internt.", notes_visibility=visibility)
-    for person in [group.mentor, *group.members]:
+def test_in_a_group_only_those_who_took_part_read_the_notes(
+    group, visibility, caseworker, other_member
+):
+    a, b, c = group.members
+    meeting = meet(
+        group.mentor,
+        group.pairing,
+        participants=group.participants[:2],
+        notes="Internt.",
+        notes_visibility=visibility,
+    )
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    for person in (group.mentor, a, b):
         assert meeting.notes_visible_to(person)
+    assert not meeting.notes_visible_to(c)  # in the group, not in the meeting
     assert meeting.notes_visible_to(caseworker) is (visibility == "caseworker")
     assert not meeting.notes_visible_to(other_member)
+    # C still sees that the meeting was held.
+    assert Meeting.objects.visible_to(c).filter(pk=meeting.pk).exists()
+
+
+def test_a_group_participant_reads_the_notes_of_the_meeting_it_logged(group):
+    a, b, c = group.members
+    meeting = meet(c, group.pairing, notes="Bare oss.")
+    assert meeting.notes_visible_to(c) and meeting.notes_visible_to(group.mentor)
+    assert not meeting.notes_visible_to(a) and not meeting.notes_visible_to(b)
 
 
 def test_notes_stay_with_the_pair_after_the_pairing_ends(

@@ -8,7 +8,7 @@ from organisations.forms import PART_FORMSETS
 from organisations.models import Membership, Organisation
 from organisations.orgnr import fictional_orgnr
 from scheme.audit import timeline
-from scheme.models import Notification, User
+from scheme.models import User
 from tests import factories
 
 
@@ -95,35 +95,36 @@ def test_a_list_on_the_profile_is_saved_from_a_formset(member, participant):
     assert timeline(participant)[0].verb == services.PARTS_UPDATED
 
 
-def test_a_leader_gives_a_new_person_access_and_they_are_invited(
+def test_a_leader_invites_a_new_person_who_gets_nothing_until_accepting(
     member, participant, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.add_member(
+        invitation = services.invite_person(
             member, participant, email="Ny@Example.org ", full_name="Ny Person", role="contact"
         )
-    user = User.objects.get(email="ny@example.org")
-    assert membership.user == user
-    assert not user.has_usable_password()
-    notification = Notification.objects.get(recipient=user)
-    assert "/account/reset/" in notification.url
-    assert mail.outbox[-1].to == ["ny@example.org"]
-    assert notification.emailed_at is not None
+    assert invitation.email == "ny@example.org"
+    assert not User.objects.filter(email="ny@example.org").exists()
+    assert not Membership.objects.filter(user__email="ny@example.org").exists()
+    [email] = mail.outbox
+    assert email.to == ["ny@example.org"]
+    assert participant.name in email.subject
+    assert "/organisations/join/" in email.body
+    assert timeline(participant)[0].verb == services.INVITED
 
 
-def test_giving_access_twice_is_refused_with_a_clear_message(member, participant):
-    services.add_member(member, participant, email="a@example.org", full_name="A")
+def test_inviting_twice_is_refused_with_a_clear_message(member, participant):
+    services.invite_person(member, participant, email="a@example.org", full_name="A")
     with pytest.raises(ValidationError) as error:
-        services.add_member(member, participant, email="a@example.org", full_name="A")
+        services.invite_person(member, participant, email="A@example.org", full_name="A")
     assert "email" in error.value.message_dict
-    assert Membership.objects.filter(user__email="a@example.org").count() == 1
+    assert participant.membership_invitations.count() == 1
 
 
-def test_a_contact_person_cannot_give_access(participant):
+def test_a_contact_person_cannot_invite(participant):
     contact = factories.member_of(participant, role="contact")
     with pytest.raises(PermissionDenied):
-        services.add_member(contact, participant, email="b@example.org", full_name="B")
-    assert not User.objects.filter(email="b@example.org").exists()
+        services.invite_person(contact, participant, email="b@example.org", full_name="B")
+    assert not participant.membership_invitations.exists()
 
 
 def test_the_last_leader_cannot_be_removed_or_demoted(member, participant):

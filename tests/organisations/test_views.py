@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -197,14 +199,16 @@ def test_members_do_not_see_the_eligibility_check(client, member, participant, s
     assert "eligibility" not in response.context
 
 
-def test_a_leader_gives_access_through_the_page(client, member, participant, mailoutbox):
+def test_a_leader_invites_through_the_page(client, member, participant, mailoutbox):
     client.force_login(member)
+    people = reverse("organisations:people", args=[participant.pk])
     response = client.post(
-        reverse("organisations:people", args=[participant.pk]),
-        {"email": "kollega@example.org", "full_name": "Kollega", "role": "contact"},
+        people, {"email": "kollega@example.org", "full_name": "Kollega", "role": "contact"}
     )
     assert response.status_code == 302
-    assert participant.memberships.count() == 2
+    assert participant.memberships.count() == 1  # nothing granted before the answer
+    page = client.get(people).content.decode()
+    assert "kollega@example.org" in page  # listed under invitations
 
 
 def test_an_invalid_email_keeps_the_typed_name(client, member, participant):
@@ -249,3 +253,36 @@ def test_paging_through_a_sort_with_ties_shows_every_organisation_once(client, c
         response = client.get(LIST, {"order": "county", "kind": "participant", "page": page})
         seen += [o.pk for o in response.context["page"]]
     assert len(seen) == len(set(seen)) == 60
+
+
+def test_the_list_editor_sent_twice_adds_the_row_once(client, member, participant):
+    client.force_login(member)
+    parts = reverse("organisations:parts", args=[participant.pk, "activities"])
+    page = client.get(parts).content.decode()
+    token = re.search(r'name="activities-form_token" value="([^"]+)"', page).group(1)
+    data = {
+        "activities-TOTAL_FORMS": "1",
+        "activities-INITIAL_FORMS": "0",
+        "activities-0-name": "Fotball",
+        "activities-0-frequency": "weekly",
+        "activities-form_token": token,
+    }
+    assert client.post(parts, data).status_code == 302
+    again = client.post(parts, data)
+    assert again.status_code == 200
+    assert "already sent" in again.content.decode() or "allerede sendt" in again.content.decode()
+    assert participant.activities.count() == 1
+
+
+@pytest.mark.parametrize("founded", ["0001-01-01", "9999-12-31", "2999-01-01"])
+def test_an_implausible_founding_date_is_refused_on_its_field(client, member, participant, founded):
+    client.force_login(member)
+    before = participant.founded
+    response = client.post(
+        reverse("organisations:edit", args=[participant.pk]),
+        {"name": participant.name, "founded": founded},
+    )
+    assert response.status_code == 200
+    assert "founded" in response.context["form"].errors
+    participant.refresh_from_db()
+    assert participant.founded == before

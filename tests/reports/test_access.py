@@ -168,12 +168,11 @@ def test_an_organisation_orders_and_downloads_its_own_reports_only(
         client.force_login(data["member_b"])
         for name in ("download", "job", "status"):
             assert client.get(reverse(f"reports:{name}", args=[job.pk])).status_code == 404
-    # Another organisation's objects: the form offers only one's own, so nothing is ordered.
+    # Another organisation's objects are hidden, so not found, and nothing is ordered.
     before = ReportJob.objects.count()
     for kind in ("organisation", "award_letter"):
         response = order(client, data["member_a"], kind, form_data(data, kind, "b"), capture)
-        assert response.status_code in (302, 404)
-        assert response.status_code == 404 or response["Location"] == reverse("reports:list")
+        assert response.status_code == 404, kind
     assert ReportJob.objects.count() == before
     # Kinds not offered to an organisation at all: 404.
     for kind in ("annual", "evaluation", "csv_awards"):
@@ -216,15 +215,27 @@ def test_a_caseworker_of_another_body_is_refused_at_the_pages(
 ):
     capture = django_capture_on_commit_callbacks
     foreign = data["foreign_caseworker"]
-    response = order(client, foreign, "annual", form_data(data, "annual"), capture)
-    assert response.status_code == 404 or response["Location"] == reverse("reports:list")
-    response = order(client, foreign, "evaluation", form_data(data, "evaluation"), capture)
-    # The form offers only the schemes their own body runs, so the choice is refused.
-    assert response.status_code == 404 or response["Location"] == reverse("reports:list")
+    # The forms offer only the years and schemes their own body runs: another's are not found.
+    for kind in ("annual", "evaluation"):
+        response = order(client, foreign, kind, form_data(data, kind), capture)
+        assert response.status_code == 404, kind
     assert not ReportJob.objects.exists()
     job = services.order_report(data["caseworker"], "annual", **parameters(data, "annual"))
     client.force_login(foreign)
     assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+
+
+def test_a_choice_that_does_not_exist_is_not_found_and_an_empty_one_is_told(
+    client, data, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    caseworker = data["caseworker"]
+    response = order(client, caseworker, "annual", {"annual-scheme_year": 999999}, capture)
+    assert response.status_code == 404
+    response = order(client, caseworker, "annual", {"annual-scheme_year": ""}, capture)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:list")
+    assert not ReportJob.objects.exists()
 
 
 def test_a_former_member_can_no_longer_download_the_organisation_report(client, data):

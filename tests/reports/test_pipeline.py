@@ -7,11 +7,12 @@ does the same with a real worker and Redis."""
 
 import datetime
 import logging
+import threading
 import time
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
@@ -24,6 +25,8 @@ from reports.models import RESEND_AFTER, STALE_AFTER, JobStatus, ReportJob
 from reports.tasks import build_report
 from tests import factories
 from tests.reports.conftest import SCRIPTED, report_files
+
+THREADS = 4
 
 
 def generic_error(user) -> str:
@@ -254,6 +257,131 @@ def test_a_transient_error_that_never_passes_fails_the_job_after_the_retries(
     assert [r.getMessage() for r in caplog.records] == [f"Report job {job.pk} failed after retries"]
 
 
+def fail_first(monkeypatch, step, times=1):
+    """``services.<step>`` meets a passing database error on its first ``times`` calls; returns
+    the list of its calls."""
+    original = getattr(services, step)
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(step)
+        if len(calls) <= times:
+            raise OperationalError("server closed the connection unexpectedly")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, step, flaky)
+    return calls
+
+
+@pytest.fixture
+def celery_retries(monkeypatch, retries_in_process):
+    """The keyword arguments of every retry the task asks Celery for (run at once)."""
+    retries = []
+    original = build_report.retry
+    monkeypatch.setattr(
+        build_report,
+        "retry",
+        lambda *args, **kwargs: retries.append(kwargs) or original(*args, **kwargs),
+        raising=False,
+    )
+    monkeypatch.setattr(tasks, "QUICK_PAUSE", 0)
+    return retries
+
+
+@pytest.mark.parametrize("step", ["claim", "finish"])
+def test_a_passing_database_error_in_claim_or_finish_is_tried_again_at_once(
+    caseworker, script, monkeypatch, celery_retries, step
+):
+    calls = fail_first(monkeypatch, step)
+    job = services.order_report(caseworker, SCRIPTED)
+    build_report.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert calls == [step, step]
+    assert celery_retries == []  # no wait for Celery, nor ten minutes for the sweep
+    assert (script.calls, job.attempts) == (1, 1)
+    assert job.file.read() == b"built 1 {}"
+    assert len(report_files()) == 1
+
+
+@pytest.mark.parametrize("step", ["claim", "finish"])
+def test_a_database_away_longer_than_the_quick_tries_is_retried_by_celery(
+    caseworker, script, monkeypatch, celery_retries, step
+):
+    calls = fail_first(monkeypatch, step, times=tasks.QUICK_TRIES)
+    job = services.order_report(caseworker, SCRIPTED)
+    build_report.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert calls == [step] * (tasks.QUICK_TRIES + 1)
+    [retry] = celery_retries
+    assert retry["countdown"] == 4
+    assert isinstance(retry["exc"], OperationalError)
+    assert len(report_files()) == 1
+
+
+def test_a_job_that_could_not_be_given_back_is_taken_up_by_its_retry(
+    caseworker, script, monkeypatch, celery_retries
+):
+    """The database was away when the file was to be stored and when the job was to be given
+    back: the job still says "running", and the retry takes it up (no other worker had it)."""
+    fail_first(monkeypatch, "finish", times=tasks.QUICK_TRIES)
+    fail_first(monkeypatch, "requeue", times=tasks.QUICK_TRIES)
+    states = []
+    script.during = lambda: states.append(ReportJob.objects.get().status)
+    job = services.order_report(caseworker, SCRIPTED)
+    build_report.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert (script.calls, job.attempts) == (2, 2)
+    assert celery_retries[0]["kwargs"] == {"resume": 1}
+
+
+def test_a_retry_leaves_a_job_another_worker_has_claimed_since(caseworker, script):
+    job = services.order_report(caseworker, SCRIPTED)
+    services.claim(job.pk)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - 2 * STALE_AFTER)
+    assert services.claim(job.pk).attempts == 2  # the sweep's message, to another worker
+    assert services.claim(job.pk, resume=1) is None
+    assert services.claim(job.pk, resume=2) is not None  # the other worker's own retry
+
+
+@pytest.fixture
+def drop_the_connection():
+    """Cuts this process's database connection from the server's side, as a restart of
+    PostgreSQL, a failover or a proxy's idle timeout does; a connection the test leaves broken
+    is closed after it."""
+
+    def drop():
+        with pytest.raises((OperationalError, InterfaceError)), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    yield drop
+    connection.close()
+
+
+@pytest.mark.parametrize("step", ["claim", "finish"])
+def test_a_dropped_database_connection_does_not_hold_the_report_back(
+    postgres_shared, caseworker, script, monkeypatch, celery_retries, drop_the_connection, step
+):
+    original = getattr(services, step)
+    dropped = []
+
+    def after_a_drop(*args, **kwargs):
+        if not dropped:
+            dropped.append(step)
+            drop_the_connection()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, step, after_a_drop)
+    job = services.order_report(caseworker, SCRIPTED)
+    build_report.delay(job.pk)
+    job.refresh_from_db()
+    assert dropped == [step]
+    assert job.status == JobStatus.DONE, job.error
+    assert (script.calls, job.attempts, celery_retries) == (1, 1, [])
+
+
 # --- idempotency -------------------------------------------------------------------------------
 
 
@@ -448,12 +576,66 @@ def test_the_same_report_from_unchanged_data_is_offered_again(caseworker, script
     assert other.pk != first.pk  # other parameters: another report
 
 
-def test_a_report_still_waiting_or_failed_is_not_offered(caseworker, script, sent):
+def test_a_report_waiting_or_being_built_from_unchanged_data_is_offered(
+    caseworker, participant, script, sent
+):
+    """Ordering again while the first is made (a double click, a second tab) makes no job."""
     waiting = services.order_report(caseworker, SCRIPTED)
-    assert services.order_report(caseworker, SCRIPTED).pk != waiting.pk
+    assert services.order_report(caseworker, SCRIPTED).pk == waiting.pk
+    services.claim(waiting.pk)
+    assert services.order_report(caseworker, SCRIPTED).pk == waiting.pk  # being built
+    update_profile(caseworker, participant, description="Endret mens rapporten lages.")
+    newer = services.order_report(caseworker, SCRIPTED)
+    assert newer.pk != waiting.pk  # built from older data than there is now
+    assert ReportJob.objects.count() == 2
+
+
+def test_a_failed_report_is_not_offered(caseworker, script, sent):
     script.effects = [ReportError("Nei.")]
-    build_report(waiting.pk)
-    assert services.order_report(caseworker, SCRIPTED).pk != waiting.pk
+    failed = services.order_report(caseworker, SCRIPTED)
+    build_report(failed.pk)
+    assert services.order_report(caseworker, SCRIPTED).pk != failed.pk
+
+
+def test_a_finished_report_whose_file_was_removed_is_not_offered(caseworker, script):
+    done = services.order_report(caseworker, SCRIPTED)
+    build_report(done.pk)
+    ReportJob.objects.filter(pk=done.pk).update(file="")  # removed after its time
+    assert services.order_report(caseworker, SCRIPTED).pk != done.pk
+
+
+def test_a_finished_report_is_offered_before_one_being_built(caseworker, script):
+    done = services.order_report(caseworker, SCRIPTED)
+    build_report(done.pk)
+    again = ReportJob.objects.create(
+        kind=SCRIPTED, parameters={}, ordered_by=caseworker, title="Again"
+    )
+    services.claim(again.pk)
+    assert services.order_report(caseworker, SCRIPTED).pk == done.pk
+
+
+def test_two_orders_at_the_same_moment_make_one_job(postgres_shared, caseworker, script, sent):
+    barrier = threading.Barrier(THREADS)
+    ordered, crashes = [], []
+
+    def order_now():
+        try:
+            barrier.wait(timeout=30)
+            ordered.append(services.order_report(caseworker, SCRIPTED, label="a").pk)
+        except Exception as error:  # anything else fails the test
+            crashes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=order_now) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert crashes == []
+    [job] = ReportJob.objects.all()
+    assert ordered == [job.pk] * THREADS
+    assert sent == [job.pk]
 
 
 def test_a_service_call_makes_the_next_order_a_new_report(caseworker, participant, script):

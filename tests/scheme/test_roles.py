@@ -64,10 +64,10 @@ def test_require_role_refuses_other_roles(member, caseworker, admin_user):
 def test_only_leaders_and_caseworkers_manage_members(participant, caseworker):
     leader = factories.member_of(participant, role="leader")
     contact = factories.member_of(participant, role="contact")
-    assert access_for(leader).can_manage_members(participant.pk)
-    assert not access_for(contact).can_manage_members(participant.pk)
-    assert access_for(contact).can_edit_organisation(participant.pk)
-    assert access_for(caseworker).can_manage_members(participant.pk)
+    assert access_for(leader).can_manage_members(participant)
+    assert not access_for(contact).can_manage_members(participant)
+    assert access_for(contact).can_edit_organisation(participant)
+    assert access_for(caseworker).can_manage_members(participant)
 
 
 def test_only_the_administering_body_runs_a_scheme(scheme_year):
