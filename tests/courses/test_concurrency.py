@@ -7,59 +7,25 @@ skipped on SQLite, or fail under REQUIRE_SERVICES=1.
 """
 
 import datetime
-import threading
-
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.utils import translation
 
 from courses import services
 from tests import factories
+from tests.concurrency import at_once
 from tests.courses.test_services import make_event
 
 THREADS = 6
 
 
-def register_at_once(jobs):
-    """Run ``services.register(*args, **kwargs)`` for every job in its own thread, all starting
-    at the same moment; returns (registrations, error messages, crashes)."""
-    barrier = threading.Barrier(len(jobs))
-    made, errors, crashes = [], [], []
-    lock = threading.Lock()
-
-    def run(args, kwargs):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=30)
-                try:
-                    registration = services.register(*args, **kwargs)
-                    with lock:
-                        made.append(registration)
-                except ValidationError as error:
-                    with lock:
-                        errors.append(" ".join(error.messages))
-        except Exception as error:  # anything else is a failure of the test
-            with lock:
-                crashes.append(repr(error))
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return made, errors, crashes
+def register(actor, event, organisation, person_name):
+    return lambda: services.register(actor, event, organisation, person_name=person_name)
 
 
 def test_people_registered_at_the_same_moment_never_pass_the_cap(
     postgres, transactional_db, gathering, member, participant
 ):
-    jobs = [
-        ((member, gathering, participant), {"person_name": f"Person {n}"}) for n in range(THREADS)
-    ]
-    made, errors, crashes = register_at_once(jobs)
+    made, errors, crashes = at_once(
+        [register(member, gathering, participant, f"Person {n}") for n in range(THREADS)]
+    )
     assert crashes == []
     assert len(made) == 2
     assert len(errors) == THREADS - 2
@@ -79,12 +45,13 @@ def test_each_organisation_gets_its_own_places_under_load(
     )
     third_member = factories.member_of(third)
     people = [(member, participant), (other_member, other_participant), (third_member, third)]
-    jobs = [
-        ((actor, gathering, organisation), {"person_name": f"{organisation.name} {n}"})
-        for actor, organisation in people
-        for n in range(4)
-    ]
-    made, errors, crashes = register_at_once(jobs)
+    made, errors, crashes = at_once(
+        [
+            register(actor, gathering, organisation, f"{organisation.name} {n}")
+            for actor, organisation in people
+            for n in range(4)
+        ]
+    )
     assert crashes == []
     assert len(made) == 6 and len(errors) == 6
     for _actor, organisation in people:
@@ -95,8 +62,7 @@ def test_the_same_person_registered_twice_at_once_is_registered_once(
     postgres, transactional_db, caseworker, scheme_year, member, participant
 ):
     course = make_event(caseworker, scheme_year)  # no cap: only the name check stands
-    jobs = [((member, course, participant), {"person_name": "Kari Nordmann"})] * 4
-    made, errors, crashes = register_at_once(jobs)
+    made, errors, crashes = at_once([register(member, course, participant, "Kari Nordmann")] * 4)
     assert crashes == []
     assert len(made) == 1
     assert errors == ["Kari Nordmann is already registered."] * 3
@@ -112,24 +78,10 @@ def test_the_same_programme_sent_twice_at_once_is_saved_once(
         (datetime.time(9, 0), "Velkommen", None, "IMDi"),
         (datetime.time(10, 0), "Organisasjonsutvikling", None, "LNU"),
     ]
-    barrier = threading.Barrier(THREADS)
-    crashes = []
-
-    def save():
-        try:
-            barrier.wait(timeout=30)
-            services.save_programme(caseworker, gathering, items)
-        except Exception as error:  # anything is a failure of the test
-            crashes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert crashes == []
+    _made, errors, crashes = at_once(
+        [lambda: services.save_programme(caseworker, gathering, items)] * THREADS
+    )
+    assert crashes == [] and errors == []
     assert list(gathering.programme.values_list("title", flat=True)) == [
         "Velkommen",
         "Organisasjonsutvikling",

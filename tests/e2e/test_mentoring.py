@@ -26,6 +26,27 @@ NOTES = "Their treasurer is new and needs help with the bank's system."
 TASK = "Send the draft accounts to the mentor"
 
 
+def assert_sent_once_on_double_click(page):
+    """A form that is posting is not sent again: a second click while the first is on its way
+    sends nothing, and the button says it is busy (static/js/portal.js). The sending itself is
+    stopped here, after the portal's script has had its say, and the page is loaded again."""
+    sent = page.evaluate(
+        """() => new Promise(resolve => {
+            let sent = 0;
+            document.addEventListener("submit", event => {
+                if (!event.defaultPrevented) sent++;
+                event.preventDefault();
+            });
+            const button = document.querySelector("main form button[type=submit]");
+            button.click();
+            button.click();
+            resolve([sent, button.getAttribute("aria-disabled")]);
+        })"""
+    )
+    assert sent == [1, "true"]
+    page.reload()
+
+
 def _setup():
     """This year's scheme, a mentor organisation with an offer and a person, a participant with
     a member, and a pairing a caseworker made a month ago."""
@@ -78,6 +99,7 @@ def test_a_mentor_logs_a_meeting_and_the_participant_confirms_it(page_en, live_s
     page.locator(f'main a[href="{log_url}"]').first.click()
     expect(page).to_have_url(url_of(live_server, log_url))
     assert_accessible(page)
+    assert_sent_once_on_double_click(page)
 
     page.fill("#id_held_on", held_on.isoformat())
     page.fill("#id_duration_minutes", "90")
@@ -89,6 +111,8 @@ def test_a_mentor_logs_a_meeting_and_the_participant_confirms_it(page_en, live_s
     for area in topics:
         page.locator(f'input[name="topics"][value="{area.pk}"]').check()
     page.fill("#id_summary", SUMMARY)
+    # The text area says how much room is left (static/js/portal.js).
+    expect(page.locator("#id_summary-count")).to_have_text(re.compile(rf"^{len(SUMMARY)} of "))
     page.fill("#id_notes", NOTES)
     page.locator('input[name="notes_visibility"][value="pair"]').check()
     page.fill("#id_tasks-0-title", TASK)
@@ -98,7 +122,7 @@ def test_a_mentor_logs_a_meeting_and_the_participant_confirms_it(page_en, live_s
 
     expect(page).to_have_url(url_of(live_server, pairing_url))
     expect(page.locator("main .messages .alert-success")).to_contain_text(participant.name)
-    meeting = Meeting.objects.get(pairing=pairing)
+    meeting = Meeting.objects.get(pairing=pairing)  # one meeting, not two
     article = page.locator(f"#meeting-{meeting.pk}")
     expect(article).to_contain_text(SUMMARY)
     expect(article).to_contain_text(NOTES)

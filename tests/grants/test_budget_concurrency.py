@@ -6,12 +6,10 @@ The concurrent test needs PostgreSQL (real row locks; SQLite serialises whole tr
 and is skipped, or fails under REQUIRE_SERVICES=1).
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Sum
 from django.utils import translation
 
@@ -19,6 +17,7 @@ from grants import services
 from grants.models import ApplicationStatus, Award
 from scheme import services as scheme_services
 from tests import factories
+from tests.concurrency import at_once
 from tests.grants.conftest import complete_application
 
 FRAME = Decimal("250000")
@@ -41,6 +40,13 @@ def applications(call, caseworker, scheme_year):
         made.append(services.submit_application(person, application))
         services.declare_impartiality(caseworker, application, has_conflict=False)
     return made
+
+
+def decide(caseworker, application):
+    """The caseworker's award of the application, to be made (now or in a thread)."""
+    return lambda: services.award_grant(
+        caseworker, application, amount=AMOUNT, reasons="God søknad."
+    )
 
 
 def awarded_total(scheme_year):
@@ -73,11 +79,7 @@ def test_sequential_awards_stop_at_the_frame(applications, caseworker, scheme_ye
     with translation.override("en"):
         for application in applications:
             try:
-                awards.append(
-                    services.award_grant(
-                        caseworker, application, amount=AMOUNT, reasons="God søknad."
-                    )
-                )
+                awards.append(decide(caseworker, application)())
             except ValidationError as error:
                 errors.append(" ".join(error.messages))
     assert_frame_kept(applications, scheme_year, awards, errors)
@@ -87,35 +89,7 @@ def test_sequential_awards_stop_at_the_frame(applications, caseworker, scheme_ye
 def test_concurrent_awards_never_pass_the_frame(
     postgres, transactional_db, applications, caseworker, scheme_year
 ):
-    barrier = threading.Barrier(APPLICATIONS)
-    awards, errors, crashes = [], [], []
-    lock = threading.Lock()
-
-    def decide(application):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=30)  # every thread starts its decision at the same moment
-                try:
-                    award = services.award_grant(
-                        caseworker, application, amount=AMOUNT, reasons="God søknad."
-                    )
-                    with lock:
-                        awards.append(award)
-                except ValidationError as error:
-                    with lock:
-                        errors.append(" ".join(error.messages))
-        except Exception as error:
-            with lock:
-                crashes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=decide, args=(a,)) for a in applications]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    awards, errors, crashes = at_once([decide(caseworker, a) for a in applications])
     assert crashes == []
     assert_frame_kept(applications, scheme_year, awards, errors)
 
@@ -125,23 +99,7 @@ def test_concurrent_awards_with_a_frame_for_all_award_all(
 ):
     """The lock serialises, it does not refuse: with room for everyone, everyone is awarded."""
     scheme_services.change_year_rules(caseworker, scheme_year, budget_frame=Decimal("1000000"))
-    barrier = threading.Barrier(APPLICATIONS)
-    results = []
-
-    def decide(application):
-        try:
-            barrier.wait(timeout=30)
-            services.award_grant(caseworker, application, amount=AMOUNT, reasons="God søknad.")
-            results.append("awarded")
-        except Exception as error:
-            results.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=decide, args=(a,)) for a in applications]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert results == ["awarded"] * APPLICATIONS
+    awards, errors, crashes = at_once([decide(caseworker, a) for a in applications])
+    assert crashes == [] and errors == []
+    assert len(awards) == APPLICATIONS
     assert awarded_total(scheme_year) == APPLICATIONS * AMOUNT

@@ -9,12 +9,11 @@ The concurrent test needs PostgreSQL.
 
 import datetime
 import re
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from grants.models import (
 )
 from scheme.models import Notification
 from scheme.once import AlreadySent
+from tests.concurrency import at_once
 from tests.grants.conftest import complete_application, pdf
 
 TODAY = timezone.localdate
@@ -188,54 +188,26 @@ def test_a_change_notice_sent_from_four_tabs_at_once_is_saved_once(
     services.declare_impartiality(caseworker, application, has_conflict=False)
     award = services.award_grant(caseworker, application, amount=Decimal("95000"), reasons="Ja.")
     token = uuid.uuid4()
-    barrier = threading.Barrier(4)
-    outcomes, lock = [], threading.Lock()
-
-    def send():
-        try:
-            barrier.wait(timeout=30)
-            services.send_change_notice(member, award, "Ny leder.", form_token=token)
-            outcome = "saved"
-        except AlreadySent:
-            outcome = "already sent"
-        except Exception as error:  # anything else fails the test below
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["already sent"] * 3 + ["saved"]
+    made, errors, crashes = at_once(
+        [lambda: services.send_change_notice(member, award, "Ny leder.", form_token=token)] * 4,
+        expected=(AlreadySent,),
+    )
+    assert crashes == []
+    assert len(made) == 1
+    assert len(errors) == 3 and all(error.startswith(ALREADY_SENT) for error in errors)
     assert ChangeNotice.objects.filter(award=award).count() == 1
 
 
 def test_two_caseworkers_inviting_at_once_invite_and_tell_once(
     postgres, transactional_db, caseworker, other_caseworker, call, other_participant, other_member
 ):
-    barrier = threading.Barrier(2)
-    outcomes, lock = [], threading.Lock()
-
-    def invite(actor):
-        try:
-            barrier.wait(timeout=30)
-            outcome = services.invite(actor, call, [other_participant])
-        except Exception as error:  # an IntegrityError here is the bug this test is for
-            outcome = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=invite, args=(a,)) for a in (caseworker, other_caseworker)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes, key=str) == [0, 1], outcomes  # one invited, none twice
+    made, errors, crashes = at_once(
+        [
+            lambda actor=actor: services.invite(actor, call, [other_participant])
+            for actor in (caseworker, other_caseworker)
+        ]
+    )
+    assert crashes == [] and errors == []  # an IntegrityError is the bug this test is for
+    assert sorted(made) == [0, 1]  # one invited, none twice
     assert Invitation.objects.filter(round=call, organisation=other_participant).count() == 1
     assert Notification.objects.filter(recipient=other_member).count() == 1

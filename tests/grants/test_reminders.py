@@ -2,16 +2,15 @@
 when overdue, to the caseworker when overdue; each one once, however often the job runs."""
 
 import datetime
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from grants import services
 from grants.models import ReminderKind, ReportReminder, ReportStatus
 from tests import factories
+from tests.concurrency import at_once
 from tests.grants.conftest import complete_application, fill_report
 
 DUE_14 = ReminderKind.DAYS_14
@@ -182,22 +181,9 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(
 ):
     """Two workers (or beat firing twice) race; the unique key lets one of them send."""
     today = report.due_on + datetime.timedelta(days=1)
-    barrier = threading.Barrier(2)
-    counts = []
     mailoutbox.clear()  # without a test transaction, the fixtures' own e-mails went out
-
-    def remind():
-        try:
-            barrier.wait(timeout=10)
-            counts.append(services.send_report_reminders(today=today))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=remind) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    counts, errors, crashes = at_once([lambda: services.send_report_reminders(today=today)] * 2)
+    assert crashes == [] and errors == []
     assert sum(counts) == 2
     assert kinds(report) == {OVERDUE, TO_CASEWORKER}
     assert len(mailoutbox) == 3  # two people and the caseworker, once each

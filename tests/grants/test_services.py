@@ -7,12 +7,10 @@ fields of the objects involved before and after the call.
 """
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone, translation
 
 from grants import services
@@ -38,6 +36,7 @@ from scheme.audit import timeline
 from scheme.formatting import format_day
 from scheme.models import Notification, SchemeYear
 from tests import factories
+from tests.concurrency import at_once
 from tests.grants.conftest import complete_application, fill_report, pdf, refused
 
 TODAY = timezone.localdate
@@ -270,25 +269,13 @@ def test_two_starts_at_the_same_moment_give_one_application(
     postgres, transactional_db, call, participant, member
 ):
     second_member = factories.member_of(participant)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def start(actor):
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.start_application(actor, call, participant))
-        except ValidationError as error:
-            with translation.override("en"):
-                errors.append(" ".join(str(m) for m in error.messages))
-        finally:
-            connection.close()
-
-    with translation.override("en"):
-        threads = [threading.Thread(target=start, args=(m,)) for m in (member, second_member)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+    results, errors, crashes = at_once(
+        [
+            lambda actor=actor: services.start_application(actor, call, participant)
+            for actor in (member, second_member)
+        ]
+    )
+    assert crashes == []
     assert len(results) == 1
     assert len(errors) == 1 and "already started an application" in errors[0]
     assert Application.objects.filter(round=call, organisation=participant).count() == 1

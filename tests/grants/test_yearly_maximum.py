@@ -6,12 +6,10 @@ The concurrent test needs PostgreSQL (real row locks), as tests/grants/test_budg
 """
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +18,7 @@ from grants import services
 from grants.models import Assessment, Award
 from scheme.formatting import format_nok
 from tests import factories
+from tests.concurrency import at_once
 from tests.grants.conftest import complete_application, refused
 
 D = Decimal
@@ -237,39 +236,17 @@ def test_two_awards_at_once_in_two_calls_never_pass_the_maximum(
     for application in (first, second):
         services.declare_impartiality(caseworker, application, has_conflict=False)
         services.declare_impartiality(other_caseworker, application, has_conflict=False)
-    barrier = threading.Barrier(2)
-    outcomes, crashes = [], []
-    lock = threading.Lock()
-
-    def decide(actor, application):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=30)  # both decisions start at the same moment
-                try:
-                    services.award_grant(actor, application, amount=D("90000"), reasons="Ja.")
-                    result = "awarded"
-                except ValidationError as error:
-                    result = " ".join(error.messages)
-            with lock:
-                outcomes.append(result)
-        except Exception as error:
-            with lock:
-                crashes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=decide, args=(caseworker, first)),
-        threading.Thread(target=decide, args=(other_caseworker, second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    made, errors, crashes = at_once(
+        [
+            lambda: services.award_grant(caseworker, first, amount=D("90000"), reasons="Ja."),
+            lambda: services.award_grant(
+                other_caseworker, second, amount=D("90000"), reasons="Ja."
+            ),
+        ]
+    )
     assert crashes == []
-    assert len(outcomes) == 2 and outcomes.count("awarded") == 1, outcomes
-    (refusal,) = [outcome for outcome in outcomes if outcome != "awarded"]
+    assert len(made) == 1, errors
+    (refusal,) = errors
     assert f"has been awarded {nok('90000')} this year already" in refusal
     assert f"at most {nok('20000')}" in refusal
     assert awarded_total(participant, scheme_year) == D("90000")

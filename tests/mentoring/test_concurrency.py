@@ -8,52 +8,17 @@ skipped on SQLite, or fail under REQUIRE_SERVICES=1.
 """
 
 import datetime
-import threading
 import uuid
 
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from mentoring import services
 from mentoring.models import LIVE_STATUSES, Meeting, PairingMember
 from tests import factories
+from tests.concurrency import at_once
 
 THREADS = 6
 START = timezone.localdate() - datetime.timedelta(days=30)
-
-
-def at_once(calls):
-    """Run every call in its own thread, all starting at the same moment; returns (results,
-    error messages, crashes)."""
-    barrier = threading.Barrier(len(calls))
-    made, errors, crashes = [], [], []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=30)
-                try:
-                    result = call()
-                    with lock:
-                        made.append(result)
-                except ValidationError as error:
-                    with lock:
-                        errors.append(" ".join(error.messages))
-        except Exception as error:  # anything else is a failure of the test
-            with lock:
-                crashes.append(repr(error))
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return made, errors, crashes
 
 
 def mentor_with_room(caseworker, capacity=1, name=None):

@@ -7,7 +7,6 @@ does the same with a real worker and Redis."""
 
 import datetime
 import logging
-import threading
 import time
 
 import pytest
@@ -24,6 +23,7 @@ from reports.builders import ReportError
 from reports.models import RESEND_AFTER, STALE_AFTER, JobStatus, ReportJob
 from reports.tasks import build_report
 from tests import factories
+from tests.concurrency import at_once
 from tests.reports.conftest import SCRIPTED, report_files
 
 THREADS = 4
@@ -615,26 +615,12 @@ def test_a_finished_report_is_offered_before_one_being_built(caseworker, script)
 
 
 def test_two_orders_at_the_same_moment_make_one_job(postgres_shared, caseworker, script, sent):
-    barrier = threading.Barrier(THREADS)
-    ordered, crashes = [], []
-
-    def order_now():
-        try:
-            barrier.wait(timeout=30)
-            ordered.append(services.order_report(caseworker, SCRIPTED, label="a").pk)
-        except Exception as error:  # anything else fails the test
-            crashes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=order_now) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert crashes == []
+    ordered, errors, crashes = at_once(
+        [lambda: services.order_report(caseworker, SCRIPTED, label="a")] * THREADS
+    )
+    assert crashes == [] and errors == []
     [job] = ReportJob.objects.all()
-    assert ordered == [job.pk] * THREADS
+    assert [made.pk for made in ordered] == [job.pk] * THREADS
     assert sent == [job.pk]
 
 

@@ -1,18 +1,18 @@
 """A create form saves once: its one-time token is spent in the service's transaction."""
 
 import datetime
-import threading
 import uuid
 
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from scheme.models import FormSubmission
 from scheme.once import AlreadySent, SubmitOnce, spend_form_token
 from scheme.validators import not_in_future, plausible_date
 from tests import factories
+from tests.concurrency import at_once
 
 
 class NoteForm(SubmitOnce, forms.Form):
@@ -55,26 +55,17 @@ def test_no_token_is_no_check(db):
 def test_two_posts_at_once_save_once(postgres, transactional_db):
     user = factories.UserFactory()
     token = uuid.uuid4()
-    barrier = threading.Barrier(4)
-    outcomes = []
 
     def post():
-        try:
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                spend_form_token(user, token)
-            outcomes.append("saved")
-        except AlreadySent:
-            outcomes.append("already sent")
-        finally:
-            connection.close()
+        with transaction.atomic():
+            spend_form_token(user, token)
 
-    threads = [threading.Thread(target=post) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["already sent"] * 3 + ["saved"]
+    made, errors, crashes = at_once([post] * 4, expected=(AlreadySent,))
+    assert crashes == []
+    assert len(made) == 1
+    assert (
+        errors == ["This form was already sent, and it was saved once. Nothing more was saved."] * 3
+    )
 
 
 @pytest.mark.parametrize("year", [1, 1899, 2101, 9999])
