@@ -29,7 +29,15 @@ run: messages
 	$(BIN)/celery -A scheme worker -B --loglevel=warning --concurrency=1 & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: messages lint
+# The OpenID Connect provider the ID-porten tests start, installed from its lock file; without
+# npm its tests skip (and fail under REQUIRE_SERVICES=1).
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package-lock.json
+	if command -v npm >/dev/null; then \
+	  cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	fi
+
+test: messages lint $(OIDC_PROVIDER)/node_modules/.installed
 	$(BIN)/pytest
 
 lint: install

@@ -112,6 +112,7 @@ class InstalmentInline(admin.TabularInline):
 class DisbursementInline(admin.TabularInline):
     model = models.Disbursement
     extra = 0
+    readonly_fields = ["account"]
 
 
 @admin.register(models.Award)
@@ -133,10 +134,44 @@ class InstalmentAdmin(admin.ModelAdmin):
 
 @admin.register(models.Disbursement)
 class DisbursementAdmin(admin.ModelAdmin):
-    list_display = ["award", "paid_on", "amount", "recorded_by"]
-    list_select_related = ["award__application__organisation", "award__application__round"]
+    list_display = ["award", "paid_on", "amount", "account", "recorded_by"]
+    list_select_related = [
+        "award__application__organisation",
+        "award__application__round",
+        "account__organisation",
+    ]
     search_fields = ["award__application__organisation__name"]
     date_hierarchy = "paid_on"
+    readonly_fields = ["account"]
+
+
+@admin.register(models.PayoutAccount)
+class PayoutAccountAdmin(admin.ModelAdmin):
+    """Read only, and masked: accounts are given and confirmed through the grants pages, where
+    the rules (a leader gives, another person confirms, everyone is told) are kept."""
+
+    list_display = ["organisation", "masked", "entered_at", "confirmed_at", "superseded_at"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "organisation__org_number"]
+    fields = [
+        "organisation",
+        "masked",
+        "entered_by",
+        "entered_at",
+        "confirmed_by",
+        "confirmed_at",
+        "superseded_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class GoalResultInline(admin.TabularInline):

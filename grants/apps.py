@@ -11,7 +11,7 @@ class GrantsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from grants import dashboard, demo, models, personal_data, services
+        from grants import dashboard, demo, models, personal_data, public, services
         from scheme import registry
 
         auditlog.register(models.Application, m2m_fields={"target_groups", "competence_needs"})
@@ -36,9 +36,15 @@ class GrantsConfig(AppConfig):
             models.ChangeNotice,
         ):
             auditlog.register(model)
+        auditlog.register(  # the field history shows an account number masked, as pages do
+            models.PayoutAccount,
+            mask_fields=["number"],
+            mask_callable="grants.account_numbers.mask_account_number",
+        )
         dashboard.register()
         demo.register()
         personal_data.register()
+        public.register()
         registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])
         registry.register_taking_part(
             registry.TakingPart(models.organisations_awarded_in, models.years_awarded)

@@ -1,13 +1,14 @@
 """What the grants app puts on the dashboard: for an organisation its calls, applications and
 what is due from it; for a caseworker the cases waiting for them."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from grants import services
+from grants.filters import account_waiting
 from grants.models import (
     AppealStatus,
     Application,
@@ -19,6 +20,7 @@ from grants.models import (
     Round,
     RoundKind,
 )
+from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
@@ -30,8 +32,8 @@ def _participant_ids(user):
 
 def organisation_overview(user) -> dict:
     """The user's organisations' applications and the calls they can still apply to (not
-    those of a year whose maximum the organisation has been awarded already): a few queries,
-    kept on the user object for the rest of the request."""
+    those of a year whose maximum the organisation has been awarded already, nor those whose
+    rules it fails): a few queries, kept on the user object for the rest of the request."""
     cached = getattr(user, "_grants_overview", None)
     if cached is not None:
         return cached
@@ -54,6 +56,7 @@ def organisation_overview(user) -> dict:
             .prefetch_related("invitations")
         )
         rooms = services.yearly_rooms(ids, {call.scheme_year for call in calls}) if calls else {}
+        organisations = _organisations_to_check(ids) if calls else {}
         overview["applications"] = applications
         overview["open_calls"] = [
             (call, organisation_id)
@@ -65,9 +68,15 @@ def organisation_overview(user) -> dict:
                 or organisation_id in {i.organisation_id for i in call.invitations.all()}
             )
             and not rooms[(organisation_id, call.scheme_year_id)].exhausted
+            and services.admission_check(call, organisations[organisation_id]).allowed
         ]
     user._grants_overview = overview
     return overview
+
+
+def _organisations_to_check(ids) -> dict:
+    """The organisations with what the calls' rules read (services.admission_check)."""
+    return Organisation.objects.prefetch_related("previous_applications").in_bulk(ids)
 
 
 def organisation_panel(request):
@@ -154,6 +163,11 @@ def caseworker_counts(user) -> dict:
             filter=Q(award__change_notices__status=ChangeNoticeStatus.OPEN),
             distinct=True,
         ),
+        accounts_to_confirm=Count(
+            "organisation",
+            filter=Q(award__isnull=False) & Q(Exists(account_waiting())),
+            distinct=True,
+        ),
     )
 
 
@@ -181,6 +195,9 @@ def caseworker_due_items(user):
         ("change_notices", "change_notice=1",
          ngettext("%(n)d change notice to handle", "%(n)d change notices to handle",
                   counts["change_notices"])),
+        ("accounts_to_confirm", "payout_account=waiting",
+         ngettext("%(n)d new bank account to confirm", "%(n)d new bank accounts to confirm",
+                  counts["accounts_to_confirm"])),
     ]  # fmt: skip
     for key, query, text in waiting:
         if counts[key]:

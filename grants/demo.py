@@ -5,7 +5,10 @@ reports and accounts, as the evaluation report tells it (DOMAIN.md, "What happen
 ones (marked as demo), assessed, ranked and decided: nine awards within the NOK 1 000 000
 frame, 47 rejections with their reasons, and one appeal (the decision upheld). 2023 and 2024:
 a call each for the nine, awards, payments, grant reports due 23 January in different states,
-a change notice and a clawback.
+a change notice and a clawback. Each of the nine gave a bank account for payouts before its
+first payment, confirmed by the caseworker; after the pilot, Wadajir has given a new account
+that waits for the caseworker to confirm it. And an open call this year, open now, that every
+eligible participant organisation can apply to (the scheme's years are opened up to this one).
 
 Everything happens through ``grants.services``, as the people involved would have done it.
 The services work "today" (a call must be open to apply, an appeal deadline must not have
@@ -19,18 +22,25 @@ passed), so the history is written as a list of dated steps run in date order:
 * appeal deadlines and a clawback's repayment date, which the services compute from today,
   are set from the decision's date.
 
+The pilot's call checked the rules only in the assessment, so the applicants it screened out
+on them start their applications before the fact that fails them is on their profile.
+
 Running the loader again updates the fictional organisations and leaves the grant history as
-it is once the 2022 call exists (``load_demo`` is one transaction, so it is never half made).
+it is once the 2022 call exists (``load_demo`` is one transaction, so it is never half made);
+the bank accounts, the waiting account change and the open call are made once, when missing.
 """
 
+import copy
 import datetime
 import random
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
+from unittest import mock
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -43,6 +53,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from grants import services
+from grants.account_numbers import fictional_account_number
 from grants.models import (
     APPEAL_PERIOD,
     Appeal,
@@ -60,6 +71,7 @@ from grants.models import (
     GrantReport,
     ImpartialityDeclaration,
     Invitation,
+    PayoutAccount,
     ReportReminder,
     Round,
     RoundKind,
@@ -77,6 +89,7 @@ from organisations.models import (
     TargetGroup,
 )
 from organisations.orgnr import fictional_orgnr
+from scheme import services as scheme_services
 from scheme.demo import SCHEME
 from scheme.formatting import format_day
 from scheme.models import Event, Notification, Scheme
@@ -315,6 +328,32 @@ REPORT_2024 = {"gronland": "draft", "wadajir": "submitted"}
 HELD_2024 = ("gronland", "brobygger", "wadajir")  # a second instalment after the report
 UNSPENT_2023 = {"noorhald": Decimal(6500)}  # clawed back, partly repaid
 CHANGE_NOTICE = "internationals"
+# Its second 2024 instalment waits for the report, and the new account for the caseworker.
+NEW_ACCOUNT = "wadajir"
+ACCOUNTS_GIVEN = (2022, 6, 20)  # after the nine accepted, before the first payment
+ACCOUNTS_CONFIRMED = (2022, 6, 22)
+
+# --- the open call this year ------------------------------------------------------------------
+
+OPEN_TITLE = "Åpen utlysning {year}: små og nystartede organisasjoner på integreringsfeltet"
+
+OPEN_GUIDANCE = """\
+Etter prøveordningen åpner IMDi ordningen for flere. Alle små og nystartede \
+organisasjoner som arbeider med integrering, kan søke om opptil 110 000 kroner i frie \
+driftsmidler for {year}, og får en mentororganisasjon og kurs og samlinger gjennom ordningen.
+
+Dere kan søke hvis organisasjonen
+- er registrert i Frivillighetsregisteret,
+- ble stiftet for mindre enn fem år siden,
+- har søkt tilskudd fra IMDi eller en kommune i {first} eller {last}, og
+- arbeider for at innvandrere og barna deres deltar i arbeids- og samfunnsliv.
+
+Portalen sjekker vilkårene mot profilen deres før dere starter søknaden, og sier hva dere \
+kan gjøre med det som mangler. Registrer organisasjonen i portalen først hvis den ikke er \
+der.
+
+Søknadsfristen er {deadline}."""
+OPEN_FOR = datetime.timedelta(weeks=6)  # from the day the demo is loaded
 
 RETURN_COMMENT = (
     "Takk for rapporten. Regnskapet viser 99 000 kroner i honorarer, men vi mangler en "
@@ -685,6 +724,9 @@ STAMPED = [
     (Appeal, "handled_at"),
     (ChangeNotice, "sent_at"),
     (ChangeNotice, "handled_at"),
+    (PayoutAccount, "entered_at"),
+    (PayoutAccount, "confirmed_at"),
+    (PayoutAccount, "superseded_at"),
 ]
 
 
@@ -900,6 +942,7 @@ class _History:
     def plan(self):
         for year in (2022, 2023, 2024):
             self._plan_call(year)
+        self._plan_accounts()
         self._plan_reports()
         self._plan_extras()
 
@@ -921,7 +964,7 @@ class _History:
                 opens + datetime.timedelta(days=1), closes - datetime.timedelta(days=7)
             )
             sent = started + datetime.timedelta(days=self.rng.randint(1, 6), hours=1)
-            at(started, self._apply, case)
+            at(started, self._apply, case, started.date())
             at(sent, self._submit, case)
         after = closes + datetime.timedelta(days=1)
         at(_moment(after.year, after.month, after.day, 8), self._close_after_building, year)
@@ -1012,9 +1055,13 @@ class _History:
         for outcome, pks in outcomes.items():
             Application.objects.filter(pk__in=pks).update(eligibility=outcome)
 
-    def _apply(self, case):
-        round_ = self.rounds[case.year]
-        application = services.start_application(case.person, round_, case.organisation)
+    def _apply(self, case, day):
+        """Start the application as on ``day``: the call's rules are checked against its real
+        deadline (while it is open "today" for the steps after)."""
+        round_ = copy.copy(self.rounds[case.year])
+        round_.opens_on, round_.closes_on, _last_message = self.real_dates[case.year]
+        with _today_is(day), _fact_not_yet_on_the_profile(case):
+            application = services.start_application(case.person, round_, case.organisation)
         row = case.row
         if row is None:
             fields, budget, needs = self._real_application(case)
@@ -1240,6 +1287,18 @@ class _History:
     def _accept(self, case):
         services.accept_award(case.person, case.award)
 
+    # -- the bank accounts for payouts --
+
+    def _plan_accounts(self):
+        given = []
+        self.timeline.at(_moment(*ACCOUNTS_GIVEN, 10), self._give_accounts, given)
+        self.timeline.at(
+            _moment(*ACCOUNTS_CONFIRMED, 11), _confirm_accounts, given, self.caseworker
+        )
+
+    def _give_accounts(self, given):
+        given.extend(_give_accounts(self.participants))
+
     def _pay_first(self, case, paid):
         first = case.award.instalments.order_by("number").first()
         services.record_disbursement(
@@ -1416,6 +1475,94 @@ class _History:
         )
 
 
+@contextmanager
+def _today_is(day):
+    with mock.patch.object(timezone, "localdate", lambda *args, **kwargs: day):
+        yield
+
+
+@contextmanager
+def _fact_not_yet_on_the_profile(case):
+    """For an applicant the pilot screened out on the rules: the fact that failed it is not on
+    its profile while the application is started (the caseworker found it in the registers
+    later), then put back. Others start as they are."""
+    reason = case.row[9] if case.row is not None else None
+    if reason not in NOT_ELIGIBLE:
+        yield
+        return
+    organisation = case.organisation
+    fields = {AGE: ["founded"], REGISTER: ["in_voluntary_register", "voluntary_register_since"]}
+    kept = {name: getattr(organisation, name) for name in fields.get(reason, [])}
+    earlier = list(PreviousApplication.objects.filter(organisation=organisation).values())
+    _set_profile(organisation, dict.fromkeys(kept))
+    PreviousApplication.objects.filter(organisation=organisation).delete()
+    try:
+        yield
+    finally:
+        _set_profile(organisation, kept)
+        PreviousApplication.objects.bulk_create(PreviousApplication(**row) for row in earlier)
+
+
+def _set_profile(organisation, values):
+    for name, value in values.items():
+        setattr(organisation, name, value)
+    Organisation.objects.filter(pk=organisation.pk).update(**values)
+
+
+def _give_accounts(participants) -> list:
+    """Each of the nine without a bank account for payouts gives one (its leader)."""
+    have = set(
+        PayoutAccount.objects.filter(
+            organisation__in=[organisation for organisation, _slug, _leader in participants]
+        ).values_list("organisation_id", flat=True)
+    )
+    return [
+        services.give_payout_account(leader, organisation, fictional_account_number(1000 * n))
+        for n, (organisation, _slug, leader) in enumerate(participants, start=1)
+        if organisation.pk not in have
+    ]
+
+
+def _confirm_accounts(accounts, caseworker):
+    for account in accounts:
+        services.confirm_payout_account(caseworker, account)
+
+
+def _change_an_account(participants):
+    """After the pilot, Wadajir gives a new account, which waits for the caseworker (once: while
+    its first account is its only one)."""
+    organisation, leader = next(
+        (organisation, leader) for organisation, slug, leader in participants if slug == NEW_ACCOUNT
+    )
+    if PayoutAccount.objects.filter(organisation=organisation).count() == 1:
+        services.give_payout_account(leader, organisation, fictional_account_number(990000))
+
+
+def _open_call(scheme, caseworker):
+    """This year's open call, open now: made once, in this year's scheme year (the years after
+    the pilot are opened with the rules of the year before)."""
+    today = timezone.localdate()
+    while not scheme.years.filter(year__gte=today.year).exists():
+        scheme_services.open_next_year(caseworker, scheme)
+    scheme_year = scheme.years.get(year=today.year)
+    title = OPEN_TITLE.format(year=today.year)
+    if Round.objects.filter(scheme_year=scheme_year, title=title).exists():
+        return
+    closes = today + OPEN_FOR
+    window = scheme_year.previous_application_window(closes)
+    services.save_round(
+        caseworker,
+        scheme_year=scheme_year,
+        title=title,
+        kind=RoundKind.OPEN,
+        opens_on=today - datetime.timedelta(days=7),
+        closes_on=closes,
+        guidance=OPEN_GUIDANCE.format(
+            year=today.year, first=window[0], last=window[-1], deadline=format_day(closes)
+        ),
+    )
+
+
 def _mend_deadlines():
     """Appeal deadlines run from the decision's date (the service counted from today)."""
     today = timezone.localdate()
@@ -1519,12 +1666,21 @@ def load(log):
         scheme_year__scheme=scheme, title=ROUND_TITLE.format(year=2022)
     )
     if first_call.exists():
+        # A history loaded before the portal kept bank accounts gets them now.
+        _confirm_accounts(_give_accounts(participants), caseworker)
+        _after_the_pilot(scheme, caseworker, participants)
         log(f"Grants: the history is already there, left as it is. {summary(scheme)}")
         return
     history = _History(scheme, caseworker, participants, fictional)
     history.plan()
     history.run()
+    _after_the_pilot(scheme, caseworker, participants)
     log(f"Grants: {summary(scheme)}")
+
+
+def _after_the_pilot(scheme, caseworker, participants):
+    _change_an_account(participants)
+    _open_call(scheme, caseworker)
 
 
 def summary(scheme) -> str:

@@ -13,6 +13,7 @@ from grants.models import (
     ChangeNotice,
     ChangeNoticeStatus,
     Eligibility,
+    PayoutAccount,
     ReportStatus,
     Round,
 )
@@ -21,6 +22,13 @@ from organisations.models import TargetGroup
 
 OVERDUE = "overdue"
 REPORT_CHOICES = [*ReportStatus.choices, (OVERDUE, _("overdue"))]
+
+
+def account_waiting():
+    """The current, unconfirmed account of the application's organisation (a subquery)."""
+    return PayoutAccount.objects.current().filter(
+        organisation_id=OuterRef("organisation_id"), confirmed_at__isnull=True
+    )
 
 
 class ApplicationOrderingFilter(django_filters.OrderingFilter):
@@ -79,6 +87,11 @@ class ApplicationFilter(django_filters.FilterSet):
         label=_("Change notice"),
         choices=[("1", _("a change notice to handle"))],
         method="filter_change_notice",
+    )
+    payout_account = django_filters.ChoiceFilter(
+        label=_("Bank account"),
+        choices=[("waiting", _("a new bank account to confirm"))],
+        method="filter_payout_account",
     )
     order = ApplicationOrderingFilter(
         label=_("Sort by"),
@@ -139,6 +152,10 @@ class ApplicationFilter(django_filters.FilterSet):
             award__application=OuterRef("pk"), status=ChangeNoticeStatus.OPEN
         )
         return queryset.filter(Exists(open_notices))
+
+    def filter_payout_account(self, queryset, name, value):
+        """Awards to organisations whose current bank account waits for confirmation."""
+        return queryset.filter(award__isnull=False).filter(Exists(account_waiting()))
 
     @property
     def active(self) -> bool:

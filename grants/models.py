@@ -10,6 +10,12 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.account_numbers import (
+    DIGITS,
+    format_account_number,
+    mask_account_number,
+    validate_account_number,
+)
 from organisations.models import CompetenceArea, Organisation, TargetGroup
 from scheme.models import Goal, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
@@ -487,6 +493,112 @@ def years_awarded(organisation_ids) -> Q:
     return Q(pk__in=awards.values("application__round__scheme_year_id"))
 
 
+def paid_by_q(access, path: str) -> Q:
+    """A Q over rows whose organisation (``path`` leads to its id) has an award in a scheme the
+    user's body runs: the organisations the user's body pays."""
+    awards = access.administered(
+        Award.objects.all(), "application__round__scheme_year__scheme__administrator_id"
+    )
+    return Q(**{f"{path}__in": awards.values("application__organisation_id")})
+
+
+class PayoutAccountQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The organisation's own people, and the caseworkers whose body pays it (it has an
+        award in a scheme they run); admins see all."""
+        access = access_for(user)
+        if access.is_admin:
+            return self
+        condition = Q(organisation_id__in=access.organisation_ids(OrganisationKind.PARTICIPANT))
+        if access.administering_ids:
+            condition |= paid_by_q(access, "organisation_id")
+        return self.filter(condition)
+
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+
+class PayoutAccount(models.Model):
+    """The bank account an organisation's grants are paid to, as a leader gave it.
+
+    A change is a new row and the one before is marked replaced, so the history stays: who
+    gave which account when, and who confirmed it. Payments go only to the current account, and
+    only once a caseworker other than the person who gave it has confirmed it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="payout_accounts",
+        verbose_name=_("organisation"),
+    )
+    number = models.CharField(
+        _("account number"), max_length=DIGITS, validators=[validate_account_number]
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("given by"),
+    )
+    entered_at = models.DateTimeField(_("given"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+
+    objects = PayoutAccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bank account for payouts")
+        verbose_name_plural = _("bank accounts for payouts")
+        ordering = ["-entered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(superseded_at__isnull=True),
+                name="one_current_payout_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("entered_by")),
+                name="payout_account_confirmed_by_another",
+                violation_error_message=_(
+                    "The account must be confirmed by someone other than the person who gave it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="payout_account_confirmed_by_and_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.masked}"
+
+    @property
+    def masked(self) -> str:
+        return mask_account_number(self.number)
+
+    @property
+    def formatted(self) -> str:
+        return format_account_number(self.number)
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
 class Instalment(models.Model):
     """One payment in an award's payment plan."""
 
@@ -523,6 +635,15 @@ class Disbursement(models.Model):
     )
     paid_on = models.DateField(_("paid"), validators=PAST_DATE)
     amount = money_field(_("amount"))
+    account = models.ForeignKey(
+        PayoutAccount,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disbursements",
+        verbose_name=_("paid to account"),
+        help_text=_("Empty for payments recorded before the portal kept account numbers."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,11 +2,12 @@
 scheme/personal_data.py.
 
 A person's part: the applications and grant reports they sent, the files they uploaded, their
-appeals, change notices and acceptances of conditions, and (caseworkers) their declarations on
-impartiality. An organisation's part: its applications with budgets, attachments, decisions
-and appeals; its awards with payments, grant reports, clawbacks and change notices; as far as
-the one exporting may see them. The caseworkers' assessments are internal working documents
-and stay out.
+appeals, change notices and acceptances of conditions, the bank accounts for payouts they gave
+or confirmed, and (caseworkers) their declarations on impartiality. An organisation's part: its
+applications with budgets, attachments, decisions and appeals; its awards with payments,
+grant reports, clawbacks and change notices; its bank accounts for payouts; as far as the one
+exporting may see them. Account numbers are masked in both, as on the pages. The caseworkers'
+assessments are internal working documents and stay out.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +21,7 @@ from grants.models import (
     Decision,
     GrantReport,
     ImpartialityDeclaration,
+    PayoutAccount,
 )
 from grants.services import REPORT_SUBMITTED, SUBMITTED
 from scheme import registry
@@ -127,6 +129,22 @@ def _change_notice(notice) -> dict:
     }
 
 
+def _payout_account(account) -> dict:
+    return {
+        "organisation": account.organisation.name,
+        "account_number": account.masked,
+        "given_by": str(account.entered_by),
+        "given_at": account.entered_at,
+        "confirmed_by": str(account.confirmed_by or ""),
+        "confirmed_at": account.confirmed_at,
+        "replaced_at": account.superseded_at,
+    }
+
+
+def _payout_accounts():
+    return PayoutAccount.objects.select_related("organisation", "entered_by", "confirmed_by")
+
+
 def _applications():
     return Application.objects.select_related("organisation", "round").prefetch_related(
         "target_groups", "competence_needs", "budget_lines", "attachments"
@@ -158,6 +176,12 @@ def about_person(user) -> registry.DataPart:
         "appeals": [_appeal(a) for a in Appeal.objects.filter(lodged_by=user)],
         "change_notices": [_change_notice(n) for n in ChangeNotice.objects.filter(sent_by=user)],
         "conditions_accepted": list(accepted.values("id", "application_id", "accepted_at")),
+        "payout_accounts_given": [
+            _payout_account(a) for a in _payout_accounts().filter(entered_by=user)
+        ],
+        "payout_accounts_confirmed": [
+            _payout_account(a) for a in _payout_accounts().filter(confirmed_by=user)
+        ],
         "impartiality_declarations": list(
             declarations.values("application_id", "has_conflict", "note", "declared_at")
         ),
@@ -195,7 +219,11 @@ def _award(award) -> dict:
             for instalment in award.instalments.all()
         ],
         "payments": [
-            {"paid_on": payment.paid_on, "amount": payment.amount}
+            {
+                "paid_on": payment.paid_on,
+                "amount": payment.amount,
+                "to_account": payment.account.masked if payment.account else "",
+            }
             for payment in award.disbursements.all()
         ],
         "clawbacks": [
@@ -229,17 +257,19 @@ def about_organisation(organisation, actor) -> registry.DataPart:
         .filter(application__organisation=organisation)
         .prefetch_related(
             "instalments",
-            "disbursements",
+            "disbursements__account",
             "change_notices",
             "clawbacks__repayments",
         )
     )
     reports = _reports().visible_to(actor).filter(award__application__organisation=organisation)
+    accounts = _payout_accounts().visible_to(actor).filter(organisation=organisation)
     records = {
         "applications": [_application(application, files) for application in applications],
         "decisions": [_decision(decision) for decision in decisions],
         "awards": [_award(award) for award in awards],
         "grant_reports": [_report(report, files) for report in reports],
+        "payout_accounts": [_payout_account(account) for account in accounts],
     }
     return registry.DataPart(APP, records, tuple(files.entries))
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from grants.account_numbers import clean_account_number
 from grants.models import (
     APPEAL_PERIOD,
     MAX_ATTACHMENTS,
@@ -46,20 +47,29 @@ from grants.models import (
     ImpartialityDeclaration,
     Instalment,
     Invitation,
+    PayoutAccount,
     ReminderKind,
     Repayment,
     ReportReminder,
     ReportStatus,
     Round,
     Score,
+    paid_by_q,
 )
 from organisations import eligibility as admission
+from organisations.models import Organisation
 from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
 from scheme.once import spend_form_token
-from scheme.roles import OrganisationKind, access_for, require, require_administers
+from scheme.roles import (
+    MemberRole,
+    OrganisationKind,
+    access_for,
+    require,
+    require_administers,
+)
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
 
@@ -89,6 +99,10 @@ CLAWBACK_OPENED = event_verb("award.clawback", _("decided a clawback"))
 REPAID = event_verb("award.repaid", _("recorded a repayment"))
 CHANGE_NOTICE_SENT = event_verb("award.change_notice", _("told of a change"))
 CHANGE_NOTICE_HANDLED = event_verb("award.change_notice_handled", _("handled a change notice"))
+ACCOUNT_GIVEN = event_verb("payout_account.given", _("gave a new bank account for payouts"))
+ACCOUNT_CONFIRMED = event_verb(
+    "payout_account.confirmed", _("confirmed the bank account for payouts")
+)
 
 # Amounts, dates and choices in notifications are formatted when each reader's copy is made,
 # in the reader's language (notify() formats the text inside translation.override).
@@ -327,11 +341,131 @@ def _check_room(organisation, scheme_year, amount, field) -> None:
     raise ValidationError({field: message})
 
 
+# --- admission: the call's eligibility rules, before an application is started ----------------
+
+
+class Advice(NamedTuple):
+    """One criterion of the eligibility check, and what the organisation can do about it."""
+
+    criterion: admission.Criterion
+    todo: str
+    url: str  # the part of the profile that fixes it ("" when nothing there does)
+
+
+class Admission(NamedTuple):
+    """Whether an organisation may start an application in a call by the call's eligibility
+    rules: a failed criterion blocks; an unknown one is a warning, since the profile may only
+    be incomplete and the caseworker checks it in the assessment."""
+
+    blocking: list[Advice]
+    warnings: list[Advice]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocking
+
+
+def _profile_url(organisation, part="") -> str:
+    if part:
+        return reverse("organisations:parts", args=[organisation.pk, part])
+    return reverse("organisations:edit", args=[organisation.pk])
+
+
+def _advice(criterion, round_, organisation) -> Advice:
+    """What to do about a failed or unknown criterion, in plain words."""
+    failed = criterion.outcome == admission.Outcome.FAIL
+    year = round_.scheme_year
+    if criterion.code == "registered":
+        if failed:
+            todo = _(
+                "The scheme is only for organisations in Frivillighetsregisteret. Register the "
+                "organisation at brreg.no, then update your profile here."
+            )
+        else:
+            todo = _("Say on your profile whether the organisation is in Frivillighetsregisteret.")
+        return Advice(criterion, todo, _profile_url(organisation))
+    if criterion.code == "age":
+        if failed:
+            todo = _(
+                "This scheme is for newly established organisations, founded less than "
+                "%(years)d years before the deadline. If the founding date on your profile is "
+                "wrong, correct it."
+            ) % {"years": year.max_organisation_age_years}
+        else:
+            todo = _("Fill in the founding date on your profile.")
+        return Advice(criterion, todo, _profile_url(organisation))
+    if criterion.code == "applied":
+        window = year.previous_application_window(round_.closes_on)
+        params = {"first": window[0], "last": window[-1]}
+        if failed:
+            todo = (
+                _(
+                    "The scheme asks for an earlier application to IMDi or a municipality in "
+                    "%(first)d–%(last)d. If you have made one, record it on your profile."
+                )
+                % params
+            )
+        else:
+            todo = (
+                _(
+                    "Record your earlier grant applications on your profile: the scheme asks for "
+                    "one to IMDi or a municipality in %(first)d–%(last)d."
+                )
+                % params
+            )
+        return Advice(criterion, todo, _profile_url(organisation, "previous-applications"))
+    if criterion.code == "purpose":
+        todo = _(
+            "Describe what the organisation works for on your profile: the caseworker judges "
+            "the purpose from it and from your application."
+        )
+        return Advice(criterion, todo, _profile_url(organisation))
+    return Advice(criterion, _("Check this on your organisation's profile."), "")
+
+
+def admission_check(round_, organisation) -> Admission:
+    """The call's eligibility rules for ``organisation`` on the call's deadline. Continuation
+    calls are for organisations already admitted: nothing is checked. The purpose is judged by
+    the caseworker; it is a warning only when the profile does not describe it."""
+    if round_.continuation:
+        return Admission([], [])
+    eligibility = admission.check_eligibility(organisation, round_.scheme_year, on=round_.closes_on)
+    blocking, warnings = [], []
+    for criterion in eligibility.criteria:
+        if criterion.outcome == admission.Outcome.FAIL:
+            blocking.append(_advice(criterion, round_, organisation))
+        elif criterion.outcome == admission.Outcome.UNKNOWN and (
+            criterion.code != "purpose" or not organisation.description.strip()
+        ):
+            warnings.append(_advice(criterion, round_, organisation))
+    return Admission(blocking, warnings)
+
+
+def _refuse_unless_admitted(round_, organisation) -> None:
+    check = admission_check(round_, organisation)
+    if not check.allowed:
+        raise ValidationError(
+            [
+                _("%(criterion)s: %(reason)s %(todo)s")
+                % {
+                    "criterion": advice.criterion.label,
+                    "reason": advice.criterion.reason,
+                    "todo": advice.todo,
+                }
+                for advice in check.blocking
+            ],
+            code="not_eligible",
+        )
+
+
 # --- the application -------------------------------------------------------------------------
 
 
 @transaction.atomic
 def start_application(actor, round_, organisation) -> Application:
+    """Start a draft. The organisation must be one the call accepts (an open call takes every
+    participant organisation, a closed one those invited), the call must be open, the year's
+    maximum not reached, and no eligibility rule of the call failed (admission_check)."""
     _require_member(actor, organisation)
     if not round_.accepts(organisation):
         raise ValidationError(_("This call is only for invited organisations."))
@@ -343,6 +477,7 @@ def start_application(actor, round_, organisation) -> Application:
     room = yearly_room(organisation.pk, round_.scheme_year)
     if room.exhausted:
         raise ValidationError(room_message(room))
+    _refuse_unless_admitted(round_, organisation)
     try:
         with transaction.atomic():
             application = Application.objects.create(round=round_, organisation=organisation)
@@ -1042,6 +1177,204 @@ def _undo(decision):
     application.save(update_fields=["status", "updated_at"])
 
 
+# --- the bank account for payouts ------------------------------------------------------------
+#
+# A classic fraud in grant schemes is to change where the money goes. So a new account waits
+# until a caseworker (not the person who gave it) has confirmed it, every leader and the
+# caseworkers who pay the organisation hear of each change, and the organisation's row is
+# locked while an account is given or confirmed and while a payment reads it: a payment made
+# at the same moment as a change goes before it (to the confirmed account) or is refused.
+
+
+def _lock_organisation(organisation_id) -> Organisation:
+    return Organisation.objects.select_for_update().get(pk=organisation_id)
+
+
+def current_payout_account(organisation_id) -> PayoutAccount | None:
+    return (
+        PayoutAccount.objects.current()
+        .filter(organisation_id=organisation_id)
+        .select_related("entered_by", "confirmed_by")
+        .first()
+    )
+
+
+def payout_account_problem(account) -> str:
+    """Why nothing can be paid to ``account``, the organisation's current one ("" when
+    payments may go to it)."""
+    if account is None:
+        return _(
+            "The organisation has not given a bank account for payouts. A leader of the "
+            "organisation gives it on the grants page; then a caseworker confirms it."
+        )
+    if not account.is_confirmed:
+        return _(
+            "The bank account for payouts (%(account)s) is new and waits for a caseworker to "
+            "confirm it. Check it with the organisation and confirm it before you pay."
+        ) % {"account": account.masked}
+    return ""
+
+
+def may_give_payout_account(user, organisation) -> bool:
+    """Only the organisation's leaders give or change where its money goes."""
+    return organisation.kind == OrganisationKind.PARTICIPANT and access_for(user).is_leader_of(
+        organisation.pk
+    )
+
+
+def may_show_full_account_number(user, account) -> bool:
+    """The organisation's leaders and the caseworkers who pay it see the whole number on a
+    deliberate "show"; the organisation's other people see it masked."""
+    organisation_id = account.organisation_id
+    return access_for(user).is_leader_of(organisation_id) or _pays(user, organisation_id)
+
+
+def _pays(user, organisation_id) -> bool:
+    """The user is a caseworker whose body runs a scheme in which the organisation has an
+    award (or an admin)."""
+    access = access_for(user)
+    if access.is_admin:
+        return True
+    return (
+        bool(access.administering_ids)
+        and Organisation.objects.filter(paid_by_q(access, "pk"), pk=organisation_id).exists()
+    )
+
+
+def _leaders(organisation):
+    return get_user_model().objects.filter(
+        memberships__organisation=organisation,
+        memberships__role=MemberRole.LEADER,
+        is_active=True,
+    )
+
+
+def _paying_bodies(organisation) -> dict:
+    """{administering body id: the latest award its schemes made the organisation}."""
+    awards = (
+        Award.objects.filter(application__organisation=organisation)
+        .select_related("application__round__scheme_year__scheme")
+        .order_by("decision__decided_at", "pk")
+    )
+    return {_scheme_of(award.application).administrator_id: award for award in awards}
+
+
+@transaction.atomic
+def give_payout_account(actor, organisation, number: str, *, form_token=None) -> PayoutAccount:
+    """A leader gives the organisation's bank account for payouts, or a new one. The account
+    before is kept, marked replaced; nothing is paid to the new one until a caseworker has
+    confirmed it. Every leader and the caseworkers who pay the organisation are told."""
+    organisation = _lock_organisation(organisation.pk)
+    require(may_give_payout_account(actor, organisation))
+    spend_form_token(actor, form_token)
+    try:
+        number = clean_account_number(number)
+    except ValidationError as error:
+        raise ValidationError({"number": error}) from None
+    current = current_payout_account(organisation.pk)
+    if current is not None and current.number == number:
+        raise ValidationError(
+            {"number": _("This is already the organisation's account for payouts.")}
+        )
+    now = timezone.now()
+    if current is not None:
+        current.superseded_at = now
+        current.save(update_fields=["superseded_at"])
+    account = PayoutAccount(
+        organisation=organisation, number=number, entered_by=actor, entered_at=now
+    )
+    account.full_clean()
+    account.save()
+    audit.record(actor, ACCOUNT_GIVEN, organisation, account.masked)
+    _tell_of_new_account(actor, organisation, account)
+    return account
+
+
+def _tell_of_new_account(actor, organisation, account):
+    params = {
+        "organisation": organisation.name,
+        "person": actor.full_name,
+        "account": account.masked,
+    }
+    notify(
+        _leaders(organisation),
+        _("New bank account for payouts to {organisation}"),
+        _(
+            "{person} has given {account} as the bank account that grants to {organisation} "
+            "are paid to. Nothing is paid to it until a caseworker has confirmed it.\n\n"
+            "If you do not know of this change, tell the caseworker at once."
+        ),
+        url=reverse("grants:payout_account", args=[organisation.pk]),
+        **params,
+    )
+    caseworkers = get_user_model().objects.filter(is_active=True)
+    for body_id, award in _paying_bodies(organisation).items():
+        notify(
+            caseworkers.filter(memberships__organisation_id=body_id),
+            _("Confirm the new bank account of {organisation}"),
+            _(
+                "{person} has given {account} as the bank account for payouts to "
+                "{organisation}. Payments wait until a caseworker has confirmed it: check the "
+                "number with the organisation, for example by phoning a leader you know, "
+                "before you confirm it."
+            ),
+            url=_award_url(award),
+            **params,
+        )
+
+
+def confirmation_problem(user, account) -> str:
+    """Why ``user`` cannot confirm ``account`` now ("" when they can, given that they pay the
+    organisation)."""
+    if not account.is_current:
+        return _(
+            "The organisation has given another account since. Check and confirm that one instead."
+        )
+    if account.is_confirmed:
+        return _("This account is already confirmed.")
+    if account.entered_by_id == user.pk:
+        return _("You gave this account yourself, so another person must confirm it.")
+    return ""
+
+
+@transaction.atomic
+def confirm_payout_account(actor, account) -> PayoutAccount:
+    """A caseworker who pays the organisation confirms the account they have checked; from
+    then on payments go to it. The person who gave the account cannot confirm it, and an
+    account that has been replaced meanwhile is not confirmed (the new one is)."""
+    organisation = _lock_organisation(account.organisation_id)
+    require(_pays(actor, organisation.pk))
+    account = PayoutAccount.objects.get(pk=account.pk)  # as it is now, under the lock
+    problem = confirmation_problem(actor, account)
+    if problem:
+        raise _state_error(problem)
+    account.confirmed_by = actor
+    account.confirmed_at = timezone.now()
+    account.save(update_fields=["confirmed_by", "confirmed_at"])
+    audit.record(actor, ACCOUNT_CONFIRMED, organisation, account.masked)
+    notify(
+        _leaders(organisation),
+        _("Bank account confirmed for {organisation}"),
+        _("The caseworker has confirmed {account}; grants to {organisation} are paid to it."),
+        url=reverse("grants:payout_account", args=[organisation.pk]),
+        email=False,
+        organisation=organisation.name,
+        account=account.masked,
+    )
+    return account
+
+
+def _account_to_pay(organisation_id) -> PayoutAccount:
+    """The organisation's current, confirmed account, read under the organisation's lock so
+    that no change can slip in before the payment is saved."""
+    _lock_organisation(organisation_id)
+    account = current_payout_account(organisation_id)
+    problem = payout_account_problem(account)
+    if problem:
+        raise _state_error(problem)
+    return account
+
+
 # --- money out --------------------------------------------------------------------------------
 
 
@@ -1049,6 +1382,8 @@ def _undo(decision):
 def record_disbursement(
     actor, award, *, amount: Decimal, paid_on, instalment=None, form_token=None
 ):
+    """Record money paid out on the award, to the organisation's current, confirmed account
+    (the payment keeps which one)."""
     award = (
         Award.objects.select_for_update(of=("self",))  # the report is the outer join's side
         .select_related(
@@ -1062,6 +1397,7 @@ def record_disbursement(
         raise _state_error(
             _("Money is paid out after the organisation has accepted the conditions.")
         )
+    account = _account_to_pay(award.application.organisation_id)
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than 0.")})
     if award.disbursed() + amount > award.amount:
@@ -1109,19 +1445,28 @@ def record_disbursement(
                 }
             )
     disbursement = Disbursement(
-        award=award, instalment=instalment, amount=amount, paid_on=paid_on, recorded_by=actor
+        award=award,
+        instalment=instalment,
+        amount=amount,
+        paid_on=paid_on,
+        account=account,
+        recorded_by=actor,
     )
     disbursement.full_clean()
     disbursement.save()
-    audit.record(actor, DISBURSED, award.application, format_nok(amount))
+    audit.record(actor, DISBURSED, award.application, f"{format_nok(amount)}, {account.masked}")
     notify(
         _members(award.application.organisation),
         _("Payment of {amount}"),
-        _("{administrator} has paid {amount} of the grant to {organisation} on {date}."),
+        _(
+            "{administrator} has paid {amount} of the grant to {organisation} on {date}, to "
+            "the account {account}."
+        ),
         url=_award_url(award),
         amount=_nok(amount),
         organisation=award.application.organisation.name,
         date=_day(paid_on),
+        account=account.masked,
         administrator=_scheme_of(award.application).administrator.name,
     )
     return disbursement

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants.views import applicant, caseworker
+from grants.views import applicant, caseworker, public
 
 app_name = "grants"
 
@@ -27,6 +27,16 @@ urlpatterns = [
     path("awards/<int:pk>/accept/", applicant.award_accept, name="award_accept"),
     path("awards/<int:pk>/change/", applicant.change_notice, name="change_notice"),
     path("decisions/<int:pk>/appeal/", applicant.appeal, name="appeal"),
+    path(
+        "organisations/<int:organisation_pk>/payout-account/",
+        applicant.payout_account,
+        name="payout_account",
+    ),
+    path(
+        "payout-accounts/<int:pk>/number/",
+        applicant.payout_account_number,
+        name="payout_account_number",
+    ),
     path("reports/<int:pk>/", applicant.report_detail, name="report"),
     path("reports/<int:pk>/edit/<slug:step>/", applicant.report_edit, name="report_edit"),
     path("reports/<int:pk>/send/", applicant.report_submit, name="report_submit"),
@@ -35,6 +45,12 @@ urlpatterns = [
         applicant.auditor_statement_download,
         name="auditor_statement",
     ),
+    # The public pages (no login): open calls and the awarded grants.
+    path("open-calls/", public.call_list, name="public_calls"),
+    path("open-calls/<int:pk>/", public.call_detail, name="public_call"),
+    path("awarded/", public.award_list, name="awarded"),
+    path("awarded/csv/", public.award_csv, name="awarded_csv"),
+    path("awarded/json/", public.award_json, name="awarded_json"),
     # The caseworker's side.
     path("calls/", caseworker.round_list, name="rounds"),
     path("calls/new/", caseworker.round_edit, name="round_create"),
@@ -53,6 +69,11 @@ urlpatterns = [
     path("review/applications/<int:pk>/decide/", caseworker.decide, name="decide"),
     path("review/awards/<int:pk>/", caseworker.review_award, name="review_award"),
     path("review/awards/<int:pk>/disburse/", caseworker.disburse, name="disburse"),
+    path(
+        "review/awards/<int:pk>/accounts/<int:account_pk>/confirm/",
+        caseworker.confirm_payout_account,
+        name="confirm_payout_account",
+    ),
     path("review/awards/<int:pk>/clawback/", caseworker.clawback, name="clawback"),
     path("review/clawbacks/<int:pk>/repayment/", caseworker.repayment, name="repayment"),
     path("review/reports/<int:pk>/", caseworker.review_report, name="review_report"),

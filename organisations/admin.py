@@ -6,11 +6,13 @@ from organisations.models import (
     Branch,
     Collaboration,
     CompetenceArea,
+    JoinRequest,
     Language,
     Membership,
     MembershipInvitation,
     Organisation,
     PreviousApplication,
+    RegistrationRequest,
     TargetGroup,
 )
 
@@ -91,6 +93,34 @@ class MembershipInvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name", "organisation__name"]
     autocomplete_fields = ["organisation", "invited_by"]
     date_hierarchy = "sent_at"
+
+
+@admin.register(RegistrationRequest)
+class RegistrationRequestAdmin(admin.ModelAdmin):
+    """For looking up; caseworkers decide on the portal's pages, where the decision is
+    recorded and the person told."""
+
+    list_display = ["name", "org_number", "kind", "status", "requested_by", "created_at"]
+    list_filter = ["status", "kind", "is_demo"]
+    list_select_related = ["requested_by"]
+    search_fields = ["name", "org_number", "requested_by__email", "requested_by__full_name"]
+    autocomplete_fields = ["requested_by", "decided_by", "organisation"]
+    filter_horizontal = ["target_groups"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["status", "reason", "decided_by", "decided_at", "organisation"]
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    """For looking up; the organisation's leaders answer on its people page."""
+
+    list_display = ["user", "organisation", "status", "role", "created_at", "decided_at"]
+    list_filter = ["status", "organisation__kind"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation", "decided_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["status", "role", "decided_by", "decided_at"]
 
 
 class PartAdmin(admin.ModelAdmin):

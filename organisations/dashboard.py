@@ -1,12 +1,23 @@
 """What the organisations app puts on the dashboard: each user's organisations and what their
 profiles still lack, the caseworker's overview, and the evaluator's aggregated figures."""
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organisations.geography import County
-from organisations.models import Activity, MembershipInvitation, Organisation, PreviousApplication
+from organisations.models import (
+    Activity,
+    JoinRequest,
+    JoinRequestStatus,
+    MembershipInvitation,
+    Organisation,
+    PreviousApplication,
+    RegistrationRequest,
+    RegistrationStatus,
+)
 from scheme import registry
 from scheme.models import SchemeYear
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
@@ -34,6 +45,18 @@ def _own_organisations(user):
                 has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
                 has_previous=Exists(
                     PreviousApplication.objects.filter(organisation=OuterRef("pk"))
+                ),
+                join_requests_waiting=Coalesce(
+                    Subquery(
+                        JoinRequest.objects.pending()
+                        .filter(organisation=OuterRef("pk"))
+                        .order_by()
+                        .values("organisation")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    Value(0),
                 ),
             )
         )
@@ -65,12 +88,89 @@ def profile_gaps(organisation) -> list[tuple[str, str]]:
     return gaps
 
 
+def _join_requests_to_answer(user, organisation) -> int:
+    """How many requests to join the organisation wait for this user, a leader, to answer.
+    Needs the ``join_requests_waiting`` annotation of ``_own_organisations``."""
+    if not access_for(user).is_leader_of(organisation.pk):
+        return 0
+    return organisation.join_requests_waiting
+
+
 def own_organisations_panel(request):
     organisations = _own_organisations(request.user)
     if not organisations:
         return None
-    rows = [(organisation, profile_gaps(organisation)) for organisation in organisations]
+    rows = [
+        (
+            organisation,
+            profile_gaps(organisation),
+            _join_requests_to_answer(request.user, organisation),
+        )
+        for organisation in organisations
+    ]
     return Panel("organisations/panels/own.html", {"rows": rows}, order=10)
+
+
+def join_request_due_items(user):
+    """Requests to join the organisations the user leads."""
+    for organisation in _own_organisations(user):
+        waiting = _join_requests_to_answer(user, organisation)
+        if waiting:
+            text = ngettext(
+                "%(n)d person asks to join %(name)s",
+                "%(n)d people ask to join %(name)s",
+                waiting,
+            )
+            url = reverse("organisations:people", args=[organisation.pk])
+            yield DueItem(text % {"n": waiting, "name": organisation.name}, f"{url}#join-requests")
+
+
+def _in_no_organisation(user) -> bool:
+    access = access_for(user)
+    return not access.memberships and not access.is_admin
+
+
+def _own_requests(user) -> dict:
+    """The registrations and requests to join a person in no organisation has sent (those
+    approved made them a member): two queries, kept on the user object for the request."""
+    cached = getattr(user, "_own_requests", None)
+    if cached is None:
+        cached = {
+            "registrations": list(
+                RegistrationRequest.objects.filter(requested_by=user)
+                .exclude(status=RegistrationStatus.APPROVED)
+                .order_by("-created_at")[:5]
+            ),
+            "join_requests": list(
+                JoinRequest.objects.filter(user=user)
+                .exclude(status=JoinRequestStatus.APPROVED)
+                .select_related("organisation")
+                .order_by("-created_at")[:5]
+            ),
+        }
+        user._own_requests = cached
+    return cached
+
+
+def getting_started_panel(request):
+    """For a person in no organisation: register theirs, or ask to join one; and what they
+    have asked so far."""
+    if not _in_no_organisation(request.user):
+        return None
+    return Panel("organisations/panels/getting_started.html", _own_requests(request.user), order=5)
+
+
+def getting_started_due_items(user):
+    """A person in no organisation who has asked nothing yet: where to start."""
+    if not _in_no_organisation(user):
+        return
+    requests = _own_requests(user)
+    waiting = [r for r in requests["registrations"] + requests["join_requests"] if r.is_pending]
+    if not waiting:
+        yield DueItem(
+            _("Register your organisation, or ask to join one that is registered"),
+            reverse("organisations:register"),
+        )
 
 
 def profile_due_items(user):
@@ -93,6 +193,15 @@ def invitation_due_items(user):
         )
 
 
+def _registrations_waiting(user) -> int:
+    """Registrations waiting for this caseworker's decision; counted once per request."""
+    cached = getattr(user, "_registrations_waiting", None)
+    if cached is None:
+        cached = RegistrationRequest.objects.visible_to(user).pending().count()
+        user._registrations_waiting = cached
+    return cached
+
+
 def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
@@ -100,7 +209,21 @@ def caseworker_panel(request):
         Organisation.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
     )
     rows = [(kind.label, kind.value, counts.get(kind.value, 0)) for kind in OrganisationKind]
-    return Panel("organisations/panels/caseworker.html", {"rows": rows}, order=20)
+    context = {"rows": rows, "registrations_waiting": _registrations_waiting(request.user)}
+    return Panel("organisations/panels/caseworker.html", context, order=20)
+
+
+def registration_due_items(user):
+    if not access_for(user).is_caseworker:
+        return
+    waiting = _registrations_waiting(user)
+    if waiting:
+        text = ngettext(
+            "%(n)d registration of an organisation to decide",
+            "%(n)d registrations of organisations to decide",
+            waiting,
+        )
+        yield DueItem(text % {"n": waiting}, reverse("organisations:registrations"))
 
 
 def evaluator_panel(request):
@@ -129,8 +252,12 @@ def evaluator_panel(request):
 
 
 def register():
+    register_panel(getting_started_panel)
     register_panel(own_organisations_panel)
     register_panel(caseworker_panel)
     register_panel(evaluator_panel)
     register_due_items(profile_due_items)
     register_due_items(invitation_due_items)
+    register_due_items(join_request_due_items)
+    register_due_items(getting_started_due_items)
+    register_due_items(registration_due_items)

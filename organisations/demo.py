@@ -10,21 +10,26 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
+from organisations import services
 from organisations.models import (
     Activity,
     ApplicationOutcome,
     Branch,
     Collaboration,
     CompetenceArea,
+    Frequency,
     Grantor,
+    JoinRequest,
     Language,
     Membership,
     Organisation,
     PartnerKind,
     PreviousApplication,
+    RegistrationRequest,
     TargetGroup,
 )
 from organisations.orgnr import fictional_orgnr
+from scheme import audit
 from scheme.demo import load_scheme
 from scheme.registry import register_demo_epilogue, register_demo_loader
 from scheme.roles import MemberRole, OrganisationKind
@@ -537,6 +542,67 @@ def load(log):
     _login("saksbehandler@imdi.example", "Sara Saksbehandler", imdi, MemberRole.MEMBER)
     _login("evaluator@ntnu.example", "Eva Evaluator", evaluator, MemberRole.MEMBER)
     log(f"{len(participants)} participant and {len(MENTORS)} mentor organisations loaded.")
+    aktivno = next(o for o in participants if o.name == "AktivNo")
+    _waiting_at_the_front_door(target_groups, aktivno)
+
+
+# A fictional organisation whose registration waits for the caseworker, and a person who asks
+# to join AktivNo; both people are in no organisation yet.
+APPLICANT = ("leder@sagenesprakvenner.example", "Amina Hassan")
+JOINER = ("frida@frivillig.example", "Frida Frivillig")
+REGISTRATION = {
+    "kind": OrganisationKind.PARTICIPANT,
+    "org_number": fictional_orgnr(99300000),
+    "name": "Sagene språkvenner",
+    "founded": datetime.date(2023, 9, 1),
+    "in_voluntary_register": True,
+    "street_address": "Demoveien 40",
+    "postal_code": "0473",
+    "postal_place": "Oslo",
+    "municipality": "Oslo",
+    "municipality_number": "0301",
+    "county": "03",
+    "email": "post@sagenesprakvenner.example",
+    "phone": "400 00 000",
+    "description": "Kvinner med minoritetsbakgrunn møtes til språkkafé og leksehjelp for barna. "
+    "Frivillige med norsk som morsmål øver samtale med deltakerne.",
+    "activity_name": "Språkkafé",
+    "activity_frequency": Frequency.WEEKLY,
+    "activity_participants": 15,
+}
+
+
+def _register_data(fields) -> dict:
+    """What Enhetsregisteret would have said about the demo organisation."""
+    keys = (*RegistrationRequest.REGISTER_FIELDS, "org_number", "municipality_number")
+    data = {key: fields[key] for key in keys}
+    return data | {"name": fields["name"].upper(), "founded": fields["founded"].isoformat()}
+
+
+def _waiting_at_the_front_door(target_groups, aktivno) -> None:
+    """Once: the demo registration (unless it was decided, or the organisation registered)
+    and the request to join AktivNo (unless it was answered)."""
+    applicant = _login(*APPLICANT)
+    number = REGISTRATION["org_number"]
+    asked = RegistrationRequest.objects.filter(org_number=number, is_demo=True).exists()
+    if not asked and not Organisation.objects.filter(org_number=number).exists():
+        registration = RegistrationRequest.objects.create(
+            requested_by=applicant,
+            is_demo=True,
+            register_data=_register_data(REGISTRATION),
+            **REGISTRATION,
+        )
+        registration.target_groups.set([target_groups["minority-women"], target_groups["families"]])
+        audit.record(applicant, services.REGISTRATION_REQUESTED, registration, registration.name)
+    joiner = _login(*JOINER)
+    if not JoinRequest.objects.filter(user=joiner, organisation=aktivno).exists():
+        JoinRequest.objects.create(
+            user=joiner,
+            organisation=aktivno,
+            message="Jeg har vært frivillig på matutdelingen i et år og vil gjerne hjelpe til "
+            "med søknaden.",
+        )
+        audit.record(joiner, services.JOIN_REQUESTED, aktivno, str(joiner))
 
 
 LOGINS = [
@@ -545,6 +611,8 @@ LOGINS = [
     ("evaluator", "evaluator@ntnu.example"),
     ("organisation member", "leder@aktivno.example"),
     ("mentor", "mentor@reddbarna.example"),
+    ("new organisation", APPLICANT[0]),
+    ("asks to join AktivNo", JOINER[0]),
 ]
 
 

@@ -46,19 +46,25 @@ class Eligibility:
         return Outcome.PASS
 
 
-def check_eligibility(organisation, scheme_year, on=None, purpose_confirmed=None) -> Eligibility:
+def check_eligibility(
+    organisation, scheme_year, on=None, purpose_confirmed=None, previous_applications=None
+) -> Eligibility:
     """Check ``organisation`` against ``scheme_year``'s rules on the date ``on``.
 
     ``on`` is the call's deadline when there is one; it defaults to the first day of the year.
     ``purpose_confirmed`` is the caseworker's judgement of the purpose, when made.
+    ``previous_applications`` replaces the organisation's recorded ones (an organisation not
+    saved yet, such as one asked to be registered, has none).
     """
     on = on or scheme_year.starts
+    if previous_applications is None:
+        previous_applications = organisation.previous_applications.all()
     return Eligibility(
         reference_date=on,
         criteria=(
             _registered(organisation, on),
             _young_enough(organisation, scheme_year, on),
-            _applied_before(organisation, scheme_year, on),
+            _applied_before(list(previous_applications), scheme_year, on),
             _purpose(organisation, purpose_confirmed),
         ),
     )
@@ -122,13 +128,12 @@ def _young_enough(organisation, scheme_year, on) -> Criterion:
     )
 
 
-def _applied_before(organisation, scheme_year, on) -> Criterion:
+def _applied_before(applications, scheme_year, on) -> Criterion:
     window = scheme_year.previous_application_window(on)
     label = _("Applied to IMDi or a municipality in %(first)d–%(last)d") % {
         "first": window[0],
         "last": window[-1],
     }
-    applications = list(organisation.previous_applications.all())
     qualifying = [
         application
         for application in applications

@@ -1,19 +1,24 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.forms import inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
+    SELF_SERVICE_KINDS,
     Activity,
     Branch,
     Collaboration,
+    JoinRequest,
     Organisation,
     PreviousApplication,
+    RegistrationRequest,
 )
 from organisations.orgnr import clean_orgnr, format_orgnr
 from scheme.models import User
 from scheme.once import SubmitOnce
 from scheme.roles import MemberRole
+from scheme.validators import SHORT_TEXT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO_UNKNOWN = [("", _("Not known")), ("true", _("Yes")), ("false", _("No"))]
@@ -45,7 +50,17 @@ def nullable_boolean(label):
     )
 
 
-class ProfileForm(forms.ModelForm):
+class PostalCodeCheck:
+    """Form mixin: a postal code is four digits."""
+
+    def clean_postal_code(self):
+        code = self.cleaned_data["postal_code"].strip()
+        if code and not (code.isdigit() and len(code) == 4):
+            raise forms.ValidationError(_("A postal code has four digits."))
+        return code
+
+
+class ProfileForm(PostalCodeCheck, forms.ModelForm):
     """The organisation's own profile. Caseworkers also see the kind and the number."""
 
     in_voluntary_register = nullable_boolean(_("Registered in Frivillighetsregisteret"))
@@ -110,16 +125,111 @@ class ProfileForm(forms.ModelForm):
             value = self.initial.get(name)
             self.initial[name] = "" if value is None else str(value).lower()
 
-    def clean_postal_code(self):
-        code = self.cleaned_data["postal_code"].strip()
-        if code and not (code.isdigit() and len(code) == 4):
-            raise forms.ValidationError(_("A postal code has four digits."))
-        return code
-
     def clean_social_media(self):
         lines = [line.strip() for line in self.cleaned_data["social_media"].splitlines()]
         validate = forms.URLField(assume_scheme="https").clean
         return "\n".join(validate(line) for line in lines if line)
+
+
+class OrgNumberForm(forms.Form):
+    """The first step of registering: the number, to look the organisation up."""
+
+    org_number = OrgNumberField(
+        label=_("Organisation number"),
+        help_text=_("Nine digits, as in the Brønnøysund registers, for example 974 761 076."),
+    )
+
+
+class RegistrationForm(SubmitOnce, PostalCodeCheck, forms.ModelForm):
+    """What a person sends to register their organisation: the register's details (fetched,
+    and theirs to correct), how to reach the organisation, and what it does."""
+
+    kind = forms.ChoiceField(
+        label=_("What kind of organisation is it?"),
+        choices=[(kind.value, capfirst(kind.label)) for kind in SELF_SERVICE_KINDS],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A participant organisation applies for grants and gets a mentor; a mentor "
+            "organisation (usually a large, established one) mentors the participants."
+        ),
+    )
+    in_voluntary_register = nullable_boolean(_("Registered in Frivillighetsregisteret"))
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = RegistrationRequest
+        fields = [
+            "kind",
+            "name",
+            "founded",
+            "in_voluntary_register",
+            "street_address",
+            "postal_code",
+            "postal_place",
+            "municipality",
+            "municipality_number",
+            "county",
+            "email",
+            "phone",
+            "website",
+            "description",
+            "target_groups",
+            "activity_name",
+            "activity_frequency",
+            "activity_participants",
+        ]
+        widgets = {
+            "founded": DATE,
+            "municipality_number": forms.HiddenInput,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "target_groups": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "email": _("The organisation's e-mail address, or yours if it has none."),
+            "activity_name": _("For example a language café, homework help or a football team."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        value = self.initial.get("in_voluntary_register")
+        self.initial["in_voluntary_register"] = "" if value is None else str(value).lower()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+            self.add_error("email", _("Give an e-mail address or a phone number."))
+        return data
+
+
+class JoinSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Organisation number or name"),
+        min_length=3,
+        max_length=200,
+        help_text=_("At least three letters of the name, or the nine digits of the number."),
+    )
+
+
+class JoinRequestForm(SubmitOnce, forms.ModelForm):
+    class Meta:
+        model = JoinRequest
+        fields = ["message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+
+class JoinAnswerForm(forms.Form):
+    """A leader's answer to a request to join: the role when approving."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person is told this reason by e-mail."),
+    )
 
 
 class InvitationForm(SubmitOnce, forms.Form):

@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from organisations.geography import County
 from organisations.orgnr import format_orgnr, validate_orgnr
 from scheme.models import free_text, in_language, money_field
-from scheme.roles import MemberRole, OrganisationKind, access_for
-from scheme.validators import MESSAGE_TEXT, PAST_DATE
+from scheme.roles import STAFF_KINDS, MemberRole, OrganisationKind, access_for
+from scheme.validators import MESSAGE_TEXT, PAST_DATE, SHORT_TEXT
+
+# The kinds whose people register them and ask to join them on their own. Administering bodies
+# and evaluators hold the keys to every case or to the evaluation data: only admins add those.
+SELF_SERVICE_KINDS = tuple(kind for kind in OrganisationKind if kind not in STAFF_KINDS)
 
 
 class NamedChoice(models.Model):
@@ -76,6 +80,19 @@ class OrganisationQuerySet(models.QuerySet):
 
     def participants(self):
         return self.filter(kind=OrganisationKind.PARTICIPANT)
+
+    def findable(self):
+        """Organisations any signed-in person may find by number or name, to ask to join them.
+        Only what Enhetsregisteret publishes anyway (name, municipality, number) is shown of
+        them, a few at a time; never their people."""
+        return self.filter(kind__in=SELF_SERVICE_KINDS)
+
+    def matching(self, text: str):
+        """Those whose number is ``text`` (spaces allowed) or whose name contains it."""
+        digits = text.replace(" ", "")
+        if digits.isdigit() and len(digits) == 9:
+            return self.filter(org_number=digits)
+        return self.filter(name__icontains=text.strip())
 
 
 class Organisation(models.Model):
@@ -461,3 +478,296 @@ class MembershipInvitation(models.Model):
         return (
             self.status == MembershipInvitationStatus.PENDING and timezone.now() < self.expires_at
         )
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the caseworker")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class RegistrationRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The register's keepers see the requests of the kinds they keep; the person who
+        asked sees their own."""
+        access = access_for(user)
+        kept = [kind for kind in SELF_SERVICE_KINDS if access.keeps_register_of(kind)]
+        return self.filter(Q(kind__in=kept) | Q(requested_by_id=user.pk))
+
+    def pending(self):
+        return self.filter(status=RegistrationStatus.PENDING)
+
+
+class RegistrationRequest(models.Model):
+    """A signed-in person asks to register their organisation, with the details fetched from
+    Enhetsregisteret and what they add. A caseworker approves it (the organisation is created
+    and the person becomes its leader) or rejects it with a reason."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="registration_requests",
+        verbose_name=_("asked by"),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=[(kind.value, kind.label) for kind in SELF_SERVICE_KINDS],
+    )
+    org_number = models.CharField(
+        _("organisation number"), max_length=9, validators=[validate_orgnr]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    founded = models.DateField(_("founded"), null=True, blank=True, validators=PAST_DATE)
+    in_voluntary_register = models.BooleanField(
+        _("registered in Frivillighetsregisteret"), null=True, blank=True
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    postal_place = models.CharField(_("postal place"), max_length=100, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    municipality_number = models.CharField(_("municipality number"), max_length=4, blank=True)
+    county = models.CharField(_("county"), max_length=2, choices=County.choices, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = free_text(
+        _("short description"),
+        2000,
+        help_text=_("What the organisation does and for whom, in a few sentences."),
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, related_name="+", verbose_name=_("target groups")
+    )
+    activity_name = models.CharField(_("a regular activity"), max_length=200, blank=True)
+    activity_frequency = models.CharField(
+        _("how often"), max_length=20, choices=Frequency.choices, blank=True
+    )
+    activity_participants = models.PositiveIntegerField(
+        _("typical number of participants"), null=True, blank=True
+    )
+    register_data = models.JSONField(
+        _("what Enhetsregisteret said"),
+        null=True,
+        blank=True,
+        help_text=_("The register's entry when the person looked the number up."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.PENDING,
+    )
+    reason = free_text(_("reason"), SHORT_TEXT, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registration_requests",
+        verbose_name=_("organisation"),
+    )
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Fictional request made for the demo.")
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    objects = RegistrationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_number"],
+                condition=Q(status="pending"),
+                name="registration_one_pending_per_number",
+                violation_error_message=_(
+                    "This organisation already has a registration waiting for the "
+                    "caseworker's approval."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[kind.value for kind in SELF_SERVICE_KINDS]),
+                name="registration_self_service_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""),
+                name="registration_rejected_with_reason",
+                violation_error_message=_("Give the reason for the rejection."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({format_orgnr(self.org_number)})"
+
+    def clean(self):
+        super().clean()
+        if self.activity_name and not self.activity_frequency:
+            raise ValidationError({"activity_frequency": _("Say how often the activity is.")})
+        if not self.activity_name and (self.activity_frequency or self.activity_participants):
+            raise ValidationError({"activity_name": _("Name the activity, or leave it all empty.")})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RegistrationStatus.PENDING
+
+    @property
+    def org_number_display(self):
+        return format_orgnr(self.org_number)
+
+    # The fields an approved request gives the organisation, by the same names.
+    ORGANISATION_FIELDS = (
+        "kind",
+        "org_number",
+        "name",
+        "founded",
+        "in_voluntary_register",
+        "street_address",
+        "postal_code",
+        "postal_place",
+        "municipality",
+        "municipality_number",
+        "county",
+        "email",
+        "phone",
+        "website",
+        "description",
+        "is_demo",
+    )
+
+    def organisation_fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.ORGANISATION_FIELDS}
+
+    def as_organisation(self) -> Organisation:
+        """The organisation the request would make, unsaved (for the eligibility check)."""
+        return Organisation(**self.organisation_fields())
+
+    # What the register tells, compared with what the person sent, on the caseworker's page.
+    REGISTER_FIELDS = (
+        "name",
+        "founded",
+        "in_voluntary_register",
+        "street_address",
+        "postal_code",
+        "postal_place",
+        "municipality",
+        "county",
+    )
+
+    def compared_with_register(self) -> list[tuple[str, object, object, bool]]:
+        """(label, as sent, as in the register, differs) per register field; empty when the
+        look-up gave nothing."""
+        if not self.register_data:
+            return []
+        rows = []
+        for name in self.REGISTER_FIELDS:
+            field = self._meta.get_field(name)
+            sent, registered = getattr(self, name), self.register_data.get(name)
+            if name == "founded" and registered:
+                registered = datetime.date.fromisoformat(registered)
+            if field.choices and registered:
+                registered = dict(field.flatchoices).get(registered, registered)
+                sent = getattr(self, f"get_{name}_display")()
+            rows.append((field.verbose_name, sent, registered, _differs(sent, registered)))
+        return rows
+
+
+def _differs(sent, registered) -> bool:
+    if isinstance(sent, str) or isinstance(registered, str):
+        return (sent or "").strip().casefold() != (registered or "").strip().casefold()
+    return sent != registered
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for an answer")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined by the organisation")
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Those who manage the organisation's people see its requests; the person who asked
+        their own."""
+        access = access_for(user)
+        return self.filter(access.manages_members_q("organisation") | Q(user_id=user.pk))
+
+    def pending(self):
+        return self.filter(status=JoinRequestStatus.PENDING)
+
+
+class JoinRequest(models.Model):
+    """A person asks to join an organisation that is registered; its leaders approve or
+    decline. The person asked, so approving attaches nobody without their consent."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("person"),
+    )
+    message = free_text(
+        _("message to the leaders"),
+        SHORT_TEXT,
+        blank=True,
+        help_text=_("Who you are and what you do in the organisation, in a sentence or two."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=JoinRequestStatus.choices,
+        default=JoinRequestStatus.PENDING,
+    )
+    role = models.CharField(_("role given"), max_length=20, choices=MemberRole.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(status="pending"),
+                name="join_request_one_pending_per_person",
+                violation_error_message=_(
+                    "You have already asked to join this organisation. Its leaders will answer."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == JoinRequestStatus.PENDING

@@ -2,10 +2,14 @@
 profile, its people and the lists on its profile), for the exports of scheme/personal_data.py."""
 
 from organisations.models import (
+    JoinRequest,
+    JoinRequestStatus,
     Membership,
     MembershipInvitation,
     MembershipInvitationStatus,
     Organisation,
+    RegistrationRequest,
+    RegistrationStatus,
 )
 from scheme import registry
 
@@ -43,9 +47,49 @@ def _names(items) -> list[str]:
 INVITATION_FIELDS = ["email", "full_name", "role", "title", "status", "created_at", "sent_at"]
 
 
+REGISTRATION_FIELDS = [
+    "kind",
+    "org_number",
+    "name",
+    "founded",
+    "in_voluntary_register",
+    "street_address",
+    "postal_code",
+    "postal_place",
+    "municipality",
+    "county",
+    "email",
+    "phone",
+    "website",
+    "description",
+    "activity_name",
+    "activity_frequency",
+    "activity_participants",
+    "status",
+    "reason",
+    "created_at",
+    "decided_at",
+]
+JOIN_REQUEST_FIELDS = ["message", "status", "role", "created_at", "decided_at"]
+
+
+def _registrations(user) -> list[dict]:
+    registrations = (
+        RegistrationRequest.objects.filter(requested_by=user)
+        .prefetch_related("target_groups")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {name: getattr(registration, name) for name in REGISTRATION_FIELDS}
+        | {"target_groups": _names(registration.target_groups.all())}
+        for registration in registrations
+    ]
+
+
 def about_person(user) -> registry.DataPart:
     memberships = Membership.objects.filter(user=user).order_by("created_at", "pk")
     invitations = MembershipInvitation.objects.filter(email=user.email).order_by("created_at")
+    join_requests = JoinRequest.objects.filter(user=user).order_by("created_at", "pk")
     return registry.DataPart(
         "organisations",
         {
@@ -62,6 +106,12 @@ def about_person(user) -> registry.DataPart:
             ),
             "invitations_to_you": list(
                 invitations.values("organisation__name", *INVITATION_FIELDS[2:])
+            ),
+            "registrations_you_sent": _registrations(user),
+            "requests_to_join": list(
+                join_requests.values(
+                    "organisation__name", "organisation__org_number", *JOIN_REQUEST_FIELDS
+                )
             ),
         },
     )
@@ -112,6 +162,12 @@ def about_organisation(organisation, actor) -> registry.DataPart:
                 .order_by("created_at")
                 .values(*INVITATION_FIELDS)
             ),
+            "requests_to_join": list(
+                JoinRequest.objects.visible_to(actor)
+                .filter(organisation=organisation)
+                .order_by("created_at", "pk")
+                .values("user__full_name", "user__email", *JOIN_REQUEST_FIELDS)
+            ),
             "previous_applications": list(
                 profile.previous_applications.values(
                     "year", "grantor", "grantor_name", "amount", "outcome"
@@ -130,6 +186,18 @@ def remove_unanswered_invitations(cutoff) -> int:
     return stale.delete()[0]
 
 
+def remove_refused_requests(cutoff) -> int:
+    """Registrations rejected and requests to join declined before ``cutoff``: they name a
+    person who never got in. Approved ones are the record of how the organisation and its
+    people came into the portal, and are kept."""
+    rejected = RegistrationRequest.objects.filter(
+        status=RegistrationStatus.REJECTED, decided_at__lt=cutoff
+    )
+    declined = JoinRequest.objects.filter(status=JoinRequestStatus.DECLINED, decided_at__lt=cutoff)
+    return rejected.delete()[1].get(RegistrationRequest._meta.label, 0) + declined.delete()[0]
+
+
 def register() -> None:
     registry.register_personal_data(person=about_person, organisation=about_organisation)
     registry.register_retention_purge("unanswered_invitations", remove_unanswered_invitations)
+    registry.register_retention_purge("refused_requests", remove_refused_requests)

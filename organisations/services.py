@@ -3,16 +3,22 @@ against the actor's access, written to the timeline."""
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import (
+    SELF_SERVICE_KINDS,
+    Activity,
+    JoinRequest,
+    JoinRequestStatus,
     Membership,
     MembershipInvitation,
     MembershipInvitationStatus,
     Organisation,
+    RegistrationRequest,
+    RegistrationStatus,
 )
 from organisations.tasks import send_invitation_email
 from scheme import audit, ratelimit
@@ -34,6 +40,18 @@ INVITATION_ACCEPTED = event_verb("organisation.invitation_accepted", _("accepted
 INVITATION_DECLINED = event_verb("organisation.invitation_declined", _("declined an invitation"))
 MEMBER_CHANGED = event_verb("organisation.member_changed", _("changed a person's role"))
 MEMBER_REMOVED = event_verb("organisation.member_removed", _("removed a person"))
+REGISTRATION_REQUESTED = event_verb(
+    "organisation.registration_requested", _("asked to register the organisation")
+)
+REGISTRATION_APPROVED = event_verb(
+    "organisation.registration_approved", _("approved the registration")
+)
+REGISTRATION_REJECTED = event_verb(
+    "organisation.registration_rejected", _("rejected the registration")
+)
+JOIN_REQUESTED = event_verb("organisation.join_requested", _("asked to join"))
+JOIN_APPROVED = event_verb("organisation.join_approved", _("let a person join"))
+JOIN_DECLINED = event_verb("organisation.join_declined", _("declined a request to join"))
 
 PROFILE_M2M = ("languages", "target_groups", "competence_needs")
 
@@ -296,14 +314,25 @@ def _keep_a_leader(membership):
         )
 
 
-@transaction.atomic
-def change_member_role(actor, membership: Membership, role: str) -> Membership:
+def _locked_for_people_change(actor, membership) -> Membership:
+    """The membership, re-read after locking its organisation's row, so that changes to one
+    organisation's people happen one after the other: two leaders demoting or removing each
+    other at the same moment cannot leave it without one. The actor's access is read again
+    under the lock too (they may just have lost the leader role)."""
+    Organisation.objects.select_for_update().filter(pk=membership.organisation_id).first()
     membership = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("organisation", "user")
         .get(pk=membership.pk)
     )
+    forget_access(actor)
     require(access_for(actor).can_manage_members(membership.organisation))
+    return membership
+
+
+@transaction.atomic
+def change_member_role(actor, membership: Membership, role: str) -> Membership:
+    membership = _locked_for_people_change(actor, membership)
     if role != membership.role:
         _keep_a_leader(membership)
         membership.role = role
@@ -321,13 +350,280 @@ def change_member_role(actor, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def remove_member(actor, membership: Membership) -> None:
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("organisation", "user")
-        .get(pk=membership.pk)
-    )
-    require(access_for(actor).can_manage_members(membership.organisation))
+    membership = _locked_for_people_change(actor, membership)
     _keep_a_leader(membership)
     membership.delete()
     forget_access(membership.user)
     audit.record(actor, MEMBER_REMOVED, membership.organisation, str(membership.user))
+
+
+# Registering an organisation and asking to join one --------------------------------------------
+
+# Requests one person may send within a window.
+REGISTRATIONS_PER_PERSON = (5, 24 * 60 * 60)
+JOIN_REQUESTS_PER_PERSON = (10, 24 * 60 * 60)
+
+
+def _within_limit(scope, person, window, message) -> None:
+    limit, seconds = window
+    if not ratelimit.hit(scope, person.pk, limit=limit, seconds=seconds):
+        raise ValidationError(message, code="rate_limited")
+
+
+def _saved_once(row, duplicate_message) -> None:
+    """Validate and save a new request whose one-pending key may be taken by a request saved
+    at the same moment (the check before could not see it yet): the database's unique index
+    decides, and the person gets the same message either way."""
+    row.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError(duplicate_message, code="pending") from None
+
+
+ALREADY_REGISTERED = _(
+    "This organisation is already registered in the portal. Ask to join it instead."
+)
+ALREADY_WAITING = _(
+    "This organisation already has a registration waiting for the caseworker's approval."
+)
+
+
+def check_number_is_free(org_number: str) -> None:
+    """Refuse a number that is registered already (code ``registered``: the person may ask to
+    join instead) or that waits for a caseworker's approval (code ``pending``)."""
+    if Organisation.objects.filter(org_number=org_number).exists():
+        raise ValidationError(ALREADY_REGISTERED, code="registered")
+    if RegistrationRequest.objects.pending().filter(org_number=org_number).exists():
+        raise ValidationError(ALREADY_WAITING, code="pending")
+
+
+@transaction.atomic
+def request_registration(
+    user, *, org_number, target_groups=(), register_data=None, form_token=None, **fields
+) -> RegistrationRequest:
+    """A signed-in person asks to register their organisation; a caseworker decides.
+
+    ``register_data`` is the entry Enhetsregisteret gave when they looked the number up (the
+    caseworker sees what they changed), None when the look-up gave nothing.
+    """
+    require(user.is_authenticated and user.is_active)
+    spend_form_token(user, form_token)
+    check_number_is_free(org_number)
+    _within_limit(
+        "registration-request",
+        user,
+        REGISTRATIONS_PER_PERSON,
+        _("You have sent many registrations today. Try again tomorrow."),
+    )
+    registration = RegistrationRequest(
+        requested_by=user, org_number=org_number, register_data=register_data, **fields
+    )
+    _saved_once(registration, ALREADY_WAITING)
+    registration.target_groups.set(target_groups)
+    audit.record(user, REGISTRATION_REQUESTED, registration, registration.name)
+    return registration
+
+
+def may_decide_registration(actor, registration) -> bool:
+    """Who approves or rejects a registration: whoever keeps the register of its kind."""
+    return access_for(actor).keeps_register_of(registration.kind)
+
+
+def _undecided_registration(actor, registration) -> RegistrationRequest:
+    """The request, locked, when the actor may decide it and it still waits."""
+    registration = (
+        RegistrationRequest.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .get(pk=registration.pk)
+    )
+    require(may_decide_registration(actor, registration))
+    if not registration.is_pending:
+        raise ValidationError(_("This request is already decided."), code="decided")
+    return registration
+
+
+def _decided(registration, actor, status, reason="") -> None:
+    registration.status = status
+    registration.reason = reason
+    registration.decided_by = actor
+    registration.decided_at = timezone.now()
+    registration.full_clean()
+    registration.save()
+
+
+@transaction.atomic
+def approve_registration(actor, registration) -> Organisation:
+    """Register the organisation from the request and make the person who asked its leader."""
+    registration = _undecided_registration(actor, registration)
+    requester = registration.requested_by
+    if not requester.is_active:
+        raise ValidationError(
+            _("The person who asked has deactivated their account. Reject the request.")
+        )
+    taken = _("An organisation with this number is registered already. Reject the request.")
+    if Organisation.objects.filter(org_number=registration.org_number).exists():
+        raise ValidationError(taken)
+    try:
+        with transaction.atomic():
+            organisation = create_organisation(
+                actor,
+                target_groups=list(registration.target_groups.all()),
+                **registration.organisation_fields(),
+            )
+    except IntegrityError:  # registered by someone else at this very moment
+        raise ValidationError(taken) from None
+    if registration.activity_name:
+        activity = Activity(
+            organisation=organisation,
+            name=registration.activity_name,
+            frequency=registration.activity_frequency,
+            typical_participants=registration.activity_participants,
+        )
+        activity.full_clean()
+        activity.save()
+    Membership.objects.create(user=requester, organisation=organisation, role=MemberRole.LEADER)
+    forget_access(requester)
+    registration.organisation = organisation
+    _decided(registration, actor, RegistrationStatus.APPROVED)
+    audit.record(actor, REGISTRATION_APPROVED, registration, organisation.name)
+    audit.record(
+        actor, REGISTRATION_APPROVED, organisation, f"{requester} ({MemberRole.LEADER.label})"
+    )
+    notify(
+        [requester],
+        _("{organisation} is registered in the grant portal"),
+        _(
+            "The caseworker approved your request to register {organisation}, and you are its "
+            "leader. Complete the profile, and invite the others who work with you."
+        ),
+        url=reverse("organisations:detail", args=[organisation.pk]),
+        organisation=organisation.name,
+    )
+    return organisation
+
+
+@transaction.atomic
+def reject_registration(actor, registration, reason: str) -> RegistrationRequest:
+    """Say no, with the reason the person is told."""
+    registration = _undecided_registration(actor, registration)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the rejection.")})
+    _decided(registration, actor, RegistrationStatus.REJECTED, reason)
+    audit.record(actor, REGISTRATION_REJECTED, registration, registration.name)
+    notify(
+        [registration.requested_by],
+        _("Your request to register {organisation} is not approved"),
+        _(
+            "The caseworker did not approve the registration of {organisation}. The reason:"
+            "\n\n{reason}"
+        ),
+        url=reverse("organisations:registration", args=[registration.pk]),
+        organisation=registration.name,
+        reason=reason,
+    )
+    return registration
+
+
+def _leaders(organisation):
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__role=MemberRole.LEADER
+    )
+
+
+@transaction.atomic
+def ask_to_join(user, organisation, *, message="", form_token=None) -> JoinRequest:
+    """A signed-in person asks for access to a registered organisation; its leaders answer."""
+    require(user.is_authenticated and user.is_active and organisation.kind in SELF_SERVICE_KINDS)
+    spend_form_token(user, form_token)
+    if Membership.objects.filter(organisation=organisation, user=user).exists():
+        raise ValidationError(_("You already have access to this organisation."))
+    duplicate = _("You have already asked to join this organisation. Its leaders will answer.")
+    if JoinRequest.objects.pending().filter(organisation=organisation, user=user).exists():
+        raise ValidationError(duplicate, code="pending")
+    _within_limit(
+        "join-request",
+        user,
+        JOIN_REQUESTS_PER_PERSON,
+        _("You have asked to join many organisations today. Try again tomorrow."),
+    )
+    join_request = JoinRequest(organisation=organisation, user=user, message=message)
+    _saved_once(join_request, duplicate)
+    audit.record(user, JOIN_REQUESTED, organisation, str(user))
+    notify(
+        _leaders(organisation),
+        _("{person} asks to join {organisation}"),
+        _(
+            "{person} asks for access to {organisation} in the grant portal. Approve or decline "
+            "the request on the organisation's people page."
+        ),
+        url=reverse("organisations:people", args=[organisation.pk]),
+        person=str(user),
+        organisation=organisation.name,
+    )
+    return join_request
+
+
+def _undecided_join_request(actor, join_request) -> JoinRequest:
+    join_request = (
+        JoinRequest.objects.select_for_update(of=("self",))
+        .select_related("organisation", "user")
+        .get(pk=join_request.pk)
+    )
+    require(access_for(actor).can_manage_members(join_request.organisation))
+    if not join_request.is_pending:
+        raise ValidationError(_("This request is already answered."), code="decided")
+    return join_request
+
+
+def _answered(join_request, actor, status, role="") -> None:
+    join_request.status = status
+    join_request.role = role
+    join_request.decided_by = actor
+    join_request.decided_at = timezone.now()
+    join_request.full_clean()
+    join_request.save()
+
+
+@transaction.atomic
+def approve_join_request(actor, join_request, role=MemberRole.MEMBER) -> Membership:
+    """Give the person who asked access, with the role the leader chooses."""
+    join_request = _undecided_join_request(actor, join_request)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": _("Choose one of the roles in the list.")})
+    person, organisation = join_request.user, join_request.organisation
+    membership, _created = Membership.objects.get_or_create(
+        user=person, organisation=organisation, defaults={"role": role}
+    )
+    _answered(join_request, actor, JoinRequestStatus.APPROVED, membership.role)
+    forget_access(person)
+    audit.record(actor, JOIN_APPROVED, organisation, f"{person} ({membership.get_role_display()})")
+    notify(
+        [person],
+        _("You now have access to {organisation}"),
+        _("{actor} approved your request to join {organisation} in the grant portal."),
+        url=reverse("organisations:detail", args=[organisation.pk]),
+        actor=str(actor),
+        organisation=organisation.name,
+    )
+    return membership
+
+
+@transaction.atomic
+def decline_join_request(actor, join_request) -> JoinRequest:
+    join_request = _undecided_join_request(actor, join_request)
+    _answered(join_request, actor, JoinRequestStatus.DECLINED)
+    organisation = join_request.organisation
+    audit.record(actor, JOIN_DECLINED, organisation, str(join_request.user))
+    notify(
+        [join_request.user],
+        _("Your request to join {organisation} is declined"),
+        _(
+            "The leaders of {organisation} declined your request to join it in the grant "
+            "portal. If you think this is a mistake, contact the organisation."
+        ),
+        organisation=organisation.name,
+    )
+    return join_request

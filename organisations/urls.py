@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import export, views
+from organisations import export, joining, views
 
 app_name = "organisations"
 
@@ -32,4 +32,22 @@ urlpatterns = [
     ),
     path("invitations/<int:invitation_pk>/", views.invitation_answer, name="invitation"),
     path("join/<str:token>/", views.invitation_link, name="invitation_link"),
+    # The front door: registering an organisation, and asking to join one.
+    path("register/", joining.register_start, name="register"),
+    path("register/<str:org_number>/", joining.register_details, name="register_details"),
+    path("registrations/", joining.registration_list, name="registrations"),
+    path("registrations/<int:pk>/", joining.registration_detail, name="registration"),
+    path(
+        "registrations/<int:pk>/approve/",
+        joining.registration_approve,
+        name="registration_approve",
+    ),
+    path("registrations/<int:pk>/reject/", joining.registration_reject, name="registration_reject"),
+    path("ask-to-join/", joining.join_search, name="join"),
+    path("ask-to-join/<str:org_number>/", joining.join_organisation, name="join_organisation"),
+    path(
+        "<int:pk>/join-requests/<int:request_pk>/",
+        joining.join_request_answer,
+        name="join_request_answer",
+    ),
 ]

@@ -17,6 +17,7 @@ from organisations.filters import OrganisationFilter
 from organisations.forms import (
     PART_FORMSETS,
     InvitationForm,
+    JoinAnswerForm,
     JoinForm,
     MemberRoleForm,
     OrgNumberField,
@@ -24,11 +25,13 @@ from organisations.forms import (
 )
 from organisations.invitations import invitation_from_token
 from organisations.models import (
+    JoinRequest,
     Membership,
     MembershipInvitation,
     MembershipInvitationStatus,
     Organisation,
 )
+from scheme import ratelimit
 from scheme.models import SchemeYear, User
 from scheme.once import TokenOnlyForm
 from scheme.roles import OrganisationKind, Role, access_for, require, require_role
@@ -112,6 +115,43 @@ def organisation_detail(request, pk):
     return render(request, "organisations/organisation_detail.html", context)
 
 
+LOOKUPS_PER_PERSON = (30, 60 * 60)
+
+
+def register_entry(request, number) -> brreg.RegisterEntry | None:
+    """The Brønnøysund registers' entry for ``number``, or None with a message saying why
+    (an invalid number, the register off, slow or down, or too many look-ups just now)."""
+    try:
+        number = OrgNumberField().clean(number)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    limit, seconds = LOOKUPS_PER_PERSON
+    if not ratelimit.hit("brreg-lookup", request.user.pk, limit=limit, seconds=seconds):
+        messages.warning(
+            request, _("You have made many look-ups just now. Please type the details.")
+        )
+        return None
+    try:
+        entry = brreg.lookup(number)
+    except brreg.LookupFailed as error:
+        messages.warning(request, str(error))
+        return None
+    messages.info(
+        request,
+        _("The details below are fetched from the Brønnøysund registers. Check them, then save."),
+    )
+    return entry
+
+
+def form_values(entry_values: dict) -> dict:
+    """A register entry's values (``as_initial``) as a form's initial values."""
+    values = dict(entry_values)
+    if "in_voluntary_register" in values:
+        values["in_voluntary_register"] = str(values["in_voluntary_register"]).lower()
+    return values
+
+
 def _prefill_from_register(request, form):
     """Replace the form's values with those in the Brønnøysund registers, without saving.
 
@@ -121,21 +161,10 @@ def _prefill_from_register(request, form):
     typed = {name: form[name].data for name in form.fields}
     # Only a form with the number field (caseworkers') may ask for another number.
     number = typed.get("org_number") or getattr(form.instance, "org_number", "")
-    try:
-        entry = brreg.lookup(OrgNumberField().clean(number))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    entry = register_entry(request, number)
+    if entry is None:
         return typed
-    except brreg.LookupFailed as error:
-        messages.warning(request, str(error))
-        return typed
-    messages.info(
-        request,
-        _("The details below are fetched from the Brønnøysund registers. Check them, then save."),
-    )
-    values = entry.as_initial()
-    if "in_voluntary_register" in values:
-        values["in_voluntary_register"] = str(values["in_voluntary_register"]).lower()
+    values = form_values(entry.as_initial())
     return typed | {name: value for name, value in values.items() if name in form.fields}
 
 
@@ -248,6 +277,14 @@ def organisation_people(request, pk):
         if can_manage
         else []
     )
+    join_requests = (
+        JoinRequest.objects.visible_to(request.user)
+        .pending()
+        .filter(organisation=organisation)
+        .select_related("user")
+        if can_manage
+        else []
+    )
     return render(
         request,
         "organisations/organisation_people.html",
@@ -258,6 +295,10 @@ def organisation_people(request, pk):
                 for m in memberships
             ],
             "invitations": invitations,
+            "join_requests": [
+                (join_request, JoinAnswerForm(prefix=f"j{join_request.pk}"))
+                for join_request in join_requests
+            ],
             "form": form,
             "can_manage": can_manage,
         },

@@ -14,7 +14,9 @@ class SchemeConfig(AppConfig):
 
         user_logged_in.connect(auth.note_activity_at_login, dispatch_uid="scheme.login_activity")
 
-        auditlog.register(models.User, exclude_fields=["password", "last_login"])
+        auditlog.register(
+            models.User, exclude_fields=["password", "last_login", "idporten_pid_hash"]
+        )
         for model in (models.Scheme, models.SchemeYear, models.Goal, models.AwardCondition):
             auditlog.register(model)
         dashboard.register()

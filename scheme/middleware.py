@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from scheme.auth import LAST_ACTIVITY, idle_limit_minutes
 from scheme.roles import access_for
+from scheme.signin import idporten
 from scheme.storage import MAX_UPLOAD_BYTES
 
 # Pages a caseworker can reach before confirming the login with a code, besides the public
@@ -22,7 +23,8 @@ OPEN_BEFORE_SECOND_FACTOR = {"two_factor", "logout"}
 class RequireTwoFactorMiddleware:
     """Caseworkers and admins must confirm their login with a one-time code.
 
-    Until they have, every page sends them to set up or enter the code. Others are not asked.
+    Until they have, every page sends them to set up or enter the code. Others are not asked,
+    and neither is a login with ID-porten, which counts as two factors.
     """
 
     def __init__(self, get_response):
@@ -37,6 +39,7 @@ class RequireTwoFactorMiddleware:
             settings.TWO_FACTOR_REQUIRED
             and user.is_authenticated
             and not user.is_verified()
+            and not idporten.counts_as_second_factor(request.session)
             and request.resolver_match.url_name not in OPEN_BEFORE_SECOND_FACTOR
             and getattr(view_func, "login_required", True)
             and access_for(user).is_caseworker

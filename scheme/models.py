@@ -84,6 +84,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("May log in to the admin site.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Logging in with ID-porten (scheme/signin): a keyed hash of the national identity number
+    # (never the number itself), set once when the person links their ID-porten login.
+    idporten_pid_hash = models.CharField(
+        _("ID-porten identity (keyed hash)"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    idporten_linked_at = models.DateTimeField(
+        _("linked to ID-porten"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -108,6 +121,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def linked_to_idporten(self) -> bool:
+        return bool(self.idporten_pid_hash)
 
 
 class Scheme(models.Model):

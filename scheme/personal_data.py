@@ -47,6 +47,7 @@ def _profile(user) -> dict:
         "last_login": user.last_login,
         "active": user.is_active,
         "authenticator_app_set_up": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "linked_to_idporten": user.linked_to_idporten,
     }
 
 
@@ -192,8 +193,11 @@ def _tell_the_others(user, memberships) -> None:
 
 
 @transaction.atomic
-def deactivate_account(actor, *, password: str, leaving_leaderless: bool = False) -> list:
-    """Deactivate the actor's own account after checking their password.
+def deactivate_account(
+    actor, *, password: str = "", idporten_session: bool = False, leaving_leaderless: bool = False
+) -> list:
+    """Deactivate the actor's own account after checking their password (an account made
+    through ID-porten has none: then the actor must be logged in with ID-porten now).
 
     The account and its memberships stay for the case record; the person can no longer log
     in. When the actor is the only active leader of an organisation, ``leaving_leaderless``
@@ -203,8 +207,11 @@ def deactivate_account(actor, *, password: str, leaving_leaderless: bool = False
     user = get_user_model().objects.select_for_update().get(pk=actor.pk)
     if not user.is_active:
         raise ValidationError(_("This account is already deactivated."))
-    if not user.check_password(password):
-        raise ValidationError({"password": _("The password is wrong.")})
+    if user.has_usable_password():
+        if not user.check_password(password):
+            raise ValidationError({"password": _("The password is wrong.")})
+    elif not idporten_session:
+        raise ValidationError(_("Log in with ID-porten to deactivate the account."))
     _lock_leaders(user)
     leaderless = left_without_leader(user)
     if leaderless and not leaving_leaderless:

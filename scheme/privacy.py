@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_cookie
 from scheme import personal_data, ratelimit
 from scheme.retention import RULES
 from scheme.roles import MemberRole
+from scheme.signin import idporten
 from scheme.web import add_service_errors
 
 # When the accessibility statement was last checked against the portal; change it with the
@@ -100,8 +101,15 @@ class DeactivateForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, leaderless=(), **kwargs):
+    def __init__(self, *args, leaderless=(), has_password=True, **kwargs):
+        """Without a password (an account made through ID-porten) the ID-porten login of this
+        session is the proof, and a tick confirms."""
         super().__init__(*args, **kwargs)
+        if not has_password:
+            del self.fields["password"]
+            self.fields["confirm"] = forms.BooleanField(
+                label=gettext_lazy("Yes, deactivate my account."), required=True
+            )
         if leaderless:
             self.fields["leaving_leaderless"] = forms.BooleanField(
                 label=gettext_lazy(
@@ -113,16 +121,18 @@ class DeactivateForm(forms.Form):
 
 def deactivate(request):
     leaderless = personal_data.left_without_leader(request.user)
-    form = DeactivateForm(request.POST or None, leaderless=leaderless)
+    has_password = request.user.has_usable_password()
+    form = DeactivateForm(request.POST or None, leaderless=leaderless, has_password=has_password)
     if request.method == "POST" and form.is_valid():
         tries, seconds = DEACTIVATION_TRIES
         if not ratelimit.hit("deactivate", request.user.pk, limit=tries, seconds=seconds):
-            form.add_error("password", _("Too many tries. Wait a quarter of an hour."))
+            form.add_error(None, _("Too many tries. Wait a quarter of an hour."))
         else:
             try:
                 personal_data.deactivate_account(
                     request.user,
-                    password=form.cleaned_data["password"],
+                    password=form.cleaned_data.get("password", ""),
+                    idporten_session=idporten.counts_as_second_factor(request.session),
                     leaving_leaderless=form.cleaned_data.get("leaving_leaderless", False),
                 )
             except ValidationError as error:

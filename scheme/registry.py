@@ -219,3 +219,24 @@ def register_retention_purge(code: str, purge: Callable[[datetime.datetime], int
 
 def retention_purge(code: str):
     return _retention_purges.get(code)
+
+
+# --- public pages: what each app shows visitors who have not logged in ----------------------
+
+PublicSection = Callable[[object], Panel | None]
+
+_public_sections: list[PublicSection] = []
+
+
+def register_public_section(provider: PublicSection) -> PublicSection:
+    """``provider(scheme)`` returns a Panel for the landing page (``scheme`` None) or for the
+    public page of ``scheme``, or None. It is not given the visitor: a public page is the same
+    for everyone (so caches may share it) and holds no personal data."""
+    if provider not in _public_sections:
+        _public_sections.append(provider)
+    return provider
+
+
+def public_sections(scheme=None) -> list[Panel]:
+    panels = (provider(scheme) for provider in _public_sections)
+    return sorted((panel for panel in panels if panel is not None), key=lambda p: p.order)

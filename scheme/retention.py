@@ -139,6 +139,20 @@ RULES = [
         counted_from=_("the invitation was last sent"),
         why=_("The person never joined; the organisation's timeline keeps that it invited."),
     ),
+    # Issue 11: registrations and requests to join (organisations/personal_data.py purges).
+    RetentionRule(
+        code="refused_requests",
+        what=_(
+            "Requests to register an organisation that were rejected, and requests to join an "
+            "organisation that were declined (who asked, what they wrote, the reason given)"
+        ),
+        keep=90 * DAY,
+        counted_from=_("the decision"),
+        why=_(
+            "The person never got in. Approved requests are kept: they show how the "
+            "organisation and its people came into the portal."
+        ),
+    ),
     RetentionRule(
         code="form_tokens",
         what=_("Tokens of sent forms (which form a person sent, when)"),

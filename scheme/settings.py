@@ -7,6 +7,7 @@ Production sets ``DJANGO_DEBUG=0`` and the variables listed in the README.
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -219,6 +220,38 @@ BRREG_ENABLED = env.bool("BRREG_ENABLED", default=True)
 BRREG_API_URL = env.str("BRREG_API_URL", default="https://data.brreg.no/enhetsregisteret/api")
 BRREG_TIMEOUT = env.float("BRREG_TIMEOUT", default=3.0)
 
+# ID-porten: logging in over OpenID Connect (scheme/signin/idporten.py). Off by default, so
+# that the demo needs nothing outside. The client is registered in Digdir's self-service
+# portal with the redirect, post-logout and front-channel logout URIs below (empty: the
+# portal's own address, PORTAL_BASE_URL, and the path).
+IDPORTEN_ENABLED = env.bool("IDPORTEN_ENABLED", default=False)
+IDPORTEN_DISCOVERY_URL = env.str(
+    "IDPORTEN_DISCOVERY_URL", default="https://idporten.no/.well-known/openid-configuration"
+)
+IDPORTEN_CLIENT_ID = env.str("IDPORTEN_CLIENT_ID", default="")
+IDPORTEN_CLIENT_SECRET = env.str("IDPORTEN_CLIENT_SECRET", default="")
+IDPORTEN_SCOPES = env.str("IDPORTEN_SCOPES", default="openid profile")
+IDPORTEN_ACR_VALUES = env.str("IDPORTEN_ACR_VALUES", default="idporten-loa-substantial")
+IDPORTEN_REDIRECT_URI = env.str("IDPORTEN_REDIRECT_URI", default="")
+IDPORTEN_POST_LOGOUT_REDIRECT_URI = env.str("IDPORTEN_POST_LOGOUT_REDIRECT_URI", default="")
+IDPORTEN_TIMEOUT = env.float("IDPORTEN_TIMEOUT", default=5.0)
+# Seconds the ID token's times may be off, for clocks that differ a little.
+IDPORTEN_CLOCK_SKEW = env.int("IDPORTEN_CLOCK_SKEW", default=60)
+# The key of the national identity number's keyed hash (HMAC-SHA256). Empty: derived from
+# DJANGO_SECRET_KEY, which then must never change, or every link to ID-porten is lost.
+IDPORTEN_PID_KEY = env.str("IDPORTEN_PID_KEY", default="")
+if IDPORTEN_ENABLED and not (IDPORTEN_CLIENT_ID and IDPORTEN_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "IDPORTEN_ENABLED=1 needs IDPORTEN_CLIENT_ID and IDPORTEN_CLIENT_SECRET."
+    )
+# E-mails with a link to confirm an address (signing up, or giving one after the first
+# ID-porten login): per address and asked for by one client, in an hour.
+SIGN_UP_LIMITS = {
+    "address": env.int("SIGN_UP_LIMIT_PER_ADDRESS", default=3),
+    "client": env.int("SIGN_UP_LIMIT_PER_CLIENT", default=10),
+}
+SIGN_UP_WINDOW_SECONDS = 60 * 60
+
 # Celery: Redis in production and CI; kombu's filesystem transport as the embedded default.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_RESULT_BACKEND = env.str(
@@ -327,6 +360,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if IDPORTEN_ENABLED:
+    # Logging out posts a form whose answer sends the browser on to ID-porten's end-session
+    # address; browsers hold such redirects to form-action too.
+    _idporten = urlsplit(IDPORTEN_DISCOVERY_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_idporten.scheme}://{_idporten.netloc}"
+    )
 
 LOGGING = {
     "version": 1,

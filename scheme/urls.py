@@ -1,22 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from scheme import privacy, views
-from scheme.forms import EmailAuthenticationForm
+from scheme import privacy, public, views
 
 admin.site.site_header = "Tilskuddsportalen – administrasjon"
 
 auth_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Logging in and out, ID-porten and signing up (scheme/signin).
+    path("", include("scheme.signin.urls")),
     path("password_reset/", views.PasswordReset.as_view(), name="password_reset"),
     path(
         "reset/<uidb64>/<token>/",
@@ -52,6 +46,7 @@ urlpatterns = [
     path("account/", include(auth_patterns)),
     path("schemes/", views.scheme_list, name="scheme_list"),
     path("schemes/<slug:slug>/", views.scheme_detail, name="scheme_detail"),
+    path("schemes/<slug:slug>/about/", public.scheme_page, name="scheme_public"),
     path(
         "schemes/<slug:slug>/years/<int:year>/edit/",
         views.scheme_year_edit,
@@ -67,6 +62,8 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("courses/", include("courses.urls")),
     path("reports/", include("reports.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Exempt from CSRF: it only sets the language cookie (and checks where it sends you next),
+    # so the header's language switch needs no token on the cacheable public pages.
+    path("i18n/setlang/", login_not_required(csrf_exempt(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,6 @@ import qrcode.image.svg
 from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
@@ -29,7 +28,8 @@ from scheme.forms import (
 )
 from scheme.middleware import client_ip
 from scheme.models import Notification, Scheme, SchemeYear
-from scheme.registry import due_items_for, panels_for
+from scheme.public import public_page, schemes_for_the_public
+from scheme.registry import due_items_for, panels_for, public_sections
 from scheme.roles import access_for
 from scheme.web import add_service_errors, paginate
 
@@ -55,11 +55,15 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         return response
 
 
-@login_not_required
+@public_page
 def landing(request):
+    """The front door: the calls open now and soon, how to apply and the schemes, gathered
+    from the apps (``scheme.registry.public_sections``). Someone logged in goes on to their
+    overview; the public pages stay open to them from the footer."""
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "scheme/landing.html")
+    context = {"sections": public_sections(), "schemes": schemes_for_the_public()}
+    return render(request, "scheme/landing.html", context)
 
 
 def dashboard(request):

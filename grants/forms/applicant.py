@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from grants.account_numbers import clean_account_number
 from grants.forms.bounds import max_length
 from grants.models import (
     Appeal,
@@ -297,6 +298,22 @@ class ChangeNoticeForm(SubmitOnce, forms.Form):
         ),
         error_messages={"required": _("Describe what has changed.")},
     )
+
+
+class PayoutAccountForm(SubmitOnce, forms.Form):
+    number = forms.CharField(
+        label=_("Account number"),
+        max_length=20,  # eleven digits and the spaces or dots people type between them
+        help_text=_(
+            "The organisation's own account in a Norwegian bank: 11 digits, for example "
+            "1234 56 78903. Spaces and dots are fine."
+        ),
+        error_messages={"required": _("Write the account number.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_number(self):
+        return clean_account_number(self.cleaned_data["number"])
 
 
 # --- the grant report -------------------------------------------------------------------------

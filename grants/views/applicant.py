@@ -10,13 +10,15 @@ forms and is sent to the caseworker's pages from the application, award and repo
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from grants import services
@@ -28,6 +30,7 @@ from grants.forms.applicant import (
     AuditorForm,
     ChangeNoticeForm,
     NeedsForm,
+    PayoutAccountForm,
     ReportActivitiesForm,
     ResultsForm,
     WithdrawForm,
@@ -48,11 +51,13 @@ from grants.models import (
     ClawbackStatus,
     Decision,
     DecisionKind,
+    Disbursement,
     GoalResult,
     GrantReport,
     Instalment,
     Invitation,
     LineKind,
+    PayoutAccount,
     Round,
 )
 from organisations.models import Organisation
@@ -174,8 +179,9 @@ def _upload_limits():
 
 def _open_calls(user, ids, organisations):
     """The open calls each of the user's organisations may still apply to, grouped by call,
-    each organisation with what it may still be awarded in the call's year (its room); the
-    call's ``most`` is the largest room among them."""
+    each organisation with what it may still be awarded in the call's year (its room) and the
+    call's eligibility rules for it (services.admission_check); the call's ``most`` is the
+    largest room among them."""
     today = timezone.localdate()
     calls = list(
         Round.objects.visible_to(user)
@@ -192,6 +198,7 @@ def _open_calls(user, ids, organisations):
     )
     if not calls:
         return []
+    prefetch_related_objects(organisations, "previous_applications")  # for admission_check
     applied = set(
         Application.objects.filter(organisation_id__in=ids, round__in=calls).values_list(
             "round_id", "organisation_id"
@@ -202,12 +209,21 @@ def _open_calls(user, ids, organisations):
     for call in calls:
         invited = {invitation.organisation_id for invitation in call.own_invitations}
         may_apply = [
-            (organisation, rooms[(organisation.pk, call.scheme_year_id)])
+            (
+                organisation,
+                rooms[(organisation.pk, call.scheme_year_id)],
+                services.admission_check(call, organisation),
+            )
             for organisation in organisations
             if (call.pk, organisation.pk) not in applied and call.accepts(organisation, invited)
         ]
         if may_apply:
-            call.most = max(room.left for _organisation, room in may_apply)
+            call.most = max(room.left for _organisation, room, _admission in may_apply)
+            call.startable = [
+                organisation
+                for organisation, room, check in may_apply
+                if not room.exhausted and check.allowed
+            ]
             result.append((call, may_apply))
     return result
 
@@ -220,6 +236,15 @@ def home(request):
     require_role(request.user, Role.MEMBER)
     ids = _participant_ids(request.user)
     organisations = list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    accounts = {
+        account.organisation_id: account
+        for account in PayoutAccount.objects.current()
+        .filter(organisation_id__in=ids)
+        .select_related("confirmed_by")
+    }
+    for organisation in organisations:
+        organisation.payout_account = accounts.get(organisation.pk)
+        organisation.may_give_account = services.may_give_payout_account(request.user, organisation)
     applications = (
         Application.objects.visible_to(request.user)
         .filter(organisation_id__in=ids)
@@ -663,7 +688,7 @@ def award_detail(request, pk):
     award = get_visible_or_404(
         _awards().prefetch_related(
             Prefetch("instalments", queryset=Instalment.objects.select_related("disbursement")),
-            "disbursements",
+            Prefetch("disbursements", queryset=Disbursement.objects.select_related("account")),
             "decision__appeals",
             Prefetch(
                 "clawbacks",
@@ -686,6 +711,7 @@ def award_detail(request, pk):
         request,
         "grants/applicant/award_detail.html",
         {
+            "payout_account": services.current_payout_account(award.application.organisation_id),
             "award": award,
             "application": award.application,
             "scheme": scheme_year.scheme,
@@ -813,6 +839,81 @@ def appeal(request, pk):
             "back": back,
         },
     )
+
+
+# --- the bank account for payouts ----------------------------------------------------------------
+
+
+def _payout_accounts(organisation_id):
+    return PayoutAccount.objects.filter(organisation_id=organisation_id).select_related(
+        "entered_by", "confirmed_by"
+    )
+
+
+def payout_account(request, organisation_pk):
+    """The organisation's bank account for payouts, masked, with the accounts before it; its
+    leaders give a new one here. Other people of the organisation read it (403 on sending);
+    people outside it do not find the page (404), caseworkers are not its people (403)."""
+    organisation = get_visible_or_404(Organisation, request.user, pk=organisation_pk)
+    _require_own(request, organisation.pk)
+    may_give = services.may_give_payout_account(request.user, organisation)
+    if request.method == "POST" and not may_give:
+        raise PermissionDenied
+    form = None
+    if may_give:
+        form = PayoutAccountForm(request.POST if request.method == "POST" else None)
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            services.give_payout_account(
+                request.user,
+                organisation,
+                form.cleaned_data["number"],
+                form_token=form.pop_form_token(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The account is saved. Nothing is paid to it until the caseworker has "
+                    "confirmed it. The organisation's leaders are told of the change."
+                ),
+            )
+            return redirect("grants:payout_account", organisation_pk=organisation.pk)
+    accounts = list(_payout_accounts(organisation.pk))
+    current = next((account for account in accounts if account.is_current), None)
+    return render(
+        request,
+        "grants/applicant/payout_account.html",
+        {
+            "organisation": organisation,
+            "current": current,
+            "earlier": [account for account in accounts if not account.is_current],
+            "may_show": may_give,
+            "form": form,
+        },
+    )
+
+
+@never_cache
+def payout_account_number(request, pk):
+    """The whole account number, shown on a deliberate "show" to the organisation's leaders and
+    the caseworkers who pay it (403 for the organisation's other people, 404 for everyone
+    else). Not kept by the browser."""
+    account = get_visible_or_404(
+        PayoutAccount.objects.select_related("organisation", "entered_by", "confirmed_by"),
+        request.user,
+        pk=pk,
+    )
+    if not services.may_show_full_account_number(request.user, account):
+        raise PermissionDenied
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return render(request, "grants/payout_account_number.html", {"account": account, "back": back})
 
 
 # --- the grant report ------------------------------------------------------------------------

@@ -67,6 +67,7 @@ from grants.models import (
     GrantReport,
     Instalment,
     LineKind,
+    PayoutAccount,
     Repayment,
     ReportStatus,
     Round,
@@ -792,7 +793,7 @@ def _award_page(request, award, **bound):
     instalments = list(award.instalments.select_related("disbursement").order_by("number"))
     for instalment in instalments:
         instalment.state = _instalment_state(instalment, report_approved)
-    disbursements = list(award.disbursements.select_related("recorded_by", "instalment"))
+    disbursements = list(award.disbursements.select_related("recorded_by", "instalment", "account"))
     disbursed = sum((d.amount for d in disbursements), ZERO)
     clawbacks = list(
         award.clawbacks.select_related("decision")
@@ -825,8 +826,21 @@ def _award_page(request, award, **bound):
                 else ChangeNoticeForm(prefix=_notice_prefix(notice.pk))
             )
     next_unpaid = next((i for i in instalments if i.state == "to_pay"), None)
+    accounts = list(
+        PayoutAccount.objects.filter(
+            organisation_id=award.application.organisation_id
+        ).select_related("entered_by", "confirmed_by")
+    )
+    payout_account = next((account for account in accounts if account.is_current), None)
     context = {
         "award": award,
+        "payout_account": payout_account,
+        "earlier_accounts": [account for account in accounts if not account.is_current],
+        "account_problem": services.payout_account_problem(payout_account),
+        "confirmation_problem": payout_account
+        and services.confirmation_problem(request.user, payout_account),
+        "may_show_account": payout_account
+        and services.may_show_full_account_number(request.user, payout_account),
         "application": award.application,
         "report": report,
         "instalments": instalments,
@@ -881,6 +895,29 @@ def disburse(request, pk):
             )
             return redirect(_award_url(award.pk, "payments"))
     return _award_page(request, award, disburse_form=form)
+
+
+def confirm_payout_account(request, pk, account_pk):
+    """Confirm the account the caseworker saw on the award page (by its id: if the
+    organisation has given another since, the service refuses)."""
+    award = _award(request, pk)
+    if request.method != "POST":
+        return redirect(_award_url(award.pk, "payout-account"))
+    account = get_visible_or_404(
+        PayoutAccount.objects.filter(organisation_id=award.application.organisation_id),
+        request.user,
+        pk=account_pk,
+    )
+    try:
+        services.confirm_payout_account(request.user, account)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The account is confirmed. Payments to the organisation go to it from now on."),
+        )
+    return redirect(_award_url(award.pk, "payout-account"))
 
 
 def clawback(request, pk):

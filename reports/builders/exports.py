@@ -1,10 +1,8 @@
-"""CSV exports for spreadsheets: UTF-8 with a byte-order mark (so Excel reads æøå),
-semicolons between columns and decimal commas, as Norwegian spreadsheets expect."""
+"""CSV exports for spreadsheets, in the format of ``scheme.spreadsheet``: UTF-8 with a
+byte-order mark (so Excel reads æøå), semicolons between columns and decimal commas, as
+Norwegian spreadsheets expect."""
 
-import csv
-import datetime
 import io
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,37 +14,22 @@ from mentoring.models import Meeting
 from reports.builders import Builder, register
 from scheme.models import Scheme
 from scheme.roles import access_for
+from scheme.spreadsheet import cell as _cell
+from scheme.spreadsheet import csv_writer, encode
 
 ROWS_PER_STEP = 500
-
-
-# Text a spreadsheet would run as a formula (names and descriptions are typed by users).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def write_csv(header, rows, progress, total) -> bytes:
     """The rows as CSV text encoded for spreadsheets, reporting progress as it goes."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow(header)
     for number, row in enumerate(rows, start=1):
         writer.writerow([_cell(value) for value in row])
         if number % ROWS_PER_STEP == 0:
             progress(90 * number // max(total, 1), _("Writing row %(n)d") % {"n": number})
-    return out.getvalue().encode("utf-8-sig")
+    return encode(out.getvalue())
 
 
 def _caseworkers_only(user, parameters) -> bool:

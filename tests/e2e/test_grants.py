@@ -54,7 +54,7 @@ def _setup():
         description="Leksehjelp og språkkafé for nyankomne familier.",
     )
     PreviousApplication.objects.create(
-        organisation=participant, year=today.year - 1, grantor=Grantor.MUNICIPALITY
+        organisation=participant, year=today.year, grantor=Grantor.MUNICIPALITY
     )
     member = factories.member_of(participant, full_name="Amina Leder")
     caseworker = factories.caseworker(scheme_year.scheme.administrator)

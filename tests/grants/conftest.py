@@ -35,19 +35,34 @@ def scheme_year(db):
     return year
 
 
-@pytest.fixture
-def participant(db):
+def eligible_organisation(**fields):
     """A participant organisation that meets every rule a computer can check."""
     today = timezone.localdate()
     organisation = factories.OrganisationFactory(
-        founded=today - datetime.timedelta(days=2 * 365),
-        in_voluntary_register=True,
-        description="Leksehjelp og språkkafé for nyankomne familier.",
+        **{
+            "founded": today - datetime.timedelta(days=2 * 365),
+            "in_voluntary_register": True,
+            "description": "Leksehjelp og språkkafé for nyankomne familier.",
+            **fields,
+        }
     )
+    # An application this year counts for a call that closes this year or early next year.
     PreviousApplication.objects.create(
-        organisation=organisation, year=today.year - 1, grantor=Grantor.MUNICIPALITY
+        organisation=organisation, year=today.year, grantor=Grantor.MUNICIPALITY
     )
     return organisation
+
+
+@pytest.fixture
+def participant(db):
+    return eligible_organisation()
+
+
+@pytest.fixture
+def other_participant(db):
+    """Another organisation that meets the rules (the calls check them before an application
+    is started)."""
+    return eligible_organisation()
 
 
 @pytest.fixture
@@ -130,11 +145,28 @@ def impartial(caseworker, submitted):
     return caseworker
 
 
+ACCOUNT = "2050 98 76542"  # a valid account number, as a leader types it
+
+
+def confirmed_account(leader, caseworker, organisation, number=ACCOUNT):
+    """The organisation's bank account for payouts, given by a leader and confirmed by a
+    caseworker who pays the organisation."""
+    account = services.give_payout_account(leader, organisation, number)
+    return services.confirm_payout_account(caseworker, account)
+
+
 @pytest.fixture
-def awarded(impartial, submitted):
+def awarded_without_account(impartial, submitted):
     return services.award_grant(
         impartial, submitted, amount=Decimal("95000"), reasons="God søknad med tydelig plan."
     )
+
+
+@pytest.fixture
+def awarded(awarded_without_account, member, caseworker, participant):
+    """An award to an organisation whose bank account for payouts is confirmed."""
+    confirmed_account(member, caseworker, participant)
+    return awarded_without_account
 
 
 @pytest.fixture(autouse=True)

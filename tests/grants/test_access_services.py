@@ -22,12 +22,13 @@ from grants.models import (
     Clawback,
     Decision,
     GrantReport,
+    PayoutAccount,
     Round,
 )
 from organisations.models import Membership
 from scheme.roles import MemberRole
 from tests import factories
-from tests.grants.conftest import complete_application
+from tests.grants.conftest import complete_application, confirmed_account, eligible_organisation
 
 # Each model with private data, and the path from it to the organisation it belongs to.
 PRIVATE = {
@@ -39,6 +40,7 @@ PRIVATE = {
     Clawback: "award__application__organisation",
     Appeal: "decision__application__organisation",
     ChangeNotice: "award__application__organisation",
+    PayoutAccount: "organisation",
 }
 MODELS = list(PRIVATE)
 
@@ -51,6 +53,7 @@ def a_whole_grant(person, caseworker, call, organisation):
     services.declare_impartiality(caseworker, application, has_conflict=False)
     award = services.award_grant(caseworker, application, amount=Decimal("95000"), reasons="Ok")
     services.accept_award(person, award)
+    confirmed_account(person, caseworker, organisation)
     services.record_disbursement(
         caseworker, award, amount=award.amount, paid_on=timezone.localdate()
     )
@@ -72,7 +75,7 @@ def world(member, participant, other_member, other_participant, caseworker, call
     services.invite(caseworker, call, [other_participant])
     a_whole_grant(member, caseworker, call, participant)
     a_whole_grant(other_member, caseworker, call, other_participant)
-    third = factories.OrganisationFactory(kind="participant")
+    third = eligible_organisation()
     services.invite(caseworker, call, [third])
     services.start_application(factories.member_of(third), call, third)
     for model in MODELS:

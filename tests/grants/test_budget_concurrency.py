@@ -18,7 +18,7 @@ from grants.models import ApplicationStatus, Award
 from scheme import services as scheme_services
 from tests import factories
 from tests.concurrency import at_once
-from tests.grants.conftest import complete_application
+from tests.grants.conftest import complete_application, eligible_organisation
 
 FRAME = Decimal("250000")
 AMOUNT = Decimal("99000")
@@ -33,7 +33,7 @@ def applications(call, caseworker, scheme_year):
     scheme_services.change_year_rules(caseworker, scheme_year, budget_frame=FRAME)
     made = []
     for _ in range(APPLICATIONS):
-        organisation = factories.OrganisationFactory(kind="participant")
+        organisation = eligible_organisation()
         person = factories.member_of(organisation)
         services.invite(caseworker, call, [organisation])
         application = complete_application(person, call, organisation, amount=AMOUNT)

@@ -9,10 +9,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
-from stdnum.no import orgnr
+from django.urls import reverse
+from django.utils import timezone
+from stdnum.no import kontonr, orgnr
 
 from grants import services
-from grants.demo import ROUND_TITLE
+from grants.demo import OPEN_TITLE, ROUND_TITLE
 from grants.models import (
     APPEAL_PERIOD,
     AccountLine,
@@ -36,20 +38,23 @@ from grants.models import (
     ImpartialityDeclaration,
     Instalment,
     Invitation,
+    PayoutAccount,
     Repayment,
     ReportReminder,
     ReportStatus,
     Round,
+    RoundKind,
     Score,
 )
 from organisations.models import Membership, Organisation, PreviousApplication
-from scheme.models import Event, Notification, User
+from scheme.models import Event, Notification, SchemeYear, User
+from tests import factories
 
 COUNTED = [
     Organisation, User, Membership, PreviousApplication, Round, Invitation, Application,
     BudgetLine, Attachment, ImpartialityDeclaration, Assessment, Score, Decision, Award,
     Instalment, Disbursement, GrantReport, GoalResult, AccountLine, ReportReminder, Clawback,
-    Repayment, Appeal, ChangeNotice,
+    Repayment, Appeal, ChangeNotice, PayoutAccount, SchemeYear,
 ]  # fmt: skip
 THE_PAST = datetime.datetime(2025, 12, 31, tzinfo=datetime.UTC)
 
@@ -94,7 +99,7 @@ def test_loading_again_changes_nothing(demo):
     assert demo["first"] == demo["second"]
     assert demo["first"]["Application"] == 56 + 9 + 9
     first, second = demo["output"]
-    assert "Grants: 3 calls, 74 applications (27 awarded, 47 rejected)" in first
+    assert "Grants: 4 calls, 74 applications (27 awarded, 47 rejected)" in first
     assert "already there" in second
 
 
@@ -196,14 +201,79 @@ def test_appeal_change_notice_and_clawback_are_handled(demo):
 
 
 def test_the_history_lies_in_the_past(demo):
+    """Only what happens after the pilot is of today: the open call, and Wadajir's new account
+    with the messages about it."""
     for decision in Decision.objects.all():
         assert decision.decided_at < THE_PAST
         assert decision.appeal_deadline == decision.decided_at.date() + APPEAL_PERIOD
-    assert not Event.objects.filter(target_type__app_label="grants", created_at__gte=THE_PAST)
+    recent = Event.objects.filter(target_type__app_label="grants", created_at__gte=THE_PAST)
+    assert list(recent.values_list("verb", "target_id")) == [
+        (services.ROUND_SAVED, Round.objects.get(kind=RoundKind.OPEN).pk)
+    ]
+    wadajir = Organisation.objects.get(name="Wadajir forening")
+    latest_award = Award.objects.filter(application__organisation=wadajir).latest("pk")
     grant_messages = Notification.objects.filter(url__startswith="/grants/")
-    assert not grant_messages.filter(created_at__gte=THE_PAST).exists()
-    assert not grant_messages.filter(emailed_at=None).exclude(email_to="").exists()
+    recent = grant_messages.filter(created_at__gte=THE_PAST)
+    assert set(recent.values_list("url", flat=True)) == {
+        reverse("grants:payout_account", args=[wadajir.pk]),
+        reverse("grants:award", args=[latest_award.pk]),
+    }
+    history = grant_messages.filter(created_at__lt=THE_PAST)
+    assert not history.filter(emailed_at=None).exclude(email_to="").exists()
     assert not Application.objects.filter(submitted_at__gte=THE_PAST).exists()
     assert not GrantReport.objects.filter(approved_at__gte=THE_PAST).exists()
     # every reminder the reports should have had was sent at the time
     assert services.send_report_reminders() == 0
+
+
+# --- after the pilot: bank accounts for payouts and an open call ------------------------------
+
+
+def test_every_payment_went_to_a_confirmed_account_given_before_it(demo):
+    awarded = Organisation.objects.filter(applications__award__isnull=False).distinct()
+    assert awarded.count() == 9
+    for organisation in awarded:
+        first = PayoutAccount.objects.filter(organisation=organisation).earliest("entered_at")
+        assert kontonr.is_valid(first.number) and first.number.startswith("9999")  # fictional
+        assert first.confirmed_by.email == "saksbehandler@imdi.example"
+        assert first.entered_by != first.confirmed_by
+        assert first.entered_at < first.confirmed_at < THE_PAST
+    for payment in Disbursement.objects.select_related("account", "award__application"):
+        account = payment.account
+        assert account.organisation_id == payment.award.application.organisation_id
+        assert account.is_confirmed and account.confirmed_at.date() <= payment.paid_on
+
+
+def test_one_organisation_has_a_new_account_waiting_for_the_caseworker(demo):
+    waiting = PayoutAccount.objects.current().filter(confirmed_at=None)
+    assert [account.organisation.name for account in waiting] == ["Wadajir forening"]
+    account = waiting.get()
+    assert account.entered_by.email == "leder@wadajir.example"
+    assert account.entered_at >= THE_PAST
+    assert "waits for a caseworker to confirm it" in services.payout_account_problem(account)
+    earlier = PayoutAccount.objects.get(
+        organisation=account.organisation, superseded_at__isnull=False
+    )
+    assert earlier.is_confirmed and earlier.number != account.number
+    assert PayoutAccount.objects.current().filter(confirmed_at__isnull=False).count() == 8
+
+
+def test_an_open_call_this_year_takes_a_new_eligible_organisation(demo):
+    today = timezone.localdate()
+    open_call = Round.objects.get(title=OPEN_TITLE.format(year=today.year))
+    assert open_call.kind == RoundKind.OPEN and not open_call.continuation
+    assert open_call.scheme_year.year == today.year
+    assert open_call.is_open()
+    assert list(SchemeYear.objects.order_by("year").values_list("year", flat=True)) == list(
+        range(2022, today.year + 1)
+    )
+    newcomer = factories.OrganisationFactory(
+        founded=today - datetime.timedelta(days=200), in_voluntary_register=True
+    )
+    leader = factories.member_of(newcomer)
+    assert services.admission_check(open_call, newcomer).allowed
+    application = services.start_application(leader, open_call, newcomer)
+    assert application.status == ApplicationStatus.DRAFT
+    aktivno = Organisation.objects.get(name="AktivNo")  # founded 2019: too old for it now
+    check = services.admission_check(open_call, aktivno)
+    assert [advice.criterion.code for advice in check.blocking] == ["age", "applied"]

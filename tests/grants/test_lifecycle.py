@@ -8,7 +8,7 @@ from django.utils import timezone
 from grants import services
 from grants.models import ApplicationStatus, ClawbackStatus, ReportStatus
 from scheme.audit import timeline
-from tests.grants.conftest import pdf
+from tests.grants.conftest import confirmed_account, pdf
 
 
 def test_the_whole_life_of_a_grant(member, participant, caseworker, submitted, mailoutbox):
@@ -46,6 +46,7 @@ def test_the_whole_life_of_a_grant(member, participant, caseworker, submitted, m
     assert application.status == ApplicationStatus.AWARDED
     assert application.eligibility == "pass"  # the caseworker confirmed the purpose
     services.accept_award(member, award)
+    confirmed_account(member, caseworker, participant)
     first, second = award.instalments.all()
     services.record_disbursement(
         caseworker, award, amount=first.amount, paid_on=timezone.localdate(), instalment=first

@@ -11,7 +11,7 @@ from grants import services
 from grants.models import ReminderKind, ReportReminder, ReportStatus
 from tests import factories
 from tests.concurrency import at_once
-from tests.grants.conftest import complete_application, fill_report
+from tests.grants.conftest import complete_application, eligible_organisation, fill_report
 
 DUE_14 = ReminderKind.DAYS_14
 DUE_3 = ReminderKind.DAYS_3
@@ -140,7 +140,7 @@ def test_a_returned_report_is_outstanding_again(
 def test_reports_of_other_organisations_are_reminded_separately(
     report, call, caseworker, mailoutbox, django_capture_on_commit_callbacks
 ):
-    other = factories.OrganisationFactory(kind="participant")
+    other = eligible_organisation()
     person = factories.member_of(other)
     services.invite(caseworker, call, [other])
     application = services.submit_application(person, complete_application(person, call, other))

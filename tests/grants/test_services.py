@@ -37,7 +37,14 @@ from scheme.formatting import format_day
 from scheme.models import Notification, SchemeYear
 from tests import factories
 from tests.concurrency import at_once
-from tests.grants.conftest import complete_application, fill_report, pdf, refused
+from tests.grants.conftest import (
+    complete_application,
+    confirmed_account,
+    eligible_organisation,
+    fill_report,
+    pdf,
+    refused,
+)
 
 TODAY = timezone.localdate
 D = Decimal
@@ -846,7 +853,7 @@ def test_no_award_beyond_the_budget_frame(impartial, submitted, caseworker, sche
     scheme_services.change_year_rules(
         caseworker, scheme_year, budget_frame=D("120000"), max_grant=D("110000")
     )
-    other = factories.OrganisationFactory(kind="participant")
+    other = eligible_organisation()
     other_member = factories.member_of(other)
     services.invite(caseworker, submitted.round, [other])
     first = services.submit_application(
@@ -1004,7 +1011,7 @@ def test_only_the_organisation_accepts(request, who, awarded):
 # --- payments ------------------------------------------------------------------------------------
 
 
-def test_payments_follow_the_plan(caseworker, member, impartial, submitted):
+def test_payments_follow_the_plan(caseworker, member, impartial, submitted, participant):
     today = TODAY()
     made = grant(
         impartial,
@@ -1012,6 +1019,7 @@ def test_payments_follow_the_plan(caseworker, member, impartial, submitted):
         instalments=[(D("75000"), today, False), (D("20000"), days(200), True)],
     )
     accepted(made, member)
+    confirmed_account(member, caseworker, participant)
     first, second = made.instalments.all()
     pay(caseworker, made, "75000", first)
     assert made.disbursed() == D("75000")
@@ -1041,7 +1049,7 @@ def test_payments_follow_the_plan(caseworker, member, impartial, submitted):
 
 
 def test_the_held_part_cannot_leave_with_another_instalment(
-    caseworker, member, impartial, submitted
+    caseworker, member, impartial, submitted, participant
 ):
     made = grant(
         impartial,
@@ -1049,6 +1057,7 @@ def test_the_held_part_cannot_leave_with_another_instalment(
         instalments=[(D("75000"), TODAY(), False), (D("20000"), days(200), True)],
     )
     accepted(made, member)
+    confirmed_account(member, caseworker, participant)
     first = made.instalments.get(number=1)
     refused(
         ValidationError,

@@ -36,7 +36,7 @@ from grants.views import caseworker as caseworker_views
 from organisations.models import Grantor, PreviousApplication
 from scheme import services as scheme_services
 from tests import factories
-from tests.grants.conftest import complete_application
+from tests.grants.conftest import complete_application, confirmed_account
 
 TODAY = timezone.localdate
 SCORES = {
@@ -59,7 +59,7 @@ def another_application(call, caseworker, amount=Decimal("99000"), **organisatio
         **organisation_fields,
     )
     PreviousApplication.objects.create(
-        organisation=organisation, year=TODAY().year - 1, grantor=Grantor.MUNICIPALITY
+        organisation=organisation, year=TODAY().year, grantor=Grantor.MUNICIPALITY
     )
     services.invite(caseworker, call, [organisation])
     member = factories.member_of(organisation)
@@ -742,7 +742,9 @@ def test_a_payment_beyond_the_award_is_refused(logged_in, accepted):
     assert not Disbursement.objects.exists()
 
 
-def test_an_instalment_held_for_the_report_is_not_paid(logged_in, impartial, submitted, member):
+def test_an_instalment_held_for_the_report_is_not_paid(
+    logged_in, impartial, submitted, member, participant
+):
     award = services.award_grant(
         impartial,
         submitted,
@@ -754,6 +756,7 @@ def test_an_instalment_held_for_the_report_is_not_paid(logged_in, impartial, sub
         ],
     )
     services.accept_award(member, award)
+    confirmed_account(member, impartial, participant)
     response = logged_in.get(url("review_award", award.pk))
     assert [i.state for i in response.context["instalments"]] == ["to_pay", "held"]
     held = award.instalments.get(number=2)

@@ -31,6 +31,7 @@ NOT_JSON = fictional_orgnr(91000010)
 NOT_AN_OBJECT = fictional_orgnr(91000012)
 SERVER_ERROR = fictional_orgnr(91000014)
 SPARSE = fictional_orgnr(91000016)
+YOUNG = fictional_orgnr(91000018)
 
 TIMEOUT = 0.5
 SLOW_FOR = 5.0  # seconds; well past TIMEOUT, and cut short when the stand-in shuts down
@@ -111,6 +112,25 @@ SPARSE_ENTITY = {
 }
 
 
+# A young association in Frivillighetsregisteret: it may apply to the scheme (browser tests).
+YOUNG_ENTITY = ENTITY | {
+    "organisasjonsnummer": YOUNG,
+    "navn": "TØYEN SPRÅKVENNER",
+    "hjemmeside": "",
+    "stiftelsesdato": (datetime.date.today() - datetime.timedelta(days=730)).isoformat(),
+    "forretningsadresse": {
+        "land": "Norge",
+        "landkode": "NO",
+        "postnummer": "0655",
+        "poststed": "OSLO",
+        "adresse": ["Hagegata 24"],
+        "kommune": "OSLO",
+        "kommunenummer": "0301",
+    },
+    "_links": {"self": {"href": f"https://data.brreg.no/enhetsregisteret/api/enheter/{YOUNG}"}},
+}
+
+
 class StandIn(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -137,6 +157,8 @@ class EnhetsregisteretHandler(BaseHTTPRequestHandler):
             return self.answer(200, ENTITY)
         if number == SPARSE:
             return self.answer(200, SPARSE_ENTITY)
+        if number == YOUNG:
+            return self.answer(200, YOUNG_ENTITY)
         if number == REMOVED:
             return self.answer(410, GONE)
         if number == SLOW:

@@ -165,7 +165,8 @@ def open_call(caseworker, scheme_year, invited):
         title=f"Søknadsrunde {scheme_year.year}",
         kind="closed",
         opens_on=today - datetime.timedelta(days=10),
-        closes_on=today + datetime.timedelta(days=20),
+        # within this year, so that last year's applications count (the call's rules)
+        closes_on=min(today + datetime.timedelta(days=20), datetime.date(today.year, 12, 31)),
         guidance="Søk om driftsmidler.",
     )
     grants.invite(caseworker, call, invited)
@@ -232,6 +233,9 @@ def build():
     for member, awarded in ((data.member_a, data.award_a), (data.member_b, data.award_b),
                             (data.member_c, data.award_c)):  # fmt: skip
         grants.accept_award(member, awarded)
+        organisation = awarded.application.organisation  # payments go to a confirmed account
+        account = grants.give_payout_account(member, organisation, "1234 56 78903")
+        grants.confirm_payout_account(caseworker, account)
     grants.record_disbursement(caseworker, data.award_a, amount=Decimal("95000"), paid_on=today)
     for instalment in data.award_b.instalments.order_by("number"):
         grants.record_disbursement(

@@ -32,7 +32,7 @@ def eligible_participant(name):
         description="Leksehjelp og språkkafé.",
     )
     PreviousApplication.objects.create(
-        organisation=organisation, year=today.year - 1, grantor=Grantor.MUNICIPALITY
+        organisation=organisation, year=today.year, grantor=Grantor.MUNICIPALITY
     )
     return organisation
 

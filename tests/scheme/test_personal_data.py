@@ -310,6 +310,29 @@ def test_a_person_deactivates_their_account(client, world, django_capture_on_com
     assert "_auth_user_id" not in client.session
 
 
+def test_an_account_made_through_idporten_deactivates_from_an_idporten_login(client, world):
+    """Such an account has no password: the ID-porten login of the session is the proof."""
+    from scheme.signin import idporten
+
+    person = world.plain_a
+    person.set_unusable_password()
+    person.save()
+    client.force_login(person)
+    page = client.get(reverse("deactivate_account")).text
+    assert 'name="password"' not in page and 'name="confirm"' in page
+    refused = _deactivate(client, confirm="on")  # a session that did not come from ID-porten
+    assert "Log in with ID-porten" in refused.text
+    person.refresh_from_db()
+    assert person.is_active
+    session = client.session
+    session[idporten.SESSION_KEY] = {"level": "idporten-loa-substantial", "id_token": ""}
+    session.save()
+    assert _deactivate(client).status_code == 200  # the tick is required
+    assert _deactivate(client, confirm="on").url == reverse("landing")
+    person.refresh_from_db()
+    assert not person.is_active
+
+
 def test_the_last_leader_is_told_what_leaving_means_and_must_confirm(
     client, world, django_capture_on_commit_callbacks
 ):

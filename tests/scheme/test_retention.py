@@ -70,6 +70,7 @@ def test_every_rule_with_a_period_has_a_purge_and_case_documents_are_kept():
         "notification_bodies",
         "report_files",
         "unanswered_invitations",
+        "refused_requests",  # issue 11: organisations/personal_data.py
         "form_tokens",
         "orphaned_uploads",
     }

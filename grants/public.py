@@ -1,0 +1,251 @@
+"""What the grants app shows the public: the open calls and who was awarded grants.
+
+A call by invitation (``RoundKind.CLOSED``) is never shown. An open call is shown from
+``ANNOUNCED_BEFORE`` its opening, and stays, as history, after it closes. Awarded grants are
+listed by organisation (name, organisation number, municipality), amount, scheme and year:
+organisations only, never a person, and nothing from the application. Public bodies publish
+who got public money.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from grants.models import Award, Round, RoundKind
+from organisations import eligibility as admission
+from organisations.models import Organisation
+from organisations.orgnr import format_orgnr
+from scheme.models import Scheme, SchemeYear
+from scheme.registry import Panel, register_public_section
+
+# A call is announced this long before it opens, so a caseworker can prepare one in peace
+# before that; until then its page answers 404 like a call that does not exist.
+ANNOUNCED_BEFORE = datetime.timedelta(weeks=8)
+
+OPEN, SOON, CLOSED = "open", "soon", "closed"
+
+
+def public_calls(today=None):
+    """The calls anyone may read about: open calls (not by invitation) announced by ``today``."""
+    today = today or timezone.localdate()
+    return Round.objects.filter(
+        kind=RoundKind.OPEN, opens_on__lte=today + ANNOUNCED_BEFORE
+    ).select_related("scheme_year__scheme")
+
+
+def current_calls(today=None):
+    """Open now or opening soon, the nearest deadline first."""
+    today = today or timezone.localdate()
+    return public_calls(today).filter(closes_on__gte=today).order_by("closes_on", "opens_on", "id")
+
+
+def past_calls(today=None):
+    today = today or timezone.localdate()
+    return public_calls(today).filter(closes_on__lt=today).order_by("-closes_on", "-id")
+
+
+@dataclass(frozen=True)
+class PublicCall:
+    """A call as the public reads it: its state on ``today`` and who may apply, in words."""
+
+    round: Round
+    today: datetime.date
+
+    @property
+    def state(self) -> str:
+        if self.round.is_open(self.today):
+            return OPEN
+        return SOON if self.round.opens_on > self.today else CLOSED
+
+    @property
+    def scheme_year(self) -> SchemeYear:
+        return self.round.scheme_year
+
+    @property
+    def who_may_apply(self) -> str:
+        if self.round.continuation:
+            return _("Organisations already taking part in the scheme.")
+        return _(
+            "Every voluntary organisation that meets the criteria below. Register your "
+            "organisation in the portal to apply."
+        )
+
+    @property
+    def criteria(self) -> list[str]:
+        """The rules the eligibility check applies, in words for someone about to apply. The
+        list comes from the check itself (``organisations.eligibility``, run for a blank
+        organisation, which reads nothing from the database), so it is exactly the one that
+        will be applied on the call's deadline."""
+        if self.round.continuation:
+            return [_("Admitted earlier; the admission rules are not checked again.")]
+        blank = admission.check_eligibility(
+            Organisation(), self.scheme_year, on=self.round.closes_on, previous_applications=[]
+        )
+        return [self._in_words(criterion) for criterion in blank.criteria]
+
+    def _in_words(self, criterion) -> str:
+        year = self.scheme_year
+        if criterion.code == "registered":
+            return _("The organisation is registered in Frivillighetsregisteret by the deadline.")
+        if criterion.code == "age":
+            age = year.max_organisation_age_years
+            return ngettext(
+                "It was founded less than %(years)d year before the deadline.",
+                "It was founded less than %(years)d years before the deadline.",
+                age,
+            ) % {"years": age}
+        if criterion.code == "applied":
+            window = year.previous_application_window(self.round.closes_on)
+            return _(
+                "It applied for a grant from IMDi or a municipality in %(first)d–%(last)d "
+                "(tell us about it on the organisation's profile)."
+            ) % {"first": window[0], "last": window[-1]}
+        if criterion.code == "purpose":
+            return _(
+                "It works for immigrants and their children to take part in work and "
+                "society. The caseworker judges this from your description and activities."
+            )
+        return str(criterion.label)
+
+
+def as_public(calls, today=None) -> list[PublicCall]:
+    today = today or timezone.localdate()
+    return [PublicCall(call, today) for call in calls]
+
+
+def get_public_call(pk, today=None) -> PublicCall | None:
+    """The call with its scheme, goals and award conditions, if the public may read it."""
+    call = (
+        public_calls(today)
+        .select_related("scheme_year__scheme__administrator")
+        .prefetch_related("scheme_year__scheme__goals", "scheme_year__scheme__conditions")
+        .filter(pk=pk)
+        .first()
+    )
+    return PublicCall(call, today or timezone.localdate()) if call else None
+
+
+# --- awarded grants ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardedGrant:
+    """One line of the public list: only what the public may read."""
+
+    organisation: str
+    organisation_number: str
+    municipality: str
+    amount: Decimal
+    scheme: str
+    year: int
+    demo: bool
+
+    @property
+    def organisation_number_display(self) -> str:
+        return format_orgnr(self.organisation_number)
+
+
+_AWARDED_COLUMNS = {
+    "organisation": F("application__organisation__name"),
+    "organisation_number": F("application__organisation__org_number"),
+    "municipality": F("application__organisation__municipality"),
+    "granted": F("amount"),
+    "scheme_name": F("application__round__scheme_year__scheme__name"),
+    "grant_year": F("application__round__scheme_year__year"),
+    "demo": F("application__organisation__is_demo"),
+}
+
+
+def awarded_grants():
+    """Every award, newest year first, as rows of the public columns only (in the order of
+    ``AwardedGrant``'s fields), so nothing else is ever read."""
+    return (
+        Award.objects.annotate(**_AWARDED_COLUMNS)
+        .order_by("-grant_year", "scheme_name", "organisation", "pk")
+        .values_list(*_AWARDED_COLUMNS)
+    )
+
+
+def awarded_lines(rows) -> list[AwardedGrant]:
+    return [AwardedGrant(*row) for row in rows]
+
+
+def years_with_awards() -> list[tuple[int, int]]:
+    years = SchemeYear.objects.filter(rounds__applications__award__isnull=False)
+    return [
+        (year, year) for year in years.values_list("year", flat=True).distinct().order_by("-year")
+    ]
+
+
+class AwardedFilter(django_filters.FilterSet):
+    """The list by scheme (its slug in the address) and year."""
+
+    scheme = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Scheme"),
+        field_name="application__round__scheme_year__scheme",
+        to_field_name="slug",
+        queryset=Scheme.objects.order_by("name"),
+        empty_label=gettext_lazy("All schemes"),
+    )
+    year = django_filters.ChoiceFilter(
+        label=gettext_lazy("Year"),
+        field_name="application__round__scheme_year__year",
+        choices=years_with_awards,
+        empty_label=gettext_lazy("All years"),
+    )
+
+    class Meta:
+        model = Award
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def file_stem(self) -> str:
+        """``awarded-grants``, with the scheme and year chosen: ``awarded-grants-slug-2024``."""
+        data = self.form.cleaned_data
+        parts = ["awarded-grants", data.get("scheme") and data["scheme"].slug, data.get("year")]
+        return "-".join(str(part) for part in parts if part)
+
+
+def awarded_by_year(scheme):
+    """The scheme's awards per year: how many organisations and how much, newest first."""
+    return (
+        Award.objects.filter(application__round__scheme_year__scheme=scheme)
+        .values(grant_year=F("application__round__scheme_year__year"))
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("-grant_year")
+    )
+
+
+# --- what the landing page and a scheme's page show ----------------------------------------
+
+
+def public_section(scheme):
+    """The landing page: the calls open now and soon. A scheme's page: its calls, open, soon
+    and past, and its awards per year."""
+    today = timezone.localdate()
+    if scheme is None:
+        calls = current_calls(today).prefetch_related(
+            "scheme_year__scheme__goals", "scheme_year__scheme__conditions"
+        )
+        return Panel("grants/public/landing_section.html", {"calls": as_public(calls, today)})
+    calls = public_calls(today).filter(scheme_year__scheme=scheme).order_by("-closes_on", "-id")
+    context = {
+        "scheme": scheme,
+        "calls": as_public(calls, today),
+        "awarded_by_year": list(awarded_by_year(scheme)),
+    }
+    return Panel("grants/public/scheme_section.html", context)
+
+
+def register():
+    register_public_section(public_section)

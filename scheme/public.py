@@ -1,0 +1,78 @@
+"""The pages anyone may read without logging in: the landing page (scheme/views.py), each
+scheme's public page, and what the apps add (registered with
+``scheme.registry.register_public_section``; the grants app's calls and awarded grants).
+
+Public pages show no personal data and are the same for every visitor who has not logged in,
+so any cache may keep them for a few minutes (``public_page``).
+"""
+
+import functools
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from scheme.models import Scheme, SchemeYear
+from scheme.registry import public_sections
+
+# How long a browser or a shared cache may keep a public page shown to a visitor who has not
+# logged in. Long enough to take the load of a call's announcement, short enough that a
+# corrected deadline shows soon.
+PUBLIC_MAX_AGE = 5 * 60
+
+
+def _seen_as_the_public(request) -> bool:
+    """Whether the response is the one every anonymous visitor gets: not for someone logged
+    in, without a one-time message (such as "you are logged out") on it, and without a form
+    whose CSRF token would hand this visitor's cookie to the next one."""
+    messages = getattr(request, "_messages", None)
+    return not (
+        request.user.is_authenticated
+        or getattr(messages, "used", False)
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def public_page(view):
+    """Open without login. Anonymous visitors' pages may be kept by any cache for
+    ``PUBLIC_MAX_AGE``; a logged-in visitor's (their name is in the header) only by their own
+    browser, which asks again each time. Pages differ by language, which comes from the
+    language cookie or the browser's Accept-Language, and by login (the session cookie)."""
+
+    @functools.wraps(view)
+    def public_view(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if _seen_as_the_public(request):
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response
+
+    return login_not_required(public_view)
+
+
+@public_page
+def scheme_page(request, slug):
+    """A scheme for the public: who runs it, its purpose, goals, award conditions and this
+    year's rules, and what the apps add (its calls and the grants awarded)."""
+    scheme = get_object_or_404(
+        Scheme.objects.select_related("administrator").prefetch_related(
+            "goals",
+            "conditions",
+            Prefetch("years", queryset=SchemeYear.objects.order_by("-year")[:1], to_attr="latest"),
+        ),
+        slug=slug,
+    )
+    context = {
+        "scheme": scheme,
+        "rules": scheme.latest[0] if scheme.latest else None,
+        "sections": public_sections(scheme),
+    }
+    return render(request, "scheme/public/scheme.html", context)
+
+
+def schemes_for_the_public():
+    """The schemes a visitor can read about: those running now."""
+    return Scheme.objects.filter(is_active=True).select_related("administrator").order_by("name")
