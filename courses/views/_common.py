@@ -1,0 +1,140 @@
+"""What the pages of competence building share: fetching an event the user may see (or
+administers), the event page itself (rendered again by the forms posted from it), downloads and
+choosing among several schemes' plans of one year.
+
+Every object is fetched through its queryset's ``visible_to(user)`` (get_visible_or_404), so what
+a user may not see answers 404, as a missing one does. Views validate a form, call one service
+and show its errors; they change nothing themselves and decide no rule: what may be done now
+comes from the service, a model predicate or the object's workflow (``courses.workflows``).
+Create forms carry a one-time token that the service spends (scheme.once), so a double post
+saves once.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dates import MONTHS
+
+from courses import services
+from courses.dashboard import own_organisations
+from courses.forms import MaterialForm, RegistrationForm
+from courses.models import Event, FeedbackForm, PracticalTask, Registration, Response
+from scheme.once import AlreadySent
+from scheme.roles import Role, access_for, require_administers, require_role
+from scheme.web import add_service_errors, get_visible_or_404
+
+
+def audience_organisations(user, event) -> list:
+    """The user's organisations that the event is for (they may register)."""
+    return [o for o in own_organisations(user) if event.is_for(o)]
+
+
+def visible_event(request, pk):
+    return get_visible_or_404(
+        Event.objects.select_related("provider", "scheme_year__scheme", "planned_item"),
+        request.user,
+        pk=pk,
+    )
+
+
+def administered_event(request, pk):
+    require_role(request.user, Role.CASEWORKER)
+    event = visible_event(request, pk)
+    require_administers(request.user, event.scheme_year.scheme)
+    return event
+
+
+def download(field_file, filename):
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+def file_error(form, field, error: ValidationError):
+    """An upload's error belongs under the file field, unless the service names a field or
+    the form was sent before."""
+    if hasattr(error, "error_dict") or isinstance(error, AlreadySent):
+        add_service_errors(form, error)
+    else:
+        form.add_error(field, error.messages)
+
+
+def choose(candidates, request, slug_of):
+    """The candidate of the scheme in ``?scheme=<slug>``, else the first (or None)."""
+    wanted = request.GET.get("scheme") or request.POST.get("scheme")
+    for candidate in candidates:
+        if slug_of(candidate) == wanted:
+            return candidate
+    return candidates[0] if candidates else None
+
+
+def scheme_query(candidates, chosen_slug):
+    """``?scheme=<slug>`` when several schemes have the year, else nothing."""
+    return f"?scheme={chosen_slug}" if len(candidates) > 1 else ""
+
+
+def by_month(items):
+    months = {}
+    for item in items:
+        months.setdefault(item.month, []).append(item)
+    return [(MONTHS[month], month_items) for month, month_items in sorted(months.items())]
+
+
+def render_event(request, event, *, register_form=None, material_form=None):
+    user = request.user
+    access = access_for(user)
+    can_administer = access.administers(event.scheme_year.scheme)
+    organisations = audience_organisations(user, event)
+    own_ids = [o.pk for o in own_organisations(user)]
+    registration_open = event.registration_open()
+    if register_form is None and organisations and registration_open:
+        register_form = RegistrationForm(organisations=organisations)
+    own_registrations = list(
+        Registration.objects.active()
+        .filter(event=event, organisation_id__in=own_ids)
+        .select_related("organisation", "person")
+        .order_by("organisation__name", "person_name")
+    )
+    registration_rows = [
+        (o, [r for r in own_registrations if r.organisation_id == o.pk]) for o in organisations
+    ]
+    tasks = (
+        PracticalTask.objects.visible_to(user).filter(event=event).prefetch_related("organisations")
+    )
+    if access.is_caseworker:
+        tasks = tasks.annotate(handed_in=Count("hand_ins", distinct=True))
+    feedback_forms = (
+        FeedbackForm.objects.visible_to(user)
+        .filter(event=event)
+        .annotate(
+            answered=Exists(Response.objects.filter(form=OuterRef("pk"), respondent_id=user.pk))
+        )
+    )
+    context = {
+        "event": event,
+        "programme": event.programme.select_related("presenter"),
+        "materials": event.materials.all(),
+        "registration_open": registration_open,
+        "registration_rows": registration_rows,
+        "register_form": register_form,
+        "cap": services.cap_for(event),
+        "tasks": tasks,
+        "feedback_forms": feedback_forms,
+        "can_administer": can_administer,
+        "today": timezone.localdate(),
+        "has_started": event.starts_at <= timezone.now(),
+    }
+    if can_administer:
+        context["all_registrations"] = (
+            event.registrations.active()
+            .select_related("organisation", "person")
+            .order_by("organisation__name", "person_name")
+        )
+        context["material_form"] = material_form or MaterialForm()
+    return render(request, "courses/event_detail.html", context)

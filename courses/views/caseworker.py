@@ -1,0 +1,546 @@
+"""The caseworkers' pages: events and their programme, cancelling, attendance, materials,
+practical tasks, the annual plan, feedback forms and their results (results and the plan against
+what was held are for evaluators too). Each needs the caseworker role (403 otherwise); changes to
+an event need a caseworker of the body administering its scheme."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import feedback, plans, services
+from courses.anonymise import Scrubber
+from courses.forms import (
+    AttendanceForm,
+    CancelEventForm,
+    EventForm,
+    FeedbackFormForm,
+    MaterialForm,
+    PlanIntroductionForm,
+    PlannedItemForm,
+    ProgrammeFormSet,
+    TaskForm,
+    question_formset,
+)
+from courses.models import (
+    AnnualPlan,
+    Event,
+    EventKind,
+    FeedbackForm,
+    Material,
+    PlannedItem,
+    QuestionKind,
+    Registration,
+)
+from courses.views._common import (
+    administered_event,
+    by_month,
+    choose,
+    file_error,
+    render_event,
+    scheme_query,
+)
+from scheme.models import Scheme, SchemeYear
+from scheme.roles import Role, require_administers, require_role
+from scheme.web import add_service_errors, get_visible_or_404, paginate
+
+EVENT_FIELDS = [
+    "scheme_year",
+    "kind",
+    "audience",
+    "title",
+    "description",
+    "provider",
+    "provider_name",
+    "starts_at",
+    "ends_at",
+    "is_digital",
+    "meeting_link",
+    "place",
+    "registration_deadline",
+    "planned_item",
+]
+
+
+def event_edit(request, pk=None):
+    access = require_role(request.user, Role.CASEWORKER)
+    event = administered_event(request, pk) if pk is not None else None
+    scheme_years = access.administered(
+        SchemeYear.objects.select_related("scheme"), "scheme__administrator_id"
+    ).order_by("-year", "scheme__name")
+    planned_items = (
+        PlannedItem.objects.filter(plan__scheme_year__in=scheme_years)
+        .select_related("plan__scheme_year__scheme")
+        .order_by("-plan__scheme_year__year", "plan__scheme_year__scheme__name", "month", "id")
+    )
+    if event is None:
+        years = [y for y in scheme_years if y.scheme.is_active]
+        this_year = next(
+            (y for y in years if y.year == timezone.localdate().year),
+            years[0] if years else None,
+        )
+        initial = {"scheme_year": this_year, "kind": EventKind.COURSE, "audience": "participants"}
+    else:
+        initial = {name: getattr(event, name) for name in EVENT_FIELDS}
+        initial["competence_areas"] = [area.pk for area in event.competence_areas.all()]
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        scheme_years=scheme_years,
+        planned_items=planned_items,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        areas = data.pop("competence_areas")
+        token = form.pop_form_token(data)
+        try:
+            saved = services.save_event(
+                request.user, event, competence_areas=areas, form_token=token, **data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("courses:event", pk=saved.pk)
+    return render(request, "courses/event_form.html", {"form": form, "event": event})
+
+
+def programme_edit(request, pk):
+    event = administered_event(request, pk)
+    initial = [
+        {
+            "starts_at": item.starts_at,
+            "title": item.title,
+            "presenter": item.presenter_id,
+            "presenter_name": item.presenter_name,
+        }
+        for item in event.programme.all()
+    ]
+    formset = ProgrammeFormSet(
+        request.POST if request.method == "POST" else None, initial=initial, prefix="programme"
+    )
+    if request.method == "POST" and formset.is_valid():
+        items = [
+            (
+                form.cleaned_data["starts_at"],
+                form.cleaned_data["title"],
+                form.cleaned_data.get("presenter"),
+                form.cleaned_data.get("presenter_name", ""),
+            )
+            for form in formset.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.save_programme(request.user, event, items)
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(request, _("The programme is saved."))
+            return redirect("courses:event", pk=event.pk)
+    return render(request, "courses/programme_form.html", {"event": event, "formset": formset})
+
+
+def event_cancel(request, pk):
+    event = administered_event(request, pk)
+    form = CancelEventForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_event(request.user, event, form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The event is cancelled and the registered organisations are told.")
+            )
+            return redirect("courses:event", pk=event.pk)
+    return render(request, "courses/event_cancel.html", {"event": event, "form": form})
+
+
+def attendance(request, pk):
+    event = administered_event(request, pk)
+    registrations = list(
+        event.registrations.active()
+        .select_related("organisation", "person")
+        .order_by("organisation__name", "person_name")
+    )
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, registrations=registrations
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            came = services.mark_attendance(request.user, event, form.cleaned_data["came"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Attendance is saved: %(came)d of %(total)d came.")
+                % {"came": came, "total": len(registrations)},
+            )
+            return redirect("courses:event", pk=event.pk)
+    if form.is_bound:
+        ticked = set(form.data.getlist("came"))
+        rows = [(r, str(r.pk) in ticked) for r in registrations]
+    else:
+        rows = [(r, bool(r.attended)) for r in registrations]
+    return render(
+        request,
+        "courses/attendance.html",
+        {
+            "event": event,
+            "form": form,
+            "rows": rows,
+            "has_started": event.starts_at <= timezone.now(),
+        },
+    )
+
+
+def attendance_overview(request):
+    """Per organisation and year: the events it registered for and those it came to (events
+    that have started and were not cancelled)."""
+    access = require_role(request.user, Role.CASEWORKER)
+    now = timezone.now()
+    registrations = access.administered(
+        Registration.objects.active(), "event__scheme_year__scheme__administrator_id"
+    ).filter(event__cancelled_at__isnull=True, event__starts_at__lte=now)
+    figures = (
+        registrations.values("organisation_id", "organisation__name", "event__scheme_year__year")
+        .annotate(
+            n_events=Count("event", distinct=True),
+            n_attended=Count("event", filter=Q(attended=True), distinct=True),
+        )
+        .order_by("organisation__name", "event__scheme_year__year")
+    )
+    held = dict(
+        access.administered(
+            Event.objects.filter(cancelled_at__isnull=True, starts_at__lte=now),
+            "scheme_year__scheme__administrator_id",
+        )
+        .values_list("scheme_year__year")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("scheme_year__year", "n")
+    )
+    years = sorted(held.keys() | {row["event__scheme_year__year"] for row in figures})
+    by_organisation = {}
+    for row in figures:
+        entry = by_organisation.setdefault(
+            row["organisation_id"],
+            {"name": row["organisation__name"], "cells": {}, "events": 0, "attended": 0},
+        )
+        entry["cells"][row["event__scheme_year__year"]] = row
+        entry["events"] += row["n_events"]
+        entry["attended"] += row["n_attended"]
+    rows = [
+        {
+            "name": entry["name"],
+            "cells": [entry["cells"].get(year) for year in years],
+            "events": entry["events"],
+            "attended": entry["attended"],
+        }
+        for entry in by_organisation.values()
+    ]
+    return render(
+        request,
+        "courses/attendance_overview.html",
+        {
+            "years": years,
+            "held": [held.get(year, 0) for year in years],
+            "page": paginate(request, rows),
+        },
+    )
+
+
+def material_add(request, pk):
+    event = administered_event(request, pk)
+    if request.method != "POST":
+        return redirect("courses:event", pk=event.pk)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            material = services.add_material(
+                request.user,
+                event,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                form_token=form.pop_form_token(),
+            )
+        except ValidationError as error:
+            file_error(form, "file", error)
+        else:
+            messages.success(request, _("%(title)s is added.") % {"title": material.title})
+            return redirect(reverse("courses:event", args=[event.pk]) + "#materials")
+    return render_event(request, event, material_form=form)
+
+
+@require_POST
+def material_remove(request, pk):
+    require_role(request.user, Role.CASEWORKER)
+    material = get_visible_or_404(
+        Material.objects.select_related("event__scheme_year__scheme"), request.user, pk=pk
+    )
+    require_administers(request.user, material.event.scheme_year.scheme)
+    services.remove_material(request.user, material)
+    messages.success(request, _("%(title)s is removed.") % {"title": material.title})
+    return redirect(reverse("courses:event", args=[material.event_id]) + "#materials")
+
+
+def task_give(request, pk):
+    event = administered_event(request, pk)
+    organisations = (
+        event.audience_organisations()
+        .annotate(
+            registered=Exists(
+                Registration.objects.active().filter(event=event, organisation=OuterRef("pk"))
+            )
+        )
+        .order_by("-registered", "name")
+    )
+    form = TaskForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token = form.pop_form_token()
+            task = services.give_task(request.user, event, form_token=token, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The task is given. The organisations are told."))
+            return redirect("courses:task", pk=task.pk)
+    return render(request, "courses/task_form.html", {"event": event, "form": form})
+
+
+def plan_edit(request, year):
+    access = require_role(request.user, Role.CASEWORKER)
+    candidates = list(
+        access.administered(
+            SchemeYear.objects.filter(year=year).select_related("scheme"),
+            "scheme__administrator_id",
+        ).order_by("-scheme__is_active", "scheme__name")
+    )
+    scheme_year = choose(candidates, request, lambda y: y.scheme.slug)
+    if scheme_year is None:
+        raise Http404
+    here = reverse("courses:plan_edit", args=[year]) + scheme_query(
+        candidates, scheme_year.scheme.slug
+    )
+    plan = AnnualPlan.objects.filter(scheme_year=scheme_year).first()
+    items = list(plan.items.prefetch_related("competence_areas")) if plan else []
+    wanted = request.POST.get("item") or request.GET.get("item")
+    editing = next((item for item in items if str(item.pk) == wanted), None)
+    if wanted and editing is None:
+        raise Http404
+    action = request.POST.get("action") if request.method == "POST" else None
+    intro_form = PlanIntroductionForm(
+        request.POST if action == "introduction" else None,
+        initial={"introduction": plan.introduction if plan else ""},
+    )
+    item_form = PlannedItemForm(
+        request.POST if action == "item" else None,
+        initial=PlannedItemForm.initial_for(editing) if editing else None,
+    )
+    if action == "introduction" and intro_form.is_valid():
+        try:
+            services.save_plan(request.user, scheme_year, **intro_form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(intro_form, error)
+        else:
+            messages.success(request, _("The introduction is saved."))
+            return redirect(here)
+    elif action == "item" and plan is not None and item_form.is_valid():
+        data = dict(item_form.cleaned_data)
+        areas = data.pop("competence_areas")
+        token = item_form.pop_form_token(data)
+        try:
+            services.save_planned_item(
+                request.user, plan, editing, competence_areas=areas, form_token=token, **data
+            )
+        except ValidationError as error:
+            add_service_errors(item_form, error)
+        else:
+            messages.success(request, _("The planned item is saved."))
+            return redirect(here)
+    elif action == "remove" and editing is not None:
+        services.remove_planned_item(request.user, editing)
+        messages.success(request, _("%(topic)s is removed from the plan.") % {"topic": editing})
+        return redirect(here)
+    elif action == "share" and plan is not None:
+        try:
+            services.share_plan(request.user, plan)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The plan is shared. Participants and mentors are asked for comments.")
+            )
+        return redirect(here)
+    elif action not in (None, "introduction", "item"):
+        raise Http404
+    return render(
+        request,
+        "courses/plan_edit.html",
+        {
+            "year": year,
+            "scheme_year": scheme_year,
+            "candidates": candidates if len(candidates) > 1 else [],
+            "plan": plan,
+            "months": by_month(items),
+            "editing": editing,
+            "intro_form": intro_form,
+            "item_form": item_form,
+        },
+    )
+
+
+def plan_against_held(request, year):
+    """The plan against what was held; no names of people, so evaluators may read it too."""
+    access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
+    scheme_years = SchemeYear.objects.filter(year=year).select_related("scheme")
+    if access.is_caseworker and not access.has(Role.EVALUATOR):
+        scheme_years = access.administered(scheme_years, "scheme__administrator_id")
+    candidates = list(scheme_years.order_by("-scheme__is_active", "scheme__name"))
+    scheme_year = choose(candidates, request, lambda y: y.scheme.slug)
+    if scheme_year is None:
+        raise Http404
+    table = plans.plan_against_held(scheme_year)
+    for row in table["rows"]:
+        row.item.month_name = MONTHS[row.item.month]
+    return render(
+        request,
+        "courses/plan_against_held.html",
+        {
+            "year": year,
+            "scheme_year": scheme_year,
+            "candidates": candidates if len(candidates) > 1 else [],
+            "table": table,
+            "link_events": access.is_caseworker,
+            "now": timezone.now(),
+        },
+    )
+
+
+def form_edit(request, pk=None):
+    access = require_role(request.user, Role.CASEWORKER)
+    feedback_form = None
+    if pk is not None:
+        feedback_form = get_visible_or_404(
+            FeedbackForm.objects.select_related("scheme", "event"), request.user, pk=pk
+        )
+        require_administers(request.user, feedback_form.scheme)
+    schemes = access.administered(Scheme.objects.all(), "administrator_id").order_by("name")
+    events = access.administered(
+        Event.objects.select_related("scheme_year__scheme"), "scheme_year__scheme__administrator_id"
+    ).order_by("-starts_at")
+    answered = feedback_form is not None and feedback_form.responses.exists()
+    if feedback_form is None:
+        initial = {"scheme": schemes.first()}
+        if request.GET.get("event", "").isdigit():
+            initial["event"] = events.filter(pk=request.GET["event"]).first()
+        questions_initial = []
+    else:
+        initial = {
+            name: getattr(feedback_form, name)
+            for name in ("scheme", "title", "introduction", "event", "opens_at", "closes_at")
+        }
+        questions_initial = [
+            {
+                "kind": q.kind,
+                "text": q.text,
+                "choices": "\n".join(q.choices),
+                "required": q.required,
+            }
+            for q in feedback_form.questions.all()
+        ]
+    post = request.POST if request.method == "POST" else None
+    form = FeedbackFormForm(
+        post,
+        initial=initial,
+        schemes=schemes,
+        events=events,
+        lock_scheme=feedback_form is not None,
+    )
+    formset = question_formset(extra=5 if feedback_form is None else 2)(
+        post, initial=questions_initial, prefix="questions"
+    )
+    if post is not None and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        scheme = data.pop("scheme")
+        token = form.pop_form_token(data)
+        try:
+            saved = services.save_form(
+                request.user,
+                scheme,
+                questions=formset.questions(),
+                form=feedback_form,
+                form_token=token,
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The form is saved."))
+            return redirect("courses:form", pk=saved.pk)
+    return render(
+        request,
+        "courses/form_edit.html",
+        {
+            "form": form,
+            "formset": formset,
+            "feedback_form": feedback_form,
+            "answered": answered,
+            "kinds": QuestionKind,
+        },
+    )
+
+
+def _bars(counts, scale=100):
+    """(label, count, length) with the largest count drawn ``scale`` long."""
+    largest = max((count for _label, count in counts), default=0) or 1
+    return [(label, count, round(count * scale / largest)) for label, count in counts]
+
+
+def form_results(request, pk):
+    """Aggregates per question and free text without names, for caseworkers and evaluators."""
+    access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
+    forms = FeedbackForm.objects.results_visible_to(request.user)
+    feedback_form = get_object_or_404(forms.select_related("event", "scheme"), pk=pk)
+    results = feedback.results(feedback_form)
+    if not access.administers(feedback_form.scheme):
+        # Evaluators read free text with the names of people and organisations blanked out.
+        scrub = Scrubber.for_portal()
+        for result in results:
+            result.texts = [scrub(text) for text in result.texts]
+    rows = []
+    for result in results:
+        bars = []
+        if result.question.kind == QuestionKind.RATING:
+            # A column chart 250 wide: columns 30 wide at 50 apart, at most 80 high.
+            bars = [
+                {"label": label, "count": count, "x": 10 + 50 * i, "height": height}
+                for i, (label, count, height) in enumerate(_bars(result.counts, 80))
+            ]
+            for bar in bars:
+                bar["y"] = 95 - bar["height"]
+                bar["text_x"] = bar["x"] + 15
+                bar["count_y"] = bar["y"] - 4
+        elif result.counts:
+            bars = [
+                {"label": label, "count": count, "width": width}
+                for label, count, width in _bars(result.counts, 100)
+            ]
+        rows.append({"result": result, "bars": bars})
+    return render(
+        request,
+        "courses/form_results.html",
+        {
+            "feedback_form": feedback_form,
+            "rows": rows,
+            "responses": feedback_form.responses.count(),
+            "kinds": QuestionKind,
+        },
+    )

@@ -1,0 +1,273 @@
+"""The participant and mentor organisations' pages: registering people for events and
+cancelling, handing in practical tasks, commenting on the annual plan and answering feedback
+forms."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import services
+from courses.dashboard import own_organisations
+from courses.forms import AnswerForm, HandInForm, PlanCommentForm, RegistrationForm
+from courses.models import (
+    AnnualPlan,
+    Event,
+    FeedbackForm,
+    HandIn,
+    PlanComment,
+    PracticalTask,
+    Registration,
+    Response,
+    taking_part_years,
+)
+from courses.views._common import (
+    audience_organisations,
+    by_month,
+    choose,
+    download,
+    file_error,
+    render_event,
+    scheme_query,
+    visible_event,
+)
+from scheme.formatting import format_day
+from scheme.models import SchemeYear
+from scheme.roles import Role, access_for
+from scheme.web import add_service_errors, get_visible_or_404
+
+
+def register(request, pk):
+    event = visible_event(request, pk)
+    if request.method != "POST":
+        return redirect("courses:event", pk=event.pk)
+    organisations = audience_organisations(request.user, event)
+    if not organisations:
+        raise PermissionDenied
+    form = RegistrationForm(request.POST, organisations=organisations)
+    if form.is_valid():
+        try:
+            registration = services.register(
+                request.user,
+                event,
+                form.cleaned_data["organisation"],
+                person_name=form.cleaned_data["person_name"],
+                person=form.cleaned_data["person"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered for %(event)s.")
+                % {"name": registration.person_name, "event": event.title},
+            )
+            return redirect("courses:event", pk=event.pk)
+    return render_event(request, event, register_form=form)
+
+
+@require_POST
+def registration_cancel(request, pk):
+    registration = get_visible_or_404(
+        Registration.objects.filter(
+            event__in=Event.objects.visible_to(request.user)
+        ).select_related("event"),
+        request.user,
+        pk=pk,
+    )
+    try:
+        services.cancel_registration(request.user, registration)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer registered.") % {"name": registration.person_name},
+        )
+    return redirect("courses:event", pk=registration.event_id)
+
+
+def task_detail(request, pk):
+    task = get_visible_or_404(
+        PracticalTask.objects.select_related("event", "created_by").prefetch_related(
+            "organisations"
+        ),
+        request.user,
+        pk=pk,
+    )
+    access = access_for(request.user)
+    own = [o for o in task.organisations.all() if access.is_member_of(o.pk)]
+    hand_ins = list(
+        HandIn.objects.visible_to(request.user)
+        .filter(task=task)
+        .select_related("organisation", "submitted_by")
+        .order_by("organisation__name")
+    )
+    if not access.is_caseworker:
+        hand_ins = [h for h in hand_ins if h.organisation_id in {o.pk for o in own}]
+    open_for_hand_in = timezone.localdate() <= task.due_on
+    form = None
+    if own and open_for_hand_in:
+        initial = {"text": hand_ins[0].text} if len(own) == 1 and hand_ins else {}
+        form = HandInForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            organisations=own,
+            initial=initial,
+        )
+    if request.method == "POST":
+        if not own:
+            raise PermissionDenied
+        if form is None:
+            messages.error(
+                request, _("The task was due %(date)s.") % {"date": format_day(task.due_on)}
+            )
+            return redirect("courses:task", pk=task.pk)
+        if form.is_valid():
+            try:
+                services.hand_in(
+                    request.user,
+                    task,
+                    form.cleaned_data["organisation"],
+                    text=form.cleaned_data["text"],
+                    upload=form.cleaned_data["file"] or None,
+                    form_token=form.pop_form_token(),
+                )
+            except ValidationError as error:
+                file_error(form, "file", error)
+            else:
+                messages.success(request, _("Your answer is handed in. Thank you!"))
+                return redirect("courses:task", pk=task.pk)
+    return render(
+        request,
+        "courses/task_detail.html",
+        {
+            "task": task,
+            "hand_ins": hand_ins,
+            "form": form,
+            "own": own,
+            "open_for_hand_in": open_for_hand_in,
+            "is_caseworker": access.is_caseworker,
+        },
+    )
+
+
+def hand_in_download(request, pk):
+    hand_in = get_visible_or_404(HandIn, request.user, pk=pk)
+    return download(hand_in.file, hand_in.original_name)
+
+
+def plan(request, year):
+    access = access_for(request.user)
+    if not (access.is_caseworker or access.has(Role.MEMBER, Role.MENTOR, Role.EVALUATOR)):
+        raise Http404
+    plans_qs = (
+        AnnualPlan.objects.visible_to(request.user)
+        .filter(scheme_year__year=year)
+        .select_related("scheme_year__scheme")
+        .order_by("-scheme_year__scheme__is_active", "scheme_year__scheme__name")
+    )
+    candidates = list(plans_qs)
+    chosen = choose(candidates, request, lambda p: p.scheme_year.scheme.slug)
+    if chosen is None:
+        if not access.is_caseworker:
+            raise Http404
+        scheme_years = list(
+            access.administered(
+                SchemeYear.objects.filter(year=year).select_related("scheme"),
+                "scheme__administrator_id",
+            )
+        )
+        if not scheme_years:
+            raise Http404
+        return render(request, "courses/plan.html", {"plan": None, "year": year, "candidates": []})
+    organisations = [
+        o for o in own_organisations(request.user) if chosen.scheme_year_id in taking_part_years(o)
+    ]
+    form = None
+    if organisations and chosen.shared_at:
+        form = PlanCommentForm(
+            request.POST if request.method == "POST" else None, organisations=organisations
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.comment_on_plan(
+                    request.user,
+                    chosen,
+                    form.cleaned_data["organisation"],
+                    form.cleaned_data["text"],
+                    form_token=form.pop_form_token(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Thank you! Your comment is sent to the caseworker."))
+                return redirect(
+                    reverse("courses:plan", args=[year])
+                    + scheme_query(candidates, chosen.scheme_year.scheme.slug)
+                )
+    comments = PlanComment.objects.visible_to(request.user).filter(plan=chosen)
+    comments = comments.select_related("organisation", "author")
+    return render(
+        request,
+        "courses/plan.html",
+        {
+            "plan": chosen,
+            "year": year,
+            "candidates": candidates if len(candidates) > 1 else [],
+            "months": by_month(chosen.items.prefetch_related("competence_areas")),
+            "comments": comments if (access.is_caseworker or organisations) else [],
+            "form": form,
+            "can_edit": access.administers(chosen.scheme_year.scheme),
+        },
+    )
+
+
+def form_answer(request, pk):
+    feedback_form = get_visible_or_404(
+        FeedbackForm.objects.select_related("event", "scheme"), request.user, pk=pk
+    )
+    access = access_for(request.user)
+    organisations = [o for o in own_organisations(request.user) if feedback_form.is_for(o)]
+    questions = list(feedback_form.questions.all())
+    already = Response.objects.filter(form=feedback_form, respondent=request.user).exists()
+    is_open = feedback_form.is_open()
+    post = request.POST if request.method == "POST" else None
+    if post is not None and not organisations:
+        raise PermissionDenied
+    form = AnswerForm(post, questions=questions, organisations=organisations)
+    if post is not None and form.is_valid():
+        try:
+            services.answer_form(
+                request.user, feedback_form, form.cleaned_data["organisation"], form.answers()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you for your answers!"))
+            return redirect("courses:form", pk=feedback_form.pk)
+    can_answer = bool(organisations) and is_open and not already
+    if not can_answer and not form.is_bound:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "courses/form_answer.html",
+        {
+            "feedback_form": feedback_form,
+            "form": form,
+            "can_answer": can_answer or (form.is_bound and bool(organisations)),
+            "already": already,
+            "is_open": is_open,
+            "can_answer_at_all": bool(organisations),
+            "can_see_results": access.is_caseworker or access.has(Role.EVALUATOR),
+            "can_edit": access.administers(feedback_form.scheme),
+        },
+    )
