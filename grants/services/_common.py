@@ -1,0 +1,110 @@
+"""Helpers every grant use case shares: who may act, who hears about it, links."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import (
+    AttachmentKind,
+)
+from scheme.formatting import format_day, format_nok
+from scheme.roles import (
+    OrganisationKind,
+    access_for,
+    require,
+    require_administers,
+)
+
+# Amounts, dates and choices in notifications are formatted when each reader's copy is made,
+# in the reader's language (notify() formats the text inside translation.override).
+_nok = lazy(format_nok, str)
+_day = lazy(format_day, str)
+
+# An application is complete with these documents (the call asks for statutes and the last
+# annual report or accounts).
+REQUIRED_DOCUMENTS = [
+    (AttachmentKind.STATUTES,),
+    (AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS),
+]
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+
+def _require_member(actor, organisation):
+    """Only people of the participant organisation itself act for it."""
+    access = access_for(actor)
+    require(
+        access.is_member_of(organisation.pk) and organisation.kind == OrganisationKind.PARTICIPANT
+    )
+
+
+def _scheme_of(application):
+    return application.round.scheme_year.scheme
+
+
+def _require_impartial(actor, application):
+    """The caseworker has declared impartiality for this application and has no conflict."""
+    require_administers(actor, _scheme_of(application))
+    declaration = application.declarations.filter(caseworker=actor).first()
+    if declaration is None:
+        raise ValidationError(
+            _("Declare your impartiality before you assess or decide this application.")
+        )
+    if declaration.has_conflict:
+        raise PermissionDenied(_("You have declared that you are not impartial in this case."))
+
+
+def _refuse_if_conflicted(actor, application):
+    """A caseworker who has declared a conflict takes no decision in the case (clawback and
+    appeals included); no new declaration is needed for those."""
+    if application.declarations.filter(caseworker=actor, has_conflict=True).exists():
+        raise PermissionDenied(_("You have declared that you are not impartial in this case."))
+
+
+def _state_error(message):
+    return ValidationError(message, code="invalid_state")
+
+
+def _clean_changed(instance, **fields):
+    """Validate only the fields a change sets (their maximum length, say), so that text saved
+    before the limits never blocks someone else's step; ``fields`` maps each model field to
+    the name its errors go under (the service's argument, the form's field)."""
+    try:
+        instance.clean_fields(
+            exclude=[f.name for f in instance._meta.fields if f.name not in fields]
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {fields[name]: messages for name, messages in error.message_dict.items()}
+        ) from None
+
+
+# --- who hears about it ----------------------------------------------------------------------
+
+
+def _members(organisation):
+    return get_user_model().objects.filter(memberships__organisation=organisation, is_active=True)
+
+
+def _caseworkers(application):
+    """The assigned caseworker, or every caseworker of the administering body (also when the
+    assigned one has left it or been deactivated, so nothing goes unread)."""
+    body = get_user_model().objects.filter(
+        memberships__organisation_id=_scheme_of(application).administrator_id, is_active=True
+    )
+    if application.caseworker_id:
+        assigned = list(body.filter(pk=application.caseworker_id))
+        if assigned:
+            return assigned
+    return body
+
+
+def _application_url(application):
+    return reverse("grants:application", args=[application.pk])
+
+
+def _award_url(award):
+    return reverse("grants:award", args=[award.pk])

@@ -1,0 +1,419 @@
+"""Money: the yearly maximum, the bank account for payouts and payments."""
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.account_numbers import clean_account_number
+from grants.models import (
+    ZERO,
+    Award,
+    Disbursement,
+    Instalment,
+    PayoutAccount,
+    ReportStatus,
+    paid_by_q,
+)
+from grants.services._common import _award_url, _day, _members, _nok, _scheme_of, _state_error
+from grants.services.verbs import ACCOUNT_CONFIRMED, ACCOUNT_GIVEN, DISBURSED
+from organisations.models import Organisation
+from scheme import audit
+from scheme.formatting import format_nok
+from scheme.notifications import notify
+from scheme.once import spend_form_token
+from scheme.roles import (
+    MemberRole,
+    OrganisationKind,
+    access_for,
+    require,
+    require_administers,
+)
+
+# --- the yearly maximum per organisation -----------------------------------------------------
+
+
+class YearlyRoom(NamedTuple):
+    """What an organisation may still be awarded in a scheme year: the year's maximum grant
+    per organisation less what it has been awarded in every call of that year."""
+
+    maximum: Decimal
+    awarded: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return max(self.maximum - self.awarded, ZERO)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left <= 0
+
+
+def yearly_rooms(organisation_ids, scheme_years) -> dict:
+    """{(organisation id, scheme year id): YearlyRoom} for every pair, in one query."""
+    years = {year.pk: year for year in scheme_years}
+    totals = (
+        Award.objects.filter(
+            application__organisation_id__in=organisation_ids,
+            application__round__scheme_year_id__in=years,
+        )
+        .order_by()
+        .values("application__organisation_id", "application__round__scheme_year_id")
+        .annotate(total=Sum("amount"))
+        .values_list("application__organisation_id", "application__round__scheme_year_id", "total")
+    )
+    awarded = {(organisation, year): total for organisation, year, total in totals}
+    return {
+        (organisation, year_id): YearlyRoom(
+            year.max_grant, awarded.get((organisation, year_id), ZERO)
+        )
+        for organisation in organisation_ids
+        for year_id, year in years.items()
+    }
+
+
+def yearly_room(organisation_id, scheme_year) -> YearlyRoom:
+    """The organisation's room in the scheme year. Under the scheme year's lock (award_grant)
+    the sum cannot change until the transaction ends."""
+    return yearly_rooms([organisation_id], [scheme_year])[(organisation_id, scheme_year.pk)]
+
+
+def room_message(room: YearlyRoom) -> str:
+    """The organisation's room in words for its people."""
+    if not room.awarded:
+        return _("You can apply for at most %(max)s.") % {"max": format_nok(room.maximum)}
+    if room.exhausted:
+        return _(
+            "Your organisation has already been awarded the year's maximum of %(max)s, so it "
+            "cannot apply for more this year."
+        ) % {"max": format_nok(room.maximum)}
+    return _(
+        "Your organisation has been awarded %(awarded)s this year already. The year's maximum "
+        "is %(max)s, so you can apply for at most %(left)s."
+    ) % {
+        "awarded": format_nok(room.awarded),
+        "max": format_nok(room.maximum),
+        "left": format_nok(room.left),
+    }
+
+
+def _check_room(organisation, scheme_year, amount, field) -> None:
+    """Refuse to propose or award ``amount`` when it would take the organisation past the
+    year's maximum, with the error on ``field``."""
+    room = yearly_room(organisation.pk, scheme_year)
+    if amount is None or amount <= room.left:
+        return
+    if not room.awarded:
+        message = _("The year's maximum grant is %(max)s.") % {"max": format_nok(room.maximum)}
+    else:
+        message = _(
+            "%(organisation)s has been awarded %(awarded)s this year already. The year's maximum "
+            "per organisation is %(max)s, so at most %(left)s can be given."
+        ) % {
+            "organisation": organisation.name,
+            "awarded": format_nok(room.awarded),
+            "max": format_nok(room.maximum),
+            "left": format_nok(room.left),
+        }
+    raise ValidationError({field: message})
+
+
+# --- the bank account for payouts ------------------------------------------------------------
+#
+# A classic fraud in grant schemes is to change where the money goes. So a new account waits
+# until a caseworker (not the person who gave it) has confirmed it, every leader and the
+# caseworkers who pay the organisation hear of each change, and the organisation's row is
+# locked while an account is given or confirmed and while a payment reads it: a payment made
+# at the same moment as a change goes before it (to the confirmed account) or is refused.
+
+
+def _lock_organisation(organisation_id) -> Organisation:
+    return Organisation.objects.select_for_update().get(pk=organisation_id)
+
+
+def current_payout_account(organisation_id) -> PayoutAccount | None:
+    return (
+        PayoutAccount.objects.current()
+        .filter(organisation_id=organisation_id)
+        .select_related("entered_by", "confirmed_by")
+        .first()
+    )
+
+
+def payout_account_problem(account) -> str:
+    """Why nothing can be paid to ``account``, the organisation's current one ("" when
+    payments may go to it)."""
+    if account is None:
+        return _(
+            "The organisation has not given a bank account for payouts. A leader of the "
+            "organisation gives it on the grants page; then a caseworker confirms it."
+        )
+    if not account.is_confirmed:
+        return _(
+            "The bank account for payouts (%(account)s) is new and waits for a caseworker to "
+            "confirm it. Check it with the organisation and confirm it before you pay."
+        ) % {"account": account.masked}
+    return ""
+
+
+def may_give_payout_account(user, organisation) -> bool:
+    """Only the organisation's leaders give or change where its money goes."""
+    return organisation.kind == OrganisationKind.PARTICIPANT and access_for(user).is_leader_of(
+        organisation.pk
+    )
+
+
+def may_show_full_account_number(user, account) -> bool:
+    """The organisation's leaders and the caseworkers who pay it see the whole number on a
+    deliberate "show"; the organisation's other people see it masked."""
+    organisation_id = account.organisation_id
+    return access_for(user).is_leader_of(organisation_id) or _pays(user, organisation_id)
+
+
+def _pays(user, organisation_id) -> bool:
+    """The user is a caseworker whose body runs a scheme in which the organisation has an
+    award (or an admin)."""
+    access = access_for(user)
+    if access.is_admin:
+        return True
+    return (
+        bool(access.administering_ids)
+        and Organisation.objects.filter(paid_by_q(access, "pk"), pk=organisation_id).exists()
+    )
+
+
+def _leaders(organisation):
+    return get_user_model().objects.filter(
+        memberships__organisation=organisation,
+        memberships__role=MemberRole.LEADER,
+        is_active=True,
+    )
+
+
+def _paying_bodies(organisation) -> dict:
+    """{administering body id: the latest award its schemes made the organisation}."""
+    awards = (
+        Award.objects.filter(application__organisation=organisation)
+        .select_related("application__round__scheme_year__scheme")
+        .order_by("decision__decided_at", "pk")
+    )
+    return {_scheme_of(award.application).administrator_id: award for award in awards}
+
+
+@transaction.atomic
+def give_payout_account(actor, organisation, number: str, *, form_token=None) -> PayoutAccount:
+    """A leader gives the organisation's bank account for payouts, or a new one. The account
+    before is kept, marked replaced; nothing is paid to the new one until a caseworker has
+    confirmed it. Every leader and the caseworkers who pay the organisation are told."""
+    organisation = _lock_organisation(organisation.pk)
+    require(may_give_payout_account(actor, organisation))
+    spend_form_token(actor, form_token)
+    try:
+        number = clean_account_number(number)
+    except ValidationError as error:
+        raise ValidationError({"number": error}) from None
+    current = current_payout_account(organisation.pk)
+    if current is not None and current.number == number:
+        raise ValidationError(
+            {"number": _("This is already the organisation's account for payouts.")}
+        )
+    now = timezone.now()
+    if current is not None:
+        current.superseded_at = now
+        current.save(update_fields=["superseded_at"])
+    account = PayoutAccount(
+        organisation=organisation, number=number, entered_by=actor, entered_at=now
+    )
+    account.full_clean()
+    account.save()
+    audit.record(actor, ACCOUNT_GIVEN, organisation, account.masked)
+    _tell_of_new_account(actor, organisation, account)
+    return account
+
+
+def _tell_of_new_account(actor, organisation, account):
+    params = {
+        "organisation": organisation.name,
+        "person": actor.full_name,
+        "account": account.masked,
+    }
+    notify(
+        _leaders(organisation),
+        _("New bank account for payouts to {organisation}"),
+        _(
+            "{person} has given {account} as the bank account that grants to {organisation} "
+            "are paid to. Nothing is paid to it until a caseworker has confirmed it.\n\n"
+            "If you do not know of this change, tell the caseworker at once."
+        ),
+        url=reverse("grants:payout_account", args=[organisation.pk]),
+        **params,
+    )
+    caseworkers = get_user_model().objects.filter(is_active=True)
+    for body_id, award in _paying_bodies(organisation).items():
+        notify(
+            caseworkers.filter(memberships__organisation_id=body_id),
+            _("Confirm the new bank account of {organisation}"),
+            _(
+                "{person} has given {account} as the bank account for payouts to "
+                "{organisation}. Payments wait until a caseworker has confirmed it: check the "
+                "number with the organisation, for example by phoning a leader you know, "
+                "before you confirm it."
+            ),
+            url=_award_url(award),
+            **params,
+        )
+
+
+def confirmation_problem(user, account) -> str:
+    """Why ``user`` cannot confirm ``account`` now ("" when they can, given that they pay the
+    organisation)."""
+    if not account.is_current:
+        return _(
+            "The organisation has given another account since. Check and confirm that one instead."
+        )
+    if account.is_confirmed:
+        return _("This account is already confirmed.")
+    if account.entered_by_id == user.pk:
+        return _("You gave this account yourself, so another person must confirm it.")
+    return ""
+
+
+@transaction.atomic
+def confirm_payout_account(actor, account) -> PayoutAccount:
+    """A caseworker who pays the organisation confirms the account they have checked; from
+    then on payments go to it. The person who gave the account cannot confirm it, and an
+    account that has been replaced meanwhile is not confirmed (the new one is)."""
+    organisation = _lock_organisation(account.organisation_id)
+    require(_pays(actor, organisation.pk))
+    account = PayoutAccount.objects.get(pk=account.pk)  # as it is now, under the lock
+    problem = confirmation_problem(actor, account)
+    if problem:
+        raise _state_error(problem)
+    account.confirmed_by = actor
+    account.confirmed_at = timezone.now()
+    account.save(update_fields=["confirmed_by", "confirmed_at"])
+    audit.record(actor, ACCOUNT_CONFIRMED, organisation, account.masked)
+    notify(
+        _leaders(organisation),
+        _("Bank account confirmed for {organisation}"),
+        _("The caseworker has confirmed {account}; grants to {organisation} are paid to it."),
+        url=reverse("grants:payout_account", args=[organisation.pk]),
+        email=False,
+        organisation=organisation.name,
+        account=account.masked,
+    )
+    return account
+
+
+def _account_to_pay(organisation_id) -> PayoutAccount:
+    """The organisation's current, confirmed account, read under the organisation's lock so
+    that no change can slip in before the payment is saved."""
+    _lock_organisation(organisation_id)
+    account = current_payout_account(organisation_id)
+    problem = payout_account_problem(account)
+    if problem:
+        raise _state_error(problem)
+    return account
+
+
+# --- money out --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_disbursement(
+    actor, award, *, amount: Decimal, paid_on, instalment=None, form_token=None
+):
+    """Record money paid out on the award, to the organisation's current, confirmed account
+    (the payment keeps which one)."""
+    award = (
+        Award.objects.select_for_update(of=("self",))  # the report is the outer join's side
+        .select_related(
+            "application__round__scheme_year__scheme", "application__organisation", "report"
+        )
+        .get(pk=award.pk)
+    )
+    require_administers(actor, _scheme_of(award.application))
+    spend_form_token(actor, form_token)
+    if not award.accepted_at:
+        raise _state_error(
+            _("Money is paid out after the organisation has accepted the conditions.")
+        )
+    account = _account_to_pay(award.application.organisation_id)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than 0.")})
+    if award.disbursed() + amount > award.amount:
+        raise ValidationError(
+            {
+                "amount": _("Only %(left)s of the award is left to pay out.")
+                % {"left": format_nok(award.amount - award.disbursed())}
+            }
+        )
+    if instalment is not None:
+        instalment = Instalment.objects.select_for_update().filter(pk=instalment.pk, award=award)
+        instalment = instalment.first()
+        if instalment is None:
+            raise ValidationError({"instalment": _("Choose an instalment of this award.")})
+        if hasattr(instalment, "disbursement"):
+            raise _state_error(_("This instalment has already been paid."))
+        if amount != instalment.amount:
+            raise ValidationError(
+                {
+                    "amount": _("Instalment %(n)d is %(amount)s; pay it in full.")
+                    % {"n": instalment.number, "amount": format_nok(instalment.amount)}
+                }
+            )
+        if instalment.after_report_approved and award.report.status != ReportStatus.APPROVED:
+            raise _state_error(_("This instalment is held until the grant report is approved."))
+    if award.report.status != ReportStatus.APPROVED:
+        # Money held for the report cannot leave by another instalment or a free payment.
+        held = (
+            award.instalments.filter(
+                after_report_approved=True, disbursement__isnull=True
+            ).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+        if award.disbursed() + amount > award.amount - held:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "%(held)s of the award is held until the grant report is approved; "
+                        "only %(left)s can be paid out now."
+                    )
+                    % {
+                        "held": format_nok(held),
+                        "left": format_nok(max(award.amount - held - award.disbursed(), ZERO)),
+                    }
+                }
+            )
+    disbursement = Disbursement(
+        award=award,
+        instalment=instalment,
+        amount=amount,
+        paid_on=paid_on,
+        account=account,
+        recorded_by=actor,
+    )
+    disbursement.full_clean()
+    disbursement.save()
+    audit.record(actor, DISBURSED, award.application, f"{format_nok(amount)}, {account.masked}")
+    notify(
+        _members(award.application.organisation),
+        _("Payment of {amount}"),
+        _(
+            "{administrator} has paid {amount} of the grant to {organisation} on {date}, to "
+            "the account {account}."
+        ),
+        url=_award_url(award),
+        amount=_nok(amount),
+        organisation=award.application.organisation.name,
+        date=_day(paid_on),
+        account=account.masked,
+        administrator=_scheme_of(award.application).administrator.name,
+    )
+    return disbursement
