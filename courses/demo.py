@@ -57,9 +57,9 @@ from courses.models import (
     Response,
 )
 from organisations.models import CompetenceArea, Organisation
+from scheme.demo import RowsWritten
 from scheme.models import Event as TimelineEvent
 from scheme.models import Notification, Scheme, SchemeYear
-from scheme.registry import register_demo_loader
 from scheme.roles import OrganisationKind
 
 SCHEME_SLUG = "proveordning-sma-organisasjoner"
@@ -430,7 +430,8 @@ def _pdf(title: str, lines) -> bytes:
 class _Clock:
     """Moves what the services stamped "now" back to the moment it happened in the story."""
 
-    def __init__(self):
+    def __init__(self, written: RowsWritten):
+        self.written = written  # the rows the demo wrote: only they are dated
         self.started = timezone.now()
         self.calls = []  # (real time before the call, the story's moment)
         self.stamps = {}  # (model, field names) -> {pk: values}
@@ -446,6 +447,9 @@ class _Clock:
     def set(self, model, pk, **values):
         self.stamps.setdefault((model, tuple(sorted(values))), {})[pk] = values
 
+    def _stamped_since_start(self, model):
+        return model.objects.filter(pk__in=self.written.pks(model), created_at__gte=self.started)
+
     def apply(self):
         """Date the timeline lines and notifications made since the start by the call that
         made them (read the next morning, never e-mailed), and the rows' own stamps."""
@@ -454,11 +458,11 @@ class _Clock:
         def moment_of(created_at):
             return self.calls[max(bisect.bisect_right(starts, created_at) - 1, 0)][1]
 
-        events = list(TimelineEvent.objects.filter(created_at__gte=self.started))
+        events = list(self._stamped_since_start(TimelineEvent))
         for event in events:
             event.created_at = moment_of(event.created_at)
         TimelineEvent.objects.bulk_update(events, ["created_at"], batch_size=500)
-        notifications = list(Notification.objects.filter(created_at__gte=self.started))
+        notifications = list(self._stamped_since_start(Notification))
         for notification in notifications:
             notification.created_at = moment_of(notification.created_at)
             notification.read_at = notification.created_at + datetime.timedelta(hours=20)
@@ -501,10 +505,10 @@ def _reset(scheme):
 
 
 class _Builder:
-    def __init__(self, log, scheme):
+    def __init__(self, log, scheme, written):
         self.log = log
         self.scheme = scheme
-        self.clock = _Clock()
+        self.clock = _Clock(written)
         self.today = timezone.localdate()
         self.years = {year.year: year for year in SchemeYear.objects.filter(scheme=scheme)}
         users = get_user_model().objects.filter(
@@ -793,8 +797,5 @@ def load(log):
     # services' timeline lines are kept and dated.
     with disable_auditlog():
         _reset(scheme)
-        _Builder(log, scheme).build()
-
-
-def register():
-    register_demo_loader(load)
+        with RowsWritten() as written:
+            _Builder(log, scheme, written).build()

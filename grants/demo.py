@@ -48,7 +48,6 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum, Value
 from django.db.models.functions import Replace
-from django.db.models.signals import post_save
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
@@ -90,10 +89,9 @@ from organisations.models import (
 )
 from organisations.orgnr import fictional_orgnr
 from scheme import services as scheme_services
-from scheme.demo import SCHEME
+from scheme.demo import SCHEME, RowsWritten
 from scheme.formatting import format_day
 from scheme.models import Event, Notification, Scheme
-from scheme.registry import register_demo_loader
 from scheme.roles import MemberRole, OrganisationKind
 
 CASEWORKER_EMAIL = "saksbehandler@imdi.example"
@@ -730,13 +728,14 @@ STAMPED = [
 ]
 
 
-def _backdate(since, moment, touched):
-    """Move what was written at or after ``since``, in the tables ``touched``, to ``moment``."""
+def _backdate(since, moment, written: RowsWritten):
+    """Move the stamps set at or after ``since`` on the rows ``written`` to ``moment``."""
     for model, field in STAMPED:
-        if model in touched:
-            model.objects.filter(**{f"{field}__gte": since}).update(**{field: moment})
-    if Notification in touched:
-        fresh = Notification.objects.filter(created_at__gte=since)
+        if model in written:
+            stamped = model.objects.filter(pk__in=written.pks(model), **{f"{field}__gte": since})
+            stamped.update(**{field: moment})
+    if Notification in written:
+        fresh = Notification.objects.filter(pk__in=written.pks(Notification), created_at__gte=since)
         fresh.exclude(email_to="").update(emailed_at=moment)
         fresh.update(created_at=moment, read_at=moment)
 
@@ -744,31 +743,26 @@ def _backdate(since, moment, touched):
 class _Timeline:
     """Steps with their dates, run in date order (and, on the same date, in the order given).
 
-    ``touched`` collects the models saved by a step, so that only their tables are backdated;
-    a step that writes with ``bulk_create`` (no signal) adds the model itself.
+    ``written`` holds the rows the steps of one date wrote (those of the whole run in
+    ``written_in_run``): only they are backdated. A step that writes with ``bulk_create``
+    (no signal) adds its rows itself.
     """
 
     def __init__(self):
         self._steps = []
-        self.touched = set()
+        self.written = self.written_in_run = None
 
     def at(self, moment, step, *args, **kwargs):
         self._steps.append((moment, len(self._steps), partial(step, *args, **kwargs)))
 
-    def _saw(self, sender, **kwargs):
-        self.touched.add(sender)
-
     def run(self):
         since = timezone.now()
-        post_save.connect(self._saw, weak=False, dispatch_uid="grants-demo-timeline")
-        try:
+        with RowsWritten() as self.written_in_run:
             for moment, steps in groupby(sorted(self._steps, key=itemgetter(0, 1)), itemgetter(0)):
-                for *_ignored, step in steps:
-                    step()
-                _backdate(since, moment, self.touched)
-                self.touched.clear()
-        finally:
-            post_save.disconnect(dispatch_uid="grants-demo-timeline")
+                with RowsWritten() as self.written:
+                    for *_ignored, step in steps:
+                        step()
+                _backdate(since, moment, self.written)
 
 
 @dataclass
@@ -948,7 +942,7 @@ class _History:
 
     def run(self):
         self.timeline.run()
-        _mend_deadlines()
+        _mend_deadlines(self.timeline.written_in_run)
 
     # -- calls and applications --
 
@@ -1017,7 +1011,8 @@ class _History:
     def _invite(self, year):
         organisations = [case.organisation for (y, _key), case in self.cases.items() if y == year]
         services.invite(self.caseworker, self.rounds[year], organisations)
-        self.timeline.touched.add(Invitation)  # written with bulk_create
+        invited = Invitation.objects.filter(round=self.rounds[year]).values_list("pk", flat=True)
+        self.timeline.written.add(Invitation, invited)  # written with bulk_create
 
     def _open_for_building(self, year):
         """The services take applications only while a call is open: open it today while its
@@ -1041,7 +1036,10 @@ class _History:
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 wrong, right = format_day(today), format_day(round_.closes_on)
-            Notification.objects.filter(pk__gt=last_message, body__contains=wrong).update(
+            sent_meanwhile = Notification.objects.filter(
+                pk__in=self.timeline.written_in_run.pks(Notification), pk__gt=last_message
+            )
+            sent_meanwhile.filter(body__contains=wrong).update(
                 body=Replace("body", Value(wrong), Value(right))
             )
         applications = (
@@ -1563,10 +1561,12 @@ def _open_call(scheme, caseworker):
     )
 
 
-def _mend_deadlines():
+def _mend_deadlines(written: RowsWritten):
     """Appeal deadlines run from the decision's date (the service counted from today)."""
     today = timezone.localdate()
-    decisions = list(Decision.objects.filter(appeal_deadline__gte=today))
+    decisions = list(
+        Decision.objects.filter(pk__in=written.pks(Decision), appeal_deadline__gte=today)
+    )
     for decision in decisions:
         decision.appeal_deadline = timezone.localdate(decision.decided_at) + APPEAL_PERIOD
     Decision.objects.bulk_update(decisions, ["appeal_deadline"])
@@ -1701,7 +1701,3 @@ def summary(scheme) -> str:
         f"{statuses[ApplicationStatus.REJECTED]} rejected), NOK {_nok(awarded)} awarded, "
         f"NOK {_nok(paid or 0)} paid; 2023 reports: {states}."
     )
-
-
-def register():
-    register_demo_loader(load)

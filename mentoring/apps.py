@@ -11,7 +11,7 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from mentoring import dashboard, demo, models, personal_data, services, visibility  # noqa: F401 (verbs)
+        from mentoring import dashboard, models, personal_data, services, visibility  # noqa: F401 (verbs)
         from organisations.models import visibility_extensions
         from scheme import registry
 
@@ -31,7 +31,6 @@ class MentoringConfig(AppConfig):
             models.CompensationPayment,
         ):
             auditlog.register(model)
-        demo.register()
         dashboard.register()
         personal_data.register()
         registry.register_taking_part(

@@ -54,8 +54,8 @@ from mentoring.models import (
     Task,
 )
 from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
+from scheme.demo import RowsWritten
 from scheme.models import Event, Notification, Scheme, SchemeYear
-from scheme.registry import register_demo_loader
 from scheme.roles import OrganisationKind
 
 SCHEME_SLUG = "proveordning-sma-organisasjoner"
@@ -507,7 +507,8 @@ class _Clock:
     (one bulk update each), and sets the models' own timestamps the same way.
     """
 
-    def __init__(self):
+    def __init__(self, written: RowsWritten):
+        self.written = written  # the rows the demo wrote: only they are dated
         self.started = timezone.now()
         self.today = timezone.localdate()
         self.calls = []  # (real time before the call, the story's moment, leave unread)
@@ -527,17 +528,18 @@ class _Clock:
         """The call during which a row stamped ``created_at`` was made."""
         return self.calls[max(bisect.bisect_right(starts, created_at) - 1, 0)]
 
+    def _stamped_since_start(self, model):
+        return model.objects.filter(pk__in=self.written.pks(model), created_at__gte=self.started)
+
     def apply(self):
         """Only the notifications about what is still to be done stay unread; none is
         e-mailed."""
         starts = [call[0] for call in self.calls]
-        events = list(Event.objects.filter(created_at__gte=self.started).only("created_at"))
+        events = list(self._stamped_since_start(Event).only("created_at"))
         for event in events:
             event.created_at = self._call_of(event.created_at, starts)[1]
         Event.objects.bulk_update(events, ["created_at"], batch_size=500)
-        notifications = list(
-            Notification.objects.filter(created_at__gte=self.started).only("created_at")
-        )
+        notifications = list(self._stamped_since_start(Notification).only("created_at"))
         for notification in notifications:
             _real, moment, unread = self._call_of(notification.created_at, starts)
             notification.created_at = moment
@@ -618,9 +620,9 @@ def _meeting_days(plan: Plan, ends_on, today):
 
 
 class _Builder:
-    def __init__(self, log):
+    def __init__(self, log, written):
         self.log = log
-        self.clock = _Clock()
+        self.clock = _Clock(written)
         self.scheme = Scheme.objects.get(slug=SCHEME_SLUG)
         users = get_user_model().objects.filter(email__endswith=".example")
         users = users.filter(Q(email=CASEWORKER) | Q(email__startswith="leder@")
@@ -1032,8 +1034,5 @@ def load(log):
     # services' timeline events are kept and dated. It also makes the loader about twice as fast.
     with disable_auditlog():
         _reset()
-        _Builder(log).build()
-
-
-def register():
-    register_demo_loader(load)
+        with RowsWritten() as written:
+            _Builder(log, written).build()

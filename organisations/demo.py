@@ -31,7 +31,6 @@ from organisations.models import (
 from organisations.orgnr import fictional_orgnr
 from scheme import audit
 from scheme.demo import load_scheme
-from scheme.registry import register_demo_epilogue, register_demo_loader
 from scheme.roles import MemberRole, OrganisationKind
 
 DEMO_PASSWORD = "demo-portal-2024"
@@ -616,14 +615,15 @@ LOGINS = [
 ]
 
 
-def print_logins(log):
-    """The demo logins, printed once everything is loaded."""
+def foreign_data() -> list[str]:
+    """The organisations in the database the demo did not make (``load_demo`` refuses them)."""
+    others = Organisation.objects.filter(is_demo=False).count()
+    return [f"{others} organisations not marked as demo"] if others else []
+
+
+def after_load(log):
+    """The demo logins, printed once every app has loaded."""
     log(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email in LOGINS:
         log(f"  {role:<20} {email}")
     log("  Every participant has leder@<name>.example and every mentor mentor@<name>.example.")
-
-
-def register():
-    register_demo_loader(load)
-    register_demo_epilogue(print_logins)

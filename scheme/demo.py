@@ -1,9 +1,13 @@
 """The pilot scheme as the evaluation report describes it (Rundskriv 10-2022), as demo data."""
 
 import datetime
+import threading
+from collections import defaultdict
 from decimal import Decimal
 
-from scheme.models import AwardCondition, Goal, Scheme, SchemeYear
+from django.db.models.signals import post_save
+
+from scheme.models import AwardCondition, Goal, Scheme, SchemeYear, User
 
 SCHEME = {
     "slug": "proveordning-sma-organisasjoner",
@@ -112,6 +116,16 @@ CONDITIONS = [
 
 YEARS = (2022, 2023, 2024)
 
+# Every person the demo makes has an address here; the domain is reserved (RFC 2606), so no
+# real person has one.
+DEMO_EMAIL_DOMAIN = ".example"
+
+
+def foreign_data() -> list[str]:
+    """The people in the database the demo did not make (``load_demo`` refuses them)."""
+    others = User.objects.exclude(email__endswith=DEMO_EMAIL_DOMAIN).count()
+    return [f"{others} people with an address outside {DEMO_EMAIL_DOMAIN}"] if others else []
+
 
 def load_scheme(administrator) -> Scheme:
     """Create or update the pilot scheme, its goals, conditions and the years 2022–2024."""
@@ -145,3 +159,40 @@ def load_scheme(administrator) -> Scheme:
             },
         )
     return scheme
+
+
+class RowsWritten:
+    """The rows this thread saves while the block runs, by model: the demo's own rows.
+
+    The demo moves the timestamps the services set to "now" back to the day of the story; it
+    may move only these, chosen by primary key, never "everything written since the load
+    began", which on a shared database would include other people's audit trail. Rows written
+    with ``bulk_create`` (no signal) are added with ``add``.
+    """
+
+    def __init__(self):
+        self._pks = defaultdict(set)
+        self._thread = threading.get_ident()
+
+    def __enter__(self):
+        post_save.connect(self._saw, weak=False, dispatch_uid=self._uid())
+        return self
+
+    def __exit__(self, *exc_info):
+        post_save.disconnect(dispatch_uid=self._uid())
+
+    def _uid(self):
+        return ("demo-rows-written", id(self))
+
+    def _saw(self, sender, instance, **kwargs):
+        if threading.get_ident() == self._thread:
+            self._pks[sender].add(instance.pk)
+
+    def add(self, model, pks):
+        self._pks[model].update(pks)
+
+    def pks(self, model) -> list:
+        return sorted(self._pks.get(model, ()))
+
+    def __contains__(self, model) -> bool:
+        return bool(self._pks.get(model))

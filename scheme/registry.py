@@ -2,7 +2,7 @@
 
 ``scheme`` must not import the apps built on it, so each app registers its dashboard panels,
 its "due from you" items, what it binds to a year's budget frame, which organisations it
-makes take part in a scheme year, its demo-data loader, what it holds about a person or an
+makes take part in a scheme year, what it holds about a person or an
 organisation (for their data exports) and how it removes its data under a retention rule here
 from its ``AppConfig.ready()``.
 """
@@ -56,8 +56,6 @@ DueProvider = Callable[[object], Iterable[DueItem]]
 
 _panels: list[PanelProvider] = []
 _due_items: list[DueProvider] = []
-_demo_loaders: list[Callable[[Callable[[str], None]], None]] = []
-_demo_epilogues: list[Callable[[Callable[[str], None]], None]] = []
 _frame_commitments: list[Callable[[object], object]] = []
 _taking_part: list[TakingPart] = []
 
@@ -74,20 +72,6 @@ def register_due_items(provider: DueProvider) -> DueProvider:
     if provider not in _due_items:
         _due_items.append(provider)
     return provider
-
-
-def register_demo_loader(loader):
-    """``loader(log)`` creates or updates its demo data; it must be safe to run twice."""
-    if loader not in _demo_loaders:
-        _demo_loaders.append(loader)
-    return loader
-
-
-def register_demo_epilogue(epilogue):
-    """``epilogue(log)`` prints something after every loader has run (the demo logins)."""
-    if epilogue not in _demo_epilogues:
-        _demo_epilogues.append(epilogue)
-    return epilogue
 
 
 def register_frame_commitment(commitment):
@@ -134,14 +118,6 @@ def panels_for(request) -> list[Panel]:
 def due_items_for(user) -> list[DueItem]:
     items = [item for provider in _due_items for item in provider(user)]
     return sorted(items, key=lambda item: (item.due is None, item.due or datetime.date.max))
-
-
-def demo_loaders():
-    return list(_demo_loaders)
-
-
-def demo_epilogues():
-    return list(_demo_epilogues)
 
 
 # --- personal data: what each app holds about a person or an organisation, and how long -------
