@@ -78,8 +78,7 @@ def organisation_overview(user) -> dict:
             event.unregistered = [o for o in event.eligible if o.pk not in registered]
         forms = (
             FeedbackForm.objects.visible_to(user)
-            .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
-            .filter(Q(closes_at__isnull=True) | Q(closes_at__gte=now))
+            .open_for_answers()
             .exclude(Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user)))
             .select_related("event")
             .order_by("closes_at", "id")
@@ -175,7 +174,7 @@ def caseworker_overview(user) -> dict:
     active = Registration.objects.active().filter(event=OuterRef("pk"))
     registered = active.order_by().values("event").annotate(n=Count("pk")).values("n")
     this_month = Q(starts_at__gte=first, starts_at__lt=next_month)
-    unmarked = Q(cancelled_at__isnull=True, starts_at__lte=now, has_active=True, has_marked=False)
+    unmarked = Q(pk__in=Event.objects.held(now), has_active=True, has_marked=False)
     events = list(
         _administered_events(access)
         .annotate(
@@ -189,9 +188,7 @@ def caseworker_overview(user) -> dict:
     overview = {
         "this_month": [e for e in events if first <= e.starts_at < next_month],
         "to_mark": [
-            e
-            for e in reversed(events)
-            if e.cancelled_at is None and e.starts_at <= now and e.has_active and not e.has_marked
+            e for e in reversed(events) if e.is_held(now) and e.has_active and not e.has_marked
         ][:20],
         "month": first,
     }

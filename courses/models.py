@@ -14,8 +14,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.workflows import (
+    EVENT_FLOW,
+    FORM_FLOW,
+    PLAN_FLOW,
+    REGISTRATION_FLOW,
+    EventState,
+    FormState,
+    PlanState,
+    RegistrationState,
+)
 from organisations.models import CompetenceArea, Organisation
 from scheme import registry
+from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, Role, access_for
 from scheme.storage import PrivatePath
@@ -93,6 +104,7 @@ class AnnualPlan(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AnnualPlanQuerySet.as_manager()
+    workflow = PLAN_FLOW
 
     class Meta:
         verbose_name = _("annual plan")
@@ -101,6 +113,21 @@ class AnnualPlan(models.Model):
 
     def __str__(self):
         return str(self.scheme_year)
+
+    @property
+    def state(self) -> str:
+        return PlanState.SHARED if self.shared_at else PlanState.DRAFT
+
+    @state.setter
+    def state(self, value):
+        """Sharing (``PLAN_FLOW.move``) stamps the moment; the service saves it."""
+        self.shared_at = timezone.now() if value == PlanState.SHARED else None
+
+    def is_for(self, organisation) -> bool:
+        """Who is asked for comments: participants and mentors taking part in the plan's year."""
+        return organisation.kind in PARTICIPATING_KINDS and (
+            self.scheme_year_id in taking_part_years(organisation)
+        )
 
 
 class PlannedItem(models.Model):
@@ -176,6 +203,10 @@ class EventQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now(), cancelled_at__isnull=True)
 
+    def held(self, now=None):
+        """``Event.is_held``, as a query."""
+        return self.filter(cancelled_at__isnull=True, starts_at__lte=now or timezone.now())
+
 
 class Event(models.Model):
     scheme_year = models.ForeignKey(SchemeYear, on_delete=models.PROTECT, related_name="events")
@@ -217,6 +248,7 @@ class Event(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
+    workflow = EVENT_FLOW
 
     class Meta:
         verbose_name = _("event")
@@ -251,10 +283,26 @@ class Event(models.Model):
             registry.organisations_taking_part(self.scheme_year)
         )
 
+    @property
+    def state(self) -> str:
+        return EventState.CANCELLED if self.cancelled_at else EventState.PLANNED
+
+    @state.setter
+    def state(self, value):
+        """Cancelling (``EVENT_FLOW.move``) stamps the moment; the service saves it."""
+        self.cancelled_at = timezone.now() if value == EventState.CANCELLED else None
+
     def registration_open(self, today=None) -> bool:
         return self.cancelled_at is None and (today or timezone.localdate()) <= (
             self.registration_deadline
         )
+
+    def has_started(self, now=None) -> bool:
+        return self.starts_at <= (now or timezone.now())
+
+    def is_held(self, now=None) -> bool:
+        """Held: started and not cancelled (what plans, attendance and evaluations count)."""
+        return self.cancelled_at is None and self.has_started(now)
 
 
 class ProgrammeItem(models.Model):
@@ -322,6 +370,7 @@ class Registration(models.Model):
     attended = models.BooleanField(_("attended"), null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()
+    workflow = REGISTRATION_FLOW
 
     class Meta:
         verbose_name = _("registration")
@@ -331,6 +380,15 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.person_name} ({self.organisation}) – {self.event}"
+
+    @property
+    def state(self) -> str:
+        return RegistrationState.CANCELLED if self.cancelled_at else RegistrationState.REGISTERED
+
+    @state.setter
+    def state(self, value):
+        """Cancelling (``REGISTRATION_FLOW.move``) stamps the moment; the service saves it."""
+        self.cancelled_at = timezone.now() if value == RegistrationState.CANCELLED else None
 
 
 class MaterialQuerySet(models.QuerySet):
@@ -395,6 +453,12 @@ class PracticalTask(models.Model):
     def __str__(self):
         return self.title
 
+    def why_no_hand_in(self, today=None) -> str:
+        """Why hand-ins are refused now; "" while they are taken (to the end of the due day)."""
+        if (today or timezone.localdate()) <= self.due_on:
+            return ""
+        return _("The task was due %(date)s.") % {"date": format_day(self.due_on)}
+
 
 class HandInQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -446,6 +510,13 @@ class FeedbackFormQuerySet(models.QuerySet):
             | Q(event__in=Event.objects.visible_to(user))
         )
 
+    def open_for_answers(self):
+        """The forms in ``FormState.OPEN`` now (``FeedbackForm.state``, as a query)."""
+        now = timezone.now()
+        return self.filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now)).filter(
+            Q(closes_at__isnull=True) | Q(closes_at__gte=now)
+        )
+
     def results_visible_to(self, user):
         """Whose aggregated results a user may read: caseworkers their schemes', evaluators
         every form's (results carry no names)."""
@@ -475,6 +546,7 @@ class FeedbackForm(models.Model):
     )
 
     objects = FeedbackFormQuerySet.as_manager()
+    workflow = FORM_FLOW
 
     class Meta:
         verbose_name = _("feedback form")
@@ -484,6 +556,19 @@ class FeedbackForm(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def state(self) -> str:
+        now = timezone.now()
+        if self.opens_at is not None and now < self.opens_at:
+            return FormState.NOT_YET_OPEN
+        if self.closes_at is not None and self.closes_at < now:
+            return FormState.CLOSED
+        return FormState.OPEN
+
+    def answered_by(self, user) -> bool:
+        """Each person answers a form once."""
+        return self.responses.filter(respondent_id=user.pk).exists()
+
     def is_for(self, organisation) -> bool:
         """Who may answer: the event's audience, or for a scheme-wide form the participants
         and mentors taking part in one of the scheme's years."""
@@ -491,12 +576,6 @@ class FeedbackForm(models.Model):
             return self.event.is_for(organisation)
         return organisation.kind in PARTICIPATING_KINDS and (
             self.scheme_id in taking_part_years(organisation).values()
-        )
-
-    def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return (self.opens_at is None or self.opens_at <= now) and (
-            self.closes_at is None or now <= self.closes_at
         )
 
 

@@ -4,7 +4,6 @@ fulfil it, and the events held outside the plan."""
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from courses.models import Event, PlannedItem
 
@@ -16,7 +15,7 @@ class PlanRow:
 
     @property
     def held(self) -> bool:
-        return any(not e.cancelled_at and e.starts_at <= timezone.now() for e in self.events)
+        return any(event.is_held() for event in self.events)
 
 
 def plan_against_held(scheme_year) -> dict:
@@ -29,7 +28,7 @@ def plan_against_held(scheme_year) -> dict:
     )
     rows = [PlanRow(item=item, events=list(item.events.all())) for item in items]
     unplanned = list(events.filter(scheme_year=scheme_year, planned_item__isnull=True))
-    held = [event for event in unplanned if event.starts_at <= timezone.now()]
+    held = [event for event in unplanned if event.is_held()]
     return {
         "rows": rows,
         "unplanned": unplanned,

@@ -32,7 +32,6 @@ from courses.models import (
     QuestionKind,
     Registration,
     Response,
-    taking_part_years,
 )
 from organisations.models import Organisation
 from scheme import audit, registry
@@ -60,7 +59,6 @@ FEED_RENEWED = event_verb("courses.feed_renewed", _("made a new calendar address
 FORM_SAVED = event_verb("courses.form_saved", _("saved a feedback form"))
 FORM_ANSWERED = event_verb("courses.form_answered", _("received an answer"))
 
-EVENT_IS_CANCELLED = _("The event is cancelled.")
 ALREADY_ANSWERED = _("You have already answered this form. Thank you!")
 
 
@@ -133,11 +131,9 @@ def share_plan(actor, plan) -> AnnualPlan:
     plan = (
         AnnualPlan.objects.select_for_update().select_related("scheme_year__scheme").get(pk=plan.pk)
     )
-    require_administers(actor, plan.scheme_year.scheme)
-    if not plan.items.exists():
-        raise ValidationError(_("Add at least one planned item before sharing the plan."))
+    plan.workflow.require(actor, plan, "share")
     first_time = plan.shared_at is None
-    plan.shared_at = timezone.now()
+    plan.workflow.move(plan, "share")
     plan.save(update_fields=["shared_at", "updated_at"])
     audit.record(actor, PLAN_SHARED, plan)
     if first_time:
@@ -161,12 +157,8 @@ def share_plan(actor, plan) -> AnnualPlan:
 @transaction.atomic
 def comment_on_plan(actor, plan, organisation, text: str, *, form_token=None) -> PlanComment:
     _require_member(actor, organisation)
-    require(
-        organisation.kind in PARTICIPATING_KINDS
-        and plan.scheme_year_id in taking_part_years(organisation)
-    )
-    if plan.shared_at is None:
-        raise ValidationError(_("The plan has not been shared yet."))
+    require(plan.is_for(organisation))
+    plan.workflow.require(actor, plan, "comment")
     if not text.strip():
         raise ValidationError({"text": _("Write your comment.")})
     spend_form_token(actor, form_token)
@@ -187,7 +179,8 @@ def save_event(actor, event=None, *, competence_areas=None, form_token=None, **f
     scheme_year = fields.get("scheme_year") or event.scheme_year
     require_administers(actor, scheme_year.scheme)
     if event is not None:  # moving an event needs the right to both schemes
-        require_administers(actor, Event.objects.get(pk=event.pk).scheme_year.scheme)
+        stored = Event.objects.select_related("scheme_year__scheme").get(pk=event.pk)
+        Event.workflow.require(actor, stored, "edit")
     else:
         spend_form_token(actor, form_token)
     event = event or Event()
@@ -228,16 +221,14 @@ def save_programme(actor, event, items) -> None:
 @transaction.atomic
 def cancel_event(actor, event, reason: str) -> Event:
     event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
-    require_administers(actor, event.scheme_year.scheme)
-    if event.cancelled_at:
-        raise ValidationError(_("The event is already cancelled."))
+    event.workflow.require(actor, event, "cancel")
     if not reason.strip():
         raise ValidationError({"reason": _("Tell the registered people why.")})
     try:
         MaxLengthValidator(SHORT_TEXT)(reason)  # it is e-mailed to every registered person
     except ValidationError as error:
         raise ValidationError({"reason": error.messages}) from None
-    event.cancelled_at = timezone.now()
+    event.workflow.move(event, "cancel")
     event.save(update_fields=["cancelled_at"])
     audit.record(actor, EVENT_CANCELLED, event, reason)
     registered = event.registrations.active()
@@ -274,13 +265,7 @@ def register(actor, event, organisation, *, person_name: str, person=None) -> Re
     event = Event.objects.select_for_update().select_related("scheme_year").get(pk=event.pk)
     if not event.is_for(organisation):
         raise PermissionDenied
-    if event.cancelled_at:
-        raise ValidationError(EVENT_IS_CANCELLED)
-    if not event.registration_open():
-        raise ValidationError(
-            _("Registration closed on %(date)s.")
-            % {"date": format_day(event.registration_deadline)}
-        )
+    event.workflow.require(actor, event, "register")
     person_name = person_name.strip()
     if not person_name:
         raise ValidationError({"person_name": _("Write the name of the person who comes.")})
@@ -322,16 +307,8 @@ def cancel_registration(actor, registration) -> Registration:
     registration = (
         Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
     )
-    _require_member(actor, registration.organisation)
-    if registration.cancelled_at:
-        raise ValidationError(_("The registration is already cancelled."))
-    if registration.event.cancelled_at:
-        raise ValidationError(EVENT_IS_CANCELLED)
-    if not registration.event.registration_open():
-        raise ValidationError(
-            _("The registration deadline has passed. Tell the caseworker if you cannot come.")
-        )
-    registration.cancelled_at = timezone.now()
+    registration.workflow.require(actor, registration, "cancel")
+    registration.workflow.move(registration, "cancel")
     registration.save(update_fields=["cancelled_at"])
     audit.record(actor, UNREGISTERED, registration.event, registration.person_name)
     return registration
@@ -341,11 +318,7 @@ def cancel_registration(actor, registration) -> Registration:
 def mark_attendance(actor, event, attended_ids) -> int:
     """Mark the whole list at once: the registrations in ``attended_ids`` came, the rest did not."""
     event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
-    require_administers(actor, event.scheme_year.scheme)
-    if event.cancelled_at:
-        raise ValidationError(EVENT_IS_CANCELLED)
-    if event.starts_at > timezone.now():
-        raise ValidationError(_("Attendance is marked once the event has started."))
+    event.workflow.require(actor, event, "mark_attendance")
     registrations = event.registrations.active()
     try:
         attended_ids = {int(pk) for pk in attended_ids}
@@ -433,8 +406,8 @@ def hand_in(actor, task, organisation, *, text: str = "", upload=None, form_toke
     each, replaced by the next (the form's token is spent, so a double post stores once)."""
     _require_member(actor, organisation)
     require(task.organisations.filter(pk=organisation.pk).exists())
-    if timezone.localdate() > task.due_on:
-        raise ValidationError(_("The task was due %(date)s.") % {"date": format_day(task.due_on)})
+    if closed := task.why_no_hand_in():
+        raise ValidationError(closed)
     if not text.strip() and upload is None:
         raise ValidationError(_("Write your answer or upload a file."))
     spend_form_token(actor, form_token)
@@ -467,14 +440,14 @@ def save_form(actor, scheme, *, questions, form=None, form_token=None, **fields)
     require_administers(actor, scheme)
     if form is not None and form.scheme_id != scheme.pk:
         raise PermissionDenied
-    if form is None:
+    if form is not None:
+        form.workflow.require(actor, form, "edit")
+    else:
         spend_form_token(actor, form_token)
     event = fields.get("event")
     if event is not None and event.scheme_year.scheme_id != scheme.pk:
         raise ValidationError({"event": _("Choose an event of this scheme.")})
     form = form or FeedbackForm(scheme=scheme, created_by=actor)
-    if form.pk and form.responses.exists():
-        raise ValidationError(_("People have answered this form; its questions stay as they are."))
     for name, value in fields.items():
         setattr(form, name, value)
     if form.opens_at and form.closes_at and form.closes_at < form.opens_at:
@@ -543,9 +516,8 @@ def answer_form(actor, form, organisation, answers) -> Response:
     _require_member(actor, organisation)
     if not form.is_for(organisation):
         raise PermissionDenied
-    if not form.is_open():
-        raise ValidationError(_("This form is not open for answers."))
-    if Response.objects.filter(form=form, respondent=actor).exists():
+    form.workflow.require(actor, form, "answer")
+    if form.answered_by(actor):
         raise ValidationError(ALREADY_ANSWERED)
     cleaned = {
         question: _clean_answer(question, answers.get(question.pk))

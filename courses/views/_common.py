@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.dates import MONTHS
 
 from courses import services
@@ -92,13 +91,13 @@ def render_event(request, event, *, register_form=None, material_form=None):
     can_administer = access.administers(event.scheme_year.scheme)
     organisations = audience_organisations(user, event)
     own_ids = [o.pk for o in own_organisations(user)]
-    registration_open = event.registration_open()
-    if register_form is None and organisations and registration_open:
+    may_register = event.workflow.decide(user, event, "register")
+    if register_form is None and organisations and may_register:
         register_form = RegistrationForm(organisations=organisations)
     own_registrations = list(
         Registration.objects.active()
         .filter(event=event, organisation_id__in=own_ids)
-        .select_related("organisation", "person")
+        .select_related("event", "organisation", "person")
         .order_by("organisation__name", "person_name")
     )
     registration_rows = [
@@ -120,15 +119,13 @@ def render_event(request, event, *, register_form=None, material_form=None):
         "event": event,
         "programme": event.programme.select_related("presenter"),
         "materials": event.materials.all(),
-        "registration_open": registration_open,
+        "may_register": may_register,
         "registration_rows": registration_rows,
         "register_form": register_form,
         "cap": services.cap_for(event),
         "tasks": tasks,
         "feedback_forms": feedback_forms,
         "can_administer": can_administer,
-        "today": timezone.localdate(),
-        "has_started": event.starts_at <= timezone.now(),
     }
     if can_administer:
         context["all_registrations"] = (

@@ -14,8 +14,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import feedback, plans, services
-from courses.anonymise import Scrubber
+from courses import anonymise, plans, services
 from courses.forms import (
     AttendanceForm,
     CancelEventForm,
@@ -48,6 +47,7 @@ from courses.views._common import (
 )
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import Role, require_administers, require_role
+from scheme.states import Decision
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 EVENT_FIELDS = [
@@ -196,7 +196,6 @@ def attendance(request, pk):
             "event": event,
             "form": form,
             "rows": rows,
-            "has_started": event.starts_at <= timezone.now(),
         },
     )
 
@@ -208,7 +207,7 @@ def attendance_overview(request):
     now = timezone.now()
     registrations = access.administered(
         Registration.objects.active(), "event__scheme_year__scheme__administrator_id"
-    ).filter(event__cancelled_at__isnull=True, event__starts_at__lte=now)
+    ).filter(event__in=Event.objects.held(now))
     figures = (
         registrations.values("organisation_id", "organisation__name", "event__scheme_year__year")
         .annotate(
@@ -219,7 +218,7 @@ def attendance_overview(request):
     )
     held = dict(
         access.administered(
-            Event.objects.filter(cancelled_at__isnull=True, starts_at__lte=now),
+            Event.objects.held(now),
             "scheme_year__scheme__administrator_id",
         )
         .values_list("scheme_year__year")
@@ -436,7 +435,11 @@ def form_edit(request, pk=None):
     events = access.administered(
         Event.objects.select_related("scheme_year__scheme"), "scheme_year__scheme__administrator_id"
     ).order_by("-starts_at")
-    answered = feedback_form is not None and feedback_form.responses.exists()
+    change = (
+        feedback_form.workflow.decide(request.user, feedback_form, "edit")
+        if feedback_form
+        else Decision(True)
+    )
     if feedback_form is None:
         initial = {"scheme": schemes.first()}
         if request.GET.get("event", "").isdigit():
@@ -492,7 +495,7 @@ def form_edit(request, pk=None):
             "form": form,
             "formset": formset,
             "feedback_form": feedback_form,
-            "answered": answered,
+            "change": change,
             "kinds": QuestionKind,
         },
     )
@@ -506,17 +509,12 @@ def _bars(counts, scale=100):
 
 def form_results(request, pk):
     """Aggregates per question and free text without names, for caseworkers and evaluators."""
-    access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
+    require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
     forms = FeedbackForm.objects.results_visible_to(request.user)
     feedback_form = get_object_or_404(forms.select_related("event", "scheme"), pk=pk)
-    results = feedback.results(feedback_form)
-    if not access.administers(feedback_form.scheme):
-        # Evaluators read free text with the names of people and organisations blanked out.
-        scrub = Scrubber.for_portal()
-        for result in results:
-            result.texts = [scrub(text) for text in result.texts]
+    summary = anonymise.results_for(request.user, feedback_form)
     rows = []
-    for result in results:
+    for result in summary.questions:
         bars = []
         if result.question.kind == QuestionKind.RATING:
             # A column chart 250 wide: columns 30 wide at 50 apart, at most 80 high.
@@ -539,6 +537,7 @@ def form_results(request, pk):
         "courses/form_results.html",
         {
             "feedback_form": feedback_form,
+            "summary": summary,
             "rows": rows,
             "responses": feedback_form.responses.count(),
             "kinds": QuestionKind,

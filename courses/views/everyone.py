@@ -13,7 +13,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Value,
     When,
@@ -131,11 +130,9 @@ def form_list(request):
         forms = counted  # evaluators read every form's aggregated results, never who answered
         mode = "evaluator"
     elif own_organisations(user):
-        now = timezone.now()
         forms = (
             FeedbackForm.objects.visible_to(user)
-            .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
-            .filter(Q(closes_at__isnull=True) | Q(closes_at__gte=now))
+            .open_for_answers()
             .select_related("event")
             .annotate(
                 answered=Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user))

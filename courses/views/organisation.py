@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,8 +21,6 @@ from courses.models import (
     PlanComment,
     PracticalTask,
     Registration,
-    Response,
-    taking_part_years,
 )
 from courses.views._common import (
     audience_organisations,
@@ -35,7 +32,6 @@ from courses.views._common import (
     scheme_query,
     visible_event,
 )
-from scheme.formatting import format_day
 from scheme.models import SchemeYear
 from scheme.roles import Role, access_for
 from scheme.web import add_service_errors, get_visible_or_404
@@ -109,9 +105,9 @@ def task_detail(request, pk):
     )
     if not access.is_caseworker:
         hand_ins = [h for h in hand_ins if h.organisation_id in {o.pk for o in own}]
-    open_for_hand_in = timezone.localdate() <= task.due_on
+    closed = task.why_no_hand_in()
     form = None
-    if own and open_for_hand_in:
+    if own and not closed:
         initial = {"text": hand_ins[0].text} if len(own) == 1 and hand_ins else {}
         form = HandInForm(
             request.POST if request.method == "POST" else None,
@@ -123,9 +119,7 @@ def task_detail(request, pk):
         if not own:
             raise PermissionDenied
         if form is None:
-            messages.error(
-                request, _("The task was due %(date)s.") % {"date": format_day(task.due_on)}
-            )
+            messages.error(request, closed)
             return redirect("courses:task", pk=task.pk)
         if form.is_valid():
             try:
@@ -150,7 +144,7 @@ def task_detail(request, pk):
             "hand_ins": hand_ins,
             "form": form,
             "own": own,
-            "open_for_hand_in": open_for_hand_in,
+            "closed": closed,
             "is_caseworker": access.is_caseworker,
         },
     )
@@ -185,11 +179,9 @@ def plan(request, year):
         if not scheme_years:
             raise Http404
         return render(request, "courses/plan.html", {"plan": None, "year": year, "candidates": []})
-    organisations = [
-        o for o in own_organisations(request.user) if chosen.scheme_year_id in taking_part_years(o)
-    ]
+    organisations = [o for o in own_organisations(request.user) if chosen.is_for(o)]
     form = None
-    if organisations and chosen.shared_at:
+    if organisations and chosen.workflow.decide(request.user, chosen, "comment"):
         form = PlanCommentForm(
             request.POST if request.method == "POST" else None, organisations=organisations
         )
@@ -237,8 +229,8 @@ def form_answer(request, pk):
     access = access_for(request.user)
     organisations = [o for o in own_organisations(request.user) if feedback_form.is_for(o)]
     questions = list(feedback_form.questions.all())
-    already = Response.objects.filter(form=feedback_form, respondent=request.user).exists()
-    is_open = feedback_form.is_open()
+    already = feedback_form.answered_by(request.user)
+    may_answer = feedback_form.workflow.decide(request.user, feedback_form, "answer")
     post = request.POST if request.method == "POST" else None
     if post is not None and not organisations:
         raise PermissionDenied
@@ -253,7 +245,7 @@ def form_answer(request, pk):
         else:
             messages.success(request, _("Thank you for your answers!"))
             return redirect("courses:form", pk=feedback_form.pk)
-    can_answer = bool(organisations) and is_open and not already
+    can_answer = bool(organisations) and bool(may_answer) and not already
     if not can_answer and not form.is_bound:
         for field in form.fields.values():
             field.disabled = True
@@ -265,9 +257,8 @@ def form_answer(request, pk):
             "form": form,
             "can_answer": can_answer or (form.is_bound and bool(organisations)),
             "already": already,
-            "is_open": is_open,
+            "may_answer": may_answer,
             "can_answer_at_all": bool(organisations),
             "can_see_results": access.is_caseworker or access.has(Role.EVALUATOR),
-            "can_edit": access.administers(feedback_form.scheme),
         },
     )

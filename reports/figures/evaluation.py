@@ -1,10 +1,11 @@
 """The figures of the evaluation summary for a whole scheme, gathered from the database.
 
 The summary is for the follow-up evaluators, who see aggregates only: every figure here is a
-count, a sum, an average or a distribution, never an organisation or a person. Free text
-(feedback-form answers, check-in comments) passes through ``Scrubber`` first, which blanks out
-the names of every organisation and person the portal knows, e-mail addresses, phone numbers
-and organisation numbers.
+count, a sum, an average or a distribution, never an organisation or a person. Every text
+(feedback forms with their questions and answers, check-in comments) is anonymised by
+``courses.anonymise``, as the results page for evaluators is: the names of every organisation
+and person the portal knows, e-mail addresses, phone numbers and organisation numbers are
+blanked out.
 
 The scheme's goals are data (``scheme.goals``); the indicators the portal's data supports are
 tied to the goals by number, as the pilot scheme numbers them (``GOAL_INDICATORS``). A goal
@@ -19,8 +20,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from courses.anonymise import Scrubber
-from courses.feedback import results as feedback_results
+from courses.anonymise import Scrubber, anonymised, anonymised_texts
 from courses.models import Event, FeedbackForm, Registration
 from grants.models import Application, ApplicationStatus, Award, GoalResult, GrantReport
 from mentoring.models import CheckIn, CheckInKind, Flag, FlagStatus, Meeting, Pairing, PairingStatus
@@ -401,8 +401,7 @@ def _mentoring(figures, scheme, today, scrub):
     comments = []
     for check_in in CheckIn.objects.filter(pairing__scheme=scheme).select_related("organisation"):
         grouped[(check_in.kind, check_in.organisation.kind)].append(check_in)
-        if check_in.comment.strip():
-            comments.append(scrub(check_in.comment.strip()))
+        comments.append(check_in.comment)
     figures.check_ins = [
         CheckInRow(
             kind=str(kinds[kind]),
@@ -418,7 +417,7 @@ def _mentoring(figures, scheme, today, scrub):
         for side in (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
         if (answers := grouped.get((kind, side)))
     ]
-    figures.check_in_comments = sorted(comments)
+    figures.check_in_comments = anonymised_texts(comments, scrub)
     flags = Flag.objects.filter(pairing__scheme=scheme).aggregate(
         raised=Count("id"), resolved=Count("id", filter=Q(status=FlagStatus.RESOLVED))
     )
@@ -427,14 +426,10 @@ def _mentoring(figures, scheme, today, scrub):
 
 def _feedback(figures, scheme, scrub):
     forms = FeedbackForm.objects.filter(scheme=scheme).annotate(answered=Count("responses"))
-    for form in forms.order_by("id"):
-        questions = feedback_results(form)
-        for result in questions:
-            result.question.text = scrub(result.question.text)
-            result.counts = [(scrub(label), n) for label, n in result.counts]
-            result.texts = sorted(scrub(text) for text in result.texts)
+    for form in forms.select_related("event").order_by("id"):
+        summary = anonymised(form, scrub)
         figures.feedback.append(
-            FormResult(title=scrub(form.title), responses=form.answered, questions=questions)
+            FormResult(title=summary.title, responses=form.answered, questions=summary.questions)
         )
 
 
