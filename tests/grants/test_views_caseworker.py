@@ -1031,11 +1031,47 @@ def test_a_caseworker_of_another_body_sees_none_of_this_schemes_cases(
     assert list(response.context["form"].fields["scheme_year"].queryset) == []
 
 
+CASEWORKER_PAGES = [
+    "rounds", "round_create", "review", "round", "round_invite", "portfolio",
+    "review_application", "review_award", "review_report",
+]  # fmt: skip
+POST_ONLY_ACTIONS = ["impartiality", "propose"]
+
+
+def action_forms(everything) -> dict:
+    """Where each action that answers GET leads: to its form on the page of its case."""
+    application = everything["review_application"][0]
+    award = everything["review_award"][0]
+    (clawback,) = everything["repayment"]
+    (appeal,) = everything["handle_appeal"]
+    (notice,) = everything["handle_change_notice"]
+    workspace = url("review_application", application)
+    award_page = url("review_award", award)
+    return {
+        "assess": f"{workspace}#assessment",
+        "decide": f"{workspace}#decision",
+        "handle_appeal": f"{workspace}#appeal-{appeal}",
+        "disburse": f"{award_page}#disburse",
+        "clawback": f"{award_page}#clawback",
+        "repayment": f"{award_page}#clawback-{clawback}",
+        "handle_change_notice": f"{award_page}#notice-{notice}",
+    }
+
+
 def test_an_admin_reaches_every_page(client, admin_user, everything):
+    """An admin opens every caseworker page; an action opened by its address leads to its form
+    on the page of the case, or answers that it takes only POST."""
     client.force_login(admin_user)
-    for name, args in everything.items():
-        response = client.get(url(name, *args))
-        assert response.status_code in (200, 302, 405), name
+    forms = action_forms(everything)
+    assert set(everything) == {*CASEWORKER_PAGES, *POST_ONLY_ACTIONS, *forms}
+    for name in CASEWORKER_PAGES:
+        assert client.get(url(name, *everything[name])).status_code == 200, name
+    for name, target in forms.items():
+        response = client.get(url(name, *everything[name]))
+        assert (response.status_code, response["Location"]) == (302, target), name
+    for name in POST_ONLY_ACTIONS:
+        response = client.get(url(name, *everything[name]))
+        assert (response.status_code, response["Allow"]) == (405, "POST"), name
 
 
 # --- the dashboard -------------------------------------------------------------------------------

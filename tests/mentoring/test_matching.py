@@ -7,6 +7,8 @@ accounts, strategy and board work. A mentor "far away" (Finnmark, covering no re
 type, with one free place) has nothing in common with it but the free place: 3 points.
 """
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -87,19 +89,36 @@ def suggestion(participant, mentor):
         return SimpleNamespace(mentor=found.mentor, score=found.score, reasons=found.reasons)
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+# How README.md's design section words each weight: "<points> <words>".
+WEIGHT_WORDS = {
+    "competence": "per competence wanted and offered",
+    "target_group": "per shared target group",
+    "wish": "per wished target group",
+    "same_county": "for the same county",
+    "same_region": "for the same or a covered region",
+    "language": "per shared language",
+    "same_type": "for the same type",
+    "free_capacity": "for a free place",
+    "full": "when the mentor is full",
+}
+
+
+def documented_weights() -> dict:
+    """The weights as README.md's paragraph on matching states them."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    paragraph = text[text.index("**Matching**") :].split("- **", 1)[0]
+    weights = {}
+    for name, words in WEIGHT_WORDS.items():
+        found = re.search(rf"(-?\d+) {re.escape(words)}", paragraph)
+        assert found, f"README.md does not give the weight {words!r}"
+        weights[name] = int(found.group(1))
+    return weights
+
+
 def test_the_weights_are_the_documented_ones():
-    """The module's docstring documents these numbers: change both together."""
-    assert WEIGHTS == {
-        "competence": 10,
-        "target_group": 5,
-        "wish": 4,
-        "same_county": 8,
-        "same_region": 4,
-        "language": 3,
-        "same_type": 2,
-        "free_capacity": 3,
-        "full": -20,
-    }
+    """README.md documents the weights: the code uses the same numbers."""
+    assert documented_weights() == WEIGHTS
 
 
 def test_a_mentor_with_nothing_in_common_but_room(seeker, make_mentor):

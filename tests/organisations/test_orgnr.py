@@ -1,6 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from organisations.orgnr import clean_orgnr, fictional_orgnr, format_orgnr
@@ -51,8 +51,7 @@ def test_changing_any_one_digit_is_caught(stem, position, change):
 @given(stems, st.integers(min_value=0, max_value=7))
 def test_swapping_two_different_neighbouring_digits_is_caught(stem, position):
     number = fictional_orgnr(stem)
-    if number[position] == number[position + 1]:
-        return
+    assume(number[position] != number[position + 1])
     digits = list(number)
     digits[position], digits[position + 1] = digits[position + 1], digits[position]
     with pytest.raises(ValidationError):

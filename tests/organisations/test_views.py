@@ -41,10 +41,16 @@ def test_filtered_list_stays_under_a_dozen_queries(
     client, caseworker, django_assert_max_num_queries
 ):
     client.force_login(caseworker)
-    make_organisations(60, county="50")
+    matching = make_organisations(60, county="50")
+    make_organisations(5, county="03")  # the target group, another county
+    factories.OrganisationFactory.create_batch(5, county="50")  # the county, no target group
+    group = matching[0].target_groups.get(code="g1")
     with django_assert_max_num_queries(10):
-        response = client.get(LIST, {"county": "50", "target_group": "1", "order": "-founded"})
+        response = client.get(LIST, {"county": "50", "target_group": group.pk, "order": "-founded"})
     assert response.status_code == 200
+    page = response.context["page"]
+    assert page.paginator.count == len(matching)
+    assert {o.pk for o in page.object_list} <= {o.pk for o in matching}
 
 
 def test_the_list_is_paginated(client, caseworker):

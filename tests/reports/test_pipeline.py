@@ -752,9 +752,18 @@ def test_the_sweep_sends_what_waits_and_takes_over_what_died(caseworker, script,
     assert (dead.status, dead.attempts) == (JobStatus.DONE, 2)
 
 
-def test_the_sweep_runs_every_minute_from_beat(settings, monkeypatch):
+def test_the_sweep_runs_every_minute_from_beat(settings, caseworker, script, sent):
     entry = settings.CELERY_BEAT_SCHEDULE["report-job-sweep"]
     assert entry["task"] == "reports.tasks.sweep_report_jobs"
     assert entry["schedule"] <= 60
-    monkeypatch.setattr(services, "sweep", lambda: 7)
-    assert tasks.sweep_report_jobs.delay().get() == 7
+    never_sent = services.order_report(caseworker, SCRIPTED, n=1)
+    dead = services.order_report(caseworker, SCRIPTED, n=2)
+    services.claim(dead.pk)
+    ReportJob.objects.filter(pk=dead.pk).update(
+        heartbeat_at=timezone.now() - STALE_AFTER - datetime.timedelta(seconds=1)
+    )
+    sent.clear()
+    assert tasks.sweep_report_jobs.delay().get() == 2
+    assert sorted(sent) == sorted([never_sent.pk, dead.pk])
+    dead.refresh_from_db()
+    assert (dead.status, dead.step) == (JobStatus.QUEUED, "")
