@@ -68,11 +68,11 @@ USER portal
 
 EXPOSE 8000
 
-# Any HTTP answer below 500 counts as alive (with DJANGO_SECURE_SSL_REDIRECT on, "/" answers 301).
+# Alive: /health/live answers 200 (scheme/health.py; docker-compose.yml asks /health/ready).
 # The request uses the first DJANGO_ALLOWED_HOSTS entry as Host so that Django does not log
 # a DisallowedHost error for every probe.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import http.client, os, sys; host = os.environ.get('DJANGO_ALLOWED_HOSTS', 'localhost').split(',')[0].strip().lstrip('.').replace('*', '') or 'localhost'; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=8); c.request('GET', '/', headers={'Host': host}); sys.exit(c.getresponse().status >= 500)"]
+    CMD ["python", "-c", "import http.client, os, sys; host = os.environ.get('DJANGO_ALLOWED_HOSTS', 'localhost').split(',')[0].strip().lstrip('.').replace('*', '') or 'localhost'; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=8); c.request('GET', '/health/live', headers={'Host': host}); sys.exit(c.getresponse().status != 200)"]
 
 CMD ["gunicorn", "scheme.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
@@ -80,5 +80,6 @@ CMD ["gunicorn", "scheme.wsgi:application", \
      "--timeout", "60", \
      "--graceful-timeout", "30", \
      "--max-requests", "1000", \
-     "--max-requests-jitter", "100", \
-     "--access-logfile", "-"]
+     "--max-requests-jitter", "100"]
+# No gunicorn access log: it would write query strings (searches by name); the portal logs each
+# request itself, without them (scheme/logs.py).

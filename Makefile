@@ -26,7 +26,7 @@ run: messages
 	$(BIN)/python manage.py load_demo
 	@echo "Starting a Celery worker and the web server on http://127.0.0.1:8000 (Ctrl-C stops both)."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/celery -A scheme worker -B --loglevel=warning --concurrency=1 & worker=$$!; \
+	$(BIN)/celery -A scheme worker -B -Q default,reports --loglevel=warning --concurrency=1 & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The OpenID Connect provider the ID-porten tests start, installed from its lock file; without
@@ -49,7 +49,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 worker: install
-	$(BIN)/celery -A scheme worker -B --loglevel=info
+	$(BIN)/celery -A scheme worker -B -Q default,reports --loglevel=info
 
 clean:
 	rm -rf var .pytest_cache

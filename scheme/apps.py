@@ -10,8 +10,10 @@ class SchemeConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.contrib.auth.signals import user_logged_in
 
-        from scheme import auth, dashboard, models
+        from scheme import auth, dashboard, logs, metrics, models
 
+        logs.connect_signals()
+        metrics.connect_signals()
         user_logged_in.connect(auth.note_activity_at_login, dispatch_uid="scheme.login_activity")
 
         auditlog.register(

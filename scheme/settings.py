@@ -53,9 +53,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_prometheus",
+    "health_check",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "scheme.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "scheme.middleware.PermissionsPolicyMiddleware",
     "scheme.middleware.RequestSizeLimitMiddleware",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "scheme.urls"
@@ -296,6 +301,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Report jobs on a queue of their own, for a worker of their own (one at a time, restarted when
+# it has grown): a long report never holds up e-mails and reminders, which go to the default
+# queue with everything else (the sweep of report jobs too, so that it runs while one builds).
+# One worker may take both: celery -A scheme worker -Q default,reports (make run does).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+REPORTS_QUEUE = "reports"
+CELERY_TASK_ROUTES = {"reports.tasks.build_report": {"queue": REPORTS_QUEUE}}
+CELERY_IMPORTS = ["scheme.health"]  # the worker heartbeat's task
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+    "task": "scheme.health.record_worker_heartbeat",
+    "schedule": 60.0,
+}
+
+# Operations (README, "Operations"): /health/ready fails when no worker has taken the
+# heartbeat for this long; /metrics answers only a scraper with this bearer token (404 when
+# it is empty); a worker serves its own metrics on this port when set.
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=5 * 60)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
 
 # Security headers. Production (DEBUG off) gets secure cookies, HTTPS redirect and HSTS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -340,6 +364,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Probes and the scraper ask over plain HTTP inside the deployment's network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -368,11 +394,26 @@ if IDPORTEN_ENABLED:
         f"{_idporten.scheme}://{_idporten.netloc}"
     )
 
+# Logs (scheme/logs.py): JSON lines in production, plain text with DJANGO_DEBUG=1; each record
+# has the request id, and the request log says who asked by user id only.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "scheme.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "scheme.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from scheme import privacy, public, views
+from scheme import health, metrics, privacy, public, views
 
 admin.site.site_header = "Tilskuddsportalen – administrasjon"
 
@@ -66,4 +66,8 @@ urlpatterns = [
     # so the header's language switch needs no token on the cacheable public pages.
     path("i18n/setlang/", login_not_required(csrf_exempt(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
+    # Operations (no login, never cached): probes and the Prometheus scraper.
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

@@ -172,19 +172,22 @@ class CeleryWorkers:
 @pytest.fixture
 def celery_workers():
     """Real Celery workers on a queue of their own, started with ``celery_workers.start()``;
-    the queue is made the default queue so that tasks the services enqueue reach them. The
+    every task is routed to that queue (report builds too, which production sends to the
+    reports queue) so that tasks the services enqueue reach them. The
     workers use the test database, so tests that need it should use ``transactional_db`` (a
     worker cannot see uncommitted rows)."""
     from scheme.celery import app
 
     need_service(redis_broker_available(), "Redis as the Celery broker (set CELERY_BROKER_URL)")
     workers = CeleryWorkers(f"test-{uuid.uuid4().hex[:8]}")
+    default_queue, routes = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_always_eager = False
-    app.conf.task_default_queue = workers.queue
+    # update(), not assignment: it makes Celery's router read the routes again.
+    app.conf.update(task_default_queue=workers.queue, task_routes={"*": {"queue": workers.queue}})
     try:
         yield workers
     finally:
-        app.conf.task_default_queue = "celery"
+        app.conf.update(task_default_queue=default_queue, task_routes=routes)
         workers.stop_all()
 
 
