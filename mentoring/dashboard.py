@@ -8,18 +8,17 @@ Everything is computed with a fixed number of queries and kept on the user objec
 of the request, so the panel and the due list do not compute it twice.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_ends
 from mentoring.models import (
-    LIVE_STATUSES,
     AgreementAcceptance,
     CheckIn,
     CheckInKind,
@@ -27,25 +26,18 @@ from mentoring.models import (
     Pairing,
     Task,
 )
-from mentoring.progress import HEALTH_ORDER, Health, progress, riskiest_first, with_progress_data
+from mentoring.progress import (
+    HEALTH_BADGE,
+    HEALTH_ORDER,
+    Health,
+    progress,
+    riskiest_first,
+    with_progress_data,
+)
 from mentoring.services import minimum_meetings
 from scheme.formatting import format_day
-from scheme.models import SchemeYear
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
-
-# When the check-ins after the first meeting, half-way and at the end are asked for.
-PLANNED_LENGTH_DAYS = 365  # a pairing's length when its scheme has no years to go by
-END_CHECK_IN_BEFORE_DAYS = 30  # the end check-in opens this long before the planned end
-END_CHECK_IN_AFTER_DAYS = 90  # ... and stays open this long after a pairing has ended
-
-HEALTH_BADGE = {
-    Health.AT_RISK: "text-bg-danger",
-    Health.BEHIND: "text-bg-warning",
-    Health.ON_TRACK: "text-bg-success",
-    Health.NOT_RUNNING: "text-bg-secondary",
-}
-
 
 # --- shared by the pages ---------------------------------------------------------------------
 
@@ -59,6 +51,11 @@ def scheme_minimums(pairings, today) -> dict:
     return minimums
 
 
+def pairing_progress(pairing, today):
+    """The progress of one pairing annotated by ``with_progress_data``."""
+    return progress(pairing, today, minimum_meetings(pairing.scheme, today.year))
+
+
 def progress_rows(pairings, today) -> list:
     """(pairing, progress) for pairings annotated by ``with_progress_data``, riskiest first."""
     pairings = list(pairings)
@@ -66,50 +63,6 @@ def progress_rows(pairings, today) -> list:
     return riskiest_first(
         [(pairing, progress(pairing, today, minimums[pairing.scheme_id])) for pairing in pairings]
     )
-
-
-def planned_ends(scheme_ids) -> dict:
-    """When each scheme's pairings are planned to end: 31 December of its last year."""
-    last_years = (
-        SchemeYear.objects.filter(scheme_id__in=set(scheme_ids))
-        .values("scheme_id")
-        .annotate(last=Max("year"))
-        .values_list("scheme_id", "last")
-    )
-    return {scheme_id: datetime.date(year, 12, 31) for scheme_id, year in last_years}
-
-
-def check_in_dates(pairing, planned_end) -> tuple[datetime.date, datetime.date]:
-    """When the half-way and the end check-ins open for ``pairing``."""
-    if planned_end is None or planned_end <= pairing.starts_on:
-        planned_end = pairing.starts_on + datetime.timedelta(days=PLANNED_LENGTH_DAYS)
-    midpoint = pairing.starts_on + (planned_end - pairing.starts_on) / 2
-    return midpoint, planned_end - datetime.timedelta(days=END_CHECK_IN_BEFORE_DAYS)
-
-
-def due_check_ins(pairing, answered_kinds, planned_end, today) -> list[str]:
-    """The check-ins one side should answer now (``pairing`` needs ``last_meeting_on``):
-
-    - after the first meeting: "is this a good fit?";
-    - half-way between the start and the planned end (live pairings);
-    - at the end: from a month before the planned end, or in the 90 days after the pairing
-      ended or was replaced.
-    """
-    midpoint, end_opens = check_in_dates(pairing, planned_end)
-    live = pairing.status in LIVE_STATUSES
-    due = []
-    if live and pairing.last_meeting_on is not None:
-        due.append(CheckInKind.FIRST)
-    if live and today >= midpoint:
-        due.append(CheckInKind.MIDPOINT)
-    ended_lately = (
-        not live
-        and pairing.ends_on is not None
-        and (today - pairing.ends_on).days <= END_CHECK_IN_AFTER_DAYS
-    )
-    if (live and today >= end_opens) or ended_lately:
-        due.append(CheckInKind.END)
-    return [kind for kind in due if kind not in answered_kinds]
 
 
 # --- the rows of a member or mentor ----------------------------------------------------------
@@ -128,13 +81,13 @@ class Row:
     accepted: bool = False
 
     @property
-    def live(self) -> bool:
-        return self.pairing.status in LIVE_STATUSES
+    def others(self) -> list:
+        return [o for o in self.pairing.organisations() if o.pk != getattr(self.side, "pk", None)]
 
     @property
-    def others(self) -> list:
-        organisations = [self.pairing.mentor] + [m.organisation for m in self.pairing.members.all()]
-        return [o for o in organisations if o.pk != getattr(self.side, "pk", None)]
+    def check_in_buttons(self) -> list:
+        """(kind, what its button says) for each check-in due."""
+        return [(kind, CHECK_IN_ACTIONS[kind]) for kind in self.check_ins_due]
 
     @property
     def others_names(self) -> str:
@@ -145,10 +98,6 @@ class Row:
         return self.progress.next_to_act is not None and self.progress.next_to_act.pk == getattr(
             self.side, "pk", None
         )
-
-    @property
-    def badge(self) -> str:
-        return HEALTH_BADGE[self.progress.health]
 
 
 def own_rows(user, today=None) -> list[Row]:
@@ -211,7 +160,7 @@ def own_rows(user, today=None) -> list[Row]:
                     tasks=[t for t in tasks[pairing.pk] if t.owner_id == side_pk],
                     check_ins_due=due_check_ins(
                         pairing, answered[(pairing.pk, side_pk)], ends.get(pairing.scheme_id),
-                        today,
+                        today, has_met=pairing.last_meeting_on is not None,
                     ),
                     accepted=(pairing.pk, side_pk) in accepted,
                 )
@@ -261,7 +210,7 @@ def own_due_items(user):
                 CHECK_IN_TITLES[kind] % {"others": others},
                 reverse("mentoring:check_in", args=[row.pairing.pk, kind]),
             )
-        if not row.live:
+        if not row.pairing.is_live:
             continue
         if not row.accepted:
             yield DueItem(
@@ -293,7 +242,7 @@ def caseworker_summary(user) -> dict:
     for pairing, state in progress_rows(pairings, today):
         open_flags += pairing.open_flags
         poor_fits += pairing.open_poor_fits
-        if pairing.status in LIVE_STATUSES:
+        if pairing.is_live:
             counts[state.health] += 1
     summary = {
         "health": [

@@ -243,6 +243,12 @@ class StatusForm(forms.Form):
         help_text=_("Needed when the pairing ends."),
     )
 
+    def __init__(self, *args, steps, **kwargs):
+        """``steps``: the status changes the pairing's workflow allows the caseworker now."""
+        super().__init__(*args, **kwargs)
+        targets = {step.target for step in steps}
+        self.fields["status"].choices = [c for c in STATUS_CHOICES if c[0] in targets]
+
 
 class MeetingForm(SubmitOnce, forms.Form):
     """A meeting; in a group pairing also which participant organisations took part."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
 from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
+from scheme.states import Transition, Workflow
 from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PAST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
 
@@ -70,6 +71,96 @@ class PairingStatus(models.TextChoices):
 
 
 LIVE_STATUSES = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
+
+
+def _administers(access, pairing) -> bool:
+    return access.administers(pairing.scheme)
+
+
+def _takes_part(access, pairing) -> bool:
+    return any(access.is_member_of(pk) for pk in pairing.organisation_ids())
+
+
+def _not_already(status, message):
+    """A guard: the pairing is not already in ``status``."""
+    return lambda pairing: message if pairing.status == status else None
+
+
+HAS_ENDED = _("This pairing has ended.")
+STATUS_FINAL = _("This pairing has ended; its status cannot change.")
+
+# A pairing is live while active or paused; ending and replacing are final. The caseworkers of
+# the scheme change its status; its two sides meet, flag and accept while it is live.
+PAIRING_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "pause",
+            _("Pause"),
+            frozenset(LIVE_STATUSES),
+            PairingStatus.PAUSED,
+            refusal=STATUS_FINAL,
+            who=_administers,
+            guard=_not_already(PairingStatus.PAUSED, _("The pairing is already paused.")),
+        ),
+        Transition(
+            "resume",
+            _("Resume"),
+            frozenset(LIVE_STATUSES),
+            PairingStatus.ACTIVE,
+            refusal=STATUS_FINAL,
+            who=_administers,
+            guard=_not_already(PairingStatus.ACTIVE, _("The pairing is already active.")),
+        ),
+        Transition(
+            "end",
+            _("End"),
+            frozenset(LIVE_STATUSES),
+            PairingStatus.ENDED,
+            refusal=STATUS_FINAL,
+            who=_administers,
+        ),
+        Transition(
+            "replace",
+            _("Replace the mentor"),
+            frozenset(LIVE_STATUSES),
+            PairingStatus.REPLACED,
+            refusal=_("This pairing has ended; make a new pairing instead."),
+            who=_administers,
+        ),
+        Transition(
+            "log_meeting",
+            _("Log a meeting"),
+            frozenset(LIVE_STATUSES),
+            None,
+            refusal=_("This pairing has ended, so no more meetings can be logged."),
+            who=_takes_part,
+        ),
+        Transition(
+            "raise_flag",
+            _("The collaboration is not working"),
+            frozenset(LIVE_STATUSES),
+            None,
+            refusal=HAS_ENDED,
+            who=_takes_part,
+        ),
+        Transition(
+            "accept_agreement",
+            _("Accept the agreement"),
+            frozenset(LIVE_STATUSES),
+            None,
+            refusal=HAS_ENDED,
+            who=_takes_part,
+        ),
+    ],
+)
+
+# The status a caseworker chooses on the status page, and the step that leads there.
+STATUS_STEPS = {
+    PairingStatus.ACTIVE: "resume",
+    PairingStatus.PAUSED: "pause",
+    PairingStatus.ENDED: "end",
+}
 
 
 class PairingQuerySet(models.QuerySet):
@@ -129,6 +220,7 @@ class Pairing(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = PairingQuerySet.as_manager()
+    workflow = PAIRING_WORKFLOW
 
     class Meta:
         verbose_name = _("pairing")
@@ -143,6 +235,24 @@ class Pairing(models.Model):
     @property
     def is_group(self) -> bool:
         return len(self.members.all()) > 1
+
+    @property
+    def is_live(self) -> bool:
+        """Active or paused: it holds its place with the mentor and its participants."""
+        return self.status in LIVE_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        """Active: its meetings are counted and its health measured."""
+        return self.status == PairingStatus.ACTIVE
+
+    def organisation_ids(self) -> list[int]:
+        """The mentor's and the participants' ids (reads the prefetched members)."""
+        return [self.mentor_id, *(member.organisation_id for member in self.members.all())]
+
+    def organisations(self) -> list:
+        """The mentor organisation, then the participant organisations."""
+        return [self.mentor, *(member.organisation for member in self.members.all())]
 
     def side_of(self, user):
         """The organisation through which ``user`` takes part in this pairing, if any."""
@@ -201,6 +311,14 @@ class Agreement(models.Model):
 
     def __str__(self):
         return str(self.pairing)
+
+    def acceptance_list(self) -> list:
+        return list(self.acceptances.select_related("organisation", "accepted_by"))
+
+    def waiting_for(self, acceptances) -> list:
+        """The pairing's organisations that have not accepted (of ``acceptances``)."""
+        accepted = {acceptance.organisation_id for acceptance in acceptances}
+        return [o for o in self.pairing.organisations() if o.pk not in accepted]
 
 
 class AgreementAcceptance(models.Model):
@@ -302,6 +420,22 @@ class Meeting(models.Model):
     def took_part(self, organisation_id) -> bool:
         return organisation_id in self._present()
 
+    def confirmation_refusal(self, organisation) -> str | None:
+        """Why ``organisation`` cannot confirm this meeting, or None when it can: another
+        organisation that took part confirms it, once."""
+        if organisation.pk == self.logged_for_id:
+            return _("The other side confirms the meeting.")
+        if not self.took_part(organisation.pk):
+            return _(
+                "%(organisation)s did not take part in this meeting, so it does not confirm it."
+            ) % {"organisation": organisation}
+        if self.confirmed_at:
+            return _("The meeting is already confirmed.")
+        return None
+
+    def can_be_confirmed_by(self, organisation) -> bool:
+        return organisation is not None and self.confirmation_refusal(organisation) is None
+
     def notes_visible_to(self, user) -> bool:
         """Notes are for those who were in the meeting: the mentor and the participant
         organisations that took part (in a group, not the others). The caseworkers of the
@@ -351,6 +485,10 @@ class Task(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         return self.done_at is None and self.due_on < (today or timezone.localdate())
+
+    def is_owned_by(self, user) -> bool:
+        """A task is ticked off by the side it belongs to."""
+        return access_for(user).is_member_of(self.owner_id)
 
 
 class CheckInKind(models.TextChoices):
@@ -415,6 +553,11 @@ class CheckIn(models.Model):
         return f"{self.pairing} – {self.get_kind_display()} ({self.organisation})"
 
     @property
+    def asks_fit(self) -> bool:
+        """The check-in after the first meeting asks only whether it is a good fit."""
+        return self.kind == CheckInKind.FIRST
+
+    @property
     def is_poor_fit_open(self) -> bool:
         return self.good_fit is False and self.followed_up_at is None
 
@@ -422,6 +565,25 @@ class CheckIn(models.Model):
 class FlagStatus(models.TextChoices):
     OPEN = "open", _("open")
     RESOLVED = "resolved", _("resolved")
+
+
+def _administers_flag(access, flag) -> bool:
+    return access.administers(flag.pairing.scheme)
+
+
+FLAG_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition(
+            "resolve",
+            _("Record the outcome"),
+            frozenset({FlagStatus.OPEN}),
+            FlagStatus.RESOLVED,
+            refusal=_("This flag has already been followed up."),
+            who=_administers_flag,
+        )
+    ],
+)
 
 
 class FlagQuerySet(models.QuerySet):
@@ -457,6 +619,7 @@ class Flag(models.Model):
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
+    workflow = FLAG_WORKFLOW
 
     class Meta:
         verbose_name = _("flag")

@@ -25,6 +25,7 @@ from functools import cached_property
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import (
@@ -32,7 +33,6 @@ from mentoring.models import (
     Flag,
     FlagStatus,
     Meeting,
-    PairingStatus,
     Task,
 )
 
@@ -50,6 +50,13 @@ class Health(models.TextChoices):
 
 # Riskiest first, for the caseworker's overview.
 HEALTH_ORDER = [Health.AT_RISK, Health.BEHIND, Health.ON_TRACK, Health.NOT_RUNNING]
+
+HEALTH_BADGE = {
+    Health.AT_RISK: "text-bg-danger",
+    Health.BEHIND: "text-bg-warning",
+    Health.ON_TRACK: "text-bg-success",
+    Health.NOT_RUNNING: "text-bg-secondary",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,42 @@ class Progress:
     @property
     def next_action(self) -> str:
         return self._step[1]
+
+    @property
+    def is_running(self) -> bool:
+        """Whether meetings are counted (the pairing is active)."""
+        return self.health != Health.NOT_RUNNING
+
+    @property
+    def badge(self) -> str:
+        return HEALTH_BADGE[self.health]
+
+    def sentence(self, for_caseworker: bool = True) -> str:
+        """The health and the rule behind it, in plain words. The sides are not told who raised
+        a flag or answered "poor fit": the other side may be what is not working."""
+        if not self.is_running:
+            return gettext("The pairing is not running, so its meetings are not counted.")
+        counted = gettext(
+            "%(held)d meetings this year; %(expected)d expected by today (at least %(minimum)d "
+            "a year, spread over the year)."
+        ) % {"held": self.meetings_this_year, "expected": self.expected_by_now,
+             "minimum": self.minimum}  # fmt: skip
+        return f"{counted} {self._why(for_caseworker)}"
+
+    def _why(self, for_caseworker: bool) -> str:
+        if self.health == Health.ON_TRACK:
+            return gettext("That is on track.")
+        if self.health == Health.BEHIND:
+            return gettext("That is behind: fewer meetings than expected by today.")
+        if (self.open_flags or self.poor_fit_open) and not for_caseworker:
+            return gettext("At risk: the caseworker is following up the pairing.")
+        if self.open_flags:
+            return gettext("At risk: someone has said the collaboration is not working.")
+        if self.poor_fit_open:
+            return gettext("At risk: someone has answered that it is not a good fit.")
+        return gettext("At risk: behind, and no meeting for %(days)d days or more.") % {
+            "days": AT_RISK_SILENCE_DAYS
+        }
 
 
 def expected_meetings(minimum: int, today: datetime.date) -> int:
@@ -149,7 +192,7 @@ def progress(pairing, today: datetime.date, minimum: int = DEFAULT_MIN_MEETINGS)
     silent_for = days_since_last if last else (today - pairing.starts_on).days
     behind = pairing.meetings_this_year < expected
     poor_fit = pairing.open_poor_fits > 0
-    if pairing.status != PairingStatus.ACTIVE:
+    if not pairing.is_running:
         health = Health.NOT_RUNNING
     elif pairing.open_flags or poor_fit or (behind and silent_for >= AT_RISK_SILENCE_DAYS):
         health = Health.AT_RISK

@@ -1,5 +1,7 @@
 """Every state change in mentoring. One transaction each; each checks the actor's access and
-the pairing's state, writes the pairing's timeline and notifies whoever must act next.
+the pairing's state (the steps a pairing or a flag may take, and who may take them, are their
+workflows in ``mentoring/models.py``: ``workflow.require`` here, ``{% allowed %}`` on the
+pages), writes the pairing's timeline and notifies whoever must act next.
 
 Rows a check depends on are locked first, always in the same order (the pairing, then the
 mentor's offer, then the participant organisations by id), so two people acting at once are
@@ -17,8 +19,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.check_ins import check_in_refusal
 from mentoring.models import (
+    FLAG_WORKFLOW,
     LIVE_STATUSES,
+    PAIRING_WORKFLOW,
+    STATUS_STEPS,
     Agreement,
     AgreementAcceptance,
     BehindReminder,
@@ -27,7 +33,6 @@ from mentoring.models import (
     Compensation,
     CompensationPayment,
     Flag,
-    FlagStatus,
     Meeting,
     MentorOffer,
     Pairing,
@@ -67,11 +72,6 @@ def _side(actor, pairing):
     side = pairing.side_of(actor)
     require(side is not None)
     return side
-
-
-def _require_live(pairing):
-    if pairing.status not in LIVE_STATUSES:
-        raise ValidationError(_("This pairing has ended."), code="invalid_state")
 
 
 def _locked(pairing) -> Pairing:
@@ -318,11 +318,10 @@ def replace_mentor(
 ):
     """End a pairing with a reason and start a new one with another mentor; history stays."""
     old = _locked(pairing)
-    require_administers(actor, old.scheme)
     participants = [m.organisation for m in old.members.all()]
     offer = _lock_places(new_mentor, participants)
     spend_form_token(actor, form_token)
-    _require_live(old)
+    PAIRING_WORKFLOW.require(actor, old, "replace")
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the mentor is replaced.")})
     if new_mentor == old.mentor:
@@ -335,7 +334,7 @@ def replace_mentor(
         raise ValidationError(
             {"starts_on": _("The new mentor cannot start before the old pairing began.")}
         )
-    old.status = PairingStatus.REPLACED
+    PAIRING_WORKFLOW.move(old, "replace")
     old.ends_on = starts_on
     old.end_reason = reason
     _full_clean(old, end_reason="reason", ends_on="starts_on")
@@ -357,10 +356,10 @@ def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -
     participants (it counts as live), so nothing can have taken the place meanwhile.
     """
     pairing = _locked(pairing)
-    require_administers(actor, pairing.scheme)
-    _require_live(pairing)
-    if status not in (PairingStatus.ACTIVE, PairingStatus.PAUSED, PairingStatus.ENDED):
+    step = STATUS_STEPS.get(status)
+    if step is None:
         raise ValidationError({"status": _("Choose active, paused or ended.")})
+    PAIRING_WORKFLOW.require(actor, pairing, step)
     if status == PairingStatus.ENDED:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why the pairing ends.")})
@@ -371,7 +370,7 @@ def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -
             )
         pairing.ends_on = ends_on
         pairing.end_reason = reason
-    pairing.status = status
+    PAIRING_WORKFLOW.move(pairing, step)
     _full_clean(pairing, end_reason="reason")
     pairing.save(update_fields=["status", "ends_on", "end_reason"])
     audit.record(actor, STATUS_CHANGED, pairing, pairing.get_status_display())
@@ -381,8 +380,8 @@ def set_status(actor, pairing, status: str, *, reason: str = "", ends_on=None) -
 @transaction.atomic
 def accept_agreement(actor, pairing) -> AgreementAcceptance:
     pairing = _locked(pairing)
-    side = _side(actor, pairing)
-    _require_live(pairing)
+    PAIRING_WORKFLOW.require(actor, pairing, "accept_agreement")
+    side = pairing.side_of(actor)
     try:
         with transaction.atomic():
             acceptance = AgreementAcceptance.objects.create(
@@ -452,7 +451,7 @@ def log_meeting(
     pairing = _locked(pairing)
     side = _side(actor, pairing)
     spend_form_token(actor, form_token)
-    _require_live(pairing)
+    PAIRING_WORKFLOW.require(actor, pairing, "log_meeting")
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Log a meeting after it has taken place.")})
     if held_on < pairing.starts_on:
@@ -518,15 +517,9 @@ def confirm_meeting(actor, meeting) -> Meeting:
     was not there)."""
     meeting = Meeting.objects.select_for_update().select_related("pairing").get(pk=meeting.pk)
     side = _side(actor, meeting.pairing)
-    if side.pk == meeting.logged_for_id:
-        raise ValidationError(_("The other side confirms the meeting."))
-    if not meeting.took_part(side.pk):
-        raise ValidationError(
-            _("%(organisation)s did not take part in this meeting, so it does not confirm it.")
-            % {"organisation": side}
-        )
-    if meeting.confirmed_at:
-        raise ValidationError(_("The meeting is already confirmed."))
+    refusal = meeting.confirmation_refusal(side)
+    if refusal:
+        raise ValidationError(refusal)
     meeting.confirmed_by = actor
     meeting.confirmed_at = timezone.now()
     meeting.save(update_fields=["confirmed_by", "confirmed_at"])
@@ -538,7 +531,7 @@ def confirm_meeting(actor, meeting) -> Meeting:
 def complete_task(actor, task) -> Task:
     """A task is ticked off by the side it belongs to."""
     task = Task.objects.select_for_update().select_related("pairing").get(pk=task.pk)
-    require(access_for(actor).is_member_of(task.owner_id))
+    require(task.is_owned_by(actor))
     if task.done_at:
         raise ValidationError(_("The task is already done."))
     task.done_at = timezone.now()
@@ -559,19 +552,18 @@ def answer_check_in(actor, pairing, kind: str, *, good_fit=None, comment: str = 
     """Answer a check-in for the actor's side. A poor fit alerts the caseworker."""
     pairing = _locked(pairing)
     side = _side(actor, pairing)
+    if kind not in CheckInKind.values:
+        raise ValidationError(_("Choose one of the check-ins."))
+    refusal = check_in_refusal(pairing, side, kind)
+    if refusal:
+        raise ValidationError(refusal)
     if kind == CheckInKind.FIRST:
         if good_fit is None:
             raise ValidationError({"good_fit": _("Say whether it is a good fit.")})
-        if not pairing.meetings.exists():
-            raise ValidationError(_("This is asked after your first meeting."))
     elif any(ratings.get(name) is None for name in RATINGS):
         raise ValidationError(_("Give a rating from 1 to 5 for each question."))
     if any(ratings.get(name) not in (None, 1, 2, 3, 4, 5) for name in RATINGS):
         raise ValidationError(_("Give a rating from 1 to 5 for each question."))
-    if CheckIn.objects.filter(pairing=pairing, organisation=side, kind=kind).exists():
-        raise ValidationError(
-            _("%(organisation)s has already answered this check-in.") % {"organisation": side}
-        )
     check_in = CheckIn(
         pairing=pairing,
         organisation=side,
@@ -616,7 +608,7 @@ def raise_flag(actor, pairing, message: str, *, form_token=None) -> Flag:
     pairing = _locked(pairing)
     side = _side(actor, pairing)
     spend_form_token(actor, form_token)
-    _require_live(pairing)
+    PAIRING_WORKFLOW.require(actor, pairing, "raise_flag")
     if not message.strip():
         raise ValidationError({"message": _("Tell the caseworker what is not working.")})
     flag = Flag(pairing=pairing, raised_for=side, raised_by=actor, message=message)
@@ -643,12 +635,10 @@ def resolve_flag(actor, flag, outcome: str) -> Flag:
         .get(pk=flag.pk)
     )
     pairing = flag.pairing
-    require_administers(actor, pairing.scheme)
-    if flag.status != FlagStatus.OPEN:
-        raise ValidationError(_("This flag has already been followed up."))
+    FLAG_WORKFLOW.require(actor, flag, "resolve")
     if not outcome.strip():
         raise ValidationError({"outcome": _("Write what was done.")})
-    flag.status = FlagStatus.RESOLVED
+    FLAG_WORKFLOW.move(flag, "resolve")
     flag.outcome = outcome
     flag.handled_by = actor
     flag.handled_at = timezone.now()

@@ -1,0 +1,54 @@
+"""What the mentoring pages share: reaching a pairing the user may see, the user's side in it,
+and where a small action returns to."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from mentoring.models import Pairing
+from mentoring.progress import with_progress_data
+from scheme.web import get_visible_or_404
+
+
+def visible_pairing(request, pk):
+    """A pairing the user may see, with its progress annotations (404 when hidden)."""
+    queryset = (
+        with_progress_data(Pairing.objects.all(), timezone.localdate())
+        .select_related("scheme__administrator", "mentor_contact")
+        .prefetch_related("members__organisation", "members__contact")
+    )
+    return get_visible_or_404(queryset, request.user, pk=pk)
+
+
+def side_or_403(request, pairing):
+    """The user's organisation in the pairing; a caseworker looking on gets 403."""
+    side = pairing.side_of(request.user)
+    if side is None:
+        raise PermissionDenied
+    return side
+
+
+def step_refusal(request, obj, name) -> str:
+    """Why the user cannot take the step ``name`` of ``obj``'s workflow now ("" when they
+    can); PermissionDenied when they may never take it."""
+    decision = obj.workflow.decide(request.user, obj, name)
+    if not decision.permitted:
+        raise PermissionDenied
+    return decision.reason
+
+
+def back(request, fallback):
+    """Where a small action returns to: the page it was sent from, when that is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def pairing_url(pairing, anchor=""):
+    url = reverse("mentoring:pairing", args=[pairing.pk if hasattr(pairing, "pk") else pairing])
+    return f"{url}#{anchor}" if anchor else url

@@ -1,0 +1,325 @@
+"""The caseworker's pages: the overview of every pairing, riskiest first; matching and making
+pairings; replacing the mentor, pausing, resuming and ending; following up flags and
+"not a good fit" answers.
+
+Each page answers 403 to anyone but a caseworker, and acting on a pairing needs the caseworker
+to administer its scheme (the pairing's workflow says so, 403 otherwise). Which steps a pairing
+can take now comes from its workflow; a refused step shows the workflow's reason.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentoring import services
+from mentoring.dashboard import progress_rows
+from mentoring.forms import (
+    FlagOutcomeForm,
+    MatchForm,
+    PairingForm,
+    ReplaceForm,
+    StatusForm,
+    mentor_organisations,
+)
+from mentoring.matching import suggest_mentors
+from mentoring.models import (
+    LIVE_STATUSES,
+    STATUS_STEPS,
+    CheckIn,
+    Flag,
+    FlagStatus,
+    Pairing,
+    PairingMember,
+    PairingStatus,
+)
+from mentoring.progress import Health, with_progress_data
+from mentoring.views._common import back, pairing_url, step_refusal, visible_pairing
+from organisations.models import Organisation
+from scheme import registry
+from scheme.models import SchemeYear
+from scheme.roles import Role, require_role
+from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
+
+# The match page shows the best suggestions; the caseworker can ask for all of them.
+SUGGESTIONS_SHOWN = 10
+# The overview links this many participants waiting for a mentor; the pairing page lists all.
+WAITING_SHOWN = 25
+
+
+def overview(request):
+    access = require_role(request.user, Role.CASEWORKER)
+    today = timezone.localdate()
+    pairings = with_progress_data(access.administered(Pairing.objects.all()), today)
+    rows = progress_rows(pairings, today)
+    mentors = sorted({pairing.mentor for pairing, _state in rows}, key=lambda o: (o.name, o.pk))
+    chosen = {
+        "health": request.GET.get("health", ""),
+        "mentor": request.GET.get("mentor", ""),
+        "status": request.GET.get("status", ""),
+    }
+    shown = [
+        row
+        for row in rows
+        if (not chosen["health"] or row[1].health == chosen["health"])
+        and (not chosen["mentor"] or str(row[0].mentor_id) == chosen["mentor"])
+        and (not chosen["status"] or row[0].status == chosen["status"])
+    ]
+    by_id = {pairing.pk: pairing for pairing, _state in rows}
+    flags = list(
+        access.administered(
+            Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
+        ).select_related("raised_for", "raised_by")
+    )
+    poor_fits = list(
+        access.administered(
+            CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True),
+            "pairing__scheme__administrator_id",
+        ).select_related("organisation")
+    )
+    for item in flags + poor_fits:
+        item.pairing = by_id[item.pairing_id]
+    page = paginate(request, shown)
+    # Only the pairings on the page and those followed up name their participants.
+    listed = [pairing for pairing, _state in page] + [item.pairing for item in flags + poor_fits]
+    prefetch_related_objects(listed, "members__organisation")
+    unmatched = _waiting_for_a_mentor(access)
+    return render(
+        request,
+        "mentoring/overview.html",
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "total": len(rows),
+            "chosen": chosen,
+            "mentors": mentors,
+            "health_choices": Health.choices,
+            "status_choices": PairingStatus.choices,
+            "flags": flags,
+            "poor_fits": poor_fits,
+            "unmatched": unmatched[:WAITING_SHOWN],
+            "unmatched_count": len(unmatched),
+        },
+    )
+
+
+def _waiting_for_a_mentor(access) -> list:
+    """Participants taking part in the newest year of a scheme the caseworker's body runs
+    (an award in it) that are in no live pairing."""
+    newest = SchemeYear.objects.filter(
+        year=Subquery(
+            SchemeYear.objects.filter(scheme=OuterRef("scheme"))
+            .order_by("-year")
+            .values("year")[:1]
+        )
+    )
+    years = access.administered(newest)
+    paired = PairingMember.objects.filter(pairing__status__in=LIVE_STATUSES)
+    return list(
+        Organisation.objects.participants()
+        .filter(registry.organisations_taking_part(*years))
+        .exclude(pk__in=paired.values("organisation_id"))
+        .only("id", "name", "municipality", "county")
+        .order_by("name", "id")
+    )
+
+
+def _make_pairing(request, form, participants):
+    """Make the pairing of a valid match or pairing form: the redirect to it, or None with the
+    service's refusal shown on the form."""
+    data = form.cleaned_data
+    try:
+        pairing = services.create_pairing(
+            request.user,
+            data["scheme"],
+            data["mentor"],
+            participants,
+            starts_on=data["starts_on"],
+            mentor_contact=data["mentor_contact"],
+            form_token=form.pop_form_token(),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(
+        request, _("The pairing is made. Every side is told and asked to accept the agreement.")
+    )
+    return redirect("mentoring:pairing", pk=pairing.pk)
+
+
+def match(request, organisation_pk):
+    access = require_role(request.user, Role.CASEWORKER)
+    participant = get_visible_or_404(
+        Organisation.objects.participants().prefetch_related(
+            "competence_needs", "target_groups", "languages"
+        ),
+        request.user,
+        pk=organisation_pk,
+    )
+    suggestions = suggest_mentors(participant)
+    show_all = request.GET.get("all") == "1"
+    shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
+    mentors = [suggestion.mentor for suggestion in shown]
+    # The mentor in the link, or the one chosen in the posted form, stays a choice.
+    chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
+    chosen = mentor_organisations().filter(pk=chosen).first() if chosen.isdigit() else None
+    if chosen and chosen not in mentors:
+        mentors.append(chosen)
+    initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
+    form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        made = _make_pairing(request, form, [participant])
+        if made:
+            return made
+    pairings = (
+        Pairing.objects.filter(members__organisation=participant)
+        .select_related("mentor")
+        .order_by("-starts_on", "-id")
+    )
+    return render(
+        request,
+        "mentoring/match.html",
+        {
+            "participant": participant,
+            "suggestions": shown,
+            "hidden": len(suggestions) - len(shown),
+            "suggestion_count": len(suggestions),
+            "form": form,
+            "pairings": pairings,
+        },
+    )
+
+
+def pairing_create(request):
+    access = require_role(request.user, Role.CASEWORKER)
+    initial = {}
+    if request.GET.get("mentor", "").isdigit():
+        initial["mentor"] = int(request.GET["mentor"])
+    if request.GET.get("participant", "").isdigit():
+        initial["participants"] = [int(request.GET["participant"])]
+    # The participants waiting for a mentor, and any named in the link or chosen in the posted
+    # form: a second post of the same form reaches the service, which says it was saved.
+    asked = [str(pk) for pk in initial.get("participants", [])]
+    asked += [pk for pk in request.POST.getlist("participants") if pk.isdigit()]
+    participants = _waiting_for_a_mentor(access) + list(
+        Organisation.objects.visible_to(request.user).participants().filter(pk__in=asked)
+    )
+    form = PairingForm(
+        request.POST or None, access=access, participants=participants, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        made = _make_pairing(request, form, form.cleaned_data["participants"])
+        if made:
+            return made
+    return render(request, "mentoring/pairing_form.html", {"form": form})
+
+
+# --- the caseworker's actions on a pairing ------------------------------------------------------
+
+
+def _pairing_for_step(request, pk, name):
+    """The pairing and why its step ``name`` cannot be taken now ("" when it can); 403 to
+    anyone but a caseworker of its scheme."""
+    require_role(request.user, Role.CASEWORKER)
+    pairing = visible_pairing(request, pk)
+    return pairing, step_refusal(request, pairing, name)
+
+
+def pairing_replace(request, pk):
+    pairing, refusal = _pairing_for_step(request, pk, "replace")
+    if refusal and request.method == "GET":
+        # A post goes to the service, which says the form was saved or why it is refused.
+        messages.error(request, refusal)
+        return redirect("mentoring:pairing", pk=pairing.pk)
+    form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = services.replace_mentor(
+                request.user,
+                pairing,
+                data["mentor"],
+                reason=data["reason"],
+                starts_on=data["starts_on"],
+                mentor_contact=data["mentor_contact"],
+                form_token=form.pop_form_token(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(mentor)s is the new mentor. The old pairing is kept in the history.")
+                % {"mentor": new.mentor.name},
+            )
+            return redirect("mentoring:pairing", pk=new.pk)
+    return render(request, "mentoring/replace.html", {"pairing": pairing, "form": form})
+
+
+def pairing_status(request, pk):
+    pairing, refusal = _pairing_for_step(request, pk, "end")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("mentoring:pairing", pk=pairing.pk)
+    steps = [
+        step
+        for step in pairing.workflow.available(request.user, pairing)
+        if step.name in STATUS_STEPS.values()
+    ]
+    form = StatusForm(request.POST or None, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_status(
+                request.user,
+                pairing,
+                form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("mentoring:pairing", pk=pairing.pk)
+    return render(request, "mentoring/status.html", {"pairing": pairing, "form": form})
+
+
+@require_POST
+def check_in_follow_up(request, pk):
+    require_role(request.user, Role.CASEWORKER)
+    check_in = get_visible_or_404(CheckIn, request.user, pk=pk)
+    try:
+        services.follow_up_check_in(request.user, check_in)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as followed up."))
+    return back(request, pairing_url(check_in.pairing_id, "check-ins"))
+
+
+def flag_handle(request, pk):
+    require_role(request.user, Role.CASEWORKER)
+    flag = get_visible_or_404(
+        Flag.objects.select_related(
+            "pairing__scheme", "pairing__mentor", "raised_for", "raised_by", "handled_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+    refusal = step_refusal(request, flag, "resolve")
+    form = FlagOutcomeForm(request.POST or None)
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("mentoring:flag_handle", pk=flag.pk)
+        if form.is_valid():
+            try:
+                services.resolve_flag(request.user, flag, form.cleaned_data["outcome"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The outcome is recorded and both sides are told."))
+                return redirect(pairing_url(flag.pairing, "flags"))
+    return render(request, "mentoring/flag_handle.html", {"flag": flag, "form": form})

@@ -1,0 +1,135 @@
+"""The pairing page, read by both sides and the scheme's caseworkers: who takes part, its
+progress, the agreement, meetings, tasks, check-ins, flags and the mentors before and after.
+
+What each reader may do here comes from the pairing's workflow (``{% allowed %}`` in the
+template) and the model predicates; the page decides nothing itself.
+"""
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.utils import timezone
+
+from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_ends
+from mentoring.dashboard import pairing_progress
+from mentoring.models import Pairing
+from mentoring.views._common import visible_pairing
+from organisations.models import Organisation
+from scheme.roles import access_for
+
+
+def _walk(start, step) -> list:
+    """The pairings reached from ``start`` by ``step`` until it gives None (or loops)."""
+    found, seen, current = [], {start.pk}, step(start)
+    while current is not None and current.pk not in seen:
+        found.append(current)
+        seen.add(current.pk)
+        current = step(current)
+    return found
+
+
+def _chain(request, pairing):
+    """The pairings this one replaced and was replaced by, oldest first, as far as the user may
+    see them.
+
+    A replacement keeps the participants (``services.replace_mentor``), so the whole chain is
+    among the scheme's pairings of any one of them: one query, however long the chain is.
+    """
+    member = next(iter(pairing.members.all()), None)
+    if member is None:
+        return [], []
+    visible = Pairing.objects.visible_to(request.user).filter(pk=OuterRef("pk"))
+    candidates = {
+        candidate.pk: candidate
+        for candidate in Pairing.objects.filter(
+            scheme_id=pairing.scheme_id, members__organisation_id=member.organisation_id
+        )
+        .select_related("mentor")
+        .annotate(visible=Exists(visible))
+    }
+    successors = {c.replaces_id: c for c in candidates.values() if c.replaces_id}
+    earlier = _walk(pairing, lambda p: candidates.get(p.replaces_id))[::-1]
+    later = _walk(pairing, lambda p: successors.get(p.pk))
+    return [p for p in earlier if p.visible], [p for p in later if p.visible]
+
+
+def _meeting_years(request, pairing, side) -> list:
+    """(year, [(meeting, notes shown, can confirm)], shown open), newest year first: the
+    latest year is open, and any with a meeting the user's side can confirm."""
+    years = {}
+    for meeting in pairing.meetings.select_related(
+        "logged_by", "logged_for", "confirmed_by"
+    ).prefetch_related("topics", "participants"):
+        entry = (
+            meeting,
+            meeting.notes_visible_to(request.user),
+            meeting.can_be_confirmed_by(side),
+        )
+        years.setdefault(meeting.held_on.year, []).append(entry)
+    return [
+        (year, entries, index == 0 or any(can_confirm for _m, _n, can_confirm in entries))
+        for index, (year, entries) in enumerate(years.items())
+    ]
+
+
+def pairing_detail(request, pk):
+    pairing = visible_pairing(request, pk)
+    access = access_for(request.user)
+    today = timezone.localdate()
+    state = pairing_progress(pairing, today)
+    side = pairing.side_of(request.user)
+    is_caseworker = side is None and access.is_caseworker
+
+    tasks = list(pairing.tasks.select_related("owner", "done_by"))
+    open_tasks = [(task, task.is_owned_by(request.user)) for task in tasks if task.done_at is None]
+    done_tasks = sorted((t for t in tasks if t.done_at), key=lambda t: t.done_at, reverse=True)
+
+    check_ins = pairing.check_ins.select_related("organisation", "answered_by")
+    flags = pairing.flags.select_related("raised_for", "raised_by", "handled_by")
+    check_ins_due = []
+    if side is not None:
+        # Each side reads its own answers and flags; the caseworker reads them all.
+        check_ins = check_ins.filter(organisation=side)
+        flags = flags.filter(raised_for=side)
+        check_ins_due = due_check_ins(
+            pairing,
+            {c.kind for c in check_ins},
+            planned_ends([pairing.scheme_id]).get(pairing.scheme_id),
+            today,
+            has_met=pairing.last_meeting_on is not None,
+        )
+
+    agreement = getattr(pairing, "agreement", None)
+    acceptances = agreement.acceptance_list() if agreement is not None else []
+    waiting_for = agreement.waiting_for(acceptances) if agreement is not None else []
+    # The organisations whose profile the user may open (``organisations`` decides).
+    openable = set(
+        Organisation.objects.visible_to(request.user)
+        .filter(pk__in=pairing.organisation_ids())
+        .values_list("pk", flat=True)
+    )
+    earlier, later = _chain(request, pairing)
+    return render(
+        request,
+        "mentoring/pairing_detail.html",
+        {
+            "pairing": pairing,
+            "state": state,
+            "health_sentence": state.sentence(for_caseworker=is_caseworker),
+            "side": side,
+            "is_caseworker": is_caseworker,
+            "can_administer": access.administers(pairing.scheme),
+            "openable": openable,
+            "meeting_years": _meeting_years(request, pairing, side),
+            "open_tasks": open_tasks,
+            "done_tasks": done_tasks,
+            "check_ins": list(check_ins),
+            "check_ins_due": [(kind, CHECK_IN_ACTIONS[kind]) for kind in check_ins_due],
+            "flags": list(flags),
+            "agreement": agreement,
+            "acceptances": acceptances,
+            "waiting_for": waiting_for,
+            "we_accepted": side is not None and side not in waiting_for,
+            "earlier": earlier,
+            "later": later,
+        },
+    )
