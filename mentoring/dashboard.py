@@ -11,7 +11,6 @@ of the request, so the panel and the due list do not compute it twice.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -121,12 +120,10 @@ def own_rows(user, today=None) -> list[Row]:
         pks = [pairing.pk for pairing, _state in progress_by_pairing]
         to_confirm = defaultdict(list)
         for meeting in (
-            # Meetings the user's organisation took part in and another one logged.
+            # Unconfirmed meetings; those the user's side confirms are kept below.
             Meeting.objects.filter(pairing_id__in=pks, confirmed_at__isnull=True)
-            .filter(Q(pairing__mentor_id__in=ids) | Q(participants__in=ids))
-            .exclude(logged_for_id__in=ids)
-            .distinct()
             .select_related("logged_for")
+            .prefetch_related("participants")
             .order_by("held_on", "id")
         ):
             to_confirm[meeting.pairing_id].append(meeting)
@@ -156,7 +153,7 @@ def own_rows(user, today=None) -> list[Row]:
                     pairing=pairing,
                     progress=state,
                     side=side,
-                    to_confirm=[m for m in to_confirm[pairing.pk] if m.logged_for_id != side_pk],
+                    to_confirm=[m for m in to_confirm[pairing.pk] if m.can_be_confirmed_by(side)],
                     tasks=[t for t in tasks[pairing.pk] if t.owner_id == side_pk],
                     check_ins_due=due_check_ins(
                         pairing, answered[(pairing.pk, side_pk)], ends.get(pairing.scheme_id),

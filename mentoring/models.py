@@ -1,8 +1,11 @@
 """Mentoring: what mentor organisations offer, pairings (one-to-one or groups), the
 collaboration agreement, meetings, tasks, check-ins, flags and compensation.
 
-Every change of state happens in ``mentoring/services.py``; the health of a pairing is
-computed in ``mentoring/progress.py``.
+Every change of state happens in ``mentoring/services.py``, which enforces the workflows
+written here (``PAIRING_WORKFLOW``, ``FLAG_WORKFLOW``: the states, the steps between them, who
+may take each and why not) and the predicates on the models (who confirms a meeting, who ticks
+off a task); the pages show the same. The health of a pairing is computed in
+``mentoring/progress.py``, when check-ins are due in ``mentoring/check_ins.py``.
 """
 
 from django.conf import settings
