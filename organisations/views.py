@@ -1,4 +1,3 @@
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +34,7 @@ from organisations.models import (
 from scheme import ratelimit
 from scheme.models import SchemeYear, User
 from scheme.once import TokenOnlyForm
-from scheme.roles import OrganisationKind, Role, access_for, require, require_role
+from scheme.roles import Role, access_for, require, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
 # What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
@@ -76,7 +76,7 @@ def _chosen_year(request, scheme_years):
     for scheme_year in scheme_years:
         if str(scheme_year.pk) == chosen:
             return scheme_year
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     started = [y for y in scheme_years if y.scheme.is_active and y.year <= this_year]
     return started[0] if started else None
 
@@ -101,8 +101,6 @@ def organisation_detail(request, pk):
         "can_edit": access.can_edit_organisation(organisation),
         "can_manage_members": access.can_manage_members(organisation),
         "can_export": access.can_export_organisation(organisation),
-        "can_order_report": organisation.kind == OrganisationKind.PARTICIPANT
-        and (access.is_caseworker or access.is_member_of(organisation.pk)),
     }
     if access.is_caseworker:
         scheme_years = list(SchemeYear.objects.current_first())

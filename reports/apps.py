@@ -9,7 +9,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from reports import builders, personal_data
+        from reports import builders, orders, personal_data
 
         builders.load()
+        orders.register()
         personal_data.register()

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.models import Award
 from organisations.models import Organisation
-from reports.builders import registered_kinds
+from reports.builders import administered_scheme_ids, administered_schemes, registered_kinds
+from reports.builders.documents import organisation_parameters
 from reports.models import ReportKind
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import Role, access_for
@@ -35,7 +36,8 @@ class OrderForm(forms.Form):
 
     @classmethod
     def offered_to(cls, access) -> bool:
-        return access.is_caseworker
+        """Whether the user may order this kind of report at all (``scheme.roles``)."""
+        raise NotImplementedError
 
 
 class AnnualForm(OrderForm):
@@ -48,10 +50,9 @@ class AnnualForm(OrderForm):
         years = SchemeYear.objects.current_first()
         self.fields["scheme_year"].queryset = access.administered(years)
 
-
-def _administered_schemes(user):
-    """The schemes the user's body runs (every scheme for admins)."""
-    return access_for(user).administered(Scheme.objects.order_by("name"), "administrator_id")
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.may_order_annual_report()
 
 
 class EvaluationForm(OrderForm):
@@ -66,12 +67,12 @@ class EvaluationForm(OrderForm):
         self.fields["scheme"].queryset = (
             Scheme.objects.order_by("name")
             if access.has(Role.EVALUATOR)
-            else _administered_schemes(user)
+            else administered_schemes(user)
         )
 
     @classmethod
     def offered_to(cls, access) -> bool:
-        return access.is_caseworker or access.has(Role.EVALUATOR)
+        return access.may_order_evaluation()
 
 
 class OrganisationReportForm(OrderForm):
@@ -92,19 +93,11 @@ class OrganisationReportForm(OrderForm):
             )
 
     def parameters(self) -> dict:
-        """A caseworker's report covers the schemes their body runs; the organisation's own
-        people get its whole record."""
-        parameters = {"organisation": self.cleaned_data["organisation"].pk}
-        access = access_for(self.user)
-        if not access.is_member_of(parameters["organisation"]):
-            parameters["schemes"] = sorted(
-                _administered_schemes(self.user).values_list("pk", flat=True)
-            )
-        return parameters
+        return organisation_parameters(self.user, self.cleaned_data["organisation"])
 
     @classmethod
     def offered_to(cls, access) -> bool:
-        return access.is_caseworker or access.has(Role.MEMBER)
+        return access.may_order_organisation_report()
 
 
 class AwardLetterForm(OrderForm):
@@ -124,14 +117,18 @@ class AwardLetterForm(OrderForm):
 
     @classmethod
     def offered_to(cls, access) -> bool:
-        return access.is_caseworker or access.has(Role.MEMBER)
+        return access.may_order_award_letter()
 
 
 class ExportForm(OrderForm):
     """A CSV export of the schemes the user's body runs."""
 
     def parameters(self) -> dict:
-        return {"schemes": sorted(_administered_schemes(self.user).values_list("pk", flat=True))}
+        return {"schemes": administered_scheme_ids(self.user)}
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.may_export()
 
 
 def _export(kind):

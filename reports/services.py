@@ -45,7 +45,8 @@ def order_report(actor, kind: str, **parameters) -> ReportJob:
     or two tabs, makes one job. One user's orders are taken one at a time (their row is
     locked), so two orders at the same moment cannot both miss the other."""
     builder = builder_for(kind)
-    if not builder.allowed(actor, parameters):
+    subject = builder.subject_for(actor, parameters)
+    if subject is None:
         raise PermissionDenied
     with transaction.atomic():
         list(get_user_model().objects.select_for_update().filter(pk=actor.pk).values("pk"))
@@ -53,7 +54,7 @@ def order_report(actor, kind: str, **parameters) -> ReportJob:
         if offered is not None:
             return offered
         job = ReportJob.objects.create(
-            kind=kind, parameters=parameters, ordered_by=actor, title=builder.title(parameters)
+            kind=kind, parameters=parameters, ordered_by=actor, title=builder.title(subject)
         )
         transaction.on_commit(lambda: enqueue(job.pk))
     return job

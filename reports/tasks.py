@@ -110,7 +110,9 @@ def build_report(self, job_id: int, resume: int | None = None) -> None:
     with translation.override(job.ordered_by.language):
         try:
             with Heartbeat(job):
-                content, file_name = builder_for(job.kind).build(job.parameters, progress)
+                content, file_name = builder_for(job.kind).make(
+                    job.ordered_by, job.parameters, progress
+                )
             quickly(services.finish, job, content, file_name, job.data_version)
         except Superseded:
             log.warning("Report job %s was taken over by another worker; stopping", job_id)

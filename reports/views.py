@@ -55,7 +55,7 @@ def _job(request, pk):
     """A job the user may see, about data they may still see: who may order a report is
     asked again, so a colleague or a former member cannot fetch what they may not read."""
     job = get_visible_or_404(ReportJob, request.user, pk=pk)
-    if not builder_for(job.kind).allowed(request.user, job.parameters):
+    if builder_for(job.kind).subject_for(request.user, job.parameters) is None:
         raise Http404
     return job
 

@@ -1,6 +1,6 @@
 """The scheme's own contributions to the dashboard: unread notifications and this year's rules."""
 
-import datetime
+from django.utils import timezone
 
 from scheme.models import Notification, SchemeYear
 from scheme.registry import Panel, register_panel
@@ -15,7 +15,7 @@ def notifications_panel(request):
 def latest_years():
     """For each active scheme, its rules for this year, or its latest year before this one."""
     years = (
-        SchemeYear.objects.filter(year__lte=datetime.date.today().year, scheme__is_active=True)
+        SchemeYear.objects.filter(year__lte=timezone.localdate().year, scheme__is_active=True)
         .select_related("scheme")
         .order_by("scheme__name", "-year")
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class DueItem:
 
     @property
     def overdue(self) -> bool:
-        return self.due is not None and self.due < datetime.date.today()
+        return self.due is not None and self.due < timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,47 @@ def panels_for(request) -> list[Panel]:
 def due_items_for(user) -> list[DueItem]:
     items = [item for provider in _due_items for item in provider(user)]
     return sorted(items, key=lambda item: (item.due is None, item.due or datetime.date.max))
+
+
+# --- order actions: the buttons that order a report about the object on a page ---------------
+
+
+@dataclass(frozen=True)
+class OrderAction:
+    """A button that orders a report about an object of ``model`` (``app_label.model_name``),
+    rendered by ``template`` with ``action`` and ``subject`` (the object, or None where the
+    user chooses it on the page reports are ordered from). ``allowed(user, subject)`` asks
+    the report's policy (``scheme.roles``)."""
+
+    model: str
+    kind: str
+    field: str
+    label: str
+    template: str
+    allowed: Callable[[object, object], bool]
+
+
+_order_actions: list[OrderAction] = []
+
+
+def register_order_action(action: OrderAction) -> OrderAction:
+    if action not in _order_actions:
+        _order_actions.append(action)
+    return action
+
+
+def order_actions_for(user, subject) -> list[OrderAction]:
+    """The actions the user may take about ``subject``: a model instance, or a model's
+    ``app_label.model_name`` to order a report about one of its objects chosen elsewhere."""
+    if isinstance(subject, str):
+        model, subject = subject, None
+    else:
+        model = subject._meta.label_lower
+    return [
+        action
+        for action in _order_actions
+        if action.model == model and action.allowed(user, subject)
+    ]
 
 
 # --- personal data: what each app holds about a person or an organisation, and how long -------

@@ -147,6 +147,50 @@ class Access:
             condition |= ~Q(**{f"{path}__kind__in": list(STAFF_KINDS)})
         return condition
 
+    # Reports: who may order which report, one rule per kind. The report builders (when a
+    # report is ordered and whenever its job is fetched), the order forms and the order buttons
+    # all ask here. Without a subject the question is whether to offer the kind at all. The
+    # award letter has no subject rule here: whoever sees the award
+    # (``Award.objects.visible_to``) may order its letter.
+
+    def may_order_annual_report(self, scheme_year=None) -> bool:
+        """Caseworkers of the scheme's administering body."""
+        if scheme_year is None:
+            return self.is_caseworker
+        return self.administers(scheme_year.scheme)
+
+    def may_order_evaluation(self, scheme=None) -> bool:
+        """Caseworkers of the scheme's body, and evaluators for any scheme (it is anonymised)."""
+        if self.has(Role.EVALUATOR):
+            return True
+        return self.is_caseworker if scheme is None else self.administers(scheme)
+
+    def may_order_organisation_report(self, organisation=None, schemes=None) -> bool:
+        """A participant organisation's own people, about its whole record (``schemes`` None);
+        caseworkers, about its part in ``schemes``: at least one, every one run by their body."""
+        if organisation is None:
+            return self.is_caseworker or self.has(Role.MEMBER)
+        if organisation.kind != OrganisationKind.PARTICIPANT:
+            return False
+        if schemes is None:
+            return self.is_member_of(organisation.pk)
+        return self.administers_all(schemes)
+
+    def may_order_award_letter(self) -> bool:
+        """Caseworkers and organisations; which awards: those they see."""
+        return self.is_caseworker or self.has(Role.MEMBER)
+
+    def may_export(self, schemes=None) -> bool:
+        """The spreadsheet exports: caseworkers, of ``schemes`` their body runs (at least one)."""
+        if schemes is None:
+            return self.is_caseworker
+        return self.administers_all(schemes)
+
+    def administers_all(self, schemes) -> bool:
+        """At least one scheme, and the user's body runs every one of them: a body that runs
+        no scheme has nothing to report on."""
+        return bool(schemes) and all(self.administers(scheme) for scheme in schemes)
+
 
 ANONYMOUS = Access()
 

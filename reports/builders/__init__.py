@@ -1,20 +1,47 @@
-"""The reports the portal can build. Each kind registers a Builder: its title, who may order
-it, and the function that gathers the figures and renders the file."""
+"""The reports the portal can build. Each kind registers a Builder: how it finds the object the
+report is about, its title, who may order it, and the function that gathers the figures and
+renders the file."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from scheme.models import Scheme
+from scheme.roles import access_for
 
 
 class ReportError(Exception):
     """An expected problem with a report, with a message for the user."""
 
 
+def _the_parameters(user, parameters):
+    return parameters
+
+
 @dataclass(frozen=True)
 class Builder:
+    """A kind of report. ``load`` fetches the object the report is about once, as the user
+    sees it (through ``visible_to`` where the object is private), and the others are handed
+    it: ordering asks ``allowed`` and ``title`` of it, building ``build``."""
+
     kind: str
-    title: Callable  # (parameters) -> str
-    allowed: Callable  # (user, parameters) -> bool
-    build: Callable  # (parameters, progress) -> (bytes, file name); progress(percent, step)
+    title: Callable  # (subject) -> str
+    # (user, subject, parameters) -> bool: the kind's rule in scheme.roles, about a subject
+    # the user sees (``load`` found it, or a page showed it)
+    allowed: Callable
+    build: Callable  # (subject, parameters, progress) -> (bytes, file name); progress(%, step)
+    load: Callable = _the_parameters  # (user, parameters) -> the subject, or None: not seen
+
+    def subject_for(self, user, parameters):
+        """The object the report is about, when the user sees it and may order the report
+        about it; otherwise None."""
+        subject = self.load(user, parameters)
+        if subject is None or not self.allowed(user, subject, parameters):
+            return None
+        return subject
+
+    def make(self, user, parameters, progress):
+        """Build the report ``user`` ordered: (bytes, file name)."""
+        return self.build(self.load(user, parameters), parameters, progress)
 
 
 _builders: dict[str, Builder] = {}
@@ -34,6 +61,28 @@ def builder_for(kind: str) -> Builder:
 
 def registered_kinds() -> set[str]:
     return set(_builders)
+
+
+def schemes_in(parameters):
+    """The schemes a report is limited to (``parameters["schemes"]``), or None when it is not
+    limited. A limit that is not a list of existing schemes is no scheme at all."""
+    if "schemes" not in parameters:
+        return None
+    ids = parameters["schemes"]
+    if not isinstance(ids, list) or not all(isinstance(pk, int) for pk in ids):
+        return []
+    schemes = list(Scheme.objects.filter(pk__in=ids))
+    return schemes if len(schemes) == len(set(ids)) else []
+
+
+def administered_schemes(user):
+    """The schemes the user's body runs (every scheme for admins)."""
+    return access_for(user).administered(Scheme.objects.order_by("name"), "administrator_id")
+
+
+def administered_scheme_ids(user) -> list[int]:
+    """A caseworker's report covers these schemes (``parameters["schemes"]``)."""
+    return sorted(administered_schemes(user).values_list("pk", flat=True))
 
 
 def load() -> None:

@@ -1,15 +1,13 @@
 """The PDF reports: figures from reports/figures/, rendered by reports/pdf.py.
 
-Each kind registers a Builder: its title, who may order it, and the function that gathers the
-figures, draws the charts and writes the PDF:
+Each kind registers a Builder: how it fetches the object the report is about, its title, who
+may order it (the kind's rule in ``scheme.roles``) and the function that gathers the figures,
+draws the charts and writes the PDF:
 
-- ``annual``: the annual grant report for a scheme year (caseworkers of the scheme's body);
-- ``evaluation``: the evaluation summary for a whole scheme, anonymised (caseworkers of the
-  scheme's body, and evaluators);
-- ``organisation``: one participant organisation's whole record (caseworkers, and the
-  organisation's own people);
-- ``award_letter``: the award letter on the administering body's letterhead (caseworkers of the
-  scheme's body, and the awarded organisation's people).
+- ``annual``: the annual grant report for a scheme year;
+- ``evaluation``: the evaluation summary for a whole scheme, anonymised;
+- ``organisation``: one participant organisation's record (whole, or in some schemes);
+- ``award_letter``: the award letter on the administering body's letterhead.
 """
 
 from django.utils import timezone
@@ -17,10 +15,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grants.models import BudgetCategory
+from grants.models import Award, BudgetCategory
 from mentoring.progress import Health
 from organisations.models import ApplicationOutcome, Organisation
-from reports.builders import Builder, ReportError, register
+from reports.builders import Builder, ReportError, administered_scheme_ids, register, schemes_in
 from reports.charts import Bar, bar_chart, column_chart, grouped_bars, stacked_bars
 from reports.figures.annual import annual_figures
 from reports.figures.award_letter import letter_figures, load_award
@@ -28,7 +26,7 @@ from reports.figures.evaluation import evaluation_figures
 from reports.figures.organisation import organisation_figures
 from reports.pdf import render_pdf
 from scheme.models import Scheme, SchemeYear
-from scheme.roles import OrganisationKind, Role, access_for
+from scheme.roles import access_for
 
 
 def css_string(text) -> str:
@@ -77,30 +75,25 @@ def _id(parameters, name):
 # --- the annual grant report ---------------------------------------------------------------------
 
 
-def _scheme_year(parameters) -> SchemeYear:
-    year = (
+def load_scheme_year(user, parameters):
+    return (
         SchemeYear.objects.select_related("scheme__administrator")
         .filter(pk=_id(parameters, "scheme_year"))
         .first()
     )
-    if year is None:
+
+
+def annual_title(scheme_year) -> str:
+    return str(gettext_lazy("Annual grant report %(year)s") % {"year": scheme_year.year})
+
+
+def annual_allowed(user, scheme_year, parameters) -> bool:
+    return access_for(user).may_order_annual_report(scheme_year)
+
+
+def build_annual(scheme_year, parameters, progress):
+    if scheme_year is None:
         raise ReportError(_("The scheme year no longer exists."))
-    return year
-
-
-def annual_title(parameters) -> str:
-    year = SchemeYear.objects.filter(pk=_id(parameters, "scheme_year")).first()
-    return str(gettext_lazy("Annual grant report %(year)s") % {"year": year.year if year else ""})
-
-
-def annual_allowed(user, parameters) -> bool:
-    year = SchemeYear.objects.filter(pk=_id(parameters, "scheme_year")).select_related("scheme")
-    year = year.first()
-    return year is not None and access_for(user).administers(year.scheme)
-
-
-def build_annual(parameters, progress):
-    scheme_year = _scheme_year(parameters)
     today = timezone.localdate()
     figures = annual_figures(scheme_year, today, progress)
     progress(85, _("Drawing the charts"))
@@ -132,7 +125,7 @@ def build_annual(parameters, progress):
             title=_("Pairings by the number of meetings held"),
         )
     progress(90, _("Writing the PDF"))
-    title = _("Annual grant report %(year)s") % {"year": scheme_year.year}
+    title = annual_title(scheme_year)
     content = render(
         "reports/pdf/annual.html",
         {
@@ -158,24 +151,16 @@ def build_annual(parameters, progress):
 # --- the evaluation summary ----------------------------------------------------------------------
 
 
-def _scheme(parameters):
+def load_scheme(user, parameters):
     return Scheme.objects.filter(pk=_id(parameters, "scheme")).first()
 
 
-def evaluation_title(parameters) -> str:
-    scheme = _scheme(parameters)
-    return str(
-        gettext_lazy("Evaluation summary: %(scheme)s") % {"scheme": scheme.name if scheme else ""}
-    )
+def evaluation_title(scheme) -> str:
+    return str(gettext_lazy("Evaluation summary: %(scheme)s") % {"scheme": scheme.name})
 
 
-def evaluation_allowed(user, parameters) -> bool:
-    """Caseworkers of the scheme's administering body, and evaluators (who see aggregates)."""
-    scheme = _scheme(parameters)
-    if scheme is None:
-        return False
-    access = access_for(user)
-    return access.administers(scheme) or access.has(Role.EVALUATOR)
+def evaluation_allowed(user, scheme, parameters) -> bool:
+    return access_for(user).may_order_evaluation(scheme)
 
 
 def _evaluation_charts(figures) -> dict:
@@ -208,8 +193,7 @@ def _evaluation_charts(figures) -> dict:
     }
 
 
-def build_evaluation(parameters, progress):
-    scheme = _scheme(parameters)
+def build_evaluation(scheme, parameters, progress):
     if scheme is None:
         raise ReportError(_("The scheme no longer exists."))
     today = timezone.localdate()
@@ -237,7 +221,7 @@ def build_evaluation(parameters, progress):
         for form in figures.feedback
     ]
     progress(90, _("Writing the PDF"))
-    title = _("Evaluation summary: %(scheme)s") % {"scheme": scheme.name}
+    title = evaluation_title(scheme)
     content = render(
         "reports/pdf/evaluation.html",
         {
@@ -261,48 +245,43 @@ def build_evaluation(parameters, progress):
 # --- the organisation report --------------------------------------------------------------------
 
 
-def _organisation(parameters):
+def load_organisation(user, parameters):
+    """Any kind of organisation: whether it is one a report may be about is the rule's to say."""
     return (
-        Organisation.objects.participants()
+        Organisation.objects.visible_to(user)
         .prefetch_related("target_groups", "languages", "competence_needs")
         .filter(pk=_id(parameters, "organisation"))
         .first()
     )
 
 
-def organisation_title(parameters) -> str:
-    organisation = Organisation.objects.filter(pk=_id(parameters, "organisation")).first()
+def organisation_title(organisation) -> str:
     return str(
-        gettext_lazy("Organisation report: %(organisation)s")
-        % {"organisation": organisation.name if organisation else ""}
+        gettext_lazy("Organisation report: %(organisation)s") % {"organisation": organisation.name}
     )
 
 
-def organisation_allowed(user, parameters) -> bool:
-    """The organisation's own people (its whole record), and caseworkers for the schemes their
-    body runs (``parameters["schemes"]``)."""
-    organisation = Organisation.objects.filter(
-        pk=_id(parameters, "organisation"), kind=OrganisationKind.PARTICIPANT
-    ).first()
-    if organisation is None:
-        return False
-    access = access_for(user)
-    schemes = parameters.get("schemes")
-    if schemes is None:
-        return access.is_member_of(organisation.pk)
-    return access.is_caseworker and all(
-        access.administers(scheme) for scheme in Scheme.objects.filter(pk__in=schemes)
-    )
+def organisation_allowed(user, organisation, parameters) -> bool:
+    """About its whole record, or its part in the schemes ``parameters["schemes"]``."""
+    return access_for(user).may_order_organisation_report(organisation, schemes_in(parameters))
 
 
-def build_organisation(parameters, progress):
-    organisation = _organisation(parameters)
+def organisation_parameters(user, organisation) -> dict:
+    """What the user's organisation report covers: its own people get the whole record, a
+    caseworker the schemes their body runs."""
+    parameters = {"organisation": organisation.pk}
+    if not access_for(user).is_member_of(organisation.pk):
+        parameters["schemes"] = administered_scheme_ids(user)
+    return parameters
+
+
+def build_organisation(organisation, parameters, progress):
     if organisation is None:
         raise ReportError(_("The organisation no longer exists."))
     today = timezone.localdate()
     figures = organisation_figures(organisation, today, progress, parameters.get("schemes"))
     progress(90, _("Writing the PDF"))
-    title = _("Organisation report: %(organisation)s") % {"organisation": organisation.name}
+    title = organisation_title(organisation)
     content = render(
         "reports/pdf/organisation.html",
         {
@@ -319,10 +298,7 @@ def build_organisation(parameters, progress):
 # --- the award letter ---------------------------------------------------------------------------
 
 
-def award_letter_title(parameters) -> str:
-    award = load_award(_id(parameters, "award"))
-    if award is None:
-        return str(gettext_lazy("Award letter"))
+def award_letter_title(award) -> str:
     return str(
         gettext_lazy("Award letter for %(organisation)s, %(year)s")
         % {
@@ -332,24 +308,17 @@ def award_letter_title(parameters) -> str:
     )
 
 
-def award_letter_allowed(user, parameters) -> bool:
-    """Caseworkers of the scheme's administering body, and the awarded organisation's people."""
-    award = load_award(_id(parameters, "award"))
-    if award is None:
-        return False
-    access = access_for(user)
-    return access.administers(award.application.round.scheme_year.scheme) or access.is_member_of(
-        award.application.organisation_id
-    )
+def award_letter_allowed(user, award, parameters) -> bool:
+    """Whoever sees the award (``load`` found it through ``Award.objects.visible_to``)."""
+    return access_for(user).may_order_award_letter()
 
 
-def build_award_letter(parameters, progress):
-    award = load_award(_id(parameters, "award"))
+def build_award_letter(award, parameters, progress):
     if award is None:
         raise ReportError(_("The award no longer exists."))
     letter = letter_figures(award)
     progress(50, _("Writing the PDF"))
-    title = award_letter_title(parameters)
+    title = award_letter_title(award)
     content = render(
         "reports/pdf/award_letter.html",
         {
@@ -366,15 +335,28 @@ def build_award_letter(parameters, progress):
     return content, f"award-letter-{name}-{letter.scheme_year.year}.pdf"
 
 
-register(Builder("annual", title=annual_title, allowed=annual_allowed, build=build_annual))
 register(
     Builder(
-        "evaluation", title=evaluation_title, allowed=evaluation_allowed, build=build_evaluation
+        "annual",
+        load=load_scheme_year,
+        title=annual_title,
+        allowed=annual_allowed,
+        build=build_annual,
+    )
+)
+register(
+    Builder(
+        "evaluation",
+        load=load_scheme,
+        title=evaluation_title,
+        allowed=evaluation_allowed,
+        build=build_evaluation,
     )
 )
 register(
     Builder(
         "organisation",
+        load=load_organisation,
         title=organisation_title,
         allowed=organisation_allowed,
         build=build_organisation,
@@ -383,6 +365,9 @@ register(
 register(
     Builder(
         "award_letter",
+        load=lambda user, parameters: load_award(
+            _id(parameters, "award"), Award.objects.visible_to(user)
+        ),
         title=award_letter_title,
         allowed=award_letter_allowed,
         build=build_award_letter,

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy
 from courses.models import Registration
 from grants.models import AccountLine, Application, ApplicationStatus, Award
 from mentoring.models import Meeting
-from reports.builders import Builder, register
-from scheme.models import Scheme
+from reports.builders import Builder, register, schemes_in
 from scheme.roles import access_for
 from scheme.spreadsheet import cell as _cell
 from scheme.spreadsheet import csv_writer, encode
@@ -32,30 +31,30 @@ def write_csv(header, rows, progress, total) -> bytes:
     return encode(out.getvalue())
 
 
-def _caseworkers_only(user, parameters) -> bool:
-    """Caseworkers export the schemes their body runs (``parameters["schemes"]``)."""
-    access = access_for(user)
-    schemes = parameters.get("schemes")
-    if not access.is_caseworker or not isinstance(schemes, list):
-        return False
-    return all(access.administers(scheme) for scheme in Scheme.objects.filter(pk__in=schemes))
+def _load_schemes(user, parameters) -> list:
+    """The schemes the export is ordered for (``parameters["schemes"]``)."""
+    return schemes_in(parameters) or []
 
 
-def _in_schemes(queryset, parameters, path):
+def _allowed(user, schemes, parameters) -> bool:
+    return access_for(user).may_export(schemes)
+
+
+def _in_schemes(queryset, schemes, path):
     """Only the rows of the schemes the export was ordered for."""
-    return queryset.filter(**{f"{path}__in": parameters.get("schemes", [])})
+    return queryset.filter(**{f"{path}__in": schemes})
 
 
 def _file_name(stem) -> str:
     return f"{stem}-{timezone.localdate():%Y-%m-%d}.csv"
 
 
-def applications(parameters, progress):
+def applications(schemes, parameters, progress):
     queryset = _in_schemes(
         Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
             "organisation", "round__scheme_year__scheme"
         ),
-        parameters,
+        schemes,
         "round__scheme_year__scheme",
     ).order_by("round__opens_on", "organisation__name")
     rows = (
@@ -69,12 +68,12 @@ def applications(parameters, progress):
     return write_csv(header, rows, progress, queryset.count()), _file_name("applications")
 
 
-def awards(parameters, progress):
+def awards(schemes, parameters, progress):
     queryset = _in_schemes(
         Award.objects.select_related(
             "application__organisation", "application__round__scheme_year", "decision"
         ),
-        parameters,
+        schemes,
         "application__round__scheme_year__scheme",
     ).order_by("application__round__scheme_year__year", "application__organisation__name")
     rows = (
@@ -88,13 +87,13 @@ def awards(parameters, progress):
     return write_csv(header, rows, progress, queryset.count()), _file_name("awards")
 
 
-def accounts(parameters, progress):
+def accounts(schemes, parameters, progress):
     queryset = _in_schemes(
         AccountLine.objects.select_related(
             "report__award__application__organisation",
             "report__award__application__round__scheme_year",
         ),
-        parameters,
+        schemes,
         "report__award__application__round__scheme_year__scheme",
     ).order_by("report__due_on", "report__award__application__organisation__name", "id")
     rows = (
@@ -108,10 +107,10 @@ def accounts(parameters, progress):
     return write_csv(header, rows, progress, queryset.count()), _file_name("accounts")
 
 
-def meetings(parameters, progress):
+def meetings(schemes, parameters, progress):
     """Mentor meetings without their notes: the notes belong to the pair."""
     queryset = (
-        _in_schemes(Meeting.objects.all(), parameters, "pairing__scheme")
+        _in_schemes(Meeting.objects.all(), schemes, "pairing__scheme")
         .select_related("pairing__mentor", "logged_for")
         .prefetch_related("pairing__members__organisation", "topics")
         .order_by("held_on", "id")
@@ -128,10 +127,10 @@ def meetings(parameters, progress):
     return write_csv(header, rows, progress, queryset.count()), _file_name("meetings")
 
 
-def attendance(parameters, progress):
+def attendance(schemes, parameters, progress):
     queryset = _in_schemes(
         Registration.objects.select_related("event", "organisation"),
-        parameters,
+        schemes,
         "event__scheme_year__scheme",
     ).order_by("event__starts_at", "organisation__name", "person_name")
     rows = (
@@ -152,5 +151,5 @@ for kind, build, title in (
     ("csv_meetings", meetings, gettext_lazy("Mentor meetings (CSV)")),
     ("csv_attendance", attendance, gettext_lazy("Attendance (CSV)")),
 ):
-    register(Builder(kind, title=lambda parameters, t=title: str(t), allowed=_caseworkers_only,
-                     build=build))  # fmt: skip
+    register(Builder(kind, load=_load_schemes, title=lambda schemes, t=title: str(t),
+                     allowed=_allowed, build=build))  # fmt: skip

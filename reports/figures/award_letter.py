@@ -52,10 +52,10 @@ class LetterFigures:
         return [line for line in (organisation.street_address, place) if line]
 
 
-def load_award(award_id):
-    """The award with everything the letter needs, or None."""
+def load_award(award_id, awards=Award.objects):
+    """The award (one of ``awards``) with everything the letter needs, or None."""
     return (
-        Award.objects.select_related(
+        awards.select_related(
             "application__organisation",
             "application__round__scheme_year__scheme__administrator",
             "decision__decided_by",

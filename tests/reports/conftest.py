@@ -38,7 +38,7 @@ class Script:
         self.job_id = None
         self.during = None  # called in the middle of the build
 
-    def build(self, parameters, progress):
+    def build(self, subject, parameters, progress):
         from reports.models import ReportJob
 
         self.calls += 1
@@ -64,8 +64,8 @@ def script(monkeypatch):
         SCRIPTED,
         Builder(
             SCRIPTED,
-            title=lambda parameters: "Scripted report",
-            allowed=lambda user, parameters: user.is_authenticated,
+            title=lambda subject: "Scripted report",
+            allowed=lambda user, subject, parameters: user.is_authenticated,
             build=script.build,
         ),
     )
@@ -95,9 +95,9 @@ def every_kind_registered(monkeypatch):
                 kind,
                 Builder(
                     kind,
-                    title=lambda parameters, kind=kind: f"Stand-in {kind}",
-                    allowed=lambda user, parameters: True,
-                    build=lambda parameters, progress: (b"stand-in", "stand-in.txt"),
+                    title=lambda subject, kind=kind: f"Stand-in {kind}",
+                    allowed=lambda user, subject, parameters: True,
+                    build=lambda subject, parameters, progress: (b"stand-in", "stand-in.txt"),
                 ),
             )
 

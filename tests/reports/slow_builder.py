@@ -14,7 +14,7 @@ from reports.builders import Builder, register
 KIND = "test_slow"
 
 
-def build(parameters, progress):
+def build(subject, parameters, progress):
     """``steps`` steps of ``delay`` seconds each; the file names the parameters."""
     steps = int(parameters.get("steps", 10))
     delay = float(parameters.get("delay", 0.1))
@@ -28,8 +28,8 @@ def build(parameters, progress):
 register(
     Builder(
         KIND,
-        title=lambda parameters: "Slow test report",
-        allowed=lambda user, parameters: user.is_authenticated,
+        title=lambda subject: "Slow test report",
+        allowed=lambda user, subject, parameters: user.is_authenticated,
         build=build,
     )
 )

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from organisations.models import Organisation
 from reports import services
 from reports.builders import builder_for
-from reports.builders.documents import css_string, file_stem
+from reports.builders.documents import award_letter_title, css_string, file_stem
 from reports.models import JobStatus
 from scheme.formatting import format_day
 from scheme.models import User
@@ -84,9 +84,16 @@ class Pdf:
         return found
 
 
+def admin():
+    """Builds are made for the one who ordered them (who sees the object): here an admin."""
+    return factories.UserFactory(is_superuser=True)
+
+
 def build(kind, language="nb", **parameters):
     with translation.override(language):
-        content, file_name = builder_for(kind).build(parameters, lambda percent, step="": None)
+        content, file_name = builder_for(kind).make(
+            admin(), parameters, lambda percent, step="": None
+        )
     return Pdf(content), file_name
 
 
@@ -246,7 +253,7 @@ def test_the_award_letter(data):
     assert file_name == f"award-letter-baerum-sprakkafe-{year}.pdf"
     decision = data.award_b.decision
     with translation.override("nb"):
-        assert_well_made(pdf, builder_for("award_letter").title({"award": data.award_b.pk}))
+        assert_well_made(pdf, award_letter_title(data.award_b))
         heading = _("Award letter: grant for %(year)s") % {"year": year}
         deadline = format_day(decision.appeal_deadline)
         dated = format_day(timezone.localtime(decision.decided_at).date())
@@ -302,7 +309,7 @@ def test_a_missing_object_is_a_readable_error(db):
              ("organisation", "organisation"), ("award_letter", "award")]  # fmt: skip
     for kind, parameter in kinds:
         with pytest.raises(ReportError):
-            builder_for(kind).build({parameter: 999999}, lambda percent, step="": None)
+            builder_for(kind).make(admin(), {parameter: 999999}, lambda percent, step="": None)
 
 
 def test_dates_and_money_the_norwegian_way(data):

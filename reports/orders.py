@@ -1,0 +1,60 @@
+"""The buttons on other apps' pages that order a report about the object shown there. They
+come through ``scheme.registry`` (shown by ``{% order_buttons %}``), so grants, organisations
+and courses know nothing of reports; whether one shows is the report's own rule."""
+
+from django.utils.translation import gettext_lazy as _
+
+from reports.builders import builder_for
+from reports.builders.documents import organisation_parameters
+from reports.forms import FORMS
+from scheme.registry import OrderAction, register_order_action
+from scheme.roles import access_for
+
+BUTTON = "reports/partials/order_button.html"
+
+
+def _allowed(kind, parameters):
+    """``allowed(user, subject)`` for the order action of ``kind``: without a subject, whether
+    the kind is offered to the user at all; with one, the builder's rule about it, for the
+    parameters ``parameters(user, subject)`` the order form would send."""
+    form = next(form for form in FORMS if form.kind == kind)
+
+    def allowed(user, subject) -> bool:
+        if subject is None:
+            return form.offered_to(access_for(user))
+        return builder_for(kind).allowed(user, subject, parameters(user, subject))
+
+    return allowed
+
+
+def register() -> None:
+    register_order_action(
+        OrderAction(
+            model="grants.award",
+            kind="award_letter",
+            field="award",
+            label=_("The award letter as PDF"),
+            template=BUTTON,
+            allowed=_allowed("award_letter", lambda user, award: {"award": award.pk}),
+        )
+    )
+    register_order_action(
+        OrderAction(
+            model="organisations.organisation",
+            kind="organisation",
+            field="organisation",
+            label=_("Organisation report (PDF)"),
+            template=BUTTON,
+            allowed=_allowed("organisation", organisation_parameters),
+        )
+    )
+    register_order_action(
+        OrderAction(
+            model="scheme.scheme",
+            kind="evaluation",
+            field="scheme",
+            label=_("Order the anonymised evaluation summary"),
+            template=BUTTON,
+            allowed=_allowed("evaluation", lambda user, scheme: {"scheme": scheme.pk}),
+        )
+    )
