@@ -16,6 +16,14 @@ from grants.account_numbers import (
     mask_account_number,
     validate_account_number,
 )
+from grants.workflows import (
+    APPLICATION_EDITABLE,
+    APPLICATION_FLOW,
+    REPORT_EDITABLE,
+    REPORT_FLOW,
+    ApplicationStatus,
+    ReportStatus,
+)
 from organisations.models import CompetenceArea, Organisation, TargetGroup
 from scheme.models import Goal, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
@@ -130,15 +138,6 @@ class Invitation(models.Model):
         return f"{self.organisation} – {self.round}"
 
 
-class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    INFO_REQUESTED = "info_requested", _("more information asked for")
-    AWARDED = "awarded", _("awarded")
-    REJECTED = "rejected", _("rejected")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-
-
 class Eligibility(models.TextChoices):
     """The eligibility check's overall result, kept on the application so lists can filter."""
 
@@ -213,6 +212,7 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
+    workflow = APPLICATION_FLOW
 
     class Meta:
         verbose_name = _("application")
@@ -238,7 +238,7 @@ class Application(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.INFO_REQUESTED)
+        return self.status in APPLICATION_EDITABLE
 
     @property
     def budget_total(self) -> Decimal:
@@ -660,20 +660,13 @@ class Disbursement(models.Model):
         return f"{self.paid_on}: {self.amount}"
 
 
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("not sent")
-    SUBMITTED = "submitted", _("sent, waiting for the caseworker")
-    RETURNED = "returned", _("returned for changes")
-    APPROVED = "approved", _("approved")
-
-
 class GrantReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(award__in=Award.objects.visible_to(user))
 
     def outstanding(self):
         """Reports still to come from the organisation."""
-        return self.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+        return self.filter(status__in=REPORT_EDITABLE)
 
 
 class GrantReport(models.Model):
@@ -700,6 +693,7 @@ class GrantReport(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
     objects = GrantReportQuerySet.as_manager()
+    workflow = REPORT_FLOW
 
     class Meta:
         verbose_name = _("grant report")
@@ -712,7 +706,7 @@ class GrantReport(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        return self.status in REPORT_EDITABLE
 
     def is_overdue(self, today=None) -> bool:
         return self.is_editable and (today or timezone.localdate()) > self.due_on

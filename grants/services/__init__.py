@@ -12,9 +12,10 @@ change notices), ``reports`` (grant reports and accounts) and ``reminders``; ``v
 the timeline verbs.
 """
 
+from grants.services._common import Missing
 from grants.services.applications import (
     APPLICATION_FIELDS,
-    Missing,
+    REQUIRED_DOCUMENTS,
     add_attachment,
     attachments_left,
     eligibility_of,
@@ -134,6 +135,7 @@ __all__ = [
     "REPORT_RETURNED",
     "REPORT_SAVED",
     "REPORT_SUBMITTED",
+    "REQUIRED_DOCUMENTS",
     "ROUND_SAVED",
     "SAVED",
     "STARTED",

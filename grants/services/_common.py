@@ -1,14 +1,13 @@
 """Helpers every grant use case shares: who may act, who hears about it, links."""
 
+from typing import NamedTuple
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import (
-    AttachmentKind,
-)
 from scheme.formatting import format_day, format_nok
 from scheme.roles import (
     OrganisationKind,
@@ -22,12 +21,14 @@ from scheme.roles import (
 _nok = lazy(format_nok, str)
 _day = lazy(format_day, str)
 
-# An application is complete with these documents (the call asks for statutes and the last
-# annual report or accounts).
-REQUIRED_DOCUMENTS = [
-    (AttachmentKind.STATUTES,),
-    (AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS),
-]
+
+
+class Missing(NamedTuple):
+    """Something that stops an application or a report from being sent, and the part (the
+    step of its form) that fixes it."""
+
+    part: str
+    message: str
 
 
 # --- who may do what -----------------------------------------------------------------------

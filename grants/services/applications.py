@@ -1,7 +1,5 @@
 """The application: started, saved, documents, checked and sent, withdrawn."""
 
-from typing import NamedTuple
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,13 +13,14 @@ from grants.models import (
     AttachmentKind,
     BudgetLine,
 )
+from grants.services import texts
 from grants.services._common import (
+    Missing,
     _application_url,
     _caseworkers,
     _day,
     _members,
     _require_member,
-    _state_error,
 )
 from grants.services.calls import _refuse_unless_admitted
 from grants.services.money import room_message, yearly_room
@@ -33,6 +32,7 @@ from grants.services.verbs import (
     SUBMITTED,
     WITHDRAWN,
 )
+from grants.workflows import APPLICATION_FLOW
 from organisations import eligibility as admission
 from scheme import audit
 from scheme.formatting import format_day, format_nok
@@ -72,16 +72,18 @@ def start_application(actor, round_, organisation) -> Application:
     return application
 
 
-def _editable(actor, application) -> Application:
-    """The application, locked, when the actor may change it now."""
-    application = (
+def _locked(application) -> Application:
+    return (
         Application.objects.select_for_update()
         .select_related("round__scheme_year__scheme", "organisation")
         .get(pk=application.pk)
     )
-    _require_member(actor, application.organisation)
-    if not application.is_editable:
-        raise _state_error(_("The application has been sent and can no longer be changed."))
+
+
+def _editable(actor, application) -> Application:
+    """The application, locked, when the actor may change it now."""
+    application = _locked(application)
+    APPLICATION_FLOW.require(actor, application, "edit")
     return application
 
 
@@ -202,27 +204,32 @@ def remove_attachment(actor, attachment) -> None:
     audit.record(actor, ATTACHMENT_REMOVED, application, name)
 
 
-class Missing(NamedTuple):
-    """Something that stops an application from being sent, and the part that fixes it."""
-
-    part: str  # "amount", "activities" or "documents": the application's steps
-    message: str
+# An application is complete with these documents (the call asks for statutes and the last
+# annual report or accounts): one of each group's kinds.
+REQUIRED_DOCUMENTS = [
+    (frozenset({AttachmentKind.STATUTES}), _("Attach your statutes.")),
+    (
+        frozenset({AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}),
+        _("Attach your last annual report or accounts."),
+    ),
+]
 
 
 def missing_for_submission(application) -> list[Missing]:
-    """What still stops the application from being sent, in words for the applicant."""
+    """What still stops the application from being sent, in words for the applicant, each with
+    its step ("amount", "activities" or "documents")."""
     problems = []
     room = yearly_room(application.organisation_id, application.round.scheme_year)
     if not application.amount:
         problems.append(Missing("amount", _("Say how much you apply for.")))
     elif application.amount > room.left:
         problems.append(Missing("amount", room_message(room)))
-    lines = list(application.budget_lines.all())
-    if not lines:
+    total = application.budget_total
+    if not application.budget_lines.all():
         problems.append(Missing("amount", _("Fill in the budget.")))
-    elif application.amount and sum(line.amount for line in lines) != application.amount:
+    elif application.amount and total != application.amount:
         message = _("The budget adds up to %(total)s, but you apply for %(amount)s.") % {
-            "total": format_nok(sum(line.amount for line in lines)),
+            "total": format_nok(total),
             "amount": format_nok(application.amount),
         }
         problems.append(Missing("amount", message))
@@ -233,10 +240,9 @@ def missing_for_submission(application) -> list[Missing]:
     if not application.target_groups.exists():
         problems.append(Missing("activities", _("Choose at least one target group.")))
     kinds = {attachment.kind for attachment in application.attachments.all()}
-    if AttachmentKind.STATUTES not in kinds:
-        problems.append(Missing("documents", _("Attach your statutes.")))
-    if not kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}:
-        problems.append(Missing("documents", _("Attach your last annual report or accounts.")))
+    problems.extend(
+        Missing("documents", message) for group, message in REQUIRED_DOCUMENTS if not kinds & group
+    )
     return problems
 
 
@@ -266,37 +272,29 @@ def eligibility_of(application):
 
 @transaction.atomic
 def submit_application(actor, application) -> Application:
-    application = _editable(actor, application)
-    resubmission = application.status == ApplicationStatus.INFO_REQUESTED
-    if not resubmission and not application.round.is_open():
-        raise _state_error(
-            _("The call closed on %(date)s.") % {"date": format_day(application.round.closes_on)}
-        )
+    """Send a draft while the call is open, or an answer to the caseworker's question."""
+    application = _locked(application)
+    APPLICATION_FLOW.require(actor, application, "submit")
     problems = missing_for_submission(application)
     if problems:
         raise ValidationError([problem.message for problem in problems])
+    resubmission = application.status == ApplicationStatus.INFO_REQUESTED
     application.eligibility = eligibility_of(application).outcome
-    application.status = ApplicationStatus.SUBMITTED
+    APPLICATION_FLOW.move(application, "submit")
     application.submitted_at = application.submitted_at or timezone.now()
     application.save()
     audit.record(actor, SUBMITTED, application)
     if resubmission:
         notify(
             _caseworkers(application),
-            _("Answer received: {organisation}"),
-            _("{organisation} has answered your question and sent the application again."),
+            *texts.ANSWER_RECEIVED,
             url=_application_url(application),
             organisation=application.organisation.name,
         )
     else:
         notify(
             _members(application.organisation),
-            _("Application received"),
-            _(
-                "We have received the application from {organisation}. The caseworker assesses "
-                "all applications after the call closes on {closes}, and may phone you. You "
-                "hear from us by e-mail when a decision is made."
-            ),
+            *texts.APPLICATION_RECEIVED,
             url=_application_url(application),
             organisation=application.organisation.name,
             closes=_day(application.round.closes_on),
@@ -306,26 +304,16 @@ def submit_application(actor, application) -> Application:
 
 @transaction.atomic
 def withdraw_application(actor, application) -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    _require_member(actor, application.organisation)
-    open_states = (
-        ApplicationStatus.DRAFT,
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.INFO_REQUESTED,
-    )
-    if application.status not in open_states:
-        if application.status == ApplicationStatus.WITHDRAWN:
-            raise _state_error(_("The application is already withdrawn."))
-        raise _state_error(_("A decided application cannot be withdrawn."))
+    application = _locked(application)
+    APPLICATION_FLOW.require(actor, application, "withdraw")
     was_sent = application.status != ApplicationStatus.DRAFT
-    application.status = ApplicationStatus.WITHDRAWN
+    APPLICATION_FLOW.move(application, "withdraw")
     application.save(update_fields=["status", "updated_at"])
     audit.record(actor, WITHDRAWN, application)
     if was_sent:
         notify(
             _caseworkers(application),
-            _("Application withdrawn: {organisation}"),
-            _("{organisation} has withdrawn its application to {round}."),
+            *texts.APPLICATION_WITHDRAWN,
             url=_application_url(application),
             organisation=application.organisation.name,
             round=application.round.title,

@@ -11,6 +11,7 @@ from grants.models import (
     Invitation,
     Round,
 )
+from grants.services import texts
 from grants.services._common import _day, _members
 from grants.services.verbs import ORGANISATIONS_INVITED, ROUND_SAVED
 from organisations import eligibility as admission
@@ -62,11 +63,7 @@ def invite(actor, round_, organisations) -> int:
     for organisation in new:
         notify(
             _members(organisation),
-            _("You are invited to apply: {round}"),
-            _(
-                "{organisation} is invited to apply for a grant. The call is open from "
-                "{opens} to {closes}. Log in to read the guidance and start the application."
-            ),
+            *texts.INVITED,
             url=reverse("grants:home"),
             round=round_.title,
             organisation=organisation.name,

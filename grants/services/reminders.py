@@ -5,13 +5,13 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
     GrantReport,
     ReminderKind,
     ReportReminder,
 )
+from grants.services import texts
 from grants.services._common import _caseworkers, _day, _members
 from scheme.notifications import notify
 
@@ -68,48 +68,26 @@ def send_report_reminders(today: datetime.date | None = None) -> int:
     return sent
 
 
+def _applicants(application):
+    return _members(application.organisation)
+
+
+# Who hears of each reminder, and what they are told.
+_REMINDERS = {
+    ReminderKind.OVERDUE_CASEWORKER: (_caseworkers, texts.REPORT_OVERDUE_CASEWORKER),
+    ReminderKind.OVERDUE: (_applicants, texts.REPORT_OVERDUE),
+    ReminderKind.DAYS_3: (_applicants, texts.REPORT_DUE_IN_3_DAYS),
+    ReminderKind.DAYS_14: (_applicants, texts.REPORT_DUE_IN_14_DAYS),
+}
+
+
 def _send_reminder(report, kind):
     application = report.award.application
-    params = {"organisation": application.organisation.name, "due": _day(report.due_on)}
-    url = reverse("grants:report", args=[report.pk])
-    if kind == ReminderKind.OVERDUE_CASEWORKER:
-        notify(
-            _caseworkers(application),
-            _("Grant report overdue: {organisation}"),
-            _("The grant report from {organisation} was due {due} and has not been sent."),
-            url=url,
-            **params,
-        )
-    elif kind == ReminderKind.OVERDUE:
-        notify(
-            _members(application.organisation),
-            _("Your grant report is overdue"),
-            _(
-                "The grant report from {organisation} was due {due}. Send it as soon as you "
-                "can, or tell the caseworker if you need more time."
-            ),
-            url=url,
-            **params,
-        )
-    elif kind == ReminderKind.DAYS_3:
-        notify(
-            _members(application.organisation),
-            _("Grant report due {due}: three days left"),
-            _(
-                "The grant report and accounts from {organisation} are due {due}, in three "
-                "days. If you cannot make it, tell the caseworker now."
-            ),
-            url=url,
-            **params,
-        )
-    else:
-        notify(
-            _members(application.organisation),
-            _("Grant report due {due}: two weeks left"),
-            _(
-                "Remember the grant report and accounts from {organisation}: they are due {due}. "
-                "You can fill them in bit by bit and send when ready."
-            ),
-            url=url,
-            **params,
-        )
+    recipients, notice = _REMINDERS[kind]
+    notify(
+        recipients(application),
+        *notice,
+        url=reverse("grants:report", args=[report.pk]),
+        organisation=application.organisation.name,
+        due=_day(report.due_on),
+    )

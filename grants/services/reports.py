@@ -10,24 +10,21 @@ from grants.models import (
     AccountLine,
     GoalResult,
     GrantReport,
-    ReportStatus,
+    LineKind,
 )
+from grants.services import texts
 from grants.services._common import (
+    Missing,
     _caseworkers,
     _clean_changed,
     _members,
-    _require_member,
-    _scheme_of,
-    _state_error,
 )
 from grants.services.applications import _clean_lines
 from grants.services.verbs import REPORT_APPROVED, REPORT_RETURNED, REPORT_SAVED, REPORT_SUBMITTED
+from grants.workflows import REPORT_FLOW
 from scheme import audit
 from scheme.formatting import format_nok
 from scheme.notifications import notify
-from scheme.roles import (
-    require_administers,
-)
 from scheme.storage import validate_upload
 
 # --- the grant report and accounts ----------------------------------------------------------------
@@ -43,17 +40,19 @@ REPORT_FIELDS = {
 }
 
 
-def _editable_report(actor, report) -> GrantReport:
-    report = (
+def _locked(report) -> GrantReport:
+    return (
         GrantReport.objects.select_for_update()
         .select_related(
             "award__application__organisation", "award__application__round__scheme_year__scheme"
         )
         .get(pk=report.pk)
     )
-    _require_member(actor, report.award.application.organisation)
-    if not report.is_editable:
-        raise _state_error(_("The report has been sent and can no longer be changed."))
+
+
+def _editable_report(actor, report) -> GrantReport:
+    report = _locked(report)
+    REPORT_FLOW.require(actor, report, "edit")
     return report
 
 
@@ -100,79 +99,72 @@ def save_accounts(actor, report, lines) -> GrantReport:
     return report
 
 
-def missing_from_report(report) -> list[str]:
-    """What still stops the report from being sent, in words for the organisation."""
+def missing_from_report(report) -> list[Missing]:
+    """What still stops the report from being sent, in words for the organisation, each with
+    its step ("results", "activities", "accounts" or "auditor")."""
     problems = []
     if not any(result.text.strip() for result in report.goal_results.all()):
-        problems.append(_("Tell us what you achieved toward at least one of the goals."))
+        problems.append(
+            Missing("results", _("Tell us what you achieved toward at least one of the goals."))
+        )
     if not report.activities_held.strip():
-        problems.append(_("Describe the activities you held."))
+        problems.append(Missing("activities", _("Describe the activities you held.")))
     if report.people_reached is None:
-        problems.append(_("Say how many people you reached."))
+        problems.append(Missing("activities", _("Say how many people you reached.")))
     if not report.money_used_for.strip():
-        problems.append(_("Say what the money went to."))
-    if not report.account_lines.filter(kind="expense").exists():
-        problems.append(_("Fill in the accounts: at least the expenses."))
+        problems.append(Missing("accounts", _("Say what the money went to.")))
+    if not any(line.kind == LineKind.EXPENSE for line in report.account_lines.all()):
+        problems.append(Missing("accounts", _("Fill in the accounts: at least the expenses.")))
     if report.award.needs_audit and not (
         report.auditor_name.strip() and report.auditor_number.strip() and report.auditor_statement
     ):
         problems.append(
-            _(
-                "The grant is above %(threshold)s, so the accounts need an auditor's "
-                "certification: upload it and give the auditor's name and registration number."
+            Missing(
+                "auditor",
+                _(
+                    "The grant is above %(threshold)s, so the accounts need an auditor's "
+                    "certification: upload it and give the auditor's name and registration "
+                    "number."
+                )
+                % {"threshold": format_nok(report.award.scheme_year.audit_threshold)},
             )
-            % {"threshold": format_nok(report.award.scheme_year.audit_threshold)}
         )
     return problems
 
 
 @transaction.atomic
 def submit_report(actor, report) -> GrantReport:
-    report = _editable_report(actor, report)
+    report = _locked(report)
+    REPORT_FLOW.require(actor, report, "submit")
     problems = missing_from_report(report)
     if problems:
-        raise ValidationError(problems)
-    report.status = ReportStatus.SUBMITTED
+        raise ValidationError([problem.message for problem in problems])
+    REPORT_FLOW.move(report, "submit")
     report.submitted_at = timezone.now()
     report.save(update_fields=["status", "submitted_at"])
     application = report.award.application
     audit.record(actor, REPORT_SUBMITTED, application)
     notify(
         _caseworkers(application),
-        _("Grant report from {organisation}"),
-        _("{organisation} has sent its grant report and accounts."),
+        *texts.REPORT_RECEIVED,
         url=reverse("grants:report", args=[report.pk]),
         organisation=application.organisation.name,
     )
     return report
 
 
-def _report_under_review(actor, report) -> GrantReport:
-    report = (
-        GrantReport.objects.select_for_update()
-        .select_related(
-            "award__application__organisation", "award__application__round__scheme_year__scheme"
-        )
-        .get(pk=report.pk)
-    )
-    require_administers(actor, _scheme_of(report.award.application))
-    if report.status != ReportStatus.SUBMITTED:
-        raise _state_error(_("Only a report that has been sent can be approved or returned."))
-    return report
-
-
 @transaction.atomic
 def approve_report(actor, report) -> GrantReport:
-    report = _report_under_review(actor, report)
-    report.status = ReportStatus.APPROVED
+    report = _locked(report)
+    REPORT_FLOW.require(actor, report, "approve")
+    REPORT_FLOW.move(report, "approve")
     report.approved_at = timezone.now()
     report.save(update_fields=["status", "approved_at"])
     application = report.award.application
     audit.record(actor, REPORT_APPROVED, application)
     notify(
         _members(application.organisation),
-        _("Your grant report is approved"),
-        _("The grant report from {organisation} is approved. Thank you!"),
+        *texts.REPORT_APPROVED,
         url=reverse("grants:report", args=[report.pk]),
         organisation=application.organisation.name,
     )
@@ -181,10 +173,11 @@ def approve_report(actor, report) -> GrantReport:
 
 @transaction.atomic
 def return_report(actor, report, comment: str) -> GrantReport:
-    report = _report_under_review(actor, report)
+    report = _locked(report)
+    REPORT_FLOW.require(actor, report, "return")
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the organisation must change.")})
-    report.status = ReportStatus.RETURNED
+    REPORT_FLOW.move(report, "return")
     report.caseworker_comment = comment
     _clean_changed(report, caseworker_comment="comment")
     report.save(update_fields=["status", "caseworker_comment"])
@@ -192,8 +185,7 @@ def return_report(actor, report, comment: str) -> GrantReport:
     audit.record(actor, REPORT_RETURNED, application)
     notify(
         _members(application.organisation),
-        _("Your grant report needs changes"),
-        _("The caseworker has returned the grant report from {organisation}:\n\n{comment}"),
+        *texts.REPORT_RETURNED,
         url=reverse("grants:report", args=[report.pk]),
         organisation=application.organisation.name,
         comment=comment,
