@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
     AnnualPlan,
@@ -18,16 +18,17 @@ from courses.models import (
     Registration,
     Response,
 )
+from courses.services import cancel_registration
+from scheme.admin import HTTPS_URLS, ReadOnlyAdmin, service_action
 
 
-class PlannedItemInline(admin.TabularInline):
+class PlannedItemInline(ReadOnlyAdmin, admin.TabularInline):
     model = PlannedItem
     extra = 0
-    filter_horizontal = ["competence_areas"]
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(admin.ModelAdmin):
+class AnnualPlanAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["scheme_year", "shared_at", "updated_at"]
     list_filter = ["scheme_year__scheme", "scheme_year__year"]
     search_fields = ["introduction", "scheme_year__scheme__name"]
@@ -36,16 +37,15 @@ class AnnualPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedItem)
-class PlannedItemAdmin(admin.ModelAdmin):
+class PlannedItemAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["topic", "kind", "month", "plan"]
     list_filter = ["kind", "plan__scheme_year__year", "competence_areas"]
     search_fields = ["topic"]
     list_select_related = ["plan__scheme_year__scheme"]
-    filter_horizontal = ["competence_areas"]
 
 
 @admin.register(PlanComment)
-class PlanCommentAdmin(admin.ModelAdmin):
+class PlanCommentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["plan", "organisation", "author", "created_at"]
     list_filter = ["plan__scheme_year__year", "organisation__kind"]
     search_fields = ["text", "organisation__name", "author__full_name"]
@@ -53,13 +53,13 @@ class PlanCommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class ProgrammeItemInline(admin.TabularInline):
+class ProgrammeItemInline(ReadOnlyAdmin, admin.TabularInline):
     model = ProgrammeItem
     extra = 0
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
@@ -75,23 +75,20 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "place", "provider__name", "provider_name"]
     list_select_related = ["scheme_year__scheme"]
     date_hierarchy = "starts_at"
-    filter_horizontal = ["competence_areas"]
-    raw_id_fields = ["provider", "planned_item"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = HTTPS_URLS
     inlines = [ProgrammeItemInline]
 
 
 @admin.register(ProgrammeItem)
-class ProgrammeItemAdmin(admin.ModelAdmin):
+class ProgrammeItemAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "starts_at", "event", "presenter", "presenter_name"]
     list_filter = ["event__kind", "event__scheme_year__year"]
     search_fields = ["title", "event__title", "presenter__name", "presenter_name"]
     list_select_related = ["event", "presenter"]
-    raw_id_fields = ["event", "presenter"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "person_name",
         "organisation",
@@ -103,109 +100,98 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["attended", "event__kind", "event__scheme_year__year", "organisation__kind"]
     search_fields = ["person_name", "organisation__name", "event__title"]
     list_select_related = ["organisation", "event"]
-    raw_id_fields = ["event", "organisation", "person", "registered_by"]
     date_hierarchy = "registered_at"
+    actions = [service_action(cancel_registration, _("Cancel the registration"), _("cancelled"))]
 
 
 @admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
+class MaterialAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "original_name", "event", "uploaded_by", "uploaded_at"]
     list_filter = ["event__kind", "event__scheme_year__year"]
     search_fields = ["title", "original_name", "event__title"]
     list_select_related = ["event", "uploaded_by"]
-    raw_id_fields = ["event", "uploaded_by"]
 
 
-class HandInInline(admin.TabularInline):
+class HandInInline(ReadOnlyAdmin, admin.TabularInline):
     model = HandIn
     extra = 0
-    raw_id_fields = ["organisation", "submitted_by"]
 
 
 @admin.register(PracticalTask)
-class PracticalTaskAdmin(admin.ModelAdmin):
+class PracticalTaskAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "event", "due_on", "created_by"]
     list_filter = ["event__scheme_year__year", "due_on"]
     search_fields = ["title", "description", "event__title", "organisations__name"]
     list_select_related = ["event", "created_by"]
-    filter_horizontal = ["organisations"]
-    raw_id_fields = ["event", "created_by"]
     inlines = [HandInInline]
 
 
 @admin.register(HandIn)
-class HandInAdmin(admin.ModelAdmin):
+class HandInAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["task", "organisation", "original_name", "submitted_by", "submitted_at"]
     list_filter = ["task__event__scheme_year__year"]
     search_fields = ["task__title", "organisation__name", "text"]
     list_select_related = ["task", "organisation", "submitted_by"]
-    raw_id_fields = ["task", "organisation", "submitted_by"]
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ReadOnlyAdmin, admin.TabularInline):
     model = Question
     extra = 0
 
 
 @admin.register(FeedbackForm)
-class FeedbackFormAdmin(admin.ModelAdmin):
+class FeedbackFormAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "scheme", "event", "opens_at", "closes_at", "created_by"]
     list_filter = ["scheme", "event__kind"]
     search_fields = ["title", "introduction", "event__title"]
     list_select_related = ["scheme", "event", "created_by"]
-    raw_id_fields = ["event", "created_by"]
     inlines = [QuestionInline]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["text", "form", "position", "kind", "required"]
     list_filter = ["kind", "required"]
     search_fields = ["text", "form__title"]
     list_select_related = ["form"]
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ReadOnlyAdmin, admin.TabularInline):
     model = Answer
     extra = 0
-    raw_id_fields = ["question"]
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["form", "organisation", "respondent", "submitted_at"]
     list_filter = ["form", "organisation__kind"]
     search_fields = ["form__title", "organisation__name", "respondent__full_name"]
     list_select_related = ["form", "organisation", "respondent"]
-    raw_id_fields = ["form", "organisation", "respondent"]
     date_hierarchy = "submitted_at"
     inlines = [AnswerInline]
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["question", "response", "rating", "text"]
     list_filter = ["question__kind", "rating"]
     search_fields = ["text", "question__text"]
     list_select_related = ["question", "response__form"]
-    raw_id_fields = ["question", "response"]
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "created_at"]
     search_fields = ["user__full_name", "user__email"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
     exclude = ["token"]  # the secret address stays secret, also from admins' screens
     date_hierarchy = "created_at"
 
 
 @admin.register(EventReminder)
-class EventReminderAdmin(admin.ModelAdmin):
+class EventReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["registration", "sent_at"]
     list_filter = ["sent_at"]
     search_fields = ["registration__person_name", "registration__event__title"]
     list_select_related = ["registration__event", "registration__organisation"]
-    raw_id_fields = ["registration"]
     date_hierarchy = "sent_at"

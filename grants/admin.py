@@ -1,16 +1,17 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from grants import models
+from grants import models, services
+from scheme.admin import ReadOnlyAdmin, service_action
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Invitation
     extra = 0
-    autocomplete_fields = ["organisation"]
 
 
 @admin.register(models.Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "scheme_year", "kind", "opens_on", "closes_on"]
     list_filter = ["kind", "scheme_year"]
     list_select_related = ["scheme_year__scheme"]
@@ -19,38 +20,35 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["round", "organisation", "invited_at"]
     list_select_related = ["round", "organisation"]
     search_fields = ["organisation__name", "round__title"]
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.BudgetLine
     extra = 0
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Attachment
     extra = 0
     fields = ["kind", "original_name", "size", "uploaded_at"]
-    readonly_fields = fields
 
 
 @admin.register(models.Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organisation", "round", "status", "amount", "eligibility", "submitted_at"]
     list_filter = ["status", "eligibility", "round", "organisation__county"]
     list_select_related = ["organisation", "round"]
     search_fields = ["organisation__name", "organisation__org_number"]
     date_hierarchy = "submitted_at"
-    filter_horizontal = ["target_groups", "competence_needs"]
-    autocomplete_fields = ["organisation", "caseworker"]
     inlines = [BudgetLineInline, AttachmentInline]
 
 
 @admin.register(models.BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["application", "category", "description", "amount"]
     list_filter = ["category"]
     list_select_related = ["application__organisation", "application__round"]
@@ -58,7 +56,7 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["original_name", "kind", "application", "size", "uploaded_at"]
     list_filter = ["kind"]
     list_select_related = ["application__organisation", "application__round"]
@@ -66,20 +64,20 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ImpartialityDeclaration)
-class ImpartialityDeclarationAdmin(admin.ModelAdmin):
+class ImpartialityDeclarationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["application", "caseworker", "has_conflict", "declared_at"]
     list_filter = ["has_conflict"]
     list_select_related = ["application__organisation", "application__round", "caseworker"]
     search_fields = ["application__organisation__name", "caseworker__email"]
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Score
     extra = 0
 
 
 @admin.register(models.Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["application", "assessed_by", "proposed", "rank", "proposed_amount"]
     list_filter = ["proposed", "purpose_confirmed"]
     list_select_related = ["application__organisation", "application__round", "assessed_by"]
@@ -88,7 +86,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["assessment", "criterion", "score"]
     list_filter = ["criterion", "score"]
     list_select_related = ["assessment__application__organisation"]
@@ -96,7 +94,7 @@ class ScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["application", "kind", "decided_by", "decided_at", "appeal_deadline"]
     list_filter = ["kind"]
     list_select_related = ["application__organisation", "application__round", "decided_by"]
@@ -104,19 +102,18 @@ class DecisionAdmin(admin.ModelAdmin):
     date_hierarchy = "decided_at"
 
 
-class InstalmentInline(admin.TabularInline):
+class InstalmentInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Instalment
     extra = 0
 
 
-class DisbursementInline(admin.TabularInline):
+class DisbursementInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Disbursement
     extra = 0
-    readonly_fields = ["account"]
 
 
 @admin.register(models.Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["application", "amount", "accepted_at"]
     list_filter = ["application__round__scheme_year"]
     list_select_related = ["application__organisation", "application__round"]
@@ -125,7 +122,7 @@ class AwardAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Instalment)
-class InstalmentAdmin(admin.ModelAdmin):
+class InstalmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["award", "number", "amount", "due_on", "after_report_approved"]
     list_filter = ["after_report_approved"]
     list_select_related = ["award__application__organisation", "award__application__round"]
@@ -133,7 +130,7 @@ class InstalmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Disbursement)
-class DisbursementAdmin(admin.ModelAdmin):
+class DisbursementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["award", "paid_on", "amount", "account", "recorded_by"]
     list_select_related = [
         "award__application__organisation",
@@ -142,13 +139,13 @@ class DisbursementAdmin(admin.ModelAdmin):
     ]
     search_fields = ["award__application__organisation__name"]
     date_hierarchy = "paid_on"
-    readonly_fields = ["account"]
 
 
 @admin.register(models.PayoutAccount)
-class PayoutAccountAdmin(admin.ModelAdmin):
-    """Read only, and masked: accounts are given and confirmed through the grants pages, where
-    the rules (a leader gives, another person confirms, everyone is told) are kept."""
+class PayoutAccountAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Masked; accounts are given on the grants pages and confirmed there or by the action,
+    both through the service, which keeps the rules (a leader gives, another person confirms,
+    everyone is told)."""
 
     list_display = ["organisation", "masked", "entered_at", "confirmed_at", "superseded_at"]
     list_select_related = ["organisation"]
@@ -163,29 +160,25 @@ class PayoutAccountAdmin(admin.ModelAdmin):
         "superseded_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    actions = [
+        service_action(
+            services.confirm_payout_account, _("Confirm the payout account"), _("confirmed")
+        )
+    ]
 
 
-class GoalResultInline(admin.TabularInline):
+class GoalResultInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.GoalResult
     extra = 0
 
 
-class AccountLineInline(admin.TabularInline):
+class AccountLineInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.AccountLine
     extra = 0
 
 
 @admin.register(models.GrantReport)
-class GrantReportAdmin(admin.ModelAdmin):
+class GrantReportAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["award", "due_on", "status", "submitted_at", "approved_at"]
     list_filter = ["status", "due_on"]
     list_select_related = ["award__application__organisation", "award__application__round"]
@@ -194,27 +187,27 @@ class GrantReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.GoalResult)
-class GoalResultAdmin(admin.ModelAdmin):
+class GoalResultAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["report", "goal"]
     list_select_related = ["report__award__application__organisation", "goal"]
     search_fields = ["report__award__application__organisation__name", "text"]
 
 
 @admin.register(models.AccountLine)
-class AccountLineAdmin(admin.ModelAdmin):
+class AccountLineAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["report", "kind", "category", "description", "amount"]
     list_filter = ["kind", "category"]
     list_select_related = ["report__award__application__organisation"]
     search_fields = ["report__award__application__organisation__name", "description"]
 
 
-class RepaymentInline(admin.TabularInline):
+class RepaymentInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Repayment
     extra = 0
 
 
 @admin.register(models.Clawback)
-class ClawbackAdmin(admin.ModelAdmin):
+class ClawbackAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["award", "amount", "due_on", "status"]
     list_filter = ["status"]
     list_select_related = ["award__application__organisation", "award__application__round"]
@@ -223,14 +216,14 @@ class ClawbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Repayment)
-class RepaymentAdmin(admin.ModelAdmin):
+class RepaymentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["clawback", "paid_on", "amount", "recorded_by"]
     list_select_related = ["clawback__award__application__organisation"]
     search_fields = ["clawback__award__application__organisation__name"]
 
 
 @admin.register(models.Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["decision", "status", "lodged_at", "handled_at"]
     list_filter = ["status"]
     list_select_related = ["decision__application__organisation", "decision__application__round"]
@@ -238,7 +231,7 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ChangeNotice)
-class ChangeNoticeAdmin(admin.ModelAdmin):
+class ChangeNoticeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["award", "status", "sent_at", "handled_at"]
     list_filter = ["status"]
     list_select_related = ["award__application__organisation", "award__application__round"]
@@ -246,7 +239,7 @@ class ChangeNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ReportReminder)
-class ReportReminderAdmin(admin.ModelAdmin):
+class ReportReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["report", "kind", "sent_at"]
     list_filter = ["kind"]
     list_select_related = ["report__award__application__organisation"]

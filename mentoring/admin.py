@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from mentoring import models
+from scheme.admin import ReadOnlyAdmin
 
 
 class PairingColumn:
@@ -29,30 +30,26 @@ class PairingColumn:
 
 
 @admin.register(models.MentorOffer)
-class MentorOfferAdmin(admin.ModelAdmin):
+class MentorOfferAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organisation", "capacity", "digital_ok", "updated_at"]
     list_filter = ["digital_ok", "competence_areas"]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "wishes"]
-    filter_horizontal = ["competence_areas", "languages", "target_groups", "wished_target_groups"]
-    autocomplete_fields = ["organisation"]
 
 
-class PairingMemberInline(admin.TabularInline):
+class PairingMemberInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.PairingMember
     extra = 0
-    autocomplete_fields = ["organisation", "contact"]
 
 
 @admin.register(models.Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["id", "mentor", "participants", "scheme", "status", "starts_on", "ends_on"]
     list_display_links = ["id", "mentor"]
     list_filter = ["status", "scheme", "starts_on"]
     list_select_related = ["mentor", "scheme"]
     search_fields = ["mentor__name", "members__organisation__name", "end_reason"]
     date_hierarchy = "starts_on"
-    autocomplete_fields = ["mentor", "mentor_contact", "replaces", "created_by"]
     inlines = [PairingMemberInline]
 
     def get_queryset(self, request):
@@ -64,22 +61,20 @@ class PairingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PairingMember)
-class PairingMemberAdmin(PairingColumn, admin.ModelAdmin):
+class PairingMemberAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organisation", "pairing_name", "contact"]
     list_filter = ["pairing__status"]
     list_select_related = ["organisation", "pairing__mentor", "contact"]
     search_fields = ["organisation__name", "pairing__mentor__name"]
-    autocomplete_fields = ["organisation", "contact"]
 
 
-class AgreementAcceptanceInline(admin.TabularInline):
+class AgreementAcceptanceInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.AgreementAcceptance
     extra = 0
-    autocomplete_fields = ["organisation", "accepted_by"]
 
 
 @admin.register(models.Agreement)
-class AgreementAdmin(PairingColumn, admin.ModelAdmin):
+class AgreementAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["pairing_name", "min_meetings", "created_at"]
     list_select_related = ["pairing__mentor"]
     search_fields = ["pairing__mentor__name", "pairing__members__organisation__name"]
@@ -87,7 +82,7 @@ class AgreementAdmin(PairingColumn, admin.ModelAdmin):
 
 
 @admin.register(models.AgreementAcceptance)
-class AgreementAcceptanceAdmin(admin.ModelAdmin):
+class AgreementAcceptanceAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organisation", "agreement", "accepted_by", "accepted_at"]
     list_select_related = ["organisation", "agreement__pairing__mentor", "accepted_by"]
     search_fields = ["organisation__name", "accepted_by__email"]
@@ -101,15 +96,14 @@ class AgreementAcceptanceAdmin(admin.ModelAdmin):
         )
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Task
     extra = 0
     fields = ["title", "owner", "due_on", "done_at"]
-    autocomplete_fields = ["owner"]
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(PairingColumn, admin.ModelAdmin):
+class MeetingAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "held_on",
         "pairing_name",
@@ -124,31 +118,20 @@ class MeetingAdmin(PairingColumn, admin.ModelAdmin):
     search_fields = ["pairing__mentor__name", "pairing__members__organisation__name", "attendees"]
     date_hierarchy = "held_on"
     exclude = ["notes"]  # confidential to the pair
-    filter_horizontal = ["topics"]
-    autocomplete_fields = ["pairing", "logged_by", "logged_for", "confirmed_by"]
-
-    # Read only: changing who may read the notes would let an admin read them.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     inlines = [TaskInline]
 
 
 @admin.register(models.Task)
-class TaskAdmin(PairingColumn, admin.ModelAdmin):
+class TaskAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "pairing_name", "owner", "due_on", "done_at"]
     list_filter = ["due_on", ("done_at", admin.EmptyFieldListFilter)]
     list_select_related = ["pairing__mentor", "owner"]
     search_fields = ["title", "owner__name", "pairing__mentor__name"]
     date_hierarchy = "due_on"
-    autocomplete_fields = ["pairing", "meeting", "owner", "done_by"]
 
 
 @admin.register(models.CheckIn)
-class CheckInAdmin(PairingColumn, admin.ModelAdmin):
+class CheckInAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "pairing_name",
         "organisation",
@@ -164,37 +147,33 @@ class CheckInAdmin(PairingColumn, admin.ModelAdmin):
     list_select_related = ["pairing__mentor", "organisation"]
     search_fields = ["organisation__name", "pairing__mentor__name", "comment"]
     date_hierarchy = "answered_at"
-    autocomplete_fields = ["pairing", "organisation", "answered_by"]
 
 
 @admin.register(models.Flag)
-class FlagAdmin(PairingColumn, admin.ModelAdmin):
+class FlagAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["pairing_name", "raised_for", "raised_at", "status", "handled_at"]
     list_filter = ["status", "raised_at"]
     list_select_related = ["pairing__mentor", "raised_for"]
     search_fields = ["raised_for__name", "pairing__mentor__name", "message", "outcome"]
     date_hierarchy = "raised_at"
-    autocomplete_fields = ["pairing", "raised_for", "raised_by", "handled_by"]
 
 
-class CompensationPaymentInline(admin.TabularInline):
+class CompensationPaymentInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.CompensationPayment
     extra = 0
-    autocomplete_fields = ["recorded_by"]
 
 
 @admin.register(models.Compensation)
-class CompensationAdmin(admin.ModelAdmin):
+class CompensationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["mentor", "scheme_year", "amount"]
     list_filter = ["scheme_year"]
     list_select_related = ["mentor", "scheme_year__scheme"]
     search_fields = ["mentor__name"]
-    autocomplete_fields = ["mentor"]
     inlines = [CompensationPaymentInline]
 
 
 @admin.register(models.CompensationPayment)
-class CompensationPaymentAdmin(admin.ModelAdmin):
+class CompensationPaymentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["compensation", "paid_on", "amount", "recorded_by"]
     list_filter = ["compensation__scheme_year"]
     list_select_related = [
@@ -204,11 +183,10 @@ class CompensationPaymentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["compensation__mentor__name"]
     date_hierarchy = "paid_on"
-    autocomplete_fields = ["recorded_by"]
 
 
 @admin.register(models.BehindReminder)
-class BehindReminderAdmin(PairingColumn, admin.ModelAdmin):
+class BehindReminderAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["pairing_name", "week", "sent_at"]
     list_filter = ["week"]
     list_select_related = ["pairing__mentor"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from organisations import services
 from organisations.models import (
     Activity,
     Branch,
@@ -15,36 +16,36 @@ from organisations.models import (
     RegistrationRequest,
     TargetGroup,
 )
+from scheme.admin import HTTPS_URLS, ReadOnlyAdmin, service_action
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
 
 
-class BranchInline(admin.TabularInline):
+class BranchInline(ReadOnlyAdmin, admin.TabularInline):
     model = Branch
     extra = 0
 
 
-class ActivityInline(admin.TabularInline):
+class ActivityInline(ReadOnlyAdmin, admin.TabularInline):
     model = Activity
     extra = 0
 
 
-class CollaborationInline(admin.TabularInline):
+class CollaborationInline(ReadOnlyAdmin, admin.TabularInline):
     model = Collaboration
     extra = 0
 
 
-class PreviousApplicationInline(admin.TabularInline):
+class PreviousApplicationInline(ReadOnlyAdmin, admin.TabularInline):
     model = PreviousApplication
     extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "org_number_display",
@@ -64,9 +65,8 @@ class OrganisationAdmin(admin.ModelAdmin):
         "target_groups",
     ]
     search_fields = ["name", "org_number", "municipality", "email"]
-    filter_horizontal = ["target_groups", "competence_needs", "languages"]
     date_hierarchy = "founded"
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = HTTPS_URLS
     inlines = [
         MembershipInline,
         BranchInline,
@@ -77,56 +77,57 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "title", "created_at"]
     list_filter = ["role", "organisation__kind"]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__full_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
 
 
 @admin.register(MembershipInvitation)
-class MembershipInvitationAdmin(admin.ModelAdmin):
+class MembershipInvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "status", "invited_by", "sent_at"]
     list_filter = ["status", "role", "organisation__kind"]
     list_select_related = ["organisation", "invited_by"]
     search_fields = ["email", "full_name", "organisation__name"]
-    autocomplete_fields = ["organisation", "invited_by"]
     date_hierarchy = "sent_at"
+    actions = [
+        service_action(services.resend_invitation, _("Send the invitation again"), _("sent")),
+        service_action(services.withdraw_invitation, _("Withdraw the invitation"), _("withdrawn")),
+    ]
 
 
 @admin.register(RegistrationRequest)
-class RegistrationRequestAdmin(admin.ModelAdmin):
-    """For looking up; caseworkers decide on the portal's pages, where the decision is
-    recorded and the person told."""
+class RegistrationRequestAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Caseworkers decide on the portal's pages; the action approves through the same
+    service, which records the decision and tells the person (a rejection needs a reason,
+    given on the page)."""
 
     list_display = ["name", "org_number", "kind", "status", "requested_by", "created_at"]
     list_filter = ["status", "kind", "is_demo"]
+    formfield_overrides = HTTPS_URLS
     list_select_related = ["requested_by"]
     search_fields = ["name", "org_number", "requested_by__email", "requested_by__full_name"]
-    autocomplete_fields = ["requested_by", "decided_by", "organisation"]
-    filter_horizontal = ["target_groups"]
     date_hierarchy = "created_at"
-    readonly_fields = ["status", "reason", "decided_by", "decided_at", "organisation"]
+    actions = [
+        service_action(services.approve_registration, _("Approve the registration"), _("approved"))
+    ]
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """For looking up; the organisation's leaders answer on its people page."""
 
     list_display = ["user", "organisation", "status", "role", "created_at", "decided_at"]
     list_filter = ["status", "organisation__kind"]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__full_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation", "decided_by"]
     date_hierarchy = "created_at"
-    readonly_fields = ["status", "role", "decided_by", "decided_at"]
 
 
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["organisation__name"]
-    autocomplete_fields = ["organisation"]
 
 
 @admin.register(Branch)
@@ -159,5 +160,7 @@ class PreviousApplicationAdmin(PartAdmin):
 
 @admin.register(TargetGroup, Language, CompetenceArea)
 class NamedChoiceAdmin(admin.ModelAdmin):
+    """Reference data: editable, no service keeps a rule about it."""
+
     list_display = ["code", "name_nb", "name_en"]
     search_fields = ["code", "name_nb", "name_en"]

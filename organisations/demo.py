@@ -551,7 +551,7 @@ APPLICANT = ("leder@sagenesprakvenner.example", "Amina Hassan")
 JOINER = ("frida@frivillig.example", "Frida Frivillig")
 REGISTRATION = {
     "kind": OrganisationKind.PARTICIPANT,
-    "org_number": fictional_orgnr(99300000),
+    "org_number": fictional_orgnr(99400000),  # grants/demo.py numbers from 99300000
     "name": "Sagene språkvenner",
     "founded": datetime.date(2023, 9, 1),
     "in_voluntary_register": True,

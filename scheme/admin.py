@@ -1,7 +1,21 @@
-from django.contrib import admin
+"""Django admin, for IT and operations: every row readable; domain rows changed only through
+the services.
+
+A domain model (an application, an award, a payment, a pairing, a registration...) is
+``ReadOnlyAdmin`` here: edited as a raw row it would pass every rule the services keep (the
+budget frame, the yearly maximum, the states). A change an admin needs is an admin action
+made by ``service_action``, which calls the service with its refusals. Reference data (target
+groups, languages, competence areas), the scheme's own texts (goals, conditions) and people's
+accounts stay editable: no service keeps a rule about them.
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from scheme import services
 from scheme.models import (
     AwardCondition,
     Event,
@@ -33,6 +47,47 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["groups"]
 
 
+# The admin's forms (also those it shows read only) take addresses as Django 6 will: https.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ReadOnlyAdmin:
+    """Mixed into the ModelAdmin or inline of a domain model: viewing only, never adding,
+    changing or deleting (``ReadOnlyAdmin, admin.ModelAdmin``)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def service_action(service, description, done):
+    """An admin action that calls ``service(admin, row)`` for each selected row, as a page of
+    the portal would: a refusal (ValidationError or PermissionDenied) is shown as an error and
+    leaves that row as it was."""
+
+    def action(modeladmin, request, queryset):
+        for row in queryset:
+            try:
+                service(request.user, row)
+            except ValidationError as refusal:
+                modeladmin.message_user(
+                    request, f"{row}: {' '.join(refusal.messages)}", messages.ERROR
+                )
+            except PermissionDenied:
+                refused = _("you may not do this.")
+                modeladmin.message_user(request, f"{row}: {refused}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{row}: {done}", messages.SUCCESS)
+
+    action.__name__ = service.__name__  # the action's key in the admin's form
+    return admin.action(description=description)(action)
+
+
 class GoalInline(admin.TabularInline):
     model = Goal
     extra = 0
@@ -43,7 +98,10 @@ class AwardConditionInline(admin.TabularInline):
     extra = 0
 
 
-class SchemeYearInline(admin.TabularInline):
+class SchemeYearInline(ReadOnlyAdmin, admin.TabularInline):
+    """A year's rules are changed on the portal's page for them, where the service keeps the
+    budget frame above what is already awarded."""
+
     model = SchemeYear
     extra = 0
     fields = ["year", "max_grant", "audit_threshold", "budget_frame", "report_due_date"]
@@ -58,10 +116,15 @@ class SchemeAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "legal_basis"]
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [SchemeYearInline, GoalInline, AwardConditionInline]
+    actions = [
+        service_action(
+            services.open_next_year, _("Open the next year, with the same rules"), _("opened")
+        )
+    ]
 
 
 @admin.register(SchemeYear)
-class SchemeYearAdmin(admin.ModelAdmin):
+class SchemeYearAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "scheme",
         "year",
@@ -90,18 +153,8 @@ class AwardConditionAdmin(admin.ModelAdmin):
     search_fields = ["code", "text_nb", "text_en"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what happened: readable, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "verb", "target_type", "target_id", "detail"]
     list_filter = ["verb", "target_type"]
     list_select_related = ["actor", "target_type"]
@@ -110,7 +163,7 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "subject", "email_to", "emailed_at", "read_at"]
     list_filter = [
         ("emailed_at", admin.EmptyFieldListFilter),
@@ -122,7 +175,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FormSubmission)
-class FormSubmissionAdmin(ReadOnlyAdmin):
+class FormSubmissionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "user", "token"]
     list_select_related = ["user"]
     search_fields = ["user__email", "token"]

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from organisations.demo import PARTICIPANTS
-from organisations.models import Membership, Organisation
+from organisations.models import Membership, Organisation, RegistrationRequest
 from organisations.orgnr import clean_orgnr
 from scheme.models import Scheme, SchemeYear, User
 from scheme.roles import Role, access_for
@@ -34,6 +34,10 @@ def test_the_demo_loads_the_pilot_and_a_second_run_duplicates_nothing(db):
     assert Organisation.objects.filter(kind="administrator").count() == 1
     assert Organisation.objects.filter(kind="evaluator").count() == 1
     assert not Organisation.objects.filter(is_demo=False).exists()
+    # the registration waiting for the caseworker can be approved: its number is free
+    waiting = RegistrationRequest.objects.pending().values("org_number")
+    assert waiting.exists()
+    assert not Organisation.objects.filter(org_number__in=waiting).exists()
     # the pilot's years, and those after it up to this one (the grants demo's open call)
     assert list(SchemeYear.objects.values_list("year", flat=True).order_by("year")) == list(
         range(2022, timezone.localdate().year + 1)
