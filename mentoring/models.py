@@ -8,9 +8,12 @@ off a task); the pages show the same. The health of a pairing is computed in
 ``mentoring/progress.py``, when check-ins are due in ``mentoring/check_ins.py``.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -633,6 +636,10 @@ class Flag(models.Model):
         return f"{self.pairing} – {self.raised_at:%Y-%m-%d}"
 
 
+def _money():
+    return models.DecimalField(max_digits=12, decimal_places=2)
+
+
 class CompensationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Caseworkers see their schemes' compensations; a mentor organisation its own."""
@@ -642,6 +649,12 @@ class CompensationQuerySet(models.QuerySet):
         return self.filter(
             Q(scheme_year__scheme__administrator_id__in=access.administering_ids)
             | Q(mentor_id__in=access.organisation_ids(OrganisationKind.MENTOR))
+        )
+
+    def with_paid(self):
+        """Each with ``paid_total``, what has been paid of it, in the same query."""
+        return self.annotate(
+            paid_total=Coalesce(Sum("payments__amount"), Value(Decimal(0)), output_field=_money())
         )
 
 
@@ -673,7 +686,14 @@ class Compensation(models.Model):
         return f"{self.mentor} {self.scheme_year.year}"
 
     def paid(self):
+        """What has been paid of it (the ``paid_total`` of ``with_paid()`` when it has one)."""
+        if hasattr(self, "paid_total"):
+            return self.paid_total
         return self.payments.aggregate(total=Sum("amount"))["total"] or 0
+
+    def left_to_pay(self):
+        """What may still be paid: a payment never takes the total above the compensation."""
+        return self.amount - self.paid()
 
 
 class CompensationPayment(models.Model):

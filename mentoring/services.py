@@ -687,7 +687,7 @@ def record_compensation_payment(
     )
     require_administers(actor, compensation.scheme_year.scheme)
     spend_form_token(actor, form_token)
-    left = compensation.amount - compensation.paid()
+    left = compensation.left_to_pay()
     if amount <= 0 or amount > left:
         raise ValidationError(
             {"amount": _("%(left)s is left to pay.") % {"left": format_nok(left)}}

@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -98,14 +98,11 @@ def _compensation_rows(year, mentors, bound):
     """A row per mentor: the compensation, what is paid and left, and the form to set it."""
     compensations = {
         c.mentor_id: c
-        for c in Compensation.objects.filter(scheme_year=year, mentor__in=mentors).annotate(
-            paid_total=Sum("payments__amount")
-        )
+        for c in Compensation.objects.filter(scheme_year=year, mentor__in=mentors).with_paid()
     }
     rows = []
     for mentor in mentors:
         compensation = compensations.get(mentor.pk)
-        paid = (compensation.paid_total or 0) if compensation else 0
         amount = compensation.amount if compensation else None
         bound_here = (
             bound is not None and bound.data.get("mentor") == str(mentor.pk) and bound.errors
@@ -121,8 +118,8 @@ def _compensation_rows(year, mentors, bound):
                 "mentor": mentor,
                 "compensation": compensation,
                 "amount": amount,
-                "paid": paid,
-                "left": (amount - paid) if amount is not None else None,
+                "paid": compensation.paid() if compensation else 0,
+                "left": compensation.left_to_pay() if compensation else None,
                 "form": form,
             }
         )
@@ -132,7 +129,9 @@ def _compensation_rows(year, mentors, bound):
 def compensation_detail(request, pk):
     require_role(request.user, Role.CASEWORKER)
     compensation = get_visible_or_404(
-        Compensation.objects.select_related("mentor", "scheme_year__scheme"), request.user, pk=pk
+        Compensation.objects.select_related("mentor", "scheme_year__scheme").with_paid(),
+        request.user,
+        pk=pk,
     )
     require_administers(request.user, compensation.scheme_year.scheme)
     form = PaymentForm(request.POST or None)
@@ -149,16 +148,14 @@ def compensation_detail(request, pk):
         else:
             messages.success(request, _("The payment is recorded."))
             return redirect("mentoring:compensation_detail", pk=compensation.pk)
-    payments = list(compensation.payments.select_related("recorded_by"))
-    paid = sum((p.amount for p in payments), 0)
     return render(
         request,
         "mentoring/compensation_detail.html",
         {
             "compensation": compensation,
-            "payments": payments,
-            "paid": paid,
-            "left": compensation.amount - paid,
+            "payments": compensation.payments.select_related("recorded_by"),
+            "paid": compensation.paid(),
+            "left": compensation.left_to_pay(),
             "form": form,
         },
     )

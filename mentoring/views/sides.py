@@ -9,7 +9,6 @@ reason the workflow or the service's predicate gives) and returns to the pairing
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -44,12 +43,9 @@ def home(request):
             Compensation.objects.visible_to(request.user)
             .filter(mentor_id__in=mentor_ids)
             .select_related("mentor", "scheme_year__scheme")
-            .annotate(paid_total=Sum("payments__amount"))
+            .with_paid()
             .order_by("-scheme_year__year", "mentor__name", "pk")
         )
-        for compensation in compensations:
-            compensation.paid_total = compensation.paid_total or 0
-            compensation.left = compensation.amount - compensation.paid_total
     mentors = Organisation.objects.filter(pk__in=mentor_ids).order_by("name")
     return render(
         request,
