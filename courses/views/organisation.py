@@ -226,7 +226,6 @@ def form_answer(request, pk):
     feedback_form = get_visible_or_404(
         FeedbackForm.objects.select_related("event", "scheme"), request.user, pk=pk
     )
-    access = access_for(request.user)
     organisations = [o for o in own_organisations(request.user) if feedback_form.is_for(o)]
     questions = list(feedback_form.questions.all())
     already = feedback_form.answered_by(request.user)
@@ -259,6 +258,8 @@ def form_answer(request, pk):
             "already": already,
             "may_answer": may_answer,
             "can_answer_at_all": bool(organisations),
-            "can_see_results": access.is_caseworker or access.has(Role.EVALUATOR),
+            "can_see_results": FeedbackForm.objects.results_visible_to(request.user)
+            .filter(pk=feedback_form.pk)
+            .exists(),
         },
     )
