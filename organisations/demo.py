@@ -618,7 +618,7 @@ LOGINS = [
 def foreign_data() -> list[str]:
     """The organisations in the database the demo did not make (``load_demo`` refuses them)."""
     others = Organisation.objects.filter(is_demo=False).count()
-    return [f"{others} organisations not marked as demo"] if others else []
+    return [f"organisations not marked as demo: {others}"] if others else []
 
 
 def after_load(log):

@@ -124,7 +124,7 @@ DEMO_EMAIL_DOMAIN = ".example"
 def foreign_data() -> list[str]:
     """The people in the database the demo did not make (``load_demo`` refuses them)."""
     others = User.objects.exclude(email__endswith=DEMO_EMAIL_DOMAIN).count()
-    return [f"{others} people with an address outside {DEMO_EMAIL_DOMAIN}"] if others else []
+    return [f"people with an address outside {DEMO_EMAIL_DOMAIN}: {others}"] if others else []
 
 
 def load_scheme(administrator) -> Scheme:
