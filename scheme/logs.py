@@ -3,7 +3,9 @@ request that queued the Celery task) on every record.
 
 No personal data: the request line has the method, the path without its query string, the
 status, the duration, the view's name, the request id and at most the user's id; the formatter
-writes a record's message and these fields, never the request or its user.
+writes a record's message and these fields, never the request or its user, and blanks out
+what looks like an e-mail address or a national identity number in a message or traceback
+(a database error quoting a row, say).
 """
 
 import contextvars
@@ -28,6 +30,10 @@ TASK_HEADER = "request_id"
 request_id = contextvars.ContextVar("request_id", default=None)
 requests_log = logging.getLogger("scheme.requests")
 
+# What is blanked out of messages and tracebacks: e-mail addresses, and eleven digits standing
+# alone (a national identity number, fødselsnummer or D-number).
+PERSONAL_DATA = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<!\d)\d{6}\s?\d{5}(?!\d)")
+
 # The fields of a record the JSON formatter writes besides the message (the request line's
 # and the task's); anything else given as ``extra`` is left out.
 RECORD_FIELDS = ("method", "path", "status", "duration_ms", "view", "user_id", "task", "task_id")
@@ -38,6 +44,10 @@ def request_id_from(header: str | None) -> str:
     if header and WELL_FORMED_REQUEST_ID.fullmatch(header):
         return header
     return uuid.uuid4().hex
+
+
+def redact(text: str) -> str:
+    return PERSONAL_DATA.sub("[redacted]", text)
 
 
 class RequestIdFilter(logging.Filter):
@@ -59,14 +69,14 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
             "request_id": getattr(record, "request_id", None) or request_id.get(),
         }
         entry.update(
             (field, getattr(record, field)) for field in RECORD_FIELDS if hasattr(record, field)
         )
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

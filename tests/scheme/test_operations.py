@@ -252,6 +252,16 @@ def test_the_request_id_travels_with_a_queued_task_into_its_logs(log):
     assert logs.request_id.get() is None
 
 
+def test_the_json_formatter_blanks_out_addresses_and_identity_numbers(log):
+    logging.getLogger("x").error(
+        "Key (email)=(kari.nordmann+1@example.no) exists; pid %s, org %s",
+        "01019012345",
+        "923609016",
+    )
+    [line] = json_lines(log.records)
+    assert line["message"] == "Key (email)=([redacted]) exists; pid [redacted], org 923609016"
+
+
 def test_the_json_formatter_writes_an_exception_on_the_same_line():
     try:
         raise ValueError("boom")
