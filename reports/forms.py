@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.models import Award
 from organisations.models import Organisation
-from reports.builders import administered_scheme_ids, administered_schemes, registered_kinds
+from reports.builders import administered_scheme_ids, registered_kinds
 from reports.builders.documents import organisation_parameters
 from reports.models import ReportKind
 from scheme.models import Scheme, SchemeYear
-from scheme.roles import Role, access_for
+from scheme.roles import access_for
 
 
 class OrderForm(forms.Form):
@@ -40,15 +40,21 @@ class OrderForm(forms.Form):
         raise NotImplementedError
 
 
+def _those_allowed(queryset, rule):
+    """The rows of ``queryset`` the report's rule allows the user to order it about (schemes
+    and their years: few rows, so the rule is asked of each)."""
+    return queryset.filter(pk__in=[row.pk for row in queryset if rule(row)])
+
+
 class AnnualForm(OrderForm):
     kind = ReportKind.ANNUAL
     scheme_year = forms.ModelChoiceField(label=_("Scheme year"), queryset=SchemeYear.objects.none())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        access = access_for(user)
-        years = SchemeYear.objects.current_first()
-        self.fields["scheme_year"].queryset = access.administered(years)
+        years = SchemeYear.objects.current_first().select_related("scheme")
+        rule = access_for(user).may_order_annual_report
+        self.fields["scheme_year"].queryset = _those_allowed(years, rule)
 
     @classmethod
     def offered_to(cls, access) -> bool:
@@ -56,19 +62,13 @@ class AnnualForm(OrderForm):
 
 
 class EvaluationForm(OrderForm):
-    """Evaluators may summarise any scheme (it is anonymised); caseworkers their own."""
-
     kind = ReportKind.EVALUATION
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        access = access_for(user)
-        self.fields["scheme"].queryset = (
-            Scheme.objects.order_by("name")
-            if access.has(Role.EVALUATOR)
-            else administered_schemes(user)
-        )
+        rule = access_for(user).may_order_evaluation
+        self.fields["scheme"].queryset = _those_allowed(Scheme.objects.order_by("name"), rule)
 
     @classmethod
     def offered_to(cls, access) -> bool:

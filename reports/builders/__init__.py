@@ -75,14 +75,11 @@ def schemes_in(parameters):
     return schemes if len(schemes) == len(set(ids)) else []
 
 
-def administered_schemes(user):
-    """The schemes the user's body runs (every scheme for admins)."""
-    return access_for(user).administered(Scheme.objects.order_by("name"), "administrator_id")
-
-
 def administered_scheme_ids(user) -> list[int]:
-    """A caseworker's report covers these schemes (``parameters["schemes"]``)."""
-    return sorted(administered_schemes(user).values_list("pk", flat=True))
+    """The schemes the user's body runs (every scheme for admins): what a caseworker's report
+    covers (``parameters["schemes"]``)."""
+    schemes = access_for(user).administered(Scheme.objects.all(), "administrator_id")
+    return sorted(schemes.values_list("pk", flat=True))
 
 
 def load() -> None:
