@@ -27,7 +27,6 @@ from mentoring.forms import (
 )
 from mentoring.matching import suggest_mentors
 from mentoring.models import (
-    LIVE_STATUSES,
     STATUS_STEPS,
     CheckIn,
     Flag,
@@ -117,7 +116,7 @@ def _waiting_for_a_mentor(access) -> list:
         )
     )
     years = access.administered(newest)
-    paired = PairingMember.objects.filter(pairing__status__in=LIVE_STATUSES)
+    paired = PairingMember.objects.filter(pairing__in=Pairing.objects.live())
     return list(
         Organisation.objects.participants()
         .filter(registry.organisations_taking_part(*years))

@@ -116,7 +116,7 @@ def test_one_that_was_not_there_is_not_asked_to_confirm(client, group, meetings)
 
 def test_no_export_holds_the_notes(group, meetings, scheme_year):
     a_org, _b_org, c_org = group.participants
-    csv = exports.meetings({"schemes": [scheme_year.scheme_id]}, lambda *args: None)[0]
+    csv = exports.meetings([scheme_year.scheme_id], {}, lambda *args: None)[0]
     assert csv.decode("utf-8-sig").count("\n") == 4  # the header and three meetings
     for note in (A_ALONE, A_AND_CASEWORKER, WHOLE_GROUP):
         assert note not in csv.decode("utf-8-sig")
