@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +17,17 @@ from grants.account_numbers import (
     validate_account_number,
 )
 from grants.workflows import (
+    APPEAL_FLOW,
     APPLICATION_EDITABLE,
     APPLICATION_FLOW,
+    CHANGE_NOTICE_FLOW,
+    CLAWBACK_FLOW,
     REPORT_EDITABLE,
     REPORT_FLOW,
+    AppealStatus,
     ApplicationStatus,
+    ChangeNoticeStatus,
+    ClawbackStatus,
     ReportStatus,
 )
 from organisations.models import CompetenceArea, Organisation, TargetGroup
@@ -33,6 +39,11 @@ from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PAST_DATE, PLAUSIBLE_DATE
 ZERO = Decimal("0")
 APPEAL_PERIOD = datetime.timedelta(weeks=3)
 MAX_ATTACHMENTS = 20  # documents on one application
+
+
+def total_of(amounts) -> Decimal:
+    """The sum of a budget's or accounts' lines (0 for none): the one way lines are added up."""
+    return sum(amounts, ZERO)
 
 
 class RoundKind(models.TextChoices):
@@ -105,6 +116,11 @@ class Round(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_invitation_only(self) -> bool:
+        """A closed call: only the organisations invited may apply."""
+        return self.kind == RoundKind.CLOSED
+
     def is_open(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.opens_on <= today <= self.closes_on
@@ -157,6 +173,19 @@ class ApplicationQuerySet(models.QuerySet):
             Q(round__scheme_year__scheme__administrator_id__in=access.administering_ids)
             | Q(organisation_id__in=access.organisation_ids(OrganisationKind.PARTICIPANT))
         )
+
+    def with_total_score(self):
+        """Each application with ``total_score``, the sum of its assessment's scores (None
+        before it is scored), as one subquery: the list orders by it without a GROUP BY. The
+        same sum as ``Assessment.total_score``."""
+        totals = (
+            Score.objects.filter(assessment__application=OuterRef("pk"))
+            .order_by()
+            .values("assessment__application")
+            .annotate(total=Sum("score"))
+            .values("total")[:1]
+        )
+        return self.annotate(total_score=Subquery(totals, output_field=models.IntegerField()))
 
 
 class Application(models.Model):
@@ -240,9 +269,31 @@ class Application(models.Model):
     def is_editable(self) -> bool:
         return self.status in APPLICATION_EDITABLE
 
+    # The states by name, for pages that say what happens next (the steps: APPLICATION_FLOW).
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT
+
+    @property
+    def awaits_answer(self) -> bool:
+        """The caseworker has asked a question; the application is back with the organisation."""
+        return self.status == ApplicationStatus.INFO_REQUESTED
+
+    @property
+    def is_awarded(self) -> bool:
+        return self.status == ApplicationStatus.AWARDED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ApplicationStatus.REJECTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == ApplicationStatus.WITHDRAWN
+
     @property
     def budget_total(self) -> Decimal:
-        return sum((line.amount for line in self.budget_lines.all()), ZERO)
+        return total_of(line.amount for line in self.budget_lines.all())
 
 
 class BudgetCategory(models.TextChoices):
@@ -374,6 +425,7 @@ class Assessment(models.Model):
 
     @property
     def total_score(self) -> int:
+        """The sum of the scores (``ApplicationQuerySet.with_total_score`` for a list)."""
         return sum(score.score for score in self.scores.all())
 
 
@@ -480,6 +532,26 @@ class Award(models.Model):
 
     def disbursed(self) -> Decimal:
         return self.disbursements.aggregate(total=Sum("amount"))["total"] or ZERO
+
+    def claimed(self) -> Decimal:
+        """What the award's clawbacks claim back (a clawback cancelled on appeal claims
+        nothing). Reads ``clawbacks`` as a page prefetched them."""
+        clawbacks = self.clawbacks.all()
+        return sum((c.amount for c in clawbacks if c.status != ClawbackStatus.CANCELLED), ZERO)
+
+    def held_for_report(self) -> Decimal:
+        """What the payment plan holds until the grant report is approved: the unpaid
+        instalments marked so (nothing once the report is approved)."""
+        if self.report.status == ReportStatus.APPROVED:
+            return ZERO
+        held = self.instalments.filter(after_report_approved=True, disbursement__isnull=True)
+        return held.aggregate(total=Sum("amount"))["total"] or ZERO
+
+    def reclaimable(self) -> Decimal:
+        """The most a new clawback may claim: what has been paid out and not already claimed
+        (from ``disbursements`` and ``clawbacks``, prefetched on a page)."""
+        paid = sum((d.amount for d in self.disbursements.all()), ZERO)
+        return max(paid - self.claimed(), ZERO)
 
 
 def organisations_awarded_in(scheme_year) -> Q:
@@ -599,6 +671,12 @@ class PayoutAccount(models.Model):
         return self.confirmed_at is not None
 
 
+class InstalmentState(models.TextChoices):
+    TO_PAY = "to_pay", _("to pay")
+    HELD = "held", _("held until the report is approved")
+    PAID = "paid", _("paid")
+
+
 class Instalment(models.Model):
     """One payment in an award's payment plan."""
 
@@ -621,6 +699,27 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.number}: {self.amount}"
+
+    @property
+    def state(self) -> InstalmentState:
+        """Paid, held (it waits for the grant report to be approved) or to pay."""
+        if hasattr(self, "disbursement"):
+            return InstalmentState.PAID
+        if self.after_report_approved and self.award.report.status != ReportStatus.APPROVED:
+            return InstalmentState.HELD
+        return InstalmentState.TO_PAY
+
+    @property
+    def is_paid(self) -> bool:
+        return self.state == InstalmentState.PAID
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == InstalmentState.HELD
+
+    @property
+    def is_payable(self) -> bool:
+        return self.state == InstalmentState.TO_PAY
 
 
 class Disbursement(models.Model):
@@ -708,14 +807,22 @@ class GrantReport(models.Model):
     def is_editable(self) -> bool:
         return self.status in REPORT_EDITABLE
 
+    @property
+    def is_returned(self) -> bool:
+        return self.status == ReportStatus.RETURNED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ReportStatus.APPROVED
+
     def is_overdue(self, today=None) -> bool:
         return self.is_editable and (today or timezone.localdate()) > self.due_on
 
     def totals(self) -> dict:
         """Income, expenses and the unspent part of what was paid out, from the account lines."""
         lines = list(self.account_lines.all())
-        income = sum((line.amount for line in lines if line.kind == LineKind.INCOME), ZERO)
-        expenses = sum((line.amount for line in lines if line.kind == LineKind.EXPENSE), ZERO)
+        income = total_of(line.amount for line in lines if line.kind == LineKind.INCOME)
+        expenses = total_of(line.amount for line in lines if line.kind == LineKind.EXPENSE)
         disbursed = self.award.disbursed()
         return {
             "income": income,
@@ -765,12 +872,6 @@ class AccountLine(models.Model):
         return f"{self.get_kind_display()} {self.get_category_display()}: {self.amount}"
 
 
-class ClawbackStatus(models.TextChoices):
-    OPEN = "open", _("to be repaid")
-    SETTLED = "settled", _("repaid")
-    CANCELLED = "cancelled", _("cancelled after appeal")
-
-
 class ClawbackQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(award__in=Award.objects.visible_to(user))
@@ -786,6 +887,7 @@ class Clawback(models.Model):
     )
 
     objects = ClawbackQuerySet.as_manager()
+    workflow = CLAWBACK_FLOW
 
     class Meta:
         verbose_name = _("clawback")
@@ -817,12 +919,6 @@ class Repayment(models.Model):
         return f"{self.paid_on}: {self.amount}"
 
 
-class AppealStatus(models.TextChoices):
-    LODGED = "lodged", _("lodged, being handled")
-    UPHELD = "upheld", _("decision upheld")
-    CHANGED = "changed", _("decision changed")
-
-
 class AppealQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(decision__in=Decision.objects.visible_to(user))
@@ -845,6 +941,7 @@ class Appeal(models.Model):
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
     objects = AppealQuerySet.as_manager()
+    workflow = APPEAL_FLOW
 
     class Meta:
         verbose_name = _("appeal")
@@ -858,10 +955,10 @@ class Appeal(models.Model):
     def __str__(self):
         return f"{self.decision} ({self.get_status_display()})"
 
-
-class ChangeNoticeStatus(models.TextChoices):
-    OPEN = "open", _("sent, waiting for the caseworker")
-    HANDLED = "handled", _("handled")
+    @property
+    def is_pending(self) -> bool:
+        """Lodged and not yet handled."""
+        return self.status in APPEAL_FLOW["handle"].sources
 
 
 class ChangeNoticeQuerySet(models.QuerySet):
@@ -891,6 +988,7 @@ class ChangeNotice(models.Model):
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
     objects = ChangeNoticeQuerySet.as_manager()
+    workflow = CHANGE_NOTICE_FLOW
 
     class Meta:
         verbose_name = _("change notice")

@@ -137,18 +137,24 @@ class InviteForm(forms.Form):
 # --- assessment ------------------------------------------------------------------------------
 
 
-IMPARTIAL_CHOICES = [
-    ("impartial", _("I am impartial in this case")),
-    ("conflict", _("I am not impartial in this case")),
-]
+# has_conflict -> (the form's value, the label)
+IMPARTIAL_CHOICES = {
+    False: ("impartial", _("I am impartial in this case")),
+    True: ("conflict", _("I am not impartial in this case")),
+}
 
 
 class ImpartialityForm(forms.Form):
+    """The declarations the service allows now (``services.declaration_choices``): both at
+    first, only a conflict after "impartial"."""
+
     declaration = forms.ChoiceField(
         label=_("Your declaration"),
-        choices=IMPARTIAL_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose whether you are impartial.")},
+        error_messages={
+            "required": _("Choose whether you are impartial."),
+            "invalid_choice": _("Choose one of the declarations shown."),
+        },
     )
     note = forms.CharField(
         label=_("Note"),
@@ -156,6 +162,10 @@ class ImpartialityForm(forms.Form):
         required=False,
         help_text=_("If you are not impartial, say briefly why, so a colleague can take over."),
     )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"].choices = [IMPARTIAL_CHOICES[c] for c in choices]
 
     def clean(self):
         data = super().clean()

@@ -3,24 +3,21 @@
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.functional import lazy
-from django.utils.translation import gettext_lazy as _
 
 from scheme.formatting import format_day, format_nok
 from scheme.roles import (
     OrganisationKind,
     access_for,
     require,
-    require_administers,
 )
 
 # Amounts, dates and choices in notifications are formatted when each reader's copy is made,
 # in the reader's language (notify() formats the text inside translation.override).
 _nok = lazy(format_nok, str)
 _day = lazy(format_day, str)
-
 
 
 class Missing(NamedTuple):
@@ -44,25 +41,6 @@ def _require_member(actor, organisation):
 
 def _scheme_of(application):
     return application.round.scheme_year.scheme
-
-
-def _require_impartial(actor, application):
-    """The caseworker has declared impartiality for this application and has no conflict."""
-    require_administers(actor, _scheme_of(application))
-    declaration = application.declarations.filter(caseworker=actor).first()
-    if declaration is None:
-        raise ValidationError(
-            _("Declare your impartiality before you assess or decide this application.")
-        )
-    if declaration.has_conflict:
-        raise PermissionDenied(_("You have declared that you are not impartial in this case."))
-
-
-def _refuse_if_conflicted(actor, application):
-    """A caseworker who has declared a conflict takes no decision in the case (clawback and
-    appeals included); no new declaration is needed for those."""
-    if application.declarations.filter(caseworker=actor, has_conflict=True).exists():
-        raise PermissionDenied(_("You have declared that you are not impartial in this case."))
 
 
 def _state_error(message):

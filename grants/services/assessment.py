@@ -1,6 +1,6 @@
 """Assessment: impartiality, scores, proposals and requests for more information."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,23 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from grants.models import (
     ZERO,
     Application,
-    ApplicationStatus,
     Assessment,
     Criterion,
     ImpartialityDeclaration,
     Score,
 )
+from grants.services import texts
 from grants.services._common import (
     _application_url,
     _clean_changed,
     _members,
-    _require_impartial,
     _scheme_of,
     _state_error,
 )
 from grants.services.applications import eligibility_of
 from grants.services.money import _check_room
 from grants.services.verbs import ASSESSED, IMPARTIALITY, INFO_REQUESTED, PROPOSED
+from grants.workflows import APPLICATION_FLOW, APPLICATION_UNDECIDED
 from scheme import audit
 from scheme.notifications import notify
 from scheme.roles import (
@@ -34,29 +34,97 @@ from scheme.roles import (
 # --- assessment -----------------------------------------------------------------------------
 
 
-def _under_assessment(application) -> Application:
-    """The application, locked (its row only), while it is being assessed or decided. A
-    caseworker may decide while a question is open (the organisation may never answer)."""
+def _under_assessment(actor, application, step) -> Application:
+    """The application, locked (its row only), once the workflow lets ``actor`` take ``step``
+    (``assess``, ``award``, ``reject``, ``request_information``) and they have declared
+    themselves impartial. A caseworker may decide while a question is open (the organisation
+    may never answer)."""
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("round__scheme_year__scheme", "organisation")
         .get(pk=application.pk)
     )
-    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED):
-        raise _state_error(_("Only submitted applications are assessed and decided."))
+    APPLICATION_FLOW.require(actor, application, step)
+    _require_impartial(actor, application)
     return application
+
+
+def may_take(actor, application, step) -> bool:
+    """Whether ``actor`` may take the caseworker's ``step`` on the application now (what
+    ``_under_assessment`` requires; ``request_information`` lies within ``assess``), for the
+    workspace to show its form."""
+    return bool(APPLICATION_FLOW.decide(actor, application, step)) and _has_declared_impartial(
+        actor, application
+    )
+
+
+# --- impartiality (Public Administration Act § 6) --------------------------------------------
+
+
+def _declaration_of(actor, application) -> ImpartialityDeclaration | None:
+    """The actor's declaration on the application (from ``declarations`` when prefetched)."""
+    return next((d for d in application.declarations.all() if d.caseworker_id == actor.pk), None)
+
+
+def _has_declared_impartial(actor, application) -> bool:
+    declaration = _declaration_of(actor, application)
+    return declaration is not None and not declaration.has_conflict
+
+
+def _require_impartial(actor, application):
+    """The caseworker has declared impartiality for this application and has no conflict."""
+    declaration = _declaration_of(actor, application)
+    if declaration is None:
+        raise ValidationError(
+            _("Declare your impartiality before you assess or decide this application.")
+        )
+    if declaration.has_conflict:
+        raise PermissionDenied(_("You have declared that you are not impartial in this case."))
+
+
+def _refuse_if_conflicted(actor, application):
+    """A caseworker who has declared a conflict takes no decision in the case (clawback and
+    appeals included); no new declaration is needed for those."""
+    declaration = _declaration_of(actor, application)
+    if declaration is not None and declaration.has_conflict:
+        raise PermissionDenied(_("You have declared that you are not impartial in this case."))
+
+
+def declaration_refusal(actor, application, *, has_conflict: bool) -> str:
+    """Why ``actor`` (a caseworker of the scheme) cannot make this declaration now, or "".
+
+    A caseworker declares while the application waits for assessment; "impartial" may later
+    become a conflict (found at any time, even after the decision, so the caseworker takes no
+    part in appeals or clawbacks), and a declared conflict stands: another caseworker takes
+    the case.
+    """
+    earlier = _declaration_of(actor, application)
+    if earlier is not None and earlier.has_conflict:
+        return _("You have declared that you are not impartial; another caseworker takes the case.")
+    if not has_conflict and earlier is not None:
+        return _("You have already declared that you are impartial.")
+    if not has_conflict and application.status not in APPLICATION_UNDECIDED:
+        return _("The application is not waiting for assessment.")
+    return ""
+
+
+def declaration_choices(actor, application) -> list[bool]:
+    """The declarations ``actor`` may make now, as ``has_conflict`` values ([] for none)."""
+    return [
+        has_conflict
+        for has_conflict in (False, True)
+        if not declaration_refusal(actor, application, has_conflict=has_conflict)
+    ]
 
 
 @transaction.atomic
 def declare_impartiality(actor, application, *, has_conflict: bool, note: str = ""):
-    """Record the caseworker's declaration. A declared conflict stands: it cannot be turned
-    back into impartiality (another caseworker takes the case)."""
+    """Record the caseworker's declaration (``declaration_refusal`` says when they may)."""
     require_administers(actor, _scheme_of(application))
-    earlier = application.declarations.filter(caseworker=actor).first()
-    if earlier is not None and earlier.has_conflict:
-        raise _state_error(
-            _("You have declared that you are not impartial; another caseworker takes the case.")
-        )
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    refusal = declaration_refusal(actor, application, has_conflict=has_conflict)
+    if refusal:
+        raise _state_error(refusal)
     _clean_changed(ImpartialityDeclaration(note=note), note="note")
     declaration, _created = ImpartialityDeclaration.objects.update_or_create(
         application=application,
@@ -95,8 +163,7 @@ def save_assessment(
     summary="",
 ) -> Assessment:
     """Record the scores (criterion -> (score, note)) and the rest of the assessment."""
-    application = _under_assessment(application)
-    _require_impartial(actor, application)
+    application = _under_assessment(actor, application, "assess")
     _check_scores(scores)
     assessment, _created = Assessment.objects.get_or_create(
         application=application, defaults={"assessed_by": actor}
@@ -123,8 +190,7 @@ def save_assessment(
 @transaction.atomic
 def set_proposal(actor, application, *, proposed: bool, rank=None, proposed_amount=None):
     """Place the application in the round's portfolio (or take it out)."""
-    application = _under_assessment(application)
-    _require_impartial(actor, application)
+    application = _under_assessment(actor, application, "assess")
     if not hasattr(application, "assessment"):
         raise _state_error(_("Assess the application before you propose it."))
     if proposed_amount is not None and proposed_amount > (application.amount or ZERO):
@@ -150,13 +216,11 @@ def set_proposal(actor, application, *, proposed: bool, rank=None, proposed_amou
 
 @transaction.atomic
 def request_information(actor, application, question: str) -> Application:
-    application = _under_assessment(application)
-    _require_impartial(actor, application)
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise _state_error(_("The organisation has not answered the last question yet."))
+    application = _under_assessment(actor, application, "assess")
+    APPLICATION_FLOW.require(actor, application, "request_information")  # one question at a time
     if not question.strip():
         raise ValidationError({"question": _("Write what you need to know.")})
-    application.status = ApplicationStatus.INFO_REQUESTED
+    APPLICATION_FLOW.move(application, "request_information")
     application.info_request = question
     application.caseworker = application.caseworker or actor
     _clean_changed(application, info_request="question")
@@ -164,8 +228,7 @@ def request_information(actor, application, question: str) -> Application:
     audit.record(actor, INFO_REQUESTED, application)
     notify(
         _members(application.organisation),
-        _("The caseworker asks about your application"),
-        _("{question}\n\nAnswer by changing the application and sending it again."),
+        *texts.QUESTION_ASKED,
         url=_application_url(application),
         question=question,
     )

@@ -15,19 +15,17 @@ from grants.models import (
     Appeal,
     AppealStatus,
     Application,
-    ApplicationStatus,
     Assessment,
     Award,
     ChangeNotice,
-    ChangeNoticeStatus,
     Clawback,
-    ClawbackStatus,
     Decision,
     DecisionKind,
     GrantReport,
     Instalment,
     Repayment,
 )
+from grants.services import texts
 from grants.services._common import (
     _application_url,
     _award_url,
@@ -36,13 +34,11 @@ from grants.services._common import (
     _day,
     _members,
     _nok,
-    _refuse_if_conflicted,
-    _require_impartial,
     _require_member,
     _scheme_of,
     _state_error,
 )
-from grants.services.assessment import _under_assessment
+from grants.services.assessment import _refuse_if_conflicted, _under_assessment
 from grants.services.money import _check_room
 from grants.services.verbs import (
     ACCEPTED,
@@ -54,6 +50,14 @@ from grants.services.verbs import (
     CLAWBACK_OPENED,
     REJECTED,
     REPAID,
+)
+from grants.workflows import (
+    APPEAL_FLOW,
+    APPEAL_OUTCOMES,
+    APPLICATION_FLOW,
+    APPLICATION_UNDECIDED,
+    CHANGE_NOTICE_FLOW,
+    CLAWBACK_FLOW,
 )
 from scheme import audit
 from scheme.formatting import format_day, format_nok
@@ -74,10 +78,7 @@ def budget_position(scheme_year) -> dict:
         Assessment.objects.filter(
             proposed=True,
             application__round__scheme_year=scheme_year,
-            application__status__in=[
-                ApplicationStatus.SUBMITTED,
-                ApplicationStatus.INFO_REQUESTED,
-            ],
+            application__status__in=APPLICATION_UNDECIDED,
         ).aggregate(total=Sum("proposed_amount"))["total"]
         or ZERO
     )
@@ -139,8 +140,7 @@ def award_grant(actor, application, *, amount: Decimal, reasons: str, instalment
     are serialised and neither the sum of awards nor an organisation's awards in the year's
     calls can pass their limits.
     """
-    application = _under_assessment(application)
-    _require_impartial(actor, application)
+    application = _under_assessment(actor, application, "award")
     scheme_year = SchemeYear.objects.select_for_update().get(pk=application.round.scheme_year_id)
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than 0.")})
@@ -172,18 +172,13 @@ def award_grant(actor, application, *, amount: Decimal, reasons: str, instalment
     )
     _payment_plan(award, instalments)
     GrantReport.objects.create(award=award, due_on=scheme_year.report_due_date)
-    application.status = ApplicationStatus.AWARDED
+    APPLICATION_FLOW.move(application, "award")
     application.caseworker = application.caseworker or actor
     application.save()
     audit.record(actor, AWARDED, application, format_nok(amount))
     notify(
         _members(application.organisation),
-        _("You are awarded a grant"),
-        _(
-            "{organisation} is awarded {amount}. The award letter with the reasons for the "
-            "decision is in the portal: read it and accept the conditions there. You may "
-            "appeal the decision until {deadline}."
-        ),
+        *texts.AWARDED,
         url=_award_url(award),
         organisation=application.organisation.name,
         amount=_nok(amount),
@@ -194,20 +189,15 @@ def award_grant(actor, application, *, amount: Decimal, reasons: str, instalment
 
 @transaction.atomic
 def reject_application(actor, application, *, reasons: str) -> Decision:
-    application = _under_assessment(application)
-    _require_impartial(actor, application)
+    application = _under_assessment(actor, application, "reject")
     decision = _decide(actor, application, DecisionKind.REJECTION, reasons)
-    application.status = ApplicationStatus.REJECTED
+    APPLICATION_FLOW.move(application, "reject")
     application.caseworker = application.caseworker or actor
     application.save()
     audit.record(actor, REJECTED, application)
     notify(
         _members(application.organisation),
-        _("Your application is not granted"),
-        _(
-            "The application from {organisation} is not granted. The reasons are in the "
-            "portal. You may appeal the decision until {deadline}."
-        ),
+        *texts.REJECTED,
         url=_application_url(application),
         organisation=application.organisation.name,
         deadline=_day(decision.appeal_deadline),
@@ -231,8 +221,7 @@ def accept_award(actor, award) -> Award:
     audit.record(actor, ACCEPTED, award.application)
     notify(
         _caseworkers(award.application),
-        _("Conditions accepted: {organisation}"),
-        _("{person} has accepted the conditions of the award for {organisation}."),
+        *texts.CONDITIONS_ACCEPTED,
         url=_award_url(award),
         person=actor.full_name,
         organisation=award.application.organisation.name,
@@ -269,8 +258,7 @@ def lodge_appeal(actor, decision, grounds: str) -> Appeal:
     audit.record(actor, APPEALED, decision.application, decision.get_kind_display())
     notify(
         _caseworkers(decision.application),
-        _("Appeal from {organisation}"),
-        _("{organisation} has appealed the decision ({kind}). Handle the appeal in the portal."),
+        *texts.APPEAL_LODGED,
         url=_application_url(decision.application),
         organisation=decision.application.organisation.name,
         kind=lazy(decision.get_kind_display, str)(),
@@ -294,11 +282,9 @@ def handle_appeal(actor, appeal, *, status: str, outcome: str) -> Appeal:
         .get(pk=appeal.pk)
     )
     application = appeal.decision.application
-    require_administers(actor, _scheme_of(application))
+    APPEAL_FLOW.require(actor, appeal, "handle")
     _refuse_if_conflicted(actor, application)
-    if appeal.status != AppealStatus.LODGED:
-        raise _state_error(_("This appeal has already been handled."))
-    if status not in (AppealStatus.UPHELD, AppealStatus.CHANGED):
+    if status not in APPEAL_OUTCOMES:
         raise ValidationError({"status": _("Choose whether the decision stands or is changed.")})
     if not outcome.strip():
         raise ValidationError({"outcome": _("Write the outcome and its reasons.")})
@@ -313,8 +299,7 @@ def handle_appeal(actor, appeal, *, status: str, outcome: str) -> Appeal:
     audit.record(actor, APPEAL_HANDLED, application, appeal.get_status_display())
     notify(
         _members(application.organisation),
-        _("Your appeal is handled"),
-        _("The appeal from {organisation} is handled: {status}.\n\n{outcome}"),
+        *texts.APPEAL_HANDLED,
         url=_application_url(application),
         organisation=application.organisation.name,
         status=lazy(appeal.get_status_display, str)(),
@@ -328,7 +313,7 @@ def _undo(decision):
     for a new decision; a clawback is cancelled."""
     if decision.kind == DecisionKind.CLAWBACK:
         for clawback in Clawback.objects.filter(decision=decision):
-            clawback.status = ClawbackStatus.CANCELLED
+            CLAWBACK_FLOW.move(clawback, "cancel")
             clawback.save(update_fields=["status"])
         return
     if decision.kind == DecisionKind.AWARD:
@@ -344,7 +329,7 @@ def _undo(decision):
         award.report.delete()
         award.delete()
     application = Application.objects.get(pk=decision.application_id)
-    application.status = ApplicationStatus.SUBMITTED
+    APPLICATION_FLOW.move(application, "reopen")
     application.save(update_fields=["status", "updated_at"])
 
 
@@ -364,9 +349,7 @@ def open_clawback(
     require_administers(actor, _scheme_of(application))
     _refuse_if_conflicted(actor, application)
     spend_form_token(actor, form_token)
-    reclaimable = award.disbursed() - sum(
-        (c.amount for c in award.clawbacks.exclude(status=ClawbackStatus.CANCELLED)), ZERO
-    )
+    reclaimable = award.reclaimable()
     if amount <= 0 or amount > reclaimable:
         raise ValidationError(
             {
@@ -383,12 +366,7 @@ def open_clawback(
     audit.record(actor, CLAWBACK_OPENED, application, format_nok(amount))
     notify(
         _members(application.organisation),
-        _("Decision to claim back {amount}"),
-        _(
-            "{administrator} claims back {amount} of the grant to {organisation}, to be repaid by "
-            "{due}. The reasons are in the portal. You may appeal the decision until "
-            "{deadline}."
-        ),
+        *texts.CLAWBACK_DECIDED,
         url=_award_url(award),
         amount=_nok(amount),
         organisation=application.organisation.name,
@@ -407,10 +385,8 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on, form_token=No
         .get(pk=clawback.pk)
     )
     application = clawback.award.application
-    require_administers(actor, _scheme_of(application))
+    CLAWBACK_FLOW.require(actor, clawback, "repay")
     spend_form_token(actor, form_token)
-    if clawback.status != ClawbackStatus.OPEN:
-        raise _state_error(_("This clawback is closed."))
     left = clawback.amount - clawback.repaid()
     if amount <= 0 or amount > left:
         raise ValidationError(
@@ -420,7 +396,7 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on, form_token=No
     repayment.full_clean()
     repayment.save()
     if amount == left:
-        clawback.status = ClawbackStatus.SETTLED
+        CLAWBACK_FLOW.move(clawback, "settle")
         clawback.save(update_fields=["status"])
     audit.record(actor, REPAID, application, format_nok(amount))
     return repayment
@@ -442,8 +418,7 @@ def send_change_notice(actor, award, description: str, *, form_token=None) -> Ch
     audit.record(actor, CHANGE_NOTICE_SENT, application)
     notify(
         _caseworkers(application),
-        _("Change notice from {organisation}"),
-        _("{organisation} says the basis for the grant has changed:\n\n{description}"),
+        *texts.CHANGE_NOTICE_RECEIVED,
         url=_award_url(award),
         organisation=application.organisation.name,
         description=description,
@@ -461,12 +436,10 @@ def handle_change_notice(actor, notice, outcome: str) -> ChangeNotice:
         .get(pk=notice.pk)
     )
     application = notice.award.application
-    require_administers(actor, _scheme_of(application))
-    if notice.status != ChangeNoticeStatus.OPEN:
-        raise _state_error(_("This change notice has already been handled."))
+    CHANGE_NOTICE_FLOW.require(actor, notice, "handle")
     if not outcome.strip():
         raise ValidationError({"outcome": _("Write what the change means for the grant.")})
-    notice.status = ChangeNoticeStatus.HANDLED
+    CHANGE_NOTICE_FLOW.move(notice, "handle")
     notice.outcome = outcome
     notice.handled_by = actor
     notice.handled_at = timezone.now()
@@ -475,8 +448,7 @@ def handle_change_notice(actor, notice, outcome: str) -> ChangeNotice:
     audit.record(actor, CHANGE_NOTICE_HANDLED, application)
     notify(
         _members(application.organisation),
-        _("Your change notice is handled"),
-        _("The caseworker has handled the change notice from {organisation}:\n\n{outcome}"),
+        *texts.CHANGE_NOTICE_HANDLED,
         url=_award_url(notice.award),
         organisation=application.organisation.name,
         outcome=outcome,

@@ -16,11 +16,10 @@ from grants.models import (
     ZERO,
     Award,
     Disbursement,
-    Instalment,
     PayoutAccount,
-    ReportStatus,
     paid_by_q,
 )
+from grants.services import texts
 from grants.services._common import _award_url, _day, _members, _nok, _scheme_of, _state_error
 from grants.services.verbs import ACCOUNT_CONFIRMED, ACCOUNT_GIVEN, DISBURSED
 from organisations.models import Organisation
@@ -245,12 +244,7 @@ def _tell_of_new_account(actor, organisation, account):
     }
     notify(
         _leaders(organisation),
-        _("New bank account for payouts to {organisation}"),
-        _(
-            "{person} has given {account} as the bank account that grants to {organisation} "
-            "are paid to. Nothing is paid to it until a caseworker has confirmed it.\n\n"
-            "If you do not know of this change, tell the caseworker at once."
-        ),
+        *texts.NEW_ACCOUNT_TO_LEADERS,
         url=reverse("grants:payout_account", args=[organisation.pk]),
         **params,
     )
@@ -258,13 +252,7 @@ def _tell_of_new_account(actor, organisation, account):
     for body_id, award in _paying_bodies(organisation).items():
         notify(
             caseworkers.filter(memberships__organisation_id=body_id),
-            _("Confirm the new bank account of {organisation}"),
-            _(
-                "{person} has given {account} as the bank account for payouts to "
-                "{organisation}. Payments wait until a caseworker has confirmed it: check the "
-                "number with the organisation, for example by phoning a leader you know, "
-                "before you confirm it."
-            ),
+            *texts.NEW_ACCOUNT_TO_CASEWORKERS,
             url=_award_url(award),
             **params,
         )
@@ -301,8 +289,7 @@ def confirm_payout_account(actor, account) -> PayoutAccount:
     audit.record(actor, ACCOUNT_CONFIRMED, organisation, account.masked)
     notify(
         _leaders(organisation),
-        _("Bank account confirmed for {organisation}"),
-        _("The caseworker has confirmed {account}; grants to {organisation} are paid to it."),
+        *texts.ACCOUNT_CONFIRMED,
         url=reverse("grants:payout_account", args=[organisation.pk]),
         email=False,
         organisation=organisation.name,
@@ -311,18 +298,18 @@ def confirm_payout_account(actor, account) -> PayoutAccount:
     return account
 
 
-def _account_to_pay(organisation_id) -> PayoutAccount:
-    """The organisation's current, confirmed account, read under the organisation's lock so
-    that no change can slip in before the payment is saved."""
-    _lock_organisation(organisation_id)
-    account = current_payout_account(organisation_id)
-    problem = payout_account_problem(account)
-    if problem:
-        raise _state_error(problem)
-    return account
-
-
 # --- money out --------------------------------------------------------------------------------
+
+
+def payment_problem(award, account) -> str:
+    """Why no payment can be recorded on the award now ("" when one can): the conditions are
+    not accepted yet, the whole award is paid out, or nothing can be paid to ``account``, the
+    organisation's current one (``payout_account_problem``)."""
+    if not award.accepted_at:
+        return _("Money is paid out after the organisation has accepted the conditions.")
+    if award.disbursed() >= award.amount:
+        return _("The whole award is paid out.")
+    return payout_account_problem(account)
 
 
 @transaction.atomic
@@ -340,11 +327,13 @@ def record_disbursement(
     )
     require_administers(actor, _scheme_of(award.application))
     spend_form_token(actor, form_token)
-    if not award.accepted_at:
-        raise _state_error(
-            _("Money is paid out after the organisation has accepted the conditions.")
-        )
-    account = _account_to_pay(award.application.organisation_id)
+    # The account is read under the organisation's lock, so no change slips in before the
+    # payment is saved.
+    _lock_organisation(award.application.organisation_id)
+    account = current_payout_account(award.application.organisation_id)
+    problem = payment_problem(award, account)
+    if problem:
+        raise _state_error(problem)
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than 0.")})
     if award.disbursed() + amount > award.amount:
@@ -355,11 +344,10 @@ def record_disbursement(
             }
         )
     if instalment is not None:
-        instalment = Instalment.objects.select_for_update().filter(pk=instalment.pk, award=award)
-        instalment = instalment.first()
+        instalment = award.instalments.select_for_update().filter(pk=instalment.pk).first()
         if instalment is None:
             raise ValidationError({"instalment": _("Choose an instalment of this award.")})
-        if hasattr(instalment, "disbursement"):
+        if instalment.is_paid:
             raise _state_error(_("This instalment has already been paid."))
         if amount != instalment.amount:
             raise ValidationError(
@@ -368,29 +356,23 @@ def record_disbursement(
                     % {"n": instalment.number, "amount": format_nok(instalment.amount)}
                 }
             )
-        if instalment.after_report_approved and award.report.status != ReportStatus.APPROVED:
+        if instalment.is_held:
             raise _state_error(_("This instalment is held until the grant report is approved."))
-    if award.report.status != ReportStatus.APPROVED:
-        # Money held for the report cannot leave by another instalment or a free payment.
-        held = (
-            award.instalments.filter(
-                after_report_approved=True, disbursement__isnull=True
-            ).aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
-        if award.disbursed() + amount > award.amount - held:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "%(held)s of the award is held until the grant report is approved; "
-                        "only %(left)s can be paid out now."
-                    )
-                    % {
-                        "held": format_nok(held),
-                        "left": format_nok(max(award.amount - held - award.disbursed(), ZERO)),
-                    }
+    # Money held for the report cannot leave by another instalment or a free payment.
+    held = award.held_for_report()
+    if award.disbursed() + amount > award.amount - held:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(held)s of the award is held until the grant report is approved; "
+                    "only %(left)s can be paid out now."
+                )
+                % {
+                    "held": format_nok(held),
+                    "left": format_nok(max(award.amount - held - award.disbursed(), ZERO)),
                 }
-            )
+            }
+        )
     disbursement = Disbursement(
         award=award,
         instalment=instalment,
@@ -404,11 +386,7 @@ def record_disbursement(
     audit.record(actor, DISBURSED, award.application, f"{format_nok(amount)}, {account.masked}")
     notify(
         _members(award.application.organisation),
-        _("Payment of {amount}"),
-        _(
-            "{administrator} has paid {amount} of the grant to {organisation} on {date}, to "
-            "the account {account}."
-        ),
+        *texts.PAID,
         url=_award_url(award),
         amount=_nok(amount),
         organisation=award.application.organisation.name,

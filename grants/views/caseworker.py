@@ -18,12 +18,8 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     F,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
-    Sum,
     prefetch_related_objects,
 )
 from django.http import HttpResponseNotAllowed
@@ -60,19 +56,17 @@ from grants.models import (
     ApplicationStatus,
     Award,
     ChangeNotice,
-    ChangeNoticeStatus,
     Clawback,
-    ClawbackStatus,
+    Disbursement,
     GoalResult,
     GrantReport,
+    ImpartialityDeclaration,
     Instalment,
     LineKind,
     PayoutAccount,
     Repayment,
-    ReportStatus,
     Round,
     RoundKind,
-    Score,
 )
 from organisations.geography import County
 from organisations.models import Organisation
@@ -87,7 +81,8 @@ from scheme.web import (
     query_without_page,
 )
 
-OPEN_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.INFO_REQUESTED)
+# The caseworker's steps on an application that the workspace offers (APPLICATION_FLOW).
+CASEWORKER_STEPS = ("assess", "award", "reject", "request_information")
 AWARDED_LISTED = 25  # the portfolio lists awarded applications among the proposals up to this
 ROUND_FIELDS = ("scheme_year", "title", "kind", "continuation", "opens_on", "closes_on", "guidance")
 INVITE_LIMIT = 300  # organisations listed at once on the invitation page; a filter narrows
@@ -164,18 +159,6 @@ def _workspace_url(application_id, anchor=""):
 def _award_url(award_id, anchor=""):
     url = reverse("grants:review_award", args=[award_id])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _total_score():
-    """The sum of an application's scores, as one subquery (no GROUP BY on the list)."""
-    totals = (
-        Score.objects.filter(assessment__application=OuterRef("pk"))
-        .order_by()
-        .values("assessment__application")
-        .annotate(total=Sum("score"))
-        .values("total")[:1]
-    )
-    return Subquery(totals, output_field=IntegerField())
 
 
 def _budget(scheme_year) -> dict:
@@ -332,7 +315,7 @@ def application_list(request):
     queryset = (
         access.administered(Application.objects.visible_to(request.user), APPLICATION_TO_BODY)
         .select_related("organisation", "round", "assessment", "award__report")
-        .annotate(total_score=_total_score())
+        .with_total_score()
     )
     filters = ApplicationFilter(request.GET, queryset=queryset, rounds=rounds, request=request)
     applications = filters.qs
@@ -356,19 +339,28 @@ def _workspace(request, application, **bound):
     """The caseworker's page for one application; ``bound`` holds a form that failed."""
     user = request.user
     scheme_year = application.round.scheme_year
-    declarations = list(
-        application.declarations.select_related("caseworker").order_by("declared_at", "id")
+    prefetch_related_objects(
+        [application],
+        Prefetch(
+            "declarations",
+            queryset=ImpartialityDeclaration.objects.select_related("caseworker").order_by(
+                "declared_at", "id"
+            ),
+        ),
+        "budget_lines",
     )
+    declarations = list(application.declarations.all())
     declaration = next((d for d in declarations if d.caseworker_id == user.pk), None)
+    declaration_choices = services.declaration_choices(user, application)
     assessment = getattr(application, "assessment", None)
     scores = []
     if assessment:
         prefetch_related_objects([assessment], "scores")  # the form's initial values use them
         scores = list(assessment.scores.all())
-        assessment.total = sum(score.score for score in scores)
-    budget_lines = list(application.budget_lines.all())
-    is_open = application.status in OPEN_STATES
-    can_act = is_open and declaration is not None and not declaration.has_conflict
+    # Whether the application waits for assessment, and the steps this caseworker may take.
+    is_open = bool(application.workflow.decide(user, application, "assess"))
+    may = {step: services.may_take(user, application, step) for step in CASEWORKER_STEPS}
+    can_act = may["assess"]
 
     decisions = list(
         application.decisions.select_related("decided_by").prefetch_related(
@@ -397,8 +389,7 @@ def _workspace(request, application, **bound):
         "application": application,
         "organisation": application.organisation,
         "scheme_year": scheme_year,
-        "budget_lines": budget_lines,
-        "budget_total": sum((line.amount for line in budget_lines), ZERO),
+        "budget_lines": list(application.budget_lines.all()),
         "attachments": list(application.attachments.all()),
         "target_groups": list(application.target_groups.all()),
         "competence_needs": list(application.competence_needs.all()),
@@ -409,11 +400,13 @@ def _workspace(request, application, **bound):
         "scores": scores,
         "is_open": is_open,
         "can_act": can_act,
+        "may": may,
         "decisions": decisions,
         "impartiality_form": form(
-            "impartiality_form", lambda: ImpartialityForm(prefix=IMPARTIALITY)
+            "impartiality_form",
+            lambda: ImpartialityForm(prefix=IMPARTIALITY, choices=declaration_choices),
         ),
-        "show_impartiality": (is_open and declaration is None) or "impartiality_form" in bound,
+        "show_impartiality": bool(declaration_choices) or "impartiality_form" in bound,
         "assessment_form": form(
             "assessment_form",
             lambda: AssessmentForm(initial=AssessmentForm.initial_from(assessment), prefix=ASSESS),
@@ -424,7 +417,7 @@ def _workspace(request, application, **bound):
             lambda: ProposalForm(initial=ProposalForm.initial_from(application), prefix=PROPOSE),
         ),
         "show_proposal": (can_act and assessment is not None) or "proposal_form" in bound,
-        "show_decision": can_act
+        "show_decision": may["award"]
         or any(name in bound for name in ("award_form", "reject_form", "info_form")),
     }
     if context["show_decision"]:
@@ -454,15 +447,13 @@ def impartiality(request, pk):
     application = _application(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    form = ImpartialityForm(request.POST, prefix=IMPARTIALITY)
-    if application.declarations.filter(caseworker=request.user).exists():
-        # A declaration stands: a caseworker does not lift their own conflict.
-        messages.error(
-            request,
-            _("You have already declared on impartiality in this case. Ask a colleague if it "
-              "must be changed."),
-        )  # fmt: skip
+    choices = services.declaration_choices(request.user, application)
+    if not choices:
+        # Nothing this caseworker may declare now (a declared conflict stands): say why.
+        refusal = services.declaration_refusal(request.user, application, has_conflict=True)
+        messages.error(request, refusal)
         return redirect(_workspace_url(application.pk, "impartiality"))
+    form = ImpartialityForm(request.POST, prefix=IMPARTIALITY, choices=choices)
     if form.is_valid():
         try:
             services.declare_impartiality(
@@ -705,7 +696,7 @@ def _portfolio_page(request, round_, bound=None):
         .filter(round=round_)
         .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
         .select_related("organisation", "assessment", "award")
-        .annotate(total_score=_total_score())
+        .with_total_score()
         .order_by("organisation__name", "id")
     )
     bound_pk, bound_form = bound or (None, None)
@@ -775,42 +766,38 @@ def portfolio(request, pk):
 # --- the award: money out and back, change notices ---------------------------------------------
 
 
-def _instalment_state(instalment, report_approved):
-    if getattr(instalment, "disbursement", None) is not None:
-        return "paid"
-    if instalment.after_report_approved and not report_approved:
-        return "held"
-    return "to_pay"
-
-
 def _unpaid_instalments(award):
     return Instalment.objects.filter(award=award, disbursement__isnull=True).order_by("number")
 
 
 def _award_page(request, award, **bound):
+    user = request.user
     report = award.report
-    report_approved = report.status == ReportStatus.APPROVED
     instalments = list(award.instalments.select_related("disbursement").order_by("number"))
-    for instalment in instalments:
-        instalment.state = _instalment_state(instalment, report_approved)
-    disbursements = list(award.disbursements.select_related("recorded_by", "instalment", "account"))
-    disbursed = sum((d.amount for d in disbursements), ZERO)
-    clawbacks = list(
-        award.clawbacks.select_related("decision")
-        .prefetch_related(
-            Prefetch("repayments", queryset=Repayment.objects.select_related("recorded_by")),
-            Prefetch("decision__appeals", queryset=Appeal.objects.order_by("lodged_at")),
-        )
-        .order_by("decision__decided_at", "id")
+    prefetch_related_objects(  # award.reclaimable() reads them too
+        [award],
+        Prefetch(
+            "disbursements",
+            queryset=Disbursement.objects.select_related("recorded_by", "instalment", "account"),
+        ),
+        Prefetch(
+            "clawbacks",
+            queryset=Clawback.objects.select_related("decision")
+            .prefetch_related(
+                Prefetch("repayments", queryset=Repayment.objects.select_related("recorded_by")),
+                Prefetch("decision__appeals", queryset=Appeal.objects.order_by("lodged_at")),
+            )
+            .order_by("decision__decided_at", "id"),
+        ),
     )
+    disbursements = list(award.disbursements.all())
+    disbursed = sum((d.amount for d in disbursements), ZERO)
+    clawbacks = list(award.clawbacks.all())
     repayment_pk, repayment_form = bound.get("repayment_form", (None, None))
-    claimed = ZERO
     for clawback in clawbacks:
         clawback.repaid_total = sum((r.amount for r in clawback.repayments.all()), ZERO)
         clawback.left = clawback.amount - clawback.repaid_total
-        if clawback.status != ClawbackStatus.CANCELLED:
-            claimed += clawback.amount
-        if clawback.status == ClawbackStatus.OPEN:
+        if clawback.workflow.decide(user, clawback, "repay"):
             clawback.form = (
                 repayment_form
                 if clawback.pk == repayment_pk
@@ -819,13 +806,13 @@ def _award_page(request, award, **bound):
     notice_pk, notice_form = bound.get("notice_form", (None, None))
     notices = list(award.change_notices.select_related("sent_by", "handled_by"))
     for notice in notices:
-        if notice.status == ChangeNoticeStatus.OPEN:
+        if notice.workflow.decide(user, notice, "handle"):
             notice.form = (
                 notice_form
                 if notice.pk == notice_pk
                 else ChangeNoticeForm(prefix=_notice_prefix(notice.pk))
             )
-    next_unpaid = next((i for i in instalments if i.state == "to_pay"), None)
+    next_unpaid = next((i for i in instalments if i.is_payable), None)
     accounts = list(
         PayoutAccount.objects.filter(
             organisation_id=award.application.organisation_id
@@ -836,7 +823,7 @@ def _award_page(request, award, **bound):
         "award": award,
         "payout_account": payout_account,
         "earlier_accounts": [account for account in accounts if not account.is_current],
-        "account_problem": services.payout_account_problem(payout_account),
+        "payment_problem": services.payment_problem(award, payout_account),
         "confirmation_problem": payout_account
         and services.confirmation_problem(request.user, payout_account),
         "may_show_account": payout_account
@@ -848,7 +835,7 @@ def _award_page(request, award, **bound):
         "disbursed": disbursed,
         "left_to_pay": award.amount - disbursed,
         "clawbacks": clawbacks,
-        "reclaimable": max(disbursed - claimed, ZERO),
+        "reclaimable": award.reclaimable(),
         "notices": notices,
         "disburse_form": bound.get("disburse_form")
         or DisbursementForm(
@@ -1034,6 +1021,6 @@ def review_report(request, pk):
             "totals": report.totals(),
             "needs_audit": award.needs_audit,
             "return_form": return_form,
-            "under_review": report.status == ReportStatus.SUBMITTED,
+            "under_review": report.workflow.decide(request.user, report, "approve"),
         },
     )

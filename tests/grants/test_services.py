@@ -645,7 +645,6 @@ def test_only_the_schemes_caseworkers_assess(not_caseworker_here, submitted):
 
 
 def test_a_draft_is_not_assessed(caseworker, draft):
-    services.declare_impartiality(caseworker, draft, has_conflict=False)
     refused(
         ValidationError,
         lambda: assess(caseworker, draft),
@@ -783,7 +782,6 @@ def test_questions_need_an_impartial_caseworker_of_the_scheme(
 
 
 def test_no_question_about_a_draft(caseworker, draft):
-    services.declare_impartiality(caseworker, draft, has_conflict=False)
     refused(
         ValidationError,
         lambda: services.request_information(caseworker, draft, "Hvem?"),
@@ -931,7 +929,6 @@ def test_a_decision_gives_its_reasons(impartial, submitted):
 
 
 def test_a_draft_is_not_awarded_or_rejected(caseworker, draft):
-    services.declare_impartiality(caseworker, draft, has_conflict=False)
     for call in (
         lambda: grant(caseworker, draft),
         lambda: services.reject_application(caseworker, draft, reasons="Nei."),
