@@ -21,6 +21,7 @@ from grants.models import (
     GoalResult,
     GrantReport,
     LineKind,
+    total_of,
 )
 from grants.services import room_message
 from organisations.models import CompetenceArea, TargetGroup
@@ -29,7 +30,6 @@ from scheme.once import SubmitOnce
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
-ZERO = Decimal("0")
 
 
 THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
@@ -155,14 +155,12 @@ class BaseLinesFormSet(forms.BaseFormSet):
 
     def running_total(self, kind=None) -> Decimal:
         """The sum of the amounts typed so far, also when some rows have errors."""
-        total = ZERO
-        for form in self.kept_forms():
-            data = getattr(form, "cleaned_data", {}) or {}
-            if kind is not None and data.get("kind") != kind:
-                continue
-            if data.get("amount") is not None:
-                total += data["amount"]
-        return total
+        typed = [getattr(form, "cleaned_data", {}) or {} for form in self.kept_forms()]
+        return total_of(
+            data["amount"]
+            for data in typed
+            if data.get("amount") is not None and (kind is None or data.get("kind") == kind)
+        )
 
 
 class BudgetFormSet(BaseLinesFormSet):

@@ -112,7 +112,7 @@ def missing_from_report(report) -> list[Missing]:
     if report.people_reached is None:
         problems.append(Missing("activities", _("Say how many people you reached.")))
     if not report.money_used_for.strip():
-        problems.append(Missing("accounts", _("Say what the money went to.")))
+        problems.append(Missing("activities", _("Say what the money went to.")))
     if not any(line.kind == LineKind.EXPENSE for line in report.account_lines.all()):
         problems.append(Missing("accounts", _("Fill in the accounts: at least the expenses.")))
     if report.award.needs_audit and not (

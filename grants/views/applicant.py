@@ -17,11 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from grants import services
+from grants import services, steps
 from grants.forms.applicant import (
     ActivitiesForm,
     AmountForm,
@@ -42,7 +41,6 @@ from grants.models import (
     ZERO,
     AppealStatus,
     Application,
-    ApplicationStatus,
     Attachment,
     AttachmentKind,
     Award,
@@ -61,28 +59,12 @@ from grants.models import (
     Round,
 )
 from organisations.models import Organisation
-from scheme.formatting import format_day, format_nok
+from scheme.formatting import format_day
 from scheme.models import in_language
 from scheme.once import AlreadySent
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
 from scheme.web import add_service_errors, get_visible_or_404, paginate
-
-DONE, TODO, OPTIONAL = "done", "todo", "optional"
-
-APPLICATION_STEPS = [
-    ("amount", gettext_lazy("Amount and budget")),
-    ("activities", gettext_lazy("Activities")),
-    ("needs", gettext_lazy("Needs")),
-    ("documents", gettext_lazy("Documents")),
-]
-REPORT_STEPS = [
-    ("results", gettext_lazy("Results")),
-    ("activities", gettext_lazy("Activities and people")),
-    ("accounts", gettext_lazy("Accounts")),
-    ("auditor", gettext_lazy("Auditor")),
-]
-
 
 # --- access ----------------------------------------------------------------------------------
 
@@ -308,56 +290,23 @@ def start(request, pk, organisation_pk):
 # --- the application ---------------------------------------------------------------------------
 
 
-def _application_states(application) -> dict:
-    """A step is done when nothing in it stops the sending (services.missing_for_submission);
-    the needs step is optional."""
-    unfinished = {problem.part for problem in services.missing_for_submission(application)}
-    needs_filled = bool(
-        application.competence_needs.all() or application.planned_collaborations.strip()
-    )
-    return {
-        "amount": TODO if "amount" in unfinished else DONE,
-        "activities": TODO if "activities" in unfinished else DONE,
-        "needs": DONE if needs_filled else OPTIONAL,
-        "documents": TODO if "documents" in unfinished else DONE,
-    }
+def _needs_filled(application) -> set[str]:
+    """The optional needs step, when the organisation has filled it in anyway."""
+    if application.competence_needs.all() or application.planned_collaborations.strip():
+        return {"needs"}
+    return set()
 
 
 def _application_steps(application, current):
-    states = _application_states(application)
-    steps = [
-        {
-            "slug": slug,
-            "title": title,
-            "url": reverse("grants:application_edit", args=[application.pk, slug]),
-            "state": states[slug],
-            "current": slug == current,
-        }
-        for slug, title in APPLICATION_STEPS
-    ]
-    steps.append(
-        {
-            "slug": "send",
-            "title": _("Check and send"),
-            "url": reverse("grants:application_submit", args=[application.pk]),
-            "state": None,
-            "current": current == "send",
-        }
+    return steps.step_list(
+        steps.APPLICATION_STEPS,
+        services.missing_for_submission(application),
+        current=current,
+        edit_url="grants:application_edit",
+        pk=application.pk,
+        send_url=reverse("grants:application_submit", args=[application.pk]),
+        filled_optional=_needs_filled(application),
     )
-    return steps
-
-
-def _application_problems(application):
-    """What is missing (services.missing_for_submission), each with the step that fixes it."""
-    titles = dict(APPLICATION_STEPS)
-    return [
-        {
-            "text": str(problem.message),
-            "step": titles[problem.part],
-            "url": reverse("grants:application_edit", args=[application.pk, problem.part]),
-        }
-        for problem in services.missing_for_submission(application)
-    ]
 
 
 def application_detail(request, pk):
@@ -381,12 +330,6 @@ def application_detail(request, pk):
             "scheme_year": application.round.scheme_year,
             "award": getattr(application, "award", None),
             "decisions": decisions,
-            "can_withdraw": application.status
-            in (
-                ApplicationStatus.DRAFT,
-                ApplicationStatus.SUBMITTED,
-                ApplicationStatus.INFO_REQUESTED,
-            ),
             "withdraw_form": WithdrawForm(),
             "today": timezone.localdate(),
             "steps": _application_steps(application, None) if application.is_editable else None,
@@ -398,12 +341,18 @@ def _after_save(request, application, step):
     """Save stays on the step; "Save and continue" goes to the next one."""
     messages.success(request, _("Saved."))
     if "continue" in request.POST:
-        slugs = [slug for slug, _title in APPLICATION_STEPS]
-        position = slugs.index(step)
-        if position + 1 < len(slugs):
-            return redirect("grants:application_edit", pk=application.pk, step=slugs[position + 1])
+        following = steps.next_part(steps.APPLICATION_STEPS, step)
+        if following:
+            return redirect("grants:application_edit", pk=application.pk, step=following)
         return redirect("grants:application_submit", pk=application.pk)
     return redirect("grants:application_edit", pk=application.pk, step=step)
+
+
+def _warn_of_missing(request, application, part):
+    """After a save: what in this step still stops the sending (the service's check)."""
+    for problem in services.missing_for_submission(application):
+        if problem.part == part:
+            messages.warning(request, problem.message)
 
 
 def _step_amount(request, application):
@@ -424,25 +373,16 @@ def _step_amount(request, application):
                 # Both parts or neither: a rejected amount leaves the old budget too.
                 with transaction.atomic():
                     services.save_application(request.user, application, amount=amount)
-                    services.save_budget(request.user, application, formset.lines())
+                    saved = services.save_budget(request.user, application, formset.lines())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                total = sum((line[2] for line in formset.lines()), ZERO)
-                if amount and total != amount:
-                    messages.warning(
-                        request,
-                        _(
-                            "The budget lines add up to %(total)s, but you apply for %(amount)s. "
-                            "Make them match before you send the application."
-                        )
-                        % {"total": format_nok(total), "amount": format_nok(amount)},
-                    )
+                _warn_of_missing(request, saved, "amount")
                 return _after_save(request, application, "amount")
         total = formset.running_total()
         amount = form.cleaned_data.get("amount") if form_ok else None
     else:
-        total = sum((line.amount for line in lines), ZERO)
+        total = application.budget_total
         amount = application.amount
     return _render_step(
         request,
@@ -542,19 +482,6 @@ APPLICATION_STEP_VIEWS = {
 }
 
 
-def _where_in(steps, step) -> dict:
-    """The template's words for where ``step`` is among ``steps`` ((slug, title) pairs)."""
-    slugs = [slug for slug, _title in steps]
-    position = slugs.index(step)
-    return {
-        "step": step,
-        "step_title": dict(steps)[step],
-        "step_number": position + 1,
-        "step_count": len(slugs),
-        "is_last": position + 1 == len(slugs),
-    }
-
-
 def _render_step(request, application, step, context):
     return render(
         request,
@@ -562,7 +489,7 @@ def _render_step(request, application, step, context):
         {
             "application": application,
             "scheme_year": application.round.scheme_year,
-            **_where_in(APPLICATION_STEPS, step),
+            **steps.where_in(steps.APPLICATION_STEPS, step),
             "steps": _application_steps(application, step),
             **context,
         },
@@ -588,7 +515,7 @@ def application_submit(request, pk):
         return redirect("grants:application", pk=application.pk)
     not_sent = None
     if request.method == "POST":
-        resubmission = application.status == ApplicationStatus.INFO_REQUESTED
+        resubmission = application.awaits_answer
         try:
             services.submit_application(request.user, application)
         except ValidationError as error:
@@ -608,7 +535,12 @@ def application_submit(request, pk):
             messages.success(request, text)
             return redirect("grants:application", pk=application.pk)
     scheme_year = application.round.scheme_year
-    problems = _application_problems(application)
+    problems = steps.problem_list(
+        steps.APPLICATION_STEPS,
+        services.missing_for_submission(application),
+        edit_url="grants:application_edit",
+        pk=application.pk,
+    )
     return render(
         request,
         "grants/applicant/application_submit.html",
@@ -618,8 +550,6 @@ def application_submit(request, pk):
             "eligibility": services.eligibility_of(application),
             "problems": problems,
             "not_sent": not_sent,
-            "call_closed": application.status == ApplicationStatus.DRAFT
-            and not application.round.is_open(),
             "above_threshold": bool(
                 application.amount and scheme_year.needs_audit(application.amount)
             ),
@@ -919,80 +849,15 @@ def payout_account_number(request, pk):
 # --- the grant report ------------------------------------------------------------------------
 
 
-def _report_steps_for(report):
-    needs_audit = report.award.needs_audit
-    return [(slug, title) for slug, title in REPORT_STEPS if slug != "auditor" or needs_audit]
-
-
-def _report_states(report) -> dict:
-    results = any(result.text.strip() for result in report.goal_results.all())
-    activities = (
-        report.activities_held.strip()
-        and report.people_reached is not None
-        and report.money_used_for.strip()
-    )
-    accounts = any(line.kind == LineKind.EXPENSE for line in report.account_lines.all())
-    auditor = (
-        report.auditor_name.strip() and report.auditor_number.strip() and report.auditor_statement
-    )
-    return {
-        slug: DONE if done else TODO
-        for slug, done in (
-            ("results", results),
-            ("activities", activities),
-            ("accounts", accounts),
-            ("auditor", auditor),
-        )
-    }
-
-
 def _report_steps(report, current):
-    states = _report_states(report)
-    steps = [
-        {
-            "slug": slug,
-            "title": title,
-            "url": reverse("grants:report_edit", args=[report.pk, slug]),
-            "state": states[slug],
-            "current": slug == current,
-        }
-        for slug, title in _report_steps_for(report)
-    ]
-    steps.append(
-        {
-            "slug": "send",
-            "title": _("Check and send"),
-            "url": reverse("grants:report_submit", args=[report.pk]),
-            "state": None,
-            "current": current == "send",
-        }
+    return steps.step_list(
+        steps.report_steps(report),
+        services.missing_from_report(report),
+        current=current,
+        edit_url="grants:report_edit",
+        pk=report.pk,
+        send_url=reverse("grants:report_submit", args=[report.pk]),
     )
-    return steps
-
-
-def _report_problems(report):
-    """What is missing (services.missing_from_report), each with the step that fixes it."""
-    steps_of = {
-        _("Tell us what you achieved toward at least one of the goals."): "results",
-        _("Describe the activities you held."): "activities",
-        _("Say how many people you reached."): "activities",
-        _("Say what the money went to."): "activities",
-        _("Fill in the accounts: at least the expenses."): "accounts",
-    }
-    titles = dict(REPORT_STEPS)
-    problems = []
-    for problem in services.missing_from_report(report):
-        step = steps_of.get(str(problem))
-        if step is None and report.award.needs_audit:
-            step = "auditor"  # "The grant is above ..., so the accounts need an auditor's ..."
-        problems.append(
-            {
-                "text": str(problem),
-                "step": titles.get(step),
-                "url": reverse("grants:report_edit", args=[report.pk, step]) if step else None,
-            }
-        )
-    return problems
 
 
 def _with_report_parts(queryset):
@@ -1033,10 +898,9 @@ def report_detail(request, pk):
 def _after_report_save(request, report, step):
     messages.success(request, _("Saved."))
     if "continue" in request.POST:
-        slugs = [slug for slug, _title in _report_steps_for(report)]
-        position = slugs.index(step)
-        if position + 1 < len(slugs):
-            return redirect("grants:report_edit", pk=report.pk, step=slugs[position + 1])
+        following = steps.next_part(steps.report_steps(report), step)
+        if following:
+            return redirect("grants:report_edit", pk=report.pk, step=following)
         return redirect("grants:report_submit", pk=report.pk)
     return redirect("grants:report_edit", pk=report.pk, step=step)
 
@@ -1133,7 +997,7 @@ def _render_report_step(request, report, step, context):
         f"grants/applicant/report_{step}.html",
         {
             **_report_context(report),
-            **_where_in(_report_steps_for(report), step),
+            **steps.where_in(steps.report_steps(report), step),
             "steps": _report_steps(report, step),
             **context,
         },
@@ -1176,7 +1040,12 @@ def report_submit(request, pk):
         "grants/applicant/report_submit.html",
         {
             **_report_context(report),
-            "problems": _report_problems(report),
+            "problems": steps.problem_list(
+                steps.report_steps(report),
+                services.missing_from_report(report),
+                edit_url="grants:report_edit",
+                pk=report.pk,
+            ),
             "not_sent": not_sent,
             "steps": _report_steps(report, "send"),
         },

@@ -273,7 +273,7 @@ def test_a_budget_that_does_not_add_up_is_saved_with_a_warning(member_client, dr
     response = member_client.post(
         edit_url(draft, "amount"), budget("99000", [("salary", "", "90000")]), follow=True
     )
-    assert any("add up to" in message for message in messages_of(response))
+    assert any("adds up to" in message for message in messages_of(response))
     page = response.content.decode()
     assert "less than the amount" in page
     draft.refresh_from_db()
