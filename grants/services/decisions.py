@@ -246,7 +246,7 @@ def lodge_appeal(actor, decision, grounds: str) -> Appeal:
             _("The appeal deadline was %(date)s.") % {"date": format_day(decision.appeal_deadline)}
         )
     earlier = decision.appeals.first()
-    if earlier is not None and earlier.status == AppealStatus.LODGED:
+    if earlier is not None and earlier.is_pending:
         raise _state_error(_("An appeal of this decision is already being handled."))
     if earlier is not None:
         raise _state_error(_("This decision has already been appealed and the appeal handled."))
