@@ -13,6 +13,24 @@ from django.db import connection
 from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# The fixtures that start or reach a service outside the test process: PostgreSQL, Redis, a
+# Celery worker, Chromium (tests/e2e) and the ID-porten stand-in (tests/oidc_provider). A test
+# that uses one, directly or through another fixture, is marked ``services``.
+SERVICE_FIXTURES = {
+    "postgres",
+    "postgres_shared",
+    "celery_workers",
+    "celery_worker_process",
+    "local_redis",
+    "browser",
+    "provider",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.services)
 
 
 def need_service(available: bool, what: str):
@@ -27,6 +45,19 @@ def need_service(available: bool, what: str):
 @pytest.fixture
 def postgres(db):
     need_service(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _no_console_output(capsys):
+    """A test that prints fails: what a test wants to say belongs in an assertion's message,
+    and the portal logs through ``logging``. Management commands are called with
+    ``stdout=StringIO()``."""
+    yield
+    out, err = capsys.readouterr()
+    if out or err:
+        pytest.fail(
+            f"The test wrote to the console:\nstdout: {out!r}\nstderr: {err!r}", pytrace=False
+        )
 
 
 @pytest.fixture(autouse=True)
