@@ -63,6 +63,19 @@ class PublicCall:
             return OPEN
         return SOON if self.round.opens_on > self.today else CLOSED
 
+    # The states by name, for the templates.
+    @property
+    def is_open(self) -> bool:
+        return self.state == OPEN
+
+    @property
+    def opens_soon(self) -> bool:
+        return self.state == SOON
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == CLOSED
+
     @property
     def scheme_year(self) -> SchemeYear:
         return self.round.scheme_year

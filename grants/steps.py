@@ -6,6 +6,7 @@ step list and the refusal to send can never disagree. The template partial
 ``grants/partials/steps.html`` shows the list.
 """
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.urls import reverse
@@ -34,6 +35,30 @@ REPORT_STEPS = [
 ]
 
 
+@dataclass(frozen=True)
+class ShownStep:
+    """A step as the partial shows it: where it leads and how far it has come (the last step,
+    check and send, has no state)."""
+
+    slug: str
+    title: str
+    url: str
+    state: str | None
+    current: bool
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == DONE
+
+    @property
+    def is_missing(self) -> bool:
+        return self.state == MISSING
+
+    @property
+    def is_optional(self) -> bool:
+        return self.state == OPTIONAL
+
+
 def report_steps(report) -> list[Step]:
     """The report's steps: the auditor's only when the grant needs an audit."""
     return [step for step in REPORT_STEPS if step.part != "auditor" or report.award.needs_audit]
@@ -45,32 +70,26 @@ def state_of(step, missing_parts, filled_optional=False) -> str:
     return MISSING if step.part in missing_parts else DONE
 
 
-def step_list(steps, missing, *, current, edit_url, pk, send_url, filled_optional=frozenset()):
+def step_list(
+    steps, missing, *, current, edit_url, pk, send_url, filled_optional=frozenset()
+) -> list[ShownStep]:
     """Each step with its title, link (``edit_url`` with ``pk`` and the part), state and
     whether it is the one shown, then the last step (check and send). ``missing`` is the
     service's list of ``Missing(part, message)``; ``filled_optional`` the optional parts the
     organisation has filled in anyway."""
     missing_parts = {problem.part for problem in missing}
     listed = [
-        {
-            "slug": step.part,
-            "title": step.title,
-            "url": reverse(edit_url, args=[pk, step.part]),
-            "state": state_of(step, missing_parts, step.part in filled_optional),
-            "current": step.part == current,
-        }
+        ShownStep(
+            step.part,
+            step.title,
+            reverse(edit_url, args=[pk, step.part]),
+            state_of(step, missing_parts, step.part in filled_optional),
+            step.part == current,
+        )
         for step in steps
     ]
-    listed.append(
-        {
-            "slug": "send",
-            "title": _("Check and send"),
-            "url": send_url,
-            "state": None,
-            "current": current == "send",
-        }
-    )
-    return listed
+    send = ShownStep("send", _("Check and send"), send_url, None, current == "send")
+    return [*listed, send]
 
 
 def problem_list(steps, missing, *, edit_url, pk) -> list[dict]:

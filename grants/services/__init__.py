@@ -9,7 +9,8 @@ Callers use ``from grants import services`` and ``services.<name>``; the modules
 ``calls`` (rounds, invitations, admission), ``money`` (yearly maximum, payout accounts,
 payments), ``applications``, ``assessment``, ``decisions`` (awards, appeals, clawbacks,
 change notices), ``reports`` (grant reports and accounts) and ``reminders``; ``verbs`` holds
-the timeline verbs.
+the timeline verbs and ``texts`` what the notifications say. Which states allow which step,
+and who may take it, is in ``grants.workflows``; the services enforce it.
 """
 
 from grants.services._common import Missing

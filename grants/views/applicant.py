@@ -501,8 +501,9 @@ def application_edit(request, pk, step):
     if view is None:
         raise Http404
     application = _own_application(request, pk, _with_parts(_applications()))
-    if not application.is_editable:
-        messages.info(request, _("The application has been sent and can no longer be changed."))
+    may_edit = application.workflow.decide(request.user, application, "edit")
+    if not may_edit:
+        messages.info(request, may_edit.reason)
         return redirect("grants:application", pk=application.pk)
     return view(request, application)
 
@@ -1009,8 +1010,9 @@ def report_edit(request, pk, step):
     if view is None:
         raise Http404
     report = _own_report(request, pk, _with_report_parts(_reports()))
-    if not report.is_editable:
-        messages.info(request, _("The report has been sent and can no longer be changed."))
+    may_edit = report.workflow.decide(request.user, report, "edit")
+    if not may_edit:
+        messages.info(request, may_edit.reason)
         return redirect("grants:report", pk=report.pk)
     return view(request, report)
 

@@ -26,7 +26,7 @@ def complete(member, call, participant):
 
 
 def states_of(response) -> dict:
-    return {step["slug"]: step["state"] for step in response.context["steps"]}
+    return {step.slug: step.state for step in response.context["steps"]}
 
 
 # --- the step states come from the service -----------------------------------------------------
@@ -56,7 +56,7 @@ def test_every_step_the_service_names_is_missing_and_the_others_are_done(member,
         pk=complete.pk,
         send_url="/send/",
     )
-    assert [(step["slug"], step["state"], step["current"]) for step in listed] == [
+    assert [(step.slug, step.state, step.current) for step in listed] == [
         ("amount", steps.DONE, False),
         ("activities", steps.DONE, False),
         ("needs", steps.OPTIONAL, False),
