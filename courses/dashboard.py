@@ -19,6 +19,7 @@ from courses.models import (
     PracticalTask,
     Registration,
     Response,
+    remember_taking_part_years,
 )
 from organisations.models import Organisation
 from scheme.formatting import format_day
@@ -56,6 +57,7 @@ def organisation_overview(user) -> dict:
     overview = {"events": [], "forms": [], "tasks": []}
     if organisations:
         ids = [o.pk for o in organisations]
+        remember_taking_part_years(organisations)
         now, today = timezone.now(), timezone.localdate()
         events = list(
             Event.objects.visible_to(user)

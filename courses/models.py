@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,10 +73,27 @@ def taking_part_years(organisation) -> dict:
     as year id -> scheme id; read once per organisation object."""
     cached = getattr(organisation, "_taking_part_years", None)
     if cached is None:
-        years = SchemeYear.objects.filter(registry.years_taken_part([organisation.pk]))
-        cached = dict(years.values_list("pk", "scheme_id"))
-        organisation._taking_part_years = cached
+        remember_taking_part_years([organisation])
+        cached = organisation._taking_part_years
     return cached
+
+
+def remember_taking_part_years(organisations) -> None:
+    """Read the years of several organisations in one query (a union of one select each),
+    so that a page asking ``taking_part_years`` for each of them makes no query per one."""
+    selects = [
+        SchemeYear.objects.filter(registry.years_taken_part([o.pk]))
+        .order_by()
+        .annotate(organisation=Value(o.pk, output_field=models.IntegerField()))
+        .values_list("organisation", "pk", "scheme_id")
+        for o in organisations
+    ]
+    years = {o.pk: {} for o in organisations}
+    if selects:
+        for organisation_id, year_id, scheme_id in selects[0].union(*selects[1:], all=True):
+            years[organisation_id][year_id] = scheme_id
+    for organisation in organisations:
+        organisation._taking_part_years = years[organisation.pk]
 
 
 def _run_by(access, path: str) -> Q:

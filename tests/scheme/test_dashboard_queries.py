@@ -281,17 +281,7 @@ def assert_every_panel_filled(response, role):
         assert shown[template][key], (role, template, key)
 
 
-# courses.models.taking_part_years reads each organisation's years with a query of its own:
-# the courses panel (courses/dashboard.py, organisation_overview: ``event.is_for(o)`` for each
-# of the user's organisations) takes one more query per organisation the user belongs to.
-ONE_QUERY_PER_ORGANISATION = pytest.mark.xfail(
-    strict=True,
-    reason="courses dashboard: taking_part_years() queries once per organisation of the user",
-)
-ROLES = [
-    pytest.param(role, marks=ONE_QUERY_PER_ORGANISATION) if role in ("member", "mentor") else role
-    for role in PANELS
-]
+ROLES = list(PANELS)
 
 
 def assert_queries_do_not_grow(client, user, role, add):
