@@ -311,7 +311,7 @@ def test_a_payment_and_an_account_change_at_once_never_pay_to_an_unconfirmed_acc
         time.sleep(0.5)  # the payment has read the account and is still deciding
         return problem
 
-    monkeypatch.setattr(services, "payout_account_problem", slow_decision)
+    monkeypatch.setattr(services.money, "payout_account_problem", slow_decision)
 
     def change_meanwhile():
         time.sleep(0.1)
