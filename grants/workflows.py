@@ -47,13 +47,14 @@ REPORT_EDITABLE = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 # --- who may take a step ---
 
 
-def _for_the_organisation(access, organisation_id) -> bool:
-    """Only people of the participant organisation itself act for it."""
+def acts_for_organisation(access, organisation_id) -> bool:
+    """Only people of the participant organisation itself act for it (its application, its
+    report, and starting an application)."""
     return organisation_id in access.organisation_ids(OrganisationKind.PARTICIPANT)
 
 
 def _applicant(access, application) -> bool:
-    return _for_the_organisation(access, application.organisation_id)
+    return acts_for_organisation(access, application.organisation_id)
 
 
 def _runs_the_scheme(access, application) -> bool:
@@ -61,7 +62,7 @@ def _runs_the_scheme(access, application) -> bool:
 
 
 def _report_applicant(access, report) -> bool:
-    return _for_the_organisation(access, report.award.application.organisation_id)
+    return acts_for_organisation(access, report.award.application.organisation_id)
 
 
 def _report_caseworker(access, report) -> bool:

@@ -7,12 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.functional import lazy
 
+from grants.workflows import acts_for_organisation
 from scheme.formatting import format_day, format_nok
-from scheme.roles import (
-    OrganisationKind,
-    access_for,
-    require,
-)
+from scheme.roles import access_for, require
 
 # Amounts, dates and choices in notifications are formatted when each reader's copy is made,
 # in the reader's language (notify() formats the text inside translation.override).
@@ -32,11 +29,7 @@ class Missing(NamedTuple):
 
 
 def _require_member(actor, organisation):
-    """Only people of the participant organisation itself act for it."""
-    access = access_for(actor)
-    require(
-        access.is_member_of(organisation.pk) and organisation.kind == OrganisationKind.PARTICIPANT
-    )
+    require(acts_for_organisation(access_for(actor), organisation.pk))
 
 
 def _scheme_of(application):
