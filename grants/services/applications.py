@@ -1,5 +1,7 @@
 """The application: started, saved, documents, checked and sent, withdrawn."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -206,13 +208,28 @@ def remove_attachment(actor, attachment) -> None:
 
 # An application is complete with these documents (the call asks for statutes and the last
 # annual report or accounts): one of each group's kinds.
+class RequiredDocument(NamedTuple):
+    kinds: frozenset  # any one of these will do
+    name: str
+    missing: str  # what the applicant is told while it is missing
+
+
 REQUIRED_DOCUMENTS = [
-    (frozenset({AttachmentKind.STATUTES}), _("Attach your statutes.")),
-    (
+    RequiredDocument(
+        frozenset({AttachmentKind.STATUTES}), _("Statutes"), _("Attach your statutes.")
+    ),
+    RequiredDocument(
         frozenset({AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}),
+        _("Annual report or accounts"),
         _("Attach your last annual report or accounts."),
     ),
 ]
+
+
+def required_documents(application) -> list[tuple[RequiredDocument, bool]]:
+    """Each document the application needs, and whether it has one (attachments prefetched)."""
+    kinds = {attachment.kind for attachment in application.attachments.all()}
+    return [(document, bool(kinds & document.kinds)) for document in REQUIRED_DOCUMENTS]
 
 
 def missing_for_submission(application) -> list[Missing]:
@@ -239,9 +256,10 @@ def missing_for_submission(application) -> list[Missing]:
         problems.append(Missing("activities", _("Say who the activities reach.")))
     if not application.target_groups.exists():
         problems.append(Missing("activities", _("Choose at least one target group.")))
-    kinds = {attachment.kind for attachment in application.attachments.all()}
     problems.extend(
-        Missing("documents", message) for group, message in REQUIRED_DOCUMENTS if not kinds & group
+        Missing("documents", document.missing)
+        for document, present in required_documents(application)
+        if not present
     )
     return problems
 

@@ -42,7 +42,6 @@ from grants.models import (
     AppealStatus,
     Application,
     Attachment,
-    AttachmentKind,
     Award,
     ChangeNotice,
     Clawback,
@@ -458,15 +457,13 @@ def _step_documents(request, application):
                 request, _("%(name)s is attached.") % {"name": attachment.original_name}
             )
             return redirect("grants:application_edit", pk=application.pk, step="documents")
-    kinds = {attachment.kind for attachment in application.attachments.all()}
     return _render_step(
         request,
         application,
         "documents",
         {
             "form": form,
-            "has_statutes": AttachmentKind.STATUTES in kinds,
-            "has_report": bool(kinds & {AttachmentKind.ANNUAL_REPORT, AttachmentKind.ACCOUNTS}),
+            "required_documents": services.required_documents(application),
             "attachments_left": services.attachments_left(application),
             "max_attachments": MAX_ATTACHMENTS,
             **_upload_limits(),

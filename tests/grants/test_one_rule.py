@@ -100,7 +100,7 @@ def test_the_report_steps_follow_the_service(client, member, awarded):
 def test_the_documents_check_is_the_required_documents_rule(member, draft_without_documents):
     missing = services.missing_for_submission(draft_without_documents)
     assert [p.message for p in missing if p.part == "documents"] == [
-        message for _kinds, message in services.REQUIRED_DOCUMENTS
+        document.missing for document in services.REQUIRED_DOCUMENTS
     ]
 
 
@@ -171,3 +171,11 @@ def test_the_typed_budget_and_the_saved_one_add_up_the_same_way(member, complete
     formset = budget_formset(data, [])
     assert formset.is_valid(), formset.errors
     assert formset.running_total() == complete.budget_total == Decimal("99000")
+
+
+def test_the_documents_step_lists_the_required_documents(client, member, draft_without_documents):
+    client.force_login(member)
+    page = reverse("grants:application_edit", args=[draft_without_documents.pk, "documents"])
+    content = client.get(page).content.decode()
+    assert "Statutes: still missing" in content
+    assert "Annual report or accounts: still missing" in content
