@@ -31,6 +31,7 @@ from grants.workflows import (
     ReportStatus,
 )
 from organisations.models import CompetenceArea, Organisation, TargetGroup
+from scheme.formatting import format_day
 from scheme.models import Goal, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
 from scheme.storage import PrivatePath
@@ -486,6 +487,20 @@ class Decision(models.Model):
 
     def can_be_appealed(self, today=None) -> bool:
         return (today or timezone.localdate()) <= self.appeal_deadline
+
+    def appeal_refusal(self, today=None) -> str:
+        """Why the organisation cannot appeal this decision now, or "" when it can: one appeal
+        per decision, lodged by the deadline (reads ``appeals`` as a page prefetched them)."""
+        appeals = list(self.appeals.all())
+        if any(appeal.is_pending for appeal in appeals):
+            return _("An appeal of this decision is already being handled.")
+        if appeals:
+            return _("This decision has already been appealed and the appeal handled.")
+        if not self.can_be_appealed(today):
+            return _("The appeal deadline was %(date)s.") % {
+                "date": format_day(self.appeal_deadline)
+            }
+        return ""
 
 
 class AwardQuerySet(models.QuerySet):

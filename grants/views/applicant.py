@@ -39,7 +39,6 @@ from grants.forms.applicant import (
 from grants.models import (
     MAX_ATTACHMENTS,
     ZERO,
-    AppealStatus,
     Application,
     Attachment,
     Award,
@@ -58,7 +57,6 @@ from grants.models import (
     Round,
 )
 from organisations.models import Organisation
-from scheme.formatting import format_day
 from scheme.models import in_language
 from scheme.once import AlreadySent
 from scheme.roles import OrganisationKind, Role, access_for, require_role
@@ -142,12 +140,10 @@ def _download(field_file, filename):
     return FileResponse(handle, as_attachment=True, filename=filename)
 
 
-def _mark_appealable(decisions, today=None):
-    """Set ``open_appeal`` and ``appealable`` on decisions whose appeals are prefetched."""
-    today = today or timezone.localdate()
+def _mark_appealable(decisions):
+    """Set ``appealable`` on decisions whose appeals are prefetched (``appeal_refusal``)."""
     for decision in decisions:
-        decision.open_appeal = any(a.status == AppealStatus.LODGED for a in decision.appeals.all())
-        decision.appealable = decision.can_be_appealed(today) and not decision.open_appeal
+        decision.appealable = not decision.appeal_refusal()
     return decisions
 
 
@@ -730,16 +726,9 @@ def appeal(request, pk):
     )
     _require_own(request, decision.application.organisation_id)
     back = _decision_url(decision)
-    _mark_appealable([decision])
-    if decision.open_appeal:
-        messages.info(request, _("Your appeal of this decision is being handled."))
-        return redirect(back)
-    if not decision.appealable:
-        messages.info(
-            request,
-            _("The deadline for appealing this decision was %(date)s.")
-            % {"date": format_day(decision.appeal_deadline)},
-        )
+    refusal = decision.appeal_refusal()
+    if refusal:
+        messages.info(request, refusal)
         return redirect(back)
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from grants import services, steps
 from grants.forms.applicant import budget_formset
-from grants.models import ApplicationStatus, ReportStatus
+from grants.models import AppealStatus, ApplicationStatus, ReportStatus
 from grants.workflows import APPLICATION_FLOW, REPORT_FLOW
 from tests.grants.conftest import complete_application, fill_report, refused
 
@@ -179,3 +179,14 @@ def test_the_documents_step_lists_the_required_documents(client, member, draft_w
     content = client.get(page).content.decode()
     assert "Statutes: still missing" in content
     assert "Annual report or accounts: still missing" in content
+
+
+def test_a_decision_appealed_once_offers_no_second_appeal(client, member, impartial, submitted):
+    decision = services.reject_application(impartial, submitted, reasons="Utenfor formålet.")
+    appeal = services.lodge_appeal(member, decision, "Vi er innenfor formålet.")
+    services.handle_appeal(impartial, appeal, status=AppealStatus.UPHELD, outcome="Står fast.")
+    client.force_login(member)
+    page = client.get(reverse("grants:application", args=[submitted.pk])).content.decode()
+    assert "Appeal this decision" not in page
+    response = client.get(reverse("grants:appeal", args=[decision.pk]), follow=True)
+    assert "already been appealed" in response.content.decode()
