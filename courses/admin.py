@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from courses.models import (
     AnnualPlan,
@@ -18,8 +17,7 @@ from courses.models import (
     Registration,
     Response,
 )
-from courses.services import cancel_registration
-from scheme.admin import HTTPS_URLS, ReadOnlyAdmin, service_action
+from scheme.admin import HTTPS_URLS, ReadOnlyAdmin
 
 
 class PlannedItemInline(ReadOnlyAdmin, admin.TabularInline):
@@ -101,7 +99,6 @@ class RegistrationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     search_fields = ["person_name", "organisation__name", "event__title"]
     list_select_related = ["organisation", "event"]
     date_hierarchy = "registered_at"
-    actions = [service_action(cancel_registration, _("Cancel the registration"), _("cancelled"))]
 
 
 @admin.register(Material)

@@ -26,26 +26,7 @@ from scheme.models import (
     SchemeYear,
     User,
 )
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    ordering = ["full_name"]
-    list_display = ["email", "full_name", "language", "is_active", "is_superuser", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "language"]
-    search_fields = ["email", "full_name", "phone"]
-    readonly_fields = ["last_login", "date_joined"]
-    fieldsets = [
-        (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "phone", "language"]}),
-        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
-    ]
-    add_fieldsets = [
-        (None, {"fields": ["email", "full_name", "password1", "password2"]}),
-    ]
-    filter_horizontal = ["groups"]
-
+from scheme.personal_data import deactivate_person, reactivate_person
 
 # The admin's forms (also those it shows read only) take addresses as Django 6 will: https.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -86,6 +67,30 @@ def service_action(service, description, done):
 
     action.__name__ = service.__name__  # the action's key in the admin's form
     return admin.action(description=description)(action)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["email", "full_name", "language", "is_active", "is_superuser", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "language"]
+    search_fields = ["email", "full_name", "phone"]
+    # Deactivating tells the organisations and keeps the record: actions, not the checkbox.
+    readonly_fields = ["is_active", "last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "phone", "language"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+    filter_horizontal = ["groups"]
+    actions = [
+        service_action(deactivate_person, _("Deactivate the account"), _("deactivated")),
+        service_action(reactivate_person, _("Open the account again"), _("opened again")),
+    ]
 
 
 class GoalInline(admin.TabularInline):

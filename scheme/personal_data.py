@@ -23,13 +23,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from scheme import audit, registry
 from scheme.models import Event, Notification
 from scheme.notifications import notify
-from scheme.roles import MemberRole, forget_access
+from scheme.roles import MemberRole, access_for, forget_access, require
 from scheme.verbs import event_verb
 
 DATA_EXPORTED = event_verb("account.data_exported", _("downloaded their own data"))
-ACCOUNT_DEACTIVATED = event_verb("account.deactivated", _("deactivated their account"))
+ACCOUNT_DEACTIVATED = event_verb("account.deactivated", _("deactivated the account"))
+ACCOUNT_REACTIVATED = event_verb("account.reactivated", _("reactivated the account"))
 MEMBER_DEACTIVATED = event_verb(
-    "organisation.member_deactivated", _("deactivated their account (the membership is kept)")
+    "organisation.member_deactivated", _("deactivated an account (the membership is kept)")
 )
 
 # Exports are built in memory up to this size, then in a temporary file on disk.
@@ -181,7 +182,7 @@ def _tell_the_others(user, memberships) -> None:
             [colleague.user for colleague in colleagues],
             _("{organisation} has no leader in the portal now"),
             _(
-                "{person} has deactivated their account and was the only leader of "
+                "The account of {person} is deactivated; they were the only leader of "
                 "{organisation} in the portal. Until someone is made leader, nobody can invite "
                 "people to the organisation or change their roles. Ask your caseworker to make "
                 "one of you leader."
@@ -231,15 +232,63 @@ def deactivate_account(
             "If you did not do this, contact the administering body at once."
         ),
     )
+    _deactivate(actor, user, leaderless)
+    forget_access(actor)
+    return leaderless
+
+
+@transaction.atomic
+def deactivate_person(actor, person) -> list:
+    """An admin deactivates someone else's account (a person who has left, a misused
+    account): the same record and notices as when people do it themselves."""
+    require(access_for(actor).is_admin)
+    user = get_user_model().objects.select_for_update().get(pk=person.pk)
+    if not user.is_active:
+        raise ValidationError(_("This account is already deactivated."))
+    if user.pk == actor.pk:
+        raise ValidationError(_("Deactivate your own account from your profile page."))
+    _lock_leaders(user)
+    leaderless = left_without_leader(user)
+    notify(
+        [user],
+        _("Your account is deactivated"),
+        _(
+            "An administrator of the grant portal has deactivated your account, and you can no "
+            "longer log in. Contact the administering body if you think this is a mistake."
+        ),
+    )
+    _deactivate(actor, user, leaderless)
+    return leaderless
+
+
+@transaction.atomic
+def reactivate_person(actor, person) -> None:
+    """An admin opens a deactivated account again; the person's memberships are as they were."""
+    require(access_for(actor).is_admin)
+    user = get_user_model().objects.select_for_update().get(pk=person.pk)
+    if user.is_active:
+        raise ValidationError(_("This account is active."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(actor, ACCOUNT_REACTIVATED, user)
+    notify(
+        [user],
+        _("Your account is open again"),
+        _("An administrator of the grant portal has opened your account again; you can log in."),
+    )
+
+
+def _deactivate(actor, user, leaderless) -> None:
+    """Record the deactivation on each organisation (and say when it is left without a
+    leader), tell the others there, and close the account; the rows stay for the case record."""
     _tell_the_others(user, leaderless)
     without_leader = {membership.pk for membership in leaderless}
     for membership in user.memberships.select_related("organisation"):
         detail = str(user)
         if membership.pk in without_leader:
             detail += " – " + str(_("the organisation has no active leader now"))
-        audit.record(user, MEMBER_DEACTIVATED, membership.organisation, detail)
+        audit.record(actor, MEMBER_DEACTIVATED, membership.organisation, detail)
     user.is_active = False
     user.save(update_fields=["is_active"])
-    audit.record(user, ACCOUNT_DEACTIVATED, user)
-    forget_access(actor)
-    return leaderless
+    audit.record(actor, ACCOUNT_DEACTIVATED, user)
+    forget_access(user)

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -29,7 +30,17 @@ from organisations.models import (
 )
 from reports.models import JobStatus, ReportJob, ReportKind
 from scheme.admin import ReadOnlyAdmin
-from scheme.models import AwardCondition, FormSubmission, Goal, Scheme, SchemeYear, User
+from scheme.models import (
+    AwardCondition,
+    Event,
+    FormSubmission,
+    Goal,
+    Notification,
+    Scheme,
+    SchemeYear,
+    User,
+)
+from scheme.personal_data import deactivate_person
 
 PROJECT_APPS = {"scheme", "organisations", "grants", "mentoring", "courses", "reports"}
 # No service keeps a rule about these: reference data, the scheme's texts, people's accounts.
@@ -167,12 +178,43 @@ def test_a_registration_is_approved_once_through_the_service(admin_client):
     assert Organisation.objects.filter(org_number=registration.org_number).count() == 1
 
 
-def test_a_course_registration_after_the_event_is_not_cancelled(admin_client):
-    registration = Registration.objects.filter(cancelled_at=None).order_by("pk").first()
-    [(level, _text)] = act(admin_client, Registration, "cancel_registration", registration)
-    assert level == "error"
-    registration.refresh_from_db()
-    assert registration.cancelled_at is None
+def test_an_account_is_deactivated_and_opened_again_through_the_services(admin_client):
+    """Not through the checkbox: deactivating records it on each organisation and tells the
+    person and, where no leader is left, the others."""
+    person = User.objects.filter(is_active=True, memberships__isnull=False).order_by("pk").first()
+    told = Notification.objects.filter(recipient=person).count()
+    assert act(admin_client, User, "deactivate_person", person) == [
+        ("success", f"{person}: deactivated")
+    ]
+    person.refresh_from_db()
+    assert not person.is_active
+    assert Notification.objects.filter(recipient=person).count() == told + 1
+    assert Event.objects.filter(verb="account.deactivated", target_id=person.pk).exists()
+    assert act(admin_client, User, "deactivate_person", person) == [
+        ("error", f"{person}: This account is already deactivated.")
+    ]
+    assert act(admin_client, User, "reactivate_person", person) == [
+        ("success", f"{person}: opened again")
+    ]
+    person.refresh_from_db()
+    assert person.is_active
+
+
+def test_the_active_box_is_not_edited_in_the_admin(admin_client):
+    person = User.objects.filter(is_active=True).exclude(is_superuser=True).first()
+    page = admin_client.get(url(User, "change", person.pk))
+    assert page.status_code == 200
+    assert 'name="is_active"' not in page.content.decode()
+
+
+def test_only_an_admin_deactivates_someone_else():
+    caseworker = User.objects.get(email="saksbehandler@imdi.example")
+    people = User.objects.filter(is_active=True, memberships__isnull=False)
+    person = people.exclude(pk=caseworker.pk).first()
+    with pytest.raises(PermissionDenied):
+        deactivate_person(caseworker, person)
+    person.refresh_from_db()
+    assert person.is_active
 
 
 def test_an_invitation_is_withdrawn_and_a_year_opened_through_the_services(admin_client):
