@@ -546,13 +546,14 @@ class Award(models.Model):
         return self.scheme_year.needs_audit(self.amount)
 
     def disbursed(self) -> Decimal:
-        return self.disbursements.aggregate(total=Sum("amount"))["total"] or ZERO
+        """What has been paid out (reads ``disbursements`` as a page prefetched them)."""
+        return total_of(d.amount for d in self.disbursements.all())
 
     def claimed(self) -> Decimal:
         """What the award's clawbacks claim back (a clawback cancelled on appeal claims
         nothing). Reads ``clawbacks`` as a page prefetched them."""
         clawbacks = self.clawbacks.all()
-        return sum((c.amount for c in clawbacks if c.status != ClawbackStatus.CANCELLED), ZERO)
+        return total_of(c.amount for c in clawbacks if c.status != ClawbackStatus.CANCELLED)
 
     def held_for_report(self) -> Decimal:
         """What the payment plan holds until the grant report is approved: the unpaid
@@ -565,8 +566,7 @@ class Award(models.Model):
     def reclaimable(self) -> Decimal:
         """The most a new clawback may claim: what has been paid out and not already claimed
         (from ``disbursements`` and ``clawbacks``, prefetched on a page)."""
-        paid = sum((d.amount for d in self.disbursements.all()), ZERO)
-        return max(paid - self.claimed(), ZERO)
+        return max(self.disbursed() - self.claimed(), ZERO)
 
 
 def organisations_awarded_in(scheme_year) -> Q:
@@ -913,7 +913,8 @@ class Clawback(models.Model):
         return f"{self.award}: {self.amount}"
 
     def repaid(self) -> Decimal:
-        return self.repayments.aggregate(total=Sum("amount"))["total"] or ZERO
+        """What has been repaid (reads ``repayments`` as a page prefetched them)."""
+        return total_of(r.amount for r in self.repayments.all())
 
 
 class Repayment(models.Model):

@@ -626,10 +626,10 @@ def award_detail(request, pk):
         pk=pk,
     )
     scheme_year = award.application.round.scheme_year
-    disbursed = sum((d.amount for d in award.disbursements.all()), ZERO)
+    disbursed = award.disbursed()
     clawbacks = list(award.clawbacks.all())
     for clawback in clawbacks:
-        clawback.repaid_so_far = sum((r.amount for r in clawback.repayments.all()), ZERO)
+        clawback.repaid_so_far = clawback.repaid()
     _mark_appealable([award.decision, *(clawback.decision for clawback in clawbacks)])
     return render(
         request,
