@@ -2,8 +2,8 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheme import audit
@@ -55,14 +55,18 @@ def change_year_rules(actor, scheme_year: SchemeYear, **rules) -> SchemeYear:
 
 @transaction.atomic
 def open_next_year(actor, scheme) -> SchemeYear:
-    """Start the year after the latest one, with the same rules and the due date moved on."""
+    """Start the year after the latest one, with the same rules and the due date moved on; a
+    new scheme starts this year with the pilot's rules (report due 23 January after), which
+    the caseworker then sets on the year's page."""
     require_administers(actor, scheme)
     latest = scheme.years.select_for_update().order_by("-year").first()
     if latest is None:
-        raise ValidationError(_("The scheme has no year to copy the rules from."))
-    new_year = latest.year + 1
-    rules = {name: getattr(latest, name) for name in RULE_FIELDS}
-    rules["report_due_date"] = _same_day_next_year(latest.report_due_date)
+        new_year = timezone.localdate().year
+        rules = {"report_due_date": datetime.date(new_year + 1, 1, 23)}
+    else:
+        new_year = latest.year + 1
+        rules = {name: getattr(latest, name) for name in RULE_FIELDS}
+        rules["report_due_date"] = _same_day_next_year(latest.report_due_date)
     year = SchemeYear(scheme=scheme, year=new_year, **rules)
     year.full_clean()
     year.save()
