@@ -833,9 +833,10 @@ class GrantReport(models.Model):
     def is_overdue(self, today=None) -> bool:
         return self.is_editable and (today or timezone.localdate()) > self.due_on
 
-    def totals(self) -> dict:
-        """Income, expenses and the unspent part of what was paid out, from the account lines."""
-        lines = list(self.account_lines.all())
+    def totals(self, lines=None) -> dict:
+        """Income, expenses and the unspent part of what was paid out, from the account lines
+        (``lines``: those typed on a page and not saved yet, each with a kind and an amount)."""
+        lines = list(self.account_lines.all()) if lines is None else lines
         income = total_of(line.amount for line in lines if line.kind == LineKind.INCOME)
         expenses = total_of(line.amount for line in lines if line.kind == LineKind.EXPENSE)
         disbursed = self.award.disbursed()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from grants.account_numbers import clean_account_number
 from grants.forms.bounds import max_length
 from grants.models import (
+    AccountLine,
     Appeal,
     Application,
     AttachmentKind,
@@ -153,14 +154,14 @@ class BaseLinesFormSet(forms.BaseFormSet):
             form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
         ]
 
-    def running_total(self, kind=None) -> Decimal:
-        """The sum of the amounts typed so far, also when some rows have errors."""
-        typed = [getattr(form, "cleaned_data", {}) or {} for form in self.kept_forms()]
-        return total_of(
-            data["amount"]
-            for data in typed
-            if data.get("amount") is not None and (kind is None or data.get("kind") == kind)
-        )
+    def typed(self) -> list[dict]:
+        """The rows typed so far that have an amount, also when some rows have errors."""
+        rows = [getattr(form, "cleaned_data", {}) or {} for form in self.kept_forms()]
+        return [row for row in rows if row.get("amount") is not None]
+
+    def running_total(self) -> Decimal:
+        """The sum of the amounts typed so far."""
+        return total_of(row["amount"] for row in self.typed())
 
 
 class BudgetFormSet(BaseLinesFormSet):
@@ -377,6 +378,10 @@ class AccountLineForm(forms.Form):
 
 
 class AccountsFormSet(BaseLinesFormSet):
+    def typed_lines(self) -> list[AccountLine]:
+        """The lines typed so far, unsaved, for ``GrantReport.totals``."""
+        return [AccountLine(kind=row.get("kind"), amount=row["amount"]) for row in self.typed()]
+
     def lines(self):
         """(kind, category, description, amount) for save_accounts."""
         return [

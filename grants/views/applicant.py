@@ -38,7 +38,6 @@ from grants.forms.applicant import (
 )
 from grants.models import (
     MAX_ATTACHMENTS,
-    ZERO,
     Application,
     Attachment,
     Award,
@@ -52,7 +51,6 @@ from grants.models import (
     GrantReport,
     Instalment,
     Invitation,
-    LineKind,
     PayoutAccount,
     Round,
 )
@@ -933,12 +931,8 @@ def _report_accounts(request, report):
             formset._non_form_errors = formset.error_class(error.messages)
         else:
             return _after_report_save(request, report, "accounts")
-    totals = report.totals()
-    if request.method == "POST":
-        # What was typed, so the sums match the rows on the page.
-        totals["income"] = formset.running_total(LineKind.INCOME)
-        totals["expenses"] = formset.running_total(LineKind.EXPENSE)
-        totals["unspent"] = max(totals["disbursed"] - totals["expenses"], ZERO)
+    # After a refused save: what was typed, so the sums match the rows on the page.
+    totals = report.totals(formset.typed_lines() if request.method == "POST" else None)
     return _render_report_step(request, report, "accounts", {"formset": formset, "totals": totals})
 
 

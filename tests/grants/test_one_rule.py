@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from grants import services, steps
-from grants.forms.applicant import budget_formset
+from grants.forms.applicant import accounts_formset, budget_formset
 from grants.models import AppealStatus, ApplicationStatus, ReportStatus
 from grants.workflows import APPLICATION_FLOW, REPORT_FLOW
 from tests.grants.conftest import complete_application, fill_report, refused
@@ -190,3 +190,27 @@ def test_a_decision_appealed_once_offers_no_second_appeal(client, member, impart
     assert "Appeal this decision" not in page
     response = client.get(reverse("grants:appeal", args=[decision.pk]), follow=True)
     assert "already been appealed" in response.content.decode()
+
+
+def test_typed_accounts_are_totalled_like_saved_ones(member, awarded):
+    report = awarded.report
+    data = {
+        "accounts-TOTAL_FORMS": "3",
+        "accounts-INITIAL_FORMS": "0",
+        "accounts-MIN_NUM_FORMS": "0",
+        "accounts-MAX_NUM_FORMS": "1000",
+        "accounts-0-kind": "expense",
+        "accounts-0-category": "salary",
+        "accounts-0-amount": "70000",
+        "accounts-1-kind": "income",
+        "accounts-1-category": "other",
+        "accounts-1-amount": "5000",
+        "accounts-2-kind": "expense",
+        "accounts-2-category": "no such category",
+        "accounts-2-amount": "1",
+    }
+    formset = accounts_formset(data)
+    assert not formset.is_valid()
+    typed = report.totals(formset.typed_lines())  # the refused row's amount counts too
+    assert (typed["income"], typed["expenses"]) == (Decimal("5000"), Decimal("70001"))
+    assert typed["unspent"] == max(awarded.disbursed() - Decimal("70001"), 0)
