@@ -93,9 +93,16 @@ class RegistrationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         "event",
         "registered_at",
         "cancelled_at",
+        "waiting",
         "attended",
     ]
-    list_filter = ["attended", "event__kind", "event__scheme_year__year", "organisation__kind"]
+    list_filter = [
+        "waiting",
+        "attended",
+        "event__kind",
+        "event__scheme_year__year",
+        "organisation__kind",
+    ]
     search_fields = ["person_name", "organisation__name", "event__title"]
     list_select_related = ["organisation", "event"]
     date_hierarchy = "registered_at"

@@ -15,11 +15,12 @@ class CoursesConfig(AppConfig):
 
         auditlog.register(models.PlannedItem, m2m_fields={"competence_areas"})
         auditlog.register(models.Event, m2m_fields={"competence_areas"})
+        # The needs are deleted after the event; the history of changes must not keep them.
+        auditlog.register(models.Registration, exclude_fields=list(models.NEEDS_FIELDS))
         for model in (
             models.AnnualPlan,
             models.PlanComment,
             models.ProgrammeItem,
-            models.Registration,
             models.Material,
             models.PracticalTask,
             models.HandIn,

@@ -15,9 +15,8 @@ def my_events(user, *, upcoming_only: bool = True):
     events = Event.objects.visible_to(user).filter(cancelled_at__isnull=True)
     if upcoming_only:
         events = events.filter(ends_at__gte=timezone.now())
-    registered = Q(registrations__person=user, registrations__cancelled_at__isnull=True) | Q(
-        registrations__registered_by=user, registrations__cancelled_at__isnull=True
-    )
+    standing = Q(registrations__cancelled_at__isnull=True, registrations__waiting=False)
+    registered = standing & (Q(registrations__person=user) | Q(registrations__registered_by=user))
     return events.filter(registered).distinct().order_by("starts_at")
 
 

@@ -7,8 +7,9 @@ participants and two courses (board work, project development); 2024 two gatheri
 two joint meetings and two courses (one on privacy). Held: three digital courses (board work
 and communication by Frivillighet Norge, mentoring by Likestillingssenteret in November 2023
 for participants and mentors), three gatherings in Oslo (January 2023, September 2023 and the
-closing one in October 2024, with their programmes), three digital joint meetings for mentors
-and two for participants. Each held event is linked to the planned item it fulfils; the
+closing one in October 2024, with their programmes; at the closing one Aktivno's two places
+were taken and a third person stayed on the waiting list), three digital joint meetings for
+mentors and two for participants. Each held event is linked to the planned item it fulfils; the
 mentoring course was held outside the plan.
 
 Everything is made through ``courses/services.py`` with the demo logins as actors: the
@@ -167,6 +168,7 @@ class Held:
     mentors: list = field(default_factory=list)
     cancelled: list = field(default_factory=list)  # registrations cancelled: (slug, colleague)
     absent: list = field(default_factory=list)  # (slug, colleague) registered who did not come
+    waiting: list = field(default_factory=list)  # (slug, name) on the full organisation's list
 
     @property
     def digital(self) -> bool:
@@ -308,6 +310,7 @@ HELD = [
         mentors=["caritas", "rodekors+", "reddbarna", "lnu", "minotenk", "sanitet", "nfs", "mir",
                  "kia"],
         absent=[("svetisava", False), ("gronland", True)],
+        waiting=[("aktivno", "Oksana Melnyk")],  # Aktivno's two places were taken
     ),
 ]  # fmt: skip
 
@@ -639,7 +642,8 @@ class _Builder:
         return event
 
     def register(self, event, held: Held, created, deadline):
-        """Register who came (and who cancelled) while registration was open."""
+        """Register who came (and who cancelled, and who was left on a waiting list) while
+        registration was open."""
         people = []  # (slug, colleague)
         for entry in held.participants + held.mentors:
             slug = entry.rstrip("+")
@@ -664,6 +668,17 @@ class _Builder:
             )
             self.clock.set(Registration, registration.pk, registered_at=moment)
             registrations[(slug, colleague)] = registration
+        for number, (slug, name) in enumerate(held.waiting):
+            moment = self.clock.at(deadline - datetime.timedelta(days=2), 11, number)
+            entry = self.clock.do(
+                moment,
+                services.join_waiting_list,
+                self.user(slug),
+                event,
+                self.organisations[slug],
+                person_name=name,
+            )
+            self.clock.set(Registration, entry.pk, registered_at=moment)
         for slug, colleague in held.cancelled:
             moment = self.clock.at(deadline - datetime.timedelta(days=1), 15)
             registration = registrations[(slug, colleague)]
@@ -779,7 +794,8 @@ class _Builder:
             f"{kinds.count(EventKind.GATHERING)} gatherings, "
             f"{kinds.count(EventKind.JOINT_MEETING)} joint meetings), "
             f"{registrations.count()} registrations "
-            f"({registrations.filter(cancelled_at__isnull=False).count()} cancelled; "
+            f"({registrations.filter(cancelled_at__isnull=False).count()} cancelled, "
+            f"{registrations.waiting().count()} on a waiting list; "
             f"{registrations.filter(attended=True).count()} of "
             f"{registrations.active().count()} came), "
             f"{Material.objects.filter(event__in=self.events).count()} materials, "

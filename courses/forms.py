@@ -24,6 +24,7 @@ from courses.models import (
     PlannedItem,
     PracticalTask,
     QuestionKind,
+    Registration,
 )
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
@@ -219,6 +220,12 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
+NEEDS_HELP = _(
+    "Only the caseworker sees this, and it is deleted the day after the gathering. Write only "
+    "what the organisers need to know."
+)
+
+
 class RegistrationForm(forms.Form):
     organisation = forms.Field()  # replaced in __init__
     person_name = forms.CharField(
@@ -231,9 +238,29 @@ class RegistrationForm(forms.Form):
         empty_label=_("Nobody chosen"),
         help_text=_("They then see the event in their own calendar."),
     )
+    dietary_needs = textarea(
+        _("Dietary needs (if any)"),
+        required=False,
+        rows=2,
+        max_length=limit_of(Registration, "dietary_needs"),
+        help_text=NEEDS_HELP,
+    )
+    accessibility_needs = textarea(
+        _("Accessibility needs (if any)"),
+        required=False,
+        rows=2,
+        max_length=limit_of(Registration, "accessibility_needs"),
+        help_text=_(
+            "For example step-free access, a sign language interpreter or a hearing loop. "
+            "Only the caseworker sees this, and it is deleted the day after the gathering."
+        ),
+    )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, organisations, asks_about_needs=False, **kwargs):
+        """``asks_about_needs``: the event's ``Event.asks_about_needs``."""
         super().__init__(*args, **kwargs)
+        if not asks_about_needs:
+            del self.fields["dietary_needs"], self.fields["accessibility_needs"]
         self.fields["organisation"] = organisation_field(organisations)
         self.fields["person"].queryset = (
             get_user_model()
@@ -244,6 +271,11 @@ class RegistrationForm(forms.Form):
             .order_by("full_name")
         )
         self.order_fields(["organisation", "person_name", "person"])
+
+    def needs(self) -> dict:
+        """The needs typed, as the services take them."""
+        names = ("dietary_needs", "accessibility_needs")
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def clean(self):
         data = super().clean()

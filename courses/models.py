@@ -314,6 +314,11 @@ class Event(models.Model):
             self.registration_deadline
         )
 
+    @property
+    def asks_about_needs(self) -> bool:
+        """Gatherings ask each person's dietary and accessibility needs."""
+        return self.kind == EventKind.GATHERING
+
     def has_started(self, now=None) -> bool:
         return self.starts_at <= (now or timezone.now())
 
@@ -347,6 +352,9 @@ class ProgrammeItem(models.Model):
         return f"{self.starts_at:%H:%M} {self.title}"
 
 
+NEEDS_FIELDS = ("dietary_needs", "accessibility_needs")  # blanked after the event
+
+
 class RegistrationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Caseworkers see the registrations for their schemes' events; an organisation only
@@ -360,11 +368,22 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
     def active(self):
+        """The registered people: not cancelled, not on the waiting list."""
+        return self.filter(cancelled_at__isnull=True, waiting=False)
+
+    def waiting(self):
+        """The waiting list, first in line first."""
+        return self.filter(cancelled_at__isnull=True, waiting=True).order_by("registered_at", "pk")
+
+    def not_cancelled(self):
+        """Registered or waiting: everyone who expects to hear about the event."""
         return self.filter(cancelled_at__isnull=True)
 
 
 class Registration(models.Model):
-    """A named person from an organisation registered for an event."""
+    """A named person from an organisation registered for an event, or on its waiting list
+    (a gathering whose places for the organisation are taken). The needs are blanked after the
+    event by the retention rule ``event_needs`` (courses/personal_data.py)."""
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
     organisation = models.ForeignKey(
@@ -384,7 +403,10 @@ class Registration(models.Model):
     )
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    waiting = models.BooleanField(_("on the waiting list"), default=False)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
+    dietary_needs = free_text(_("dietary needs"), SHORT_TEXT, blank=True)
+    accessibility_needs = free_text(_("accessibility needs"), SHORT_TEXT, blank=True)
 
     objects = RegistrationQuerySet.as_manager()
     workflow = REGISTRATION_FLOW
@@ -400,12 +422,17 @@ class Registration(models.Model):
 
     @property
     def state(self) -> str:
-        return RegistrationState.CANCELLED if self.cancelled_at else RegistrationState.REGISTERED
+        if self.cancelled_at:
+            return RegistrationState.CANCELLED
+        return RegistrationState.WAITING if self.waiting else RegistrationState.REGISTERED
 
     @state.setter
     def state(self, value):
-        """Cancelling (``REGISTRATION_FLOW.move``) stamps the moment; the service saves it."""
+        """Cancelling (``REGISTRATION_FLOW.move``) stamps the moment, moving up leaves the
+        waiting list; the service saves it."""
         self.cancelled_at = timezone.now() if value == RegistrationState.CANCELLED else None
+        if value == RegistrationState.REGISTERED:
+            self.waiting = False
 
 
 class MaterialQuerySet(models.QuerySet):

@@ -1,16 +1,17 @@
 """What this app holds about a person and about an organisation, for the exports of
-scheme/personal_data.py.
+scheme/personal_data.py, and the retention rule that blanks the needs given at registration.
 
-A person's part: their registrations (made by them or for them), their answers to feedback
-forms, comments on the plan, hand-ins and uploaded materials with the files. An organisation's
-part: its registrations, comments, practical tasks and hand-ins with the files. Feedback
-answers are each person's own and reach others only without names, so they stay out of the
-organisation's export.
+A person's part: their registrations (made by them or for them, with the needs given), their
+answers to feedback forms, comments on the plan, hand-ins and uploaded materials with the
+files. An organisation's part: its registrations, comments, practical tasks and hand-ins with
+the files. Feedback answers are each person's own and reach others only without names, so
+they stay out of the organisation's export.
 """
 
 from django.db.models import Q
 
 from courses.models import (
+    NEEDS_FIELDS,
     CalendarFeed,
     HandIn,
     Material,
@@ -32,7 +33,10 @@ def _registration(registration, user=None) -> dict:
         "person": registration.person_name,
         "registered_at": registration.registered_at,
         "cancelled_at": registration.cancelled_at,
+        "on_waiting_list": registration.waiting,
         "attended": registration.attended,
+        "dietary_needs": registration.dietary_needs,
+        "accessibility_needs": registration.accessibility_needs,
     }
     if user is not None:
         record.update(
@@ -141,5 +145,16 @@ def about_organisation(organisation, actor) -> registry.DataPart:
     return registry.DataPart(APP, records, tuple(files.entries))
 
 
+def blank_needs(cutoff) -> int:
+    """Blank the dietary and accessibility needs given for events that ended before ``cutoff``;
+    the registration stays (who came is part of the follow-up)."""
+    given = Q()
+    for name in NEEDS_FIELDS:
+        given |= ~Q(**{name: ""})
+    ended = Registration.objects.filter(given, event__ends_at__lt=cutoff)
+    return ended.update(**dict.fromkeys(NEEDS_FIELDS, ""))
+
+
 def register() -> None:
     registry.register_personal_data(person=about_person, organisation=about_organisation)
+    registry.register_retention_purge("event_needs", blank_needs)

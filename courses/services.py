@@ -50,6 +50,8 @@ EVENT_SAVED = event_verb("courses.event_saved", _("saved the event"))
 EVENT_CANCELLED = event_verb("courses.event_cancelled", _("cancelled the event"))
 REGISTERED = event_verb("courses.registered", _("registered a person"))
 UNREGISTERED = event_verb("courses.unregistered", _("cancelled a registration"))
+PUT_ON_WAITING_LIST = event_verb("courses.waiting", _("put a person on the waiting list"))
+MOVED_UP = event_verb("courses.moved_up", _("moved a person up from the waiting list"))
 ATTENDANCE = event_verb("courses.attendance", _("marked attendance"))
 MATERIAL_ADDED = event_verb("courses.material_added", _("added material"))
 MATERIAL_REMOVED = event_verb("courses.material_removed", _("removed material"))
@@ -231,7 +233,7 @@ def cancel_event(actor, event, reason: str) -> Event:
     event.workflow.move(event, "cancel")
     event.save(update_fields=["cancelled_at"])
     audit.record(actor, EVENT_CANCELLED, event, reason)
-    registered = event.registrations.active()
+    registered = event.registrations.not_cancelled()
     notify(
         _people_of(Organisation.objects.filter(pk__in=registered.values("organisation"))),
         _("Cancelled: {event}"),
@@ -248,70 +250,171 @@ def cancel_event(actor, event, reason: str) -> Event:
 
 
 def cap_for(event):
-    """How many people one organisation may register: the year's cap for gatherings, else none."""
+    """How many people one organisation may register: the year's cap for gatherings, else none.
+
+    The cap is per organisation only: an event has no overall number of places."""
     if event.kind == EventKind.GATHERING:
         return event.scheme_year.max_attendees_per_organisation
     return None
 
 
-@transaction.atomic
-def register(actor, event, organisation, *, person_name: str, person=None) -> Registration:
-    """Register a named person from the actor's organisation.
+def places_taken(event, organisation, registered: int | None = None) -> str:
+    """Why the organisation cannot register one more person ("" while it can): its places are
+    taken. ``registered`` is its number of registered people, when the caller has counted them;
+    the services count under the event's lock."""
+    cap = cap_for(event)
+    if cap is None:
+        return ""
+    if registered is None:
+        registered = event.registrations.active().filter(organisation=organisation).count()
+    if registered < cap:
+        return ""
+    return ngettext(
+        "The place for %(organisation)s is taken: at most %(cap)d person from each "
+        "organisation can come to a gathering, so more organisations get a place. You can put "
+        "someone on the waiting list.",
+        "The places for %(organisation)s are taken: at most %(cap)d people from each "
+        "organisation can come to a gathering, so more organisations get a place. You can put "
+        "someone on the waiting list.",
+        cap,
+    ) % {"organisation": organisation.name, "cap": cap}
 
-    The event's row is locked first, so two registrations at the same moment are counted one
-    after the other and the cap per organisation cannot be passed.
-    """
+
+def _locked_event_for(actor, event, organisation):
+    """The event's row, locked, once the actor may register people from the organisation (or
+    put them on the waiting list): the registrations of one event are then counted one after
+    the other."""
     _require_member(actor, organisation)
     event = Event.objects.select_for_update().select_related("scheme_year").get(pk=event.pk)
     if not event.is_for(organisation):
         raise PermissionDenied
     event.workflow.require(actor, event, "register")
+    return event
+
+
+def _add_person(actor, event, organisation, *, person_name, person, needs, waiting):
+    """Register the person, or put them on the waiting list; the caller holds the lock."""
     person_name = person_name.strip()
     if not person_name:
         raise ValidationError({"person_name": _("Write the name of the person who comes.")})
     if person is not None and not access_for(person).is_member_of(organisation.pk):
         raise ValidationError({"person": _("The person must belong to your organisation.")})
-    active = event.registrations.active().filter(organisation=organisation)
-    if active.filter(person_name__iexact=person_name).exists():
+    listed = event.registrations.not_cancelled().filter(organisation=organisation)
+    if listed.filter(person_name__iexact=person_name).exists():
         raise ValidationError(
             {"person_name": _("%(name)s is already registered.") % {"name": person_name}}
         )
-    cap = cap_for(event)
-    count = active.count() if cap is not None else 0
-    if cap is not None and count >= cap:
-        raise ValidationError(
-            ngettext(
-                "%(organisation)s has already registered %(count)d person. At most %(cap)d from "
-                "each organisation can come to a gathering, so more organisations get a place.",
-                "%(organisation)s has already registered %(count)d people. At most %(cap)d from "
-                "each organisation can come to a gathering, so more organisations get a place.",
-                count,
-            )
-            % {"organisation": organisation.name, "count": count, "cap": cap}
-        )
+    needs = needs if event.asks_about_needs else {}
     registration = Registration(
         event=event,
         organisation=organisation,
         person_name=person_name,
         person=person,
         registered_by=actor,
+        waiting=waiting,
+        dietary_needs=needs.get("dietary_needs", "").strip(),
+        accessibility_needs=needs.get("accessibility_needs", "").strip(),
     )
     registration.full_clean(exclude=["event", "organisation", "person", "registered_by"])
     registration.save()
-    audit.record(actor, REGISTERED, event, f"{person_name} ({organisation.name})")
+    return registration
+
+
+@transaction.atomic
+def register(actor, event, organisation, *, person_name: str, person=None, **needs) -> Registration:
+    """Register a named person from the actor's organisation; ``needs``: ``dietary_needs`` and
+    ``accessibility_needs``, kept for gatherings only.
+
+    The event's row is locked first, so two registrations at the same moment are counted one
+    after the other and the cap per organisation cannot be passed.
+    """
+    event = _locked_event_for(actor, event, organisation)
+    if full := places_taken(event, organisation):
+        raise ValidationError(full)
+    registration = _add_person(
+        actor,
+        event,
+        organisation,
+        person_name=person_name,
+        person=person,
+        needs=needs,
+        waiting=False,
+    )
+    audit.record(actor, REGISTERED, event, f"{registration.person_name} ({organisation.name})")
+    return registration
+
+
+@transaction.atomic
+def join_waiting_list(
+    actor, event, organisation, *, person_name: str, person=None, **needs
+) -> Registration:
+    """Put a named person on the waiting list of a gathering whose places for the organisation
+    are taken; they move up when one of the organisation's places is freed."""
+    event = _locked_event_for(actor, event, organisation)
+    if not places_taken(event, organisation):
+        raise ValidationError(_("There is a place left: register the person instead."))
+    registration = _add_person(
+        actor,
+        event,
+        organisation,
+        person_name=person_name,
+        person=person,
+        needs=needs,
+        waiting=True,
+    )
+    audit.record(
+        actor, PUT_ON_WAITING_LIST, event, f"{registration.person_name} ({organisation.name})"
+    )
     return registration
 
 
 @transaction.atomic
 def cancel_registration(actor, registration) -> Registration:
+    """Cancel a registration or leave the waiting list. A freed place goes to the first on the
+    organisation's waiting list in the same transaction, and they are told.
+
+    The event's row is locked first, as registering locks it, so places are counted one
+    after the other however many are cancelled at once."""
+    Event.objects.select_for_update().get(pk=registration.event_id)
     registration = (
-        Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        Registration.objects.select_for_update()
+        .select_related("event__scheme_year", "organisation")
+        .get(pk=registration.pk)
     )
     registration.workflow.require(actor, registration, "cancel")
     registration.workflow.move(registration, "cancel")
     registration.save(update_fields=["cancelled_at"])
     audit.record(actor, UNREGISTERED, registration.event, registration.person_name)
+    _move_up_the_waiting_list(actor, registration.event, registration.organisation)
     return registration
+
+
+def _move_up_the_waiting_list(actor, event, organisation) -> None:
+    """Give the organisation's free places to the first on its waiting list; the caller holds
+    the event's lock."""
+    registered = event.registrations.active().filter(organisation=organisation).count()
+    while not places_taken(event, organisation, registered):
+        first = event.registrations.waiting().filter(organisation=organisation).first()
+        if first is None:
+            return
+        first.workflow.require(actor, first, "move_up")
+        first.workflow.move(first, "move_up")
+        first.save(update_fields=["waiting"])
+        registered += 1
+        audit.record(actor, MOVED_UP, event, f"{first.person_name} ({organisation.name})")
+        notify(
+            [person for person in (first.person, first.registered_by) if person is not None],
+            _("{name} has a place at {event}"),
+            _(
+                "A place was freed at {event} on {date}, so {name} has moved up from the "
+                "waiting list and is registered. If {name} cannot come after all, unregister "
+                "them in the portal, so that the next person gets the place."
+            ),
+            url=_event_url(event),
+            name=first.person_name,
+            event=event.title,
+            date=format_day(timezone.localtime(event.starts_at).date()),
+        )
 
 
 @transaction.atomic

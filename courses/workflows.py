@@ -1,12 +1,13 @@
 """The steps of competence building's case objects, written once (``scheme.states``): the
-annual plan (shared, commented on), an event (edited, cancelled, registered for, its attendance
-marked), a registration (cancelled) and a feedback form (answered, its questions changed).
-Services call ``require`` before they change anything; templates ask
-``{% allowed event "cancel" as may_cancel %}``.
+annual plan (shared, commented on), an event (edited, cancelled, registered for or its waiting
+list joined, its attendance marked), a registration (cancelled, moved up from the waiting list)
+and a feedback form (answered, its questions changed). Services call ``require`` before they
+change anything; templates ask ``{% allowed event "cancel" as may_cancel %}``.
 
-The states are read from the objects' timestamps (``Event.state`` and the others), so the
-tables need no column of their own; the time-bound parts (a registration deadline, an event
-that has not started) are guards over the models' predicates.
+The states are read from the objects' timestamps (``Event.state`` and the others; a
+registration's waiting list also from its ``waiting`` flag), so the tables need no state
+column; the time-bound parts (a registration deadline, an event that has not started) are
+guards over the models' predicates.
 """
 
 from django.db import models
@@ -31,6 +32,7 @@ class EventState(models.TextChoices):
 
 class RegistrationState(models.TextChoices):
     REGISTERED = "registered", _("registered")
+    WAITING = "waiting", _("on the waiting list")
     CANCELLED = "cancelled", _("cancelled")
 
 
@@ -169,9 +171,18 @@ REGISTRATION_FLOW = Workflow(
         Transition(
             "cancel",
             _("Unregister"),
-            frozenset({RegistrationState.REGISTERED}),
+            frozenset({RegistrationState.REGISTERED, RegistrationState.WAITING}),
             RegistrationState.CANCELLED,
             refusal=_("The registration is already cancelled."),
+            who=_registered_them,
+            guard=_event_cancelled_or_closed,
+        ),
+        Transition(  # taken by the service when one of the organisation's places is freed
+            "move_up",
+            _("Move up from the waiting list"),
+            frozenset({RegistrationState.WAITING}),
+            RegistrationState.REGISTERED,
+            refusal=_("The person is not on the waiting list."),
             who=_registered_them,
             guard=_event_cancelled_or_closed,
         ),

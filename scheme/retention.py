@@ -153,6 +153,17 @@ RULES = [
             "organisation and its people came into the portal."
         ),
     ),
+    # Issue 16: the needs given at registration (courses/personal_data.py blanks them).
+    RetentionRule(
+        code="event_needs",
+        what=_("Dietary and accessibility needs given when registering for a gathering"),
+        keep=DAY,
+        counted_from=_("the gathering ends"),
+        why=_(
+            "They are only needed to prepare the gathering, and they can say something about a "
+            "person's health or religion. The registration itself stays."
+        ),
+    ),
     RetentionRule(
         code="form_tokens",
         what=_("Tokens of sent forms (which form a person sent, when)"),

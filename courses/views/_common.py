@@ -85,24 +85,43 @@ def by_month(items):
     return [(MONTHS[month], month_items) for month, month_items in sorted(months.items())]
 
 
-def render_event(request, event, *, register_form=None, material_form=None):
+def _organisation_rows(event, organisations, listed):
+    """Per organisation the event is for: its registered people, its waiting list and why it
+    cannot register one more ("" while it can)."""
+    rows = []
+    for organisation in organisations:
+        own = [r for r in listed if r.organisation_id == organisation.pk]
+        registered = [r for r in own if not r.waiting]
+        waiting = [r for r in own if r.waiting]
+        full = services.places_taken(event, organisation, len(registered))
+        rows.append((organisation, registered, waiting, full))
+    return rows
+
+
+def render_event(request, event, *, register_form=None, waiting_form=None, material_form=None):
     user = request.user
     access = access_for(user)
     can_administer = access.administers(event.scheme_year.scheme)
     organisations = audience_organisations(user, event)
     own_ids = [o.pk for o in own_organisations(user)]
     may_register = event.workflow.decide(user, event, "register")
-    if register_form is None and organisations and may_register:
-        register_form = RegistrationForm(organisations=organisations)
-    own_registrations = list(
-        Registration.objects.active()
+    listed = list(
+        Registration.objects.not_cancelled()
         .filter(event=event, organisation_id__in=own_ids)
         .select_related("event", "organisation", "person")
-        .order_by("organisation__name", "person_name")
+        .order_by("organisation__name", "waiting", "registered_at", "pk")
     )
-    registration_rows = [
-        (o, [r for r in own_registrations if r.organisation_id == o.pk]) for o in organisations
-    ]
+    registration_rows = _organisation_rows(event, organisations, listed)
+    with_places = [o for o, _registered, _waiting, full in registration_rows if not full]
+    places_taken = [o for o, _registered, _waiting, full in registration_rows if full]
+    if register_form is None and with_places and may_register:
+        register_form = RegistrationForm(
+            organisations=with_places, asks_about_needs=event.asks_about_needs
+        )
+    if waiting_form is None and places_taken and may_register:
+        waiting_form = RegistrationForm(
+            organisations=places_taken, asks_about_needs=event.asks_about_needs, prefix="waiting"
+        )
     tasks = (
         PracticalTask.objects.visible_to(user).filter(event=event).prefetch_related("organisations")
     )
@@ -122,6 +141,7 @@ def render_event(request, event, *, register_form=None, material_form=None):
         "may_register": may_register,
         "registration_rows": registration_rows,
         "register_form": register_form,
+        "waiting_form": waiting_form,
         "cap": services.cap_for(event),
         "tasks": tasks,
         "feedback_forms": feedback_forms,
@@ -129,9 +149,9 @@ def render_event(request, event, *, register_form=None, material_form=None):
     }
     if can_administer:
         context["all_registrations"] = (
-            event.registrations.active()
+            event.registrations.not_cancelled()
             .select_related("organisation", "person")
-            .order_by("organisation__name", "person_name")
+            .order_by("organisation__name", "waiting", "registered_at", "pk")
         )
         context["material_form"] = material_form or MaterialForm()
     return render(request, "courses/event_detail.html", context)

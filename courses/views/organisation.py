@@ -37,33 +37,60 @@ from scheme.roles import Role, access_for
 from scheme.web import add_service_errors, get_visible_or_404
 
 
-def register(request, pk):
+def _add_person(request, pk, service, form_name, done_message, prefix=None):
+    """Register a person or put them on the waiting list (``service``), from the event page's
+    form ``form_name``; the page is shown again with the form's errors."""
     event = visible_event(request, pk)
     if request.method != "POST":
         return redirect("courses:event", pk=event.pk)
     organisations = audience_organisations(request.user, event)
     if not organisations:
         raise PermissionDenied
-    form = RegistrationForm(request.POST, organisations=organisations)
+    form = RegistrationForm(
+        request.POST,
+        organisations=organisations,
+        asks_about_needs=event.asks_about_needs,
+        prefix=prefix,
+    )
     if form.is_valid():
         try:
-            registration = services.register(
+            registration = service(
                 request.user,
                 event,
                 form.cleaned_data["organisation"],
                 person_name=form.cleaned_data["person_name"],
                 person=form.cleaned_data["person"],
+                **form.needs(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(
-                request,
-                _("%(name)s is registered for %(event)s.")
-                % {"name": registration.person_name, "event": event.title},
+                request, done_message % {"name": registration.person_name, "event": event.title}
             )
             return redirect("courses:event", pk=event.pk)
-    return render_event(request, event, register_form=form)
+    return render_event(request, event, **{form_name: form})
+
+
+def register(request, pk):
+    return _add_person(
+        request,
+        pk,
+        services.register,
+        "register_form",
+        _("%(name)s is registered for %(event)s."),
+    )
+
+
+def join_waiting_list(request, pk):
+    return _add_person(
+        request,
+        pk,
+        services.join_waiting_list,
+        "waiting_form",
+        _("%(name)s is on the waiting list for %(event)s. We will e-mail you if a place is freed."),
+        prefix="waiting",
+    )
 
 
 @require_POST

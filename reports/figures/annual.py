@@ -317,7 +317,7 @@ def _attendance(scheme_year) -> list[tuple]:
         )
         .values("organisation__name")
         .annotate(
-            registered=Count("id", filter=Q(cancelled_at__isnull=True)),
+            registered=Count("id", filter=Q(cancelled_at__isnull=True, waiting=False)),
             attended=Count("id", filter=Q(attended=True)),
         )
         .order_by("organisation__name")
@@ -332,7 +332,10 @@ def _events(scheme_year) -> list[EventRow]:
             scheme_year=scheme_year, cancelled_at__isnull=True, starts_at__lte=timezone.now()
         )
         .annotate(
-            registered=Count("registrations", filter=Q(registrations__cancelled_at__isnull=True)),
+            registered=Count(
+                "registrations",
+                filter=Q(registrations__cancelled_at__isnull=True, registrations__waiting=False),
+            ),
             attended=Count("registrations", filter=Q(registrations__attended=True)),
         )
         .order_by("starts_at", "id")

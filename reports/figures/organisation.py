@@ -379,7 +379,7 @@ def _events(figures, organisation, schemes):
                 attended=0,
                 cancelled=event.cancelled_at is not None,
             )
-        if registration.cancelled_at is None:
+        if registration.cancelled_at is None and not registration.waiting:
             row.registered += 1
         if registration.attended:
             row.attended += 1

@@ -31,8 +31,9 @@ def test_people_registered_at_the_same_moment_never_pass_the_cap(
     assert len(errors) == THREADS - 2
     for error in errors:
         assert error == (
-            f"{participant.name} has already registered 2 people. At most 2 from each "
-            "organisation can come to a gathering, so more organisations get a place."
+            f"The places for {participant.name} are taken: at most 2 people from each "
+            "organisation can come to a gathering, so more organisations get a place. You can "
+            "put someone on the waiting list."
         )
     assert gathering.registrations.active().filter(organisation=participant).count() == 2
 

@@ -165,6 +165,14 @@ def check_registrations_and_attendance():
         .annotate(n=Count("id"))
     )
     assert max(row["n"] for row in per_organisation) == 2  # the cap, never passed
+    [waiting] = registrations.waiting()  # one person waited for a place at the closing gathering
+    assert waiting.event.title == "Avslutningssamling i Oslo"
+    assert (
+        registrations.active()
+        .filter(event=waiting.event, organisation=waiting.organisation)
+        .count()
+        == 2
+    )
     for registration in registrations:
         assert registration.organisation.is_demo
         assert registration.event.is_for(registration.organisation)
@@ -172,6 +180,8 @@ def check_registrations_and_attendance():
         if registration.cancelled_at:
             assert registration.attended is None
             assert registration.cancelled_at.date() <= registration.event.registration_deadline
+        elif registration.waiting:
+            assert registration.attended is None
         else:
             assert registration.attended is not None  # attendance marked for every event
     active = registrations.active()

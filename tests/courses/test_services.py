@@ -486,8 +486,9 @@ def test_the_cap_at_a_gathering_is_per_organisation(
         services.register(member, gathering, participant, person_name="Per")
     message = info.value.messages[0]
     assert message == (
-        f"{participant.name} has already registered 2 people. At most 2 from each organisation "
-        "can come to a gathering, so more organisations get a place."
+        f"The places for {participant.name} are taken: at most 2 people from each organisation "
+        "can come to a gathering, so more organisations get a place. You can put someone on the "
+        "waiting list."
     )
     services.register(other_member, gathering, other_participant, person_name="Anna")
     services.register(other_member, gathering, other_participant, person_name="Bo")
@@ -511,14 +512,14 @@ def test_the_cap_is_read_from_the_scheme_year(
     scheme_services.change_year_rules(caseworker, scheme_year, max_attendees_per_organisation=3)
     for name in ("Kari", "Ola", "Per"):
         services.register(member, gathering, participant, person_name=name)
-    with refused(ValidationError, "has already registered 3 people. At most 3 from each"):
+    with refused(ValidationError, "are taken: at most 3 people from each"):
         services.register(member, gathering, participant, person_name="Anna")
     scheme_services.change_year_rules(caseworker, scheme_year, max_attendees_per_organisation=1)
-    with refused(ValidationError, "has already registered 3 people. At most 1 from each"):
+    with refused(ValidationError, "The place for"):
         services.register(member, gathering, participant, person_name="Anna")
     services.cancel_registration(member, gathering.registrations.get(person_name="Per"))
     services.cancel_registration(member, gathering.registrations.get(person_name="Ola"))
-    with refused(ValidationError, "has already registered 1 person. At most 1 from each"):
+    with refused(ValidationError, "is taken: at most 1 person from each"):
         services.register(member, gathering, participant, person_name="Anna")
     scheme_services.change_year_rules(caseworker, scheme_year, max_attendees_per_organisation=2)
     services.register(member, gathering, participant, person_name="Anna")
@@ -529,7 +530,7 @@ def test_a_cancelled_registration_frees_its_place(gathering, member, participant
     services.register(member, gathering, participant, person_name="Ola")
     services.cancel_registration(member, kari)
     services.register(member, gathering, participant, person_name="Per")
-    with refused(ValidationError, "has already registered 2 people"):
+    with refused(ValidationError, "are taken"):
         services.register(member, gathering, participant, person_name="Kari")
     assert sorted(gathering.registrations.active().values_list("person_name", flat=True)) == [
         "Ola",

@@ -1,10 +1,11 @@
-"""An organisation registering two people for a gathering and failing on the third, in a real
-browser.
+"""An organisation registering two people for a gathering and putting the third on the waiting
+list, in a real browser.
 
 A caseworker has made a gathering for participants through the services; the year's cap is two
-people from each organisation. The organisation's member opens the gathering from the list,
-registers two named people, tries a third, gets a clear message naming the cap, and the page
-still shows exactly two registered. Every page is checked with axe.
+people from each organisation. The organisation's member opens the gathering from the list and
+registers two named people; the page then says the organisation's places are taken, offers no
+registration form, and puts the third on the waiting list instead. Every page is checked with
+axe.
 
 The browser is an English user's (``page_en``), so the texts the test reads do not depend on
 the Norwegian translations; everything else is found by id, name or address.
@@ -57,7 +58,9 @@ def _register(page, event_url, name):
     form.locator('input[name="person_name"]').press("Enter")
 
 
-def test_an_organisation_registers_two_people_and_fails_on_the_third(page_en, live_server):
+def test_an_organisation_registers_two_people_and_puts_the_third_on_the_waiting_list(
+    page_en, live_server
+):
     page = page_en
     gathering, participant, member = _setup()
     events = reverse("courses:events")
@@ -85,24 +88,27 @@ def test_an_organisation_registers_two_people_and_fails_on_the_third(page_en, li
         expect(registration.locator("ul > li > span")).to_have_text(PEOPLE[:number])
         assert_accessible(page)
 
-    # The third is refused with a message that names the organisation and the cap.
-    _register(page, event_url, THIRD)
-    summary = page.locator("#error-summary")
-    expect(summary).to_be_visible()
-    expect(summary).to_contain_text(
-        f"{participant.name} has already registered 2 people. At most 2 from each organisation "
-        "can come to a gathering"
+    # The places are taken: the page says so and offers the waiting list, not a form to refuse.
+    expect(registration.locator(".alert-warning")).to_contain_text(
+        f"The places for {participant.name} are taken"
     )
-    expect(page.locator("main .messages .alert-success")).to_have_count(0)
-    # The name just typed is kept, and the page still lists exactly the two registered.
-    expect(page.locator('main input[name="person_name"]')).to_have_value(THIRD)
+    expect(page.locator(f'main form[action="{event_url}register/"]')).to_have_count(0)
+    waiting_form = page.locator(f'main form[action="{event_url}waiting-list/"]')
+    waiting_form.locator('input[name="waiting-person_name"]').fill(THIRD)
+    waiting_form.locator('textarea[name="waiting-dietary_needs"]').fill("Vegetarian")
+    waiting_form.get_by_role("button", name="Put on the waiting list").click()
+    expect(page).to_have_url(url_of(live_server, event_url))
+    expect(page.locator("main .messages .alert-success")).to_contain_text("waiting list")
     expect(registration.locator("h3").first).to_contain_text("(2 of 2)")
     expect(registration.locator("ul > li > span")).to_have_text(PEOPLE)
+    expect(registration.locator("ol > li > span")).to_have_text([THIRD])
     assert_accessible(page)
 
     registered = Registration.objects.active().filter(event=gathering, organisation=participant)
     assert sorted(registered.values_list("person_name", flat=True)) == sorted(PEOPLE)
     assert all(r.registered_by == member for r in registered)
+    waiting = gathering.registrations.waiting().get()
+    assert (waiting.person_name, waiting.dietary_needs) == (THIRD, "Vegetarian")
 
     # The list of events shows the two from the organisation as well.
     page.locator(f'main a[href="{events}"]').first.click()
