@@ -22,7 +22,6 @@ from courses.models import (
     remember_taking_part_years,
 )
 from organisations.models import Organisation
-from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import Role, access_for
 
@@ -135,8 +134,7 @@ def organisation_due_items(user):
                 _with_prefix(
                     event.eligible,
                     organisation,
-                    _("Register for %(event)s by %(date)s")
-                    % {"event": event.title, "date": format_day(event.registration_deadline)},
+                    _("Register for %(event)s") % {"event": event.title},
                 ),
                 reverse("courses:event", args=[event.pk]),
                 event.registration_deadline,

@@ -33,6 +33,13 @@ REPORT_STEPS = [
     Step("accounts", _("Accounts")),
     Step("auditor", _("Auditor")),
 ]
+# The last step of every form, after the steps that are filled in: its page has no state.
+SEND = Step("send", _("Check and send"))
+
+
+def with_send(steps) -> list[Step]:
+    """The steps as the tabs show them and count them: the form's own, then check and send."""
+    return [*steps, SEND]
 
 
 @dataclass(frozen=True)
@@ -78,18 +85,16 @@ def step_list(
     service's list of ``Missing(part, message)``; ``filled_optional`` the optional parts the
     organisation has filled in anyway."""
     missing_parts = {problem.part for problem in missing}
-    listed = [
+    return [
         ShownStep(
             step.part,
             step.title,
-            reverse(edit_url, args=[pk, step.part]),
-            state_of(step, missing_parts, step.part in filled_optional),
+            send_url if step is SEND else reverse(edit_url, args=[pk, step.part]),
+            None if step is SEND else state_of(step, missing_parts, step.part in filled_optional),
             step.part == current,
         )
-        for step in steps
+        for step in with_send(steps)
     ]
-    send = ShownStep("send", _("Check and send"), send_url, None, current == "send")
-    return [*listed, send]
 
 
 def problem_list(steps, missing, *, edit_url, pk) -> list[dict]:
@@ -106,15 +111,16 @@ def problem_list(steps, missing, *, edit_url, pk) -> list[dict]:
 
 
 def where_in(steps, current) -> dict:
-    """The template's words for where ``current`` is among ``steps``."""
-    parts = [step.part for step in steps]
-    position = parts.index(current)
+    """The template's words for where ``current`` is among ``steps``, counted as the tabs
+    show them (check and send included, so "Step 1 of 5" above five tabs)."""
+    shown = with_send(steps)
+    position = [step.part for step in shown].index(current)
     return {
         "step": current,
-        "step_title": steps[position].title,
+        "step_title": shown[position].title,
         "step_number": position + 1,
-        "step_count": len(parts),
-        "is_last": position + 1 == len(parts),
+        "step_count": len(shown),
+        "is_last": position == len(steps) - 1,  # the next page is check and send
     }
 
 

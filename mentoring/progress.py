@@ -35,6 +35,7 @@ from mentoring.models import (
     Meeting,
     Task,
 )
+from scheme.formatting import format_day
 
 AT_RISK_SILENCE_DAYS = 60
 NUDGE_SILENCE_DAYS = 30
@@ -165,6 +166,9 @@ def with_progress_data(pairings, today: datetime.date):
         unconfirmed_logged_for_id=_first(
             Meeting, "logged_for_id", ["held_on", "id"], confirmed_at__isnull=True
         ),
+        unconfirmed_held_on=_first(
+            Meeting, "held_on", ["held_on", "id"], confirmed_at__isnull=True
+        ),
         # A participant that took part in that meeting (it confirms what the mentor logged).
         unconfirmed_participant_id=_first(
             Meeting, "participants", ["held_on", "id", "participants__name"],
@@ -228,9 +232,13 @@ def _next_step(pairing, behind, silent_for, health):
         return None, ""
     organisations = _organisations(pairing)
     if pairing.unconfirmed_logged_for_id:
+        # The oldest meeting not confirmed yet, which need not be the last one held.
+        action = _("confirm the meeting of %(date)s") % {
+            "date": format_day(pairing.unconfirmed_held_on)
+        }
         if pairing.unconfirmed_logged_for_id != pairing.mentor_id:
-            return pairing.mentor, _("confirm the last meeting")
-        return organisations.get(pairing.unconfirmed_participant_id), _("confirm the last meeting")
+            return pairing.mentor, action
+        return organisations.get(pairing.unconfirmed_participant_id), action
     if pairing.overdue_owner_id:
         return organisations.get(pairing.overdue_owner_id), _("finish an overdue task")
     if behind or silent_for >= NUDGE_SILENCE_DAYS:

@@ -3,8 +3,10 @@ when the user reads English."""
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 
 def format_nok(amount) -> str:
@@ -22,3 +24,15 @@ def format_nok(amount) -> str:
 def format_day(day) -> str:
     """A date in the active language's short form: ``23.01.2024`` in Norwegian."""
     return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def format_deadline(day, today=None) -> str:
+    """A deadline worded the same on every page, from the date and today: ``by 23.01.2025``,
+    ``by today``, or ``the deadline passed 23.01.2025`` once it has gone by. It reads after
+    what is due: "Send the report – by 23.01.2025"."""
+    today = today or timezone.localdate()
+    if day < today:
+        return _("the deadline passed %(date)s") % {"date": format_day(day)}
+    if day == today:
+        return _("by today")
+    return _("by %(date)s") % {"date": format_day(day)}

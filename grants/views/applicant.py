@@ -248,7 +248,6 @@ def home(request):
             "open_calls": _open_calls(request.user, ids, organisations),
             "page": paginate(request, applications),
             "awards": list(awards),
-            "today": timezone.localdate(),
         },
     )
 

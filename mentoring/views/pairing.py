@@ -53,20 +53,23 @@ def _chain(request, pairing):
 
 
 def _meeting_years(request, pairing, side) -> list:
-    """(year, [(meeting, notes shown, can confirm)], shown open), newest year first: the
-    latest year is open, and any with a meeting the user's side can confirm."""
+    """(year, [(meeting, notes shown, can confirm, why the side cannot)], shown open), newest
+    year first: the latest year is open, and any with a meeting the user's side can confirm.
+    Whether a side confirms is the meeting's rule (``Meeting.confirmation_refusal``)."""
     years = {}
     for meeting in pairing.meetings.select_related(
         "logged_by", "logged_for", "confirmed_by"
     ).prefetch_related("topics", "participants"):
+        refusal = meeting.confirmation_refusal(side) if side is not None else None
         entry = (
             meeting,
             meeting.notes_visible_to(request.user),
-            meeting.can_be_confirmed_by(side),
+            side is not None and refusal is None,
+            refusal,
         )
         years.setdefault(meeting.held_on.year, []).append(entry)
     return [
-        (year, entries, index == 0 or any(can_confirm for _m, _n, can_confirm in entries))
+        (year, entries, index == 0 or any(can_confirm for _m, _n, can_confirm, _r in entries))
         for index, (year, entries) in enumerate(years.items())
     ]
 

@@ -252,7 +252,7 @@ def test_an_unconfirmed_meeting_waits_for_the_other_side(pair, mentor, member, p
     meet(mentor, pair, D(2023, 2, 10))
     waiting = state(pair, D(2023, 2, 15))
     assert waiting.next_to_act == participant
-    assert str(waiting.next_action) == "confirm the last meeting"
+    assert str(waiting.next_action) == "confirm the meeting of 10.02.2023"
 
 
 def test_a_meeting_the_participant_logged_waits_for_the_mentor(pair, member, mentor_org):
