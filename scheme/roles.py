@@ -68,6 +68,16 @@ class Access:
         """Caseworkers and admins handle every organisation's case."""
         return self.has(Role.CASEWORKER, Role.ADMIN)
 
+    @property
+    def is_evaluator(self) -> bool:
+        return Role.EVALUATOR in self.roles
+
+    @property
+    def takes_part_in_events(self) -> bool:
+        """Caseworkers run the courses and gatherings and the organisations' people (members
+        and mentors) join them; evaluators only read the feedback forms' results."""
+        return self.is_caseworker or self.has(Role.MEMBER, Role.MENTOR)
+
     def organisation_ids(self, *kinds) -> set[int]:
         return {
             org_id

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
+from django_filters import OrderingFilter
 
 PAGE_SIZE = 25
 
@@ -34,3 +35,21 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def active_filter_count(filters) -> int:
+    """How many filters of a bound filter form (or django-filter FilterSet) narrow the list,
+    for the button that folds the filters away on a phone. A sort order is no filter."""
+    form = getattr(filters, "form", filters)
+    sort_fields = {
+        name
+        for name, field in getattr(filters, "filters", {}).items()
+        if isinstance(field, OrderingFilter)
+    }
+    return sum(1 for field in form if field.name not in sort_fields and _has_value(field.value()))
+
+
+def _has_value(value) -> bool:
+    if isinstance(value, list | tuple):
+        return any(_has_value(item) for item in value)
+    return value not in (None, "", False)

@@ -2,11 +2,13 @@ from django import template
 
 from scheme import audit
 from scheme.formatting import format_nok
+from scheme.web import active_filter_count
 
 register = template.Library()
 
 
 register.filter("nok", format_nok)
+register.filter("active_filter_count", active_filter_count)
 
 
 @register.inclusion_tag("partials/timeline.html")

@@ -51,9 +51,33 @@
     area.setAttribute("aria-describedby", (described ? described + " " : "") + hint.id);
   }
 
+  /* Every table turns into stacked cards on a phone (portal.css): each cell is given its
+     column's name from the header row, unless the template already wrote it. */
+  function stackTable(table) {
+    var headerRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!headerRow) return;
+    var names = [];
+    Array.prototype.forEach.call(headerRow.cells, function (cell) {
+      for (var i = 0; i < cell.colSpan; i++) names.push(cell.textContent.trim());
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && names[column] && cell.tagName === "TD") {
+            cell.setAttribute("data-label", names[column]);
+          }
+          column += cell.colSpan;
+        });
+      });
+    });
+    table.classList.add("table-stack");
+  }
+
   document.addEventListener("submit", guardSubmit);
   window.addEventListener("pageshow", releaseForms);
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("textarea[maxlength]").forEach(countCharacters);
+    document.querySelectorAll("main table.table:not(.table-stack)").forEach(stackTable);
   });
 })();
