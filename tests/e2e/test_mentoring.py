@@ -126,7 +126,7 @@ def test_a_mentor_logs_a_meeting_and_the_participant_confirms_it(page_en, live_s
     article = page.locator(f"#meeting-{meeting.pk}")
     expect(article).to_contain_text(SUMMARY)
     expect(article).to_contain_text(NOTES)
-    expect(article.locator("dd").last).to_have_text("Not yet: the other side confirms it.")
+    expect(article.locator("dd").last).to_have_text("Not yet. The other side confirms the meeting.")
     # The mentor cannot confirm their own meeting.
     confirm_url = reverse("mentoring:meeting_confirm", args=[meeting.pk])
     expect(page.locator(f'form[action="{confirm_url}"]')).to_have_count(0)
