@@ -549,6 +549,9 @@ class Award(models.Model):
         """What has been paid out (reads ``disbursements`` as a page prefetched them)."""
         return total_of(d.amount for d in self.disbursements.all())
 
+    def left_to_pay(self) -> Decimal:
+        return self.amount - self.disbursed()
+
     def claimed(self) -> Decimal:
         """What the award's clawbacks claim back (a clawback cancelled on appeal claims
         nothing). Reads ``clawbacks`` as a page prefetched them."""
@@ -916,6 +919,9 @@ class Clawback(models.Model):
     def repaid(self) -> Decimal:
         """What has been repaid (reads ``repayments`` as a page prefetched them)."""
         return total_of(r.amount for r in self.repayments.all())
+
+    def left_to_repay(self) -> Decimal:
+        return self.amount - self.repaid()
 
 
 class Repayment(models.Model):

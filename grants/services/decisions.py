@@ -60,7 +60,7 @@ from grants.workflows import (
     CLAWBACK_FLOW,
 )
 from scheme import audit
-from scheme.formatting import format_day, format_nok
+from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
 from scheme.once import spend_form_token
@@ -241,15 +241,9 @@ def lodge_appeal(actor, decision, grounds: str) -> Appeal:
         .get(pk=decision.pk)
     )
     _require_member(actor, decision.application.organisation)
-    if not decision.can_be_appealed():
-        raise _state_error(
-            _("The appeal deadline was %(date)s.") % {"date": format_day(decision.appeal_deadline)}
-        )
-    earlier = decision.appeals.first()
-    if earlier is not None and earlier.is_pending:
-        raise _state_error(_("An appeal of this decision is already being handled."))
-    if earlier is not None:
-        raise _state_error(_("This decision has already been appealed and the appeal handled."))
+    refusal = decision.appeal_refusal()
+    if refusal:
+        raise _state_error(refusal)
     if not grounds.strip():
         raise ValidationError({"grounds": _("Say why you think the decision is wrong.")})
     appeal = Appeal(decision=decision, grounds=grounds, lodged_by=actor)
@@ -387,7 +381,7 @@ def record_repayment(actor, clawback, *, amount: Decimal, paid_on, form_token=No
     application = clawback.award.application
     CLAWBACK_FLOW.require(actor, clawback, "repay")
     spend_form_token(actor, form_token)
-    left = clawback.amount - clawback.repaid()
+    left = clawback.left_to_repay()
     if amount <= 0 or amount > left:
         raise ValidationError(
             {"amount": _("%(left)s is left to repay.") % {"left": format_nok(left)}}

@@ -340,7 +340,7 @@ def record_disbursement(
         raise ValidationError(
             {
                 "amount": _("Only %(left)s of the award is left to pay out.")
-                % {"left": format_nok(award.amount - award.disbursed())}
+                % {"left": format_nok(award.left_to_pay())}
             }
         )
     if instalment is not None:
@@ -369,7 +369,7 @@ def record_disbursement(
                 )
                 % {
                     "held": format_nok(held),
-                    "left": format_nok(max(award.amount - held - award.disbursed(), ZERO)),
+                    "left": format_nok(max(award.left_to_pay() - held, ZERO)),
                 }
             }
         )

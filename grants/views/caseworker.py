@@ -791,12 +791,9 @@ def _award_page(request, award, **bound):
         ),
     )
     disbursements = list(award.disbursements.all())
-    disbursed = sum((d.amount for d in disbursements), ZERO)
     clawbacks = list(award.clawbacks.all())
     repayment_pk, repayment_form = bound.get("repayment_form", (None, None))
     for clawback in clawbacks:
-        clawback.repaid_total = sum((r.amount for r in clawback.repayments.all()), ZERO)
-        clawback.left = clawback.amount - clawback.repaid_total
         if clawback.workflow.decide(user, clawback, "repay"):
             clawback.form = (
                 repayment_form
@@ -832,8 +829,8 @@ def _award_page(request, award, **bound):
         "report": report,
         "instalments": instalments,
         "disbursements": disbursements,
-        "disbursed": disbursed,
-        "left_to_pay": award.amount - disbursed,
+        "disbursed": award.disbursed(),
+        "left_to_pay": award.left_to_pay(),
         "clawbacks": clawbacks,
         "reclaimable": award.reclaimable(),
         "notices": notices,
