@@ -1,7 +1,7 @@
 """The caseworker's list of applications: filters and sorting."""
 
 import django_filters
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ from grants.models import (
 )
 from organisations.geography import County
 from organisations.models import TargetGroup
+from scheme.forms_common import StableOrderingFilter
 
 OVERDUE = "overdue"
 REPORT_CHOICES = [*ReportStatus.choices, (OVERDUE, _("overdue"))]
@@ -31,23 +32,8 @@ def account_waiting():
     )
 
 
-class ApplicationOrderingFilter(django_filters.OrderingFilter):
-    """Sorting that pages cleanly: unknown values come last and ties are broken by id."""
-
+class ApplicationOrderingFilter(StableOrderingFilter):
     nullable = {"submitted_at", "amount", "total_score"}
-
-    def get_ordering_value(self, param):
-        value = super().get_ordering_value(param)
-        name = value.lstrip("-")
-        if name not in self.nullable:
-            return value
-        if value.startswith("-"):
-            return F(name).desc(nulls_last=True)
-        return F(name).asc(nulls_last=True)
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        return qs.order_by(*qs.query.order_by, "id") if value else qs
 
 
 class ApplicationFilter(django_filters.FilterSet):

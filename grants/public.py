@@ -15,12 +15,13 @@ import django_filters
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from grants.models import Award, Round, RoundKind
 from organisations import eligibility as admission
 from organisations.models import Organisation
 from organisations.orgnr import format_orgnr
+from scheme.file_names import file_stem
 from scheme.models import Scheme, SchemeYear
 from scheme.registry import Panel, register_public_section
 
@@ -223,9 +224,11 @@ class AwardedFilter(django_filters.FilterSet):
             field.widget.attrs["class"] = "form-select"
 
     def file_stem(self) -> str:
-        """``awarded-grants``, with the scheme and year chosen: ``awarded-grants-slug-2024``."""
+        """``awarded-grants``, with the scheme and year chosen: ``awarded-grants-slug-2024``
+        (``tildelte-tilskudd-slug-2024`` in Norwegian)."""
         data = self.form.cleaned_data
-        parts = ["awarded-grants", data.get("scheme") and data["scheme"].slug, data.get("year")]
+        words = file_stem(pgettext("file name", "awarded grants"))
+        parts = [words, data.get("scheme") and data["scheme"].slug, data.get("year")]
         return "-".join(str(part) for part in parts if part)
 
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentoring import services
 from mentoring.models import (
     CheckIn,
     CheckInKind,
@@ -30,6 +31,8 @@ from organisations.models import (
     Organisation,
     TargetGroup,
 )
+from scheme.fields import NokAmountField
+from scheme.forms_common import PortalForm
 from scheme.models import Scheme
 from scheme.once import SubmitOnce
 from scheme.roles import OrganisationKind
@@ -100,7 +103,7 @@ def administered_schemes(access):
     return access.administered(schemes, "administrator_id")
 
 
-class OfferForm(forms.Form):
+class OfferForm(PortalForm):
     """What a mentor organisation offers (``services.save_offer``)."""
 
     competence_areas = _checkboxes(
@@ -153,7 +156,7 @@ class OfferForm(forms.Form):
         }
 
 
-class MatchForm(SubmitOnce, forms.Form):
+class MatchForm(SubmitOnce, PortalForm):
     """The caseworker confirms a pairing for one participant (``services.create_pairing``)."""
 
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("Scheme"))
@@ -200,7 +203,7 @@ class PairingForm(MatchForm):
             )
 
 
-class ReplaceForm(SubmitOnce, forms.Form):
+class ReplaceForm(SubmitOnce, PortalForm):
     """End the pairing with a reason and start a new one with another mentor."""
 
     mentor = forms.ModelChoiceField(
@@ -232,7 +235,7 @@ STATUS_CHOICES = [
 ]
 
 
-class StatusForm(forms.Form):
+class StatusForm(PortalForm):
     status = forms.ChoiceField(label=_("New status"), choices=STATUS_CHOICES,
                                widget=forms.RadioSelect)  # fmt: skip
     reason = forms.CharField(
@@ -250,7 +253,7 @@ class StatusForm(forms.Form):
         self.fields["status"].choices = [c for c in STATUS_CHOICES if c[0] in targets]
 
 
-class MeetingForm(SubmitOnce, forms.Form):
+class MeetingForm(SubmitOnce, PortalForm):
     """A meeting; in a group pairing also which participant organisations took part."""
 
     held_on = forms.DateField(label=_("Date of the meeting"), widget=DATE,
@@ -298,6 +301,7 @@ class MeetingForm(SubmitOnce, forms.Form):
         """``pairing``: in a group, the form asks which participants took part (by default
         ``side``, the user's organisation, when it is one of them)."""
         super().__init__(*args, **kwargs)
+        self.pairing, self.side = pairing, side
         members = [member.organisation for member in pairing.members.all()] if pairing else []
         if len(members) < 2:
             return
@@ -319,8 +323,33 @@ class MeetingForm(SubmitOnce, forms.Form):
             "you choose to let the caseworker read them too; no one else sees them."
         )
 
+    def clean_held_on(self):
+        """The service's date rule, asked here so its answer comes with every other problem."""
+        held_on = self.cleaned_data["held_on"]
+        problem = self.pairing and services.meeting_date_problem(self.pairing, held_on)
+        if problem:
+            raise forms.ValidationError(problem)
+        return held_on
 
-class TaskForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        if "participants" in cleaned:
+            try:
+                services.took_part(self.pairing, self.side, cleaned["participants"])
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def present(self) -> list | None:
+        """The mentor and the participant organisations that took part; None while the
+        participants chosen have problems."""
+        if self.pairing is None or "participants" in self.errors:
+            return None
+        participants = self.cleaned_data.get("participants")
+        return [self.pairing.mentor, *services.took_part(self.pairing, self.side, participants)]
+
+
+class TaskForm(PortalForm):
     """A task agreed at the meeting; an untouched row is ignored."""
 
     title = forms.CharField(label=_("Task"), max_length=_limit(Task, "title"))
@@ -342,14 +371,27 @@ class TaskForm(forms.Form):
         return due_on
 
 
-TaskFormSet = forms.formset_factory(TaskForm, extra=3, max_num=10, validate_max=True)
+class BaseTaskFormSet(forms.BaseFormSet):
+    row_name = _("Task %(number)s")
+
+    def check_owners(self, present) -> None:
+        """Each task belongs to the mentor or an organisation that took part (``present``)."""
+        for row in self:
+            owner = getattr(row, "cleaned_data", {}).get("owner")
+            if owner is not None and owner not in present:
+                row.add_error("owner", services.TASK_OWNER_PROBLEM)
+
+
+TaskFormSet = forms.formset_factory(
+    TaskForm, formset=BaseTaskFormSet, extra=3, max_num=10, validate_max=True
+)
 
 
 YES_NO = [("yes", _("Yes, it is a good fit")), ("no", _("No, it is not a good fit"))]
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class FirstCheckInForm(forms.Form):
+class FirstCheckInForm(PortalForm):
     good_fit = forms.TypedChoiceField(
         label=_("Is this a good fit?"),
         choices=YES_NO,
@@ -371,7 +413,7 @@ def _rating(label):
     )
 
 
-class RatingCheckInForm(forms.Form):
+class RatingCheckInForm(PortalForm):
     usefulness = _rating(_("How useful is the mentoring? (1 = not at all, 5 = very)"))
     cooperation = _rating(_("How well do you work together? (1 = badly, 5 = very well)"))
     progress = _rating(_("How much have you achieved? (1 = nothing yet, 5 = a lot)"))
@@ -390,7 +432,7 @@ CHECK_IN_FORMS = {
 }
 
 
-class FlagForm(SubmitOnce, forms.Form):
+class FlagForm(SubmitOnce, PortalForm):
     message = forms.CharField(
         label=_("What is not working?"),
         max_length=_limit(Flag, "message"),
@@ -399,7 +441,7 @@ class FlagForm(SubmitOnce, forms.Form):
     )
 
 
-class FlagOutcomeForm(forms.Form):
+class FlagOutcomeForm(PortalForm):
     outcome = forms.CharField(
         label=_("What was done"),
         max_length=_limit(Flag, "outcome"),
@@ -408,24 +450,19 @@ class FlagOutcomeForm(forms.Form):
     )
 
 
-class CompensationForm(forms.Form):
+class CompensationForm(PortalForm):
     """The compensation of one mentor organisation for the chosen scheme year."""
 
     mentor = forms.ModelChoiceField(queryset=mentor_organisations(), widget=forms.HiddenInput)
-    amount = forms.DecimalField(
+    amount = NokAmountField(
         label=_("Compensation (NOK)"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Leave empty for the scheme year's default."),
     )
 
 
-class PaymentForm(SubmitOnce, forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount paid (NOK)"), min_value=1, max_digits=12, decimal_places=2
-    )
+class PaymentForm(SubmitOnce, PortalForm):
+    amount = NokAmountField(label=_("Amount paid (NOK)"), min_value=1)
     paid_on = forms.DateField(
         label=_("Paid on"), widget=DATE, initial=timezone.localdate, validators=PAST_DATE
     )

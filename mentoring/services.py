@@ -398,7 +398,7 @@ def accept_agreement(actor, pairing) -> AgreementAcceptance:
 # --- meetings and tasks ---------------------------------------------------------------------
 
 
-def _took_part(pairing, side, participants) -> list:
+def took_part(pairing, side, participants) -> list:
     """The participant organisations that took part in a meeting ``side`` logs.
 
     In a one-to-one pairing its participant, without asking. In a group those chosen (by
@@ -424,6 +424,19 @@ def _took_part(pairing, side, participants) -> list:
     return list(chosen.values())
 
 
+TASK_OWNER_PROBLEM = _("A task belongs to the mentor or an organisation that took part.")
+
+
+def meeting_date_problem(pairing, held_on: datetime.date) -> str | None:
+    """Why a meeting cannot have been held on ``held_on`` (in the future, or before the
+    pairing started), or None. The meeting form asks it too, to tell everything at once."""
+    if held_on > timezone.localdate():
+        return _("Log a meeting after it has taken place.")
+    if held_on < pairing.starts_on:
+        return _("The pairing started on %(date)s.") % {"date": format_day(pairing.starts_on)}
+    return None
+
+
 @transaction.atomic
 def log_meeting(
     actor,
@@ -444,7 +457,7 @@ def log_meeting(
     """Log a meeting with its agreed tasks: (title, owner organisation, due date) each.
 
     ``participants``: in a group, the participant organisations that took part (see
-    ``_took_part``); only they and the mentor read the notes, and only they and the mentor
+    ``took_part``); only they and the mentor read the notes, and only they and the mentor
     take tasks from it and confirm it. The others who took part are asked to confirm; after
     the pairing's first meeting every side is asked whether it is a good fit.
     """
@@ -452,18 +465,14 @@ def log_meeting(
     side = _side(actor, pairing)
     spend_form_token(actor, form_token)
     PAIRING_WORKFLOW.require(actor, pairing, "log_meeting")
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("Log a meeting after it has taken place.")})
-    if held_on < pairing.starts_on:
-        raise ValidationError({"held_on": _("The pairing started on %(date)s.")
-                               % {"date": format_day(pairing.starts_on)}})  # fmt: skip
-    took_part = _took_part(pairing, side, participants)
-    present = [pairing.mentor, *took_part]
+    date_problem = meeting_date_problem(pairing, held_on)
+    if date_problem:
+        raise ValidationError({"held_on": date_problem})
+    attending = took_part(pairing, side, participants)
+    present = [pairing.mentor, *attending]
     for _title, owner, _due in tasks:
         if owner not in present:
-            raise ValidationError(
-                {"tasks": _("A task belongs to the mentor or an organisation that took part.")}
-            )
+            raise ValidationError({"tasks": TASK_OWNER_PROBLEM})
     first = not pairing.meetings.exists()
     meeting = Meeting(
         pairing=pairing,
@@ -480,7 +489,7 @@ def log_meeting(
     meeting.full_clean()
     meeting.save()
     meeting.topics.set(topics)
-    meeting.participants.set(took_part)
+    meeting.participants.set(attending)
     for title, owner, due_on in tasks:
         task = Task(pairing=pairing, meeting=meeting, title=title, owner=owner, due_on=due_on)
         task.full_clean()

@@ -1,29 +1,16 @@
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organisations.geography import County
 from organisations.models import Organisation, TargetGroup
+from scheme.forms_common import StableOrderingFilter
 from scheme.roles import OrganisationKind
 
 
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """Sorting that pages cleanly: ties are broken by name and id, unknown dates come last."""
-
+class OrganisationOrderingFilter(StableOrderingFilter):
     nullable = {"founded"}
-
-    def get_ordering_value(self, param):
-        value = super().get_ordering_value(param)
-        name = value.lstrip("-")
-        if name not in self.nullable:
-            return value
-        if value.startswith("-"):
-            return F(name).desc(nulls_last=True)
-        return F(name).asc(nulls_last=True)
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        return qs.order_by(*qs.query.order_by, "name", "id") if value else qs
+    tie_breakers = ("name", "id")
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -36,7 +23,7 @@ class OrganisationFilter(django_filters.FilterSet):
     founded_year = django_filters.NumberFilter(
         label=_("Year founded"), field_name="founded", lookup_expr="year"
     )
-    order = StableOrderingFilter(
+    order = OrganisationOrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("founded", "founded"), ("county", "county")),
         field_labels={"name": _("name"), "founded": _("founding date"), "county": _("county")},

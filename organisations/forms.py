@@ -15,6 +15,7 @@ from organisations.models import (
     RegistrationRequest,
 )
 from organisations.orgnr import clean_orgnr, format_orgnr
+from scheme.forms_common import PortalForm, PortalModelForm
 from scheme.models import User
 from scheme.once import SubmitOnce
 from scheme.roles import MemberRole
@@ -60,7 +61,7 @@ class PostalCodeCheck:
         return code
 
 
-class ProfileForm(PostalCodeCheck, forms.ModelForm):
+class ProfileForm(PostalCodeCheck, PortalModelForm):
     """The organisation's own profile. Caseworkers also see the kind and the number."""
 
     in_voluntary_register = nullable_boolean(_("Registered in Frivillighetsregisteret"))
@@ -131,7 +132,7 @@ class ProfileForm(PostalCodeCheck, forms.ModelForm):
         return "\n".join(validate(line) for line in lines if line)
 
 
-class OrgNumberForm(forms.Form):
+class OrgNumberForm(PortalForm):
     """The first step of registering: the number, to look the organisation up."""
 
     org_number = OrgNumberField(
@@ -140,7 +141,7 @@ class OrgNumberForm(forms.Form):
     )
 
 
-class RegistrationForm(SubmitOnce, PostalCodeCheck, forms.ModelForm):
+class RegistrationForm(SubmitOnce, PostalCodeCheck, PortalModelForm):
     """What a person sends to register their organisation: the register's details (fetched,
     and theirs to correct), how to reach the organisation, and what it does."""
 
@@ -201,7 +202,7 @@ class RegistrationForm(SubmitOnce, PostalCodeCheck, forms.ModelForm):
         return data
 
 
-class JoinSearchForm(forms.Form):
+class JoinSearchForm(PortalForm):
     q = forms.CharField(
         label=_("Organisation number or name"),
         min_length=3,
@@ -210,20 +211,20 @@ class JoinSearchForm(forms.Form):
     )
 
 
-class JoinRequestForm(SubmitOnce, forms.ModelForm):
+class JoinRequestForm(SubmitOnce, PortalModelForm):
     class Meta:
         model = JoinRequest
         fields = ["message"]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
 
-class JoinAnswerForm(forms.Form):
+class JoinAnswerForm(PortalForm):
     """A leader's answer to a request to join: the role when approving."""
 
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
 
 
-class RejectionForm(forms.Form):
+class RejectionForm(PortalForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=SHORT_TEXT,
@@ -232,14 +233,14 @@ class RejectionForm(forms.Form):
     )
 
 
-class InvitationForm(SubmitOnce, forms.Form):
+class InvitationForm(SubmitOnce, PortalForm):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
 
 
-class JoinForm(forms.Form):
+class JoinForm(PortalForm):
     """A new person's account, made when they accept an invitation from its e-mailed link."""
 
     full_name = forms.CharField(
@@ -275,7 +276,7 @@ class JoinForm(forms.Form):
         return data
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
 
 

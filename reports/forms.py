@@ -10,11 +10,12 @@ from organisations.models import Organisation
 from reports.builders import administered_scheme_ids, registered_kinds
 from reports.builders.documents import organisation_parameters
 from reports.models import ReportKind
+from scheme.forms_common import PortalForm
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import access_for
 
 
-class OrderForm(forms.Form):
+class OrderForm(PortalForm):
     """The order form of one kind of report; its fields are the report's parameters."""
 
     kind = None
@@ -30,6 +31,15 @@ class OrderForm(forms.Form):
     @property
     def label(self):
         return ReportKind(self.kind).label
+
+    def get_initial_for_field(self, field, field_name):
+        """The only choice there is (an evaluator's one scheme), chosen already."""
+        initial = super().get_initial_for_field(field, field_name)
+        if initial is None and isinstance(field, forms.ModelChoiceField):
+            choices = list(field.queryset[:2])
+            if len(choices) == 1:
+                return choices[0].pk
+        return initial
 
     def parameters(self) -> dict:
         return {name: value.pk for name, value in self.cleaned_data.items()}

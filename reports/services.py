@@ -16,10 +16,12 @@ from django.db import transaction
 from django.db.models import Case, Max, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports.builders import builder_for
 from reports.models import RESEND_AFTER, STALE_AFTER, JobStatus, ReportJob
+from scheme.file_names import in_reader_language
 from scheme.models import Event
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,26 @@ GENERIC_ERROR = _(
     "Something went wrong while building the report. Try again; if it fails again, tell "
     "the portal's administrators, who can see what happened."
 )
+
+
+# The builders name their files in English (reports/builders); the download says it in the
+# reader's language.
+FILE_WORDS = {
+    "annual-report": pgettext_lazy("file name", "annual report"),
+    "evaluation-summary": pgettext_lazy("file name", "evaluation summary"),
+    "organisation-report": pgettext_lazy("file name", "organisation report"),
+    "award-letter": pgettext_lazy("file name", "award letter"),
+    "applications": pgettext_lazy("file name", "applications"),
+    "awards": pgettext_lazy("file name", "awards"),
+    "accounts": pgettext_lazy("file name", "accounts"),
+    "meetings": pgettext_lazy("file name", "meetings"),
+    "attendance": pgettext_lazy("file name", "attendance"),
+}
+
+
+def download_name(job) -> str:
+    """The name the job's file is downloaded with, in the reader's language."""
+    return in_reader_language(job.file_name, FILE_WORDS)
 
 
 def data_version() -> str:

@@ -13,11 +13,20 @@ from scheme.web import get_visible_or_404, paginate
 
 
 def report_list(request):
+    return _list_page(request)
+
+
+def _list_page(request, refused=None):
+    """The user's reports and the order forms; ``refused``: an order form sent with problems,
+    shown in its place with every problem at its field."""
     jobs = ReportJob.objects.visible_to(request.user).select_related("ordered_by")
+    forms = order_forms_for(request.user)
+    if refused is not None:
+        forms = [refused if form.kind == refused.kind else form for form in forms]
     return render(
         request,
         "reports/report_list.html",
-        {"page": paginate(request, jobs), "forms": order_forms_for(request.user)},
+        {"page": paginate(request, jobs), "forms": forms},
     )
 
 
@@ -30,8 +39,7 @@ def order(request, kind):
     if not form.is_valid():
         if _not_offered(form):
             raise Http404
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("reports:list")
+        return _list_page(request, refused=form)
     try:
         job = services.order_report(request.user, kind, **form.parameters())
     except (PermissionDenied, ReportError):
@@ -77,7 +85,7 @@ def job_download(request, pk):
         content = job.file.open("rb")
     except FileNotFoundError:  # the stored file is gone (a restore without the files)
         raise Http404 from None
-    return FileResponse(content, as_attachment=True, filename=job.file_name)
+    return FileResponse(content, as_attachment=True, filename=services.download_name(job))
 
 
 @require_POST

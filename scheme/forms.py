@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from scheme import second_factor
+from scheme.forms_common import PortalForm, PortalModelForm
 from scheme.models import SchemeYear, User
 from scheme.services import RULE_FIELDS
 
@@ -21,21 +22,21 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(PortalModelForm):
     class Meta:
         model = User
         fields = ["full_name", "phone", "language"]
         widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel"})}
 
 
-class SchemeYearRulesForm(forms.ModelForm):
+class SchemeYearRulesForm(PortalModelForm):
     class Meta:
         model = SchemeYear
         fields = RULE_FIELDS
         widgets = {"report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class AuthenticatorCodeForm(forms.Form):
+class AuthenticatorCodeForm(PortalForm):
     """The six digits from the app being set up."""
 
     token = forms.RegexField(
@@ -51,7 +52,7 @@ class AuthenticatorCodeForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(PortalForm):
     """The login's second step: the app's six digits, or one of the recovery codes."""
 
     token = forms.CharField(

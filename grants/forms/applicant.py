@@ -2,7 +2,6 @@
 the grant report. They check what a person can get wrong while typing; the services check the
 rules again and have the last word."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -26,51 +25,17 @@ from grants.models import (
 )
 from grants.services import room_message
 from organisations.models import CompetenceArea, TargetGroup
+from scheme.fields import NokAmountField
 from scheme.formatting import format_nok
+from scheme.forms_common import PortalForm
 from scheme.once import SubmitOnce
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
-THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-
-
-class MoneyField(forms.DecimalField):
-    """Kroner as people write them: ``95000``, ``95 000``, ``95.000``, ``95 000 kr`` or
-    ``1 234,50``. A text box, so the browser does not throw away what it cannot read."""
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("error_messages", {}).setdefault(
-            "invalid", _("Write the amount in numbers, for example 95000.")
-        )
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "inputmode": "decimal"}
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"(?i)\s|\u00a0|kr\.?|nok", "", value)
-            if THOUSANDS_WITH_DOTS.match(value):
-                value = value.replace(".", "")
-            value = value.replace(",", ".")
-        return super().to_python(value)
-
-    def prepare_value(self, value):
-        """``95000`` rather than ``95000.00`` in the box."""
-        if isinstance(value, Decimal) and value == value.to_integral_value():
-            return str(value.quantize(Decimal(1)))
-        return super().prepare_value(value)
-
-
 def money(label, **kwargs):
-    return MoneyField(label=label, **kwargs)
+    return NokAmountField(label=label, **kwargs)
 
 
 def choices_of(text_choices, empty_label):
@@ -97,7 +62,7 @@ def free_text(label, of, rows=4, **kwargs):
 # --- the application --------------------------------------------------------------------------
 
 
-class AmountForm(forms.Form):
+class AmountForm(PortalForm):
     """The amount applied for, never above the year's maximum grant. Its help says what is left
     for the organisation this year (``room``); sending refuses more than that."""
 
@@ -125,7 +90,7 @@ class AmountForm(forms.Form):
         return amount
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(PortalForm):
     category = forms.ChoiceField(
         label=_("Category"),
         choices=choices_of(BudgetCategory.choices, _("Choose a category")),
@@ -185,7 +150,7 @@ def budget_formset(data=None, lines=(), prefix="budget"):
     return formset_class(data, initial=None if data is not None else initial, prefix=prefix)
 
 
-class ActivitiesForm(forms.Form):
+class ActivitiesForm(PortalForm):
     planned_activities = free_text(
         _("What do you plan to do with the grant?"),
         (Application, "planned_activities"),
@@ -218,7 +183,7 @@ def _yes_no(value):
     return value == "true"
 
 
-class NeedsForm(forms.Form):
+class NeedsForm(PortalForm):
     competence_needs = forms.ModelMultipleChoiceField(
         label=_("What would you like to learn more about?"),
         queryset=CompetenceArea.objects.all(),
@@ -251,7 +216,7 @@ class NeedsForm(forms.Form):
             self.initial["wants_mentor"] = "true" if value else "false"
 
 
-class AttachmentForm(SubmitOnce, forms.Form):
+class AttachmentForm(SubmitOnce, PortalForm):
     kind = forms.ChoiceField(
         label=_("Which document is it?"),
         choices=choices_of(AttachmentKind.choices, _("Choose the kind of document")),
@@ -264,7 +229,7 @@ class AttachmentForm(SubmitOnce, forms.Form):
         self.fields["file"].help_text = upload_help()
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PortalForm):
     confirm = forms.BooleanField(
         label=_("Yes, withdraw our application. We understand this cannot be undone."),
         error_messages={"required": _("Tick the box to confirm that you want to withdraw.")},
@@ -274,7 +239,7 @@ class WithdrawForm(forms.Form):
 # --- after the decision -----------------------------------------------------------------------
 
 
-class AppealForm(forms.Form):
+class AppealForm(PortalForm):
     grounds = free_text(
         _("Why do you think the decision is wrong?"),
         (Appeal, "grounds"),
@@ -286,7 +251,7 @@ class AppealForm(forms.Form):
     )
 
 
-class ChangeNoticeForm(SubmitOnce, forms.Form):
+class ChangeNoticeForm(SubmitOnce, PortalForm):
     description = free_text(
         _("What has changed?"),
         (ChangeNotice, "description"),
@@ -299,7 +264,7 @@ class ChangeNoticeForm(SubmitOnce, forms.Form):
     )
 
 
-class PayoutAccountForm(SubmitOnce, forms.Form):
+class PayoutAccountForm(SubmitOnce, PortalForm):
     number = forms.CharField(
         label=_("Account number"),
         max_length=20,  # eleven digits and the spaces or dots people type between them
@@ -318,7 +283,7 @@ class PayoutAccountForm(SubmitOnce, forms.Form):
 # --- the grant report -------------------------------------------------------------------------
 
 
-class ResultsForm(forms.Form):
+class ResultsForm(PortalForm):
     """One text box per goal of the scheme."""
 
     def __init__(self, *args, goals, **kwargs):
@@ -335,7 +300,7 @@ class ResultsForm(forms.Form):
         return {goal.pk: self.cleaned_data[f"goal_{goal.pk}"] for goal in self.goals}
 
 
-class ReportActivitiesForm(forms.Form):
+class ReportActivitiesForm(PortalForm):
     activities_held = free_text(
         _("Which activities did you hold?"),
         (GrantReport, "activities_held"),
@@ -362,7 +327,7 @@ class ReportActivitiesForm(forms.Form):
     )
 
 
-class AccountLineForm(forms.Form):
+class AccountLineForm(PortalForm):
     kind = forms.ChoiceField(
         label=_("Income or expense"),
         choices=choices_of(LineKind.choices, _("Choose")),
@@ -412,7 +377,7 @@ def accounts_formset(data=None, lines=(), prefix="accounts"):
     return formset_class(data, initial=None if data is not None else initial, prefix=prefix)
 
 
-class AuditorForm(forms.Form):
+class AuditorForm(PortalForm):
     auditor_name = forms.CharField(label=_("The auditor's name"), max_length=200, required=False)
     auditor_number = forms.CharField(
         label=_("The auditor's registration number"),

@@ -4,8 +4,6 @@ money out and back, reports, appeals and change notices.
 The forms only check what was typed; the rules about state and money are the services'
 (grants/services.py), whose errors the views show on these forms."""
 
-from decimal import Decimal
-
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
@@ -28,35 +26,17 @@ from grants.models import (
     Round,
     RoundKind,
 )
+from scheme.fields import NokAmountField
 from scheme.formatting import format_nok
+from scheme.forms_common import PortalForm
 from scheme.models import SchemeYear
 from scheme.once import SubmitOnce
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MoneyInput(forms.NumberInput):
-    """A number field for kroner that shows 95000, not 95000.00."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"step": "1", "inputmode": "decimal", **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, Decimal) and value == value.to_integral_value():
-            value = value.quantize(Decimal(1))
-        return super().format_value(value)
-
-
 def money(label, required=True, **kwargs):
-    return forms.DecimalField(
-        label=label,
-        max_digits=12,
-        decimal_places=2,
-        min_value=0,
-        required=required,
-        widget=MoneyInput(),
-        **kwargs,
-    )
+    return NokAmountField(label=label, required=required, **kwargs)
 
 
 def date(label, of, required=True, **kwargs):
@@ -80,7 +60,7 @@ def text(label, of, required=True, rows=4, **kwargs):
 # --- calls -----------------------------------------------------------------------------------
 
 
-class RoundForm(SubmitOnce, forms.Form):
+class RoundForm(SubmitOnce, PortalForm):
     scheme_year = forms.ModelChoiceField(
         label=_("Scheme year"),
         queryset=SchemeYear.objects.none(),
@@ -122,7 +102,7 @@ class RoundForm(SubmitOnce, forms.Form):
         return data
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     organisations = forms.ModelMultipleChoiceField(
         label=_("Organisations to invite"),
         queryset=None,
@@ -144,7 +124,7 @@ IMPARTIAL_CHOICES = {
 }
 
 
-class ImpartialityForm(forms.Form):
+class ImpartialityForm(PortalForm):
     """The declarations the service allows now (``services.declaration_choices``): both at
     first, only a conflict after "impartial"."""
 
@@ -186,7 +166,7 @@ PURPOSE_CHOICES = [
 ]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(PortalForm):
     """A score from 1 to 5 and a note for each selection criterion, and the rest."""
 
     purpose_confirmed = forms.TypedChoiceField(
@@ -276,7 +256,7 @@ class AssessmentForm(forms.Form):
 PROPOSED_CHOICES = [("yes", _("Propose for award")), ("no", _("Do not propose"))]
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(PortalForm):
     proposed = forms.TypedChoiceField(
         label=_("Proposal"),
         choices=PROPOSED_CHOICES,
@@ -328,7 +308,7 @@ class ProposalForm(forms.Form):
 # --- decisions -------------------------------------------------------------------------------
 
 
-class AwardForm(forms.Form):
+class AwardForm(PortalForm):
     amount = money(_("Amount to award"))
     reasons = text(
         _("Reasons"),
@@ -350,7 +330,7 @@ class AwardForm(forms.Form):
         return amount
 
 
-class InstalmentForm(forms.Form):
+class InstalmentForm(PortalForm):
     amount = money(_("Amount"), required=False)
     amount.widget.attrs["class"] = "form-control form-control-sm"
     due_on = forms.DateField(
@@ -394,7 +374,7 @@ InstalmentFormSet = formset_factory(
 )
 
 
-class RejectForm(forms.Form):
+class RejectForm(PortalForm):
     reasons = text(
         _("Reasons"),
         (Decision, "reasons"),
@@ -402,7 +382,7 @@ class RejectForm(forms.Form):
     )
 
 
-class InfoRequestForm(forms.Form):
+class InfoRequestForm(PortalForm):
     question = text(
         _("Your question"),
         (Application, "info_request"),
@@ -411,7 +391,7 @@ class InfoRequestForm(forms.Form):
     )
 
 
-class AppealForm(forms.Form):
+class AppealForm(PortalForm):
     status = forms.ChoiceField(
         label=_("Outcome of the appeal"),
         choices=[
@@ -432,7 +412,7 @@ class AppealForm(forms.Form):
 # --- money out and back ----------------------------------------------------------------------
 
 
-class DisbursementForm(SubmitOnce, forms.Form):
+class DisbursementForm(SubmitOnce, PortalForm):
     instalment = forms.ModelChoiceField(
         label=_("Instalment"),
         queryset=None,
@@ -478,7 +458,7 @@ class DisbursementForm(SubmitOnce, forms.Form):
         return data
 
 
-class ClawbackForm(SubmitOnce, forms.Form):
+class ClawbackForm(SubmitOnce, PortalForm):
     amount = money(_("Amount to claim back"))
     reasons = text(
         _("Reasons"),
@@ -488,12 +468,12 @@ class ClawbackForm(SubmitOnce, forms.Form):
     due_on = date(_("Repay by"), (Clawback, "due_on"))
 
 
-class RepaymentForm(SubmitOnce, forms.Form):
+class RepaymentForm(SubmitOnce, PortalForm):
     amount = money(_("Amount repaid"))
     paid_on = date(_("Repaid on"), (Repayment, "paid_on"), initial=timezone.localdate)
 
 
-class ChangeNoticeForm(forms.Form):
+class ChangeNoticeForm(PortalForm):
     outcome = text(
         _("What the change means for the grant"),
         (ChangeNotice, "outcome"),
@@ -502,7 +482,7 @@ class ChangeNoticeForm(forms.Form):
     )
 
 
-class ReturnReportForm(forms.Form):
+class ReturnReportForm(PortalForm):
     comment = text(
         _("What the organisation must change"),
         (GrantReport, "caseworker_comment"),

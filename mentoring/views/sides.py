@@ -127,6 +127,15 @@ def agreement(request, pk):
     )
 
 
+def _meeting_is_valid(form, formset) -> bool:
+    """Validate the meeting and every task row in one round, so every problem shows at once."""
+    both_ok = all([form.is_valid(), formset.is_valid()])
+    present = form.present()
+    if present is not None:
+        formset.check_owners(present)
+    return both_ok and formset.is_valid()
+
+
 def meeting_log(request, pk):
     pairing = visible_pairing(request, pk)
     side = side_or_403(request, pairing)
@@ -138,7 +147,7 @@ def meeting_log(request, pk):
     formset = TaskFormSet(
         request.POST or None, prefix="tasks", form_kwargs={"organisations": pairing.organisations()}
     )
-    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
+    if request.method == "POST" and _meeting_is_valid(form, formset):
         tasks = [
             (f.cleaned_data["title"], f.cleaned_data["owner"], f.cleaned_data["due_on"])
             for f in formset

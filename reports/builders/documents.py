@@ -11,7 +11,6 @@ draws the charts and writes the PDF:
 """
 
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +24,7 @@ from reports.figures.award_letter import letter_figures, load_award
 from reports.figures.evaluation import evaluation_figures
 from reports.figures.organisation import organisation_figures
 from reports.pdf import render_pdf
+from scheme.file_names import file_stem
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import access_for
 
@@ -53,12 +53,6 @@ def render(template_name: str, context: dict) -> bytes:
 # A chart with one bar per organisation or pairing up to this many; beyond it (it would not fit
 # on a page) a chart of the distribution instead.
 CHART_ROWS = 30
-NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
-
-
-def file_stem(text) -> str:
-    """A file name part from a name: ``Bærum språkkafé`` -> ``baerum-sprakkafe``."""
-    return slugify(str(text).translate(NORWEGIAN_LETTERS))
 
 
 def _percent(share: float) -> str:

@@ -51,6 +51,68 @@
     area.setAttribute("aria-describedby", (described ? described + " " : "") + hint.id);
   }
 
+  /* Kroner as people type them ("150 000", "150 000,50", "150.000"), read like
+     scheme/fields.py plain_amount; NaN when it is not an amount. */
+  function readAmount(text) {
+    text = text.replace(/\s|kr\.?|nok/gi, "");
+    if (text === "") return 0;
+    if (/^\d{1,3}(\.\d{3})+(,\d*)?$/.test(text)) text = text.replace(/\./g, "");
+    text = text.replace(",", ".");
+    return /^\d+(\.\d*)?$/.test(text) ? parseFloat(text) : NaN;
+  }
+
+  function formatAmount(amount) {
+    var lang = document.documentElement.lang === "en" ? "en" : "nb";
+    var figure = amount.toLocaleString(lang === "en" ? "en-GB" : "nb-NO", {
+      minimumFractionDigits: amount % 1 ? 2 : 0, maximumFractionDigits: 2
+    });
+    return lang === "en" ? "NOK\u00a0" + figure : figure + "\u00a0kr";
+  }
+
+  /* A cell marked data-sum="<prefix>" shows the sum of the amounts of the lines
+     <prefix>-N-amount of its form while people type (only of the lines whose
+     <prefix>-N-kind is data-sum-kind, when given), leaving out lines marked for removal
+     and amounts it cannot read. Saving still works the sums out on the server. */
+  function liveSum(cell) {
+    var form = cell.closest("form");
+    if (!form) return;
+    var prefix = cell.dataset.sum;
+    var kind = cell.dataset.sumKind;
+    var pattern = new RegExp("^" + prefix + "-\\d+-amount$");
+    var field = function (amountInput, name) {
+      return form.elements[amountInput.name.replace(/amount$/, name)];
+    };
+    var update = function () {
+      var sum = 0;
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (!pattern.test(input.name)) return;
+        var removed = field(input, "DELETE");
+        if (removed && removed.checked) return;
+        if (kind && (field(input, "kind") || {}).value !== kind) return;
+        var amount = readAmount(input.value);
+        if (!isNaN(amount)) sum += amount;
+      });
+      cell.textContent = formatAmount(sum);
+    };
+    cell.setAttribute("aria-live", "polite");
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+  }
+
+  /* Leaving a page whose form (marked data-warn-unsaved) has changed asks first, unless the
+     form is being sent. */
+  function warnUnsaved(form) {
+    var saved = new URLSearchParams(new FormData(form)).toString();
+    var changed = function () {
+      return new URLSearchParams(new FormData(form)).toString() !== saved;
+    };
+    window.addEventListener("beforeunload", function (event) {
+      if (form.dataset.submitting || !changed()) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
   /* Every table turns into stacked cards on a phone (portal.css): each cell is given its
      column's name from the header row, unless the template already wrote it. */
   function stackTable(table) {
@@ -79,5 +141,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("textarea[maxlength]").forEach(countCharacters);
     document.querySelectorAll("main table.table:not(.table-stack)").forEach(stackTable);
+    document.querySelectorAll("[data-sum]").forEach(liveSum);
+    document.querySelectorAll("form[data-warn-unsaved]").forEach(warnUnsaved);
   });
 })();

@@ -261,7 +261,7 @@ def test_a_budget_line_without_a_category_saves_nothing(member_client, draft):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Please correct the lines" in page
+    assert "Please correct the following" in page
     assert "Line 1, Category" in page
     assert "Husleie" in page
     draft.refresh_from_db()
@@ -677,7 +677,7 @@ def test_report_steps_and_submit_without_an_auditor_below_the_threshold(
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Please correct the lines" in page and "Husleie" in page
+    assert "Please correct the following" in page and "Husleie" in page
     assert not report.account_lines.exists()
     # Sending too early is refused with the list.
     response = member_client.post(reverse("grants:report_submit", args=[report.pk]))
