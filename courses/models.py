@@ -656,6 +656,14 @@ class Question(models.Model):
     def __str__(self):
         return self.text
 
+    @property
+    def is_rating(self) -> bool:
+        return self.kind == QuestionKind.RATING
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind == QuestionKind.TEXT
+
 
 class Response(models.Model):
     """One person's answers to a form; each person answers once."""

@@ -102,13 +102,25 @@ class ReportJob(models.Model):
         return self.title
 
     @property
+    def is_queued(self) -> bool:
+        return self.status == JobStatus.QUEUED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == JobStatus.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == JobStatus.FAILED
+
+    @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+        return self.is_done or self.is_failed
 
     @property
     def file_expired(self) -> bool:
         """Made, but its file was deleted under the retention rules (scheme/retention.py)."""
-        return self.status == JobStatus.DONE and not self.file
+        return self.is_done and not self.file
 
     @property
     def is_slow(self) -> bool:

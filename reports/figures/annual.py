@@ -8,9 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.models import Event, Registration
 from courses.plans import plan_against_held
@@ -32,11 +34,11 @@ ZERO = Decimal("0")
 SENT = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
 
 
-class ReportState:
-    ON_TIME = "on_time"
-    LATE = "late"
-    MISSING = "missing"
-    NOT_DUE = "not_due"
+class ReportState(models.TextChoices):
+    ON_TIME = "on_time", gettext_lazy("on time")
+    LATE = "late", gettext_lazy("late")
+    MISSING = "missing", gettext_lazy("missing")
+    NOT_DUE = "not_due", gettext_lazy("not due yet")
 
 
 @dataclass
@@ -47,7 +49,7 @@ class AwardRow:
     disbursed: Decimal
     spent: dict  # category -> amount
     unspent: Decimal | None
-    report_state: str
+    report_state: ReportState
     audit_required: bool
     audited: bool
     clawed_back: Decimal
@@ -144,9 +146,7 @@ class AnnualFigures:
 
     @property
     def report_states(self) -> dict:
-        counts = dict.fromkeys(
-            [ReportState.ON_TIME, ReportState.LATE, ReportState.MISSING, ReportState.NOT_DUE], 0
-        )
+        counts = dict.fromkeys(ReportState, 0)
         for row in self.awards:
             counts[row.report_state] += 1
         return counts
@@ -218,7 +218,7 @@ class AnnualFigures:
         return (self.total_cost / len(self.awards)).quantize(Decimal("1"))
 
 
-def _report_state(report, today) -> str:
+def _report_state(report, today) -> ReportState:
     if report is None:
         return ReportState.NOT_DUE
     if report.submitted_at is not None:

@@ -25,7 +25,7 @@ from grants.models import (
     LineKind,
 )
 from mentoring.models import CheckIn, Flag, Meeting, Pairing
-from reports.figures.annual import SENT, _report_state
+from reports.figures.annual import SENT, ReportState, _report_state
 
 ZERO = Decimal("0")
 
@@ -54,7 +54,7 @@ class ApplicationRow:
 class ReportRow:
     due_on: object
     status: str
-    state: str  # annual.ReportState
+    state: ReportState
     submitted_on: object
     people_reached: int | None
     activities_held: str
@@ -65,6 +65,10 @@ class ReportRow:
     auditor: str
     audited: bool
     sent: bool  # sent or approved: its accounts count
+
+    @property
+    def is_missing(self) -> bool:
+        return self.state == ReportState.MISSING
 
 
 @dataclass
