@@ -220,7 +220,8 @@ def registration_list(request):
     status = request.GET.get("status", RegistrationStatus.PENDING)
     if status not in RegistrationStatus.values:
         status = RegistrationStatus.PENDING
-    order = ["created_at", "id"] if status == RegistrationStatus.PENDING else ["-decided_at", "-id"]
+    showing_pending = status == RegistrationStatus.PENDING
+    order = ["created_at", "id"] if showing_pending else ["-decided_at", "-id"]
     queryset = (
         RegistrationRequest.objects.visible_to(request.user)
         .filter(status=status)
@@ -237,6 +238,7 @@ def registration_list(request):
             "page": page,
             "rows": rows,
             "status": status,
+            "showing_pending": showing_pending,
             "statuses": RegistrationStatus.choices,
             "scheme_year": scheme_year,
             "query": urlencode({"status": status}),

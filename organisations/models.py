@@ -198,6 +198,10 @@ class Organisation(models.Model):
             )
 
     @property
+    def is_mentor(self) -> bool:
+        return self.kind == OrganisationKind.MENTOR
+
+    @property
     def org_number_display(self):
         return format_orgnr(self.org_number)
 
@@ -622,6 +626,10 @@ class RegistrationRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == RegistrationStatus.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == RegistrationStatus.REJECTED
 
     @property
     def org_number_display(self):
