@@ -22,6 +22,18 @@ class Outcome(models.TextChoices):
     FAIL = "fail", _("not met")
     UNKNOWN = "unknown", _("unknown")
 
+    @property
+    def passed(self) -> bool:
+        return self is Outcome.PASS
+
+    @property
+    def failed(self) -> bool:
+        return self is Outcome.FAIL
+
+    @property
+    def unknown(self) -> bool:
+        return self is Outcome.UNKNOWN
+
 
 @dataclass(frozen=True)
 class Criterion:
