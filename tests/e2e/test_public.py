@@ -71,7 +71,7 @@ def test_a_visitor_reads_an_open_call_and_the_awarded_grants(page, live_server):
     csv_url = reverse("grants:awarded_csv")
     with page.expect_download() as download:
         page.locator(f'main a[href="{csv_url}"]').click()
-    assert download.value.suggested_filename == "awarded-grants.csv"
+    assert download.value.suggested_filename == "tildelte-tilskudd.csv"  # in the reader's language
     content = download.value.path().read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
     assert "Grønland foreldrenettverk" in content.decode("utf-8-sig")

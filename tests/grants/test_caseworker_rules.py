@@ -2,12 +2,9 @@
 service enforces it and the page shows what the same rule says, so the two cannot disagree."""
 
 import datetime
-import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -316,17 +313,3 @@ def test_the_list_and_the_assessment_sum_the_scores_alike(impartial, submitted):
     assessment = services.save_assessment(impartial, submitted, scores=scores)
     listed = Application.objects.with_total_score().get(pk=submitted.pk)
     assert listed.total_score == assessment.total_score == 14
-
-
-# --- no raw states in the caseworker's templates ------------------------------------------------
-
-CASEWORKER_TEMPLATES = [
-    *sorted((Path(settings.BASE_DIR) / "templates/grants/caseworker").rglob("*.html")),
-    Path(settings.BASE_DIR) / "templates/grants/partials/decisions.html",
-]
-RAW_STATE = re.compile(r"\.(status|state|kind)\s*(==|!=)\s*[\"']")
-
-
-@pytest.mark.parametrize("path", CASEWORKER_TEMPLATES, ids=lambda path: path.name)
-def test_caseworker_templates_ask_predicates_not_raw_states(path):
-    assert not RAW_STATE.findall(path.read_text()), path
