@@ -28,6 +28,7 @@ from courses.models import (
 )
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
+from scheme.forms_common import PortalForm
 from scheme.once import SubmitOnce
 from scheme.roles import OrganisationKind
 from scheme.validators import EARLIEST_DATE, LATEST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
@@ -89,7 +90,7 @@ def organisation_field(organisations, label=None):
 # --- the events list --------------------------------------------------------------------------
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(PortalForm):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *EventKind.choices], required=False
@@ -109,7 +110,7 @@ class PlannedItemChoiceField(forms.ModelChoiceField):
         return f"{obj.plan.scheme_year}: {month} – {obj.get_kind_display()}: {obj.topic}"
 
 
-class EventForm(SubmitOnce, forms.Form):
+class EventForm(SubmitOnce, PortalForm):
     scheme_year = forms.ModelChoiceField(
         label=_("Scheme year"), queryset=None, empty_label=_("Choose the scheme year")
     )
@@ -186,7 +187,7 @@ class EventForm(SubmitOnce, forms.Form):
         return data
 
 
-class ProgrammeItemForm(forms.Form):
+class ProgrammeItemForm(PortalForm):
     starts_at = forms.TimeField(label=_("Time"), widget=TIME)
     title = forms.CharField(label=_("Item"), max_length=200)
     presenter = OrganisationChoiceField(
@@ -203,7 +204,7 @@ class ProgrammeItemForm(forms.Form):
 ProgrammeFormSet = formset_factory(ProgrammeItemForm, extra=3, can_delete=True)
 
 
-class CancelEventForm(forms.Form):
+class CancelEventForm(PortalForm):
     reason = textarea(
         _("Why is the event cancelled?"),
         rows=3,
@@ -226,7 +227,7 @@ NEEDS_HELP = _(
 )
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(PortalForm):
     organisation = forms.Field()  # replaced in __init__
     person_name = forms.CharField(
         label=_("Name of the person who comes"), max_length=150, required=False
@@ -288,7 +289,7 @@ class RegistrationForm(forms.Form):
         return data
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PortalForm):
     came = forms.MultipleChoiceField(label=_("Came"), required=False)
 
     def __init__(self, *args, registrations, **kwargs):
@@ -299,7 +300,7 @@ class AttendanceForm(forms.Form):
 # --- materials and practical tasks ----------------------------------------------------------------
 
 
-class MaterialForm(SubmitOnce, forms.Form):
+class MaterialForm(SubmitOnce, PortalForm):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
@@ -309,7 +310,7 @@ class MaterialForm(SubmitOnce, forms.Form):
     file = forms.FileField(label=_("File"))
 
 
-class TaskForm(SubmitOnce, forms.Form):
+class TaskForm(SubmitOnce, PortalForm):
     title = forms.CharField(label=_("Task"), max_length=200)
     description = textarea(
         _("What to do"), rows=5, max_length=limit_of(PracticalTask, "description")
@@ -340,7 +341,7 @@ class TaskForm(SubmitOnce, forms.Form):
         return organisations
 
 
-class HandInForm(SubmitOnce, forms.Form):
+class HandInForm(SubmitOnce, PortalForm):
     organisation = forms.Field()  # replaced in __init__
     text = textarea(_("Your answer"), required=False, rows=6, max_length=limit_of(HandIn, "text"))
     file = forms.FileField(label=_("File"), required=False)
@@ -360,7 +361,7 @@ class HandInForm(SubmitOnce, forms.Form):
 # --- the annual plan ---------------------------------------------------------------------------
 
 
-class PlanIntroductionForm(forms.Form):
+class PlanIntroductionForm(PortalForm):
     introduction = textarea(
         _("Introduction"),
         required=False,
@@ -370,7 +371,7 @@ class PlanIntroductionForm(forms.Form):
     )
 
 
-class PlannedItemForm(SubmitOnce, forms.Form):
+class PlannedItemForm(SubmitOnce, PortalForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
     topic = forms.CharField(label=_("Topic"), max_length=200)
@@ -391,7 +392,7 @@ class PlannedItemForm(SubmitOnce, forms.Form):
         }
 
 
-class PlanCommentForm(SubmitOnce, forms.Form):
+class PlanCommentForm(SubmitOnce, PortalForm):
     organisation = forms.Field()  # replaced in __init__
     text = textarea(
         _("Your comment"),
@@ -414,7 +415,7 @@ class EventChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({format_day(obj.starts_at.date())})"
 
 
-class FeedbackFormForm(SubmitOnce, forms.Form):
+class FeedbackFormForm(SubmitOnce, PortalForm):
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     introduction = textarea(
@@ -451,7 +452,7 @@ class FeedbackFormForm(SubmitOnce, forms.Form):
         return data
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PortalForm):
     kind = forms.ChoiceField(
         label=_("Kind of answer"), choices=QuestionKind.choices, initial=QuestionKind.RATING
     )
@@ -504,7 +505,7 @@ def question_formset(extra=2):
     return formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=extra, can_delete=True)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     """One field per question: ratings and single choices as radio buttons, several choices as
     checkboxes, free text as a text area. Field names are ``q<question id>``."""
 

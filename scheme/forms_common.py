@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 ROW_NAME = _("Line %(number)s")
@@ -115,12 +116,26 @@ def error_summary(*forms_and_formsets) -> list[Problem]:
     return problems
 
 
+class _FormatWhenShown:
+    """``fmt % label`` worked out when the label is shown, in the reader's language: filters
+    are declared once per process, so an eager ``%`` would keep the first request's language."""
+
+    def __init__(self, fmt):
+        self.fmt = fmt
+
+    def __mod__(self, label):
+        return _format_lazily(self.fmt, label)
+
+
+_format_lazily = lazy(lambda fmt, label: str(fmt) % label, str)
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """The portal's sort options: in the portal's words ("(descending)" has no Norwegian in
     django-filter), paging cleanly: unknown values (``nullable``) come last and ties are
     broken by ``tie_breakers``."""
 
-    descending_fmt = _("%s (descending)")
+    descending_fmt = _FormatWhenShown(_("%s (descending)"))
     nullable: set = set()
     tie_breakers = ("id",)
 

@@ -196,7 +196,7 @@ def test_a_too_long_description_is_told_at_its_field_and_kept(client, caseworker
     )
     assert response.status_code == 200
     assert response.context["form"].errors["description"] == [
-        f"Ensure this value has at most {MESSAGE_TEXT} characters (it has {len(text)})."
+        f"Write at most {MESSAGE_TEXT} characters (now {len(text)})."
     ]
     assert text in response.content.decode()
     assert not Event.objects.exists()

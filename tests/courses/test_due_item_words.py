@@ -10,5 +10,5 @@ def test_the_registration_due_item_names_its_deadline_once(client, gathering, me
     client.force_login(member)
     response = client.get(reverse("dashboard"))
     [item] = [item for item in response.context["due_items"] if gathering.title in item.title]
-    assert str(item.title) == f"Register for {gathering.title}"
+    assert str(item.title) == f"Meld dere på {gathering.title}"
     assert format_deadline(gathering.registration_deadline) in response.content.decode()

@@ -104,7 +104,7 @@ def test_the_event_page_says_the_places_are_taken_and_offers_the_waiting_list(
     client.force_login(member)
     url = reverse("courses:event", args=[full.pk])
     page = client.get(url).content.decode()
-    assert f"The places for {participant.name} are taken" in page
+    assert f"Plassene til {participant.name} er tatt" in page
     assert reverse("courses:register", args=[full.pk]) not in page
     waiting_url = reverse("courses:join_waiting_list", args=[full.pk])
     assert waiting_url in page
@@ -113,7 +113,7 @@ def test_the_event_page_says_the_places_are_taken_and_offers_the_waiting_list(
     )
     assert response.status_code == 302
     page = client.get(url).content.decode()
-    assert "Waiting list for" in page and "Take off the waiting list" in page
+    assert "Venteliste for" in page and "Ta av ventelisten" in page
     assert waiting_names(full, participant) == ["Per"]
 
 

@@ -18,7 +18,7 @@ def test_an_empty_order_shows_its_problem_at_the_field(
     assert f'href="#{field_id}"' in page  # the summary in the order form links to it
     assert not list(response.context["messages"])  # no banner
     form = next(f for f in response.context["forms"] if f.kind == ReportKind.ANNUAL)
-    assert form.errors == {"scheme_year": ["Choose an answer."]}
+    assert form.errors == {"scheme_year": ["Velg et svar."]}
     assert not ReportJob.objects.exists()
 
 

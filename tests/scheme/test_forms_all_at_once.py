@@ -99,6 +99,7 @@ def test_the_sort_options_are_in_the_portals_words(filters):
     order = filters().filters["order"]
     assert order.descending_fmt is StableOrderingFilter.descending_fmt
     assert order.descending_fmt is not django_filters.OrderingFilter.descending_fmt
-    with translation.override("en"):
-        labels = [str(label) for _value, label in order.field.choices]
-    assert any(label.endswith(" (descending)") for label in labels)
+    for language, descending in [("en", " (descending)"), ("nb", " (synkende)")]:
+        with translation.override(language):
+            labels = [str(label) for _value, label in filters().filters["order"].field.choices]
+        assert any(label.endswith(descending) for label in labels), (language, labels)
