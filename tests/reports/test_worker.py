@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from reports import services
 from reports.models import STALE_AFTER, JobStatus, ReportJob
+from tests import factories
 from tests.conftest import need_service
 from tests.reports import slow_builder
 from tests.reports.conftest import report_files
@@ -168,6 +169,8 @@ def local_redis(celery_workers):
 def test_a_report_ordered_while_the_broker_is_down_is_built_once_it_is_back(
     postgres_shared, celery_workers, local_redis, client, caseworker
 ):
+    # Exports cover the schemes the caseworker's body runs: it runs one.
+    factories.SchemeFactory(administrator=caseworker.memberships.get().organisation)
     celery_workers.start()
     celery_workers.wait_ready()
     client.force_login(caseworker)
