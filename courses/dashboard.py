@@ -4,8 +4,7 @@ month's events and the attendance still to mark."""
 
 import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from courses.models import (
     remember_taking_part_years,
 )
 from organisations.models import Organisation
+from scheme.queries import count_of
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import Role, access_for
 
@@ -172,13 +172,12 @@ def caseworker_overview(user) -> dict:
     first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     next_month = (first + datetime.timedelta(days=32)).replace(day=1)
     active = Registration.objects.active().filter(event=OuterRef("pk"))
-    registered = active.order_by().values("event").annotate(n=Count("pk")).values("n")
     this_month = Q(starts_at__gte=first, starts_at__lt=next_month)
     unmarked = Q(pk__in=Event.objects.held(now), has_active=True, has_marked=False)
     events = list(
         _administered_events(access)
         .annotate(
-            registered=Coalesce(Subquery(registered, output_field=IntegerField()), 0),
+            registered=count_of(Registration.objects.active(), "event"),
             has_active=Exists(active),
             has_marked=Exists(active.filter(attended__isnull=False)),
         )

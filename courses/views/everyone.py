@@ -10,14 +10,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +34,7 @@ from courses.models import (
     Response,
 )
 from courses.views._common import download, render_event, visible_event
+from scheme.queries import count_of
 from scheme.roles import Role, access_for
 from scheme.web import get_visible_or_404, paginate, query_without_page
 
@@ -67,17 +65,7 @@ def event_list(request):
         upcoming_start=Case(When(ends_at__gte=now, then=F("starts_at")), default=None),
     ).order_by("is_past", F("upcoming_start").asc(nulls_last=True), "-starts_at", "-id")
     if access.is_caseworker:
-        registered = (
-            Registration.objects.active()
-            .filter(event=OuterRef("pk"))
-            .order_by()
-            .values("event")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        events = events.annotate(
-            registered=Coalesce(Subquery(registered, output_field=IntegerField()), 0)
-        )
+        events = events.annotate(registered=count_of(Registration.objects.active(), "event"))
     else:
         own_ids = [o.pk for o in own_organisations(request.user)]
         events = events.prefetch_related(

@@ -16,10 +16,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
-    Count,
     F,
     Prefetch,
-    Q,
     prefetch_related_objects,
 )
 from django.http import HttpResponseNotAllowed
@@ -62,6 +60,7 @@ from grants.models import (
     GrantReport,
     ImpartialityDeclaration,
     Instalment,
+    Invitation,
     LineKind,
     PayoutAccount,
     Repayment,
@@ -72,6 +71,7 @@ from organisations.geography import County
 from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
+from scheme.queries import count_of
 from scheme.roles import Role, require_role
 from scheme.web import (
     PAGE_SIZE,
@@ -185,14 +185,10 @@ def round_list(request):
     rounds = (
         access.administered(Round.objects.select_related("scheme_year__scheme"), ROUND_TO_BODY)
         .annotate(
-            invited_count=Count("invitations", distinct=True),
-            sent_count=Count(
-                "applications", filter=~Q(applications__status__in=not_sent), distinct=True
-            ),
-            draft_count=Count(
-                "applications",
-                filter=Q(applications__status=ApplicationStatus.DRAFT),
-                distinct=True,
+            invited_count=count_of(Invitation.objects.all(), "round"),
+            sent_count=count_of(Application.objects.exclude(status__in=not_sent), "round"),
+            draft_count=count_of(
+                Application.objects.filter(status=ApplicationStatus.DRAFT), "round"
             ),
         )
         .order_by("-scheme_year__year", "scheme_year__scheme__name", "-opens_on", "id")

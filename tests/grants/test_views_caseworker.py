@@ -36,7 +36,7 @@ from grants.views import caseworker as caseworker_views
 from organisations.models import Grantor, PreviousApplication
 from scheme import services as scheme_services
 from tests import factories
-from tests.grants.conftest import complete_application, confirmed_account
+from tests.grants.conftest import complete_application, confirmed_account, eligible_organisation
 from tests.querycount import assert_same_query_count, count_queries
 
 TODAY = timezone.localdate
@@ -123,6 +123,21 @@ def test_the_calls_list_shows_each_call_with_its_counts(logged_in, call, submitt
     row = response.context["page"].object_list[0]
     assert (row.invited_count, row.sent_count, row.draft_count) == (1, 1, 0)
     assert "<strong>open</strong>" in content
+
+
+def test_the_calls_counts_are_exact_with_many_invitations_and_applications(
+    logged_in, caseworker, call, submitted
+):
+    """Each count is a subquery of its own: counted over the same joins, invitations and
+    applications would multiply (and, without DISTINCT, be wrong; with it, slow at scale)."""
+    others = [eligible_organisation() for _ in range(3)]
+    services.invite(caseworker, call, others)
+    for organisation in others[:2]:
+        services.start_application(factories.member_of(organisation), call, organisation)
+    with CaptureQueriesContext(connection) as queries:
+        row = logged_in.get(url("rounds")).context["page"].object_list[0]
+    assert (row.invited_count, row.sent_count, row.draft_count) == (4, 1, 2)
+    assert not any("COUNT(DISTINCT" in query["sql"] for query in queries.captured_queries)
 
 
 def test_a_caseworker_makes_a_closed_call_and_is_sent_on_to_invite(logged_in, scheme_year):
