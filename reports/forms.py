@@ -16,7 +16,8 @@ from scheme.roles import access_for
 
 
 class OrderForm(PortalForm):
-    """The order form of one kind of report; its fields are the report's parameters."""
+    """The order form of one kind of report; its fields are the report's parameters. Each kind
+    says in ``offered_to(access)`` whether the user may order it at all (``scheme.roles``)."""
 
     kind = None
     submit_label = _("Order")
@@ -43,11 +44,6 @@ class OrderForm(PortalForm):
 
     def parameters(self) -> dict:
         return {name: value.pk for name, value in self.cleaned_data.items()}
-
-    @classmethod
-    def offered_to(cls, access) -> bool:
-        """Whether the user may order this kind of report at all (``scheme.roles``)."""
-        raise NotImplementedError
 
 
 def _those_allowed(queryset, rule):

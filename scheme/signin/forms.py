@@ -19,7 +19,7 @@ class NameAndAddressForm(forms.Form):
 
 class NewPasswordForm(forms.Form):
     """Two password fields that must agree and pass the portal's password rules, judged
-    against the person's name and address (``person``)."""
+    against the person's name and address (each subclass says who by ``person(data)``)."""
 
     password1 = forms.CharField(
         label=_("Choose a password"),
@@ -32,9 +32,6 @@ class NewPasswordForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-
-    def person(self, data) -> User:
-        raise NotImplementedError
 
     def clean(self):
         data = super().clean()
