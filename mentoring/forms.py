@@ -220,11 +220,16 @@ class ReplaceForm(SubmitOnce, PortalForm):
     starts_on = forms.DateField(label=_("The new mentor starts"), widget=DATE,
                                 initial=timezone.localdate, validators=PLAUSIBLE_DATE)  # fmt: skip
 
-    def __init__(self, *args, current_mentor=None, **kwargs):
+    def __init__(self, *args, current_mentor=None, mentors=None, **kwargs):
+        """``mentors``: the mentor organisations to choose from (all when None)."""
         super().__init__(*args, **kwargs)
+        offered = mentor_organisations()
+        if mentors is not None:
+            offered = offered.filter(pk__in=[mentor.pk for mentor in mentors])
         if current_mentor is not None:
-            self.fields["mentor"].queryset = mentor_organisations().exclude(pk=current_mentor.pk)
-        self.fields["mentor_contact"] = mentor_contact_field()
+            offered = offered.exclude(pk=current_mentor.pk)
+        self.fields["mentor"].queryset = offered
+        self.fields["mentor_contact"] = mentor_contact_field(mentors)
         self.order_fields(["mentor", "mentor_contact", "starts_on", "reason"])
 
 

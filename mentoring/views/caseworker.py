@@ -149,6 +149,16 @@ def _make_pairing(request, form, participants):
     return redirect("mentoring:pairing", pk=pairing.pk)
 
 
+def _mentor_choices(request, mentors):
+    """The mentors a form offers: the suggested ones, plus the one named in the link or chosen
+    in the posted form (never every mentor organisation in the register)."""
+    chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
+    chosen = mentor_organisations().filter(pk=chosen).first() if chosen.isdigit() else None
+    if chosen and chosen not in mentors:
+        mentors = [*mentors, chosen]
+    return mentors, chosen
+
+
 def match(request, organisation_pk):
     access = require_role(request.user, Role.CASEWORKER)
     participant = get_visible_or_404(
@@ -161,12 +171,7 @@ def match(request, organisation_pk):
     suggestions = suggest_mentors(participant)
     show_all = request.GET.get("all") == "1"
     shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
-    mentors = [suggestion.mentor for suggestion in shown]
-    # The mentor in the link, or the one chosen in the posted form, stays a choice.
-    chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
-    chosen = mentor_organisations().filter(pk=chosen).first() if chosen.isdigit() else None
-    if chosen and chosen not in mentors:
-        mentors.append(chosen)
+    mentors, chosen = _mentor_choices(request, [suggestion.mentor for suggestion in shown])
     initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
     form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -233,7 +238,16 @@ def pairing_replace(request, pk):
         # A post goes to the service, which says the form was saved or why it is refused.
         messages.error(request, refusal)
         return redirect("mentoring:pairing", pk=pairing.pk)
-    form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor)
+    # The best suggestions for the pairing's (first) participant, as on the match page.
+    participant = (
+        Organisation.objects.prefetch_related("competence_needs", "target_groups", "languages")
+        .filter(mentee_pairings__pairing=pairing)
+        .order_by("pk")
+        .first()
+    )
+    suggested = [s.mentor for s in suggest_mentors(participant)[:SUGGESTIONS_SHOWN]]
+    mentors, _chosen = _mentor_choices(request, suggested)
+    form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor, mentors=mentors)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

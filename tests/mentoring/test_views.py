@@ -924,6 +924,20 @@ def test_the_caseworker_replaces_the_mentor(
     assert client.get(url("pairing", pairing.pk)).context["later"] == [new]
 
 
+def test_the_replace_page_offers_the_suggested_mentors_not_the_whole_register(
+    client, caseworker, pairing, mentor_org, other_mentor_org
+):
+    """At 10 000 organisations a choice among every mentor organisation (and all their people)
+    is unusable: the page offers the match page's best suggestions."""
+    for _n in range(caseworker_views.SUGGESTIONS_SHOWN + 3):
+        factories.OrganisationFactory(kind="mentor")
+    client.force_login(caseworker)
+    form = client.get(url("replace", pairing.pk)).context["form"]
+    offered = list(form.fields["mentor"].queryset)
+    assert other_mentor_org in offered and mentor_org not in offered
+    assert len(offered) <= caseworker_views.SUGGESTIONS_SHOWN
+
+
 def test_the_caseworker_pauses_and_ends_a_pairing(client, caseworker, pairing):
     client.force_login(caseworker)
     assert client.get(url("status", pairing.pk)).status_code == 200
