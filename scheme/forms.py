@@ -25,8 +25,17 @@ class EmailAuthenticationForm(AuthenticationForm):
 class AccountForm(PortalModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "phone", "language"]
-        widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel"})}
+        fields = ["full_name", "phone", "language", "notify_by"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"autocomplete": "tel"}),
+            "notify_by": forms.RadioSelect,
+        }
+        help_texts = {
+            "notify_by": _(
+                "Decisions, letters and deadlines are always e-mailed at once. The weekly "
+                "e-mail gathers the week's announcements, unread messages and what is due."
+            )
+        }
 
 
 class SchemeYearRulesForm(PortalModelForm):

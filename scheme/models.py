@@ -70,6 +70,15 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
+class NotifyBy(models.TextChoices):
+    """How a person is told of new messages and announcements. Legal letters, decisions and
+    deadlines are always e-mailed at once (``scheme.notifications.notify``)."""
+
+    IMMEDIATELY = "immediately", _("By e-mail at once")
+    WEEKLY = "weekly", _("In a weekly e-mail on Mondays")
+    PORTAL = "portal", _("Only in the portal")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an e-mail address. What they may do comes from memberships."""
 
@@ -78,6 +87,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="nb"
+    )
+    notify_by = models.CharField(
+        _("how you are told of messages and announcements"),
+        max_length=12,
+        choices=NotifyBy.choices,
+        default=NotifyBy.IMMEDIATELY,
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(

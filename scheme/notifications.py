@@ -8,28 +8,39 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
-from scheme.models import Notification
+from scheme.models import Notification, NotifyBy
 from scheme.tasks import send_notification_email
 
 
-def notify(recipients, subject, body, url: str = "", email: bool = True, **params):
+def notify(
+    recipients,
+    subject,
+    body,
+    url: str = "",
+    email: bool = True,
+    digestible: bool = False,
+    **params,
+):
     """Notify each recipient in their own language.
 
     ``subject`` and ``body`` are (lazy) translatable strings with ``{name}`` placeholders
-    filled from ``params``.
+    filled from ``params``. ``digestible`` news (a new message, an announcement) is e-mailed
+    only to people who chose to be told at once; the others find it in the portal or in their
+    weekly digest. Letters, decisions and deadlines are never digestible.
     """
     created = []
     for recipient in {r.pk: r for r in recipients if r.is_active}.values():
+        mailed = email and (not digestible or recipient.notify_by == NotifyBy.IMMEDIATELY)
         with translation.override(recipient.language):
             notification = Notification.objects.create(
                 recipient=recipient,
                 subject=str(subject).format(**params)[:200],
                 body=str(body).format(**params),
                 url=url,
-                email_to=recipient.email if email else "",
+                email_to=recipient.email if mailed else "",
             )
         created.append(notification)
-        if email:
+        if mailed:
             transaction.on_commit(lambda pk=notification.pk: send_notification_email.delay(pk))
     _forget_unread_counts(n.recipient_id for n in created)
     return created

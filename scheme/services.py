@@ -29,10 +29,11 @@ RULE_FIELDS = [
 
 
 @transaction.atomic
-def update_account(actor, *, full_name: str, phone: str, language: str):
+def update_account(actor, *, full_name: str, phone: str, language: str, notify_by: str):
     actor.full_name, actor.phone, actor.language = full_name, phone, language
+    actor.notify_by = notify_by
     actor.full_clean()
-    actor.save(update_fields=["full_name", "phone", "language"])
+    actor.save(update_fields=["full_name", "phone", "language", "notify_by"])
     audit.record(actor, ACCOUNT_UPDATED, actor)
     return actor
 

@@ -52,7 +52,8 @@ def test_a_service_change_is_recorded_field_by_field_with_its_actor(client, sche
 def test_changes_through_a_web_request_carry_the_actor(client, scheme_year):
     caseworker = factories.caseworker(scheme_year.scheme.administrator)
     client.force_login(caseworker)
-    client.post("/account/", {"full_name": "Nytt Navn", "phone": "", "language": "en"})
+    form = {"full_name": "Nytt Navn", "phone": "", "language": "en", "notify_by": "portal"}
+    client.post("/account/", form)
     entry = LogEntry.objects.get_for_object(caseworker).latest("timestamp")
     assert entry.actor == caseworker
     assert "full_name" in entry.changes_dict

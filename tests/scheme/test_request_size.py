@@ -28,7 +28,7 @@ def test_a_body_over_the_limit_is_refused_unread(client, db):
 
 def test_an_upload_at_the_limit_gets_through_and_one_over_it_is_refused(client, member):
     client.force_login(member)
-    form = {"full_name": "Kari Nordmann", "phone": "", "language": "nb"}
+    form = {"full_name": "Kari Nordmann", "phone": "", "language": "nb", "notify_by": "weekly"}
     at_limit = SimpleUploadedFile("stor.pdf", b"%PDF-" + b"\0" * (MAX_UPLOAD_BYTES - 5))
     assert client.post(reverse("account"), {**form, "file": at_limit}).status_code == 302
     too_big = SimpleUploadedFile("stor.pdf", b"%PDF-" + b"\0" * MAX_BODY)
