@@ -163,8 +163,8 @@ def test_the_annual_report_ordered_through_the_pipeline(data, django_capture_on_
 
 
 def test_a_long_table_splits_across_pages_with_its_header_repeated(db):
-    """150 awards: the table of awards runs over several pages; each page repeats the header
-    and no row is split between two pages."""
+    """150 awards: the table of awards runs over several pages; each page repeats the header,
+    no row is split between two pages, and the sum is printed once, after the last row."""
     _scheme, scheme_year, caseworker = dataset.scheme_with_year()
     names = [f"Forening {number:03d} for små og nye" for number in range(150)]
     organisations = []
@@ -188,7 +188,11 @@ def test_a_long_table_splits_across_pages_with_its_header_repeated(db):
         assert header in pdf.pages[number], number
     for name in names:  # each row whole on one page: its cells follow one another
         assert any(re.search(re.escape(name) + r" Oslo 5 000 kr", page) for page in pdf.pages)
-    assert "750 000 kr" in pdf.text
+    with translation.override("nb"):
+        total = f"{_('Total')} 750 000 kr"
+    table = pdf.pages[first : last + 1]
+    assert [page.count(total) for page in table] == [0] * (last - first) + [1]
+    assert pdf.pages[last].index(names[-1]) < pdf.pages[last].index(total)
     assert "80–100 %" in pdf.text  # a chart of the distribution, not 150 bars
 
 
