@@ -11,7 +11,7 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from courses import dashboard, models, personal_data, services  # noqa: F401 (services: verbs)
+        from courses import audience, dashboard, models, personal_data, services  # noqa: F401
 
         auditlog.register(models.PlannedItem, m2m_fields={"competence_areas"})
         auditlog.register(models.Event, m2m_fields={"competence_areas"})
@@ -30,3 +30,4 @@ class CoursesConfig(AppConfig):
             auditlog.register(model)
         dashboard.register()
         personal_data.register()
+        audience.register()

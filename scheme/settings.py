@@ -31,6 +31,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "scheme.apps.SchemeConfig",
+    "scheme.announcements.apps.AnnouncementsConfig",
     "organisations.apps.OrganisationsConfig",
     "grants.apps.GrantsConfig",
     "mentoring.apps.MentoringConfig",
@@ -294,6 +295,15 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {
         "task": "scheme.tasks.apply_retention_rules",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # Announcements scheduled for later are told to their audience when their time comes.
+    "announcements-due": {
+        "task": "scheme.announcements.tasks.announce_due_announcements",
+        "schedule": 300.0,
+    },
+    "weekly-digest": {
+        "task": "scheme.announcements.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
     "mentoring-behind-reminders": {
         "task": "mentoring.tasks.send_behind_reminders",
