@@ -11,7 +11,7 @@ class GrantsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from grants import dashboard, models, personal_data, public, services
+        from grants import dashboard, models, personal_data, public, services, threads
         from scheme import registry
 
         auditlog.register(models.Application, m2m_fields={"target_groups", "competence_needs"})
@@ -42,6 +42,7 @@ class GrantsConfig(AppConfig):
             mask_callable="grants.account_numbers.mask_account_number",
         )
         dashboard.register()
+        threads.register()
         personal_data.register()
         public.register()
         registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])

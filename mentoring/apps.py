@@ -11,7 +11,7 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from mentoring import dashboard, models, personal_data, services, visibility  # noqa: F401 (verbs)
+        from mentoring import dashboard, models, personal_data, services, threads, visibility  # noqa: F401 (verbs)
         from organisations.models import visibility_extensions
         from scheme import registry
 
@@ -32,6 +32,7 @@ class MentoringConfig(AppConfig):
         ):
             auditlog.register(model)
         dashboard.register()
+        threads.register()
         personal_data.register()
         registry.register_taking_part(
             registry.TakingPart(visibility.organisations_paired_in, visibility.years_paired)

@@ -9,7 +9,7 @@ class OrganisationsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from organisations import dashboard, models, personal_data
+        from organisations import dashboard, models, personal_data, threads
 
         auditlog.register(
             models.Organisation, m2m_fields={"target_groups", "languages", "competence_needs"}
@@ -27,4 +27,5 @@ class OrganisationsConfig(AppConfig):
         # The address of an invitation that goes unanswered is deleted with it (retention).
         auditlog.register(models.MembershipInvitation, mask_fields=["email"])
         dashboard.register()
+        threads.register()
         personal_data.register()
