@@ -1,0 +1,71 @@
+"""The thread of messages on a pairing (scheme/conversations): the mentor and the
+participants share it; the scheme's caseworkers read and write in it only once the pair asks
+them in or a flag has been raised about the pairing."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mentoring.models import Flag, Pairing, PairingMember
+from scheme import registry
+from scheme.conversations.models import Thread
+from scheme.roles import OrganisationKind, access_for
+
+KIND = "pairing"
+
+
+def caseworkers_take_part_q() -> Q:
+    """A Q over Pairing: the pair has asked the caseworkers in, or a flag was raised."""
+    invited = Thread.objects.filter(
+        kind=KIND, object_id=OuterRef("pk"), caseworkers_invited_at__isnull=False
+    )
+    flagged = Flag.objects.filter(pairing=OuterRef("pk"))
+    return Q(Exists(invited)) | Q(Exists(flagged))
+
+
+def caseworkers_take_part(pairing) -> bool:
+    return Pairing.objects.filter(caseworkers_take_part_q(), pk=pairing.pk).exists()
+
+
+def readable(user):
+    """The pairings whose thread the user may read: their own pairings (``visible_to``); for
+    caseworkers of the scheme, those they are asked into."""
+    access = access_for(user)
+    own = access.organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
+    in_pair = Q(mentor_id__in=own) | Q(
+        pk__in=PairingMember.objects.filter(organisation_id__in=own).values("pairing_id")
+    )
+    pairings = Pairing.objects.filter(pk__in=Pairing.objects.visible_to(user).values("pk"))
+    return pairings.filter(in_pair | caseworkers_take_part_q()).select_related(
+        "mentor", "scheme__administrator"
+    )
+
+
+def _sides(pairing) -> list:
+    sides = pairing.organisations()
+    if caseworkers_take_part(pairing):
+        sides.append(pairing.scheme.administrator)
+    return sides
+
+
+def _first_participant(pairing):
+    members = pairing.members.all()
+    return members[0].organisation if members else pairing.mentor
+
+
+def register() -> None:
+    registry.register_thread_kind(
+        registry.ThreadKind(
+            code=KIND,
+            model="mentoring.pairing",
+            label=_("Mentor pairing"),
+            readable=readable,
+            sides=_sides,
+            organisation=_first_participant,
+            scheme=lambda pairing: pairing.scheme,
+            title=str,
+            url=lambda pairing, user: reverse("mentoring:pairing", args=[pairing.pk]),
+            answered_by_caseworkers=False,
+            caseworkers_invited=True,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Messages on every case object: threads, their messages and who has read them."""

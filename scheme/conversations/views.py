@@ -1,0 +1,230 @@
+"""The thread pages, "My messages" and the caseworkers' reply templates. Views read through
+``visible_to`` and the kinds' ``readable``; every change goes through the services."""
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from scheme.conversations import services
+from scheme.conversations.forms import InsertTemplateForm, MessageForm, ReplyTemplateForm
+from scheme.conversations.models import Message, MessageAttachment, ReadState, ReplyTemplate, Thread
+from scheme.models import Scheme
+from scheme.roles import access_for, require
+from scheme.web import add_service_errors, get_visible_or_404, paginate
+
+SHOWN_MESSAGES = 50
+
+
+@never_cache
+def my_threads(request):
+    """The threads the person can read, those with unread messages first."""
+    threads = (
+        Thread.objects.visible_to(request.user)
+        .filter(last_message_id__isnull=False)
+        .with_unread(request.user)
+        .select_related("organisation", "last_side")
+        .order_by("-unread", "-last_message_at", "-id")
+    )
+    return render(request, "conversations/my_threads.html", {"page": paginate(request, threads)})
+
+
+def _shown_messages(thread, before):
+    """The newest SHOWN_MESSAGES messages (before message ``before``), oldest first, and
+    whether earlier ones exist."""
+    if thread is None:
+        return [], False
+    messages = thread.messages.select_related(
+        "author", "author_organisation", "withdrawn_by"
+    ).prefetch_related("attachments")
+    if before:
+        messages = messages.filter(pk__lt=before)
+    newest = list(messages.order_by("-id")[: SHOWN_MESSAGES + 1])
+    return list(reversed(newest[:SHOWN_MESSAGES])), len(newest) > SHOWN_MESSAGES
+
+
+def _mark_editable(user, thread, messages) -> None:
+    """Set ``editable`` and ``withdrawable`` on each message (one query for the thread)."""
+    others = (
+        ReadState.objects.filter(thread=thread).exclude(user=user).aggregate(Max("last_read_id"))
+        if thread is not None
+        else {}
+    )
+    read_up_to = others.get("last_read_id__max") or 0
+    for message in messages:
+        message.editable = services.may_edit(user, message, read=message.pk <= read_up_to)
+        message.withdrawable = services.may_withdraw(user, message)
+
+
+def _before(request) -> int | None:
+    value = request.GET.get("before", "")
+    return int(value) if value.isdigit() else None
+
+
+@never_cache
+def thread(request, kind, object_id):
+    """The thread on a case object: its messages, and the reply form."""
+    thread_kind, obj = services.case_object(request.user, kind, object_id)
+    templates = services.templates_for(request.user, thread_kind.scheme(obj))
+    form = MessageForm()
+    if request.method == "POST":
+        form = MessageForm(request.POST, request.FILES)
+        if _send(request, form, kind, object_id, templates):
+            return redirect("conversations:thread", kind=kind, object_id=object_id)
+    current = services.thread_of(kind, object_id)
+    before = _before(request)
+    shown, earlier = _shown_messages(current, before)
+    _mark_editable(request.user, current, shown)
+    if current is not None and before is None:
+        services.mark_read(request.user, current)
+    context = {
+        "kind": thread_kind,
+        "object": obj,
+        "object_url": thread_kind.url(obj, request.user),
+        "title": current.title if current else thread_kind.title(obj),
+        "thread": current,
+        "shown": shown,
+        "earlier": earlier,
+        "form": form,
+        "insert_form": InsertTemplateForm(templates=templates) if templates else None,
+        "may_invite": _may_invite(request.user, thread_kind, obj, current),
+    }
+    return render(request, "conversations/thread.html", context)
+
+
+def _send(request, form, kind, object_id, templates) -> bool:
+    """Post the message, or put the chosen template into the form; True when posted."""
+    if "insert" in request.POST:
+        chooser = InsertTemplateForm(request.POST, templates=templates)
+        chooser.is_valid()
+        typed = request.POST.get("body", "").rstrip()
+        form.data = form.data.copy()
+        form.data["body"] = "\n\n".join(part for part in (typed, chooser.chosen_text()) if part)
+        form.errors.clear()
+        return False
+    if not form.is_valid():
+        return False
+    try:
+        services.post_message(
+            request.user, kind, object_id, form.cleaned_data["body"], form.cleaned_data["files"]
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    flash.success(request, _("Your message is sent."))
+    return True
+
+
+def _may_invite(user, thread_kind, obj, current) -> bool:
+    if not thread_kind.caseworkers_invited:
+        return False
+    if current is not None and current.caseworkers_invited_at is not None:
+        return False
+    side = services.side_of(user, thread_kind, obj)
+    return side is not None and not services.is_body(side)
+
+
+@require_POST
+def invite(request, kind, object_id):
+    services.invite_caseworkers(request.user, kind, object_id)
+    flash.success(request, _("The caseworkers are asked to join the conversation."))
+    return redirect("conversations:thread", kind=kind, object_id=object_id)
+
+
+def _own_message(request, pk) -> Message:
+    message = get_visible_or_404(Message.objects.select_related("thread"), request.user, pk=pk)
+    require(message.author_id == request.user.pk or request.user.is_superuser)
+    return message
+
+
+@never_cache
+def edit(request, pk):
+    """Change a message nobody else has read yet."""
+    message = _own_message(request, pk)
+    require(message.author_id == request.user.pk)
+    form = MessageForm(initial={"body": message.body})
+    del form.fields["files"]
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        del form.fields["files"]
+        if form.is_valid():
+            try:
+                services.edit_message(request.user, message.pk, form.cleaned_data["body"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                flash.success(request, _("The message is changed."))
+                return redirect(
+                    "conversations:thread",
+                    kind=message.thread.kind,
+                    object_id=message.thread.object_id,
+                )
+    return render(request, "conversations/edit.html", {"message": message, "form": form})
+
+
+@require_POST
+def withdraw(request, pk):
+    message = _own_message(request, pk)
+    try:
+        services.withdraw_message(request.user, message.pk)
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages))
+    else:
+        flash.success(request, _("The message is withdrawn."))
+    return redirect(
+        "conversations:thread", kind=message.thread.kind, object_id=message.thread.object_id
+    )
+
+
+def attachment(request, pk):
+    """A file on a message, for those who may read the thread (none once it is withdrawn)."""
+    file = get_visible_or_404(MessageAttachment, request.user, pk=pk)
+    try:
+        handle = file.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=file.original_name)
+
+
+# --- reply templates ----------------------------------------------------------------------------
+
+
+def _administered_schemes(user):
+    access = access_for(user)
+    require(access.is_caseworker)
+    return access.administered(Scheme.objects.all(), "administrator_id")
+
+
+@never_cache
+def templates(request):
+    _administered_schemes(request.user)
+    rows = ReplyTemplate.objects.visible_to(request.user).select_related("scheme")
+    return render(request, "conversations/templates.html", {"templates": rows})
+
+
+@never_cache
+def template_edit(request, pk=None):
+    schemes = _administered_schemes(request.user)
+    instance = get_visible_or_404(ReplyTemplate, request.user, pk=pk) if pk else None
+    form = ReplyTemplateForm(request.POST or None, instance=instance, schemes=schemes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_reply_template(request.user, form.save(commit=False))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            flash.success(request, _("The reply template is saved."))
+            return redirect("conversations:templates")
+    return render(request, "conversations/template_edit.html", {"form": form, "template": instance})
+
+
+@require_POST
+def template_delete(request, pk):
+    _administered_schemes(request.user)
+    services.delete_reply_template(request.user, pk)
+    flash.success(request, _("The reply template is deleted."))
+    return redirect("conversations:templates")
