@@ -29,7 +29,7 @@ from scheme import registry
 from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, Role, access_for
-from scheme.storage import PrivatePath
+from scheme.storage import PrivatePath, private_storage
 from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PLAUSIBLE_DATE, SHORT_TEXT
 
 
@@ -443,7 +443,7 @@ class MaterialQuerySet(models.QuerySet):
 class Material(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=PrivatePath("materials"))
+    file = models.FileField(_("file"), upload_to=PrivatePath("materials"), storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -520,7 +520,9 @@ class HandIn(models.Model):
     task = models.ForeignKey(PracticalTask, on_delete=models.CASCADE, related_name="hand_ins")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     text = free_text(_("your answer"), LONG_TEXT, blank=True)
-    file = models.FileField(_("file"), upload_to=PrivatePath("hand-ins"), blank=True)
+    file = models.FileField(
+        _("file"), upload_to=PrivatePath("hand-ins"), storage=private_storage, blank=True
+    )
     original_name = models.CharField(_("file name"), max_length=200, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -34,7 +34,7 @@ from organisations.models import CompetenceArea, Organisation, TargetGroup
 from scheme.formatting import format_day
 from scheme.models import Goal, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
-from scheme.storage import PrivatePath
+from scheme.storage import PrivatePath, private_storage
 from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PAST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
 ZERO = Decimal("0")
@@ -340,7 +340,9 @@ class Attachment(models.Model):
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("document"), max_length=20, choices=AttachmentKind.choices)
-    file = models.FileField(_("file"), upload_to=PrivatePath("applications"))
+    file = models.FileField(
+        _("file"), upload_to=PrivatePath("applications"), storage=private_storage
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size in bytes"))
     uploaded_by = models.ForeignKey(
@@ -803,6 +805,7 @@ class GrantReport(models.Model):
     auditor_statement = models.FileField(
         _("auditor's certification"),
         upload_to=PrivatePath("audits"),
+        storage=private_storage,
         blank=True,
     )
     caseworker_comment = free_text(_("comments from the caseworker"), MESSAGE_TEXT, blank=True)

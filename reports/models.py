@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Membership
 from scheme.roles import access_for
-from scheme.storage import PrivatePath
+from scheme.storage import PrivatePath, private_storage
 
 # A running job whose worker has not reported for this long is taken over by the sweep.
 STALE_AFTER = datetime.timedelta(minutes=2)
@@ -70,7 +70,9 @@ class ReportJob(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     step = models.CharField(_("what is being done"), max_length=200, blank=True)
-    file = models.FileField(_("file"), upload_to=PrivatePath("reports"), blank=True)
+    file = models.FileField(
+        _("file"), upload_to=PrivatePath("reports"), storage=private_storage, blank=True
+    )
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     error = models.TextField(_("what went wrong"), blank=True)
     data_version = models.CharField(

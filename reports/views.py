@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,6 +9,7 @@ from reports import services
 from reports.builders import ReportError, builder_for
 from reports.forms import order_forms_for
 from reports.models import JobStatus, ReportJob
+from scheme.storage import download
 from scheme.web import get_visible_or_404, paginate
 
 
@@ -81,11 +82,7 @@ def job_download(request, pk):
     job = _job(request, pk)
     if job.status != JobStatus.DONE or not job.file:
         raise Http404
-    try:
-        content = job.file.open("rb")
-    except FileNotFoundError:  # the stored file is gone (a restore without the files)
-        raise Http404 from None
-    return FileResponse(content, as_attachment=True, filename=services.download_name(job))
+    return download(job.file, services.download_name(job))
 
 
 @require_POST

@@ -61,5 +61,7 @@ def live(request):
 
 
 ready = login_not_required(
-    HealthCheckView.as_view(checks=(Database, Cache, Broker, Storage, WorkerHeartbeat))
+    HealthCheckView.as_view(
+        checks=(Database, Cache, Broker, (Storage, {"alias": "private"}), WorkerHeartbeat)
+    )
 )

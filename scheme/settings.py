@@ -171,10 +171,41 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
-# Uploads are private: they live outside static/ and are only served by views that check access.
+# Private files (uploads and generated reports) use the "private" storage (scheme.storage):
+# folders under MEDIA_ROOT, or an S3-compatible object store when S3_BUCKET is set. They are
+# only served by views that check access.
 MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+S3_BUCKET = env.str("S3_BUCKET", default="")
+PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty: boto3's own chain (AWS_* variables, an instance role).
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # "path" suits MinIO and most S3-compatible stores; AWS also takes "virtual".
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            # Empty for buckets whose ACLs are switched off (the bucket itself is private).
+            "default_acl": env.str("S3_ACL", default="private") or None,
+            # Never a public URL: every URL is signed and valid this many seconds.
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", default=60),
+            # Names are random (scheme.storage.PrivatePath): no look-up for a free name.
+            "file_overwrite": True,
+        },
+    }
+# A download is streamed through the portal, which works wherever the portal reaches the store;
+# with S3_REDIRECT_DOWNLOADS=1 the browser is sent to a signed URL instead (the store must
+# then answer browsers at S3_ENDPOINT_URL), which spares the web workers the bytes.
+PRIVATE_DOWNLOAD_REDIRECT = bool(S3_BUCKET) and env.bool("S3_REDIRECT_DOWNLOADS", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "DJANGO_STATIC_STORAGE",

@@ -1,8 +1,12 @@
-"""Private uploads: where they are stored and what may be uploaded.
+"""Private files (uploads and generated reports): where they are stored, what may be uploaded
+and how they are sent back.
 
-Files live under MEDIA_ROOT with random names, outside static/, and are only sent back by
-views that check the user may see the object they belong to. Their type is judged by their
-first bytes as well as their name, so a renamed program is refused.
+Every private FileField stores through ``private_storage``: the "private" entry of STORAGES,
+folders under MEDIA_ROOT by default or an S3-compatible object store (scheme/settings.py).
+Nothing opens a path, so any web process or worker reads what another wrote. Names are random,
+and files are only sent back by ``download``, from views that have checked the user may see
+the object they belong to. An upload's type is judged by its first bytes as well as its name,
+so a renamed program is refused.
 """
 
 import datetime
@@ -10,11 +14,19 @@ import logging
 import uuid
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import LazyObject, empty
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -44,9 +56,31 @@ SIGNATURES = {
 ALLOWED = ", ".join(sorted(SIGNATURES))
 
 
+class _PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+def private_storage():
+    """The ``storage=`` of every private FileField. A callable, so that migrations name it
+    rather than the backend the environment chose."""
+    return _private
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    """Django forgets its storages when STORAGES changes (tests point it at an object
+    store); the fields' storage follows."""
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
 @deconstructible
 class PrivatePath:
-    """``upload_to`` for private files: MEDIA_ROOT/<folder>/<year>/<random>.<suffix>."""
+    """``upload_to`` for private files: <folder>/<year>/<random>.<suffix> in the storage."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -83,6 +117,32 @@ def validate_upload(upload) -> None:
             % {"suffix": suffix},
             code="content",
         )
+
+
+def download(field_file, filename: str):
+    """Send a stored file, named ``filename``, to a user the view has let see it.
+
+    Streamed from the storage; or, with PRIVATE_DOWNLOAD_REDIRECT, a redirect to a signed URL
+    that expires in a minute and names the file. A file that is gone (a restore without the
+    files) answers 404.
+    """
+    if not field_file:
+        raise Http404
+    storage, name = field_file.storage, field_file.name
+    if settings.PRIVATE_DOWNLOAD_REDIRECT:
+        if not storage.exists(name):
+            raise Http404
+        disposition = content_disposition_header(as_attachment=True, filename=filename)
+        response = HttpResponseRedirect(
+            storage.url(name, parameters={"ResponseContentDisposition": disposition})
+        )
+        add_never_cache_headers(response)
+        return response
+    try:
+        handle = storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 def _private_file_fields():

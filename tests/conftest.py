@@ -14,8 +14,9 @@ from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # The fixtures that start or reach a service outside the test process: PostgreSQL, Redis, a
-# Celery worker, Chromium (tests/e2e) and the ID-porten stand-in (tests/oidc_provider). A test
-# that uses one, directly or through another fixture, is marked ``services``.
+# Celery worker, Chromium (tests/e2e), the ID-porten stand-in (tests/oidc_provider) and the S3
+# API server (tests/storage). A test that uses one, directly or through another fixture, is
+# marked ``services``.
 SERVICE_FIXTURES = {
     "postgres",
     "postgres_shared",
@@ -24,6 +25,7 @@ SERVICE_FIXTURES = {
     "local_redis",
     "browser",
     "provider",
+    "s3_server",
 }
 
 

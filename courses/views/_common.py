@@ -1,5 +1,5 @@
 """What the pages of competence building share: fetching an event the user may see (or
-administers), the event page itself (rendered again by the forms posted from it), downloads and
+administers), the event page itself (rendered again by the forms posted from it) and
 choosing among several schemes' plans of one year.
 
 Every object is fetched through its queryset's ``visible_to(user)`` (get_visible_or_404), so what
@@ -12,7 +12,6 @@ saves once.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.dates import MONTHS
 
@@ -43,16 +42,6 @@ def administered_event(request, pk):
     event = visible_event(request, pk)
     require_administers(request.user, event.scheme_year.scheme)
     return event
-
-
-def download(field_file, filename):
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 def file_error(form, field, error: ValidationError):

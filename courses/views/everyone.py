@@ -33,9 +33,10 @@ from courses.models import (
     Registration,
     Response,
 )
-from courses.views._common import download, render_event, visible_event
+from courses.views._common import render_event, visible_event
 from scheme.queries import count_of
 from scheme.roles import Role, access_for
+from scheme.storage import download
 from scheme.web import get_visible_or_404, paginate, query_without_page
 
 

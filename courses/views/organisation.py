@@ -26,7 +26,6 @@ from courses.views._common import (
     audience_organisations,
     by_month,
     choose,
-    download,
     file_error,
     render_event,
     scheme_query,
@@ -34,6 +33,7 @@ from courses.views._common import (
 )
 from scheme.models import SchemeYear
 from scheme.roles import Role, access_for
+from scheme.storage import download
 from scheme.web import add_service_errors, get_visible_or_404
 
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -58,7 +58,7 @@ from organisations.models import Organisation
 from scheme.models import in_language
 from scheme.once import AlreadySent
 from scheme.roles import OrganisationKind, Role, access_for, require_role
-from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES
+from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES, download
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 # --- access ----------------------------------------------------------------------------------
@@ -128,14 +128,6 @@ def _file_error(form, field, error: ValidationError):
         add_service_errors(form, error)
     else:
         form.add_error(field, error.messages)
-
-
-def _download(field_file, filename):
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 def _mark_appealable(decisions):
@@ -570,7 +562,7 @@ def application_withdraw(request, pk):
 def attachment_download(request, pk):
     """The organisation's people and caseworkers download attachments; no one else."""
     attachment = get_visible_or_404(Attachment, request.user, pk=pk)
-    return _download(attachment.file, attachment.original_name)
+    return download(attachment.file, attachment.original_name)
 
 
 @require_POST
@@ -1038,4 +1030,4 @@ def auditor_statement_download(request, pk):
     if not report.auditor_statement:
         raise Http404
     suffix = report.auditor_statement.name.rsplit(".", 1)[-1]
-    return _download(report.auditor_statement, f"auditor-certification-{report.pk}.{suffix}")
+    return download(report.auditor_statement, f"auditor-certification-{report.pk}.{suffix}")
