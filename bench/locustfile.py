@@ -1,0 +1,259 @@
+"""The load test's simulated people: caseworkers, organisation members and mentors.
+
+Run through ``bench/load.py``, which prepares the people (``LOAD_PEOPLE``: a JSON file with
+their logins and pages) and the server. Each person logs in as a real one does (the login
+form; caseworkers then type the code of their authenticator app), then walks their usual pages
+with a few seconds' think time between them. Every answer must be 200 (a redirect to the login
+page counts as a failure). At the end the per-page table is printed and the run fails when a
+request failed or the pages' p95 is 300 ms or more. See bench/README.md, "Load test".
+"""
+
+import json
+import os
+import random
+import re
+from pathlib import Path
+
+from django_otp.oath import TOTP
+from locust import HttpUser, between, events, task
+from locust.stats import StatsEntry
+
+PLAN = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
+SHARED = PLAN["shared"]
+P95_LIMIT_MS = 300
+# The password step checks the password hash (PBKDF2, deliberately about 0.4 s of CPU): it is
+# reported apart from the pages and not held to their bar.
+PASSWORD_STEP = "log in: password"
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Person(HttpUser):
+    abstract = True
+    wait_time = between(2, 10)  # reading the page, typing, thinking
+    role = ""
+
+    def on_start(self):
+        self.me = PLAN[self.role].pop()
+        self.log_in()
+
+    def get(self, url, name):
+        """A page that must answer 200 itself (not after a redirect)."""
+        with self.client.get(
+            url, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                where = response.headers.get("Location", "")
+                response.failure(f"{response.status_code} {where}".rstrip())
+        return response
+
+    def post(self, url, data, name, form_page):
+        """Submit a form as a browser does: the form's CSRF token, then a redirect (302)."""
+        token = CSRF_FIELD.search(form_page.text)
+        with self.client.post(
+            url,
+            data={**data, "csrfmiddlewaretoken": token.group(1) if token else ""},
+            headers={"Referer": form_page.url},
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"{response.status_code}, not a redirect")
+
+    def log_in(self):
+        form = self.get("/account/login/", "log in: page")
+        data = {"username": self.me["email"], "password": PLAN["password"]}
+        self.post("/account/login/", data, PASSWORD_STEP, form)
+        if self.role == "caseworker":
+            url = "/account/two-factor/?next=/dashboard/"
+            form = self.get(url, "log in: code page")
+            code = TOTP(bytes.fromhex(self.me["totp_key"])).token()
+            self.post(url, {"token": f"{code:06d}"}, "log in: code", form)
+        self.get("/dashboard/", "dashboard")
+
+    @task(4)
+    def dashboard(self):
+        self.get("/dashboard/", "dashboard")
+
+    @task(1)
+    def notifications(self):
+        self.get("/notifications/", "notifications")
+
+    @task(1)
+    def events(self):
+        self.get("/courses/", "events")
+
+
+class Caseworker(Person):
+    fixed_count = 15
+    role = "caseworker"
+
+    @task(3)
+    def organisations(self):
+        self.get("/organisations/", "organisations")
+
+    @task(2)
+    def search(self):
+        term = random.choice(SHARED["search_terms"])
+        self.get(f"/organisations/?q={term}", "organisations: search")
+
+    @task(1)
+    def organisations_page(self):
+        self.get(f"/organisations/?page={random.randint(2, 200)}", "organisations: a page")
+
+    @task(3)
+    def organisation(self):
+        pk = random.choice(SHARED["organisations"])
+        self.get(f"/organisations/{pk}/", "organisation profile")
+
+    @task(3)
+    def applications(self):
+        self.get("/grants/review/", "applications")
+
+    @task(1)
+    def applications_filtered(self):
+        self.get("/grants/review/?status=submitted&order=-score", "applications: filtered")
+
+    @task(4)
+    def application(self):
+        pk = random.choice(SHARED["applications"])
+        self.get(f"/grants/review/applications/{pk}/", "application (caseworker)")
+
+    @task(1)
+    def award(self):
+        self.get(f"/grants/review/awards/{random.choice(SHARED['awards'])}/", "award (caseworker)")
+
+    @task(1)
+    def calls(self):
+        self.get("/grants/calls/", "calls")
+
+    @task(1)
+    def portfolio(self):
+        self.get(f"/grants/calls/{SHARED['call']}/portfolio/", "portfolio")
+
+    @task(2)
+    def overview(self):
+        self.get("/mentoring/overview/", "mentoring overview")
+
+    @task(2)
+    def pairing(self):
+        pk = random.choice(SHARED["pairings"])
+        self.get(f"/mentoring/pairings/{pk}/", "pairing (caseworker)")
+
+    @task(1)
+    def match(self):
+        pk = random.choice(SHARED["participants"])
+        self.get(f"/mentoring/match/{pk}/", "match")
+
+    @task(1)
+    def new_pairing(self):
+        self.get("/mentoring/pairings/new/", "new pairing (form)")
+
+    @task(1)
+    def event(self):
+        self.get(f"/courses/events/{random.choice(SHARED['events'])}/", "event (caseworker)")
+
+
+class Member(Person):
+    fixed_count = 65
+    role = "member"
+
+    @task(2)
+    def grants(self):
+        self.get("/grants/", "grants (member)")
+
+    @task(2)
+    def application(self):
+        if self.me["application"]:
+            self.get(f"/grants/applications/{self.me['application']}/", "application (member)")
+
+    @task(1)
+    def award(self):
+        if self.me["award"]:
+            self.get(f"/grants/awards/{self.me['award']}/", "award (member)")
+
+    @task(1)
+    def organisation(self):
+        self.get(f"/organisations/{self.me['organisation']}/", "own organisation")
+
+    @task(3)
+    def pairing(self):
+        self.get(f"/mentoring/pairings/{self.me['pairing']}/", "pairing (member)")
+
+    @task(1)
+    def log_meeting(self):
+        pk = self.me["pairing"]
+        self.get(f"/mentoring/pairings/{pk}/meetings/new/", "log a meeting (form, member)")
+
+    @task(1)
+    def calendar(self):
+        self.get("/courses/calendar/", "my calendar")
+
+
+class Mentor(Person):
+    fixed_count = 20
+    role = "mentor"
+
+    @task(1)
+    def mentoring(self):
+        self.get("/mentoring/", "mentoring (mentor)")
+
+    @task(4)
+    def pairing(self):
+        self.get(f"/mentoring/pairings/{self.me['pairing']}/", "pairing (mentor)")
+
+    @task(2)
+    def log_meeting(self):
+        pk = self.me["pairing"]
+        self.get(f"/mentoring/pairings/{pk}/meetings/new/", "log a meeting (form, mentor)")
+
+
+def _pages_total(stats) -> StatsEntry:
+    """Every request but the password step, as one entry."""
+    total = StatsEntry(stats, "pages (all but the password step)", "")
+    for entry in stats.entries.values():
+        if entry.name != PASSWORD_STEP:
+            total.extend(entry)
+    return total
+
+
+def _row(entry, label=None) -> str:
+    cells = [
+        entry.num_requests,
+        entry.num_failures,
+        round(entry.get_response_time_percentile(0.5)),
+        round(entry.get_response_time_percentile(0.95)),
+        round(entry.get_response_time_percentile(0.99)),
+        round(entry.max_response_time),
+        f"{entry.total_rps:.1f}",
+    ]
+    return f"{(label or entry.name)[:36]:<36}" + "".join(f"{c:>9}" for c in cells)
+
+
+@events.quitting.add_listener
+def report(environment, **_):
+    """Print the per-page table and set the exit status: 1 on any failure or a p95 at or
+    over the bar."""
+    stats = environment.stats
+    pages = _pages_total(stats)
+    print()
+    print(f"{'page':<36}" + "".join(f"{h:>9}" for h in ("requests", "failed", "p50 ms",
+          "p95 ms", "p99 ms", "max ms", "req/s")))  # fmt: skip
+    for entry in sorted(
+        stats.entries.values(), key=lambda e: -e.get_response_time_percentile(0.95)
+    ):
+        print(_row(entry))
+    print(_row(pages))
+    print(_row(stats.total, "all requests"))
+    for key, error in stats.errors.items():
+        print(f"FAILED {error.occurrences}× {error.method} {error.name}: {error.error} ({key})")
+    p95 = pages.get_response_time_percentile(0.95)
+    failed = stats.total.num_failures
+    print()
+    if failed or p95 >= P95_LIMIT_MS:
+        print(f"FAIL: {failed} failed requests; the pages' p95 is {p95:.0f} ms "
+              f"(the bar: 0 failed, under {P95_LIMIT_MS} ms)")  # fmt: skip
+        environment.process_exit_code = 1
+    else:
+        print(f"OK: 0 failed requests; the pages' p95 is {p95:.0f} ms (under {P95_LIMIT_MS} ms)")
+        environment.process_exit_code = 0
