@@ -40,6 +40,12 @@ def planned_ends(scheme_ids) -> dict:
     return {scheme_id: datetime.date(year, 12, 31) for scheme_id, year in last_years}
 
 
+def planned_end(pairing) -> datetime.date | None:
+    """``planned_ends`` for one pairing annotated by ``progress.with_progress_data``."""
+    year = pairing.scheme_last_year
+    return datetime.date(year, 12, 31) if year else None
+
+
 def check_in_dates(pairing, planned_end) -> tuple[datetime.date, datetime.date]:
     """When the half-way and the end check-ins open for ``pairing``."""
     if planned_end is None or planned_end <= pairing.starts_on:

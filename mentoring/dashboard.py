@@ -11,12 +11,13 @@ of the request, so the panel and the due list do not compute it twice.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_ends
+from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.models import (
     AgreementAcceptance,
     CheckIn,
@@ -33,7 +34,6 @@ from mentoring.progress import (
     riskiest_first,
     with_progress_data,
 )
-from mentoring.services import minimum_meetings
 from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
@@ -41,27 +41,14 @@ from scheme.roles import OrganisationKind, access_for
 # --- shared by the pages ---------------------------------------------------------------------
 
 
-def scheme_minimums(pairings, today) -> dict:
-    """The minimum meetings of each scheme among ``pairings``: a query per scheme, not per row."""
-    minimums = {}
-    for pairing in pairings:
-        if pairing.scheme_id not in minimums:
-            minimums[pairing.scheme_id] = minimum_meetings(pairing.scheme, today.year)
-    return minimums
-
-
 def pairing_progress(pairing, today):
     """The progress of one pairing annotated by ``with_progress_data``."""
-    return progress(pairing, today, minimum_meetings(pairing.scheme, today.year))
+    return progress(pairing, today)
 
 
 def progress_rows(pairings, today) -> list:
     """(pairing, progress) for pairings annotated by ``with_progress_data``, riskiest first."""
-    pairings = list(pairings)
-    minimums = scheme_minimums(pairings, today)
-    return riskiest_first(
-        [(pairing, progress(pairing, today, minimums[pairing.scheme_id])) for pairing in pairings]
-    )
+    return riskiest_first([(pairing, progress(pairing, today)) for pairing in pairings])
 
 
 # --- the rows of a member or mentor ----------------------------------------------------------
@@ -99,6 +86,34 @@ class Row:
         )
 
 
+def _side_facts(pairing, organisation, prefix="") -> dict:
+    """Annotations: which check-ins the organisation (an OuterRef) has answered in the
+    pairing, and whether it accepted the agreement."""
+    facts = {
+        f"{prefix}answered_{kind}": Exists(
+            CheckIn.objects.filter(pairing=pairing, organisation=organisation, kind=kind)
+        )
+        for kind in CheckInKind.values
+    }
+    facts[f"{prefix}accepted"] = Exists(
+        AgreementAcceptance.objects.filter(agreement__pairing=pairing, organisation=organisation)
+    )
+    return facts
+
+
+def _facts_of(pairing, side) -> tuple[set, bool]:
+    """(check-in kinds answered, agreement accepted) of the user's side, from ``_side_facts``."""
+    if side is None:
+        return set(), False
+    if side.pk == pairing.mentor_id:
+        holder, prefix = pairing, "mentor_"
+    else:
+        holder = next(m for m in pairing.members.all() if m.organisation_id == side.pk)
+        prefix = ""
+    answered = {kind for kind in CheckInKind.values if getattr(holder, f"{prefix}answered_{kind}")}
+    return answered, getattr(holder, f"{prefix}accepted")
+
+
 def own_rows(user, today=None) -> list[Row]:
     """The pairings of the user's organisations, riskiest first, with what is due from them.
 
@@ -114,7 +129,8 @@ def own_rows(user, today=None) -> list[Row]:
         pairings = (
             with_progress_data(Pairing.objects.visible_to(user), today)
             .select_related("mentor_contact")
-            .prefetch_related("members__organisation", "members__contact")
+            .annotate(**_side_facts(OuterRef("pk"), OuterRef("mentor_id"), prefix="mentor_"))
+            .with_members(**_side_facts(OuterRef("pairing_id"), OuterRef("organisation_id")))
         )
         progress_by_pairing = progress_rows(pairings, today)
         pks = [pairing.pk for pairing, _state in progress_by_pairing]
@@ -132,20 +148,10 @@ def own_rows(user, today=None) -> list[Row]:
             pairing_id__in=pks, done_at__isnull=True, owner_id__in=ids
         ).select_related("owner"):
             tasks[task.pairing_id].append(task)
-        answered = defaultdict(set)
-        for pairing_id, organisation_id, kind in CheckIn.objects.filter(
-            pairing_id__in=pks, organisation_id__in=ids
-        ).values_list("pairing_id", "organisation_id", "kind"):
-            answered[(pairing_id, organisation_id)].add(kind)
-        accepted = set(
-            AgreementAcceptance.objects.filter(
-                agreement__pairing_id__in=pks, organisation_id__in=ids
-            ).values_list("agreement__pairing_id", "organisation_id")
-        )
-        ends = planned_ends({pairing.scheme_id for pairing, _state in progress_by_pairing})
         for pairing, state in progress_by_pairing:
             side = pairing.side_of(user)
             side_pk = getattr(side, "pk", None)
+            answered, accepted = _facts_of(pairing, side)
             for meeting in to_confirm[pairing.pk]:
                 meeting.pairing = pairing
             rows.append(
@@ -156,10 +162,10 @@ def own_rows(user, today=None) -> list[Row]:
                     to_confirm=[m for m in to_confirm[pairing.pk] if m.can_be_confirmed_by(side)],
                     tasks=[t for t in tasks[pairing.pk] if t.owner_id == side_pk],
                     check_ins_due=due_check_ins(
-                        pairing, answered[(pairing.pk, side_pk)], ends.get(pairing.scheme_id),
+                        pairing, answered, planned_end(pairing),
                         today, has_met=pairing.last_meeting_on is not None,
                     ),
-                    accepted=(pairing.pk, side_pk) in accepted,
+                    accepted=accepted,
                 )
             )  # fmt: skip
     user._mentoring_rows = rows

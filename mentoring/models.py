@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum, Value
+from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -177,14 +177,22 @@ class PairingQuerySet(models.QuerySet):
         if access.is_admin:
             return self
         ids = access.organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
+        # Exists, not a join: no DISTINCT over the pages' many annotations.
+        member = PairingMember.objects.filter(pairing=OuterRef("pk"), organisation_id__in=ids)
         return self.filter(
             Q(scheme__administrator_id__in=access.administering_ids)
             | Q(mentor_id__in=ids)
-            | Q(members__organisation_id__in=ids)
-        ).distinct()
+            | Q(Exists(member))
+        )
 
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def with_members(self, **annotations):
+        """The participants with their organisations and contact people (and
+        ``annotations``), in one query."""
+        members = PairingMember.objects.select_related("organisation", "contact")
+        return self.prefetch_related(models.Prefetch("members", members.annotate(**annotations)))
 
 
 class Pairing(models.Model):

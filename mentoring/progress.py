@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,7 @@ from mentoring.models import (
     Task,
 )
 from scheme.formatting import format_day
+from scheme.models import SchemeYear
 
 AT_RISK_SILENCE_DAYS = 60
 NUDGE_SILENCE_DAYS = 30
@@ -156,10 +157,29 @@ def _first(model, field, order, **conditions):
     )
 
 
+def scheme_minimum(scheme, year: int):
+    """The minimum meetings a year of the scheme at ``scheme`` (an OuterRef) asks for, as an
+    expression: its rules for ``year``, or its latest year before, or its first year."""
+    years = SchemeYear.objects.filter(scheme=scheme).values("min_mentor_meetings")
+    return Coalesce(
+        Subquery(years.filter(year__lte=year).order_by("-year")[:1]),
+        Subquery(years.order_by("year")[:1]),
+        Value(DEFAULT_MIN_MEETINGS),
+    )
+
+
+def scheme_last_year(scheme):
+    """The last year of the scheme at ``scheme`` (an OuterRef), as an expression."""
+    return Subquery(SchemeYear.objects.filter(scheme=scheme).order_by("-year").values("year")[:1])
+
+
 def with_progress_data(pairings, today: datetime.date):
     """Annotate a pairing queryset with what ``progress`` needs: one query, no joins that
-    multiply rows, however many meetings and tasks there are."""
+    multiply rows, however many meetings and tasks there are. ``scheme_minimum`` is this
+    year's minimum of the pairing's scheme, ``scheme_last_year`` when its check-ins end."""
     return pairings.select_related("mentor", "agreement", "scheme").annotate(
+        scheme_minimum=scheme_minimum(OuterRef("scheme_id"), today.year),
+        scheme_last_year=scheme_last_year(OuterRef("scheme_id")),
         meetings_this_year=_count(Meeting, held_on__year=today.year, held_on__lte=today),
         last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"]),
         last_logged_for_id=_first(Meeting, "logged_for_id", ["-held_on", "-id"]),
@@ -183,13 +203,17 @@ def with_progress_data(pairings, today: datetime.date):
     )  # fmt: skip
 
 
-def progress(pairing, today: datetime.date, minimum: int = DEFAULT_MIN_MEETINGS) -> Progress:
+def progress(pairing, today: datetime.date, minimum: int | None = None) -> Progress:
     """The pairing's progress from the annotations of ``with_progress_data``.
 
-    ``minimum`` is the scheme year's; the pairing's agreement, when there is one, wins.
+    ``minimum`` is the scheme year's (by default its ``scheme_minimum`` annotation); the
+    pairing's agreement, when there is one, wins.
     """
     agreement = getattr(pairing, "agreement", None)
-    minimum = agreement.min_meetings if agreement is not None else minimum
+    if agreement is not None:
+        minimum = agreement.min_meetings
+    elif minimum is None:
+        minimum = pairing.scheme_minimum
     expected = expected_meetings(minimum, today)
     last = pairing.last_meeting_on
     days_since_last = (today - last).days if last else None

@@ -14,6 +14,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,12 +41,12 @@ from mentoring.models import (
     PairingStatus,
     Task,
 )
-from mentoring.progress import DEFAULT_MIN_MEETINGS, progress, with_progress_data
+from mentoring.progress import progress, scheme_minimum, with_progress_data
 from organisations.geography import Region
 from organisations.models import Organisation
 from scheme import audit
 from scheme.formatting import format_day, format_nok
-from scheme.models import SchemeYear
+from scheme.models import Scheme
 from scheme.notifications import notify
 from scheme.once import spend_form_token
 from scheme.roles import OrganisationKind, access_for, require, require_administers
@@ -166,12 +167,13 @@ def save_offer(actor, organisation, **fields) -> MentorOffer:
 
 
 def minimum_meetings(scheme, year: int) -> int:
-    """The scheme's minimum meetings for ``year`` (or its latest year before)."""
-    scheme_year = (
-        SchemeYear.objects.filter(scheme=scheme, year__lte=year).order_by("-year").first()
-        or SchemeYear.objects.filter(scheme=scheme).order_by("year").first()
+    """The scheme's minimum meetings for ``year`` (or its latest year before); the rule is
+    ``progress.scheme_minimum``, which the pages read as an annotation."""
+    return (
+        Scheme.objects.filter(pk=scheme.pk)
+        .values_list(scheme_minimum(OuterRef("pk"), year), flat=True)
+        .get()
     )
-    return scheme_year.min_mentor_meetings if scheme_year else DEFAULT_MIN_MEETINGS
 
 
 def _agreement_text(pairing, participants, min_meetings) -> str:
@@ -722,12 +724,9 @@ def send_behind_reminders(today: datetime.date | None = None) -> int:
     pairings = with_progress_data(
         Pairing.objects.filter(status=PairingStatus.ACTIVE), today
     ).prefetch_related("members__organisation")
-    minimums = {}
     sent = 0
     for pairing in pairings:
-        if pairing.scheme_id not in minimums:
-            minimums[pairing.scheme_id] = minimum_meetings(pairing.scheme, today.year)
-        state = progress(pairing, today, minimums[pairing.scheme_id])
+        state = progress(pairing, today)
         if state.meetings_this_year >= state.expected_by_now:
             # Not behind on meetings (an open flag or poor fit is the caseworker's to follow up).
             continue

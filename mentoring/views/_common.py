@@ -12,13 +12,21 @@ from mentoring.progress import with_progress_data
 from scheme.web import get_visible_or_404
 
 
-def visible_pairing(request, pk):
-    """A pairing the user may see, with its progress annotations (404 when hidden)."""
-    queryset = (
+def pairing_queryset(**member_annotations):
+    """Pairings with their progress annotations, scheme, mentor and members (annotated with
+    ``member_annotations``)."""
+    return (
         with_progress_data(Pairing.objects.all(), timezone.localdate())
         .select_related("scheme__administrator", "mentor_contact")
-        .prefetch_related("members__organisation", "members__contact")
+        .with_members(**member_annotations)
     )
+
+
+def visible_pairing(request, pk, queryset=None):
+    """A pairing the user may see (of ``queryset``, by default ``pairing_queryset()``), 404
+    when hidden."""
+    if queryset is None:
+        queryset = pairing_queryset()
     return get_visible_or_404(queryset, request.user, pk=pk)
 
 

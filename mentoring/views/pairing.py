@@ -9,10 +9,10 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 
-from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_ends
+from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
 from mentoring.models import Pairing
-from mentoring.views._common import visible_pairing
+from mentoring.views._common import pairing_queryset, visible_pairing
 from organisations.models import Organisation
 from scheme.roles import access_for
 
@@ -32,10 +32,11 @@ def _chain(request, pairing):
     see them.
 
     A replacement keeps the participants (``services.replace_mentor``), so the whole chain is
-    among the scheme's pairings of any one of them: one query, however long the chain is.
+    among the scheme's pairings of any one of them: one query, however long the chain is, and
+    none when the pairing replaced none and was not replaced (``has_successor``).
     """
     member = next(iter(pairing.members.all()), None)
-    if member is None:
+    if member is None or not (pairing.replaces_id or pairing.has_successor):
         return [], []
     visible = Pairing.objects.visible_to(request.user).filter(pk=OuterRef("pk"))
     candidates = {
@@ -74,8 +75,28 @@ def _meeting_years(request, pairing, side) -> list:
     ]
 
 
+def _page_queryset(user):
+    """The pairing with whether the user may open each side's profile (the organisations'
+    ``visible_to`` decides) and whether a later pairing replaced it."""
+    openable = Organisation.objects.visible_to(user)
+    return pairing_queryset(
+        openable=Exists(openable.filter(pk=OuterRef("organisation_id")))
+    ).annotate(
+        mentor_openable=Exists(openable.filter(pk=OuterRef("mentor_id"))),
+        has_successor=Exists(Pairing.objects.filter(replaces=OuterRef("pk"))),
+    )
+
+
+def _openable(pairing) -> set[int]:
+    """The ids of the pairing's organisations whose profile the user may open."""
+    openable = {m.organisation_id for m in pairing.members.all() if m.openable}
+    if pairing.mentor_openable:
+        openable.add(pairing.mentor_id)
+    return openable
+
+
 def pairing_detail(request, pk):
-    pairing = visible_pairing(request, pk)
+    pairing = visible_pairing(request, pk, _page_queryset(request.user))
     access = access_for(request.user)
     today = timezone.localdate()
     state = pairing_progress(pairing, today)
@@ -96,7 +117,7 @@ def pairing_detail(request, pk):
         check_ins_due = due_check_ins(
             pairing,
             {c.kind for c in check_ins},
-            planned_ends([pairing.scheme_id]).get(pairing.scheme_id),
+            planned_end(pairing),
             today,
             has_met=pairing.last_meeting_on is not None,
         )
@@ -104,12 +125,6 @@ def pairing_detail(request, pk):
     agreement = getattr(pairing, "agreement", None)
     acceptances = agreement.acceptance_list() if agreement is not None else []
     waiting_for = agreement.waiting_for(acceptances) if agreement is not None else []
-    # The organisations whose profile the user may open (``organisations`` decides).
-    openable = set(
-        Organisation.objects.visible_to(request.user)
-        .filter(pk__in=pairing.organisation_ids())
-        .values_list("pk", flat=True)
-    )
     earlier, later = _chain(request, pairing)
     return render(
         request,
@@ -121,7 +136,7 @@ def pairing_detail(request, pk):
             "side": side,
             "is_caseworker": is_caseworker,
             "can_administer": access.administers(pairing.scheme),
-            "openable": openable,
+            "openable": _openable(pairing),
             "meeting_years": _meeting_years(request, pairing, side),
             "open_tasks": open_tasks,
             "done_tasks": done_tasks,

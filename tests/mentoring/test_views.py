@@ -418,9 +418,10 @@ def test_the_caseworker_makes_a_group_pairing(
     factories.awarded(scheme_year, other_participant)
     factories.OrganisationFactory(kind="participant", name="Bare søkt")  # no grant, no mentor
     client.force_login(caseworker)
-    page = body(client.get(url("pairing_create")))
-    assert participant.name in page and other_participant.name in page
-    assert "Bare søkt" not in page
+    waiting = client.get(url("waiting")).json()["results"]
+    names = " ".join(row["text"] for row in waiting)
+    assert participant.name in names and other_participant.name in names
+    assert "Bare søkt" not in names
     response = client.post(
         url("pairing_create"),
         {
@@ -485,6 +486,41 @@ def test_the_pairing_page_shows_meetings_tasks_and_the_confirm_button(
     page = body(client.get(url("pairing", meeting.pairing_id)))
     assert url("meeting_confirm", meeting.pk) not in page  # the mentor logged it
     assert url("task_done", meeting.tasks.get().pk) not in page  # not the mentor's task
+
+
+def pairing_page_queries(client, pairing):
+    client.get(url("pairing", pairing.pk))  # the session and the unread count are cached now
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url("pairing", pairing.pk)).status_code == 200
+    return captured
+
+
+@pytest.mark.parametrize("who", ["member", "mentor", "caseworker"])
+def test_the_pairing_page_needs_the_same_queries_however_much_it_holds(
+    client, who, request, caseworker, member, participant, other_mentor_org, meeting
+):
+    """The same queries for each reader of a pairing that replaced another with one meeting as
+    with many meetings, tasks, check-ins and flags (the bench holds the page to 12)."""
+    from tests.querycount import assert_same_query_count
+
+    new = services.replace_mentor(
+        caseworker, meeting.pairing, other_mentor_org, reason="Kapasitet",
+        starts_on=TODAY - 50 * DAY,
+    )  # fmt: skip
+    other_mentor = factories.member_of(other_mentor_org)
+    log(other_mentor, new, days_ago=40, tasks=[("Send budsjettet", participant, TODAY + 7 * DAY)])
+    services.raise_flag(member, new, "Mentoren svarer ikke.")
+    client.force_login(other_mentor if who == "mentor" else request.getfixturevalue(who))
+    few = pairing_page_queries(client, new)
+    for days_ago in (3, 10, 20):
+        log(other_mentor, new, days_ago=days_ago,
+            tasks=[("Send budsjettet", participant, TODAY + 7 * DAY),
+                   ("Lag plan", other_mentor_org, TODAY - DAY)])  # fmt: skip
+    services.answer_check_in(member, new, "first", good_fit=False, comment="Vet ikke.")
+    services.raise_flag(member, new, "Vi får ikke møtt.")
+    many = pairing_page_queries(client, new)
+    assert_same_query_count(few, many)
+    assert len(many) <= 15, "\n".join(q["sql"][:150] for q in many.captured_queries)
 
 
 # --- the confidentiality matrix -------------------------------------------------------------------
