@@ -1,6 +1,8 @@
 """Charts as inline SVG drawn from the data, for PDFs and pages (no scripts, no images).
 
-Text in SVG sets its font family: WeasyPrint falls back to a serif face otherwise.
+Every chart shows its title, an axis for what is counted with its unit, and its labels whole:
+a long label wraps onto more lines (its row grows) rather than being cut. Text in SVG sets its
+font family: WeasyPrint falls back to a serif face otherwise.
 """
 
 from dataclasses import dataclass
@@ -10,6 +12,8 @@ from django.utils.html import escape
 
 FONT = 'font-family="DejaVu Sans, sans-serif"'
 CHAR_WIDTH = 5.4  # the average width of a character of DejaVu Sans at 9 px, roughly
+LINE = 10  # the distance between the lines of a wrapped label at 9 px
+AXIS = 24  # room under the bars for the value axis: its numbers and its unit
 COLOURS = ["#0b4f8a", "#c05621", "#2f855a", "#6b46c1", "#b7791f", "#2c7a7b"]
 
 
@@ -20,135 +24,197 @@ class Bar:
     note: str = ""  # what to print after the bar, e.g. "110 000 kr"
 
 
-def bar_chart(bars, *, title: str, width: int = 480, row: int = 18, label_width: int = 170) -> str:
+def bar_chart(
+    bars, *, title: str, unit: str, width: int = 480, row: int = 18, label_width: int = 170
+) -> str:
     """Horizontal bars, one row per item, labelled with its value; empty data gives a note."""
     bars = list(bars)
-    height = max(len(bars), 1) * row + 26
+    labels = [_wrap(bar.label, label_width - 8) for bar in bars]
+    heights = [max(row, len(lines) * LINE + 6) for lines in labels]
+    head, top = _title(title, width)
     largest = max((float(bar.value) for bar in bars), default=0) or 1
     room = width - label_width - 90
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-    ]
+    bottom = top + sum(heights)
+    parts = [_open(width, bottom + AXIS, title), head]
     if not bars:
-        parts.append(f'<text x="0" y="16" font-size="10" {FONT}>–</text>')
-    for index, bar in enumerate(bars):
-        y = 6 + index * row
+        parts.append(_text(0, top + 12, "–", size=10))
+    y = top
+    for bar, lines, height in zip(bars, labels, heights, strict=True):
         length = max(0.0, float(bar.value) / largest * room)
+        middle = y + height / 2
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + 11}" font-size="9" text-anchor="end" {FONT}>'
-            f"{escape(_fit(bar.label, label_width))}</text>"
-            f'<rect x="{label_width}" y="{y + 2}" width="{length:.1f}" height="{row - 6}" '
-            f'fill="{COLOURS[0]}"/>'
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 11}" font-size="9" {FONT}>'
-            f"{escape(bar.note or _number(bar.value))}</text>"
+            _label(label_width - 6, middle, lines)
+            + f'<rect x="{label_width}" y="{middle - (row - 6) / 2:.1f}" width="{length:.1f}" '
+            f'height="{row - 6}" fill="{COLOURS[0]}"/>'
+            + _text(label_width + length + 4, middle + 3, bar.note or _number(bar.value))
         )
+        y += height
+    parts.append(_value_axis(label_width, room, top, bottom, _number(largest), unit))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def stacked_bars(rows, series, *, title: str, width: int = 480, row: int = 20) -> str:
+def stacked_bars(rows, series, *, title: str, unit: str, width: int = 480, row: int = 20) -> str:
     """One horizontal bar per row split into ``series`` (name per part, in order), with a
     legend; each row is (label, [values per series]). Shows shares of a whole, e.g. spending
-    by category per organisation."""
+    by category per organisation; the axis runs from 0 to 100 %."""
     rows = list(rows)
     label_width = 170
     room = width - label_width - 10
-    legend, legend_height = _legend(series, width)
-    height = max(len(rows), 1) * row + legend_height + 10
-    parts = [_open(width, height, title), *legend]
-    for index, (label, values) in enumerate(rows):
-        y = legend_height + index * row
+    head, top = _title(title, width)
+    legend, legend_height = _legend(series, width, top)
+    top += legend_height
+    labels = [_wrap(label, label_width - 8) for label, _values in rows]
+    heights = [max(row, len(lines) * LINE + 6) for lines in labels]
+    bottom = top + sum(heights)
+    parts = [_open(width, bottom + AXIS, title), head, *legend]
+    y = top
+    for (_label_text, values), lines, height in zip(rows, labels, heights, strict=True):
         total = float(sum(values)) or 1.0
-        parts.append(
-            f'<text x="{label_width - 6}" y="{y + 12}" font-size="9" text-anchor="end" {FONT}>'
-            f"{escape(_fit(label, label_width))}</text>"
-        )
+        middle = y + height / 2
+        parts.append(_label(label_width - 6, middle, lines))
         offset = label_width
         for part, value in enumerate(values):
             length = float(value) / total * room
             parts.append(
-                f'<rect x="{offset:.1f}" y="{y + 3}" width="{length:.1f}" height="{row - 7}" '
-                f'fill="{COLOURS[part % len(COLOURS)]}"/>'
+                f'<rect x="{offset:.1f}" y="{middle - (row - 7) / 2:.1f}" width="{length:.1f}" '
+                f'height="{row - 7}" fill="{COLOURS[part % len(COLOURS)]}"/>'
             )
             offset += length
+        y += height
+    parts.append(_value_axis(label_width, room, top, bottom, "100\xa0%", unit))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def grouped_bars(rows, series, *, title: str, width: int = 480, label_width: int = 170) -> str:
+def grouped_bars(
+    rows, series, *, title: str, unit: str, width: int = 480, label_width: int = 170
+) -> str:
     """Horizontal bars, one group per row with one bar per series (counts side by side), a
     legend on top; each row is (label, [value per series]). Empty data gives a note."""
     rows = list(rows)
     bar = 7
-    group = bar * len(series) + 6
-    legend, legend_height = _legend(series, width)
-    height = max(len(rows), 1) * group + legend_height + 8
+    head, top = _title(title, width)
+    legend, legend_height = _legend(series, width, top)
+    top += legend_height
+    labels = [_wrap(label, label_width - 8) for label, _values in rows]
+    heights = [max(bar * len(series) + 6, len(lines) * LINE + 6) for lines in labels]
+    bottom = top + sum(heights)
     largest = max((float(v) for _label, values in rows for v in values), default=0) or 1
     room = width - label_width - 40
-    parts = [_open(width, height, title), *legend]
+    parts = [_open(width, bottom + AXIS, title), head, *legend]
     if not rows:
-        parts.append(f'<text x="0" y="{legend_height + 12}" font-size="10" {FONT}>–</text>')
-    for index, (label, values) in enumerate(rows):
-        y = legend_height + index * group
-        parts.append(
-            f'<text x="{label_width - 6}" y="{y + group / 2 + 2:.1f}" font-size="9" '
-            f'text-anchor="end" {FONT}>{escape(_fit(label, label_width))}</text>'
-        )
+        parts.append(_text(0, top + 12, "–", size=10))
+    y = top
+    for (_label_text, values), lines, height in zip(rows, labels, heights, strict=True):
+        parts.append(_label(label_width - 6, y + height / 2, lines))
+        first = y + (height - bar * len(values)) / 2
         for part, value in enumerate(values):
             length = float(value) / largest * room
-            top = y + part * bar
+            place = first + part * bar
             parts.append(
-                f'<rect x="{label_width}" y="{top}" width="{length:.1f}" height="{bar - 1}" '
-                f'fill="{COLOURS[part % len(COLOURS)]}"/>'
-                f'<text x="{label_width + length + 3:.1f}" y="{top + bar - 1}" font-size="7" '
-                f"{FONT}>{escape(_number(value))}</text>"
+                f'<rect x="{label_width}" y="{place:.1f}" width="{length:.1f}" '
+                f'height="{bar - 1}" fill="{COLOURS[part % len(COLOURS)]}"/>'
+                + _text(label_width + length + 3, place + bar - 1, _number(value), size=7)
             )
+        y += height
+    parts.append(_value_axis(label_width, room, top, bottom, _number(largest), unit))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def column_chart(columns, *, title: str, width: int = 480, height: int = 160) -> str:
+def column_chart(columns, *, title: str, unit: str, width: int = 480, height: int = 160) -> str:
     """Vertical columns with their labels below and values above, e.g. one per year or per
-    rating from 1 to 5; ``columns`` are Bars (the note, when given, is printed as the value)."""
+    rating from 1 to 5; ``columns`` are Bars (the note, when given, is printed as the value).
+    The unit names what the columns count, above the axis on the left."""
     columns = list(columns)
-    parts = [_open(width, height, title)]
+    head, top = _title(title, width)
+    left = 6
+    slot = min(60, (width - left) / max(len(columns), 1))
+    labels = [_wrap(column.label, slot - 4, size=8) for column in columns]
+    under = max((len(lines) for lines in labels), default=1) * LINE + 6
+    top += LINE + 4  # the unit
+    base = top + height - 18
+    parts = [_open(width, base + under, title), head]
+    parts.append(_text(0, top - 4, unit, size=8))
     if not columns:
-        parts.append(f'<text x="0" y="16" font-size="10" {FONT}>–</text></svg>')
+        parts.append(_text(left, top + 12, "–", size=10) + "</svg>")
         return "".join(parts)
-    base = height - 18
-    room = base - 16
+    room = base - top - 14
     largest = max(float(column.value) for column in columns) or 1
-    slot = min(60, width / len(columns))
-    for index, column in enumerate(columns):
+    for index, (column, lines) in enumerate(zip(columns, labels, strict=True)):
         size = max(0.0, float(column.value) / largest * room)
-        x = index * slot
+        x = left + index * slot
         middle = x + slot / 2
         parts.append(
             f'<rect x="{x + slot * 0.15:.1f}" y="{base - size:.1f}" width="{slot * 0.7:.1f}" '
             f'height="{size:.1f}" fill="{COLOURS[0]}"/>'
-            f'<text x="{middle:.1f}" y="{base - size - 3:.1f}" font-size="8" '
-            f'text-anchor="middle" {FONT}>{escape(column.note or _number(column.value))}</text>'
-            f'<text x="{middle:.1f}" y="{height - 5}" font-size="8" text-anchor="middle" '
-            f"{FONT}>{escape(str(column.label)[:12])}</text>"
+            + _text(middle, base - size - 3, column.note or _number(column.value), 8, "middle")
+            + "".join(
+                _text(middle, base + 11 + n * LINE, line, 8, "middle")
+                for n, line in enumerate(lines)
+            )
         )
-    parts.append(f'<line x1="0" y1="{base}" x2="{slot * len(columns):.1f}" y2="{base}" ')
-    parts.append('stroke="#444" stroke-width="0.5"/></svg>')
+    parts.append(
+        f'<line x1="{left}" y1="{base}" x2="{left + slot * len(columns):.1f}" y2="{base}" '
+        'stroke="#444" stroke-width="0.5"/>'
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#444" stroke-width="0.5"/>'
+        "</svg>"
+    )
     return "".join(parts)
 
 
 def _open(width, height, title) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height:.0f}" '
+        f'viewBox="0 0 {width} {height:.0f}" role="img" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
     )
 
 
-def _legend(series, width) -> tuple[list[str], int]:
-    """A colour key for ``series``, wrapped to ``width``; the parts and the height used."""
-    parts, x, y = [], 0, 2
+def _title(title, width) -> tuple[str, int]:
+    """The chart's title, shown in bold above it; the markup and the height it takes."""
+    lines = _wrap(title, width, size=10)
+    text = "".join(
+        _text(0, 11 + n * (LINE + 2), line, size=10, bold=True) for n, line in enumerate(lines)
+    )
+    return text, len(lines) * (LINE + 2) + 6
+
+
+def _text(x, y, text, size=9, anchor="start", bold=False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{weight} '
+        f"{FONT}>{escape(str(text))}</text>"
+    )
+
+
+def _label(right, middle, lines) -> str:
+    """A category's label, right-aligned at ``right`` and centred on ``middle``."""
+    first = middle + 3 - (len(lines) - 1) * LINE / 2
+    return "".join(
+        _text(right, first + n * LINE, line, anchor="end") for n, line in enumerate(lines)
+    )
+
+
+def _value_axis(left, room, top, bottom, largest, unit) -> str:
+    """The category axis at ``left``, and under the bars the value axis from 0 to
+    ``largest`` with the unit in the middle."""
+    return (
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#444" '
+        'stroke-width="0.5"/>'
+        f'<line x1="{left}" y1="{bottom}" x2="{left + room}" y2="{bottom}" stroke="#444" '
+        'stroke-width="0.5"/>'
+        + _text(left, bottom + 10, "0", size=7, anchor="middle")
+        + _text(left + room, bottom + 10, largest, size=7, anchor="middle")
+        + _text(left + room / 2, bottom + 20, unit, size=8, anchor="middle")
+    )
+
+
+def _legend(series, width, top) -> tuple[list[str], int]:
+    """A colour key for ``series``, wrapped to ``width`` from ``top``; the parts and the height
+    used."""
+    parts, x, y = [], 0, top
     for index, name in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
         step = 14 + CHAR_WIDTH * len(str(name)) + 12
@@ -156,17 +222,30 @@ def _legend(series, width) -> tuple[list[str], int]:
             x, y = 0, y + 14
         parts.append(
             f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{y + 9}" font-size="9" {FONT}>{escape(str(name))}</text>'
+            + _text(x + 14, y + 9, name)
         )
         x += step
-    return parts, y + 16
+    return parts, y - top + 16
 
 
-def _fit(label, room) -> str:
-    """``label`` shortened with an ellipsis to fit ``room`` points at font size 9."""
-    label = str(label)
-    most = max(int((room - 8) / CHAR_WIDTH), 4)
-    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+def _wrap(label, room, size=9) -> list[str]:
+    """``label`` in lines that fit ``room`` points at font ``size``: broken between words, and
+    inside a word only when the word alone is too long. Nothing is left out."""
+    most = max(int(room / (CHAR_WIDTH * size / 9)), 4)
+    lines, line = [], ""
+    for word in str(label).split():
+        while len(word) > most:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[: most - 1] + "-")
+            word = word[most - 1 :]
+        if line and len(line) + 1 + len(word) > most:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line] if line or not lines else lines
 
 
 def _number(value) -> str:

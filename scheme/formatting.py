@@ -21,6 +21,16 @@ def format_nok(amount) -> str:
     return f"{figure}\xa0kr"
 
 
+def format_number(number) -> str:
+    """A count or other figure with the language's thousands separator: ``19010`` ->
+    ``19 010``. Years are not figures: leave them unformatted."""
+    if number in (None, ""):
+        return ""
+    if isinstance(number, str):  # already formatted, e.g. a share "68 %"
+        return number
+    return number_format(number, use_l10n=True, force_grouping=True)
+
+
 def format_day(day) -> str:
     """A date in the active language's short form: ``23.01.2024`` in Norwegian."""
     return date_format(day, "SHORT_DATE_FORMAT")

@@ -8,16 +8,19 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # Text a spreadsheet would run as a formula (names and descriptions are typed by users).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value) -> str:
-    """One value as spreadsheet text: ``95000.5`` -> ``95000,50``; a datetime in Oslo time;
-    text that would start a formula behind an apostrophe."""
+    """One value as spreadsheet text: ``95000.5`` -> ``95000,50``; yes or no in the reader's
+    language; a datetime in Oslo time; text that would start a formula behind an apostrophe."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
     if isinstance(value, datetime.datetime):

@@ -102,21 +102,25 @@ def build_annual(scheme_year, parameters, progress):
              for row in figures.awards if row.spent_total],
             [str(labels[c]) for c in BudgetCategory.values],
             title=_("Spending by category per organisation"),
+            unit=_("share of what each organisation spent"),
         )  # fmt: skip
     else:  # too many for one bar each: how many spent what share on salary
         spending_chart = column_chart(
             [Bar(label, n) for label, n in figures.salary_share_bands()],
             title=_("Organisations by the share of their spending that went to salary and fees"),
+            unit=_("organisations"),
         )
     if len(figures.pairings) <= CHART_ROWS:
         meetings_chart = bar_chart(
             [Bar(f"{row.mentor} – {row.participants}", row.meetings) for row in figures.pairings],
             title=_("Mentor meetings per pairing"),
+            unit=_("meetings held"),
         )
     else:
         meetings_chart = column_chart(
             [Bar(label, n) for label, n in figures.meetings_distribution()],
             title=_("Pairings by the number of meetings held"),
+            unit=_("pairings"),
         )
     progress(90, _("Writing the PDF"))
     title = annual_title(scheme_year)
@@ -163,14 +167,17 @@ def _evaluation_charts(figures) -> dict:
             [(row.area, [row.needed, row.events, row.meetings]) for row in figures.competence],
             [_("asked for"), _("events"), _("mentor meetings")],
             title=_("Competence areas: asked for, covered by events and by mentor meetings"),
+            unit=_("organisations, events and meetings"),
         ),
         "growth": column_chart(
             [Bar(str(year), total) for year, _new, total in figures.collaborations_growth],
             title=_("Collaborations recorded, total by year"),
+            unit=_("collaborations"),
         ),
         "reach": column_chart(
             [Bar(str(row.year), row.people_reached) for row in figures.years],
             title=_("People reached, as reported, by year"),
+            unit=_("people"),
         ),
         "funding": grouped_bars(
             [
@@ -179,10 +186,12 @@ def _evaluation_charts(figures) -> dict:
             ],
             [str(label) for label in ApplicationOutcome.labels],
             title=_("Grant applications elsewhere by year and outcome"),
+            unit=_("applications"),
         ),
         "health": bar_chart(
             [Bar(str(label), figures.health.get(value, 0)) for value, label in Health.choices],
             title=_("How the pairings are doing"),
+            unit=_("pairings"),
         ),
     }
 
@@ -203,6 +212,7 @@ def build_evaluation(scheme, parameters, progress):
                     column_chart(
                         [Bar(label, n) for label, n in result.counts],
                         title=result.question.text,
+                        unit=_("answers"),
                         width=300,
                         height=110,
                     )

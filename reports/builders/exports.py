@@ -135,8 +135,7 @@ def attendance(schemes, parameters, progress):
     ).order_by("event__starts_at", "organisation__name", "person_name")
     rows = (
         (timezone.localtime(r.event.starts_at).date(), r.event.title, r.event.get_kind_display(),
-         r.organisation.name, r.person_name, bool(r.cancelled_at),
-         {True: _("yes"), False: _("no")}.get(r.attended, ""))
+         r.organisation.name, r.person_name, bool(r.cancelled_at), r.attended)
         for r in queryset.iterator()
     )  # fmt: skip
     header = [_("Date"), _("Event"), _("Kind"), _("Organisation"), _("Name"), _("Cancelled"),

@@ -1,13 +1,14 @@
 from django import template
 
 from scheme import audit
-from scheme.formatting import format_nok
+from scheme.formatting import format_nok, format_number
 from scheme.web import active_filter_count
 
 register = template.Library()
 
 
 register.filter("nok", format_nok)
+register.filter("number", format_number)
 register.filter("active_filter_count", active_filter_count)
 
 
