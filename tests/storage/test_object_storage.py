@@ -16,10 +16,11 @@ from grants.models import Attachment, AttachmentKind
 from reports import services as reports_services
 from reports.builders.documents import organisation_parameters
 from reports.models import JobStatus, ReportJob, ReportKind
+from scheme import health
 from scheme.retention import apply_rules
 from scheme.storage import ORPHAN_AFTER, private_storage, remove_orphaned_files
 from tests.grants.conftest import PDF, pdf
-from tests.storage.conftest import hidden_value, settings_made_from
+from tests.storage.conftest import free_port, hidden_value, settings_made_from
 
 EVERYONE = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -156,3 +157,24 @@ def test_retention_deletes_a_report_object_after_thirty_days(object_store, built
     assert done["report_files"] == 1
     assert object_store.keys("reports/") == []
     assert ReportJob.objects.get(pk=built_report.pk).file == ""
+
+
+def test_readiness_writes_reads_and_deletes_an_object_in_the_bucket(db, client, object_store):
+    health.record_worker_heartbeat.delay()  # what the worker does every minute
+    response = client.get(reverse("health_ready"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["Storage(alias='private')"] == "OK"
+    assert object_store.keys() == []  # the probe's object is gone again
+
+
+def test_readiness_fails_when_the_object_store_is_away(db, client, settings, object_store):
+    health.record_worker_heartbeat.delay()
+    unreachable = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": object_store.private_storage_settings(S3_ENDPOINT_URL=unreachable),
+    }
+    response = client.get(reverse("health_ready"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 500
+    failing = {name for name, state in response.json().items() if state != "OK"}
+    assert failing == {"Storage(alias='private')"}
