@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from courses.choices import task_organisations_field
 from courses.models import (
     AnnualPlan,
     Answer,
@@ -26,11 +27,11 @@ from courses.models import (
     QuestionKind,
     Registration,
 )
+from organisations.choices import offered_field
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
 from scheme.forms_common import PortalForm
 from scheme.once import SubmitOnce
-from scheme.roles import OrganisationKind
 from scheme.validators import EARLIEST_DATE, LATEST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
 # The browser's date pickers keep to the dates the models accept (scheme.validators).
@@ -122,9 +123,9 @@ class EventForm(SubmitOnce, PortalForm):
     description = textarea(
         _("Description"), required=False, rows=5, max_length=limit_of(Event, "description")
     )
-    provider = OrganisationChoiceField(
+    provider = offered_field(
+        "hosts",
         label=_("Provider organisation"),
-        queryset=Organisation.objects.exclude(kind=OrganisationKind.EVALUATOR).order_by("name"),
         required=False,
         empty_label=_("Not in the portal"),
         help_text=_("Choose the organisation when it is in the portal; else write its name below."),
@@ -190,9 +191,9 @@ class EventForm(SubmitOnce, PortalForm):
 class ProgrammeItemForm(PortalForm):
     starts_at = forms.TimeField(label=_("Time"), widget=TIME)
     title = forms.CharField(label=_("Item"), max_length=200)
-    presenter = OrganisationChoiceField(
+    presenter = offered_field(
+        "hosts",
         label=_("Presenter organisation"),
-        queryset=Organisation.objects.exclude(kind=OrganisationKind.EVALUATOR).order_by("name"),
         required=False,
         empty_label=_("Not in the portal"),
     )
@@ -315,18 +316,17 @@ class TaskForm(SubmitOnce, PortalForm):
     description = textarea(
         _("What to do"), rows=5, max_length=limit_of(PracticalTask, "description")
     )
-    organisations = forms.ModelMultipleChoiceField(
-        label=_("Organisations"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("One organisation, or two working together."),
-    )
+    organisations = forms.Field()  # replaced in __init__
     due_on = date_field(_("Hand in by"))
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = organisations
-        self.fields["organisations"].label_from_instance = lambda o: o.name
+        self.fields["organisations"] = task_organisations_field(
+            event,
+            label=_("Organisations"),
+            help_text=_("One organisation, or two working together."),
+        )
+        self.order_fields(["title", "description", "organisations", "due_on"])
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]

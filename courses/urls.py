@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses.views import caseworker, everyone, organisation
+from courses.views import caseworker, choices, everyone, organisation
 
 app_name = "courses"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("materials/<int:pk>/", everyone.material_download, name="material"),
     path("materials/<int:pk>/remove/", caseworker.material_remove, name="material_remove"),
     path("events/<int:pk>/tasks/new/", caseworker.task_give, name="task_give"),
+    path(
+        "events/<int:pk>/tasks/organisations/",
+        choices.task_organisation_choices,
+        name="task_organisations",
+    ),
     path("tasks/<int:pk>/", organisation.task_detail, name="task"),
     path("hand-ins/<int:pk>/file/", organisation.hand_in_download, name="hand_in_file"),
     path("attendance/", caseworker.attendance_overview, name="attendance_overview"),

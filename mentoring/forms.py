@@ -4,13 +4,17 @@ through ``mentoring/services.py``."""
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentoring import services
+from mentoring.choices import (
+    mentor_contact_search_field,
+    mentor_people,
+    participants_field,
+    person_label,
+)
 from mentoring.models import (
     CheckIn,
     CheckInKind,
@@ -23,11 +27,11 @@ from mentoring.models import (
     PairingStatus,
     Task,
 )
+from organisations.choices import offered_field
 from organisations.geography import Region
 from organisations.models import (
     CompetenceArea,
     Language,
-    Membership,
     Organisation,
     TargetGroup,
 )
@@ -61,41 +65,20 @@ def participant_organisations():
     return Organisation.objects.filter(kind=OrganisationKind.PARTICIPANT).order_by("name", "id")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """A person in a mentor organisation, shown with the organisation's name."""
-
-    def label_from_instance(self, obj):
-        names = ", ".join(m.organisation.name for m in obj.mentor_memberships)
-        return f"{obj} ({names})" if names else str(obj)
-
-
 def mentor_contact_field(mentors=None):
-    """The people of mentor organisations (of ``mentors`` when given)."""
-    people = get_user_model().objects.filter(
-        is_active=True, memberships__organisation__kind=OrganisationKind.MENTOR
-    )
-    if mentors is not None:
-        people = people.filter(memberships__organisation__in=mentors)
-    people = (
-        people.distinct()
-        .order_by("full_name", "id")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(
-                    organisation__kind=OrganisationKind.MENTOR
-                ).select_related("organisation"),
-                to_attr="mentor_memberships",
-            )
-        )
-    )
-    return PersonChoiceField(
-        queryset=people,
-        required=False,
-        label=_("The mentor's contact person"),
-        help_text=_("Optional. The person in the mentor organisation who follows the pairing."),
-        empty_label=_("Not chosen yet"),
-    )
+    """The people of ``mentors`` (the few suggested) in a select; of any mentor organisation,
+    searched, when None."""
+    kwargs = {
+        "required": False,
+        "label": _("The mentor's contact person"),
+        "help_text": _("Optional. The person in the mentor organisation who follows the pairing."),
+        "empty_label": _("Not chosen yet"),
+    }
+    if mentors is None:
+        return mentor_contact_search_field(**kwargs)
+    field = forms.ModelChoiceField(queryset=mentor_people(mentors), **kwargs)
+    field.label_from_instance = person_label
+    return field
 
 
 def administered_schemes(access):
@@ -176,7 +159,11 @@ class MatchForm(SubmitOnce, PortalForm):
         self.fields["scheme"].queryset = administered_schemes(access)
         if len(schemes) == 1:
             self.fields["scheme"].initial = schemes[0].pk
-        if mentors is not None:
+        if mentors is None:
+            self.fields["mentor"] = offered_field(
+                "mentors", label=_("Mentor organisation"), empty_label=_("Choose a mentor")
+            )
+        else:
             self.fields["mentor"].queryset = mentor_organisations().filter(
                 pk__in=[mentor.pk for mentor in mentors]
             )
@@ -187,20 +174,18 @@ class MatchForm(SubmitOnce, PortalForm):
 class PairingForm(MatchForm):
     """One mentor with one or several participants (group mentoring)."""
 
-    participants = forms.ModelMultipleChoiceField(
-        queryset=participant_organisations(),
-        label=_("Participant organisations"),
-        widget=CHECKBOXES,
-        help_text=_("Choose more than one for group mentoring: one mentor with several."),
-    )
+    participants = forms.Field()  # replaced in __init__
 
-    def __init__(self, *args, participants=None, **kwargs):
-        """``participants``: the organisations to choose from (every participant when None)."""
-        super().__init__(*args, **kwargs)
-        if participants is not None:
-            self.fields["participants"].queryset = participant_organisations().filter(
-                pk__in=[organisation.pk for organisation in participants]
-            )
+    def __init__(self, *args, access=None, **kwargs):
+        super().__init__(*args, access=access, **kwargs)
+        asked = self.data.getlist("participants") if hasattr(self.data, "getlist") else []
+        self.fields["participants"] = participants_field(
+            access,
+            [*asked, *self.initial.get("participants", [])],
+            label=_("Participant organisations"),
+            help_text=_("Choose more than one for group mentoring: one mentor with several."),
+        )
+        self.order_fields(["scheme", "mentor", "participants", "mentor_contact", "starts_on"])
 
 
 class ReplaceForm(SubmitOnce, PortalForm):

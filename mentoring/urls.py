@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentoring.views import caseworker, compensation, pairing, sides
+from mentoring.views import caseworker, choices, compensation, pairing, sides
 
 app_name = "mentoring"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("offers/<int:organisation_pk>/", sides.offer_edit, name="offer"),
     path("match/<int:organisation_pk>/", caseworker.match, name="match"),
     path("pairings/new/", caseworker.pairing_create, name="pairing_create"),
+    path("people/mentors/", choices.mentor_people_choices, name="mentor_people"),
+    path("waiting/", choices.waiting_choices, name="waiting"),
     path("pairings/<int:pk>/", pairing.pairing_detail, name="pairing"),
     path("pairings/<int:pk>/agreement/", sides.agreement, name="agreement"),
     path("pairings/<int:pk>/meetings/new/", sides.meeting_log, name="meeting_log"),

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from organisations import export, joining, views
+from organisations import choices, export, joining, views
 
 app_name = "organisations"
 
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("new/", views.organisation_create, name="create"),
+    path("choices/<slug:offer>/", choices.organisation_choices, name="choices"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
     path("<int:pk>/lists/<slug:section>/", views.organisation_parts, name="parts"),

@@ -5,7 +5,7 @@ an event need a caseworker of the body administering its scheme."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -117,10 +117,10 @@ def programme_edit(request, pk):
         {
             "starts_at": item.starts_at,
             "title": item.title,
-            "presenter": item.presenter_id,
+            "presenter": item.presenter,
             "presenter_name": item.presenter_name,
         }
-        for item in event.programme.all()
+        for item in event.programme.select_related("presenter")
     ]
     formset = ProgrammeFormSet(
         request.POST if request.method == "POST" else None, initial=initial, prefix="programme"
@@ -292,16 +292,7 @@ def material_remove(request, pk):
 
 def task_give(request, pk):
     event = administered_event(request, pk)
-    organisations = (
-        event.audience_organisations()
-        .annotate(
-            registered=Exists(
-                Registration.objects.active().filter(event=event, organisation=OuterRef("pk"))
-            )
-        )
-        .order_by("-registered", "name")
-    )
-    form = TaskForm(request.POST if request.method == "POST" else None, organisations=organisations)
+    form = TaskForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
             token = form.pop_form_token()

@@ -9,13 +9,14 @@ can take now comes from its workflow; a refused step shows the workflow's reason
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring import services
+from mentoring.choices import waiting_for_a_mentor
 from mentoring.dashboard import progress_rows
 from mentoring.forms import (
     FlagOutcomeForm,
@@ -32,14 +33,11 @@ from mentoring.models import (
     Flag,
     FlagStatus,
     Pairing,
-    PairingMember,
     PairingStatus,
 )
 from mentoring.progress import Health, with_progress_data
 from mentoring.views._common import back, pairing_url, step_refusal, visible_pairing
 from organisations.models import Organisation
-from scheme import registry
-from scheme.models import SchemeYear
 from scheme.roles import Role, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
@@ -106,24 +104,7 @@ def overview(request):
 
 
 def _waiting_for_a_mentor(access) -> list:
-    """Participants taking part in the newest year of a scheme the caseworker's body runs
-    (an award in it) that are in no live pairing."""
-    newest = SchemeYear.objects.filter(
-        year=Subquery(
-            SchemeYear.objects.filter(scheme=OuterRef("scheme"))
-            .order_by("-year")
-            .values("year")[:1]
-        )
-    )
-    years = access.administered(newest)
-    paired = PairingMember.objects.filter(pairing__in=Pairing.objects.live())
-    return list(
-        Organisation.objects.participants()
-        .filter(registry.organisations_taking_part(*years))
-        .exclude(pk__in=paired.values("organisation_id"))
-        .only("id", "name", "municipality", "county")
-        .order_by("name", "id")
-    )
+    return list(waiting_for_a_mentor(access).only("id", "name", "municipality", "county"))
 
 
 def _make_pairing(request, form, participants):
@@ -204,16 +185,7 @@ def pairing_create(request):
         initial["mentor"] = int(request.GET["mentor"])
     if request.GET.get("participant", "").isdigit():
         initial["participants"] = [int(request.GET["participant"])]
-    # The participants waiting for a mentor, and any named in the link or chosen in the posted
-    # form: a second post of the same form reaches the service, which says it was saved.
-    asked = [str(pk) for pk in initial.get("participants", [])]
-    asked += [pk for pk in request.POST.getlist("participants") if pk.isdigit()]
-    participants = _waiting_for_a_mentor(access) + list(
-        Organisation.objects.visible_to(request.user).participants().filter(pk__in=asked)
-    )
-    form = PairingForm(
-        request.POST or None, access=access, participants=participants, initial=initial
-    )
+    form = PairingForm(request.POST or None, access=access, initial=initial)
     if request.method == "POST" and form.is_valid():
         made = _make_pairing(request, form, form.cleaned_data["participants"])
         if made:

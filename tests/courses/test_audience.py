@@ -80,6 +80,7 @@ def test_tasks_are_given_only_to_organisations_taking_part(
     client, caseworker, gathering, participant, other_participant, outsider
 ):
     client.force_login(caseworker)
-    page = client.get(reverse("courses:task_give", args=[gathering.pk])).content.decode()
-    assert participant.name in page and other_participant.name in page
-    assert organisation_of(outsider).name not in page
+    found = client.get(reverse("courses:task_organisations", args=[gathering.pk])).json()
+    names = " ".join(row["text"] for row in found["results"])
+    assert participant.name in names and other_participant.name in names
+    assert organisation_of(outsider).name not in names
