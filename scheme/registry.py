@@ -260,55 +260,6 @@ def public_sections(scheme=None) -> list[Panel]:
     return sorted((panel for panel in panels if panel is not None), key=lambda p: p.order)
 
 
-# --- announcements: audiences an app gathers, and the weekly digest's sections -------------
-
-
-@dataclass(frozen=True)
-class AudienceGroup:
-    """Organisations one of an app's objects gathers, as an announcement's audience (courses:
-    the organisations registered to an event).
-
-    ``organisations(object_id)`` is a Q over Organisation: the group's organisations;
-    ``groups_of(organisation_ids)`` the ids (a values queryset) of the objects whose group
-    holds any of them; ``choices(scheme_years)`` the (id, label) of the objects in those
-    scheme years, to choose from.
-    """
-
-    code: str
-    organisations: Callable[[int], Q]
-    groups_of: Callable[[Iterable[int]], object]
-    choices: Callable[[object], list]
-
-
-_audience_groups: dict[str, AudienceGroup] = {}
-
-
-def register_audience_group(group: AudienceGroup) -> AudienceGroup:
-    _audience_groups[group.code] = group
-    return group
-
-
-def audience_group(code: str) -> AudienceGroup | None:
-    return _audience_groups.get(code)
-
-
-DigestSection = Callable[[object, datetime.datetime], list]
-
-_digest_sections: list[DigestSection] = []
-
-
-def register_digest_section(section: DigestSection) -> DigestSection:
-    """``section(user, since)`` returns the lines of the user's weekly digest that the app
-    gives: a list of (text, url), url relative to the portal; an empty list for nothing."""
-    if section not in _digest_sections:
-        _digest_sections.append(section)
-    return section
-
-
-def digest_sections() -> list[DigestSection]:
-    return list(_digest_sections)
-
-
 # --- threads: the case objects that carry messages, and who shares each thread -------------
 
 

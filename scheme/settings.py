@@ -31,7 +31,6 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "scheme.apps.SchemeConfig",
-    "scheme.announcements.apps.AnnouncementsConfig",
     "scheme.conversations.apps.ConversationsConfig",
     "scheme.announcements.apps.AnnouncementsConfig",
     "organisations.apps.OrganisationsConfig",
