@@ -3,7 +3,9 @@ conftest.py): uploads become private objects, downloads still ask who may see th
 orphan cleanup and the retention rules delete objects as they deleted files."""
 
 import datetime
+import json
 import time
+import zipfile
 
 import pytest
 import requests
@@ -16,7 +18,7 @@ from grants.models import Attachment, AttachmentKind
 from reports import services as reports_services
 from reports.builders.documents import organisation_parameters
 from reports.models import JobStatus, ReportJob, ReportKind
-from scheme import health
+from scheme import health, personal_data
 from scheme.retention import apply_rules
 from scheme.storage import ORPHAN_AFTER, private_storage, remove_orphaned_files
 from tests.grants.conftest import PDF, pdf
@@ -178,3 +180,17 @@ def test_readiness_fails_when_the_object_store_is_away(db, client, settings, obj
     assert response.status_code == 500
     failing = {name for name, state in response.json().items() if state != "OK"}
     assert failing == {"Storage(alias='private')"}
+
+
+def test_a_persons_data_export_holds_their_uploads_read_from_the_bucket(
+    client, object_store, member, call, participant
+):
+    attachment = upload_statutes(client, member, call, participant)
+    with zipfile.ZipFile(personal_data.export_person(member)) as archive:
+        [stored] = [name for name in archive.namelist() if name.startswith("files/grants/")]
+        assert archive.read(stored) == PDF
+        assert json.loads(archive.read("data.json"))["missing_files"] == []
+
+    object_store.client.delete_object(Bucket=object_store.bucket, Key=attachment.file.name)
+    with zipfile.ZipFile(personal_data.export_person(member)) as archive:
+        assert json.loads(archive.read("data.json"))["missing_files"] == [stored]
