@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from scheme.models import SchemeYear, free_text, in_language
 from scheme.roles import access_for
 from scheme.states import Transition, Workflow
-from scheme.storage import PrivatePath
+from scheme.storage import PrivatePath, private_storage
 from scheme.validators import PLAUSIBLE_DATE
 
 TITLE_LENGTH = 120
@@ -106,7 +106,9 @@ class Announcement(models.Model):
     body_nb = free_text(_("text (Norwegian)"), BODY_TEXT)
     body_en = free_text(_("text (English)"), BODY_TEXT, blank=True)
     link = models.URLField(_("link"), blank=True)
-    file = models.FileField(_("file"), upload_to=PrivatePath("announcements"), blank=True)
+    file = models.FileField(
+        _("file"), upload_to=PrivatePath("announcements"), storage=private_storage, blank=True
+    )
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     publish_at = models.DateTimeField(_("publish"), default=timezone.now, validators=PLAUSIBLE_DATE)
     pinned = models.BooleanField(_("pinned to the top"), default=False)

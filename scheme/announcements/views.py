@@ -5,7 +5,6 @@ announcement answers 404; the caseworker pages answer 403 to other roles."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from scheme import registry
 from scheme.once import AlreadySent
 from scheme.roles import Role, access_for, require_role
+from scheme.storage import download
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 from . import services
@@ -59,13 +59,7 @@ def dismiss(request, pk):
 
 def attachment(request, pk):
     announcement = get_visible_or_404(Announcement, request.user, pk=pk)
-    if not announcement.file:
-        raise Http404
-    try:
-        handle = announcement.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=announcement.file_name)
+    return download(announcement.file, announcement.file_name)
 
 
 # --- the caseworkers' pages ------------------------------------------------------------------
