@@ -158,6 +158,15 @@ class Scheme(models.Model):
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
     purpose = models.TextField(_("purpose"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    smallest_group = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "In anonymised outputs a group of fewer organisations or people than this is "
+            "shown as 'fewer than' this number."
+        ),
+    )
 
     class Meta:
         verbose_name = _("scheme")
