@@ -32,12 +32,13 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "scheme.apps.SchemeConfig",
     "scheme.conversations.apps.ConversationsConfig",
-    "scheme.announcements.apps.AnnouncementsConfig",
     "organisations.apps.OrganisationsConfig",
     "grants.apps.GrantsConfig",
     "mentoring.apps.MentoringConfig",
     "courses.apps.CoursesConfig",
     "reports.apps.ReportsConfig",
+    # After the domain apps only so that its demo data loads after theirs (load_demo).
+    "scheme.announcements.apps.AnnouncementsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
