@@ -37,6 +37,7 @@ def register() -> None:
             scheme=lambda application: application.round.scheme_year.scheme,
             title=str,
             url=_application_url,
+            same_as_object=True,
         )
     )
     registry.register_thread_kind(
@@ -53,5 +54,6 @@ def register() -> None:
             scheme=lambda award: award.application.round.scheme_year.scheme,
             title=str,
             url=_award_url,
+            same_as_object=True,
         )
     )

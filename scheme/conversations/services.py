@@ -299,14 +299,20 @@ def mark_read(user, thread: Thread) -> None:
         _mark_read(user, thread, last)
 
 
-def unread_thread_count(user) -> int:
-    """How many threads have messages the user has not read; cached (every page header shows
-    it) and one query when not."""
+def unread_threads(user) -> frozenset:
+    """The threads with messages the user has not read, as (kind, object id) pairs; cached
+    (every page header counts them and case pages mark theirs) and one query when not."""
     return cache.get_or_set(
         _unread_key(user.pk),
-        lambda: Thread.objects.visible_to(user).unread_by(user).count(),
+        lambda: frozenset(
+            Thread.objects.visible_to(user).unread_by(user).values_list("kind", "object_id")
+        ),
         UNREAD_SECONDS,
     )
+
+
+def unread_thread_count(user) -> int:
+    return len(unread_threads(user))
 
 
 def _unread_key(user_id) -> str:

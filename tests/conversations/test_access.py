@@ -164,3 +164,17 @@ def test_the_header_shows_unread_threads_and_my_messages_lists_them(
         client.get(thread_url("application", world.application))
     page = client.get(reverse("conversations:mine")).content.decode()
     assert 'Meldinger <span class="badge' not in page
+
+
+def test_case_pages_link_to_their_thread(world, client, post):
+    post(world.caseworker, "award", world.award, "Husk rapporten")
+    client.force_login(world.member)
+    page = client.get(reverse("grants:award", args=[world.award.pk])).content.decode()
+    assert thread_url("award", world.award) in page
+    # The caseworker sees the pairing's page, but not its thread until asked in.
+    client.force_login(world.caseworker)
+    page = client.get(reverse("mentoring:pairing", args=[world.pairing.pk])).content.decode()
+    assert thread_url("pairing", world.pairing) not in page
+    client.force_login(world.mentor)
+    page = client.get(reverse("mentoring:pairing", args=[world.pairing.pk])).content.decode()
+    assert thread_url("pairing", world.pairing) in page

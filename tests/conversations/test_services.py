@@ -145,3 +145,23 @@ def test_caseworkers_waiting_list_is_oldest_first(world, post):
         if t.kind == "application"
     ]
     assert Thread.objects.count() == 3
+
+
+def test_messages_are_in_the_exports_withdrawn_ones_too(world, post):
+    from scheme.conversations import personal_data
+
+    kept = post(world.member, "application", world.application, "Spørsmål")
+    gone = post(world.member, "organisation", world.organisation, "Feil")
+    services.withdraw_message(world.member, gone.pk)
+    post(world.caseworker, "application", world.application, "Svar")
+    mine = personal_data.person(world.member).records["messages_written"]
+    assert {m["text"] for m in mine} == {"Spørsmål", "Feil"}
+    # The organisation's export, as its leader sees it: both its threads, not the pairing's
+    # messages of another organisation's thread.
+    theirs = personal_data.organisation(world.organisation, world.member).records["messages"]
+    assert [m["text"] for m in theirs] == ["Spørsmål", "Feil", "Svar"]
+    assert theirs[1]["withdrawn"] is not None
+    assert personal_data.organisation(world.organisation, world.other_member).records == {
+        "messages": []
+    }
+    assert kept.thread.kind == "application"

@@ -2,7 +2,6 @@ from django import template
 
 from scheme import registry
 from scheme.conversations import services
-from scheme.conversations.models import Thread
 
 register = template.Library()
 
@@ -16,11 +15,16 @@ def unread_threads(context) -> int:
 
 @register.inclusion_tag("conversations/thread_link.html", takes_context=True)
 def thread_link(context, obj):
-    """A link to the thread on ``obj`` with its count of unread messages, for the people who
-    may read it (two queries)."""
+    """A link to the thread on ``obj``, marked when it has unread messages, for the people who
+    may read it (at most one query; the unread threads are the header's cached set)."""
     user = context["request"].user
     kind = registry.thread_kind_of(obj)
-    if kind is None or not kind.readable(user).filter(pk=obj.pk).exists():
+    if kind is None or not _may_read(kind, user, obj):
         return {"kind": None}
-    thread = Thread.objects.filter(kind=kind.code, object_id=obj.pk).with_unread(user).first()
-    return {"kind": kind, "object": obj, "thread": thread}
+    unread = (kind.code, obj.pk) in services.unread_threads(user)
+    return {"kind": kind, "object": obj, "unread": unread}
+
+
+def _may_read(kind, user, obj) -> bool:
+    """The page shows ``obj`` to the user; is its thread for them too?"""
+    return kind.same_as_object or kind.readable(user).filter(pk=obj.pk).exists()
