@@ -274,7 +274,8 @@ class ThreadKind:
     ``organisation(obj)`` is the organisation the thread is about, ``scheme(obj)`` the scheme
     whose reply templates fit (or None), ``title(obj)`` and ``url(obj, user)`` name and link
     the object. ``answered_by_caseworkers``: the organisation waits for the caseworkers when
-    it has written last.
+    it has written last. ``same_as_object``: ``readable`` is the model's ``visible_to``, so
+    whoever sees the object's page may read its thread.
     """
 
     code: str
@@ -288,6 +289,7 @@ class ThreadKind:
     url: Callable[[object, object], str]
     answered_by_caseworkers: bool = True
     caseworkers_invited: bool = False
+    same_as_object: bool = False
 
 
 _thread_kinds: dict[str, ThreadKind] = {}
@@ -364,62 +366,3 @@ def register_digest_section(section: DigestSection) -> DigestSection:
 
 def digest_sections() -> list[DigestSection]:
     return list(_digest_sections)
-
-
-# --- threads: the case objects that carry messages, and who shares each thread -------------
-
-
-@dataclass(frozen=True)
-class ThreadKind:
-    """A model whose objects carry a thread of messages (scheme/conversations).
-
-    ``readable(user)`` is the queryset of objects whose thread the user may read and write in:
-    the model's ``visible_to``, narrowed where the app says so. ``sides(obj)`` are the
-    organisations whose people share the thread (the administering body among them when its
-    caseworkers take part); a new message notifies every side but the writer's.
-    ``organisation(obj)`` is the organisation the thread is about, ``scheme(obj)`` the scheme
-    whose reply templates fit (or None), ``title(obj)`` and ``url(obj, user)`` name and link
-    the object. ``answered_by_caseworkers``: the organisation waits for the caseworkers when
-    it has written last. ``same_as_object``: ``readable`` is the model's ``visible_to``, so
-    whoever sees the object's page may read its thread.
-    """
-
-    code: str
-    model: str
-    label: object
-    readable: Callable[[object], object]
-    sides: Callable[[object], list]
-    organisation: Callable[[object], object]
-    scheme: Callable[[object], object]
-    title: Callable[[object], str]
-    url: Callable[[object, object], str]
-    answered_by_caseworkers: bool = True
-    caseworkers_invited: bool = False
-    same_as_object: bool = False
-
-
-_thread_kinds: dict[str, ThreadKind] = {}
-
-
-def register_thread_kind(kind: ThreadKind) -> ThreadKind:
-    _thread_kinds[kind.code] = kind
-    return kind
-
-
-def thread_kinds() -> list[ThreadKind]:
-    return list(_thread_kinds.values())
-
-
-def thread_kind(code: str) -> ThreadKind | None:
-    return _thread_kinds.get(code)
-
-
-def thread_kind_of(obj) -> ThreadKind | None:
-    """The kind registered for ``obj``'s model."""
-    label = obj._meta.label_lower
-    return next((kind for kind in _thread_kinds.values() if kind.model == label), None)
-
-
-def any_of(conditions) -> Q:
-    """The conditions OR'ed together; none matches nothing."""
-    return _any(conditions)

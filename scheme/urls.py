@@ -62,7 +62,6 @@ urlpatterns = [
     path("mentoring/", include("mentoring.urls")),
     path("courses/", include("courses.urls")),
     path("reports/", include("reports.urls")),
-    path("meldinger/", include("scheme.conversations.urls")),
     path("announcements/", include("scheme.announcements.urls")),
     path("meldinger/", include("scheme.conversations.urls")),
     # Exempt from CSRF: it only sets the language cookie (and checks where it sends you next),
