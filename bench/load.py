@@ -263,6 +263,21 @@ def start_gunicorn(env, port, workers) -> subprocess.Popen:
     raise AssertionError  # unreachable: fail() exits
 
 
+def server_cpu_seconds(server) -> float:
+    """CPU time (user + system) of gunicorn's master and its living workers so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if server.pid in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run_locust(args, people_file) -> int:
     total = sum(PEOPLE.values())
     command = [
@@ -334,7 +349,13 @@ def main(argv=None):
     describe(args, data)
     server = start_gunicorn(env, args.port, args.workers)
     try:
-        return run_locust(args, people_file)
+        started = server_cpu_seconds(server)
+        status = run_locust(args, people_file)
+        # Divided by the requests in Locust's table: what a request costs the web server
+        # (views, templates, password hashing), whatever else runs on the machine.
+        log(f"gunicorn used {server_cpu_seconds(server) - started:.1f} CPU seconds in the run")
+        log(f"load average {os.getloadavg()[0]:.1f} after the run")
+        return status
     finally:
         server.terminate()
         server.wait(timeout=30)
