@@ -2,7 +2,7 @@
 
 Run from the project root (needs the ``bench`` extra: ``pip install -e '.[bench]'``):
 
-    .venv/bin/python bench/load.py [--organisations 10000] [--run-time 4m]
+    .venv/bin/python bench/load.py [--organisations 10000] [--run-time 5m]
 
 It builds (or reuses) ``bench/pages.py``'s data set in its own database (``DATABASE_URL``,
 default ``postgres://postgres@127.0.0.1:5432/portal_load``), gives the simulated people
@@ -14,6 +14,7 @@ See bench/README.md, "Load test".
 
 import argparse
 import json
+import math
 import os
 import secrets
 import shutil
@@ -209,6 +210,7 @@ def server_environment(database_url, redis_url, port) -> dict:
             "BRREG_ENABLED": "0",
             "LOG_LEVEL": "WARNING",
             "PROMETHEUS_MULTIPROC_DIR": str(WORK_DIR / "prometheus"),
+            "LOAD_CPU_DIR": str(WORK_DIR / "cpu"),
         }
     )
     return env
@@ -225,16 +227,19 @@ def collect_static(env):
 
 
 def start_gunicorn(env, port, workers) -> subprocess.Popen:
-    """gunicorn as the image runs it (scheme.wsgi, sync workers), on loopback; returns once
-    /health/live answers."""
-    shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
-    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True)
+    """gunicorn as the image runs it (scheme.wsgi, sync workers), on loopback, timing each
+    request's CPU (bench/load_gunicorn.py); returns once /health/live answers."""
+    for folder in (env["PROMETHEUS_MULTIPROC_DIR"], env["LOAD_CPU_DIR"]):
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True)
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
             "scheme.wsgi:application",
+            "--config",
+            str(ROOT / "bench" / "load_gunicorn.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -263,19 +268,31 @@ def start_gunicorn(env, port, workers) -> subprocess.Popen:
     raise AssertionError  # unreachable: fail() exits
 
 
-def server_cpu_seconds(server) -> float:
-    """CPU time (user + system) of gunicorn's master and its living workers so far."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # a process that just ended
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if server.pid in (pid, ppid):
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+def cpu_table(cpu_dir):
+    """Each page's CPU time in its gunicorn worker (bench/load_gunicorn.py), by URL pattern:
+    what the requests themselves cost, whatever else held the machine's CPUs."""
+    import statistics
+
+    from django.urls import Resolver404, resolve
+
+    times = {}
+    for part in Path(cpu_dir).glob("cpu-*.tsv"):
+        for line in part.read_text().splitlines():
+            method, path, took = line.split("\t")
+            try:
+                route = "/" + resolve(path).route
+            except Resolver404:
+                route = path
+            times.setdefault(f"{method} {route}", []).append(float(took))
+    everything = sorted(t for timed in times.values() for t in timed)
+    print(f"\nCPU time in the web server (ms per request; {sum(everything) / 1000:.1f} s in all)")
+    print(f"{'request':<56}{'requests':>9}{'median':>9}{'p95':>9}{'max':>9}")
+    rows = sorted(times.items(), key=lambda item: -statistics.median(item[1]))
+    for label, timed in [*rows, ("all requests", everything)]:
+        timed = sorted(timed)
+        p95 = timed[max(0, math.ceil(0.95 * len(timed)) - 1)]
+        cells = (len(timed), f"{statistics.median(timed):.0f}", f"{p95:.0f}", f"{timed[-1]:.0f}")
+        print(f"{label[:56]:<56}" + "".join(f"{cell:>9}" for cell in cells))
 
 
 def run_locust(args, people_file) -> int:
@@ -327,8 +344,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=10_000, metavar="N")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data even if present")
-    parser.add_argument("--run-time", default="4m", help="Locust's run time (default 4m)")
-    parser.add_argument("--spawn-rate", type=float, default=2, help="people started a second")
+    parser.add_argument("--run-time", default="5m", help="Locust's run time (default 5m)")
+    parser.add_argument("--spawn-rate", type=float, default=1, help="people started a second")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--redis", default=DEFAULT_REDIS_URL, help="cache and broker")
@@ -349,16 +366,13 @@ def main(argv=None):
     describe(args, data)
     server = start_gunicorn(env, args.port, args.workers)
     try:
-        started = server_cpu_seconds(server)
         status = run_locust(args, people_file)
-        # Divided by the requests in Locust's table: what a request costs the web server
-        # (views, templates, password hashing), whatever else runs on the machine.
-        log(f"gunicorn used {server_cpu_seconds(server) - started:.1f} CPU seconds in the run")
-        log(f"load average {os.getloadavg()[0]:.1f} after the run")
-        return status
     finally:
         server.terminate()
         server.wait(timeout=30)
+    cpu_table(env["LOAD_CPU_DIR"])
+    log(f"load average {os.getloadavg()[0]:.1f} after the run")
+    return status
 
 
 if __name__ == "__main__":
