@@ -265,6 +265,8 @@ def describe_data() -> str:
     from grants.models import Application, Award, BudgetLine, Score
     from mentoring.models import Meeting, MentorOffer, Pairing, Task
     from reports.models import ReportJob
+    from scheme.announcements.models import Announcement
+    from scheme.conversations.models import Message, Thread
     from scheme.models import Event, Notification, User
 
     counted = [
@@ -280,6 +282,9 @@ def describe_data() -> str:
         (CourseEvent, "events"),
         (Registration, "registrations"),
         (ReportJob, "report jobs"),
+        (Thread, "threads"),
+        (Message, "messages"),
+        (Announcement, "announcements"),
         (Notification, "notifications"),
         (Event, "timeline events"),
     ]
@@ -300,6 +305,7 @@ def data_is_complete(n) -> bool:
     from mentoring.models import Pairing
     from organisations.models import Organisation
     from reports.models import ReportJob
+    from scheme.conversations.models import Thread
     from scheme.models import Scheme, User
 
     return (
@@ -316,6 +322,7 @@ def data_is_complete(n) -> bool:
         and ReportJob.objects.filter(ordered_by__email=CASEWORKER_EMAIL).exists()
         and Attachment.objects.filter(file=ATTACHMENT_FILE).exists()
         and ReportJob.objects.filter(parameters__has_key="award").exists()
+        and Thread.objects.filter(kind="pairing").exists()
     )
 
 
@@ -677,6 +684,7 @@ def build_data(n):
         build_mentoring(world, n)
         build_courses(world, n)
         build_reports(world, n)
+        build_conversations(world, n)
         world.save_timeline()
 
 
@@ -1527,6 +1535,109 @@ def build_reports(w, n):
             )
         )
     ReportJob.objects.bulk_create(jobs, batch_size=5000)
+
+
+def build_conversations(w, n):
+    """Threads (scheme/conversations): on N/50 sent applications (at least ten) and on the
+    member's award, pairing and organisation, 2–4 messages each between the organisation and
+    the caseworker (the mentor, in the pairing's). Announcements (scheme/announcements) this
+    year to every audience: one pinned, one to the gathering's organisations, one scheduled
+    and one withdrawn."""
+    from django.utils import timezone
+
+    from courses.models import Event as CourseEvent
+    from grants.models import Application, ApplicationStatus, Award
+    from mentoring.models import Pairing, PairingStatus
+    from scheme.announcements.models import Announcement, AudienceKind
+    from scheme.conversations.models import Message, Thread
+
+    rng, now, body = w.rng, timezone.now(), w.organisations[0]
+    sent = list(
+        Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        .exclude(organisation=w.complete)
+        .select_related("organisation", "round")
+        .order_by("pk")
+    )
+    award = Award.objects.select_related("application__organisation", "application__round").get(
+        application__organisation=w.complete
+    )
+    pairing = Pairing.objects.get(members__organisation=w.complete, status=PairingStatus.ACTIVE)
+    member_side = (w.member, w.complete)
+    cases = [
+        ("application", a.pk, str(a), a.organisation, (w.people[a.organisation_id], a.organisation))
+        for a in rng.sample(sent, min(len(sent), max(10, n // 50)))
+    ]
+    cases += [
+        ("award", award.pk, str(award), w.complete, member_side),
+        ("organisation", w.complete.pk, w.complete.name, w.complete, member_side),
+    ]
+    threads = Thread.objects.bulk_create(
+        [
+            Thread(kind=kind, object_id=pk, title=title, organisation=organisation)
+            for kind, pk, title, organisation, _ in cases
+        ]
+        + [
+            Thread(
+                kind="pairing",
+                object_id=pairing.pk,
+                title=str(pairing.pk),
+                organisation=w.complete,
+            )
+        ]
+    )
+    sides = [(side, (w.caseworker, body)) for *_, side in cases]
+    sides.append((member_side, (w.mentor, w.mentor_organisation)))
+    messages = []
+    for thread, pair in zip(threads, sides, strict=True):
+        start = now - datetime.timedelta(days=rng.randint(1, 60))
+        messages += [
+            Message(
+                thread=thread,
+                author=pair[turn % 2][0],
+                author_organisation=pair[turn % 2][1],
+                body=f"Melding {turn + 1}: spørsmål og svar om saken.",
+                created_at=start + datetime.timedelta(hours=20 * turn),
+            )
+            for turn in range(rng.randint(2, 4))
+        ]
+    Message.objects.bulk_create(messages, batch_size=5000)
+    for thread in threads:
+        last = max((m for m in messages if m.thread is thread), key=lambda m: m.created_at)
+        thread.last_message_id, thread.last_message_at = last.pk, last.created_at
+        thread.last_side, thread.waiting_since = last.author_organisation, last.created_at
+    Thread.objects.bulk_update(
+        threads, ["last_message_id", "last_message_at", "last_side", "waiting_since"]
+    )
+
+    gathering = CourseEvent.objects.get(scheme_year__scheme=w.scheme, feedback_forms__isnull=False)
+    year = w.years[w.today.year]
+    day = datetime.timedelta(days=1)
+    Announcement.objects.bulk_create(
+        [
+            Announcement(
+                scheme_year=year,
+                audience=audience,
+                group_id=gathering.pk if audience == AudienceKind.EVENT else None,
+                title_nb=title,
+                body_nb="Noen linjer fra saksbehandlerne om det som skjer i ordningen.",
+                publish_at=publish_at,
+                pinned=pinned,
+                author=w.caseworker,
+                created_at=min(publish_at, now),
+                announced_at=publish_at if publish_at <= now else None,
+                withdrawn_at=now - day if withdrawn else None,
+                withdrawn_by=w.caseworker if withdrawn else None,
+            )
+            for audience, title, publish_at, pinned, withdrawn in (
+                (AudienceKind.EVERYONE, "Velkommen til et nytt år", now - 60 * day, True, False),
+                (AudienceKind.PARTICIPANTS, "Husk rapporten", now - 20 * day, False, False),
+                (AudienceKind.MENTORS, "Nytt om honorar", now - 10 * day, False, False),
+                (AudienceKind.EVENT, "Praktisk om samlingen", now - 12 * day, False, False),
+                (AudienceKind.EVERYONE, "Feil dato", now - 30 * day, False, True),
+                (AudienceKind.EVERYONE, "Kommer snart", now + 7 * day, False, False),
+            )
+        ]
+    )
 
 
 # --- the measurement -----------------------------------------------------------------------
