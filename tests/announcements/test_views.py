@@ -2,6 +2,7 @@
 buttons, the read counts and query counts that do not grow with the announcements."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scheme.announcements import services
@@ -137,3 +138,31 @@ def test_the_caseworker_s_list_takes_the_same_queries_for_10_and_1000(
     _publish_many(caseworker, scheme_year, 990)
     large = count_queries(lambda: client.get(url))
     assert_same_query_count(small, large)
+
+
+def test_a_file_goes_through_the_upload_checks_and_only_to_the_audience(
+    client, caseworker, scheme_year, member, mentor, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(caseworker)
+    form = {
+        "scheme_year": scheme_year.pk,
+        "audience": "participants",
+        "title_nb": "Program for samlingen",
+        "body_nb": "Programmet ligger ved.",
+        "publish_at": "2020-01-01T09:00",
+    }
+    program = SimpleUploadedFile("program.pdf", b"MZ\x90\x00 not a pdf")
+    page = client.post(reverse("announcements:create"), {**form, "upload": program})
+    assert "ser ikke ut som en .pdf-fil" in page.content.decode()
+    program = SimpleUploadedFile("program.pdf", b"%PDF-1.4 program")
+    assert (
+        client.post(reverse("announcements:create"), {**form, "upload": program}).status_code == 302
+    )
+    url = reverse("announcements:file", args=[Announcement.objects.get().pk])
+    client.force_login(member)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 program"
+    client.force_login(mentor)
+    assert client.get(url).status_code == 404
