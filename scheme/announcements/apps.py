@@ -12,7 +12,8 @@ class AnnouncementsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from scheme.announcements import dashboard, models, services  # noqa: F401 (verbs)
+        from scheme.announcements import dashboard, models, personal_data, services  # noqa: F401
 
         auditlog.register(models.Announcement)
         dashboard.register()
+        personal_data.register()

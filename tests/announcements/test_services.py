@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from scheme import registry
 from scheme.announcements import services
 from scheme.announcements.models import AnnouncementRead
 from scheme.audit import timeline
@@ -88,3 +89,12 @@ def test_reading_and_dismissing_are_the_person_s_own(caseworker, scheme_year, me
     assert reading.person == member and reading.read_at and reading.dismissed_at
     with pytest.raises(PermissionDenied):
         services.mark_read(mentor, announcement)
+
+
+def test_the_person_s_data_export_holds_what_they_wrote_and_read(caseworker, scheme_year, member):
+    announcement = announce(caseworker, scheme_year, title_nb="Frist")
+    services.mark_read(member, announcement)
+    [read_part] = [p for p in registry.person_data(member) if p.name == "announcements"]
+    assert [row["title"] for row in read_part.records["read"]] == ["Frist"]
+    [written_part] = [p for p in registry.person_data(caseworker) if p.name == "announcements"]
+    assert [row["title"] for row in written_part.records["written"]] == ["Frist"]
