@@ -31,7 +31,6 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "scheme.apps.SchemeConfig",
-    "scheme.conversations.apps.ConversationsConfig",
     "organisations.apps.OrganisationsConfig",
     "grants.apps.GrantsConfig",
     "mentoring.apps.MentoringConfig",
@@ -39,6 +38,7 @@ INSTALLED_APPS = [
     "reports.apps.ReportsConfig",
     # After the domain apps only so that its demo data loads after theirs (load_demo).
     "scheme.announcements.apps.AnnouncementsConfig",
+    "scheme.conversations.apps.ConversationsConfig",  # likewise
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
