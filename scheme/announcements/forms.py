@@ -60,7 +60,7 @@ class AnnouncementForm(SubmitOnce, PortalModelForm):
             SchemeYear.objects.filter(year__gte=timezone.localdate().year - 1).current_first()
         )
         self.fields["scheme_year"].queryset = years
-        self.fields["audience"].choices = AudienceKind.choices
+        self.fields["audience"].choices = AudienceKind.choices  # no blank radio button
         group = registry.audience_group(AudienceKind.EVENT)
         events = group.choices(years) if group else []
         self.fields["group_id"].choices = [("", _("No event")), *events]

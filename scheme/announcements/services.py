@@ -74,7 +74,7 @@ def _save_checked(announcement) -> None:
 
 
 def _announce_later():
-    from .tasks import announce_due_announcements
+    from .tasks import announce_due_announcements  # the tasks module imports this one
 
     announce_due_announcements.delay()
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from scheme import registry
 from scheme.once import AlreadySent
-from scheme.roles import Role, access_for, require_role
+from scheme.roles import Role, require_role
 from scheme.storage import download
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
@@ -32,11 +32,7 @@ def announcement_list(request):
         .annotate(is_read=Exists(read))
         .newest_first()
     )
-    return render(
-        request,
-        "announcements/list.html",
-        {"page": paginate(request, announcements), "access": access_for(request.user)},
-    )
+    return render(request, "announcements/list.html", {"page": paginate(request, announcements)})
 
 
 def _back(request):
@@ -121,6 +117,10 @@ def create(request):
 
 def edit(request, pk):
     announcement = _administered_one(request, pk)
+    decision = Announcement.workflow.decide(request.user, announcement, "edit")
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect("announcements:manage")
     form = AnnouncementForm(
         request.POST or None, request.FILES or None, instance=announcement, user=request.user
     )

@@ -1,9 +1,12 @@
 """The announcement pages: who may open them (exact 403 and 404), the form, the dashboard's
 buttons, the read counts and query counts that do not grow with the announcements."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from scheme.announcements import services
 from scheme.announcements.models import Announcement
@@ -166,3 +169,25 @@ def test_a_file_goes_through_the_upload_checks_and_only_to_the_audience(
     assert b"".join(response.streaming_content) == b"%PDF-1.4 program"
     client.force_login(mentor)
     assert client.get(url).status_code == 404
+
+
+def test_a_scheduled_announcement_is_changed_on_its_page_and_a_published_one_is_not(
+    client, caseworker, scheme_year, announcement
+):
+    later = timezone.now() + datetime.timedelta(days=3)
+    scheduled = announce(caseworker, scheme_year, publish_at=later, title_nb="Utkast")
+    client.force_login(caseworker)
+    url = reverse("announcements:edit", args=[scheduled.pk])
+    page = client.get(url).content.decode()
+    assert "Utkast" in page
+    form = {
+        "audience": "mentors",
+        "title_nb": "Mentorsamling",
+        "body_nb": "Nytt tidspunkt.",
+        "publish_at": timezone.localtime(later).strftime("%Y-%m-%dT%H:%M"),
+    }
+    assert client.post(url, form).status_code == 302
+    scheduled.refresh_from_db()
+    assert (scheduled.title_nb, scheduled.audience) == ("Mentorsamling", "mentors")
+    response = client.get(reverse("announcements:edit", args=[announcement.pk]), follow=True)
+    assert "En publisert kunngjøring kan ikke endres" in response.content.decode()
