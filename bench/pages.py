@@ -1969,7 +1969,9 @@ def print_markdown(pages, max_queries, counts, compare, limit):
         over_queries = counts[key] > max_queries or _differs(page, counts)
         queries = f"**{counts[key]}**" if over_queries else str(counts[key])
         ratio = f"**{page.ratio:.1f}**" if page.ratio >= page.bar else f"{page.ratio:.1f}"
-        at_other = f" | {page.other_queries}" if compare else ""
+        at_other = ""
+        if compare:
+            at_other = f" | {'–' if page.other_queries is None else page.other_queries}"
         print(
             f"| {page.role} | `{page.pattern}` | {page.kind} | {queries}{at_other} | "
             f"{page.median_ms:.1f} | {ratio} | {page.bar}× |"
