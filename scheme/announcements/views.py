@@ -5,6 +5,7 @@ announcement answers 404; the caseworker pages answer 403 to other roles."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,6 +37,10 @@ def announcement_list(request):
 
 
 def _back(request):
+    """Back to the page the button was on; htmx (the page already shows the change) gets an
+    empty answer, whose swap removes the announcement or its button."""
+    if request.headers.get("HX-Request"):
+        return HttpResponse("")
     return redirect(request.POST.get("next") or "announcements:list")
 
 
