@@ -41,7 +41,12 @@
       plugins: plugins,
       valueField: "value",
       labelField: "text",
+      /* The server searched (by name or number): show what it found, and while typing not
+         the empty choice. */
       searchField: [],
+      score: function () {
+        return function (option) { return option.value === "" ? 0 : 1; };
+      },
       maxOptions: null,
       preload: "focus",
       loadThrottle: 250,
@@ -71,6 +76,9 @@
         no_more_results: note("no-more-results", texts.textEnd)
       }
     });
+    /* Tom Select gives the label to its search box; screen readers meet that box alone, not
+       also the select it hides (which still sends the value). */
+    select.setAttribute("aria-hidden", "true");
     /* The rows offered depend on another field: forget what was found for its old value. */
     var other = texts.searchWith && select.form && select.form.elements[texts.searchWith];
     if (other) {
