@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from scheme import registry
 from scheme.models import Scheme, free_text, in_language
 from scheme.roles import access_for
-from scheme.storage import PrivatePath
+from scheme.storage import PrivatePath, private_storage
 
 MESSAGE_LENGTH = 4_000
 MAX_MESSAGE_ATTACHMENTS = 5  # files on one message
@@ -186,7 +186,7 @@ class MessageAttachment(models.Model):
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
     )
-    file = models.FileField(_("file"), upload_to=PrivatePath("messages"))
+    file = models.FileField(_("file"), upload_to=PrivatePath("messages"), storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size in bytes"))
 

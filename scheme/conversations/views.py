@@ -4,7 +4,6 @@
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +14,7 @@ from scheme.conversations.forms import InsertTemplateForm, MessageForm, ReplyTem
 from scheme.conversations.models import Message, MessageAttachment, ReadState, ReplyTemplate, Thread
 from scheme.models import Scheme
 from scheme.roles import access_for, require
+from scheme.storage import download
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 SHOWN_MESSAGES = 50
@@ -183,11 +183,7 @@ def withdraw(request, pk):
 def attachment(request, pk):
     """A file on a message, for those who may read the thread (none once it is withdrawn)."""
     file = get_visible_or_404(MessageAttachment, request.user, pk=pk)
-    try:
-        handle = file.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=file.original_name)
+    return download(file.file, file.original_name)
 
 
 # --- reply templates ----------------------------------------------------------------------------

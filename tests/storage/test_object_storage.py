@@ -9,7 +9,9 @@ import zipfile
 
 import pytest
 import requests
+from django.apps import apps
 from django.core.files.base import ContentFile
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from reports.builders.documents import organisation_parameters
 from reports.models import JobStatus, ReportJob, ReportKind
 from scheme import health, personal_data
 from scheme.retention import apply_rules
-from scheme.storage import ORPHAN_AFTER, private_storage, remove_orphaned_files
+from scheme.storage import ORPHAN_AFTER, PrivatePath, private_storage, remove_orphaned_files
 from tests.grants.conftest import PDF, pdf
 from tests.storage.conftest import free_port, hidden_value, settings_made_from
 
@@ -39,6 +41,18 @@ def test_without_a_bucket_files_stay_on_disk_and_with_one_they_are_private_objec
     assert (options["querystring_auth"], options["querystring_expire"]) == (True, 60)
     assert made["PRIVATE_DOWNLOAD_REDIRECT"] is False  # streamed unless asked for
     assert made["STORAGES"]["private"] is made["PRIVATE_STORAGE"]
+
+
+def test_every_file_field_stores_privately_under_random_names():
+    """What the orphan cleanup, the downloads and the object store rely on."""
+    astray = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)
+        and (field.storage is not private_storage() or not isinstance(field.upload_to, PrivatePath))
+    ]
+    assert astray == []
 
 
 def upload_statutes(client, member, call, participant, name="vedtekter.pdf") -> Attachment:
