@@ -178,3 +178,16 @@ def test_case_pages_link_to_their_thread(world, client, post):
     client.force_login(world.mentor)
     page = client.get(reverse("mentoring:pairing", args=[world.pairing.pk])).content.decode()
     assert thread_url("pairing", world.pairing) in page
+
+
+def test_the_admin_reads_threads_and_withdraws_through_the_service(world, client, post):
+    message = post(world.member, "application", world.application, "Feil")
+    client.force_login(world.admin)
+    for model in ("thread", "message", "messageattachment", "readstate", "replytemplate"):
+        assert client.get(reverse(f"admin:conversations_{model}_changelist")).status_code == 200
+    client.post(
+        reverse("admin:conversations_message_changelist"),
+        {"action": "withdraw_message", "_selected_action": [message.pk]},
+    )
+    message.refresh_from_db()
+    assert message.withdrawn_by == world.admin and message.body == "Feil"

@@ -165,3 +165,18 @@ def test_messages_are_in_the_exports_withdrawn_ones_too(world, post):
         "messages": []
     }
     assert kept.thread.kind == "application"
+
+
+def test_the_weekly_digest_lists_unread_threads_of_the_week(world, post):
+    import datetime
+
+    from django.utils import timezone
+
+    from scheme.announcements.digest import digest_text
+
+    post(world.member, "application", world.application, "Et spørsmål")
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    text = digest_text(world.caseworker, week_ago)
+    assert "Nye meldinger: Søknad, Aktiv Ungdom" in text  # tests run in Norwegian
+    assert f"/meldinger/application/{world.application.pk}/" in text
+    assert "Nye meldinger" not in digest_text(world.member, week_ago)  # their own is read
