@@ -10,49 +10,82 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 
 from courses import feedback
 from courses.models import Registration
-from organisations.models import Organisation
+from organisations.models import Branch, Collaboration, Organisation
 from scheme.roles import access_for
 
 REDACTED = "[…]"
+# "Kristent Interkulturelt Arbeid (KIA)": the short form in parentheses at a name's end.
+SHORT_FORM = re.compile(r"\s*\(([^()]+)\)\s*$")
+
+
+def _alternatives(words) -> str | None:
+    """``words`` as one regular-expression alternation, longest first (so a whole name wins
+    over a part of it), or None when there are none."""
+    words = sorted({w.strip() for w in words if w and len(w.strip()) >= 2}, key=len)
+    if not words:
+        return None
+    return "|".join(re.escape(word) for word in reversed(words))
+
+
+def _register_names():
+    """(names, proper nouns): every organisation's name with and without its short form,
+    people's names, and the places and partners the register records. Names are matched in
+    any case; short forms, single name parts and places only as written (capitalised), so
+    that ordinary words are left alone."""
+    organisations = list(Organisation.objects.values_list("name", "municipality", "postal_place"))
+    people = set(get_user_model().objects.values_list("full_name", flat=True))
+    people |= set(Registration.objects.values_list("person_name", flat=True))
+    names, proper = set(people), set()
+    for name, municipality, postal_place in organisations:
+        names.add(name)
+        short = SHORT_FORM.search(name)
+        if short:
+            names.add(name[: short.start()])
+            proper.add(short.group(1).strip())
+        proper |= {municipality, postal_place}
+    names |= set(Collaboration.objects.values_list("partner_name", flat=True))
+    proper |= set(Branch.objects.values_list("municipality", flat=True))
+    proper |= {part for name in people for part in name.split() if part[:1].isupper()}
+    return names, proper
 
 
 class Scrubber:
-    """Blanks out the names of organisations and people, e-mail addresses, phone numbers and
-    organisation numbers in free text."""
+    """Blanks out, in one pass of one pattern built once, the names of organisations (and
+    their short forms), people and places in the register, e-mail addresses, phone numbers
+    and organisation numbers in free text."""
 
-    EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+    EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     # Phone and organisation numbers: eight digits or more, perhaps in groups (not dates).
-    NUMBER = re.compile(r"(?<!\w)\+?\d(?: ?\d){7,}(?!\w)")
+    NUMBER = r"(?<!\w)\+?\d(?: ?\d){7,}(?!\w)"
 
     def __init__(self, names=(), name_parts=()):
-        self.names = self._pattern(names, re.IGNORECASE)
-        self.parts = self._pattern(name_parts, 0)
-
-    @staticmethod
-    def _pattern(words, flags):
-        words = sorted({w.strip() for w in words if w and len(w.strip()) >= 2}, key=len)
-        if not words:
-            return None
-        alternatives = "|".join(re.escape(word) for word in reversed(words))
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", flags)
+        branches = [self.EMAIL]
+        if found := _alternatives(names):
+            branches.append(rf"(?<!\w)(?i:{found})(?!\w)")
+        if found := _alternatives(name_parts):
+            branches.append(rf"(?<!\w)(?:{found})(?!\w)")
+        branches.append(self.NUMBER)
+        self.pattern = re.compile("|".join(f"(?:{branch})" for branch in branches))
 
     @classmethod
     def for_portal(cls) -> "Scrubber":
-        """Every organisation's name, every person's full name and the parts of it."""
-        people = set(get_user_model().objects.values_list("full_name", flat=True))
-        people |= set(Registration.objects.values_list("person_name", flat=True))
-        parts = {part for name in people for part in name.split() if part[:1].isupper()}
-        return cls(set(Organisation.objects.values_list("name", flat=True)) | people, parts)
+        """Every name the register knows (``_register_names``)."""
+        return cls(*_register_names())
 
     def __call__(self, text: str) -> str:
-        text = self.EMAIL.sub(REDACTED, text or "")
-        for pattern in (self.names, self.parts):
-            if pattern is not None:
-                text = pattern.sub(REDACTED, text)
-        return self.NUMBER.sub(REDACTED, text)
+        return self.pattern.sub(REDACTED, text or "")
+
+
+def at_least(count: int, smallest: int):
+    """``count``, or "fewer than ``smallest``" for a group so small that it could point to an
+    organisation or a person (the scheme's ``smallest_group``). None is no one: 0 is shown."""
+    if 0 < count < smallest:
+        return gettext("fewer than %(n)d") % {"n": smallest}
+    return count
 
 
 @dataclass

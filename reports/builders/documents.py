@@ -8,12 +8,21 @@ draws the charts and writes the PDF:
 - ``evaluation``: the evaluation summary for a whole scheme, anonymised;
 - ``organisation``: one participant organisation's record (whole, or in some schemes);
 - ``award_letter``: the award letter on the administering body's letterhead.
+
+The first three cover a period read as of a date (``reports.figures.definitions``), taken from
+the job's parameters ``start``, ``end`` and ``as_of`` (ISO dates). Without them: the annual
+report its scheme year, the evaluation summary the scheme's years, the organisation report
+the years of every scheme; as of the period's end. The as-of date is never after today, and
+the annual report's period is always its scheme year.
 """
+
+import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from courses.anonymise import at_least
 from grants.models import Award, BudgetCategory
 from mentoring.progress import Health
 from organisations.models import ApplicationOutcome, Organisation
@@ -21,10 +30,12 @@ from reports.builders import Builder, ReportError, administered_scheme_ids, regi
 from reports.charts import Bar, bar_chart, column_chart, grouped_bars, stacked_bars
 from reports.figures.annual import annual_figures
 from reports.figures.award_letter import letter_figures, load_award
-from reports.figures.evaluation import evaluation_figures
-from reports.figures.organisation import organisation_figures
+from reports.figures.definitions import DEFINITIONS, Period
+from reports.figures.evaluation import evaluation_figures, scheme_period
+from reports.figures.organisation import organisation_figures, portal_period
 from reports.pdf import render_pdf
 from scheme.file_names import file_stem
+from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import access_for
 
@@ -66,6 +77,34 @@ def _id(parameters, name):
         return None
 
 
+def _date(parameters, name):
+    try:
+        return datetime.date.fromisoformat(parameters[name])
+    except KeyError:
+        return None
+    except (TypeError, ValueError):
+        raise ReportError(_("The period's dates are not valid dates.")) from None
+
+
+def period_in(parameters, default: Period) -> Period:
+    """The period the job's parameters give (``start``, ``end``, ``as_of``), else ``default``'s
+    days; as of the period's end by default, never after today."""
+    start = _date(parameters, "start") or default.start
+    end = _date(parameters, "end") or default.end
+    if end < start:
+        raise ReportError(_("The period ends before it starts."))
+    return Period(start, end, min(_date(parameters, "as_of") or end, timezone.localdate()))
+
+
+def _about(period) -> dict:
+    """What every report with figures prints: its period and the definitions."""
+    return {"period": period, "definitions": DEFINITIONS}
+
+
+def _health_rows(health) -> list[tuple]:
+    return [(label, health.get(value, 0)) for value, label in Health.choices]
+
+
 # --- the annual grant report ---------------------------------------------------------------------
 
 
@@ -89,7 +128,8 @@ def build_annual(scheme_year, parameters, progress):
     if scheme_year is None:
         raise ReportError(_("The scheme year no longer exists."))
     today = timezone.localdate()
-    figures = annual_figures(scheme_year, today, progress)
+    as_of = period_in(parameters, Period.year(scheme_year.year)).as_of
+    figures = annual_figures(scheme_year, as_of, progress)
     progress(85, _("Drawing the charts"))
     labels = dict(BudgetCategory.choices)
     categories = [
@@ -133,6 +173,8 @@ def build_annual(scheme_year, parameters, progress):
             "author": scheme_year.scheme.administrator.name,
             "figures": figures,
             "today": today,
+            **_about(figures.period),
+            "health_rows": _health_rows(figures.health),
             "states": figures.report_states,
             "categories": categories,
             "salary_share": _percent(figures.share_of_spending(BudgetCategory.SALARY)),
@@ -190,40 +232,68 @@ def _evaluation_charts(figures) -> dict:
         ),
         "health": bar_chart(
             [Bar(str(label), figures.health.get(value, 0)) for value, label in Health.choices],
-            title=_("How the pairings are doing"),
+            title=_("How the pairings were doing on %(date)s")
+            % {"date": format_day(figures.period.last_day)},
             unit=_("pairings"),
         ),
     }
+
+
+def _rating_chart(result) -> str:
+    return column_chart(
+        [Bar(label, n) for label, n in result.counts],
+        title=result.question.text,
+        unit=_("answers"),
+        width=300,
+        height=110,
+    )
+
+
+def _feedback(figures, smallest) -> list[dict]:
+    """Each form's results for the PDF; a form answered by fewer than ``smallest`` shows none,
+    and a choice made by fewer shows "fewer than"."""
+    forms = []
+    for form in figures.feedback:
+        questions = []
+        for result in form.questions if form.responses >= smallest else []:
+            if result.question.kind == "rating":
+                questions.append((result, _rating_chart(result)))
+                continue
+            result.counts = [(label, at_least(n, smallest)) for label, n in result.counts]
+            questions.append((result, ""))
+        forms.append(
+            {
+                "title": form.title,
+                "responses": form.responses,
+                "hidden": form.responses < smallest,
+                "questions": questions,
+            }
+        )
+    return forms
+
+
+def _small_groups(figures, smallest):
+    """Show groups smaller than ``smallest`` as "fewer than": check-in answers (with their
+    averages left out) and the competence areas asked for and attended."""
+    for row in figures.check_ins:
+        if row.answers < smallest:
+            row.usefulness = row.cooperation = row.progress = None
+        row.answers, row.good_fit, row.poor_fit = (
+            at_least(n, smallest) for n in (row.answers, row.good_fit, row.poor_fit)
+        )
+    for row in figures.competence:
+        row.needed, row.attended = at_least(row.needed, smallest), at_least(row.attended, smallest)
 
 
 def build_evaluation(scheme, parameters, progress):
     if scheme is None:
         raise ReportError(_("The scheme no longer exists."))
     today = timezone.localdate()
-    figures = evaluation_figures(scheme, today, progress)
+    figures = evaluation_figures(scheme, period_in(parameters, scheme_period(scheme)), progress)
     progress(85, _("Drawing the charts"))
-    feedback = [
-        {
-            "title": form.title,
-            "responses": form.responses,
-            "questions": [
-                (
-                    result,
-                    column_chart(
-                        [Bar(label, n) for label, n in result.counts],
-                        title=result.question.text,
-                        unit=_("answers"),
-                        width=300,
-                        height=110,
-                    )
-                    if result.question.kind == "rating"
-                    else "",
-                )
-                for result in form.questions
-            ],
-        }
-        for form in figures.feedback
-    ]
+    charts = _evaluation_charts(figures)
+    feedback = _feedback(figures, scheme.smallest_group)
+    _small_groups(figures, scheme.smallest_group)
     progress(90, _("Writing the PDF"))
     title = evaluation_title(scheme)
     content = render(
@@ -234,12 +304,12 @@ def build_evaluation(scheme, parameters, progress):
             "header_right": scheme.short_name or scheme.name,
             "figures": figures,
             "today": today,
-            "charts": _evaluation_charts(figures),
+            "charts": charts,
+            "smallest": scheme.smallest_group,
             "feedback": feedback,
             "feedback_responses": sum(form.responses for form in figures.feedback),
-            "health_rows": [
-                (label, figures.health.get(value, 0)) for value, label in Health.choices
-            ],
+            "health_rows": _health_rows(figures.health),
+            **_about(figures.period),
             "outcome_labels": ApplicationOutcome.labels,
         },
     )
@@ -283,7 +353,8 @@ def build_organisation(organisation, parameters, progress):
     if organisation is None:
         raise ReportError(_("The organisation no longer exists."))
     today = timezone.localdate()
-    figures = organisation_figures(organisation, today, progress, parameters.get("schemes"))
+    period = period_in(parameters, portal_period())
+    figures = organisation_figures(organisation, period, progress, parameters.get("schemes"))
     progress(90, _("Writing the PDF"))
     title = organisation_title(organisation)
     content = render(
@@ -294,6 +365,7 @@ def build_organisation(organisation, parameters, progress):
             "header_right": organisation.org_number_display,
             "figures": figures,
             "today": today,
+            **_about(figures.period),
         },
     )
     return content, f"organisation-report-{file_stem(organisation.name) or organisation.pk}.pdf"

@@ -1,18 +1,17 @@
 """The figures of the annual grant report for one scheme year, gathered from the database.
 
 Kept apart from the rendering so they can be tested on their own: every number in the PDF
-comes from here.
+comes from here. The report covers its scheme year as of a date; what each figure counts is
+defined once, in ``reports.figures.definitions``.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from courses.models import Event, Registration
 from courses.plans import plan_against_held
@@ -22,23 +21,14 @@ from grants.models import (
     BudgetCategory,
     Clawback,
     ClawbackStatus,
+    Disbursement,
     LineKind,
-    ReportStatus,
 )
-from mentoring.models import Compensation, Pairing
-from mentoring.services import minimum_meetings
+from mentoring.models import Compensation, Flag, Meeting, Pairing
+from reports.figures import definitions as define
+from reports.figures.definitions import Period, ReportState
 
 ZERO = Decimal("0")
-# Reports whose accounts count as reported: sent, or approved (a draft or a returned report's
-# lines may still change).
-SENT = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
-
-
-class ReportState(models.TextChoices):
-    ON_TIME = "on_time", gettext_lazy("on time")
-    LATE = "late", gettext_lazy("late")
-    MISSING = "missing", gettext_lazy("missing")
-    NOT_DUE = "not_due", gettext_lazy("not due yet")
 
 
 @dataclass
@@ -95,6 +85,7 @@ class EventRow:
 @dataclass
 class AnnualFigures:
     scheme_year: object
+    period: Period
     awards: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
     plan: dict = field(default_factory=dict)
@@ -102,6 +93,8 @@ class AnnualFigures:
     attendance: list = field(default_factory=list)  # (organisation, registered, attended)
     compensation: Decimal = ZERO
     events_cost: Decimal = ZERO
+    health: dict = field(default_factory=dict)  # Health value -> pairings, on the last day
+    flags_resolved: int = 0
 
     @property
     def awarded(self) -> Decimal:
@@ -218,28 +211,24 @@ class AnnualFigures:
         return (self.total_cost / len(self.awards)).quantize(Decimal("1"))
 
 
-def _report_state(report, today) -> ReportState:
-    if report is None:
-        return ReportState.NOT_DUE
-    if report.submitted_at is not None:
-        submitted_on = timezone.localtime(report.submitted_at).date()
-        return ReportState.ON_TIME if submitted_on <= report.due_on else ReportState.LATE
-    return ReportState.MISSING if today > report.due_on else ReportState.NOT_DUE
-
-
-def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
+def _award_rows(scheme_year, period, progress) -> list[AwardRow]:
     awards = list(
-        Award.objects.in_year(scheme_year)
+        define.awards(Award.objects.in_year(scheme_year), period)
         .select_related("application__organisation", "report")
         .annotate(
-            paid=Sum("disbursements__amount"),
+            paid=Sum(
+                "disbursements__amount",
+                filter=Q(disbursements__in=define.payments(Disbursement.objects, period)),
+            ),
         )
         .order_by("application__organisation__name")
     )
     spent = defaultdict(lambda: defaultdict(lambda: ZERO))
     for award_id, category, amount in (
-        AccountLine.objects.filter(
-            report__award__in=awards, report__status__in=SENT, kind=LineKind.EXPENSE
+        define.sent_reports(
+            AccountLine.objects.filter(report__award__in=awards, kind=LineKind.EXPENSE),
+            period,
+            "report__",
         )
         .values_list("report__award_id", "category")
         .annotate(total=Sum("amount"))
@@ -259,7 +248,8 @@ def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
         report = getattr(award, "report", None)
         paid = award.paid or ZERO
         expenses = sum(spent[award.pk].values(), ZERO)
-        approved_or_sent = report is not None and report.status in SENT
+        state = define.report_state(report, period)
+        counted = state in (ReportState.ON_TIME, ReportState.LATE)
         rows.append(
             AwardRow(
                 organisation=award.application.organisation.name,
@@ -267,8 +257,8 @@ def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
                 awarded=award.amount,
                 disbursed=paid,
                 spent=dict(spent[award.pk]),
-                unspent=max(paid - expenses, ZERO) if approved_or_sent else None,
-                report_state=_report_state(report, today),
+                unspent=max(paid - expenses, ZERO) if counted else None,
+                report_state=state,
                 audit_required=scheme_year.needs_audit(award.amount),
                 audited=bool(report and report.auditor_statement),
                 clawed_back=clawbacks[award.pk][0],
@@ -280,29 +270,30 @@ def _award_rows(scheme_year, today, progress) -> list[AwardRow]:
     return rows
 
 
-def _pairing_rows(scheme_year) -> list[PairingRow]:
-    year = scheme_year.year
-    minimum = minimum_meetings(scheme_year.scheme, year)
+def _pairing_rows(scheme_year, period) -> list[PairingRow]:
+    held = define.meetings(Meeting.objects, period)
+    raised = define.flags(Flag.objects, period)
     pairings = (
-        Pairing.objects.filter(scheme=scheme_year.scheme, starts_on__year__lte=year)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__year__gte=year))
-        .select_related("mentor", "agreement")
+        define.with_minimum(
+            define.running_pairings(Pairing.objects.filter(scheme=scheme_year.scheme), period),
+            scheme_year.year,
+        )
+        .select_related("mentor")
         .prefetch_related("members__organisation")
         .annotate(
-            year_meetings=Count("meetings", filter=Q(meetings__held_on__year=year), distinct=True),
-            year_flags=Count("flags", filter=Q(flags__raised_at__year=year), distinct=True),
+            year_meetings=Count("meetings", filter=Q(meetings__in=held), distinct=True),
+            year_flags=Count("flags", filter=Q(flags__in=raised), distinct=True),
         )
         .order_by("mentor__name", "id")
     )
     rows = []
     for pairing in pairings:
-        agreement = getattr(pairing, "agreement", None)
         rows.append(
             PairingRow(
                 mentor=pairing.mentor.name,
                 participants=", ".join(m.organisation.name for m in pairing.members.all()),
                 meetings=pairing.year_meetings,
-                minimum=agreement.min_meetings if agreement else minimum,
+                minimum=pairing.least,
                 flags=pairing.year_flags,
                 status=pairing.get_status_display(),
             )
@@ -310,10 +301,10 @@ def _pairing_rows(scheme_year) -> list[PairingRow]:
     return rows
 
 
-def _attendance(scheme_year) -> list[tuple]:
+def _attendance(scheme_year, period) -> list[tuple]:
     rows = (
-        Registration.objects.filter(
-            event__scheme_year=scheme_year, event__cancelled_at__isnull=True
+        define.held_events(
+            Registration.objects.filter(event__scheme_year=scheme_year), period, "event__"
         )
         .values("organisation__name")
         .annotate(
@@ -325,12 +316,10 @@ def _attendance(scheme_year) -> list[tuple]:
     return [(row["organisation__name"], row["registered"], row["attended"]) for row in rows]
 
 
-def _events(scheme_year) -> list[EventRow]:
-    """The year's events that have been held (not cancelled, started), with attendance."""
+def _events(scheme_year, period) -> list[EventRow]:
+    """The year's events held in the period, with attendance."""
     events = (
-        Event.objects.filter(
-            scheme_year=scheme_year, cancelled_at__isnull=True, starts_at__lte=timezone.now()
-        )
+        define.held_events(Event.objects.filter(scheme_year=scheme_year), period)
         .annotate(
             registered=Count(
                 "registrations",
@@ -354,21 +343,27 @@ def _events(scheme_year) -> list[EventRow]:
     ]
 
 
-def annual_figures(scheme_year, today, progress=lambda percent, step="": None) -> AnnualFigures:
-    """Everything the annual grant report shows for ``scheme_year``, as of ``today``."""
+def annual_figures(scheme_year, as_of, progress=lambda percent, step="": None) -> AnnualFigures:
+    """Everything the annual grant report shows for ``scheme_year``, as of ``as_of``."""
+    period = Period.year(scheme_year.year, as_of)
     progress(5, _("Awards"))
-    figures = AnnualFigures(scheme_year=scheme_year)
-    figures.awards = _award_rows(scheme_year, today, progress)
+    figures = AnnualFigures(scheme_year=scheme_year, period=period)
+    figures.awards = _award_rows(scheme_year, period, progress)
     progress(55, _("Mentoring"))
-    figures.pairings = _pairing_rows(scheme_year)
+    figures.pairings = _pairing_rows(scheme_year, period)
+    pairings = define.running_pairings(Pairing.objects.filter(scheme=scheme_year.scheme), period)
+    figures.health = define.health(pairings, period)
+    figures.flags_resolved = define.resolved_flags(
+        define.flags(Flag.objects.filter(pairing__in=pairings), period), period
+    ).count()
     figures.compensation = (
         Compensation.objects.filter(scheme_year=scheme_year).aggregate(total=Sum("amount"))["total"]
         or ZERO
     )
     progress(70, _("Competence building"))
     figures.plan = plan_against_held(scheme_year)
-    figures.events = _events(scheme_year)
-    figures.attendance = _attendance(scheme_year)
+    figures.events = _events(scheme_year, period)
+    figures.attendance = _attendance(scheme_year, period)
     figures.events_cost = (
         Event.objects.filter(scheme_year=scheme_year, cancelled_at__isnull=True).aggregate(
             total=Sum("cost")

@@ -17,15 +17,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from courses.anonymise import Scrubber, anonymised, anonymised_texts
 from courses.models import Event, FeedbackForm, Registration
 from grants.models import Application, ApplicationStatus, Award, GoalResult, GrantReport
-from mentoring.models import CheckIn, CheckInKind, Flag, FlagStatus, Meeting, Pairing, PairingStatus
-from mentoring.progress import Health, progress, with_progress_data
-from mentoring.services import minimum_meetings
+from mentoring.models import CheckIn, CheckInKind, Flag, Meeting, Pairing, PairingStatus
 from organisations.models import (
     Activity,
     ApplicationOutcome,
@@ -35,7 +33,8 @@ from organisations.models import (
     PartnerKind,
     PreviousApplication,
 )
-from reports.figures.annual import SENT
+from reports.figures import definitions as define
+from reports.figures.definitions import Period
 from scheme.roles import OrganisationKind
 
 ZERO = Decimal("0")
@@ -87,6 +86,8 @@ class YearRow:
     pairings_at_minimum: int = 0
     events_held: int = 0
     attended: int = 0
+    flags: int = 0
+    health: dict = field(default_factory=dict)  # Health value -> pairings, on the year's last day
     new_collaborations: int = 0
     applications_elsewhere: int = 0
     granted_elsewhere: int = 0
@@ -130,7 +131,7 @@ class GoalSection:
 @dataclass
 class EvaluationFigures:
     scheme: object
-    today: object
+    period: Period
     organisations: int = 0
     years: list = field(default_factory=list)  # YearRow per scheme year
     goals: list = field(default_factory=list)  # GoalSection
@@ -166,8 +167,17 @@ class EvaluationFigures:
     feedback: list = field(default_factory=list)  # FormResult
 
     @property
+    def today(self):
+        """The as-of date (the templates' name for it)."""
+        return self.period.as_of
+
+    @property
     def awarded(self) -> Decimal:
         return sum((row.awarded for row in self.years), ZERO)
+
+    @property
+    def attended(self) -> int:
+        return sum(row.attended for row in self.years)
 
     @property
     def meetings(self) -> int:
@@ -209,18 +219,26 @@ def _growth(years: Counter, span) -> list[tuple]:
     return rows
 
 
-def participant_ids(scheme) -> set[int]:
-    """The organisations taking part in the scheme: awarded a grant or paired with a mentor."""
-    awarded = Award.objects.filter(application__round__scheme_year__scheme=scheme).values_list(
-        "application__organisation_id", flat=True
-    )
-    paired = Pairing.objects.filter(scheme=scheme).values_list(
+def scheme_period(scheme, as_of=None) -> Period:
+    """The scheme's years, from the first day of the first to the last day of the last."""
+    years = list(scheme.years.order_by("year").values_list("year", flat=True))
+    first, last = (years[0], years[-1]) if years else (timezone.localdate().year,) * 2
+    return Period.years(first, last, as_of)
+
+
+def participant_ids(scheme, period: Period) -> set[int]:
+    """The organisations taking part in the scheme in the period: awarded a grant for one of
+    its years or paired with a mentor in it."""
+    awarded = define.awards(
+        Award.objects.filter(application__round__scheme_year__scheme=scheme), period
+    ).values_list("application__organisation_id", flat=True)
+    paired = define.running_pairings(Pairing.objects.filter(scheme=scheme), period).values_list(
         "members__organisation_id", flat=True
     )
     return {pk for pk in [*awarded, *paired] if pk is not None}
 
 
-def _competence(figures, scheme, held):
+def _competence(figures, scheme, held, period):
     through = Event.competence_areas.through
     events = defaultdict(set)  # area id -> event ids
     for event_id, area_id in through.objects.filter(event__in=held).values_list(
@@ -234,14 +252,19 @@ def _competence(figures, scheme, held):
         .values_list("event_id", "n")
     )
     meetings = dict(
-        Meeting.topics.through.objects.filter(meeting__pairing__scheme=scheme)
+        define.meetings(
+            Meeting.topics.through.objects.filter(meeting__pairing__scheme=scheme),
+            period,
+            "meeting__",
+        )
         .values_list("competencearea_id")
         .annotate(n=Count("meeting_id", distinct=True))
         .values_list("competencearea_id", "n")
     )
     needed = dict(
         Application.competence_needs.through.objects.filter(
-            application__round__scheme_year__scheme=scheme
+            application__round__scheme_year__scheme=scheme,
+            application__round__scheme_year__year__in=period.calendar_years,
         )
         .exclude(application__status=ApplicationStatus.DRAFT)
         .values_list("competencearea_id")
@@ -292,9 +315,14 @@ def _collaborations(figures, participants, span):
         row.new_collaborations = all_years.get(row.year, 0)
 
 
-def _reach(figures, scheme, participants):
-    reports = GrantReport.objects.filter(
-        award__application__round__scheme_year__scheme=scheme, status__in=SENT
+def _reach(figures, scheme, participants, period):
+    reports = define.sent_reports(
+        define.awards(
+            GrantReport.objects.filter(award__application__round__scheme_year__scheme=scheme),
+            period,
+            "award__",
+        ),
+        period,
     )
     by_year = {
         row["award__application__round__scheme_year__year"]: row
@@ -361,45 +389,50 @@ def _transfer(figures, participants):
     figures.branches_by_year = sorted(years.items())
 
 
-def _mentoring(figures, scheme, today, scrub):
-    pairings = Pairing.objects.filter(scheme=scheme)
+def _year_mentoring(row, scheme, part):
+    """One year's pairings, meetings against the minimum, flags and health at its end."""
+    pairings = define.running_pairings(Pairing.objects.filter(scheme=scheme), part)
+    held = Counter(
+        define.meetings(Meeting.objects.filter(pairing__in=pairings), part).values_list(
+            "pairing_id", flat=True
+        )
+    )
+    running = list(define.with_minimum(pairings, row.year).values_list("pk", "least"))
+    row.pairings = len(running)
+    row.meetings = sum(held[pk] for pk, _least in running)
+    row.pairings_at_minimum = sum(1 for pk, least in running if held[pk] >= least)
+    row.flags = define.flags(Flag.objects.filter(pairing__in=pairings), part).count()
+    row.health = define.health(pairings, part)
+
+
+def _mentoring(figures, scheme, period, scrub):
+    pairings = define.running_pairings(Pairing.objects.filter(scheme=scheme), period)
     statuses = dict(PairingStatus.choices)
     counts = Counter(pairings.values_list("status", flat=True))
     figures.pairings = sum(counts.values())
     figures.pairings_by_status = {str(statuses[s]): counts[s] for s in statuses if counts[s]}
     figures.replaced = counts[PairingStatus.REPLACED]
     figures.group_pairings = pairings.annotate(size=Count("members")).filter(size__gt=1).count()
-    minimum = minimum_meetings(scheme, today.year)
-    health = Counter(
-        progress(pairing, today, minimum).health
-        for pairing in with_progress_data(pairings, today).prefetch_related("members__organisation")
-    )
-    figures.health = {value: health[value] for value in Health.values}
+    figures.health = define.health(pairings, period)
     modes = dict(Meeting._meta.get_field("mode").choices)
-    by_mode = Counter(Meeting.objects.filter(pairing__scheme=scheme).values_list("mode", flat=True))
+    by_mode = Counter(
+        define.meetings(Meeting.objects.filter(pairing__in=pairings), period).values_list(
+            "mode", flat=True
+        )
+    )
     figures.meetings_by_mode = {str(modes[m]): by_mode[m] for m in modes if by_mode[m]}
-    # Meetings per pairing per year, against each pairing's minimum.
-    held = defaultdict(Counter)  # year -> pairing id -> meetings
-    for pairing_id, held_on in Meeting.objects.filter(
-        pairing__scheme=scheme, held_on__lte=today
-    ).values_list("pairing_id", "held_on"):
-        held[held_on.year][pairing_id] += 1
-    spans = list(pairings.values_list("pk", "starts_on", "ends_on", "agreement__min_meetings"))
     for row in figures.years:
-        running = [
-            (pk, agreed or minimum)
-            for pk, starts_on, ends_on, agreed in spans
-            if starts_on.year <= row.year and (ends_on is None or ends_on.year >= row.year)
-        ]
-        row.pairings = len(running)
-        row.meetings = sum(held[row.year][pk] for pk, _minimum in running)
-        row.pairings_at_minimum = sum(1 for pk, least in running if held[row.year][pk] >= least)
+        _year_mentoring(row, scheme, period.part_in(row.year))
     # Check-ins: answers by kind and side, with the averages of the ratings.
     kinds = dict(CheckInKind.choices)
     sides = dict(OrganisationKind.choices)
     grouped = defaultdict(list)
     comments = []
-    for check_in in CheckIn.objects.filter(pairing__scheme=scheme).select_related("organisation"):
+    first, after = period.moments()
+    answered = CheckIn.objects.filter(
+        pairing__in=pairings, answered_at__gte=first, answered_at__lt=after
+    )
+    for check_in in answered.select_related("organisation"):
         grouped[(check_in.kind, check_in.organisation.kind)].append(check_in)
         comments.append(check_in.comment)
     figures.check_ins = [
@@ -418,10 +451,9 @@ def _mentoring(figures, scheme, today, scrub):
         if (answers := grouped.get((kind, side)))
     ]
     figures.check_in_comments = anonymised_texts(comments, scrub)
-    flags = Flag.objects.filter(pairing__scheme=scheme).aggregate(
-        raised=Count("id"), resolved=Count("id", filter=Q(status=FlagStatus.RESOLVED))
-    )
-    figures.flags_raised, figures.flags_resolved = flags["raised"], flags["resolved"]
+    raised = define.flags(Flag.objects.filter(pairing__in=pairings), period)
+    figures.flags_raised = raised.count()
+    figures.flags_resolved = define.resolved_flags(raised, period).count()
 
 
 def _feedback(figures, scheme, scrub):
@@ -433,45 +465,55 @@ def _feedback(figures, scheme, scrub):
         )
 
 
-def evaluation_figures(scheme, today, progress_to=lambda percent, step="": None):
-    """Everything the evaluation summary shows for ``scheme``, as of ``today``; anonymised."""
-    scrub = Scrubber.for_portal()
-    participants = participant_ids(scheme)
-    figures = EvaluationFigures(scheme=scheme, today=today, organisations=len(participants))
-    scheme_years = list(scheme.years.order_by("year"))
-    span = [y.year for y in scheme_years]
+def _year_rows(scheme, period) -> list[YearRow]:
+    """Awards and events for each calendar year of the period."""
     awards = {
         row["application__round__scheme_year__year"]: row
-        for row in Award.objects.filter(application__round__scheme_year__scheme=scheme)
+        for row in define.awards(
+            Award.objects.filter(application__round__scheme_year__scheme=scheme), period
+        )
         .values("application__round__scheme_year__year")
         .annotate(n=Count("id"), total=Sum("amount"))
     }
-    held = Event.objects.filter(
-        scheme_year__scheme=scheme, cancelled_at__isnull=True, starts_at__lte=timezone.now()
-    )
-    events = {
-        row["scheme_year__year"]: row
-        for row in held.values("scheme_year__year").annotate(
-            n=Count("id", distinct=True),
-            came=Count("registrations", filter=Q(registrations__attended=True)),
+    rows = []
+    for year in period.calendar_years:
+        held = define.held_events(
+            Event.objects.filter(scheme_year__scheme=scheme, scheme_year__year=year),
+            period.part_in(year),
         )
-    }
-    for year in span:
-        figures.years.append(
+        rows.append(
             YearRow(
                 year=year,
                 organisations=awards.get(year, {}).get("n", 0),
                 awarded=awards.get(year, {}).get("total") or ZERO,
-                events_held=events.get(year, {}).get("n", 0),
-                attended=events.get(year, {}).get("came", 0),
+                events_held=held.count(),
+                attended=Registration.objects.filter(event__in=held, attended=True).count(),
             )
         )
+    return rows
+
+
+def evaluation_figures(scheme, period, progress_to=lambda percent, step="": None):
+    """Everything the evaluation summary shows for ``scheme`` in ``period`` (a Period, or an
+    as-of date for the scheme's years); anonymised."""
+    if not isinstance(period, Period):
+        period = scheme_period(scheme, period)
+    scrub = Scrubber.for_portal()
+    participants = participant_ids(scheme, period)
+    figures = EvaluationFigures(scheme=scheme, period=period, organisations=len(participants))
+    figures.years = _year_rows(scheme, period)
+    held = define.held_events(
+        Event.objects.filter(
+            scheme_year__scheme=scheme, scheme_year__year__in=period.calendar_years
+        ),
+        period,
+    )
     progress_to(15, "competence")
-    _competence(figures, scheme, held)
+    _competence(figures, scheme, held, period)
     progress_to(30, "collaborations")
-    _collaborations(figures, participants, span)
+    _collaborations(figures, participants, period.calendar_years)
     progress_to(40, "reach")
-    results = _reach(figures, scheme, participants)
+    results = _reach(figures, scheme, participants, period)
     _funding(figures, participants)
     _transfer(figures, participants)
     figures.goals = [
@@ -484,7 +526,7 @@ def evaluation_figures(scheme, today, progress_to=lambda percent, step="": None)
         for goal in scheme.goals.order_by("number")
     ]
     progress_to(55, "mentoring")
-    _mentoring(figures, scheme, today, scrub)
+    _mentoring(figures, scheme, period, scrub)
     progress_to(70, "feedback")
     _feedback(figures, scheme, scrub)
     return figures

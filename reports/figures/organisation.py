@@ -25,7 +25,9 @@ from grants.models import (
     LineKind,
 )
 from mentoring.models import CheckIn, Flag, Meeting, Pairing
-from reports.figures.annual import SENT, ReportState, _report_state
+from reports.figures import definitions as define
+from reports.figures.definitions import Period, ReportState
+from scheme.models import SchemeYear
 
 ZERO = Decimal("0")
 
@@ -133,7 +135,7 @@ class EventRow:
 @dataclass
 class OrganisationFigures:
     organisation: object
-    today: object
+    period: Period
     applications: list = field(default_factory=list)
     awards: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
@@ -145,6 +147,15 @@ class OrganisationFigures:
     needs: list = field(default_factory=list)
     activities: list = field(default_factory=list)
     branches: list = field(default_factory=list)
+
+    @property
+    def today(self):
+        """The as-of date (the templates' name for it)."""
+        return self.period.as_of
+
+    @property
+    def flags(self) -> int:
+        return sum(len(pairing.flags) for pairing in self.pairings)
 
     @property
     def address_lines(self) -> list[str]:
@@ -198,10 +209,13 @@ def _in_schemes(queryset, schemes, path):
     return queryset if schemes is None else queryset.filter(**{f"{path}__in": schemes})
 
 
-def _applications(figures, organisation, schemes):
+def _applications(figures, organisation, schemes, period):
     applications = (
         _in_schemes(
-            Application.objects.filter(organisation=organisation),
+            Application.objects.filter(
+                organisation=organisation,
+                round__scheme_year__year__in=period.calendar_years,
+            ),
             schemes,
             "round__scheme_year__scheme",
         )
@@ -241,10 +255,11 @@ def _applications(figures, organisation, schemes):
         )
 
 
-def _report(award, today) -> ReportRow | None:
+def _report(award, period) -> ReportRow | None:
     report = getattr(award, "report", None)
     if report is None:
         return None
+    state = define.report_state(report, period)
     income, expense = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
     labels = {}
     for line in report.account_lines.all():
@@ -253,7 +268,7 @@ def _report(award, today) -> ReportRow | None:
     return ReportRow(
         due_on=report.due_on,
         status=report.get_status_display(),
-        state=_report_state(report, today),
+        state=state,
         submitted_on=_day(report.submitted_at),
         people_reached=report.people_reached,
         activities_held=report.activities_held,
@@ -265,14 +280,18 @@ def _report(award, today) -> ReportRow | None:
         audit_required=award.application.round.scheme_year.needs_audit(award.amount),
         auditor=report.auditor_name,
         audited=bool(report.auditor_statement),
-        sent=report.status in SENT,
+        sent=state in (ReportState.ON_TIME, ReportState.LATE),
     )
 
 
-def _awards(figures, organisation, today, schemes):
+def _awards(figures, organisation, period, schemes):
     applications = (
         _in_schemes(
-            Application.objects.filter(organisation=organisation, award__isnull=False),
+            define.awards(
+                Application.objects.filter(organisation=organisation, award__isnull=False),
+                period,
+                "award__",
+            ),
             schemes,
             "round__scheme_year__scheme",
         )
@@ -306,16 +325,26 @@ def _awards(figures, organisation, today, schemes):
                 amount=award.amount,
                 decided_on=_day(award.decision.decided_at),
                 accepted_on=_day(award.accepted_at),
-                payments=[(d.paid_on, d.amount) for d in award.disbursements.all()],
-                report=_report(award, today),
+                payments=[
+                    (d.paid_on, d.amount)
+                    for d in award.disbursements.all()
+                    if d.paid_on <= period.as_of
+                ],
+                report=_report(award, period),
                 clawbacks=clawbacks,
             )
         )
 
 
-def _pairings(figures, organisation, schemes):
+def _pairings(figures, organisation, schemes, period):
     pairings = (
-        _in_schemes(Pairing.objects.filter(members__organisation=organisation), schemes, "scheme")
+        _in_schemes(
+            define.running_pairings(
+                Pairing.objects.filter(members__organisation=organisation), period
+            ),
+            schemes,
+            "scheme",
+        )
         .select_related("scheme", "mentor")
         .prefetch_related(
             "members",
@@ -324,16 +353,18 @@ def _pairings(figures, organisation, schemes):
                 queryset=CheckIn.objects.filter(organisation=organisation).order_by("answered_at"),
             ),
             Prefetch(
-                "flags", queryset=Flag.objects.filter(raised_for=organisation).order_by("raised_at")
+                "flags",
+                queryset=define.flags(
+                    Flag.objects.filter(raised_for=organisation), period
+                ).order_by("raised_at"),
             ),
         )
         .order_by("starts_on", "id")
     )
     pairings = list(pairings)
     meetings = defaultdict(Counter)
-    for pairing_id, held_on in Meeting.objects.filter(pairing__in=pairings).values_list(
-        "pairing_id", "held_on"
-    ):
+    held = define.meetings(Meeting.objects.filter(pairing__in=pairings), period)
+    for pairing_id, held_on in held.values_list("pairing_id", "held_on"):
         meetings[pairing_id][held_on.year] += 1
     for pairing in pairings:
         figures.pairings.append(
@@ -361,11 +392,14 @@ def _pairings(figures, organisation, schemes):
         )
 
 
-def _events(figures, organisation, schemes):
+def _events(figures, organisation, schemes, period):
     grouped = {}
+    first, after = period.moments()
     for registration in (
         _in_schemes(
-            Registration.objects.filter(organisation=organisation),
+            Registration.objects.filter(
+                organisation=organisation, event__starts_at__gte=first, event__starts_at__lt=after
+            ),
             schemes,
             "event__scheme_year__scheme",
         )
@@ -390,18 +424,31 @@ def _events(figures, organisation, schemes):
     figures.events = list(grouped.values())
 
 
-def organisation_figures(organisation, today, progress=lambda percent, step="": None, schemes=None):
-    """Everything the organisation report shows for ``organisation``, as of ``today``; only
-    about ``schemes`` (ids) when given — a caseworker's report covers their own schemes."""
-    figures = OrganisationFigures(organisation=organisation, today=today)
+def portal_period(as_of=None) -> Period:
+    """The years of every scheme in the portal: an organisation's whole record."""
+    years = SchemeYear.objects.order_by("year").values_list("year", flat=True)
+    first, last = years.first(), years.last()
+    this_year = timezone.localdate().year
+    return Period.years(first or this_year, last or this_year, as_of)
+
+
+def organisation_figures(
+    organisation, period, progress=lambda percent, step="": None, schemes=None
+):
+    """Everything the organisation report shows for ``organisation`` in ``period`` (a Period,
+    or an as-of date for its whole record); only about ``schemes`` (ids) when given — a
+    caseworker's report covers their own schemes."""
+    if not isinstance(period, Period):
+        period = portal_period(period)
+    figures = OrganisationFigures(organisation=organisation, period=period)
     progress(10, _("Applications"))
-    _applications(figures, organisation, schemes)
+    _applications(figures, organisation, schemes, period)
     progress(30, _("Awards"))
-    _awards(figures, organisation, today, schemes)
+    _awards(figures, organisation, period, schemes)
     progress(55, _("Mentoring"))
-    _pairings(figures, organisation, schemes)
+    _pairings(figures, organisation, schemes, period)
     progress(70, _("Courses and gatherings"))
-    _events(figures, organisation, schemes)
+    _events(figures, organisation, schemes, period)
     figures.collaborations = list(
         organisation.collaborations.order_by("since", "partner_name", "id")
     )

@@ -129,8 +129,22 @@ def assert_contents(pdf: Pdf, headings):
 # --- the annual grant report ----------------------------------------------------------------
 
 
+def after_the_reports(data):
+    """A month after the reports were due, and the reports read as of then: Bærum's, sent
+    five days late, counts (a report sent after the as-of date does not)."""
+    moment = datetime.datetime.combine(data.due, datetime.time(12), tzinfo=datetime.UTC)
+    return dataset.at(moment + datetime.timedelta(days=30))
+
+
+def as_of_after_the_reports(data) -> str:
+    return (data.due + datetime.timedelta(days=30)).isoformat()
+
+
 def test_the_annual_report(data):
-    pdf, file_name = build("annual", scheme_year=data.scheme_year.pk)
+    with after_the_reports(data):
+        pdf, file_name = build(
+            "annual", scheme_year=data.scheme_year.pk, as_of=as_of_after_the_reports(data)
+        )
     year = data.today.year
     assert file_name == f"annual-report-proveordning-{year}.pdf"
     with translation.override("nb"):
@@ -139,7 +153,8 @@ def test_the_annual_report(data):
         assert pdf.pages[0].startswith(title)
         assert_contents(pdf, [_("Summary"), _("Grants and spending"),
                               _("Grant reports and accounts"), _("Mentoring"),
-                              _("Competence building"), _("What the scheme cost")])  # fmt: skip
+                              _("Competence building"), _("What the scheme cost"),
+                              _("About the figures")])  # fmt: skip
     text = pdf.text
     for figure in ["95 000 kr", "105 000 kr", "60 000 kr", "260 000 kr", "230 000 kr",
                    "190 000 kr", "130 000 kr", "68 %", "26 %", "340 000 kr", "113 333 kr",
@@ -201,7 +216,12 @@ def test_a_long_table_splits_across_pages_with_its_header_repeated(db):
 
 def test_the_evaluation_summary_names_no_organisation_and_no_person(data):
     factories.caseworker()  # one more organisation and person the summary must not name
-    pdf, file_name = build("evaluation", scheme=data.scheme.pk)
+    data.scheme.smallest_group = 2  # the form's two answers are shown
+    data.scheme.save(update_fields=["smallest_group"])
+    with after_the_reports(data):
+        pdf, file_name = build(
+            "evaluation", scheme=data.scheme.pk, as_of=as_of_after_the_reports(data)
+        )
     assert file_name == "evaluation-summary-proveordning.pdf"
     with translation.override("nb"):
         title = _("Evaluation summary: %(scheme)s") % {"scheme": data.scheme.name}

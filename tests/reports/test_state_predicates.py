@@ -11,6 +11,7 @@ from reports.models import JobStatus, ReportJob
 PRINTED = {
     ReportState.ON_TIME: "on time",
     ReportState.LATE: "late",
+    ReportState.RETURNED: "returned for changes",
     ReportState.MISSING: "missing",
     ReportState.NOT_DUE: "not due yet",
 }
