@@ -4,8 +4,9 @@ Run through ``bench/load.py``, which prepares the people (``LOAD_PEOPLE``: a JSO
 their logins and pages) and the server. Each person logs in as a real one does (the login
 form; caseworkers then type the code of their authenticator app), then walks their usual pages
 with a few seconds' think time between them. Every answer must be 200 (a redirect to the login
-page counts as a failure). At the end the per-page table is printed and the run fails when a
-request failed or the pages' p95 is 300 ms or more. See bench/README.md, "Load test".
+page counts as a failure, and the person logs in again). At the end the per-page table is
+printed and the run fails when a request failed or the pages' p95 is 300 ms or more. See
+bench/README.md, "Load test".
 """
 
 import json
@@ -34,16 +35,27 @@ class Person(HttpUser):
 
     def on_start(self):
         self.me = PLAN[self.role].pop()
+        self.signed_in = False
         self.log_in()
 
+    def open(self, url, name):
+        """One of the person's pages; logged in first when they are not (any more)."""
+        if not self.signed_in:
+            self.log_in()
+        if self.signed_in:
+            self.get(url, name)
+
     def get(self, url, name):
-        """A page that must answer 200 itself (not after a redirect)."""
+        """A page that must answer 200 itself (not after a redirect). Sent to the login page,
+        the person is logged out and logs in again before their next page."""
         with self.client.get(
             url, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 200:
                 where = response.headers.get("Location", "")
                 response.failure(f"{response.status_code} {where}".rstrip())
+                if where.startswith("/account/login/"):
+                    self.signed_in = False
         return response
 
     def post(self, url, data, name, form_page) -> bool:
@@ -63,34 +75,41 @@ class Person(HttpUser):
         return True
 
     def log_in(self):
+        """The login form, the code for caseworkers, then the dashboard. A step that fails
+        leaves the person logged out; they try again before their next page."""
+        self.client.cookies.clear()
         form = self.get("/account/login/", "log in: page")
         data = {"username": self.me["email"], "password": PLAN["password"]}
-        self.post("/account/login/", data, PASSWORD_STEP, form)
-        if self.role == "caseworker":
-            self.type_code()
-        self.get("/dashboard/", "dashboard")
+        if form.status_code != 200 or not self.post("/account/login/", data, PASSWORD_STEP, form):
+            return
+        if self.role == "caseworker" and not self.type_code():
+            return
+        self.signed_in = self.get("/dashboard/", "dashboard").status_code == 200
 
-    def type_code(self, attempts=2):
+    def type_code(self, attempts=2) -> bool:
         """The app's current code. A code answered after its 30 seconds (and the next 30) is
         refused (a failure); then, as the page asks, the person types the new one."""
         url = "/account/two-factor/?next=/dashboard/"
         for _ in range(attempts):
             form = self.get(url, "log in: code page")
+            if form.status_code != 200:
+                return False
             code = TOTP(bytes.fromhex(self.me["totp_key"])).token()
             if self.post(url, {"token": f"{code:06d}"}, "log in: code", form):
-                return
+                return True
+        return False
 
     @task(4)
     def dashboard(self):
-        self.get("/dashboard/", "dashboard")
+        self.open("/dashboard/", "dashboard")
 
     @task(1)
     def notifications(self):
-        self.get("/notifications/", "notifications")
+        self.open("/notifications/", "notifications")
 
     @task(1)
     def events(self):
-        self.get("/courses/", "events")
+        self.open("/courses/", "events")
 
 
 class Caseworker(Person):
@@ -99,68 +118,68 @@ class Caseworker(Person):
 
     @task(3)
     def organisations(self):
-        self.get("/organisations/", "organisations")
+        self.open("/organisations/", "organisations")
 
     @task(2)
     def search(self):
         term = random.choice(SHARED["search_terms"])
-        self.get(f"/organisations/?q={term}", "organisations: search")
+        self.open(f"/organisations/?q={term}", "organisations: search")
 
     @task(1)
     def organisations_page(self):
-        self.get(f"/organisations/?page={random.randint(2, 200)}", "organisations: a page")
+        self.open(f"/organisations/?page={random.randint(2, 200)}", "organisations: a page")
 
     @task(3)
     def organisation(self):
         pk = random.choice(SHARED["organisations"])
-        self.get(f"/organisations/{pk}/", "organisation profile")
+        self.open(f"/organisations/{pk}/", "organisation profile")
 
     @task(3)
     def applications(self):
-        self.get("/grants/review/", "applications")
+        self.open("/grants/review/", "applications")
 
     @task(1)
     def applications_filtered(self):
-        self.get("/grants/review/?status=submitted&order=-score", "applications: filtered")
+        self.open("/grants/review/?status=submitted&order=-score", "applications: filtered")
 
     @task(4)
     def application(self):
         pk = random.choice(SHARED["applications"])
-        self.get(f"/grants/review/applications/{pk}/", "application (caseworker)")
+        self.open(f"/grants/review/applications/{pk}/", "application (caseworker)")
 
     @task(1)
     def award(self):
-        self.get(f"/grants/review/awards/{random.choice(SHARED['awards'])}/", "award (caseworker)")
+        self.open(f"/grants/review/awards/{random.choice(SHARED['awards'])}/", "award (caseworker)")
 
     @task(1)
     def calls(self):
-        self.get("/grants/calls/", "calls")
+        self.open("/grants/calls/", "calls")
 
     @task(1)
     def portfolio(self):
-        self.get(f"/grants/calls/{SHARED['call']}/portfolio/", "portfolio")
+        self.open(f"/grants/calls/{SHARED['call']}/portfolio/", "portfolio")
 
     @task(2)
     def overview(self):
-        self.get("/mentoring/overview/", "mentoring overview")
+        self.open("/mentoring/overview/", "mentoring overview")
 
     @task(2)
     def pairing(self):
         pk = random.choice(SHARED["pairings"])
-        self.get(f"/mentoring/pairings/{pk}/", "pairing (caseworker)")
+        self.open(f"/mentoring/pairings/{pk}/", "pairing (caseworker)")
 
     @task(1)
     def match(self):
         pk = random.choice(SHARED["participants"])
-        self.get(f"/mentoring/match/{pk}/", "match")
+        self.open(f"/mentoring/match/{pk}/", "match")
 
     @task(1)
     def new_pairing(self):
-        self.get("/mentoring/pairings/new/", "new pairing (form)")
+        self.open("/mentoring/pairings/new/", "new pairing (form)")
 
     @task(1)
     def event(self):
-        self.get(f"/courses/events/{random.choice(SHARED['events'])}/", "event (caseworker)")
+        self.open(f"/courses/events/{random.choice(SHARED['events'])}/", "event (caseworker)")
 
 
 class Member(Person):
@@ -169,34 +188,34 @@ class Member(Person):
 
     @task(2)
     def grants(self):
-        self.get("/grants/", "grants (member)")
+        self.open("/grants/", "grants (member)")
 
     @task(2)
     def application(self):
         if self.me["application"]:
-            self.get(f"/grants/applications/{self.me['application']}/", "application (member)")
+            self.open(f"/grants/applications/{self.me['application']}/", "application (member)")
 
     @task(1)
     def award(self):
         if self.me["award"]:
-            self.get(f"/grants/awards/{self.me['award']}/", "award (member)")
+            self.open(f"/grants/awards/{self.me['award']}/", "award (member)")
 
     @task(1)
     def organisation(self):
-        self.get(f"/organisations/{self.me['organisation']}/", "own organisation")
+        self.open(f"/organisations/{self.me['organisation']}/", "own organisation")
 
     @task(3)
     def pairing(self):
-        self.get(f"/mentoring/pairings/{self.me['pairing']}/", "pairing (member)")
+        self.open(f"/mentoring/pairings/{self.me['pairing']}/", "pairing (member)")
 
     @task(1)
     def log_meeting(self):
         pk = self.me["pairing"]
-        self.get(f"/mentoring/pairings/{pk}/meetings/new/", "log a meeting (form, member)")
+        self.open(f"/mentoring/pairings/{pk}/meetings/new/", "log a meeting (form, member)")
 
     @task(1)
     def calendar(self):
-        self.get("/courses/calendar/", "my calendar")
+        self.open("/courses/calendar/", "my calendar")
 
 
 class Mentor(Person):
@@ -205,16 +224,16 @@ class Mentor(Person):
 
     @task(1)
     def mentoring(self):
-        self.get("/mentoring/", "mentoring (mentor)")
+        self.open("/mentoring/", "mentoring (mentor)")
 
     @task(4)
     def pairing(self):
-        self.get(f"/mentoring/pairings/{self.me['pairing']}/", "pairing (mentor)")
+        self.open(f"/mentoring/pairings/{self.me['pairing']}/", "pairing (mentor)")
 
     @task(2)
     def log_meeting(self):
         pk = self.me["pairing"]
-        self.get(f"/mentoring/pairings/{pk}/meetings/new/", "log a meeting (form, mentor)")
+        self.open(f"/mentoring/pairings/{pk}/meetings/new/", "log a meeting (form, mentor)")
 
 
 def _pages_total(stats) -> StatsEntry:
