@@ -65,7 +65,3 @@ def people_in(announcement) -> Q:
         organisation__in=organisation.objects.filter(organisations_in(announcement)),
     )
     return Q(is_active=True) & Q(Exists(members))
-
-
-def audience_size(announcement) -> int:
-    return User.objects.filter(people_in(announcement)).count()

@@ -8,6 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from scheme.models import NotifyBy, User
 from scheme.notifications import notify
 
 from .audience import for_person
-from .models import Announcement, DigestSent
+from .models import Announcement, AnnouncementRead, DigestSent
 from .services import announcement_url
 
 SUBJECT = gettext_lazy("Your week in the portal")
@@ -34,7 +35,13 @@ def announcements_section(user, since) -> list:
     announcements = (
         Announcement.objects.published()
         .filter(for_person(user), publish_at__gte=since)
-        .exclude(reads__person=user, reads__read_at__isnull=False)
+        .exclude(
+            Exists(
+                AnnouncementRead.objects.filter(
+                    announcement=OuterRef("pk"), person=user, read_at__isnull=False
+                )
+            )
+        )
         .newest_first()
     )
     return [

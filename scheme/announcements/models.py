@@ -78,7 +78,7 @@ class AnnouncementQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Caseworkers see every announcement of the schemes their body runs (admins all);
         everyone else the published ones for an audience they are in."""
-        from scheme.announcements.audience import for_person
+        from scheme.announcements.audience import for_person  # it imports this module
 
         access = access_for(user)
         if access.is_admin:

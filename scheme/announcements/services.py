@@ -60,7 +60,10 @@ def _check_audience(announcement) -> None:
 
 def _attach(announcement, upload) -> None:
     if upload:
-        validate_upload(upload)
+        try:
+            validate_upload(upload)
+        except ValidationError as refused:
+            raise ValidationError({"upload": refused.messages}) from None
         announcement.file = upload
         announcement.file_name = upload.name[:200]
 

@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.db import connection
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from scheme import registry
-from scheme.announcements import tasks
-from scheme.announcements.digest import send_weekly_digests, week_of
+from scheme.announcements import services, tasks
+from scheme.announcements.digest import announcements_section, send_weekly_digests, week_of
 from scheme.announcements.models import DigestSent
 from scheme.models import Notification, NotifyBy
 from tests import factories
@@ -27,8 +27,6 @@ def weekly(participant):
 @pytest.fixture
 def no_other_sections(monkeypatch):
     """Only the announcements' own section, so the test does not depend on other apps'."""
-    from scheme.announcements.digest import announcements_section
-
     monkeypatch.setattr(registry, "_digest_sections", [announcements_section])
     monkeypatch.setattr(registry, "_due_items", [])
 
@@ -136,3 +134,18 @@ def test_a_real_worker_sends_the_digest_once(
     [digest] = Notification.objects.filter(recipient=weekly, subject="Your week in the portal")
     assert digest.email_to == weekly.email
     assert DigestSent.objects.filter(person=weekly).count() == 1
+
+
+@pytest.mark.django_db
+def test_what_the_person_read_is_left_out_what_another_read_is_not(
+    caseworker, scheme_year, weekly, member, no_other_sections
+):
+    read = announce(caseworker, scheme_year, title_nb="Lest", title_en="Read already")
+    other = announce(caseworker, scheme_year, title_nb="Ulest", title_en="Not read yet")
+    services.mark_read(weekly, read)
+    services.mark_read(member, other)
+    services.dismiss(weekly, other)
+    since = timezone.now() - datetime.timedelta(days=7)
+    with translation.override("en"):
+        lines = [text for text, _url in announcements_section(weekly, since)]
+    assert lines == ["Announcement: Not read yet"]

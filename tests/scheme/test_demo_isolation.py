@@ -59,6 +59,7 @@ def test_the_command_takes_the_apps_demo_modules_in_the_order_of_installed_apps(
         "mentoring.demo",
         "courses.demo",
         "scheme.announcements.demo",
+        "scheme.conversations.demo",
     ]
 
 
