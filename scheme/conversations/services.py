@@ -148,7 +148,7 @@ def post_message(actor, code: str, object_id: int, body: str, files=()) -> Messa
         attachment.save()
     _note_last(thread, message)
     _mark_read(actor, thread, message.pk)
-    audit.record(actor, POSTED, obj, organisation.name if organisation else "")
+    audit.record(actor, POSTED, obj, _side_name(message))
     _tell_other_sides(actor, kind, obj, thread, message)
     return message
 
@@ -195,6 +195,16 @@ def _message_for_update(actor, message_id: int) -> Message:
     return message
 
 
+def _case_of(actor, thread: Thread):
+    """The case object the thread is about: its timeline has the thread's changes."""
+    return case_object(actor, thread.kind, thread.object_id)[1]
+
+
+def _side_name(message: Message) -> str:
+    organisation = message.author_organisation
+    return organisation.name if organisation else ""
+
+
 def read_by_others(message: Message) -> bool:
     """Someone besides the author has read the message (or a later one)."""
     return (
@@ -224,7 +234,7 @@ def edit_message(actor, message_id: int, body: str) -> Message:
     message.edited_at = timezone.now()
     message.full_clean(exclude=["thread", "author", "author_organisation"])
     message.save(update_fields=["body", "edited_at"])
-    audit.record(actor, EDITED, message.thread, message.thread.title)
+    audit.record(actor, EDITED, _case_of(actor, message.thread), _side_name(message))
     return message
 
 
@@ -238,7 +248,7 @@ def withdraw_message(actor, message_id: int) -> Message:
     message.withdrawn_at = timezone.now()
     message.withdrawn_by = actor
     message.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit.record(actor, WITHDRAWN, message.thread, message.thread.title)
+    audit.record(actor, WITHDRAWN, _case_of(actor, message.thread), _side_name(message))
     return message
 
 

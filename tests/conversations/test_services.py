@@ -42,9 +42,12 @@ def test_a_reply_tells_the_organisation_in_english(world, post):
 
 
 def test_the_message_is_on_the_case_objects_timeline(world, post):
-    post(world.member, "award", world.award)
-    event = Event.objects.get(verb=services.POSTED)
-    assert event.target == world.award
+    message = post(world.member, "award", world.award, "Hemmelig")
+    services.withdraw_message(world.member, message.pk)
+    events = Event.objects.filter(verb__in=[services.POSTED, services.WITHDRAWN])
+    assert [e.target for e in events] == [world.award, world.award]
+    # The timeline names who wrote for which organisation, never the text.
+    assert {e.detail for e in events} == {world.organisation.name}
 
 
 def test_text_is_required_and_bounded(world, post):
