@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import (
-    PARTICIPATING_KINDS,
     AnnualPlan,
     Event,
     FeedbackForm,
@@ -20,7 +19,7 @@ from courses.models import (
     Response,
     remember_taking_part_years,
 )
-from organisations.models import Organisation
+from organisations import dashboard as organisations_dashboard
 from scheme.queries import count_of
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import Role, access_for
@@ -30,15 +29,9 @@ EVALUATION_FORMS_SHOWN = 5
 
 
 def own_organisations(user) -> list:
-    """The participant and mentor organisations the user belongs to: one query, kept on the
-    user object for the rest of the request."""
-    cached = getattr(user, "_courses_organisations", None)
-    if cached is not None:
-        return cached
-    ids = access_for(user).organisation_ids(*PARTICIPATING_KINDS)
-    organisations = list(Organisation.objects.filter(pk__in=ids).order_by("name")) if ids else []
-    user._courses_organisations = organisations
-    return organisations
+    """The participant and mentor organisations the user belongs to (one query per request,
+    shared with the other panels: ``organisations.dashboard.own_organisations``)."""
+    return organisations_dashboard.own_organisations(user)
 
 
 def _with_prefix(organisations, organisation, text):
@@ -48,7 +41,7 @@ def _with_prefix(organisations, organisation, text):
 
 def organisation_overview(user) -> dict:
     """Upcoming events with the user's organisations' registrations, open forms not answered
-    and tasks still to hand in: five queries, kept on the user object for the request."""
+    and tasks still to hand in: four queries, kept on the user object for the request."""
     cached = getattr(user, "_courses_overview", None)
     if cached is not None:
         return cached
@@ -84,27 +77,23 @@ def organisation_overview(user) -> dict:
             .select_related("event")
             .order_by("closes_at", "id")
         )
-        tasks = (
-            PracticalTask.objects.visible_to(user)
-            .filter(due_on__gte=today)
-            .select_related("event")
-            .prefetch_related(
-                "organisations",
-                Prefetch(
-                    "hand_ins",
-                    queryset=HandIn.objects.filter(organisation_id__in=ids),
-                    to_attr="own_hand_ins",
-                ),
+        # Each task given to one of the organisations that has not handed it in, one query.
+        by_id = {o.pk: o for o in organisations}
+        handed_in = HandIn.objects.filter(
+            task=OuterRef("practicaltask_id"), organisation=OuterRef("organisation_id")
+        )
+        assigned = (
+            PracticalTask.organisations.through.objects.filter(
+                organisation_id__in=ids,
+                practicaltask__in=PracticalTask.objects.visible_to(user).filter(due_on__gte=today),
             )
-            .order_by("due_on", "id")
+            .exclude(Exists(handed_in))
+            .select_related("practicaltask__event")
+            .order_by("practicaltask__due_on", "practicaltask_id", "organisation__name")
         )
         overview["events"] = events
         overview["forms"] = [form for form in forms if any(form.is_for(o) for o in organisations)]
-        for task in tasks:
-            handed_in = {h.organisation_id for h in task.own_hand_ins}
-            for organisation in task.organisations.all():
-                if organisation.pk in ids and organisation.pk not in handed_in:
-                    overview["tasks"].append((task, organisation))
+        overview["tasks"] = [(row.practicaltask, by_id[row.organisation_id]) for row in assigned]
     user._courses_overview = overview
     return overview
 

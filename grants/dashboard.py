@@ -1,7 +1,7 @@
 """What the grants app puts on the dashboard: for an organisation its calls, applications and
 what is due from it; for a caseworker the cases waiting for them."""
 
-from django.db.models import Count, Exists, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +16,11 @@ from grants.models import (
     ChangeNoticeStatus,
     Clawback,
     ClawbackStatus,
+    Invitation,
     ReportStatus,
     Round,
-    RoundKind,
 )
-from organisations.models import Organisation
+from organisations.dashboard import own_organisations
 from scheme.formatting import format_nok
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
@@ -28,6 +28,66 @@ from scheme.roles import OrganisationKind, access_for
 
 def _participant_ids(user):
     return access_for(user).organisation_ids(OrganisationKind.PARTICIPANT)
+
+
+def _participants(user) -> list:
+    """The user's participant organisations (organisations.dashboard loads them once)."""
+    return [o for o in own_organisations(user) if o.kind == OrganisationKind.PARTICIPANT]
+
+
+def open_calls(user, organisations) -> list:
+    """The open calls each of ``organisations`` (the user's) may still apply to, grouped by
+    call: (call, [(organisation, its room in the call's year, the call's eligibility rules
+    for it (services.admission_check))]); the call's ``most`` is the largest room among them
+    and ``startable`` those that may start an application.
+
+    One query for the calls, which carry per organisation whether it is invited, has applied
+    (a withdrawn application still uses its one place) and what it has been awarded in the
+    call's year; one more for the previous applications the rules read.
+    """
+    if not organisations:
+        return []
+    facts = {}
+    for pk in (o.pk for o in organisations):
+        in_call = {"round": OuterRef("pk"), "organisation_id": pk}
+        facts[f"invited_{pk}"] = Exists(Invitation.objects.filter(**in_call))
+        facts[f"applied_{pk}"] = Exists(Application.objects.filter(**in_call))
+        facts[f"awarded_{pk}"] = services.awarded_in_year(pk, OuterRef("scheme_year_id"))
+    today = timezone.localdate()
+    calls = list(
+        Round.objects.visible_to(user)
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .select_related("scheme_year__scheme")
+        .annotate(**facts)
+        .order_by("closes_on", "id")
+    )
+    if not calls:
+        return []
+    prefetch_related_objects(organisations, "previous_applications")  # for admission_check
+    result = []
+    for call in calls:
+        invited = {o.pk for o in organisations if getattr(call, f"invited_{o.pk}")}
+        may_apply = [
+            (
+                organisation,
+                services.YearlyRoom(
+                    call.scheme_year.max_grant, getattr(call, f"awarded_{organisation.pk}")
+                ),
+                services.admission_check(call, organisation),
+            )
+            for organisation in organisations
+            if not getattr(call, f"applied_{organisation.pk}")
+            and call.accepts(organisation, invited)
+        ]
+        if may_apply:
+            call.most = max(room.left for _organisation, room, _admission in may_apply)
+            call.startable = [
+                organisation
+                for organisation, room, check in may_apply
+                if not room.exhausted and check.allowed
+            ]
+            result.append((call, may_apply))
+    return result
 
 
 def organisation_overview(user) -> dict:
@@ -40,43 +100,20 @@ def organisation_overview(user) -> dict:
     ids = _participant_ids(user)
     overview = {"applications": [], "open_calls": []}
     if ids:
-        today = timezone.localdate()
-        every = list(
+        applications = (
             Application.objects.filter(organisation_id__in=ids)
+            .exclude(status=ApplicationStatus.WITHDRAWN)
             .select_related("round__scheme_year", "organisation", "award__report")
             .order_by("-round__opens_on", "organisation__name")
         )
-        # A withdrawn application still uses the organisation's one place in the round.
-        applied = {(a.round_id, a.organisation_id) for a in every}
-        applications = [a for a in every if a.status != ApplicationStatus.WITHDRAWN]
-        calls = list(
-            Round.objects.visible_to(user)
-            .filter(opens_on__lte=today, closes_on__gte=today)
-            .select_related("scheme_year")
-            .prefetch_related("invitations")
-        )
-        rooms = services.yearly_rooms(ids, {call.scheme_year for call in calls}) if calls else {}
-        organisations = _organisations_to_check(ids) if calls else {}
-        overview["applications"] = applications
+        overview["applications"] = list(applications)
         overview["open_calls"] = [
-            (call, organisation_id)
-            for call in calls
-            for organisation_id in sorted(ids)
-            if (call.id, organisation_id) not in applied
-            and (
-                call.kind == RoundKind.OPEN
-                or organisation_id in {i.organisation_id for i in call.invitations.all()}
-            )
-            and not rooms[(organisation_id, call.scheme_year_id)].exhausted
-            and services.admission_check(call, organisations[organisation_id]).allowed
+            (call, organisation.pk)
+            for call, _may_apply in open_calls(user, _participants(user))
+            for organisation in call.startable
         ]
     user._grants_overview = overview
     return overview
-
-
-def _organisations_to_check(ids) -> dict:
-    """The organisations with what the calls' rules read (services.admission_check)."""
-    return Organisation.objects.prefetch_related("previous_applications").in_bulk(ids)
 
 
 def organisation_panel(request):

@@ -11,7 +11,7 @@ of the request, so the panel and the due list do not compute it twice.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.models import (
+    LIVE_STATUSES,
     AgreementAcceptance,
     CheckIn,
     CheckInKind,
@@ -29,9 +30,9 @@ from mentoring.models import (
 from mentoring.progress import (
     HEALTH_BADGE,
     HEALTH_ORDER,
+    RISKIEST_FIRST,
     Health,
     progress,
-    riskiest_first,
     with_progress_data,
 )
 from scheme.formatting import format_day
@@ -48,7 +49,7 @@ def pairing_progress(pairing, today):
 
 def progress_rows(pairings, today) -> list:
     """(pairing, progress) for pairings annotated by ``with_progress_data``, riskiest first."""
-    return riskiest_first([(pairing, progress(pairing, today)) for pairing in pairings])
+    return [(pairing, progress(pairing, today)) for pairing in pairings.order_by(*RISKIEST_FIRST)]
 
 
 # --- the rows of a member or mentor ----------------------------------------------------------
@@ -233,20 +234,27 @@ def own_due_items(user):
 
 def caseworker_summary(user) -> dict:
     """The caseworker's pairings counted by health, and the open flags and poor-fit answers to
-    follow up: one query (three when there are pairings), whatever their number."""
+    follow up: one query, counted in the database, whatever their number."""
     cached = getattr(user, "_mentoring_summary", None)
     if cached is not None:
         return cached
     access = access_for(user)
-    today = timezone.localdate()
-    pairings = with_progress_data(access.administered(Pairing.objects.all()), today)
+    pairings = with_progress_data(access.administered(Pairing.objects.all()), timezone.localdate())
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
-    for pairing, state in progress_rows(pairings, today):
-        open_flags += pairing.open_flags
-        poor_fits += pairing.open_poor_fits
-        if pairing.is_live:
-            counts[state.health] += 1
+    for rank, live, flags, poor in (
+        pairings.order_by()
+        .values("health_rank")
+        .annotate(
+            live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
+            flags=Sum("open_flags"),
+            poor=Sum("open_poor_fits"),
+        )
+        .values_list("health_rank", "live", "flags", "poor")
+    ):
+        counts[HEALTH_ORDER[rank]] = live
+        open_flags += flags or 0
+        poor_fits += poor or 0
     summary = {
         "health": [
             (health, health.label, counts[health], HEALTH_BADGE[health])

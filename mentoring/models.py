@@ -191,8 +191,13 @@ class PairingQuerySet(models.QuerySet):
     def with_members(self, **annotations):
         """The participants with their organisations and contact people (and
         ``annotations``), in one query."""
-        members = PairingMember.objects.select_related("organisation", "contact")
-        return self.prefetch_related(models.Prefetch("members", members.annotate(**annotations)))
+        return self.prefetch_related(members_with_people(**annotations))
+
+
+def members_with_people(**annotations):
+    """The prefetch of a pairing's ``members`` with their organisations and contact people."""
+    members = PairingMember.objects.select_related("organisation", "contact")
+    return models.Prefetch("members", members.annotate(**annotations))
 
 
 class Pairing(models.Model):

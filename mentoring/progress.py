@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from mentoring.models import (
     Flag,
     FlagStatus,
     Meeting,
+    PairingStatus,
     Task,
 )
 from scheme.formatting import format_day
@@ -173,6 +174,42 @@ def scheme_last_year(scheme):
     return Subquery(SchemeYear.objects.filter(scheme=scheme).order_by("-year").values("year")[:1])
 
 
+def _health_rank(today: datetime.date):
+    """The health rule (the module's docstring) as an expression over the annotations of
+    ``with_progress_data``: the health's place in HEALTH_ORDER (riskiest first), so that lists
+    count, filter and sort by it in the database."""
+    minimum = Coalesce(F("agreement__min_meetings"), F("scheme_minimum"))
+    days_in_year = 366 if calendar.isleap(today.year) else 365
+    elapsed = (today - datetime.date(today.year, 1, 1)).days
+    # Integer division, as expected_meetings: the pro-rated minimum rounded down.
+    behind = Q(meetings_this_year__lt=minimum * Value(elapsed) / Value(days_in_year))
+    silent = Q(silent_from__lte=today - datetime.timedelta(days=AT_RISK_SILENCE_DAYS))
+    rank = {health: Value(HEALTH_ORDER.index(health)) for health in HEALTH_ORDER}
+    return Case(
+        When(~Q(status=PairingStatus.ACTIVE), then=rank[Health.NOT_RUNNING]),
+        When(Q(open_flags__gt=0) | Q(open_poor_fits__gt=0) | (behind & silent),
+             then=rank[Health.AT_RISK]),
+        When(behind, then=rank[Health.BEHIND]),
+        default=rank[Health.ON_TRACK],
+        output_field=IntegerField(),
+    )  # fmt: skip
+
+
+def health_filter(health) -> Q:
+    """Pairings (annotated by ``with_progress_data``) of this health."""
+    return Q(health_rank=HEALTH_ORDER.index(Health(health)))
+
+
+# Riskiest first: at risk, behind, on track, not running; then the longest silence (never
+# met first), then the mentor's name. Over ``with_progress_data``'s annotations.
+RISKIEST_FIRST = (
+    "health_rank",
+    F("last_meeting_on").asc(nulls_first=True),
+    "mentor__name",
+    "pk",
+)
+
+
 def with_progress_data(pairings, today: datetime.date):
     """Annotate a pairing queryset with what ``progress`` needs: one query, no joins that
     multiply rows, however many meetings and tasks there are. ``scheme_minimum`` is this
@@ -200,6 +237,10 @@ def with_progress_data(pairings, today: datetime.date):
                                 due_on__lt=today),
         open_flags=_count(Flag, status=FlagStatus.OPEN),
         open_poor_fits=_count(CheckIn, good_fit=False, followed_up_at__isnull=True),
+    ).annotate(
+        silent_from=Coalesce("last_meeting_on", "starts_on"),
+    ).annotate(
+        health_rank=_health_rank(today),
     )  # fmt: skip
 
 
@@ -220,14 +261,7 @@ def progress(pairing, today: datetime.date, minimum: int | None = None) -> Progr
     silent_for = days_since_last if last else (today - pairing.starts_on).days
     behind = pairing.meetings_this_year < expected
     poor_fit = pairing.open_poor_fits > 0
-    if not pairing.is_running:
-        health = Health.NOT_RUNNING
-    elif pairing.open_flags or poor_fit or (behind and silent_for >= AT_RISK_SILENCE_DAYS):
-        health = Health.AT_RISK
-    elif behind:
-        health = Health.BEHIND
-    else:
-        health = Health.ON_TRACK
+    health = HEALTH_ORDER[pairing.health_rank]  # the rule: _health_rank, in the database
     return Progress(
         meetings_this_year=pairing.meetings_this_year,
         minimum=minimum,
@@ -271,16 +305,3 @@ def _next_step(pairing, behind, silent_for, health):
         participants = [o for pk, o in organisations.items() if pk != pairing.mentor_id]
         return participants[0], _("book the next meeting")
     return None, _("nothing is due")
-
-
-def riskiest_first(rows):
-    """Sort (pairing, progress) rows: at risk, behind, on track, not running; then the longest
-    silence first."""
-    return sorted(
-        rows,
-        key=lambda row: (
-            HEALTH_ORDER.index(row[1].health),
-            -(row[1].days_since_last if row[1].days_since_last is not None else 10_000),
-            row[0].mentor.name,
-        ),
-    )

@@ -1,7 +1,7 @@
 """What the organisations app puts on the dashboard: each user's organisations and what their
 profiles still lack, the caseworker's overview, and the evaluator's aggregated figures."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,46 +28,68 @@ PROFILE_KINDS = (OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR)
 LATEST_YEARS_LOOKED_AT = 3
 
 
-def _own_organisations(user):
+def own_organisations(user):
     """The participant and mentor organisations the user belongs to, with what their
-    profile gap check needs: one query, kept on the user object for the rest of the request."""
+    profile gap check needs; the other apps' panels use them too."""
+    return _organisations_of(user)["own"]
+
+
+def _invitations(user) -> list:
+    """The invitations to the user's address that wait for their answer, on the organisations
+    they are for (``invitation``)."""
+    return _organisations_of(user)["invited"]
+
+
+def _organisations_of(user) -> dict:
+    """The user's participant and mentor organisations and the organisations that invite
+    the user: one query, kept on the user object for the rest of the request."""
     cached = getattr(user, "_own_organisations", None)
     if cached is not None:
         return cached
     ids = access_for(user).organisation_ids(*PROFILE_KINDS)
-    organisations = []
-    if ids:
-        organisations = list(
-            Organisation.objects.filter(pk__in=ids).annotate(
-                has_target_groups=Exists(
-                    Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
+    waiting = MembershipInvitation.objects.filter(email=user.email).pending()
+    invitation = waiting.filter(organisation=OuterRef("pk")).order_by("-pk")
+    found = list(
+        Organisation.objects.filter(Q(pk__in=ids) | Q(Exists(invitation)))
+        .annotate(
+            invitation_id=Subquery(invitation.values("pk")[:1]),
+            invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
+            has_target_groups=Exists(
+                Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
+            ),
+            has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
+            has_previous=Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
+            join_requests_waiting=Coalesce(
+                Subquery(
+                    JoinRequest.objects.pending()
+                    .filter(organisation=OuterRef("pk"))
+                    .order_by()
+                    .values("organisation")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
                 ),
-                has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
-                has_previous=Exists(
-                    PreviousApplication.objects.filter(organisation=OuterRef("pk"))
-                ),
-                join_requests_waiting=Coalesce(
-                    Subquery(
-                        JoinRequest.objects.pending()
-                        .filter(organisation=OuterRef("pk"))
-                        .order_by()
-                        .values("organisation")
-                        .annotate(n=Count("pk"))
-                        .values("n"),
-                        output_field=IntegerField(),
-                    ),
-                    Value(0),
-                ),
-            )
+                Value(0),
+            ),
         )
-    user._own_organisations = organisations
-    return organisations
+        .order_by("name", "pk")
+    )
+    cached = {
+        "own": [o for o in found if o.pk in ids],
+        "invited": [
+            MembershipInvitation(pk=o.invitation_id, organisation=o, sent_at=o.invitation_sent_at)
+            for o in found
+            if o.invitation_id is not None
+        ],
+    }
+    user._own_organisations = cached
+    return cached
 
 
 def profile_gaps(organisation) -> list[tuple[str, str]]:
     """What the profile still lacks, as (what to do, where to do it), most important first.
 
-    Needs the ``has_*`` annotations of ``_own_organisations``.
+    Needs the ``has_*`` annotations of ``own_organisations``.
     """
     edit = reverse("organisations:edit", args=[organisation.pk])
     lists = reverse("organisations:parts", args=[organisation.pk, "activities"])
@@ -90,14 +112,14 @@ def profile_gaps(organisation) -> list[tuple[str, str]]:
 
 def _join_requests_to_answer(user, organisation) -> int:
     """How many requests to join the organisation wait for this user, a leader, to answer.
-    Needs the ``join_requests_waiting`` annotation of ``_own_organisations``."""
+    Needs the ``join_requests_waiting`` annotation of ``own_organisations``."""
     if not access_for(user).is_leader_of(organisation.pk):
         return 0
     return organisation.join_requests_waiting
 
 
 def own_organisations_panel(request):
-    organisations = _own_organisations(request.user)
+    organisations = own_organisations(request.user)
     if not organisations:
         return None
     rows = [
@@ -113,7 +135,7 @@ def own_organisations_panel(request):
 
 def join_request_due_items(user):
     """Requests to join the organisations the user leads."""
-    for organisation in _own_organisations(user):
+    for organisation in own_organisations(user):
         waiting = _join_requests_to_answer(user, organisation)
         if waiting:
             text = ngettext(
@@ -174,18 +196,14 @@ def getting_started_due_items(user):
 
 
 def profile_due_items(user):
-    for organisation in _own_organisations(user):
+    for organisation in own_organisations(user):
         for title, url in profile_gaps(organisation):
             yield DueItem(title=f"{organisation.name}: {title}", url=url)
 
 
 def invitation_due_items(user):
     """Invitations to the user's own address that wait for their answer."""
-    for invitation in (
-        MembershipInvitation.objects.filter(email=user.email)
-        .pending()
-        .select_related("organisation")
-    ):
+    for invitation in _invitations(user):
         yield DueItem(
             title=_("Answer the invitation to %(name)s") % {"name": invitation.organisation.name},
             url=reverse("organisations:invitation", args=[invitation.pk]),
@@ -193,30 +211,41 @@ def invitation_due_items(user):
         )
 
 
-def _registrations_waiting(user) -> int:
-    """Registrations waiting for this caseworker's decision; counted once per request."""
-    cached = getattr(user, "_registrations_waiting", None)
+WAITING = "registrations-waiting"  # not a kind: the row of the registrations in the counts
+
+
+def _caseworker_counts(user) -> dict:
+    """The organisations by kind and (under WAITING) the registrations waiting for this
+    caseworker's decision: one query (a union), once per request."""
+    cached = getattr(user, "_caseworker_counts", None)
     if cached is None:
-        cached = RegistrationRequest.objects.visible_to(user).pending().count()
-        user._registrations_waiting = cached
+        kinds = Organisation.objects.order_by().values_list("kind").annotate(n=Count("pk"))
+        waiting = (
+            RegistrationRequest.objects.visible_to(user)
+            .pending()
+            .order_by()
+            .annotate(label=Value(WAITING))
+            .values_list("label")
+            .annotate(n=Count("pk"))
+        )
+        cached = dict(kinds.union(waiting, all=True))
+        user._caseworker_counts = cached
     return cached
 
 
 def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
-    counts = dict(
-        Organisation.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-    )
+    counts = _caseworker_counts(request.user)
     rows = [(kind.label, kind.value, counts.get(kind.value, 0)) for kind in OrganisationKind]
-    context = {"rows": rows, "registrations_waiting": _registrations_waiting(request.user)}
+    context = {"rows": rows, "registrations_waiting": counts.get(WAITING, 0)}
     return Panel("organisations/panels/caseworker.html", context, order=20)
 
 
 def registration_due_items(user):
     if not access_for(user).is_caseworker:
         return
-    waiting = _registrations_waiting(user)
+    waiting = _caseworker_counts(user).get(WAITING, 0)
     if waiting:
         text = ngettext(
             "%(n)d registration of an organisation to decide",

@@ -60,6 +60,7 @@ from grants.services.decisions import (
 )
 from grants.services.money import (
     YearlyRoom,
+    awarded_in_year,
     confirm_payout_account,
     confirmation_problem,
     current_payout_account,
@@ -159,6 +160,7 @@ __all__ = [
     "approve_report",
     "attachments_left",
     "award_grant",
+    "awarded_in_year",
     "budget_position",
     "confirm_payout_account",
     "confirmation_problem",

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -68,20 +69,34 @@ from scheme.roles import (
     require_administers,
 )
 
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+
 # --- decisions --------------------------------------------------------------------------------
 
 
+def _total(queryset, field):
+    """The sum of ``field`` over ``queryset`` as a subquery (0 for none)."""
+    total = queryset.order_by().annotate(one=Value(1)).values("one").annotate(t=Sum(field))
+    return Coalesce(Subquery(total.values("t")), Value(ZERO), output_field=MONEY)
+
+
 def budget_position(scheme_year) -> dict:
-    """The year's frame, what is awarded, what is proposed but not decided, and what is left."""
-    awarded = Award.objects.in_year(scheme_year).aggregate(total=Sum("amount"))["total"] or ZERO
-    proposed = (
-        Assessment.objects.filter(
-            proposed=True,
-            application__round__scheme_year=scheme_year,
-            application__status__in=APPLICATION_UNDECIDED,
-        ).aggregate(total=Sum("proposed_amount"))["total"]
-        or ZERO
+    """The year's frame, what is awarded, what is proposed but not decided, and what is left
+    (one query)."""
+    proposals = Assessment.objects.filter(
+        proposed=True,
+        application__round__scheme_year=scheme_year,
+        application__status__in=APPLICATION_UNDECIDED,
     )
+    sums = (
+        SchemeYear.objects.filter(pk=scheme_year.pk)
+        .values_list(
+            _total(Award.objects.in_year(scheme_year), "amount"),
+            _total(proposals, "proposed_amount"),
+        )
+        .get()
+    )
+    awarded, proposed = sums
     return {
         "frame": scheme_year.budget_frame,
         "awarded": awarded,

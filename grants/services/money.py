@@ -6,7 +6,8 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,23 @@ def yearly_rooms(organisation_ids, scheme_years) -> dict:
         for organisation in organisation_ids
         for year_id, year in years.items()
     }
+
+
+def awarded_in_year(organisation_id, scheme_year):
+    """What the organisation has been awarded in every call of the scheme year, as an
+    expression (``scheme_year`` may be an OuterRef): the ``awarded`` of its YearlyRoom."""
+    total = (
+        Award.objects.filter(
+            application__organisation_id=organisation_id,
+            application__round__scheme_year=scheme_year,
+        )
+        .order_by()
+        .values("application__organisation_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return Coalesce(Subquery(total, output_field=money), Value(ZERO, output_field=money))
 
 
 def yearly_room(organisation_id, scheme_year) -> YearlyRoom:

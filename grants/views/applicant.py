@@ -10,7 +10,7 @@ forms and is sent to the caseworker's pages from the application, award and repo
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from grants import services, steps
+from grants.dashboard import open_calls
 from grants.forms.applicant import (
     ActivitiesForm,
     AmountForm,
@@ -50,7 +51,6 @@ from grants.models import (
     GoalResult,
     GrantReport,
     Instalment,
-    Invitation,
     PayoutAccount,
     Round,
 )
@@ -144,57 +144,6 @@ def _upload_limits():
 # --- home --------------------------------------------------------------------------------------
 
 
-def _open_calls(user, ids, organisations):
-    """The open calls each of the user's organisations may still apply to, grouped by call,
-    each organisation with what it may still be awarded in the call's year (its room) and the
-    call's eligibility rules for it (services.admission_check); the call's ``most`` is the
-    largest room among them."""
-    today = timezone.localdate()
-    calls = list(
-        Round.objects.visible_to(user)
-        .filter(opens_on__lte=today, closes_on__gte=today)
-        .select_related("scheme_year__scheme")
-        .prefetch_related(
-            Prefetch(
-                "invitations",
-                queryset=Invitation.objects.filter(organisation_id__in=ids),
-                to_attr="own_invitations",
-            )
-        )
-        .order_by("closes_on", "id")
-    )
-    if not calls:
-        return []
-    prefetch_related_objects(organisations, "previous_applications")  # for admission_check
-    applied = set(
-        Application.objects.filter(organisation_id__in=ids, round__in=calls).values_list(
-            "round_id", "organisation_id"
-        )
-    )
-    rooms = services.yearly_rooms(ids, {call.scheme_year for call in calls})
-    result = []
-    for call in calls:
-        invited = {invitation.organisation_id for invitation in call.own_invitations}
-        may_apply = [
-            (
-                organisation,
-                rooms[(organisation.pk, call.scheme_year_id)],
-                services.admission_check(call, organisation),
-            )
-            for organisation in organisations
-            if (call.pk, organisation.pk) not in applied and call.accepts(organisation, invited)
-        ]
-        if may_apply:
-            call.most = max(room.left for _organisation, room, _admission in may_apply)
-            call.startable = [
-                organisation
-                for organisation, room, check in may_apply
-                if not room.exhausted and check.allowed
-            ]
-            result.append((call, may_apply))
-    return result
-
-
 def home(request):
     """The organisation's grants: calls open to it, its applications, awards and reports."""
     access = access_for(request.user)
@@ -237,7 +186,7 @@ def home(request):
         {
             "organisations": organisations,
             "several": len(organisations) > 1,
-            "open_calls": _open_calls(request.user, ids, organisations),
+            "open_calls": open_calls(request.user, organisations),
             "page": paginate(request, applications),
             "awards": list(awards),
         },

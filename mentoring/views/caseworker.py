@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from mentoring import services
 from mentoring.choices import waiting_for_a_mentor
-from mentoring.dashboard import progress_rows
 from mentoring.forms import (
     FlagOutcomeForm,
     MatchForm,
@@ -34,8 +33,15 @@ from mentoring.models import (
     FlagStatus,
     Pairing,
     PairingStatus,
+    members_with_people,
 )
-from mentoring.progress import Health, with_progress_data
+from mentoring.progress import (
+    RISKIEST_FIRST,
+    Health,
+    health_filter,
+    progress,
+    with_progress_data,
+)
 from mentoring.views._common import back, pairing_url, step_refusal, visible_pairing
 from organisations.models import Organisation
 from scheme.roles import Role, require_role
@@ -48,41 +54,40 @@ WAITING_SHOWN = 25
 
 
 def overview(request):
+    """The caseworker's pairings riskiest first, filtered and paged in the database (health
+    is an annotation), with the open flags and poor-fit answers to follow up."""
     access = require_role(request.user, Role.CASEWORKER)
     today = timezone.localdate()
-    pairings = with_progress_data(access.administered(Pairing.objects.all()), today)
-    rows = progress_rows(pairings, today)
-    mentors = sorted({pairing.mentor for pairing, _state in rows}, key=lambda o: (o.name, o.pk))
+    administered = access.administered(Pairing.objects.all())
     chosen = {
         "health": request.GET.get("health", ""),
         "mentor": request.GET.get("mentor", ""),
         "status": request.GET.get("status", ""),
     }
-    shown = [
-        row
-        for row in rows
-        if (not chosen["health"] or row[1].health == chosen["health"])
-        and (not chosen["mentor"] or str(row[0].mentor_id) == chosen["mentor"])
-        and (not chosen["status"] or row[0].status == chosen["status"])
-    ]
-    by_id = {pairing.pk: pairing for pairing, _state in rows}
+    shown = administered_shown = with_progress_data(administered, today)
+    if chosen["health"] in Health.values:
+        shown = shown.filter(health_filter(chosen["health"]))
+    if chosen["mentor"].isdigit():
+        shown = shown.filter(mentor_id=chosen["mentor"])
+    if chosen["status"] in PairingStatus.values:
+        shown = shown.filter(status=chosen["status"])
+    page = paginate(request, shown.order_by(*RISKIEST_FIRST).with_members())
+    # Unfiltered, the page's count is the total.
+    total = page.paginator.count if shown is administered_shown else administered.count()
+    page.object_list = [(pairing, progress(pairing, today)) for pairing in page.object_list]
     flags = list(
         access.administered(
             Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
-        ).select_related("raised_for", "raised_by")
+        ).select_related("raised_for", "raised_by", "pairing__mentor")
     )
     poor_fits = list(
         access.administered(
             CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True),
             "pairing__scheme__administrator_id",
-        ).select_related("organisation")
+        ).select_related("organisation", "pairing__mentor")
     )
-    for item in flags + poor_fits:
-        item.pairing = by_id[item.pairing_id]
-    page = paginate(request, shown)
-    # Only the pairings on the page and those followed up name their participants.
-    listed = [pairing for pairing, _state in page] + [item.pairing for item in flags + poor_fits]
-    prefetch_related_objects(listed, "members__organisation")
+    # The pairings followed up name their participants: one query for both lists.
+    prefetch_related_objects([item.pairing for item in flags + poor_fits], members_with_people())
     unmatched = _waiting_for_a_mentor(access)
     return render(
         request,
@@ -90,9 +95,11 @@ def overview(request):
         {
             "page": page,
             "query": query_without_page(request),
-            "total": len(rows),
+            "total": total,
             "chosen": chosen,
-            "mentors": mentors,
+            "mentors": Organisation.objects.filter(
+                pk__in=administered.values("mentor_id")
+            ).order_by("name", "pk"),
             "health_choices": Health.choices,
             "status_choices": PairingStatus.choices,
             "flags": flags,

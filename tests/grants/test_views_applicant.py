@@ -921,7 +921,7 @@ def test_home_queries_do_not_grow_with_applications(
         services.declare_impartiality(caseworker, application, has_conflict=False)
         services.award_grant(caseworker, application, amount=Decimal("1000"), reasons="Ja.")
     log_in_for_counting(client, member)
-    with django_assert_max_num_queries(13):  # with the call's rules and the payout account
+    with django_assert_max_num_queries(10):  # with the call's rules and the payout account
         response = client.get(reverse("grants:home"))
     assert (
         response.content.decode().count(reverse("grants:application", args=[applications[0].pk]))

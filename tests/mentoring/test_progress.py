@@ -13,10 +13,10 @@ from mentoring.models import Pairing, PairingStatus
 from mentoring.progress import (
     AT_RISK_SILENCE_DAYS,
     NUDGE_SILENCE_DAYS,
+    RISKIEST_FIRST,
     Health,
     expected_meetings,
     progress,
-    riskiest_first,
     with_progress_data,
 )
 from tests import factories
@@ -354,13 +354,7 @@ def test_riskiest_first(caseworker, scheme_year):
     silent_short = pairing_with("F at risk", D(2023, 3, 20))
     also_never = pairing_with("B never met")
 
-    rows = [
-        (pairing, progress(pairing, today))
-        for pairing in with_progress_data(Pairing.objects.all(), today).prefetch_related(
-            "members__organisation"
-        )
-    ]
-    ordered = [pairing for pairing, _state in riskiest_first(rows)]
+    ordered = list(with_progress_data(Pairing.objects.all(), today).order_by(*RISKIEST_FIRST))
     assert ordered == [
         also_never,  # at risk, never met (ties by the mentor's name)
         never_met,
