@@ -1,9 +1,10 @@
-"""Free text without names: for evaluators, who see only what cannot point to a person or an
-organisation.
+"""Free text without names: for evaluators, who see only what cannot point to a person, an
+organisation or the place it works in.
 
-The one place that says what an anonymised summary blanks out (``anonymised``) and who reads a
-feedback form's results anonymised (``results_for``); the results page for evaluators and the
-evaluation summary (``reports.figures.evaluation``) both use it.
+The one place that says what an anonymised summary blanks out (``Scrubber``, ``anonymised``),
+how small a group may be shown (``at_least``) and who reads a feedback form's results
+anonymised (``results_for``); the results page for evaluators and the evaluation summary
+(``reports.figures.evaluation``, ``reports.builders.documents``) both use it.
 """
 
 import re
@@ -48,7 +49,9 @@ def _register_names():
             proper.add(short.group(1).strip())
         proper |= {municipality, postal_place}
     names |= set(Collaboration.objects.values_list("partner_name", flat=True))
-    proper |= set(Branch.objects.values_list("municipality", flat=True))
+    for branch, municipality in Branch.objects.values_list("name", "municipality"):
+        names.add(branch)
+        proper.add(municipality)
     proper |= {part for name in people for part in name.split() if part[:1].isupper()}
     return names, proper
 
