@@ -19,11 +19,12 @@ Ties are broken by name, so the order is always the same for the same data.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Q, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from mentoring.models import LIVE_STATUSES, MentorOffer
+from mentoring.models import LIVE_STATUSES, MentorOffer, PairingMember
 from organisations.geography import REGION_OF_COUNTY
 
 WEIGHTS = {
@@ -184,11 +185,18 @@ def _score_place(suggestion, offer, participant):
 
 def suggest_mentors(participant) -> list[Suggestion]:
     """Every mentor organisation with an offer, scored for ``participant``, best first."""
-    offers = MentorOffer.objects.select_related("organisation").annotate(
-        taken=Count(
-            "organisation__mentor_pairings__members",
-            filter=Q(organisation__mentor_pairings__status__in=LIVE_STATUSES),
+    # The places taken: a subquery per offer, not a join over every pairing's members.
+    taken = (
+        PairingMember.objects.filter(
+            pairing__mentor=OuterRef("organisation_id"), pairing__status__in=LIVE_STATUSES
         )
+        .order_by()
+        .values("pairing__mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    offers = MentorOffer.objects.select_related("organisation").annotate(
+        taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0)
     )
     listed = _listed_ids()
     wants = Wants(
