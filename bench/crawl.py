@@ -19,8 +19,9 @@ from django.urls import Resolver404, resolve
 
 LIST, DETAIL, FORM = "list", "detail", "form"
 # Not followed: logging out and switching the language change the session, opening a
-# notification marks it read (the one GET link that writes), ID-porten leaves the portal, and
-# Django's admin is not the portal's pages.
+# notification marks it read and leaves for its target, ID-porten leaves the portal, and
+# Django's admin is not the portal's pages. (Opening a thread records how far one has read:
+# followed, as that changes nothing but unread counts.)
 SKIPPED_NAMES = {"logout", "set_language", "notification_open", "idporten_login"}
 SKIPPED_NAMESPACES = {"admin"}
 SAMPLES_PER_PATTERN = 3

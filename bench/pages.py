@@ -2030,9 +2030,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--organisations", type=int, default=10_000, metavar="N")
     parser.add_argument("--role", action="append", choices=list(ROLES), help="only this role")
-    parser.add_argument("--repeat", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
     parser.add_argument(
-        "--budget", type=float, default=3.0, metavar="S", help="timed seconds per page at most"
+        "--budget", type=float, default=2.0, metavar="S", help="timed seconds per page at most"
     )
     parser.add_argument("--samples", type=int, default=3, help="pages crawled per pattern")
     parser.add_argument(
