@@ -1,20 +1,21 @@
-"""Page benchmark: SQL queries and response times of the portal's main pages at scale.
+"""Page benchmark: every page a caseworker, member, mentor and evaluator can reach, at scale.
 
 Run from the project root:
 
-    .venv/bin/python bench/pages.py [--organisations 10000] [--repeat 30]
+    .venv/bin/python bench/pages.py [--organisations 10000] [--compare 1000] [--role member]
 
-It uses its own PostgreSQL database (``DATABASE_URL``, default
-``postgres://postgres@127.0.0.1:5432/portal_bench``), creates it when missing, migrates it
-and fills it with ``--organisations`` organisations. The data is wipe-and-rebuild: when the
+It uses its own PostgreSQL database per size (``DATABASE_URL``, default ``portal_bench`` for
+10 000 organisations, ``portal_bench1k`` for 1 000), creates it when missing, migrates it and
+fills it with ``--organisations`` organisations. The data is wipe-and-rebuild: when the
 database does not already hold a complete data set of that size (or ``--rebuild`` is given),
 it is emptied with ``flush`` and built again; otherwise it is reused as it is.
 
-Each page is requested through Django's test client, logged in with ``force_login``: three
-warm-up requests, one request under ``CaptureQueriesContext`` to count the queries, then
-``--repeat`` timed requests. The baseline is a bare view doing one query, served through the
-same middleware stack (``bench/urls.py``). The exit status is 1 when a page needs more than
-``--max-queries`` queries. See bench/README.md.
+Each role's test client (``force_login``) crawls the portal from the dashboard
+(``bench/crawl.py``); one or two pages per URL pattern are then warmed up, their queries
+counted under ``CaptureQueriesContext`` and timed round-robin, against a bare one-query view
+served through the same middleware (``bench/urls.py``). The exit status is 1 when a page misses
+a bar (queries, the same count at the ``--compare`` size, median × the bare view) or a link
+leads to an error. See bench/README.md.
 """
 
 import argparse
