@@ -21,6 +21,7 @@ from reports.figures.definitions import Period, ReportState
 from reports.figures.evaluation import evaluation_figures
 from reports.figures.organisation import organisation_figures
 from tests.reports import dataset
+from tests.reports.test_pdfs import build
 
 D = Decimal
 
@@ -151,3 +152,18 @@ def test_the_period_comes_from_the_job_with_defaults(data):
         period_in({"start": "2024-06-01", "end": "2024-01-01"}, default)
     with pytest.raises(ReportError):
         period_in({"start": "not a date"}, default)
+
+
+def test_every_pdf_of_one_period_prints_the_period_and_the_definitions(data):
+    year = data.today.year
+    dates = {"start": f"{year}-01-01", "end": f"{year}-12-31", "as_of": data.today.isoformat()}
+    subjects = {
+        "annual": {"scheme_year": data.scheme_year.pk},
+        "evaluation": {"scheme": data.scheme.pk},
+        "organisation": {"organisation": data.a.pk},
+    }
+    for kind, subject in subjects.items():
+        pdf, _file_name = build(kind, **subject, **dates)
+        as_of = data.today.strftime("%d.%m.%Y")
+        assert pdf.says(f"Periode 01.01.{year}–31.12.{year}, tall per {as_of}."), kind
+        assert pdf.says("Om tallene") and pdf.says("Problemmeldinger sendt i perioden"), kind
