@@ -4,8 +4,9 @@ The summary is for the follow-up evaluators, who see aggregates only: every figu
 count, a sum, an average or a distribution, never an organisation or a person. Every text
 (feedback forms with their questions and answers, check-in comments) is anonymised by
 ``courses.anonymise``, as the results page for evaluators is: the names of every organisation
-and person the portal knows, e-mail addresses, phone numbers and organisation numbers are
-blanked out.
+(and its short form), person and place in the register, e-mail addresses, phone numbers and
+organisation numbers are blanked out. The summary covers a period (by default the scheme's
+years) as of a date; each shared figure is defined in ``reports.figures.definitions``.
 
 The scheme's goals are data (``scheme.goals``); the indicators the portal's data supports are
 tied to the goals by number, as the pilot scheme numbers them (``GOAL_INDICATORS``). A goal
