@@ -1,6 +1,8 @@
 """The order forms on the reports page: one per kind of report the user may order, each
 offering only the objects the user may report on."""
 
+import datetime
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +45,17 @@ class OrderForm(PortalForm):
         return initial
 
     def parameters(self) -> dict:
-        return {name: value.pk for name, value in self.cleaned_data.items()}
+        """The objects chosen, by id, and the dates given, as ISO dates (left out when empty)."""
+        return {
+            name: value.isoformat() if isinstance(value, datetime.date) else value.pk
+            for name, value in self.cleaned_data.items()
+            if value is not None
+        }
+
+
+def _as_of(empty_means):
+    """The date the report's figures are read as of (``reports.figures.definitions``)."""
+    return forms.DateField(label=_("Figures as of"), required=False, help_text=empty_means)
 
 
 def _those_allowed(queryset, rule):
@@ -55,6 +67,7 @@ def _those_allowed(queryset, rule):
 class AnnualForm(OrderForm):
     kind = ReportKind.ANNUAL
     scheme_year = forms.ModelChoiceField(label=_("Scheme year"), queryset=SchemeYear.objects.none())
+    as_of = _as_of(_("Empty: the end of the year, or today if that is earlier."))
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
@@ -70,11 +83,24 @@ class AnnualForm(OrderForm):
 class EvaluationForm(OrderForm):
     kind = ReportKind.EVALUATION
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
+    start = forms.DateField(
+        label=_("From"), required=False, help_text=_("Empty: the start of the scheme's first year.")
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, help_text=_("Empty: the end of the scheme's last year.")
+    )
+    as_of = _as_of(_("Empty: the end of the period, or today if that is earlier."))
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
         rule = access_for(user).may_order_evaluation
         self.fields["scheme"].queryset = _those_allowed(Scheme.objects.order_by("name"), rule)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The period ends before it starts."))
+        return cleaned
 
     @classmethod
     def offered_to(cls, access) -> bool:
