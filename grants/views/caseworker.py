@@ -686,12 +686,23 @@ def _attach_proposal_form(application, bound_pk, bound_form):
     application.form = form.compact(f"propose-{application.pk}" if assessment.proposed else None)
 
 
+# What the portfolio reads of every sent application in the call (thousands in a big call):
+# not their texts, nor the organisations' profiles or the awards' conditions.
+PORTFOLIO_FIELDS = (
+    "round_id", "status", "amount",
+    "organisation__name", "organisation__county", "organisation__member_based",
+    "assessment__proposed", "assessment__rank", "assessment__proposed_amount",
+    "award__amount",
+)  # fmt: skip
+
+
 def _portfolio_page(request, round_, bound=None):
     applications = list(
         Application.objects.visible_to(request.user)
         .filter(round=round_)
         .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
         .select_related("organisation", "assessment", "award")
+        .only(*PORTFOLIO_FIELDS)
         .with_total_score()
         .order_by("organisation__name", "id")
     )
@@ -717,7 +728,8 @@ def _portfolio_page(request, round_, bound=None):
         return (rank, -(application.total_score or 0), application.organisation.name)
 
     portfolio.sort(key=rank_order)
-    prefetch_related_objects(portfolio, "target_groups")  # for the spread, not every application
+    # For the spread, not every application; a plain list, so a thousand rows clone no querysets.
+    prefetch_related_objects(portfolio, Prefetch("target_groups", to_attr="target_group_list"))
     candidates.sort(key=lambda a: (a.total_score is None, -(a.total_score or 0)))
     page = _candidates_page(request, candidates, bound_pk)
     awarded = [a for a in portfolio if a.status == ApplicationStatus.AWARDED]
@@ -746,7 +758,7 @@ def _portfolio_page(request, round_, bound=None):
                 rows, lambda a: [a.organisation.get_county_display() or _("not recorded")]
             ),
             "by_target_group": _spread(
-                rows, lambda a: [str(group) for group in a.target_groups.all()] or [_("none")]
+                rows, lambda a: [str(group) for group in a.target_group_list] or [_("none")]
             ),
             "by_membership": _spread(rows, lambda a: _membership_label(a.organisation)),
             "budget": _budget(round_.scheme_year),
