@@ -195,8 +195,11 @@ def suggest_mentors(participant) -> list[Suggestion]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    offers = MentorOffer.objects.select_related("organisation").annotate(
-        taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0)
+    offers = (
+        MentorOffer.objects.select_related("organisation")
+        # Not the mentor organisations' long texts, which no score or suggestion reads.
+        .defer("organisation__description", "organisation__social_media")
+        .annotate(taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
     )
     listed = _listed_ids()
     wants = Wants(
