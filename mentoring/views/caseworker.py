@@ -9,7 +9,7 @@ can take now comes from its workflow; a refused step shows the workflow's reason
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +64,7 @@ def overview(request):
         "mentor": request.GET.get("mentor", ""),
         "status": request.GET.get("status", ""),
     }
-    shown = administered_shown = with_progress_data(administered, today)
+    shown = with_progress_data(administered, today)
     if chosen["health"] in Health.values:
         shown = shown.filter(health_filter(chosen["health"]))
     if chosen["mentor"].isdigit():
@@ -72,8 +72,14 @@ def overview(request):
     if chosen["status"] in PairingStatus.values:
         shown = shown.filter(status=chosen["status"])
     page = paginate(request, shown.order_by(*RISKIEST_FIRST).with_members())
-    # Unfiltered, the page's count is the total.
-    total = page.paginator.count if shown is administered_shown else administered.count()
+    # The mentors to filter by, with their pairings counted: the total comes with them.
+    counted = list(
+        administered.order_by("mentor__name", "mentor_id")
+        .values_list("mentor_id", "mentor__name")
+        .annotate(n=Count("pk"))
+    )
+    mentors = [Organisation(pk=pk, name=name) for pk, name, _n in counted]
+    total = sum(n for _pk, _name, n in counted)
     page.object_list = [(pairing, progress(pairing, today)) for pairing in page.object_list]
     flags = list(
         access.administered(
@@ -97,9 +103,7 @@ def overview(request):
             "query": query_without_page(request),
             "total": total,
             "chosen": chosen,
-            "mentors": Organisation.objects.filter(
-                pk__in=administered.values("mentor_id")
-            ).order_by("name", "pk"),
+            "mentors": mentors,
             "health_choices": Health.choices,
             "status_choices": PairingStatus.choices,
             "flags": flags,
