@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheme import registry
-from scheme.models import Scheme, free_text, in_language
+from scheme.models import Scheme, free_text
 from scheme.roles import access_for
 from scheme.storage import PrivatePath, private_storage
 
@@ -251,7 +251,3 @@ class ReplyTemplate(models.Model):
     def body_in(self, language: str) -> str:
         """The text in ``language`` (English when there is one), else the Norwegian."""
         return self.body_en if language.startswith("en") and self.body_en else self.body_nb
-
-    @property
-    def body(self) -> str:
-        return in_language(self.body_nb, self.body_en)
