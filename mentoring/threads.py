@@ -41,6 +41,16 @@ def readable(user):
     )
 
 
+def may_read(user, pairing) -> bool:
+    """``readable`` for a pairing the user sees: no query for the pair's own people (the
+    members prefetched by the page)."""
+    own = access_for(user).organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
+    in_pair = pairing.mentor_id in own or any(
+        member.organisation_id in own for member in pairing.members.all()
+    )
+    return in_pair or caseworkers_take_part(pairing)
+
+
 def _sides(pairing) -> list:
     sides = pairing.organisations()
     if caseworkers_take_part(pairing):
@@ -60,6 +70,7 @@ def register() -> None:
             model="mentoring.pairing",
             label=_("Mentor pairing"),
             readable=readable,
+            may_read=may_read,
             sides=_sides,
             organisation=_first_participant,
             scheme=lambda pairing: pairing.scheme,

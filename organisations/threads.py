@@ -24,6 +24,14 @@ def readable(user):
     return organisations.filter(pk__in=access.organisation_ids())
 
 
+def may_read(user, organisation) -> bool:
+    """``readable`` for an organisation the user sees."""
+    access = access_for(user)
+    return organisation.kind in THREAD_KINDS and (
+        access.is_caseworker or organisation.pk in access.organisation_ids()
+    )
+
+
 def _bodies(organisation) -> list:
     years = SchemeYear.objects.filter(registry.years_taken_part([organisation.pk]))
     schemes = Scheme.objects.filter(is_active=True)
@@ -40,6 +48,7 @@ def register() -> None:
             model="organisations.organisation",
             label=_("General"),
             readable=readable,
+            may_read=may_read,
             sides=lambda organisation: [organisation, *_bodies(organisation)],
             organisation=lambda organisation: organisation,
             scheme=lambda organisation: None,

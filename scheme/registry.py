@@ -275,7 +275,10 @@ class ThreadKind:
     whose reply templates fit (or None), ``title(obj)`` and ``url(obj, user)`` name and link
     the object. ``answered_by_caseworkers``: the organisation waits for the caseworkers when
     it has written last. ``same_as_object``: ``readable`` is the model's ``visible_to``, so
-    whoever sees the object's page may read its thread.
+    whoever sees the object's page may read its thread. ``may_read(user, obj)``, required where
+    they differ: ``readable``'s answer for an object the user already reached through the
+    model's ``visible_to``, from the object and the user's cached access (a page's Messages
+    button then needs no query of its own).
     """
 
     code: str
@@ -290,6 +293,7 @@ class ThreadKind:
     answered_by_caseworkers: bool = True
     caseworkers_invited: bool = False
     same_as_object: bool = False
+    may_read: Callable[[object, object], bool] | None = None
 
 
 _thread_kinds: dict[str, ThreadKind] = {}

@@ -16,7 +16,8 @@ def unread_threads(context) -> int:
 @register.inclusion_tag("conversations/thread_link.html", takes_context=True)
 def thread_link(context, obj):
     """A link to the thread on ``obj``, marked when it has unread messages, for the people who
-    may read it (at most one query; the unread threads are the header's cached set)."""
+    may read it (no query where the kind answers from the object, or for the pair's own people
+    on a pairing; the unread threads are the header's cached set)."""
     user = context["request"].user
     kind = registry.thread_kind_of(obj)
     if kind is None or not _may_read(kind, user, obj):
@@ -26,5 +27,6 @@ def thread_link(context, obj):
 
 
 def _may_read(kind, user, obj) -> bool:
-    """The page shows ``obj`` to the user; is its thread for them too?"""
-    return kind.same_as_object or kind.readable(user).filter(pk=obj.pk).exists()
+    """The page shows ``obj`` to the user (through the model's ``visible_to``); is its thread
+    for them too?"""
+    return kind.same_as_object or kind.may_read(user, obj)
