@@ -25,6 +25,7 @@ from functools import cached_property
 from django.db import models
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -136,10 +137,10 @@ def expected_meetings(minimum: int, today: datetime.date) -> int:
     return minimum * elapsed // days_in_year
 
 
-def _count(model, **conditions):
+def _count(model, *where, **conditions):
     return Coalesce(
         Subquery(
-            model.objects.filter(pairing=OuterRef("pk"), **conditions)
+            model.objects.filter(*where, pairing=OuterRef("pk"), **conditions)
             .order_by()
             .values("pairing")
             .annotate(n=Count("pk"))
@@ -174,10 +175,12 @@ def scheme_last_year(scheme):
     return Subquery(SchemeYear.objects.filter(scheme=scheme).order_by("-year").values("year")[:1])
 
 
-def _health_rank(today: datetime.date):
+def _health_rank(today: datetime.date, running: Q | None = None):
     """The health rule (the module's docstring) as an expression over the annotations of
-    ``with_progress_data``: the health's place in HEALTH_ORDER (riskiest first), so that lists
-    count, filter and sort by it in the database."""
+    ``with_progress_data`` (or ``health_as_of``): the health's place in HEALTH_ORDER (riskiest
+    first), so that lists count, filter and sort by it in the database. ``running``: which
+    pairings have a health at all (by default the active ones: today's)."""
+    running = Q(status=PairingStatus.ACTIVE) if running is None else running
     minimum = Coalesce(F("agreement__min_meetings"), F("scheme_minimum"))
     days_in_year = 366 if calendar.isleap(today.year) else 365
     elapsed = (today - datetime.date(today.year, 1, 1)).days
@@ -186,13 +189,42 @@ def _health_rank(today: datetime.date):
     silent = Q(silent_from__lte=today - datetime.timedelta(days=AT_RISK_SILENCE_DAYS))
     rank = {health: Value(HEALTH_ORDER.index(health)) for health in HEALTH_ORDER}
     return Case(
-        When(~Q(status=PairingStatus.ACTIVE), then=rank[Health.NOT_RUNNING]),
+        When(~running, then=rank[Health.NOT_RUNNING]),
         When(Q(open_flags__gt=0) | Q(open_poor_fits__gt=0) | (behind & silent),
              then=rank[Health.AT_RISK]),
         When(behind, then=rank[Health.BEHIND]),
         default=rank[Health.ON_TRACK],
         output_field=IntegerField(),
     )  # fmt: skip
+
+
+def running_on(day: datetime.date) -> Q:
+    """Pairings running on ``day`` by their dates: started, not ended (a replaced pairing stops
+    the day its replacement starts), and not paused now (a pause has no date)."""
+    ended = Q(status=PairingStatus.REPLACED, ends_on__lte=day) | Q(ends_on__lt=day)
+    return Q(starts_on__lte=day) & ~Q(status=PairingStatus.PAUSED) & ~ended
+
+
+def health_as_of(pairings, day: datetime.date):
+    """``pairings`` annotated with ``health_rank`` as they stood on ``day`` (reports read a
+    period's last day): the meetings held by then, the flags and "poor fit" answers raised by
+    then and still open that day, and running by the pairing's dates. The rule is the pages'
+    (``_health_rank``)."""
+    after = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    flag_open = Q(status=FlagStatus.OPEN) | Q(handled_at__gt=after)
+    poor_fit_open = Q(followed_up_at__isnull=True) | Q(followed_up_at__gt=after)
+    return (
+        pairings.select_related("agreement")
+        .annotate(
+            scheme_minimum=scheme_minimum(OuterRef("scheme_id"), day.year),
+            meetings_this_year=_count(Meeting, held_on__year=day.year, held_on__lte=day),
+            last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"], held_on__lte=day),
+            open_flags=_count(Flag, flag_open, raised_at__lte=after),
+            open_poor_fits=_count(CheckIn, poor_fit_open, good_fit=False, answered_at__lte=after),
+        )
+        .annotate(silent_from=Coalesce("last_meeting_on", "starts_on"))
+        .annotate(health_rank=_health_rank(day, running=running_on(day)))
+    )
 
 
 def health_filter(health) -> Q:

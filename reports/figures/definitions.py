@@ -15,14 +15,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import ReportStatus
-from mentoring.models import CheckIn, Flag, FlagStatus, Meeting, PairingStatus
-from mentoring.progress import AT_RISK_SILENCE_DAYS, Health, expected_meetings, scheme_minimum
+from mentoring.models import FlagStatus, PairingStatus
+from mentoring.progress import HEALTH_ORDER, Health, health_as_of, scheme_minimum
 
 # Reports whose accounts count: sent, or approved. A draft's lines may still change, and a
 # returned report waits to be sent again.
@@ -205,18 +205,6 @@ def running_pairings(queryset, period: Period, path: str = ""):
     )
 
 
-def runs_on(pairing, day: datetime.date) -> bool:
-    """Whether ``pairing`` was running on ``day``: started, not ended (a replaced pairing stops
-    the day its replacement starts), and not paused now (a pause has no date)."""
-    if pairing.starts_on > day or pairing.status == PairingStatus.PAUSED:
-        return False
-    if pairing.ends_on is None:
-        return True
-    if pairing.status == PairingStatus.REPLACED:
-        return pairing.ends_on > day
-    return pairing.ends_on >= day
-
-
 def meetings(queryset, period: Period, path: str = ""):
     """Meetings held in the period (to its last counted day)."""
     return queryset.filter(**{f"{path}held_on__range": (period.start, period.last_day)})
@@ -241,56 +229,14 @@ def resolved_flags(queryset, period: Period):
     return queryset.filter(status=FlagStatus.RESOLVED, handled_at__lt=period.by_as_of())
 
 
-def _count_before(model, day_field, after, condition):
-    """How many rows of ``model`` of the pairing (an OuterRef) came before ``after`` and meet
-    ``condition``, as an expression."""
-    rows = (
-        model.objects.filter(condition, pairing=OuterRef("pk"), **{f"{day_field}__lt": after})
-        .order_by()
-        .values("pairing")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
-def _health_on(pairing, day: datetime.date, least: int) -> Health:
-    """The health rule of ``mentoring.progress`` applied to the facts of ``day``."""
-    if not runs_on(pairing, day):
-        return Health.NOT_RUNNING
-    behind = pairing.year_meetings < expected_meetings(least, day)
-    silent_for = (day - (pairing.last_on or pairing.starts_on)).days
-    if pairing.flags_open or pairing.poor_fits or (behind and silent_for >= AT_RISK_SILENCE_DAYS):
-        return Health.AT_RISK
-    return Health.BEHIND if behind else Health.ON_TRACK
-
-
 def health(pairings, period: Period) -> dict:
     """How many of ``pairings`` were at risk, behind, on track or not running on the period's
-    last counted day: the rule of ``mentoring.progress`` over the meetings, flags and poor
-    fits as they stood that day (the pages apply it to today's)."""
-    day = period.last_day
-    after = _start_of(day + datetime.timedelta(days=1))
-    still_open = Q(status=FlagStatus.OPEN) | Q(handled_at__gte=after)
-    not_followed = Q(followed_up_at__isnull=True) | Q(followed_up_at__gte=after)
-    poor_fit = Q(good_fit=False) & not_followed
-    rows = with_minimum(pairings, day.year).annotate(
-        year_meetings=Count(
-            "meetings",
-            filter=Q(meetings__held_on__year=day.year, meetings__held_on__lte=day),
-            distinct=True,
-        ),
-        last_on=Subquery(
-            Meeting.objects.filter(pairing=OuterRef("pk"), held_on__lte=day)
-            .order_by("-held_on")
-            .values("held_on")[:1]
-        ),
-        flags_open=_count_before(Flag, "raised_at", after, still_open),
-        poor_fits=_count_before(CheckIn, "answered_at", after, poor_fit),
-    )
+    last counted day: the pages' rule (``mentoring.progress``) over the meetings, flags and
+    "poor fit" answers as they stood that day. One query."""
     counts = dict.fromkeys(Health.values, 0)
-    for pairing in rows:
-        counts[_health_on(pairing, day, pairing.least)] += 1
+    rows = health_as_of(pairings, period.last_day).order_by().values_list("health_rank")
+    for rank, n in rows.annotate(n=Count("pk")):
+        counts[HEALTH_ORDER[rank].value] += n
     return counts
 
 
