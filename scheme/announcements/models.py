@@ -118,6 +118,8 @@ class Announcement(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # When the audience was notified (at publication; a scheduled one by the beat task).
     announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
+    # How many people the audience held when it was told: what "read by X of Y" counts against.
+    sent_to = models.PositiveIntegerField(_("sent to"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,25 +1,19 @@
-"""How many of each announcement's audience have read it, counted in the database."""
+"""How many of the people each announcement was sent to have read it, counted in the
+database."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count
 
-from scheme.models import User
-
-from .audience import people_in
 from .models import AnnouncementRead
 
 
 def read_counts(announcements) -> dict:
-    """announcement id -> (read, in the audience), for a page of announcements in one query
-    (two columns per announcement, whatever the number of people)."""
-    columns = {}
-    for announcement in announcements:
-        audience = people_in(announcement)
-        read = Exists(
-            AnnouncementRead.objects.filter(
-                announcement=announcement, person=OuterRef("pk"), read_at__isnull=False
-            )
-        )
-        columns[f"audience_{announcement.pk}"] = Count("pk", filter=audience)
-        columns[f"read_{announcement.pk}"] = Count("pk", filter=audience & Q(read))
-    totals = User.objects.aggregate(**columns) if columns else {}
-    return {a.pk: (totals[f"read_{a.pk}"], totals[f"audience_{a.pk}"]) for a in announcements}
+    """announcement id -> (read, sent to) for a page of announcements, in one query whatever
+    the number of people. The audience is counted once, when it is told (``sent_to``; None
+    before): counting it again for every page would go through every person in the register."""
+    read = dict(
+        AnnouncementRead.objects.filter(announcement__in=announcements, read_at__isnull=False)
+        .values("announcement")
+        .annotate(n=Count("pk"))
+        .values_list("announcement", "n")
+    )
+    return {a.pk: (read.get(a.pk, 0), a.sent_to) for a in announcements}

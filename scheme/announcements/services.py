@@ -190,7 +190,7 @@ def _announce_next(now):
     if announcement is None:
         return None
     people = User.objects.filter(people_in(announcement))
-    notify(
+    told = notify(
         people,
         ANNOUNCED_SUBJECT,
         "{text}",
@@ -199,8 +199,8 @@ def _announce_next(now):
         title=_Bilingual(announcement.title_nb, announcement.title_en),
         text=_Bilingual(announcement.body_nb, announcement.body_en),
     )
-    announcement.announced_at = now
-    announcement.save(update_fields=["announced_at"])
+    announcement.announced_at, announcement.sent_to = now, len(told)
+    announcement.save(update_fields=["announced_at", "sent_to"])
     return announcement
 
 
