@@ -5,7 +5,7 @@ and courses know nothing of reports; whether one shows is the report's own rule.
 from django.utils.translation import gettext_lazy as _
 
 from reports.builders import builder_for
-from reports.builders.documents import organisation_parameters
+from reports.builders.documents import may_order_organisation
 from reports.forms import FORMS
 from scheme.registry import OrderAction, register_order_action
 from scheme.roles import access_for
@@ -27,6 +27,15 @@ def _allowed(kind, parameters):
     return allowed
 
 
+def _offered_or(kind, may_order):
+    """Like ``_allowed``, with the report's own check ``may_order(user, subject)`` for the
+    object on a page."""
+    offered = _allowed(kind, None)
+    return lambda user, subject: (
+        offered(user, None) if subject is None else may_order(user, subject)
+    )
+
+
 def register() -> None:
     register_order_action(
         OrderAction(
@@ -45,7 +54,7 @@ def register() -> None:
             field="organisation",
             label=_("Organisation report (PDF)"),
             template=BUTTON,
-            allowed=_allowed("organisation", organisation_parameters),
+            allowed=_offered_or("organisation", may_order_organisation),
         )
     )
     register_order_action(

@@ -349,6 +349,16 @@ def organisation_parameters(user, organisation) -> dict:
     return parameters
 
 
+def may_order_organisation(user, organisation) -> bool:
+    """``organisation_allowed`` for the parameters ``organisation_parameters`` gives, with the
+    schemes read once (the profile page's order button)."""
+    access = access_for(user)
+    schemes = None
+    if not access.is_member_of(organisation.pk):
+        schemes = list(access.administered(Scheme.objects.all(), "administrator_id"))
+    return access.may_order_organisation_report(organisation, schemes)
+
+
 def build_organisation(organisation, parameters, progress):
     if organisation is None:
         raise ReportError(_("The organisation no longer exists."))

@@ -265,7 +265,7 @@ def test_the_profile_page_takes_the_same_queries_however_long_its_lists(
     fill_profile(participant, 1, 6)
     large = querycount.count_queries(lambda: client.get(url))
     querycount.assert_same_query_count(small, large)
-    assert len(large) <= {"caseworker": 7, "member": 4}[who]
+    assert len(large) <= {"caseworker": 6, "member": 4}[who]
     page = client.get(url).content.decode()
     for shown in (
         "Aktivitet 5",
