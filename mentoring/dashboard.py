@@ -8,10 +8,12 @@ Everything is computed with a fixed number of queries and kept on the user objec
 of the request, so the panel and the due list do not compute it twice.
 """
 
-from collections import defaultdict
+import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +37,7 @@ from mentoring.progress import (
     progress,
     with_progress_data,
 )
+from organisations.models import Organisation
 from scheme.formatting import format_day
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
@@ -115,10 +118,68 @@ def _facts_of(pairing, side) -> tuple[set, bool]:
     return answered, getattr(holder, f"{prefix}accepted")
 
 
+def _rows_as_json(queryset, **columns):
+    """``queryset``'s rows as a JSON array of ``columns``, selected with the outer pairing."""
+    return ArraySubquery(queryset.values(row=JSONObject(**columns)))
+
+
+def _open_work(ids):
+    """Annotations: the pairing's unconfirmed meetings (with who took part) and the open tasks
+    of the user's organisations ``ids``, as JSON rows, so the rows need no query of their own."""
+    meetings = Meeting.objects.filter(pairing=OuterRef("pk"), confirmed_at__isnull=True)
+    participants = Meeting.participants.through.objects.filter(meeting=OuterRef("pk"))
+    tasks = Task.objects.filter(pairing=OuterRef("pk"), done_at__isnull=True, owner_id__in=ids)
+    return {
+        "meetings_json": _rows_as_json(
+            meetings.order_by("held_on", "id"),
+            id="id", held_on="held_on", logged_for_id="logged_for_id",
+            logged_for_name="logged_for__name",
+            participant_ids=ArraySubquery(participants.values("organisation_id")),
+        ),
+        "tasks_json": _rows_as_json(
+            tasks.order_by("due_on", "id"), id="id", title="title", due_on="due_on",
+            owner_id="owner_id",
+        ),
+    }  # fmt: skip
+
+
+def _day(value):
+    return datetime.date.fromisoformat(value)
+
+
+def _meetings_to_confirm(pairing, side) -> list:
+    """The unconfirmed meetings of ``_open_work`` that ``side`` confirms (the model's rule)."""
+    by_pk = {o.pk: o for o in pairing.organisations()}
+    meetings = []
+    for row in pairing.meetings_json:
+        logged_for = by_pk.get(row["logged_for_id"]) or Organisation(
+            pk=row["logged_for_id"], name=row["logged_for_name"]
+        )
+        meeting = Meeting(
+            pk=row["id"], pairing=pairing, held_on=_day(row["held_on"]), logged_for=logged_for
+        )
+        present = [pk for pk in row["participant_ids"] if pk in by_pk]
+        meeting._prefetched_objects_cache = {"participants": [by_pk[pk] for pk in present]}
+        if meeting.can_be_confirmed_by(side):
+            meetings.append(meeting)
+    return meetings
+
+
+def _side_tasks(pairing, side) -> list:
+    """The open tasks of ``_open_work`` that belong to ``side``."""
+    return [
+        Task(pk=row["id"], pairing=pairing, title=row["title"], due_on=_day(row["due_on"]),
+             owner=side)
+        for row in pairing.tasks_json
+        if side is not None and row["owner_id"] == side.pk
+    ]  # fmt: skip
+
+
 def own_rows(user, today=None) -> list[Row]:
     """The pairings of the user's organisations, riskiest first, with what is due from them.
 
-    A fixed number of queries whatever the number of pairings; kept on the user object.
+    Two queries (the pairings, their participants) whatever the number of pairings, meetings
+    and tasks; kept on the user object.
     """
     cached = getattr(user, "_mentoring_rows", None)
     if cached is not None:
@@ -130,38 +191,20 @@ def own_rows(user, today=None) -> list[Row]:
         pairings = (
             with_progress_data(Pairing.objects.visible_to(user), today)
             .select_related("mentor_contact")
+            .annotate(**_open_work(ids))
             .annotate(**_side_facts(OuterRef("pk"), OuterRef("mentor_id"), prefix="mentor_"))
             .with_members(**_side_facts(OuterRef("pairing_id"), OuterRef("organisation_id")))
         )
-        progress_by_pairing = progress_rows(pairings, today)
-        pks = [pairing.pk for pairing, _state in progress_by_pairing]
-        to_confirm = defaultdict(list)
-        for meeting in (
-            # Unconfirmed meetings; those the user's side confirms are kept below.
-            Meeting.objects.filter(pairing_id__in=pks, confirmed_at__isnull=True)
-            .select_related("logged_for")
-            .prefetch_related("participants")
-            .order_by("held_on", "id")
-        ):
-            to_confirm[meeting.pairing_id].append(meeting)
-        tasks = defaultdict(list)
-        for task in Task.objects.filter(
-            pairing_id__in=pks, done_at__isnull=True, owner_id__in=ids
-        ).select_related("owner"):
-            tasks[task.pairing_id].append(task)
-        for pairing, state in progress_by_pairing:
+        for pairing, state in progress_rows(pairings, today):
             side = pairing.side_of(user)
-            side_pk = getattr(side, "pk", None)
             answered, accepted = _facts_of(pairing, side)
-            for meeting in to_confirm[pairing.pk]:
-                meeting.pairing = pairing
             rows.append(
                 Row(
                     pairing=pairing,
                     progress=state,
                     side=side,
-                    to_confirm=[m for m in to_confirm[pairing.pk] if m.can_be_confirmed_by(side)],
-                    tasks=[t for t in tasks[pairing.pk] if t.owner_id == side_pk],
+                    to_confirm=_meetings_to_confirm(pairing, side),
+                    tasks=_side_tasks(pairing, side),
                     check_ins_due=due_check_ins(
                         pairing, answered, planned_end(pairing),
                         today, has_met=pairing.last_meeting_on is not None,
