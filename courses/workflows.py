@@ -60,8 +60,19 @@ def _runs_the_forms_scheme(access, form) -> bool:
 def _in_the_audience(access, obj) -> bool:
     """One of the person's organisations is one the plan, the event or the form is for
     (``is_for``); the service checks the organisation they chose."""
-    organisations = Organisation.objects.filter(pk__in=access.organisation_ids())
-    return any(obj.is_for(organisation) for organisation in organisations)
+    return any(obj.is_for(organisation) for organisation in _organisations_of(access))
+
+
+def _organisations_of(access) -> list:
+    """The person's organisations as ``is_for`` reads them (their kind and years taken part),
+    built from the cached memberships: one query for the years of those that may take part."""
+    from courses.models import PARTICIPATING_KINDS, remember_taking_part_years  # imports us
+
+    organisations = [
+        Organisation(pk=pk, kind=kind) for pk, (kind, _role) in access.memberships.items()
+    ]
+    remember_taking_part_years([o for o in organisations if o.kind in PARTICIPATING_KINDS])
+    return organisations
 
 
 def _registered_them(access, registration) -> bool:

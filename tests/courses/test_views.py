@@ -26,6 +26,7 @@ from courses.models import (
     Registration,
     Response,
 )
+from organisations.models import CompetenceArea, Membership
 from tests import factories
 
 PDF = b"%PDF-1.4\n%course slides\n"
@@ -1132,3 +1133,58 @@ def test_the_events_list_shows_its_filters(client, member, gathering):
     client.force_login(member)
     page = client.get(reverse("courses:events")).content.decode()
     assert 'name="kind"' in page
+
+
+def fill_event(caseworker, event, organisations, start, end):
+    """Rows ``start``..``end`` of every list the event's page shows: topics, programme,
+    materials, practical tasks (two organisations each), feedback forms and registrations
+    (one a time, so that no organisation fills its places and the forms stay the same)."""
+    for i in range(start, end):
+        services.add_material(caseworker, event, title=f"Lysark {i}", upload=pdf())
+        services.give_task(
+            caseworker,
+            event,
+            title=f"Oppgave {i}",
+            description="Lag en heisprat.",
+            organisations=organisations[:2],
+            due_on=timezone.localdate() + datetime.timedelta(days=10 + i),
+        )
+        services.save_form(
+            caseworker,
+            event.scheme_year.scheme,
+            title=f"Skjema {i}",
+            event=event,
+            questions=[("text", "Hva vil du si til IMDi?", [], True)],
+        )
+    organisation = organisations[start % len(organisations)]
+    services.register(factories.member_of(organisation), event, organisation, person_name="P")
+    items = [(event.starts_at, f"Punkt {i}", None, "LNU") for i in range(end)]
+    services.save_programme(caseworker, event, items)
+    topics = CompetenceArea.objects.order_by("pk")[:end]
+    services.save_event(caseworker, event, competence_areas=topics)
+
+
+def test_the_event_page_takes_the_same_queries_however_full_and_however_many_organisations(
+    client, caseworker, scheme_year, member, participant, other_participant
+):
+    """Every part of the page filled at both sizes; the member acts for two organisations,
+    then for three (their years taken part are read together, once)."""
+    event = make_event(caseworker, scheme_year, days=20, audience="both")
+    url = reverse("courses:event", args=[event.pk])
+    Membership.objects.create(user=member, organisation=other_participant, role="member")
+    fill_event(caseworker, event, [participant, other_participant], 0, 1)
+    measured = {}
+    for user in (member, caseworker):
+        client.force_login(user)
+        client.get(url)
+        measured[user] = count_queries(client, url)[0]
+    fill_event(caseworker, event, [participant, other_participant], 1, 4)
+    [mentor] = factories.taking_part(scheme_year, factories.OrganisationFactory(kind="mentor"))
+    Membership.objects.create(user=member, organisation=mentor, role="member")
+    for user, most in ((member, 15), (caseworker, 11)):
+        client.force_login(user)
+        many, sql = count_queries(client, url)
+        assert many == measured[user], sql
+        assert many <= most, sql
+    page = content(client.get(url))
+    assert "Oppgave 3" in page and f"{participant.name} and {other_participant.name}" in page
