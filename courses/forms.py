@@ -83,6 +83,8 @@ def organisation_field(organisations, label=None):
         empty_label=None,
         initial=organisations[0].pk if organisations else None,
     )
+    # The choices from the organisations at hand, so that showing them asks no query.
+    field.choices = [(o.pk, o.name) for o in sorted(organisations, key=lambda o: o.name)]
     if len(organisations) == 1:
         field.widget = forms.HiddenInput()
     return field
