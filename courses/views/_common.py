@@ -13,6 +13,7 @@ saves once.
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import JSONObject
 from django.shortcuts import render
 from django.utils.dates import MONTHS
 
@@ -27,7 +28,7 @@ from courses.models import (
     Response,
     remember_taking_part_years,
 )
-from organisations.models import Organisation
+from organisations.models import CompetenceArea, Organisation
 from scheme.once import AlreadySent
 from scheme.roles import Role, access_for, require_administers, require_role
 from scheme.web import add_service_errors, get_visible_or_404
@@ -42,11 +43,28 @@ def audience_organisations(user, event) -> list:
 
 
 def visible_event(request, pk):
+    """The event, with its topics' names as JSON rows (``topics``) rather than a query."""
+    topics = Event.competence_areas.through.objects.filter(event=OuterRef("pk")).order_by(
+        "competencearea__name_nb"
+    )
     return get_visible_or_404(
-        Event.objects.select_related("provider", "scheme_year__scheme", "planned_item"),
+        Event.objects.select_related("provider", "scheme_year__scheme", "planned_item").annotate(
+            topics_json=ArraySubquery(
+                topics.values(
+                    row=JSONObject(
+                        name_nb="competencearea__name_nb", name_en="competencearea__name_en"
+                    )
+                )
+            )
+        ),
         request.user,
         pk=pk,
     )
+
+
+def topics(event) -> list:
+    """The competence areas the event covers, from ``visible_event``'s JSON rows."""
+    return [CompetenceArea(**row) for row in event.topics_json]
 
 
 def administered_event(request, pk):
@@ -140,6 +158,7 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     )
     context = {
         "event": event,
+        "topics": topics(event),
         "programme": event.programme.select_related("presenter"),
         "materials": event.materials.all(),
         "may_register": may_register,
