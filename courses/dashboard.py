@@ -19,7 +19,6 @@ from courses.models import (
     PracticalTask,
     Registration,
     Response,
-    remember_taking_part_years,
 )
 from organisations import dashboard as organisations_dashboard
 from scheme.queries import count_of
@@ -63,7 +62,10 @@ def organisation_overview(user) -> dict:
     overview = {"events": [], "forms": [], "tasks": []}
     if organisations:
         ids = [o.pk for o in organisations]
-        remember_taking_part_years(organisations)
+        for organisation in organisations:  # what ``is_for`` reads, selected with them
+            organisation._taking_part_years = organisations_dashboard.taking_part_years(
+                organisation
+            )
         now, today = timezone.now(), timezone.localdate()
         events = list(
             Event.objects.visible_to(user)

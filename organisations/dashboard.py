@@ -1,8 +1,21 @@
 """What the organisations app puts on the dashboard: each user's organisations and what their
 profiles still lack, the caseworker's overview, and the evaluator's aggregated figures."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -59,6 +72,7 @@ def _organisations_of(user) -> dict:
             ),
             has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
             has_previous=Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
+            taking_part_json=_years_taking_part(ids),
             join_requests_waiting=Coalesce(
                 Subquery(
                     JoinRequest.objects.pending()
@@ -84,6 +98,30 @@ def _organisations_of(user) -> dict:
     }
     user._own_organisations = cached
     return cached
+
+
+def _years_taking_part(ids):
+    """The scheme years each organisation of ``ids`` takes part in, by any app's measure, as
+    JSON rows (id, scheme_id). One subquery per organisation, none naming the outer row, so
+    the database runs each once."""
+    return Case(
+        *(
+            When(pk=pk, then=ArraySubquery(
+                SchemeYear.objects.filter(registry.years_taken_part([pk]))
+                .order_by()
+                .values(row=JSONObject(id="id", scheme_id="scheme_id"))
+            ))
+            for pk in ids
+        ),
+        default=None,
+        output_field=ArrayField(JSONField()),
+    )  # fmt: skip
+
+
+def taking_part_years(organisation) -> dict:
+    """Year id -> scheme id of the years an organisation of ``own_organisations`` takes part
+    in."""
+    return {row["id"]: row["scheme_id"] for row in organisation.taking_part_json or []}
 
 
 def profile_gaps(organisation) -> list[tuple[str, str]]:
