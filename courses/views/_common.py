@@ -26,8 +26,8 @@ from courses.models import (
     PracticalTask,
     Registration,
     Response,
-    remember_taking_part_years,
 )
+from organisations import dashboard as organisations_dashboard
 from organisations.models import CompetenceArea, Organisation
 from scheme.once import AlreadySent
 from scheme.roles import Role, access_for, require_administers, require_role
@@ -36,9 +36,10 @@ from scheme.web import add_service_errors, get_visible_or_404
 
 def audience_organisations(user, event) -> list:
     """The user's organisations that the event is for (they may register); the years they
-    take part in are read for all of them in one query."""
+    take part in came with them (``taking_part_json``)."""
     own = own_organisations(user)
-    remember_taking_part_years(own)
+    for organisation in own:  # what ``is_for`` reads
+        organisation._taking_part_years = organisations_dashboard.taking_part_years(organisation)
     return [o for o in own if event.is_for(o)]
 
 
