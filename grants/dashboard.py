@@ -1,7 +1,22 @@
 """What the grants app puts on the dashboard: for an organisation its calls, applications and
 what is due from it; for a caseworker the cases waiting for them."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, prefetch_related_objects
+import datetime
+from decimal import Decimal
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +32,7 @@ from grants.models import (
     Clawback,
     ClawbackStatus,
     Invitation,
+    Repayment,
     ReportStatus,
     Round,
 )
@@ -104,6 +120,7 @@ def organisation_overview(user) -> dict:
             Application.objects.filter(organisation_id__in=ids)
             .exclude(status=ApplicationStatus.WITHDRAWN)
             .select_related("round__scheme_year", "organisation", "award__report")
+            .annotate(open_clawbacks=_open_clawbacks())
             .order_by("-round__opens_on", "organisation__name")
         )
         overview["applications"] = list(applications)
@@ -160,17 +177,32 @@ def organisation_due_items(user):
                 else _("Send the grant report and accounts for %(year)s")
             ) % {"year": year}
             yield DueItem(whose + title, reverse("grants:report", args=[report.pk]), report.due_on)
-    ids = _participant_ids(user)
-    if ids:
-        for clawback in Clawback.objects.filter(
-            award__application__organisation_id__in=ids, status=ClawbackStatus.OPEN
-        ).annotate(repaid_total=Sum("repayments__amount")):
-            left = clawback.amount - (clawback.repaid_total or 0)
+        for clawback in application.open_clawbacks:
             yield DueItem(
-                _("Repay %(amount)s of the grant") % {"amount": format_nok(left)},
-                reverse("grants:award", args=[clawback.award_id]),
-                clawback.due_on,
+                _("Repay %(amount)s of the grant")
+                % {"amount": format_nok(Decimal(str(clawback["left"])))},
+                reverse("grants:award", args=[clawback["award_id"]]),
+                datetime.date.fromisoformat(clawback["due_on"]),
             )
+
+
+def _open_clawbacks():
+    """The open clawbacks of the outer application's award, with what is left to repay, as
+    JSON rows (a decided application is never withdrawn, so none is left out)."""
+    repaid = (
+        Repayment.objects.filter(clawback=OuterRef("pk"))
+        .order_by()
+        .values("clawback")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    clawbacks = Clawback.objects.filter(
+        award__application=OuterRef("pk"), status=ClawbackStatus.OPEN
+    ).order_by("due_on", "id")
+    left = F("amount") - Coalesce(Subquery(repaid), Value(Decimal(0)))
+    return ArraySubquery(
+        clawbacks.values(row=JSONObject(award_id="award_id", due_on="due_on", left=left))
+    )
 
 
 def caseworker_counts(user) -> dict:
