@@ -59,7 +59,8 @@ def open_calls(user, organisations) -> list:
 
     One query for the calls, which carry per organisation whether it is invited, has applied
     (a withdrawn application still uses its one place) and what it has been awarded in the
-    call's year; one more for the previous applications the rules read.
+    call's year; one more for the previous applications the rules read, unless the
+    organisations come with them.
     """
     if not organisations:
         return []
@@ -79,7 +80,9 @@ def open_calls(user, organisations) -> list:
     )
     if not calls:
         return []
-    prefetch_related_objects(organisations, "previous_applications")  # for admission_check
+    # admission_check reads the previous applications; none is read again for organisations
+    # that come with them (organisations.dashboard.own_organisations).
+    prefetch_related_objects(organisations, "previous_applications")
     result = []
     for call in calls:
         invited = {o.pk for o in organisations if getattr(call, f"invited_{o.pk}")}
