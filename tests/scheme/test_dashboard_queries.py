@@ -283,7 +283,7 @@ def assert_every_panel_filled(response, role):
 
 ROLES = list(PANELS)
 # The most each role's dashboard may take, messages and announcements included. The bar is
-# 12 on every page; a member's and a mentor's panels from four apps are not there yet.
+# 12 on every page; a member's panels from four apps are not there yet.
 MOST_QUERIES = {"caseworker": 12, "member": 14, "mentor": 11, "evaluator": 9, "admin": 12}
 
 
