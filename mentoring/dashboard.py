@@ -27,6 +27,7 @@ from mentoring.models import (
     CheckInKind,
     Meeting,
     Pairing,
+    PairingMember,
     Task,
 )
 from mentoring.progress import (
@@ -143,6 +144,43 @@ def _open_work(ids):
     }  # fmt: skip
 
 
+def _members():
+    """The outer pairing's participants (each with its organisation and its side's facts) as
+    JSON rows, in place of ``Pairing.with_members``' query."""
+    organisation = {f.attname: f"organisation__{f.attname}" for f in _ORGANISATION_FIELDS}
+    members = PairingMember.objects.filter(pairing=OuterRef("pk")).order_by("organisation__name")
+    return _rows_as_json(
+        members,
+        id="id", organisation_id="organisation_id", contact_id="contact_id",
+        organisation=JSONObject(**organisation),
+        **_side_facts(OuterRef("pairing_id"), OuterRef("organisation_id")),
+    )  # fmt: skip
+
+
+_ORGANISATION_FIELDS = Organisation._meta.concrete_fields
+
+
+def _remember_members(pairing) -> None:
+    """Put the members of ``_members`` where ``pairing.members.all()`` finds them."""
+    members = []
+    for row in pairing.members_json:
+        fields = row.pop("organisation")
+        organisation = Organisation(
+            **{f.attname: f.to_python(fields[f.attname]) for f in _ORGANISATION_FIELDS}
+        )
+        member = PairingMember(
+            pk=row.pop("id"),
+            pairing=pairing,
+            organisation=organisation,
+            contact_id=row.pop("contact_id"),
+        )
+        del row["organisation_id"]
+        for fact, value in row.items():  # the side's facts (``_side_facts``)
+            setattr(member, fact, value)
+        members.append(member)
+    pairing._prefetched_objects_cache = {"members": members}
+
+
 def _day(value):
     return datetime.date.fromisoformat(value)
 
@@ -178,8 +216,8 @@ def _side_tasks(pairing, side) -> list:
 def own_rows(user, today=None) -> list[Row]:
     """The pairings of the user's organisations, riskiest first, with what is due from them.
 
-    Two queries (the pairings, their participants) whatever the number of pairings, meetings
-    and tasks; kept on the user object.
+    One query whatever the number of pairings, participants, meetings and tasks; kept on the
+    user object.
     """
     cached = getattr(user, "_mentoring_rows", None)
     if cached is not None:
@@ -193,9 +231,10 @@ def own_rows(user, today=None) -> list[Row]:
             .select_related("mentor_contact")
             .annotate(**_open_work(ids))
             .annotate(**_side_facts(OuterRef("pk"), OuterRef("mentor_id"), prefix="mentor_"))
-            .with_members(**_side_facts(OuterRef("pairing_id"), OuterRef("organisation_id")))
+            .annotate(members_json=_members())
         )
         for pairing, state in progress_rows(pairings, today):
+            _remember_members(pairing)
             side = pairing.side_of(user)
             answered, accepted = _facts_of(pairing, side)
             rows.append(
