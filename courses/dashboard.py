@@ -4,9 +4,7 @@ month's events and the attendance still to mark."""
 
 import datetime
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +19,7 @@ from courses.models import (
     Response,
 )
 from organisations import dashboard as organisations_dashboard
-from scheme.queries import count_of
+from scheme.queries import JSONRows, count_of
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import Role, access_for
 
@@ -45,10 +43,10 @@ def _own_registrations(ids):
     registrations = Registration.objects.active().filter(
         event=OuterRef("pk"), organisation_id__in=ids
     )
-    return ArraySubquery(
-        registrations.order_by("person_name").values(
-            row=JSONObject(organisation_id="organisation_id", person_name="person_name")
-        )
+    return JSONRows(
+        registrations.order_by("person_name"),
+        organisation_id="organisation_id",
+        person_name="person_name",
     )
 
 

@@ -4,7 +4,6 @@ what is due from it; for a caseworker the cases waiting for them."""
 import datetime
 from decimal import Decimal
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Count,
     Exists,
@@ -16,7 +15,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +37,7 @@ from grants.models import (
 )
 from organisations.dashboard import own_organisations
 from scheme.formatting import format_nok
+from scheme.queries import JSONRows
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
 
@@ -203,9 +203,7 @@ def _open_clawbacks():
         award__application=OuterRef("pk"), status=ClawbackStatus.OPEN
     ).order_by("due_on", "id")
     left = F("amount") - Coalesce(Subquery(repaid), Value(Decimal(0)))
-    return ArraySubquery(
-        clawbacks.values(row=JSONObject(award_id="award_id", due_on="due_on", left=left))
-    )
+    return JSONRows(clawbacks, award_id="award_id", due_on="due_on", left=left)
 
 
 def caseworker_counts(user) -> dict:

@@ -11,7 +11,6 @@ of the request, so the panel and the due list do not compute it twice.
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -40,6 +39,7 @@ from mentoring.progress import (
 )
 from organisations.models import Organisation
 from scheme.formatting import format_day
+from scheme.queries import JSONRows
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, access_for
 
@@ -119,11 +119,6 @@ def _facts_of(pairing, side) -> tuple[set, bool]:
     return answered, getattr(holder, f"{prefix}accepted")
 
 
-def _rows_as_json(queryset, **columns):
-    """``queryset``'s rows as a JSON array of ``columns``, selected with the outer pairing."""
-    return ArraySubquery(queryset.values(row=JSONObject(**columns)))
-
-
 def _open_work(ids):
     """Annotations: the pairing's unconfirmed meetings (with who took part) and the open tasks
     of the user's organisations ``ids``, as JSON rows, so the rows need no query of their own."""
@@ -131,13 +126,13 @@ def _open_work(ids):
     participants = Meeting.participants.through.objects.filter(meeting=OuterRef("pk"))
     tasks = Task.objects.filter(pairing=OuterRef("pk"), done_at__isnull=True, owner_id__in=ids)
     return {
-        "meetings_json": _rows_as_json(
+        "meetings_json": JSONRows(
             meetings.order_by("held_on", "id"),
             id="id", held_on="held_on", logged_for_id="logged_for_id",
             logged_for_name="logged_for__name",
-            participant_ids=ArraySubquery(participants.values("organisation_id")),
+            participants=JSONRows(participants, id="organisation_id"),
         ),
-        "tasks_json": _rows_as_json(
+        "tasks_json": JSONRows(
             tasks.order_by("due_on", "id"), id="id", title="title", due_on="due_on",
             owner_id="owner_id",
         ),
@@ -149,7 +144,7 @@ def _members():
     JSON rows, in place of ``Pairing.with_members``' query."""
     organisation = {f.attname: f"organisation__{f.attname}" for f in _ORGANISATION_FIELDS}
     members = PairingMember.objects.filter(pairing=OuterRef("pk")).order_by("organisation__name")
-    return _rows_as_json(
+    return JSONRows(
         members,
         id="id", organisation_id="organisation_id", contact_id="contact_id",
         organisation=JSONObject(**organisation),
@@ -196,7 +191,7 @@ def _meetings_to_confirm(pairing, side) -> list:
         meeting = Meeting(
             pk=row["id"], pairing=pairing, held_on=_day(row["held_on"]), logged_for=logged_for
         )
-        present = [pk for pk in row["participant_ids"] if pk in by_pk]
+        present = [p["id"] for p in row["participants"] if p["id"] in by_pk]
         meeting._prefetched_objects_cache = {"participants": [by_pk[pk] for pk in present]}
         if meeting.can_be_confirmed_by(side):
             meetings.append(meeting)

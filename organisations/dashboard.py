@@ -1,8 +1,6 @@
 """What the organisations app puts on the dashboard: each user's organisations and what their
 profiles still lack, the caseworker's overview, and the evaluator's aggregated figures."""
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     Case,
     Count,
@@ -15,7 +13,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -33,6 +31,7 @@ from organisations.models import (
 )
 from scheme import registry
 from scheme.models import SchemeYear
+from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import OrganisationKind, Role, access_for
 
@@ -91,7 +90,7 @@ def _organisations_of(user) -> dict:
     )
     for organisation in found:  # what the eligibility rules read, as if prefetched
         organisation._prefetched_objects_cache = {
-            "previous_applications": _previous_from_json(organisation.previous_json)
+            "previous_applications": instances_from(PreviousApplication, organisation.previous_json)
         }
     cached = {
         "own": [o for o in found if o.pk in ids],
@@ -107,15 +106,8 @@ def _organisations_of(user) -> dict:
 
 def _previous_applications():
     """The outer organisation's earlier applications (in the model's order) as JSON rows."""
-    columns = {f.attname: f.attname for f in PreviousApplication._meta.concrete_fields}
     rows = PreviousApplication.objects.filter(organisation=OuterRef("pk"))
-    return ArraySubquery(rows.values(row=JSONObject(**columns)))
-
-
-def _previous_from_json(rows) -> list:
-    fields = PreviousApplication._meta.concrete_fields
-    return [PreviousApplication(**{f.attname: f.to_python(row[f.attname]) for f in fields})
-            for row in rows]  # fmt: skip
+    return JSONRows(rows, **columns_of(PreviousApplication))
 
 
 def _years_taking_part(ids):
@@ -124,15 +116,14 @@ def _years_taking_part(ids):
     the database runs each once."""
     return Case(
         *(
-            When(pk=pk, then=ArraySubquery(
-                SchemeYear.objects.filter(registry.years_taken_part([pk]))
-                .order_by()
-                .values(row=JSONObject(id="id", scheme_id="scheme_id"))
+            When(pk=pk, then=JSONRows(
+                SchemeYear.objects.filter(registry.years_taken_part([pk])).order_by(),
+                id="id", scheme_id="scheme_id",
             ))
             for pk in ids
         ),
         default=None,
-        output_field=ArrayField(JSONField()),
+        output_field=JSONField(),
     )  # fmt: skip
 
 

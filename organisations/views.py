@@ -3,10 +3,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
-from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,6 +42,7 @@ from organisations.models import (
 from scheme import ratelimit
 from scheme.models import SchemeYear, User
 from scheme.once import TokenOnlyForm
+from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import Role, access_for, require, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
@@ -103,27 +102,19 @@ PROFILE_LISTS = {
 }
 
 
-def _rows_as_json(model, lookup):
-    """The organisation's rows of ``model`` (in the model's order) as a JSON array of their
-    columns, to select with the organisation itself."""
-    columns = {field.attname: field.attname for field in model._meta.concrete_fields}
-    rows = model.objects.filter(**{lookup: OuterRef("pk")}).values(row=JSONObject(**columns))
-    return ArraySubquery(rows)
-
-
-def _from_json(model, rows) -> list:
-    fields = model._meta.concrete_fields
-    return [model(**{f.attname: f.to_python(row[f.attname]) for f in fields}) for row in rows]
-
-
 def _with_profile_lists(request, pk):
     """The organisation and its profile's seven lists, in one query whatever their length."""
     queryset = Organisation.objects.annotate(
-        **{f"{name}_json": _rows_as_json(*spec) for name, spec in PROFILE_LISTS.items()}
+        **{
+            f"{name}_json": JSONRows(
+                model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
+            )
+            for name, (model, lookup) in PROFILE_LISTS.items()
+        }
     )
     organisation = _visible(request, pk, queryset)
     lists = {
-        name: _from_json(model, getattr(organisation, f"{name}_json"))
+        name: instances_from(model, getattr(organisation, f"{name}_json"))
         for name, (model, _lookup) in PROFILE_LISTS.items()
     }
     return organisation, lists

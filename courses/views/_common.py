@@ -10,10 +10,8 @@ Create forms carry a one-time token that the service spends (scheme.once), so a 
 saves once.
 """
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import JSONObject
 from django.shortcuts import render
 from django.utils.dates import MONTHS
 
@@ -30,6 +28,7 @@ from courses.models import (
 from organisations import dashboard as organisations_dashboard
 from organisations.models import CompetenceArea, Organisation
 from scheme.once import AlreadySent
+from scheme.queries import JSONRows
 from scheme.roles import Role, access_for, require_administers, require_role
 from scheme.web import add_service_errors, get_visible_or_404
 
@@ -50,12 +49,8 @@ def visible_event(request, pk):
     )
     return get_visible_or_404(
         Event.objects.select_related("provider", "scheme_year__scheme", "planned_item").annotate(
-            topics_json=ArraySubquery(
-                topics.values(
-                    row=JSONObject(
-                        name_nb="competencearea__name_nb", name_en="competencearea__name_en"
-                    )
-                )
+            topics_json=JSONRows(
+                topics, name_nb="competencearea__name_nb", name_en="competencearea__name_en"
             )
         ),
         request.user,
@@ -146,7 +141,7 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     tasks = (
         PracticalTask.objects.visible_to(user)
         .filter(event=event)
-        .annotate(organisation_names=ArraySubquery(task_organisations.values("name")))
+        .annotate(organisation_names=JSONRows(task_organisations, name="name"))
     )
     if access.is_caseworker:
         tasks = tasks.annotate(handed_in=Count("hand_ins", distinct=True))
