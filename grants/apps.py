@@ -11,7 +11,7 @@ class GrantsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from grants import dashboard, models, personal_data, public, services, threads
+        from grants import dashboard, models, personal_data, public, records, services, threads
         from scheme import registry
 
         auditlog.register(models.Application, m2m_fields={"target_groups", "competence_needs"})
@@ -34,6 +34,8 @@ class GrantsConfig(AppConfig):
             models.Repayment,
             models.Appeal,
             models.ChangeNotice,
+            models.DecisionProposal,
+            models.PaymentAttestation,
         ):
             auditlog.register(model)
         auditlog.register(  # the field history shows an account number masked, as pages do
@@ -43,6 +45,7 @@ class GrantsConfig(AppConfig):
         )
         dashboard.register()
         threads.register()
+        records.register()
         personal_data.register()
         public.register()
         registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])

@@ -1401,10 +1401,10 @@ class _History:
         data = REAL[slug]
         award = case.award
         spent = award.amount - UNSPENT_2023.get(slug, 0) if case.year == 2023 else award.amount
-        lines = [("income", "other", "Tilskudd fra IMDi", award.disbursed())]
+        lines = [("income", "scheme_grant", "Tilskudd fra IMDi", award.disbursed())]
         row = next(row for row in PARTICIPANTS if row[1] == slug)
         if row[8]:  # paying members
-            lines.append(("income", "other", "Medlemskontingent", Decimal(row[8]) * 100))
+            lines.append(("income", "own_income", "Medlemskontingent", Decimal(row[8]) * 100))
         for category, description, amount in _budget(spent, data["spending"], data["paid"]):
             lines.append(("expense", category, description, amount))
         return lines

@@ -26,8 +26,10 @@ from grants.workflows import (
     REPORT_FLOW,
     AppealStatus,
     ApplicationStatus,
+    AttestationStatus,
     ChangeNoticeStatus,
     ClawbackStatus,
+    ProposalStatus,
     ReportStatus,
 )
 from organisations.models import CompetenceArea, Organisation, TargetGroup
@@ -236,6 +238,12 @@ class Application(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("caseworker"),
+    )
+    their_reference = models.CharField(
+        _("your reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Optional: your own reference, quoted on our letters as 'Deres ref.'"),
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -475,6 +483,15 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+        help_text=_("The second person, where the scheme has decisions of this kind approved."),
+    )
     appeal_deadline = models.DateField(_("appeal deadline"), validators=PLAUSIBLE_DATE)
 
     objects = DecisionQuerySet.as_manager()
@@ -503,6 +520,83 @@ class Decision(models.Model):
                 "date": format_day(self.appeal_deadline)
             }
         return ""
+
+
+class DecisionProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Proposals are internal to the administering body until approved."""
+        access = access_for(user)
+        return access.administered(
+            self.all(), "application__round__scheme_year__scheme__administrator_id"
+        )
+
+
+class DecisionProposal(models.Model):
+    """A decision as one caseworker proposes it; it is made when a second person with the
+    approver role in the same body approves it (the scheme says which kinds need this)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="proposals")
+    kind = models.CharField(_("decision"), max_length=10, choices=DecisionKind.choices)
+    reasons = free_text(_("reasons"), MESSAGE_TEXT)
+    amount = money_field(_("amount"), null=True, blank=True)
+    # Awards: the payment plan as [[amount, "YYYY-MM-DD", after report approved], ...].
+    instalments = models.JSONField(_("payment plan"), default=list, blank=True)
+    # Clawbacks: the award and the repayment date.
+    award = models.ForeignKey(
+        "Award", on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"
+    )
+    repay_by = models.DateField(_("repay by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PROPOSED,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    comment = free_text(_("comment"), MESSAGE_TEXT, blank=True)
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal"
+    )
+
+    objects = DecisionProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposed decision")
+        verbose_name_plural = _("proposed decisions")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=Q(status="proposed"),
+                name="one_open_proposal_per_application_and_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(handled_by=F("proposed_by")), name="proposer_never_approves"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "proposed_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.application}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ProposalStatus.PROPOSED
 
 
 class AwardQuerySet(models.QuerySet):
@@ -742,6 +836,80 @@ class Instalment(models.Model):
         return self.state == InstalmentState.TO_PAY
 
 
+class PaymentAttestation(models.Model):
+    """A payment attested by one person (the conditions for it are met) and approved for
+    payment by another (the state's financial regulations keep these apart); approval records
+    the disbursement."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="attestations")
+    instalment = models.ForeignKey(
+        Instalment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attestations",
+        verbose_name=_("instalment"),
+    )
+    amount = money_field(_("amount"))
+    pay_on = models.DateField(_("to be paid"), validators=PLAUSIBLE_DATE)
+    account = models.ForeignKey(
+        PayoutAccount,
+        on_delete=models.PROTECT,
+        related_name="attestations",
+        verbose_name=_("to account"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AttestationStatus.choices,
+        default=AttestationStatus.ATTESTED,
+    )
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("attested by"),
+    )
+    attested_at = models.DateTimeField(_("attested"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or refused by"),
+    )
+    handled_at = models.DateTimeField(_("approved or refused"), null=True, blank=True)
+    comment = free_text(_("comment"), MESSAGE_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("attested payment")
+        verbose_name_plural = _("attested payments")
+        ordering = ["-attested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="attestation_positive"),
+            models.CheckConstraint(
+                condition=~Q(handled_by=F("attested_by")), name="attester_never_approves"
+            ),
+            models.UniqueConstraint(
+                fields=["instalment"],
+                condition=Q(status="attested"),
+                name="one_open_attestation_per_instalment",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "attested_at"]),
+            models.Index(fields=["status", "handled_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.award}: {self.amount}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttestationStatus.ATTESTED
+
+
 class Disbursement(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="disbursements")
     instalment = models.OneToOneField(
@@ -765,6 +933,14 @@ class Disbursement(models.Model):
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attestation = models.OneToOneField(
+        PaymentAttestation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disbursement",
+        help_text=_("Empty for payments recorded before payments were attested and approved."),
     )
 
     class Meta:
@@ -878,10 +1054,22 @@ class LineKind(models.TextChoices):
     EXPENSE = "expense", _("expense")
 
 
+class IncomeCategory(models.TextChoices):
+    """Where an organisation's income came from; expenses use the budget's categories."""
+
+    SCHEME_GRANT = "scheme_grant", _("grant from the administering body")
+    OWN_INCOME = "own_income", _("own income")
+    OTHER_GRANTS = "other_grants", _("other grants")
+    GIFTS = "gifts", _("gifts")
+
+
 class AccountLine(models.Model):
     report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, related_name="account_lines")
     kind = models.CharField(_("income or expense"), max_length=10, choices=LineKind.choices)
-    category = models.CharField(_("category"), max_length=20, choices=BudgetCategory.choices)
+    # An income line's category is an IncomeCategory, an expense line's a BudgetCategory.
+    category = models.CharField(
+        _("category"), max_length=20, choices=IncomeCategory.choices + BudgetCategory.choices
+    )
     description = models.CharField(_("what"), max_length=200, blank=True)
     amount = money_field(_("amount"))
 
@@ -889,6 +1077,13 @@ class AccountLine(models.Model):
         verbose_name = _("account line")
         verbose_name_plural = _("account lines")
         ordering = ["kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="income", category__in=IncomeCategory.values)
+                | Q(kind="expense", category__in=BudgetCategory.values),
+                name="account_line_category_fits_kind",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.get_category_display()}: {self.amount}"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from grants.views import applicant, caseworker, public
 
@@ -83,4 +83,7 @@ urlpatterns = [
         caseworker.handle_change_notice,
         name="handle_change_notice",
     ),
+    # Two people on decisions and money: proposals and approvals, attested payments.
+    path("", include("grants.urls_approvals")),
+    path("", include("grants.urls_payments")),
 ]

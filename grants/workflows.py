@@ -216,6 +216,23 @@ class ChangeNoticeStatus(models.TextChoices):
 
 
 # The outcomes a caseworker chooses between when handling an appeal.
+class ProposalStatus(models.TextChoices):
+    """A decision proposed by one caseworker, waiting for a second person's approval."""
+
+    PROPOSED = "proposed", _("waiting for approval")
+    RETURNED = "returned", _("sent back")
+    APPROVED = "approved", _("approved")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class AttestationStatus(models.TextChoices):
+    """A payment attested by one person, waiting to be approved for payment by another."""
+
+    ATTESTED = "attested", _("waiting for approval")
+    APPROVED = "approved", _("approved for payment")
+    REFUSED = "refused", _("refused")
+
+
 APPEAL_OUTCOMES = frozenset({AppealStatus.UPHELD, AppealStatus.CHANGED})
 
 

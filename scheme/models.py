@@ -167,6 +167,10 @@ class Scheme(models.Model):
             "shown as 'fewer than' this number."
         ),
     )
+    # Two people on decisions: which kinds one caseworker proposes and an approver approves.
+    awards_need_approval = models.BooleanField(_("awards need approval"), default=True)
+    rejections_need_approval = models.BooleanField(_("rejections need approval"), default=True)
+    clawbacks_need_approval = models.BooleanField(_("clawbacks need approval"), default=True)
 
     class Meta:
         verbose_name = _("scheme")

@@ -370,3 +370,51 @@ def register_digest_section(section: DigestSection) -> DigestSection:
 
 def digest_sections() -> list[DigestSection]:
     return list(_digest_sections)
+
+
+# --- case records: the case objects that open a case file, and how documents are drawn up --
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    """A model whose objects open a case file (scheme/records).
+
+    ``readable(user)`` is the queryset of objects whose case the user may see (the model's
+    ``visible_to``); ``closing_problem(obj)`` says why the case cannot be closed yet ("" when it
+    can); ``url(obj)`` is the object's page for caseworkers.
+    """
+
+    code: str
+    model: str
+    label: object
+    readable: Callable[[object], object]
+    closing_problem: Callable[[object], str]
+    url: Callable[[object], str]
+
+
+_case_kinds: dict[str, CaseKind] = {}
+# document source kind -> function(entry) -> PDF bytes, for documents drawn up by the portal
+_document_renderers: dict[str, Callable[[object], bytes]] = {}
+
+
+def register_case_kind(kind: CaseKind) -> CaseKind:
+    _case_kinds[kind.code] = kind
+    return kind
+
+
+def case_kinds() -> list[CaseKind]:
+    return list(_case_kinds.values())
+
+
+def case_kind(code: str) -> CaseKind | None:
+    return _case_kinds.get(code)
+
+
+def register_document_renderer(source_kind: str, render: Callable[[object], bytes]) -> None:
+    """How the PDF of a registered document made from ``source_kind`` is drawn up; the
+    ``reports`` app registers these, as it owns the PDF templates."""
+    _document_renderers[source_kind] = render
+
+
+def document_renderer(source_kind: str) -> Callable[[object], bytes] | None:
+    return _document_renderers.get(source_kind)

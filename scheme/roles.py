@@ -27,6 +27,8 @@ class MemberRole(models.TextChoices):
     LEADER = "leader", _("leader")
     CONTACT = "contact", _("contact person")
     MEMBER = "member", _("member")
+    # In an administering body: a caseworker who may approve decisions and payments.
+    APPROVER = "approver", _("approver")
 
 
 class Role(models.TextChoices):
@@ -103,6 +105,12 @@ class Access:
         if self.is_admin:
             return queryset
         return queryset.filter(**{f"{path}__in": self.administering_ids})
+
+    def approves_for(self, scheme) -> bool:
+        """Approvers of the scheme's administering body: the second person on decisions and
+        payments. Being an admin is not enough: approving is a role in the body."""
+        membership = self.memberships.get(scheme.administrator_id)
+        return membership is not None and membership[1] == MemberRole.APPROVER
 
     def is_leader_of(self, organisation_id) -> bool:
         membership = self.memberships.get(organisation_id)
@@ -252,4 +260,12 @@ def require_role(user, *roles) -> Access:
     access = access_for(user)
     if not (access.is_admin or access.has(*roles)):
         raise PermissionDenied
+    return access
+
+
+def require_administers_body(user, body_id) -> Access:
+    """The user's access, or PermissionDenied unless they work for the administering body
+    ``body_id`` (or are an admin)."""
+    access = access_for(user)
+    require(access.is_admin or body_id in access.administering_ids)
     return access

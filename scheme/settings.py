@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     # After the domain apps only so that its demo data loads after theirs (load_demo).
     "scheme.announcements.apps.AnnouncementsConfig",
     "scheme.conversations.apps.ConversationsConfig",  # likewise
+    "scheme.records.apps.RecordsConfig",  # likewise
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

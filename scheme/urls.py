@@ -64,6 +64,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("announcements/", include("scheme.announcements.urls")),
     path("meldinger/", include("scheme.conversations.urls")),
+    path("arkiv/", include("scheme.records.urls")),
     # Exempt from CSRF: it only sets the language cookie (and checks where it sends you next),
     # so the header's language switch needs no token on the cacheable public pages.
     path("i18n/setlang/", login_not_required(csrf_exempt(set_language)), name="set_language"),

@@ -54,6 +54,10 @@ class SchemeFactory(factory.django.DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"Ordning {n}")
     slug = factory.Sequence(lambda n: f"ordning-{n}")
     administrator = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.ADMINISTRATOR)
+    # One caseworker decides alone unless a test asks for a second person's approval.
+    awards_need_approval = False
+    rejections_need_approval = False
+    clawbacks_need_approval = False
 
 
 class SchemeYearFactory(factory.django.DjangoModelFactory):

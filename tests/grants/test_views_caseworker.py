@@ -855,7 +855,7 @@ def sent_report(accepted, member, caseworker):
         member,
         report,
         [
-            ("income", "other", "Kakesalg", Decimal("2000")),
+            ("income", "own_income", "Kakesalg", Decimal("2000")),
             ("expense", "salary", "Lønn", Decimal("90000")),
         ],
     )

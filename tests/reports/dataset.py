@@ -258,7 +258,7 @@ def build():
     grants.save_accounts(data.member_a, report_a, [
         ("expense", "salary", "Lønn", Decimal("70000")),
         ("expense", "activities", "Kafé", Decimal("20000")),
-        ("income", "other", "Egenandeler", Decimal("5000")),
+        ("income", "own_income", "Egenandeler", Decimal("5000")),
     ])  # fmt: skip
     grants.submit_report(data.member_a, report_a)
     grants.approve_report(caseworker, report_a)

@@ -1,0 +1,3 @@
+"""URLs of the approvals pages, included in grants/urls.py (namespace grants)."""
+
+urlpatterns = []
