@@ -80,6 +80,31 @@ def caseworker(administrator=None):
     return member_of(administrator, role=MemberRole.MEMBER)
 
 
+def approver(administrator):
+    """A caseworker of ``administrator`` with the approver role: the second person on
+    decisions and payments."""
+    return member_of(administrator, role=MemberRole.APPROVER)
+
+
+def pay(award, amount, paid_on=None, *, instalment=None, attester=None, approver_user=None):
+    """Pay ``amount`` out on ``award`` the way the portal does: attested by one caseworker of
+    the scheme's body and approved for payment by an approver of it (each made if not given).
+    Returns the disbursement."""
+    from grants import services
+
+    body = award.application.round.scheme_year.scheme.administrator
+    attester = attester or caseworker(body)
+    approver_user = approver_user or approver(body)
+    attestation = services.attest_payment(
+        attester,
+        award,
+        amount=amount,
+        pay_on=paid_on or datetime.date.today(),
+        instalment=instalment,
+    )
+    return services.approve_payment(approver_user, attestation, paid_on=paid_on)
+
+
 def taking_part(scheme_year, *organisations):
     """Make participant and mentor organisations take part in the scheme year, the short way:
     each in a pairing that runs through the year (a mentor alone, a participant with a new
