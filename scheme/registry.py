@@ -393,8 +393,9 @@ class CaseKind:
 
 
 _case_kinds: dict[str, CaseKind] = {}
-# document source kind -> function(entry) -> PDF bytes, for documents drawn up by the portal
-_document_renderers: dict[str, Callable[[object], bytes]] = {}
+# document source kind -> render(entry, *, variant="pdf/ua-1") -> PDF bytes, for the documents
+# the portal draws up itself (letters, receipts, messages); the archive asks for "pdf/a-2b".
+_document_renderers: dict[str, Callable[..., bytes]] = {}
 
 
 def register_case_kind(kind: CaseKind) -> CaseKind:
@@ -410,11 +411,11 @@ def case_kind(code: str) -> CaseKind | None:
     return _case_kinds.get(code)
 
 
-def register_document_renderer(source_kind: str, render: Callable[[object], bytes]) -> None:
+def register_document_renderer(source_kind: str, render: Callable[..., bytes]) -> None:
     """How the PDF of a registered document made from ``source_kind`` is drawn up; the
     ``reports`` app registers these, as it owns the PDF templates."""
     _document_renderers[source_kind] = render
 
 
-def document_renderer(source_kind: str) -> Callable[[object], bytes] | None:
+def document_renderer(source_kind: str) -> Callable[..., bytes] | None:
     return _document_renderers.get(source_kind)
