@@ -189,6 +189,8 @@ class AnnouncementRead(models.Model):
     )
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
+    # Caseworkers see every announcement of their scheme; only the audience's reads count.
+    in_audience = models.BooleanField(_("in the audience"), default=True)
 
     class Meta:
         verbose_name = _("announcement read")

@@ -11,7 +11,9 @@ def read_counts(announcements) -> dict:
     the number of people. The audience is counted once, when it is told (``sent_to``; None
     before): counting it again for every page would go through every person in the register."""
     read = dict(
-        AnnouncementRead.objects.filter(announcement__in=announcements, read_at__isnull=False)
+        AnnouncementRead.objects.filter(
+            announcement__in=announcements, read_at__isnull=False, in_audience=True
+        )
         .values("announcement")
         .annotate(n=Count("pk"))
         .values_list("announcement", "n")

@@ -20,7 +20,7 @@ from scheme.roles import require, require_administers
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
 
-from .audience import people_in
+from .audience import for_person, people_in
 from .models import Announcement, AnnouncementRead, AudienceKind
 
 PUBLISHED = event_verb("announcement.published", _("published the announcement"))
@@ -145,7 +145,9 @@ def _reading(user, announcement) -> AnnouncementRead:
     visible = Announcement.objects.published().visible_to(user).filter(pk=announcement.pk)
     require(visible.exists())
     reading, _created = AnnouncementRead.objects.select_for_update().get_or_create(
-        announcement_id=announcement.pk, person=user
+        announcement_id=announcement.pk,
+        person=user,
+        defaults={"in_audience": visible.filter(for_person(user)).exists()},
     )
     return reading
 
