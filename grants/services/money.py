@@ -12,17 +12,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants import records
 from grants.account_numbers import clean_account_number
 from grants.models import (
     ZERO,
     Award,
     Disbursement,
+    PaymentAttestation,
     PayoutAccount,
     paid_by_q,
 )
-from grants.services import texts
-from grants.services._common import _award_url, _day, _members, _nok, _scheme_of, _state_error
-from grants.services.verbs import ACCOUNT_CONFIRMED, ACCOUNT_GIVEN, DISBURSED
+from grants.records import refuse_if_closed
+from grants.services import payments_texts, texts
+from grants.services._common import (
+    _award_url,
+    _clean_changed,
+    _day,
+    _members,
+    _nok,
+    _scheme_of,
+    _state_error,
+)
+from grants.services.payments_texts import PAYMENT_APPROVED, PAYMENT_ATTESTED, PAYMENT_REFUSED
+from grants.services.verbs import ACCOUNT_CONFIRMED, ACCOUNT_GIVEN
+from grants.workflows import AttestationStatus
 from organisations.models import Organisation
 from scheme import audit
 from scheme.formatting import format_nok
@@ -316,51 +329,81 @@ def confirm_payout_account(actor, account) -> PayoutAccount:
     return account
 
 
-# --- money out --------------------------------------------------------------------------------
+# --- money out: attested by one person, approved for payment by another -----------------------
+#
+# The state's financial regulations keep attesting a payment (the conditions for it are met)
+# and approving it for payment apart: a caseworker of the scheme's body attests, an approver of
+# the same body who is not the attester approves, and only then is the payment recorded. Both
+# steps lock the award (then the organisation, whose account the payment goes to), so they
+# take turns; an open attestation reserves its amount, so two attestations cannot together pay
+# out more than the award.
+
+
+def _lock_award(award_id) -> Award:
+    return (
+        Award.objects.select_for_update(of=("self",))  # the report is the outer join's side
+        .select_related(
+            "application__round__scheme_year__scheme__administrator",
+            "application__organisation",
+            "report",
+        )
+        .get(pk=award_id)
+    )
+
+
+def _reserved(award, *, besides=None) -> Decimal:
+    """What the award's open attestations reserve (all but ``besides``)."""
+    attested = award.attestations.filter(status=AttestationStatus.ATTESTED)
+    if besides is not None:
+        attested = attested.exclude(pk=besides.pk)
+    return attested.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
 def payment_problem(award, account) -> str:
-    """Why no payment can be recorded on the award now ("" when one can): the conditions are
-    not accepted yet, the whole award is paid out, or nothing can be paid to ``account``, the
-    organisation's current one (``payout_account_problem``)."""
+    """Why no payment can be attested on the award now ("" when one can): the conditions are
+    not accepted yet, the whole award is paid out or attested, or nothing can be paid to
+    ``account``, the organisation's current one (``payout_account_problem``)."""
     if not award.accepted_at:
         return _("Money is paid out after the organisation has accepted the conditions.")
-    if award.disbursed() >= award.amount:
+    disbursed = award.disbursed()
+    if disbursed >= award.amount:
         return _("The whole award is paid out.")
+    if disbursed + _reserved(award) >= award.amount:
+        return _("The rest of the award is attested and waits for approval for payment.")
     return payout_account_problem(account)
 
 
-@transaction.atomic
-def record_disbursement(
-    actor, award, *, amount: Decimal, paid_on, instalment=None, form_token=None
-):
-    """Record money paid out on the award, to the organisation's current, confirmed account
-    (the payment keeps which one)."""
-    award = (
-        Award.objects.select_for_update(of=("self",))  # the report is the outer join's side
-        .select_related(
-            "application__round__scheme_year__scheme", "application__organisation", "report"
+def _check_payment(award, account, amount, instalment, *, attestation=None):
+    """Every rule a payment must keep, when it is attested and again when it is approved
+    (``attestation``, whose own reservation is then not counted): the conditions accepted, a
+    current confirmed account, the amount within what is left (less what open attestations
+    reserve and what the payment plan holds for the report), and an instalment paid whole,
+    once, and not while it is held. Returns the instalment, locked."""
+    if not award.accepted_at:
+        raise _state_error(
+            _("Money is paid out after the organisation has accepted the conditions.")
         )
-        .get(pk=award.pk)
-    )
-    require_administers(actor, _scheme_of(award.application))
-    spend_form_token(actor, form_token)
-    # The account is read under the organisation's lock, so no change slips in before the
-    # payment is saved.
-    _lock_organisation(award.application.organisation_id)
-    account = current_payout_account(award.application.organisation_id)
-    problem = payment_problem(award, account)
+    disbursed = award.disbursed()
+    if disbursed >= award.amount:
+        raise _state_error(_("The whole award is paid out."))
+    problem = payout_account_problem(account)
     if problem:
         raise _state_error(problem)
-    if amount <= 0:
+    if amount is None or amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than 0.")})
-    if award.disbursed() + amount > award.amount:
-        raise ValidationError(
-            {
-                "amount": _("Only %(left)s of the award is left to pay out.")
-                % {"left": format_nok(award.left_to_pay())}
+    reserved = _reserved(award, besides=attestation)
+    if disbursed + reserved + amount > award.amount:
+        left = max(award.amount - disbursed - reserved, ZERO)
+        if reserved:
+            message = _(
+                "Only %(left)s of the award is left to pay out: %(reserved)s is attested and "
+                "waits for approval for payment."
+            ) % {"left": format_nok(left), "reserved": format_nok(reserved)}
+        else:
+            message = _("Only %(left)s of the award is left to pay out.") % {
+                "left": format_nok(left)
             }
-        )
+        raise ValidationError({"amount": message})
     if instalment is not None:
         instalment = award.instalments.select_for_update().filter(pk=instalment.pk).first()
         if instalment is None:
@@ -376,9 +419,16 @@ def record_disbursement(
             )
         if instalment.is_held:
             raise _state_error(_("This instalment is held until the grant report is approved."))
+        others = instalment.attestations.filter(status=AttestationStatus.ATTESTED)
+        if attestation is not None:
+            others = others.exclude(pk=attestation.pk)
+        if others.exists():
+            raise _state_error(
+                _("This instalment is already attested and waits for approval for payment.")
+            )
     # Money held for the report cannot leave by another instalment or a free payment.
     held = award.held_for_report()
-    if award.disbursed() + amount > award.amount - held:
+    if disbursed + reserved + amount > award.amount - held:
         raise ValidationError(
             {
                 "amount": _(
@@ -387,29 +437,204 @@ def record_disbursement(
                 )
                 % {
                     "held": format_nok(held),
-                    "left": format_nok(max(award.left_to_pay() - held, ZERO)),
+                    "left": format_nok(max(award.amount - disbursed - reserved - held, ZERO)),
                 }
             }
         )
-    disbursement = Disbursement(
+    return instalment
+
+
+def _approvers(body_id):
+    return get_user_model().objects.filter(
+        memberships__organisation_id=body_id,
+        memberships__role=MemberRole.APPROVER,
+        is_active=True,
+    )
+
+
+@transaction.atomic
+def attest_payment(
+    actor, award, *, amount: Decimal, pay_on, instalment=None, form_token=None
+) -> PaymentAttestation:
+    """A caseworker of the scheme's body attests that a payment on the award may be made: the
+    conditions are met, to the organisation's current, confirmed account (the attestation
+    keeps which one). Nothing is paid until an approver of the body, not the attester,
+    approves it for payment (``approve_payment``); until then it reserves its amount. The
+    body's approvers are told."""
+    award = _lock_award(award.pk)
+    application = award.application
+    scheme = _scheme_of(application)
+    require_administers(actor, scheme)
+    refuse_if_closed(application)
+    spend_form_token(actor, form_token)
+    # The account is read under the organisation's lock, so no change slips in before the
+    # attestation is saved.
+    _lock_organisation(application.organisation_id)
+    account = current_payout_account(application.organisation_id)
+    instalment = _check_payment(award, account, amount, instalment)
+    if pay_on is None:
+        raise ValidationError({"pay_on": _("Give the date the payment is to be made.")})
+    attestation = PaymentAttestation(
         award=award,
         instalment=instalment,
         amount=amount,
+        pay_on=pay_on,
+        account=account,
+        attested_by=actor,
+    )
+    attestation.full_clean()
+    attestation.save()
+    audit.record(actor, PAYMENT_ATTESTED, application, f"{format_nok(amount)}, {account.masked}")
+    notify(
+        _approvers(scheme.administrator_id).exclude(pk=actor.pk),
+        *payments_texts.PAYMENT_TO_APPROVE,
+        url=_award_url(award),
+        person=actor.full_name,
+        amount=_nok(amount),
+        organisation=application.organisation.name,
+        date=_day(pay_on),
+    )
+    return attestation
+
+
+def approval_problem(user, attestation) -> str:
+    """Why ``user`` cannot approve or refuse the attested payment ("" when they can): only an
+    approver of the scheme's body who did not attest it, while it waits."""
+    scheme = _scheme_of(attestation.award.application)
+    if attestation.attested_by_id == user.pk:
+        return _(
+            "You attested this payment yourself, so another person must approve it for "
+            "payment: attesting and approving are kept apart."
+        )
+    if not access_for(user).approves_for(scheme):
+        return _("Only an approver of the administering body approves payments.")
+    if not attestation.is_open:
+        return _("This payment has already been %(status)s.") % {
+            "status": attestation.get_status_display()
+        }
+    return ""
+
+
+def _locked_attestation(actor, attestation):
+    """The attestation's award (locked first, as attesting locks it) and the attestation,
+    locked and read as it is now, for an approver of its body who did not attest it."""
+    award = _lock_award(attestation.award_id)
+    application = award.application
+    scheme = _scheme_of(application)
+    require_administers(actor, scheme)
+    attestation = (
+        PaymentAttestation.objects.select_for_update()
+        .select_related("attested_by", "instalment")
+        .get(pk=attestation.pk)
+    )
+    attestation.award = award
+    if attestation.attested_by_id == actor.pk:
+        raise _state_error(approval_problem(actor, attestation))
+    require(access_for(actor).approves_for(scheme))
+    refuse_if_closed(application)
+    if not attestation.is_open:
+        raise _state_error(approval_problem(actor, attestation))
+    return award, attestation
+
+
+@transaction.atomic
+def approve_payment(actor, attestation, *, paid_on=None) -> Disbursement:
+    """An approver of the scheme's body, not the person who attested it, approves the attested
+    payment for payment: the disbursement is recorded (paid on ``paid_on``, today by default),
+    the organisation is told and the payment letter is registered in the case. The account
+    must still be the organisation's current, confirmed one and the amount must still fit;
+    two approvers at once make one payment (the second finds it approved)."""
+    award, attestation = _locked_attestation(actor, attestation)
+    application = award.application
+    today = timezone.localdate()
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    _lock_organisation(application.organisation_id)
+    account = current_payout_account(application.organisation_id)
+    if account is not None and account.pk != attestation.account_id:
+        raise _state_error(
+            _(
+                "The organisation has given another bank account since the payment was "
+                "attested. Refuse this payment; it can be attested again to the new account "
+                "once that is confirmed."
+            )
+        )
+    instalment = _check_payment(
+        award, account, attestation.amount, attestation.instalment, attestation=attestation
+    )
+    now = timezone.now()
+    disbursement = Disbursement(
+        award=award,
+        instalment=instalment,
+        amount=attestation.amount,
         paid_on=paid_on,
         account=account,
         recorded_by=actor,
+        attestation=attestation,
     )
     disbursement.full_clean()
     disbursement.save()
-    audit.record(actor, DISBURSED, award.application, f"{format_nok(amount)}, {account.masked}")
+    attestation.status = AttestationStatus.APPROVED
+    attestation.handled_by = actor
+    attestation.handled_at = now
+    attestation.save(update_fields=["status", "handled_by", "handled_at"])
+    attester = attestation.attested_by
+    audit.record(
+        actor,
+        PAYMENT_APPROVED,
+        application,
+        f"{format_nok(attestation.amount)}, {account.masked}, {attester.full_name}",
+    )
+    administrator = _scheme_of(application).administrator
+    records.record(
+        application,
+        disbursement,
+        document_type=records.DocumentType.PAYMENT,
+        direction=records.Direction.OUTGOING,
+        title=_("Payment of %(amount)s to %(organisation)s")
+        % {"amount": format_nok(attestation.amount), "organisation": application.organisation.name},
+        actor=attester,
+        approver=actor,
+    )
     notify(
-        _members(award.application.organisation),
+        _members(application.organisation),
         *texts.PAID,
         url=_award_url(award),
-        amount=_nok(amount),
-        organisation=award.application.organisation.name,
+        amount=_nok(attestation.amount),
+        organisation=application.organisation.name,
         date=_day(paid_on),
         account=account.masked,
-        administrator=_scheme_of(award.application).administrator.name,
+        administrator=administrator.name,
     )
     return disbursement
+
+
+@transaction.atomic
+def refuse_payment(actor, attestation, comment: str) -> PaymentAttestation:
+    """An approver of the scheme's body, not the attester, refuses the attested payment and
+    says why; its reservation ends and the attester is told."""
+    award, attestation = _locked_attestation(actor, attestation)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say why the payment is refused.")})
+    attestation.status = AttestationStatus.REFUSED
+    attestation.handled_by = actor
+    attestation.handled_at = timezone.now()
+    attestation.comment = comment
+    _clean_changed(attestation, comment="comment")
+    attestation.save(update_fields=["status", "handled_by", "handled_at", "comment"])
+    application = award.application
+    audit.record(
+        actor, PAYMENT_REFUSED, application, f"{format_nok(attestation.amount)}: {comment}"
+    )
+    notify(
+        [attestation.attested_by],
+        *payments_texts.PAYMENT_REFUSED_NOTICE,
+        url=_award_url(award),
+        person=actor.full_name,
+        amount=_nok(attestation.amount),
+        organisation=application.organisation.name,
+        comment=comment,
+    )
+    return attestation
