@@ -115,6 +115,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Files under var/ by default, so the web server and the worker share one cache; Redis in
 # production.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis briefly down must not fail every page (scheme/cache.py); and it must not hang them.
+    CACHES["default"]["BACKEND"] = "scheme.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=0.5, socket_timeout=0.5
+    )
 
 AUTH_USER_MODEL = "scheme.User"
 AUTHENTICATION_BACKENDS = [
