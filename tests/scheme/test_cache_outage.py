@@ -3,10 +3,14 @@
 The cache points at a loopback port where nothing listens, which is what a Redis restart
 looks like to the portal."""
 
+import asyncio
+
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
+from health_check import Cache
+from health_check.exceptions import ServiceUnavailable
 
 from scheme import ratelimit
 
@@ -38,3 +42,8 @@ def test_signed_in_pages_and_the_rate_limit_keep_working(client, member, redis_d
     assert client.get(reverse("dashboard")).status_code == 200
     assert client.get(reverse("notifications")).status_code == 200
     assert ratelimit.hit("test", "someone", limit=5, seconds=60) is True
+
+
+def test_readiness_still_reports_the_cache_down(redis_down):
+    with pytest.raises(ServiceUnavailable):  # its write-then-read check cannot read back
+        asyncio.run(Cache().run())
