@@ -8,15 +8,23 @@ in the transaction that opens the case. Each document in it (*registreringsoppf√
 journal is the administering body's.
 """
 
+import datetime
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from scheme import registry
 from scheme.roles import access_for
 from scheme.storage import PrivatePath, private_storage
+
+ONE_DAY = datetime.timedelta(days=1)
+# A case number as typed in a search: ``2026/12``, ``12``, or a document number ``2026/12-3``.
+CASE_NUMBER = re.compile(r"(?:(?P<year>\d{4})/)?(?P<sequence>\d{1,9})(?:-(?P<document>\d{1,9}))?")
 
 
 class CaseSequence(models.Model):
@@ -125,6 +133,11 @@ class CaseFile(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    @property
+    def case_kind(self):
+        """The registered kind of the case object (``scheme.registry.CaseKind``)."""
+        return registry.case_kind(self.kind)
+
 
 class Direction(models.TextChoices):
     """Noark 5's *journalposttype*."""
@@ -145,13 +158,50 @@ class DocumentType(models.TextChoices):
     MESSAGE = "message", _("message")
 
 
+# What the public journal shows in place of a private person's name.
+PRIVATE_PERSON = _("private person")
+
+
 class RegistryEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(case_file__in=CaseFile.objects.visible_to(user))
+        """The documents of the cases the user may see: every one for the caseworkers of the
+        case's body (and admins); the incoming and outgoing ones for the others who see the
+        case object (the organisation), never the body's internal notes."""
+        access = access_for(user)
+        entries = self.filter(case_file__in=CaseFile.objects.visible_to(user))
+        if access.is_admin:
+            return entries
+        return entries.filter(
+            Q(case_file__body_id__in=access.administering_ids) | ~Q(direction=Direction.INTERNAL)
+        )
 
     def in_journal_of(self, user):
         """The documents in the journals of the bodies the user works for (admins: all)."""
         return access_for(user).administered(self, path="case_file__body_id")
+
+    def journalled(self):
+        """The incoming and outgoing documents: what the journal lists (internal notes are
+        not journalled)."""
+        return self.filter(direction__in=[Direction.INCOMING, Direction.OUTGOING])
+
+    def registered_on(self, day):
+        """The documents registered on ``day`` (a date in the portal's time zone)."""
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return self.filter(registered_at__gte=start, registered_at__lt=start + ONE_DAY)
+
+    def with_case_number(self, text: str):
+        """The documents of the cases whose number is ``text`` (``2026/12``), or whose
+        sequence number is ``text`` (``12``, any year); ``2026/12-3`` finds that document."""
+        match = CASE_NUMBER.fullmatch(text.strip().replace(" ", ""))
+        if match is None:
+            return self.none()
+        year, sequence, document = match.group("year", "sequence", "document")
+        entries = self.filter(case_file__sequence=int(sequence))
+        if year:
+            entries = entries.filter(case_file__year=int(year))
+        if document:
+            entries = entries.filter(number=int(document))
+        return entries
 
 
 class RegistryEntry(models.Model):
@@ -223,3 +273,13 @@ class RegistryEntry(models.Model):
     def number_label(self) -> str:
         """The document number, ``2022/1234-3`` (the case file must be loaded with it)."""
         return f"{self.case_file.number}-{self.number}"
+
+    @property
+    def is_journalled(self) -> bool:
+        return self.direction != Direction.INTERNAL
+
+    @property
+    def public_party_name(self) -> str:
+        """The sender or recipient as the public journal shows them: a private person's name
+        is left out."""
+        return capfirst(str(PRIVATE_PERSON)) if self.party_is_person else self.party_name

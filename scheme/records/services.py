@@ -6,20 +6,23 @@ the number is given back, so the series have no gaps; two caseworkers at once wa
 other and never get the same number.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from scheme import audit, registry
-from scheme.records.models import CaseFile, CaseSequence, RegistryEntry
+from scheme.records.models import CaseFile, CaseSequence, Direction, DocumentType, RegistryEntry
 from scheme.records.tasks import draw_up_document
 from scheme.roles import require_administers_body
 from scheme.verbs import event_verb
 
 CASE_OPENED = event_verb("case_opened", _("opened the case"))
 CASE_CLOSED = event_verb("case_closed", _("closed the case"))
+
+MESSAGE_TITLE = _("Message: %(title)s")
 
 
 def _next_case_number(body_id, year) -> int:
@@ -151,3 +154,28 @@ def close_case(actor, case_file) -> CaseFile:
     case_file.save(update_fields=["closed_at", "closed_by"])
     audit.record(actor, CASE_CLOSED, case_file, case_file.number)
     return case_file
+
+
+def register_message(case_object, message, *, incoming: bool, actor) -> RegistryEntry | None:
+    """Register a message written on the thread of ``case_object`` in its case (None when the
+    object has opened no case yet, e.g. an application not yet sent): incoming when the
+    organisation wrote it, outgoing when the body's caseworker did. The party is the
+    organisation; the document is drawn up from the message by its registered renderer. Call
+    it in the transaction that posts the message; a closed case refuses it."""
+    case_file = case_of(case_object)
+    if case_file is None:
+        return None
+    # The record is kept in the body's language, whoever writes.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(MESSAGE_TITLE % {"title": message.thread.title})
+    return register_document(
+        case_file,
+        message,
+        document_type=DocumentType.MESSAGE,
+        direction=Direction.INCOMING if incoming else Direction.OUTGOING,
+        title=title,
+        party_name=case_file.party.name if case_file.party_id else "",
+        party_is_person=False,
+        caseworker=case_file.caseworker if incoming else actor,
+        when=message.created_at,
+    )

@@ -1,0 +1,205 @@
+"""The records pages: a case's page and the journal for the caseworkers of its body, the
+public journal's CSV, and the download of a registered document for whoever may see it."""
+
+import datetime
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.cache import never_cache
+
+from scheme.file_names import in_reader_language
+from scheme.records import services
+from scheme.records.documents import document_file
+from scheme.records.forms import JournalForm
+from scheme.records.models import CaseFile, RegistryEntry
+from scheme.roles import OrganisationKind, access_for, require
+from scheme.spreadsheet import csv_bytes
+from scheme.storage import download
+from scheme.web import get_visible_or_404, paginate, query_without_page
+
+FILE_WORDS = {
+    "document": pgettext_lazy("file name", "document"),
+    "public-journal": pgettext_lazy("file name", "public journal"),
+}
+
+
+# --- a registered document ----------------------------------------------------------------------
+
+
+def document(request, pk):
+    """A registered document's file, drawn up first if it has none yet; 404 unless the user
+    may see the document (an organisation never sees the body's internal notes)."""
+    entry = get_visible_or_404(
+        RegistryEntry.objects.select_related("case_file"), request.user, pk=pk
+    )
+    try:
+        file = document_file(entry)
+    except LookupError:
+        raise Http404 from None
+    return download(file, _download_name(entry))
+
+
+def _download_name(entry) -> str:
+    if entry.file_name:
+        return entry.file_name
+    return in_reader_language(f"document-{entry.number_label.replace('/', '-')}.pdf", FILE_WORDS)
+
+
+# --- a case -------------------------------------------------------------------------------------
+
+
+@never_cache
+def case(request, pk):
+    """The case page, for the caseworkers of the case's body (others: 404): its documents and
+    the button that closes it once its kind says nothing is left to do."""
+    case_file = get_object_or_404(
+        CaseFile.objects.kept_by(request.user).select_related(
+            "body", "party", "caseworker", "closed_by"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        try:
+            services.close_case(request.user, case_file)
+        except ValidationError as error:
+            flash.error(request, " ".join(error.messages))
+        else:
+            flash.success(request, _("Case %(number)s is closed.") % {"number": case_file.number})
+        return redirect("records:case", pk=case_file.pk)
+    kind = case_file.case_kind
+    obj = kind.readable(request.user).filter(pk=case_file.object_id).first() if kind else None
+    closing_problem = None
+    if obj is not None and not case_file.is_closed:
+        closing_problem = kind.closing_problem(obj)
+    entries = case_file.entries.select_related("caseworker", "approver").order_by("number")
+    return render(
+        request,
+        "records/case.html",
+        {
+            "case_file": case_file,
+            "kind": kind,
+            "object": obj,
+            "object_url": kind.url(obj) if obj is not None else "",
+            "entries": entries,
+            "closing_problem": closing_problem,
+            "may_close": closing_problem == "",
+        },
+    )
+
+
+# --- the journal --------------------------------------------------------------------------------
+
+
+def _journal_bodies(user) -> list:
+    """The administering bodies whose journals the user keeps, when there are several to
+    choose between (admins: every body)."""
+    access = access_for(user)
+    body_model = CaseFile._meta.get_field("body").related_model
+    if access.is_admin:
+        bodies = body_model.objects.filter(kind=OrganisationKind.ADMINISTRATOR)
+    elif len(access.administering_ids) > 1:
+        bodies = body_model.objects.filter(pk__in=access.administering_ids)
+    else:
+        return []
+    return list(bodies.only("pk", "name").order_by("name"))
+
+
+def _journal(request):
+    """The journal's filter form and the entries it lists, for the caseworkers (others 403)."""
+    require(access_for(request.user).is_caseworker)
+    bodies = _journal_bodies(request.user)
+    form = JournalForm(request.GET or None, bodies=bodies)
+    entries = form.filter(
+        RegistryEntry.objects.in_journal_of(request.user)
+        .journalled()
+        .select_related("case_file__body", "caseworker", "approver")
+        .order_by("registered_at", "pk")
+    )
+    return form, bodies, entries
+
+
+def _day_link(request, day: datetime.date) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("case", None)
+    params["day"] = day.isoformat()
+    return f"?{params.urlencode()}"
+
+
+@never_cache
+def journal(request):
+    """The incoming and outgoing documents of a day (today unless chosen), with filters: the
+    basis for the public journal."""
+    form, bodies, entries = _journal(request)
+    day = form.chosen_day()
+    searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("case"))
+    return render(
+        request,
+        "records/journal.html",
+        {
+            "form": form,
+            "filters": form,
+            "day": day,
+            "searched": searched,
+            "show_body": bool(bodies),
+            "page": paginate(request, entries),
+            "query": query_without_page(request),
+            "previous_day": _day_link(request, day - datetime.timedelta(days=1)),
+            "next_day": _day_link(request, day + datetime.timedelta(days=1)),
+            "csv_query": query_without_page(request),
+        },
+    )
+
+
+def _public_header():
+    return [
+        _("Administering body"),
+        _("Case number"),
+        _("Case title"),
+        _("Document number"),
+        _("Document date"),
+        _("Journalled"),
+        _("Direction"),
+        _("Document type"),
+        _("Document title"),
+        _("Sender or recipient"),
+        _("Caseworker"),
+    ]
+
+
+def _public_row(entry) -> tuple:
+    return (
+        entry.case_file.body.name,
+        entry.case_file.number,
+        entry.case_file.title,
+        entry.number_label,
+        entry.document_date,
+        entry.registered_at,
+        entry.get_direction_display(),
+        entry.get_document_type_display(),
+        entry.title,
+        entry.public_party_name,
+        entry.caseworker.full_name if entry.caseworker else "",
+    )
+
+
+def public_journal(request):
+    """The journal's documents as the public journal's CSV: the same filters as the page,
+    with the names of private persons left out."""
+    form, _bodies, entries = _journal(request)
+    if form.is_bound and not form.is_valid():
+        text = "\n".join(" ".join(errors) for errors in form.errors.values())
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    rows = (_public_row(entry) for entry in entries.iterator(chunk_size=500))
+    response = HttpResponse(
+        csv_bytes(_public_header(), rows), content_type="text/csv; charset=utf-8"
+    )
+    case = form.cleaned_data.get("case") if form.is_bound else ""
+    stem = case.replace("/", "-") if case else form.chosen_day().isoformat()
+    name = in_reader_language(f"public-journal-{stem}.csv", FILE_WORDS)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
