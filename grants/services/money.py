@@ -391,6 +391,28 @@ def _check_payment(award, account, amount, instalment, *, attestation=None):
         raise _state_error(problem)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than 0.")})
+    if instalment is not None:
+        instalment = award.instalments.select_for_update().filter(pk=instalment.pk).first()
+        if instalment is None:
+            raise ValidationError({"instalment": _("Choose an instalment of this award.")})
+        if instalment.is_paid:
+            raise _state_error(_("This instalment has already been paid."))
+        others = instalment.attestations.filter(status=AttestationStatus.ATTESTED)
+        if attestation is not None:
+            others = others.exclude(pk=attestation.pk)
+        if others.exists():
+            raise _state_error(
+                _("This instalment is already attested and waits for approval for payment.")
+            )
+        if amount != instalment.amount:
+            raise ValidationError(
+                {
+                    "amount": _("Instalment %(n)d is %(amount)s; pay it in full.")
+                    % {"n": instalment.number, "amount": format_nok(instalment.amount)}
+                }
+            )
+        if instalment.is_held:
+            raise _state_error(_("This instalment is held until the grant report is approved."))
     reserved = _reserved(award, besides=attestation)
     if disbursed + reserved + amount > award.amount:
         left = max(award.amount - disbursed - reserved, ZERO)
@@ -404,28 +426,6 @@ def _check_payment(award, account, amount, instalment, *, attestation=None):
                 "left": format_nok(left)
             }
         raise ValidationError({"amount": message})
-    if instalment is not None:
-        instalment = award.instalments.select_for_update().filter(pk=instalment.pk).first()
-        if instalment is None:
-            raise ValidationError({"instalment": _("Choose an instalment of this award.")})
-        if instalment.is_paid:
-            raise _state_error(_("This instalment has already been paid."))
-        if amount != instalment.amount:
-            raise ValidationError(
-                {
-                    "amount": _("Instalment %(n)d is %(amount)s; pay it in full.")
-                    % {"n": instalment.number, "amount": format_nok(instalment.amount)}
-                }
-            )
-        if instalment.is_held:
-            raise _state_error(_("This instalment is held until the grant report is approved."))
-        others = instalment.attestations.filter(status=AttestationStatus.ATTESTED)
-        if attestation is not None:
-            others = others.exclude(pk=attestation.pk)
-        if others.exists():
-            raise _state_error(
-                _("This instalment is already attested and waits for approval for payment.")
-            )
     # Money held for the report cannot leave by another instalment or a free payment.
     held = award.held_for_report()
     if disbursed + reserved + amount > award.amount - held:
@@ -523,7 +523,7 @@ def _locked_attestation(actor, attestation):
     scheme = _scheme_of(application)
     require_administers(actor, scheme)
     attestation = (
-        PaymentAttestation.objects.select_for_update()
+        PaymentAttestation.objects.select_for_update(of=("self",))
         .select_related("attested_by", "instalment")
         .get(pk=attestation.pk)
     )
