@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from grants.models import Award
 from organisations.models import Organisation
 from reports.builders import administered_scheme_ids, registered_kinds
+from reports.builders.archive import bodies_of, period_parameters
 from reports.builders.documents import organisation_parameters
 from reports.models import ReportKind
 from scheme.forms_common import PortalForm
 from scheme.models import Scheme, SchemeYear
+from scheme.records.models import CaseFile
 from scheme.roles import access_for
 
 
@@ -152,6 +154,48 @@ class AwardLetterForm(OrderForm):
         return access.may_order_award_letter()
 
 
+class ArchiveCaseForm(OrderForm):
+    """One case's archive package: ordered from the case's page (the button sends the case)."""
+
+    kind = ReportKind.ARCHIVE_CASE
+    case_file = forms.ModelChoiceField(label=_("Case"), queryset=CaseFile.objects.none())
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["case_file"].queryset = CaseFile.objects.kept_by(user)
+        self.elsewhere = (
+            _("Open the case from the list of applications and order its archive package there."),
+            reverse("grants:review"),
+        )
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.may_order_archive()
+
+
+class ArchivePeriodForm(OrderForm):
+    """The archive package of every case closed in a period, of the bodies the user works for."""
+
+    kind = ReportKind.ARCHIVE_PERIOD
+    start = forms.DateField(label=_("Closed from"))
+    end = forms.DateField(label=_("Closed until"), help_text=_("Both days are included."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The period ends before it starts."))
+        if not bodies_of(self.user):
+            raise forms.ValidationError(_("You do not work for an administering body."))
+        return cleaned
+
+    def parameters(self) -> dict:
+        return period_parameters(self.user, self.cleaned_data["start"], self.cleaned_data["end"])
+
+    @classmethod
+    def offered_to(cls, access) -> bool:
+        return access.may_order_archive()
+
+
 class ExportForm(OrderForm):
     """A CSV export of the schemes the user's body runs."""
 
@@ -172,6 +216,8 @@ FORMS = [
     EvaluationForm,
     OrganisationReportForm,
     AwardLetterForm,
+    ArchiveCaseForm,
+    ArchivePeriodForm,
     *(_export(kind) for kind in (
         ReportKind.CSV_APPLICATIONS, ReportKind.CSV_AWARDS, ReportKind.CSV_ACCOUNTS,
         ReportKind.CSV_MEETINGS, ReportKind.CSV_ATTENDANCE,

@@ -32,6 +32,8 @@ class ReportKind(models.TextChoices):
     CSV_ACCOUNTS = "csv_accounts", _("accounts lines (CSV)")
     CSV_MEETINGS = "csv_meetings", _("mentor meetings (CSV)")
     CSV_ATTENDANCE = "csv_attendance", _("attendance (CSV)")
+    ARCHIVE_CASE = "archive_case", _("archive package of a case")
+    ARCHIVE_PERIOD = "archive_period", _("archive package of the cases closed in a period")
 
 
 class JobStatus(models.TextChoices):

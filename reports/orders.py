@@ -67,3 +67,23 @@ def register() -> None:
             allowed=_allowed("evaluation", lambda user, scheme: {"scheme": scheme.pk}),
         )
     )
+    register_order_action(
+        OrderAction(
+            model="records.casefile",
+            kind="archive_case",
+            field="case_file",
+            label=_("Archive package (PDF/A and Noark 5 metadata)"),
+            template=BUTTON,
+            allowed=_allowed("archive_case", lambda user, case_file: {"case_file": case_file.pk}),
+        )
+    )
+    register_order_action(
+        OrderAction(
+            model="records.casefile",
+            kind="archive_period",
+            field="start",
+            label=_("Archive package of the cases closed in a period"),
+            template=BUTTON,
+            allowed=_offered_or("archive_period", lambda user, case_file: False),
+        )
+    )

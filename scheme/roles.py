@@ -204,6 +204,15 @@ class Access:
             return self.is_caseworker
         return self.administers_all(schemes)
 
+    def may_order_archive(self, body_ids=None) -> bool:
+        """The archive packages of case files (one case, or the cases closed in a period):
+        caseworkers of the administering bodies that keep them (admins: any), about at least
+        one body, every one of them theirs."""
+        if body_ids is None:
+            return self.is_caseworker
+        bodies = set(body_ids)
+        return bool(bodies) and (self.is_admin or bodies <= self.administering_ids)
+
     def administers_all(self, schemes) -> bool:
         """At least one scheme, and the user's body runs every one of them: a body that runs
         no scheme has nothing to report on."""
