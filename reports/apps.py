@@ -9,8 +9,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from reports import builders, orders, personal_data
+        from reports import builders, documents, orders, personal_data
 
         builders.load()
+        documents.register()
         orders.register()
         personal_data.register()

@@ -3,7 +3,13 @@
 The letter says what the award page in the portal says (templates/grants/applicant/
 award_detail.html): the amount and the reasons, the conditions in the reader's language, the
 payment plan, the reporting duty with its due date and the audit rule, the right to appeal with
-its deadline, and the caseworker who decided, on the administering body's letterhead.
+its deadline, and the caseworker who decided and the person who approved, on the administering
+body's letterhead.
+
+Every letter and receipt the portal draws up (this one, and the case documents of
+``reports.documents``) opens with the same ``Letterhead``: the body, the recipient's address and
+the reference block ("Vår ref.", "Deres ref.", the date, "Saksbehandler", "Godkjent av"),
+shown by templates/reports/letters/_letterhead.html.
 """
 
 from dataclasses import dataclass
@@ -13,7 +19,74 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from grants.models import Award, Instalment
+from grants.records import CASE_KIND
 from scheme.models import in_language
+from scheme.records.models import CaseFile, RegistryEntry
+
+DECISION_SOURCE = "grants.decision"
+
+
+@dataclass
+class Reference:
+    """The reference block of a letter: "Vår ref." (the document number, ``2026/12-3``, or the
+    case number alone for a letter that is not itself registered), "Deres ref." (the
+    organisation's own reference, "" when it gave none), the date, the caseworker, and the
+    person who approved the decision or payment ("" when none)."""
+
+    ours: str
+    theirs: str
+    dated: object
+    caseworker: str
+    approver: str = ""
+    case_number: str = ""
+
+
+@dataclass
+class Letterhead:
+    """The top of every letter: the administering body and the scheme, the recipient and the
+    reference block."""
+
+    body: object
+    scheme: object
+    recipient: object  # the organisation
+    reference: Reference
+
+    @property
+    def address_lines(self) -> list[str]:
+        return address_lines(self.recipient)
+
+
+def address_lines(organisation) -> list[str]:
+    place = f"{organisation.postal_code} {organisation.postal_place}".strip()
+    return [line for line in (organisation.street_address, place) if line]
+
+
+def _name(user) -> str:
+    return user.full_name if user is not None else ""
+
+
+def entry_reference(entry, *, caseworker=None, approver=None) -> Reference:
+    """The reference block of the registered document ``entry``; ``caseworker`` and
+    ``approver`` stand in where the entry names nobody."""
+    return Reference(
+        ours=entry.number_label,
+        theirs=entry.their_reference,
+        dated=entry.document_date,
+        caseworker=_name(entry.caseworker or caseworker),
+        approver=_name(entry.approver or approver),
+        case_number=entry.case_file.number,
+    )
+
+
+def letterhead(entry, application, *, caseworker=None, approver=None) -> Letterhead:
+    """The letterhead of the registered document ``entry`` in ``application``'s case."""
+    scheme = application.round.scheme_year.scheme
+    return Letterhead(
+        body=scheme.administrator,
+        scheme=scheme,
+        recipient=application.organisation,
+        reference=entry_reference(entry, caseworker=caseworker, approver=approver),
+    )
 
 
 @dataclass
@@ -44,12 +117,12 @@ class LetterFigures:
     appeal_deadline: object
     signed_by: str
     accepted_on: object
+    approved_by: str = ""  # the second person, where the decision was approved
+    head: Letterhead | None = None
 
     @property
     def address_lines(self) -> list[str]:
-        organisation = self.organisation
-        place = f"{organisation.postal_code} {organisation.postal_place}".strip()
-        return [line for line in (organisation.street_address, place) if line]
+        return address_lines(self.organisation)
 
 
 def load_award(award_id, awards=Award.objects):
@@ -59,6 +132,8 @@ def load_award(award_id, awards=Award.objects):
             "application__organisation",
             "application__round__scheme_year__scheme__administrator",
             "decision__decided_by",
+            "decision__approved_by",
+            "application__caseworker",
             "report",
         )
         .prefetch_related(
@@ -72,18 +147,52 @@ def load_award(award_id, awards=Award.objects):
     )
 
 
-def letter_figures(award) -> LetterFigures:
-    """The letter for ``award`` (loaded by ``load_award``), in the active language."""
+def _award_reference(award, dated) -> Reference:
+    """The award letter's reference block: the decision's document number once the decision is
+    registered in the case, the case number while only the case exists, no number before."""
+    application, decision = award.application, award.decision
+    case_file = CaseFile.objects.filter(kind=CASE_KIND, object_id=application.pk).first()
+    entry = None
+    if case_file is not None:
+        entry = (
+            RegistryEntry.objects.select_related("caseworker", "approver")
+            .filter(case_file=case_file, source_kind=DECISION_SOURCE, source_id=decision.pk)
+            .first()
+        )
+    if entry is not None:
+        entry.case_file = case_file
+        return entry_reference(entry, caseworker=decision.decided_by, approver=decision.approved_by)
+    return Reference(
+        ours=case_file.number if case_file is not None else "",
+        theirs=application.their_reference,
+        dated=dated,
+        caseworker=_name(application.caseworker or decision.decided_by),
+        approver=_name(decision.approved_by),
+        case_number=case_file.number if case_file is not None else "",
+    )
+
+
+def letter_figures(award, entry=None) -> LetterFigures:
+    """The letter for ``award`` (loaded by ``load_award``), in the active language; ``entry``
+    is the decision's registered document when the letter is drawn up as one."""
     application = award.application
     scheme_year = application.round.scheme_year
     report = getattr(award, "report", None)
+    decision = award.decision
+    dated = timezone.localtime(decision.decided_at).date()
+    if entry is not None:
+        reference = entry_reference(
+            entry, caseworker=decision.decided_by, approver=decision.approved_by
+        )
+    else:
+        reference = _award_reference(award, dated)
     return LetterFigures(
         award=award,
         scheme=scheme_year.scheme,
         scheme_year=scheme_year,
         body=scheme_year.scheme.administrator,
         organisation=application.organisation,
-        dated=timezone.localtime(award.decision.decided_at).date(),
+        dated=dated,
         amount=award.amount,
         applied_for=application.amount,
         reasons=award.decision.reasons,
@@ -106,4 +215,11 @@ def letter_figures(award) -> LetterFigures:
         appeal_deadline=award.decision.appeal_deadline,
         signed_by=award.decision.decided_by.full_name,
         accepted_on=timezone.localtime(award.accepted_at).date() if award.accepted_at else None,
+        approved_by=_name(decision.approved_by),
+        head=Letterhead(
+            body=scheme_year.scheme.administrator,
+            scheme=scheme_year.scheme,
+            recipient=application.organisation,
+            reference=reference,
+        ),
     )
