@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scheme.formatting import format_day
 from scheme.roles import OrganisationKind
+from scheme.states import Decision as Step
 from scheme.states import Transition, Workflow
 
 
@@ -304,6 +305,70 @@ CHANGE_NOTICE_FLOW = Workflow(
             ChangeNoticeStatus.HANDLED,
             refusal=_("This change notice has already been handled."),
             who=_award_caseworker,
+        ),
+    ],
+)
+
+
+# --- two people on decisions: a caseworker proposes, an approver of the same body approves ---
+
+
+def _proposal_approver(access, proposal) -> bool:
+    """Approvers of the administering body of the proposal's scheme (the proposer is refused
+    by ``ProposalWorkflow``, with a message)."""
+    return access.approves_for(proposal.application.round.scheme_year.scheme)
+
+
+def _proposal_caseworker(access, proposal) -> bool:
+    """The proposer, or any caseworker of the body (a colleague tidies up for one away)."""
+    return _runs_the_scheme(access, proposal.application)
+
+
+# The steps only a second person takes.
+SECOND_PERSON_STEPS = frozenset({"approve", "return"})
+
+
+class ProposalWorkflow(Workflow):
+    """A proposal's steps, where the proposer never takes the second person's steps: that
+    depends on the person, not their role, so it is checked here with a plain reason."""
+
+    def decide(self, actor, obj, name) -> Step:
+        decision = super().decide(actor, obj, name)
+        if decision and name in SECOND_PERSON_STEPS and actor.pk == obj.proposed_by_id:
+            return Step(
+                False,
+                str(_("You proposed this decision, so another approver must approve it or send "
+                      "it back.")),
+            )  # fmt: skip
+        return decision
+
+
+PROPOSAL_FLOW = ProposalWorkflow(
+    "status",
+    [
+        Transition(
+            "approve",
+            _("Approve"),
+            frozenset({ProposalStatus.PROPOSED}),
+            ProposalStatus.APPROVED,
+            refusal=_("This proposal is no longer waiting for approval."),
+            who=_proposal_approver,
+        ),
+        Transition(
+            "return",
+            _("Send back"),
+            frozenset({ProposalStatus.PROPOSED}),
+            ProposalStatus.RETURNED,
+            refusal=_("This proposal is no longer waiting for approval."),
+            who=_proposal_approver,
+        ),
+        Transition(
+            "withdraw",
+            _("Withdraw the proposal"),
+            frozenset({ProposalStatus.PROPOSED}),
+            ProposalStatus.WITHDRAWN,
+            refusal=_("This proposal is no longer waiting for approval."),
+            who=_proposal_caseworker,
         ),
     ],
 )

@@ -19,9 +19,11 @@ from grants.models import (
     Clawback,
     Criterion,
     Decision,
+    DecisionProposal,
     Disbursement,
     GrantReport,
     Instalment,
+    PaymentAttestation,
     Repayment,
     Round,
     RoundKind,
@@ -323,11 +325,23 @@ class AwardForm(PortalForm):
         error_messages={"required": _("Tick the box to confirm the decision.")},
     )
 
+    def __init__(self, *args, proposing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if proposing:
+            self.fields["confirm"].label = PROPOSING_CONFIRMATION
+
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
         if amount is not None and amount <= 0:
             raise forms.ValidationError(_("The amount must be more than 0."))
         return amount
+
+
+# Where the scheme has decisions approved by a second person, the caseworker proposes.
+PROPOSING_CONFIRMATION = _(
+    "I have checked the amount, the reasons and the payment plan. The decision is made when "
+    "an approver has approved it."
+)
 
 
 class InstalmentForm(PortalForm):
@@ -420,11 +434,11 @@ class DisbursementForm(SubmitOnce, PortalForm):
         empty_label=_("Not against an instalment"),
     )
     amount = money(
-        _("Amount paid"),
+        _("Amount to pay"),
         required=False,
         help_text=_("Leave empty to pay the whole instalment."),
     )
-    paid_on = date(_("Paid on"), (Disbursement, "paid_on"), initial=timezone.localdate)
+    pay_on = date(_("To be paid on"), (PaymentAttestation, "pay_on"), initial=timezone.localdate)
 
     def __init__(self, *args, instalments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -452,7 +466,7 @@ class DisbursementForm(SubmitOnce, PortalForm):
                     ),
                 )
         elif amount is None:
-            self.add_error("amount", _("Give the amount paid."))
+            self.add_error("amount", _("Give the amount to pay."))
         elif amount == 0:
             self.add_error("amount", _("The amount must be more than 0."))
         return data
@@ -488,4 +502,34 @@ class ReturnReportForm(PortalForm):
         (GrantReport, "caseworker_comment"),
         rows=4,
         help_text=_("The organisation reads this and sends the report again."),
+    )
+
+
+# --- two people on decisions and payments ----------------------------------------------------
+
+
+class ReturnProposalForm(PortalForm):
+    comment = text(
+        _("What should be changed"),
+        (DecisionProposal, "comment"),
+        rows=3,
+        help_text=_("The caseworker who proposed the decision reads this."),
+    )
+
+
+class ApprovePaymentForm(PortalForm):
+    paid_on = date(
+        _("Paid on"),
+        (Disbursement, "paid_on"),
+        required=False,
+        help_text=_("Leave empty for today."),
+    )
+
+
+class RefusePaymentForm(PortalForm):
+    comment = text(
+        _("Why the payment is refused"),
+        (PaymentAttestation, "comment"),
+        rows=3,
+        help_text=_("The caseworker who attested the payment reads this."),
     )

@@ -13,6 +13,7 @@ from grants.models import (
     ImpartialityDeclaration,
     Score,
 )
+from grants.records import refuse_if_closed
 from grants.services import texts
 from grants.services._common import (
     _application_url,
@@ -120,6 +121,7 @@ def declaration_choices(actor, application) -> list[bool]:
 @transaction.atomic
 def declare_impartiality(actor, application, *, has_conflict: bool, note: str = ""):
     """Record the caseworker's declaration (``declaration_refusal`` says when they may)."""
+    refuse_if_closed(application)
     require_administers(actor, _scheme_of(application))
     application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     refusal = declaration_refusal(actor, application, has_conflict=has_conflict)
@@ -163,6 +165,7 @@ def save_assessment(
     summary="",
 ) -> Assessment:
     """Record the scores (criterion -> (score, note)) and the rest of the assessment."""
+    refuse_if_closed(application)
     application = _under_assessment(actor, application, "assess")
     _check_scores(scores)
     assessment, _created = Assessment.objects.get_or_create(
@@ -190,6 +193,7 @@ def save_assessment(
 @transaction.atomic
 def set_proposal(actor, application, *, proposed: bool, rank=None, proposed_amount=None):
     """Place the application in the round's portfolio (or take it out)."""
+    refuse_if_closed(application)
     application = _under_assessment(actor, application, "assess")
     if not hasattr(application, "assessment"):
         raise _state_error(_("Assess the application before you propose it."))
@@ -216,6 +220,7 @@ def set_proposal(actor, application, *, proposed: bool, rank=None, proposed_amou
 
 @transaction.atomic
 def request_information(actor, application, question: str) -> Application:
+    refuse_if_closed(application)
     application = _under_assessment(actor, application, "assess")
     APPLICATION_FLOW.require(actor, application, "request_information")  # one question at a time
     if not question.strip():

@@ -142,6 +142,30 @@ CHANGE_NOTICE_HANDLED = Notice(
     _("The caseworker has handled the change notice from {organisation}:\n\n{outcome}"),
 )
 
+# --- two people on decisions: proposals and their approval -----------------------------------
+
+PROPOSAL_WAITING = Notice(
+    _("Decision to approve: {organisation}"),
+    _(
+        "{person} proposes a decision ({kind}) on the application from {organisation}. "
+        "It is made when an approver other than the proposer approves it."
+    ),
+)
+PROPOSAL_APPROVED = Notice(
+    _("Your proposed decision is approved: {organisation}"),
+    _(
+        "{person} has approved your proposed decision ({kind}) on the application from "
+        "{organisation}. The decision is made and the organisation is told."
+    ),
+)
+PROPOSAL_RETURNED = Notice(
+    _("Your proposed decision is sent back: {organisation}"),
+    _(
+        "{person} has sent back your proposed decision ({kind}) on the application from "
+        "{organisation}:\n\n{comment}"
+    ),
+)
+
 # --- money: the bank account for payouts and payments -----------------------------------------
 
 NEW_ACCOUNT_TO_LEADERS = Notice(

@@ -13,24 +13,25 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
     F,
     Prefetch,
     prefetch_related_objects,
 )
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grants import services
+from grants import records, services
 from grants.filters import ApplicationFilter
 from grants.forms.caseworker import (
     AppealForm,
+    ApprovePaymentForm,
     AssessmentForm,
     AwardForm,
     ChangeNoticeForm,
@@ -41,8 +42,10 @@ from grants.forms.caseworker import (
     InstalmentFormSet,
     InviteForm,
     ProposalForm,
+    RefusePaymentForm,
     RejectForm,
     RepaymentForm,
+    ReturnProposalForm,
     ReturnReportForm,
     RoundForm,
 )
@@ -52,9 +55,12 @@ from grants.models import (
     AppealStatus,
     Application,
     ApplicationStatus,
+    AttestationStatus,
     Award,
     ChangeNotice,
     Clawback,
+    DecisionKind,
+    DecisionProposal,
     Disbursement,
     GoalResult,
     GrantReport,
@@ -62,17 +68,20 @@ from grants.models import (
     Instalment,
     Invitation,
     LineKind,
+    PaymentAttestation,
     PayoutAccount,
+    ProposalStatus,
     Repayment,
     Round,
     RoundKind,
 )
+from grants.workflows import PROPOSAL_FLOW
 from organisations.geography import County
 from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.queries import count_of
-from scheme.roles import Role, require_role
+from scheme.roles import MemberRole, OrganisationKind, Role, require_role
 from scheme.web import (
     PAGE_SIZE,
     add_service_errors,
@@ -149,6 +158,18 @@ def _award(request, pk):
         "accepted_by",
     )
     return _case(request, queryset, AWARD_TO_BODY, pk=pk)
+
+
+def _case_file(application):
+    """The application's case file (its number is shown as "Saksnr."), if it has one, with
+    ``url`` its page in the records (None while the records have no case page)."""
+    case_file = records.case_file_of(application)
+    if case_file is not None:
+        try:
+            case_file.url = reverse("records:case", args=[case_file.pk])
+        except NoReverseMatch:
+            case_file.url = None
+    return case_file
 
 
 def _workspace_url(application_id, anchor=""):
@@ -369,7 +390,7 @@ def _workspace(request, application, **bound):
     can_act = may["assess"]
 
     decisions = list(
-        application.decisions.select_related("decided_by").prefetch_related(
+        application.decisions.select_related("decided_by", "approved_by").prefetch_related(
             Prefetch(
                 "appeals",
                 queryset=Appeal.objects.select_related("lodged_by", "handled_by").order_by(
@@ -391,8 +412,30 @@ def _workspace(request, application, **bound):
     def form(name, default):
         return bound[name] if name in bound else default()
 
+    scheme = scheme_year.scheme
+    proposals = list(
+        application.proposals.select_related("proposed_by", "handled_by").order_by(
+            "-proposed_at", "-id"
+        )
+    )
+    for proposal in proposals:
+        proposal.application = application  # the flow reads the scheme through it
+        proposal.may_withdraw = bool(PROPOSAL_FLOW.decide(user, proposal, "withdraw"))
+    open_proposals = [p for p in proposals if p.status == ProposalStatus.PROPOSED]
+    # The last proposal sent back, while nothing newer waits: the caseworker reads why.
+    returned = next(
+        (p for p in proposals if p.status == ProposalStatus.RETURNED and not open_proposals),
+        None,
+    )
     context = {
         "application": application,
+        "case_file": _case_file(application),
+        "proposals": open_proposals,
+        "returned_proposal": returned,
+        "proposing": {
+            "award": scheme.awards_need_approval,
+            "reject": scheme.rejections_need_approval,
+        },
         "organisation": application.organisation,
         "scheme_year": scheme_year,
         "budget_lines": list(application.budget_lines.all()),
@@ -431,7 +474,11 @@ def _workspace(request, application, **bound):
         context.update(
             award_form=form(
                 "award_form",
-                lambda: AwardForm(initial={"amount": proposed or application.amount}, prefix=AWARD),
+                lambda: AwardForm(
+                    initial={"amount": proposed or application.amount},
+                    prefix=AWARD,
+                    proposing=scheme.awards_need_approval,
+                ),
             ),
             instalment_formset=form(
                 "instalment_formset", lambda: InstalmentFormSet(prefix=INSTALMENTS)
@@ -552,6 +599,11 @@ def decide(request, pk):
     if request.method != "POST":
         return redirect(_workspace_url(application.pk, "decision"))
     choice = request.POST.get("decision")
+    scheme = application.round.scheme_year.scheme
+    if choice == "award" and scheme.awards_need_approval:
+        return _propose_award(request, application)
+    if choice == "reject" and scheme.rejections_need_approval:
+        return _propose_rejection(request, application)
     if choice == "award":
         form = AwardForm(request.POST, prefix=AWARD)
         formset = InstalmentFormSet(request.POST, prefix=INSTALMENTS)
@@ -619,6 +671,57 @@ def decide(request, pk):
         return _workspace(request, application, info_form=form, decision_tab="ask")
     messages.error(request, _("Choose award, reject or ask for more information."))
     return redirect(_workspace_url(application.pk, "decision"))
+
+
+def _proposed(request, application, kind_label):
+    messages.success(
+        request,
+        _("The %(kind)s is proposed. It is made when an approver has approved it; you are told.")
+        % {"kind": kind_label},
+    )
+    return redirect(_workspace_url(application.pk, "decision"))
+
+
+def _propose_award(request, application):
+    form = AwardForm(request.POST, prefix=AWARD, proposing=True)
+    formset = InstalmentFormSet(request.POST, prefix=INSTALMENTS)
+    form_valid, formset_valid = form.is_valid(), formset.is_valid()
+    if form_valid and formset_valid:
+        try:
+            services.propose_decision(
+                request.user,
+                application,
+                kind=DecisionKind.AWARD,
+                amount=form.cleaned_data["amount"],
+                reasons=form.cleaned_data["reasons"],
+                instalments=formset.instalments(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _proposed(request, application, _("award"))
+    elif not formset_valid:
+        form.add_error(None, _("Check the payment plan below."))
+    return _workspace(
+        request, application, award_form=form, instalment_formset=formset, decision_tab="award"
+    )
+
+
+def _propose_rejection(request, application):
+    form = RejectForm(request.POST, prefix=REJECT)
+    if form.is_valid():
+        try:
+            services.propose_decision(
+                request.user,
+                application,
+                kind=DecisionKind.REJECTION,
+                reasons=form.cleaned_data["reasons"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _proposed(request, application, _("rejection"))
+    return _workspace(request, application, reject_form=form, decision_tab="reject")
 
 
 def handle_appeal(request, pk):
@@ -785,7 +888,12 @@ def portfolio(request, pk):
 
 
 def _unpaid_instalments(award):
-    return Instalment.objects.filter(award=award, disbursement__isnull=True).order_by("number")
+    """The instalments still to pay that no attested payment waits on."""
+    return (
+        Instalment.objects.filter(award=award, disbursement__isnull=True)
+        .exclude(attestations__status=AttestationStatus.ATTESTED)
+        .order_by("number")
+    )
 
 
 def _award_page(request, award, **bound):
@@ -809,6 +917,11 @@ def _award_page(request, award, **bound):
         ),
     )
     disbursements = list(award.disbursements.all())
+    attestations = list(
+        award.attestations.select_related("attested_by", "handled_by", "instalment", "account")
+        .prefetch_related("disbursement")
+        .order_by("-attested_at", "-id")
+    )
     clawbacks = list(award.clawbacks.all())
     repayment_pk, repayment_form = bound.get("repayment_form", (None, None))
     for clawback in clawbacks:
@@ -847,6 +960,9 @@ def _award_page(request, award, **bound):
         "report": report,
         "instalments": instalments,
         "disbursements": disbursements,
+        "attestations_waiting": [a for a in attestations if a.is_open],
+        "attestations_handled": [a for a in attestations if not a.is_open],
+        "case_file": _case_file(award.application),
         "disbursed": award.disbursed(),
         "left_to_pay": award.left_to_pay(),
         "clawbacks": clawbacks,
@@ -879,11 +995,11 @@ def disburse(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_disbursement(
+            services.attest_payment(
                 request.user,
                 award,
                 amount=data["amount"],
-                paid_on=data["paid_on"],
+                pay_on=data["pay_on"],
                 instalment=data["instalment"],
                 form_token=form.pop_form_token(),
             )
@@ -892,9 +1008,10 @@ def disburse(request, pk):
         else:
             messages.success(
                 request,
-                _("The payment of %(amount)s is recorded. The organisation is told.")
+                _("The payment of %(amount)s is attested. It is paid when an approver has "
+                  "approved it for payment.")
                 % {"amount": format_nok(data["amount"])},
-            )
+            )  # fmt: skip
             return redirect(_award_url(award.pk, "payments"))
     return _award_page(request, award, disburse_form=form)
 
@@ -1030,6 +1147,7 @@ def review_report(request, pk):
             "report": report,
             "award": award,
             "application": award.application,
+            "case_file": _case_file(award.application),
             "goal_results": list(report.goal_results.all()),
             "income_lines": [line for line in lines if line.kind == LineKind.INCOME],
             "expense_lines": [line for line in lines if line.kind == LineKind.EXPENSE],
@@ -1039,3 +1157,220 @@ def review_report(request, pk):
             "under_review": report.workflow.decide(request.user, report, "approve"),
         },
     )
+
+
+# --- approvals: the second person on decisions and payments ------------------------------------
+
+APPROVALS_PAGE_SIZE = 20
+PROPOSAL_TO_BODY = f"application__{APPLICATION_TO_BODY}"
+ATTESTATION_TO_BODY = f"award__{AWARD_TO_BODY}"
+
+
+def _approver_bodies(request):
+    """The administering bodies the user approves for; 403 for anyone who approves for none
+    (a caseworker without the approver role included)."""
+    access = require_role(request.user, Role.CASEWORKER)
+    bodies = {
+        org_id
+        for org_id, (kind, role) in access.memberships.items()
+        if kind == OrganisationKind.ADMINISTRATOR and role == MemberRole.APPROVER
+    }
+    if not bodies:
+        raise PermissionDenied
+    return bodies
+
+
+def _approvals_page(request, bound=None):
+    """Decisions proposed and payments attested in the bodies the user approves for, waiting,
+    the oldest first (each list paginated on its own); ``bound`` = (attestation id, form)."""
+    user = request.user
+    bodies = _approver_bodies(request)
+    proposals = (
+        DecisionProposal.objects.filter(
+            status=ProposalStatus.PROPOSED, **{f"{PROPOSAL_TO_BODY}__in": bodies}
+        )
+        .select_related(
+            "application__organisation",
+            "application__round__scheme_year__scheme",
+            "proposed_by",
+        )
+        .order_by("proposed_at", "id")
+    )
+    attestations = (
+        PaymentAttestation.objects.filter(
+            status=AttestationStatus.ATTESTED, **{f"{ATTESTATION_TO_BODY}__in": bodies}
+        )
+        .select_related(
+            "award__application__organisation",
+            "award__application__round__scheme_year__scheme",
+            "attested_by",
+            "instalment",
+            "account",
+        )
+        .order_by("attested_at", "id")
+    )
+    proposal_page = Paginator(proposals, APPROVALS_PAGE_SIZE).get_page(request.GET.get("page"))
+    payment_page = Paginator(attestations, APPROVALS_PAGE_SIZE).get_page(
+        request.GET.get("payments")
+    )
+    for proposal in proposal_page:
+        proposal.may_approve = bool(PROPOSAL_FLOW.decide(user, proposal, "approve"))
+    bound_pk, bound_form = bound or (None, None)
+    for attestation in payment_page:
+        attestation.problem = services.approval_problem(user, attestation)
+        attestation.refuse_form = (
+            bound_form
+            if attestation.pk == bound_pk
+            else RefusePaymentForm(prefix=f"refuse-{attestation.pk}")
+        )
+        attestation.approve_form = ApprovePaymentForm(prefix=f"approve-{attestation.pk}")
+    return render(
+        request,
+        "grants/caseworker/approvals.html",
+        {"proposal_page": proposal_page, "payment_page": payment_page},
+    )
+
+
+def approvals(request):
+    return _approvals_page(request)
+
+
+def _proposal(request, pk):
+    queryset = DecisionProposal.objects.select_related(
+        "application__organisation",
+        "application__round__scheme_year__scheme",
+        "application__assessment",
+        "application__caseworker",
+        "proposed_by",
+        "handled_by",
+        "award",
+        "decision",
+    )
+    return _case(request, queryset, PROPOSAL_TO_BODY, pk=pk)
+
+
+def _proposal_page(request, proposal, return_form=None):
+    user = request.user
+    application = proposal.application
+    scheme_year = application.round.scheme_year
+    steps = {name: PROPOSAL_FLOW.decide(user, proposal, name) for name in ("approve", "return")}
+    context = {
+        "proposal": proposal,
+        "application": application,
+        "organisation": application.organisation,
+        "case_file": _case_file(application),
+        "assessment": getattr(application, "assessment", None),
+        "plan": services.plan_of(proposal),
+        "budget": _budget(scheme_year),
+        "room": services.yearly_room(application.organisation_id, scheme_year),
+        "may_approve": steps["approve"],
+        "may_return": steps["return"],
+        # Why an approver of the body may not act (the proposer: their own proposal).
+        "refusal": next(
+            (step.reason for step in steps.values() if step.permitted and step.reason), ""
+        ),
+        "may_withdraw": PROPOSAL_FLOW.decide(user, proposal, "withdraw"),
+        "return_form": return_form or ReturnProposalForm(prefix=RETURN),
+    }
+    if proposal.award_id:
+        context["reclaimable"] = proposal.award.reclaimable()
+        context["disbursed"] = proposal.award.disbursed()
+    return render(request, "grants/caseworker/proposal.html", context)
+
+
+def proposal(request, pk):
+    return _proposal_page(request, _proposal(request, pk))
+
+
+def proposal_step(request, pk, step):
+    """Approve, send back or withdraw a proposed decision (POST)."""
+    proposal_ = _proposal(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    application = proposal_.application
+    if step == "approve":
+        try:
+            decision = services.approve_proposal(request.user, proposal_)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("grants:proposal", pk=proposal_.pk)
+        messages.success(
+            request,
+            _("The decision is approved and made. %(organisation)s is told by e-mail.")
+            % {"organisation": application.organisation.name},
+        )
+        if decision.kind == DecisionKind.AWARD:
+            return redirect("grants:review_award", pk=decision.award.pk)
+        return redirect(_workspace_url(application.pk, "decisions"))
+    if step == "return":
+        form = ReturnProposalForm(request.POST, prefix=RETURN)
+        if form.is_valid():
+            try:
+                services.return_proposal(request.user, proposal_, form.cleaned_data["comment"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("The proposal is sent back to %(person)s.")
+                    % {"person": proposal_.proposed_by}
+                )  # fmt: skip
+                return redirect("grants:approvals")
+        return _proposal_page(request, proposal_, return_form=form)
+    if step == "withdraw":
+        try:
+            services.withdraw_proposal(request.user, proposal_)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The proposal is withdrawn."))
+        return redirect(_workspace_url(application.pk, "decision"))
+    raise Http404
+
+
+def attestation_step(request, pk, step):
+    """Approve an attested payment for payment, or refuse it (POST), from the approvals page."""
+    access = require_role(request.user, Role.CASEWORKER)
+    attestation = get_object_or_404(
+        access.administered(
+            PaymentAttestation.objects.select_related(
+                "award__application__organisation", "award__application__round__scheme_year"
+            ),
+            ATTESTATION_TO_BODY,
+        ),
+        pk=pk,
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if step == "approve":
+        form = ApprovePaymentForm(request.POST, prefix=f"approve-{attestation.pk}")
+        if not form.is_valid():
+            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+            return redirect("grants:approvals")
+        try:
+            services.approve_payment(
+                request.user, attestation, paid_on=form.cleaned_data["paid_on"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The payment of %(amount)s to %(organisation)s is approved and recorded.")
+                % {
+                    "amount": format_nok(attestation.amount),
+                    "organisation": attestation.award.application.organisation.name,
+                },
+            )
+        return redirect("grants:approvals")
+    if step == "refuse":
+        form = RefusePaymentForm(request.POST, prefix=f"refuse-{attestation.pk}")
+        if form.is_valid():
+            try:
+                services.refuse_payment(request.user, attestation, form.cleaned_data["comment"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The payment is refused; the attester is told."))
+                return redirect("grants:approvals")
+        return _approvals_page(request, bound=(attestation.pk, form))
+    raise Http404
