@@ -1022,11 +1022,27 @@ class GrantReport(models.Model):
         income = total_of(line.amount for line in lines if line.kind == LineKind.INCOME)
         expenses = total_of(line.amount for line in lines if line.kind == LineKind.EXPENSE)
         disbursed = self.award.disbursed()
+        by_category = {
+            category: total_of(
+                line.amount
+                for line in lines
+                if line.kind == LineKind.INCOME and line.category == category
+            )
+            for category in IncomeCategory.values
+        }
         return {
             "income": income,
             "expenses": expenses,
             "disbursed": disbursed,
             "unspent": max(disbursed - expenses, ZERO),
+            # Income by where it came from: (category, label, amount), every category.
+            "income_by_category": [
+                (category, label, by_category[category])
+                for category, label in IncomeCategory.choices
+            ],
+            # The grant as the accounts give it, against what was paid out.
+            "scheme_grant": by_category[IncomeCategory.SCHEME_GRANT],
+            "scheme_grant_difference": by_category[IncomeCategory.SCHEME_GRANT] - disbursed,
         }
 
 
@@ -1087,6 +1103,20 @@ class AccountLine(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.get_category_display()}: {self.amount}"
+
+    @staticmethod
+    def categories_for(kind) -> list[tuple[str, str]]:
+        """The categories that fit a line of ``kind``: an income line's come from
+        IncomeCategory, an expense line's from BudgetCategory (the check constraint)."""
+        if kind == LineKind.INCOME:
+            return list(IncomeCategory.choices)
+        if kind == LineKind.EXPENSE:
+            return list(BudgetCategory.choices)
+        return []
+
+    @classmethod
+    def category_fits(cls, kind, category) -> bool:
+        return category in {value for value, _label in cls.categories_for(kind)}
 
 
 class ClawbackQuerySet(models.QuerySet):

@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/send/", applicant.application_submit, name="application_submit"),
     path(
+        "applications/<int:pk>/receipt/",
+        applicant.application_receipt,
+        name="application_receipt",
+    ),
+    path(
         "applications/<int:pk>/withdraw/",
         applicant.application_withdraw,
         name="application_withdraw",
@@ -40,6 +45,7 @@ urlpatterns = [
     path("reports/<int:pk>/", applicant.report_detail, name="report"),
     path("reports/<int:pk>/edit/<slug:step>/", applicant.report_edit, name="report_edit"),
     path("reports/<int:pk>/send/", applicant.report_submit, name="report_submit"),
+    path("reports/<int:pk>/receipt/", applicant.report_receipt, name="report_receipt"),
     path(
         "reports/<int:pk>/auditor-statement/",
         applicant.auditor_statement_download,

@@ -24,6 +24,7 @@ from grants.models import (
     total_of,
 )
 from grants.services import room_message
+from grants.services.reports import category_misfit_message
 from organisations.models import CompetenceArea, TargetGroup
 from scheme.fields import NokAmountField
 from scheme.formatting import format_nok
@@ -67,6 +68,15 @@ class AmountForm(PortalForm):
     for the organisation this year (``room``); sending refuses more than that."""
 
     amount = money(_("Amount you apply for (NOK)"), required=False)
+    their_reference = forms.CharField(
+        label=_("Your reference (optional)"),
+        max_length=max_length(Application, "their_reference"),
+        required=False,
+        help_text=_(
+            "Your own reference for this application, if you use one. We quote it on our "
+            "letters as “Deres ref.”."
+        ),
+    )
 
     def __init__(self, *args, scheme_year, room, **kwargs):
         super().__init__(*args, **kwargs)
@@ -327,6 +337,20 @@ class ReportActivitiesForm(PortalForm):
     )
 
 
+def account_category_choices():
+    """The categories grouped by the kind of line they fit (AccountLine.categories_for)."""
+    return [
+        ("", _("Choose a category")),
+        *(
+            (
+                capfirst(kind_label),
+                [(value, capfirst(label)) for value, label in AccountLine.categories_for(kind)],
+            )
+            for kind, kind_label in LineKind.choices
+        ),
+    ]
+
+
 class AccountLineForm(PortalForm):
     kind = forms.ChoiceField(
         label=_("Income or expense"),
@@ -335,17 +359,31 @@ class AccountLineForm(PortalForm):
     )
     category = forms.ChoiceField(
         label=_("Category"),
-        choices=choices_of(BudgetCategory.choices, _("Choose a category")),
+        choices=account_category_choices,
         error_messages={"required": _("Choose a category.")},
+        help_text=_(
+            "Income: the grant from us, your own income, other grants or gifts. Expenses: the "
+            "budget's categories."
+        ),
     )
     description = forms.CharField(label=_("What"), max_length=200, required=False)
     amount = money(_("Amount (NOK)"), error_messages={"required": _("Write the amount.")})
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, category = cleaned.get("kind"), cleaned.get("category")
+        if kind and category and not AccountLine.category_fits(kind, category):
+            self.add_error("category", category_misfit_message(kind))
+        return cleaned
 
 
 class AccountsFormSet(BaseLinesFormSet):
     def typed_lines(self) -> list[AccountLine]:
         """The lines typed so far, unsaved, for ``GrantReport.totals``."""
-        return [AccountLine(kind=row.get("kind"), amount=row["amount"]) for row in self.typed()]
+        return [
+            AccountLine(kind=row.get("kind"), category=row.get("category"), amount=row["amount"])
+            for row in self.typed()
+        ]
 
     def lines(self):
         """(kind, category, description, amount) for save_accounts."""

@@ -2,11 +2,13 @@
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from grants import records
 from grants.models import (
     MAX_ATTACHMENTS,
     Application,
@@ -40,6 +42,7 @@ from scheme import audit
 from scheme.formatting import format_day, format_nok
 from scheme.notifications import notify
 from scheme.once import spend_form_token
+from scheme.records.models import RegistryEntry
 from scheme.storage import validate_upload
 
 # --- the application -------------------------------------------------------------------------
@@ -75,11 +78,15 @@ def start_application(actor, round_, organisation) -> Application:
 
 
 def _locked(application) -> Application:
-    return (
+    """The application, locked; refused when its case is closed (a closed case is
+    read-only)."""
+    application = (
         Application.objects.select_for_update()
-        .select_related("round__scheme_year__scheme", "organisation")
+        .select_related("round__scheme_year__scheme__administrator", "organisation")
         .get(pk=application.pk)
     )
+    records.refuse_if_closed(application)
+    return application
 
 
 def _editable(actor, application) -> Application:
@@ -106,6 +113,7 @@ APPLICATION_FIELDS = {
     "people_reached",
     "wants_mentor",
     "planned_collaborations",
+    "their_reference",
 }
 
 
@@ -301,6 +309,7 @@ def submit_application(actor, application) -> Application:
     APPLICATION_FLOW.move(application, "submit")
     application.submitted_at = application.submitted_at or timezone.now()
     application.save()
+    _register_sent(actor, application, resubmission)
     audit.record(actor, SUBMITTED, application)
     if resubmission:
         notify(
@@ -318,6 +327,68 @@ def submit_application(actor, application) -> Application:
             closes=_day(application.round.closes_on),
         )
     return application
+
+
+def _register_sent(actor, application, resubmission) -> None:
+    """Open the case (its number: the first sending) and register the application as sent
+    (its receipt is drawn up from it) and each attachment not registered before, with the
+    file as received. Titles are in the portal's language: they go in the journal."""
+    records.open_case(application, actor)
+    registered = set(
+        RegistryEntry.objects.filter(
+            case_file=records.case_file_of(application),
+            source_kind=Attachment._meta.label_lower,
+        ).values_list("source_id", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        if resubmission:
+            title = _("Application, sent again with the answer to the caseworker's question")
+        else:
+            title = _("Application")
+        records.record(
+            application,
+            application,
+            document_type=records.DocumentType.APPLICATION,
+            direction=records.Direction.INCOMING,
+            title=f"{title}: {application.round.title}",
+            actor=actor,
+        )
+        for attachment in application.attachments.order_by("kind", "id"):
+            if attachment.pk in registered:
+                continue
+            with attachment.file.open("rb") as stored:
+                content = stored.read()
+            records.record(
+                application,
+                attachment,
+                document_type=records.DocumentType.ATTACHMENT,
+                direction=records.Direction.INCOMING,
+                title=_("Attachment (%(kind)s): %(name)s")
+                % {"kind": attachment.get_kind_display(), "name": attachment.original_name},
+                actor=actor,
+                content=content,
+                file_name=attachment.original_name,
+            )
+
+
+def receipt_of(source):
+    """The newest registered document of the application or report ``source`` as sent (its
+    receipt), with its case file, or None before it is sent."""
+    document_type = (
+        records.DocumentType.APPLICATION
+        if isinstance(source, Application)
+        else records.DocumentType.REPORT
+    )
+    return (
+        RegistryEntry.objects.filter(
+            source_kind=source._meta.label_lower,
+            source_id=source.pk,
+            document_type=document_type,
+        )
+        .select_related("case_file")
+        .order_by("-number")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -1,11 +1,15 @@
 """The grant report and accounts: saved, sent, approved or returned."""
 
+import os
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from grants import records
 from grants.models import (
     AccountLine,
     GoalResult,
@@ -41,13 +45,16 @@ REPORT_FIELDS = {
 
 
 def _locked(report) -> GrantReport:
-    return (
+    """The report, locked; refused when its case is closed (a closed case is read-only)."""
+    report = (
         GrantReport.objects.select_for_update()
         .select_related(
             "award__application__organisation", "award__application__round__scheme_year__scheme"
         )
         .get(pk=report.pk)
     )
+    records.refuse_if_closed(report.award.application)
+    return report
 
 
 def _editable_report(actor, report) -> GrantReport:
@@ -83,6 +90,19 @@ def save_report(actor, report, *, goal_results=None, auditor_statement=None, **f
     return report
 
 
+def category_misfit_message(kind) -> str:
+    """What an account line is told when its category does not fit its kind."""
+    if kind == LineKind.INCOME:
+        return _("Choose an income category for an income line: %(categories)s.") % {
+            "categories": ", ".join(
+                str(label) for _value, label in AccountLine.categories_for(kind)
+            )
+        }
+    return _("Choose an expense category for an expense line: %(categories)s.") % {
+        "categories": ", ".join(str(label) for _value, label in AccountLine.categories_for(kind))
+    }
+
+
 @transaction.atomic
 def save_accounts(actor, report, lines) -> GrantReport:
     """Replace the accounts with ``lines``: (income or expense, category, description, amount)."""
@@ -91,6 +111,14 @@ def save_accounts(actor, report, lines) -> GrantReport:
         AccountLine(report=report, kind=k, category=c, description=d, amount=a)
         for k, c, d, a in lines
     ]
+    misfits = [
+        _("Line %(number)s: %(problem)s")
+        % {"number": number, "problem": category_misfit_message(line.kind)}
+        for number, line in enumerate(new_lines, start=1)
+        if line.kind in LineKind.values and not AccountLine.category_fits(line.kind, line.category)
+    ]
+    if misfits:
+        raise ValidationError(misfits)
     _clean_lines(new_lines, exclude=["report"])
     report.account_lines.all().delete()
     for line in new_lines:  # one by one, so the audit log records each
@@ -139,10 +167,12 @@ def submit_report(actor, report) -> GrantReport:
     problems = missing_from_report(report)
     if problems:
         raise ValidationError([problem.message for problem in problems])
+    sent_before = report.submitted_at is not None
     REPORT_FLOW.move(report, "submit")
     report.submitted_at = timezone.now()
     report.save(update_fields=["status", "submitted_at"])
     application = report.award.application
+    _register_sent(actor, report, sent_before)
     audit.record(actor, REPORT_SUBMITTED, application)
     notify(
         _caseworkers(application),
@@ -151,6 +181,38 @@ def submit_report(actor, report) -> GrantReport:
         organisation=application.organisation.name,
     )
     return report
+
+
+def _register_sent(actor, report, sent_before) -> None:
+    """Register the report and accounts as sent (its receipt is drawn up from it) and the
+    auditor's certification, if any, as received. Titles are in the portal's language."""
+    application = report.award.application
+    with translation.override(settings.LANGUAGE_CODE):
+        if sent_before:
+            title = _("Grant report and accounts, sent again after the caseworker's comments")
+        else:
+            title = _("Grant report and accounts")
+        records.record(
+            application,
+            report,
+            document_type=records.DocumentType.REPORT,
+            direction=records.Direction.INCOMING,
+            title=f"{title}: {application.round.title}",
+            actor=actor,
+        )
+        if report.auditor_statement:
+            with report.auditor_statement.open("rb") as stored:
+                content = stored.read()
+            records.record(
+                application,
+                report,
+                document_type=records.DocumentType.ATTACHMENT,
+                direction=records.Direction.INCOMING,
+                title=_("The auditor's certification of the accounts"),
+                actor=actor,
+                content=content,
+                file_name=os.path.basename(report.auditor_statement.name),
+            )
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from grants import services, steps
+from grants import records, services, steps
 from grants.dashboard import open_calls
 from grants.forms.applicant import (
     ActivitiesForm,
@@ -54,9 +54,11 @@ from grants.models import (
     PayoutAccount,
     Round,
 )
+from grants.services.applications import receipt_of
 from organisations.models import Organisation
 from scheme.models import in_language
 from scheme.once import AlreadySent
+from scheme.records.models import DocumentType, RegistryEntry
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES, download
 from scheme.web import add_service_errors, get_visible_or_404, paginate
@@ -135,6 +137,12 @@ def _mark_appealable(decisions):
     for decision in decisions:
         decision.appealable = not decision.appeal_refusal()
     return decisions
+
+
+def _case_file(application):
+    """The case file of the application (its case number heads every page of the case), or
+    None before it is sent."""
+    return records.case_file_of(application)
 
 
 def _upload_limits():
@@ -266,6 +274,7 @@ def application_detail(request, pk):
             "withdraw_form": WithdrawForm(),
             "today": timezone.localdate(),
             "steps": _application_steps(application, None) if application.is_editable else None,
+            "case_file": _case_file(application),
         },
     )
 
@@ -295,7 +304,7 @@ def _step_amount(request, application):
         request.POST or None,
         scheme_year=scheme_year,
         room=services.yearly_room(application.organisation_id, scheme_year),
-        initial={"amount": application.amount},
+        initial={"amount": application.amount, "their_reference": application.their_reference},
     )
     formset = budget_formset(request.POST if request.method == "POST" else None, lines)
     if request.method == "POST":
@@ -305,7 +314,12 @@ def _step_amount(request, application):
             try:
                 # Both parts or neither: a rejected amount leaves the old budget too.
                 with transaction.atomic():
-                    services.save_application(request.user, application, amount=amount)
+                    services.save_application(
+                        request.user,
+                        application,
+                        amount=amount,
+                        their_reference=form.cleaned_data["their_reference"],
+                    )
                     saved = services.save_budget(request.user, application, formset.lines())
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -422,6 +436,7 @@ def _render_step(request, application, step, context):
             "scheme_year": application.round.scheme_year,
             **steps.where_in(steps.APPLICATION_STEPS, step),
             "steps": _application_steps(application, step),
+            "case_file": _case_file(application),
             **context,
         },
     )
@@ -440,7 +455,9 @@ def application_edit(request, pk, step):
 
 
 def application_submit(request, pk):
-    """GET: the last check before sending. POST: send."""
+    """GET: the review before sending: every answer, the budget, the documents and what is
+    still missing (the send button is enabled only when nothing is). POST: send, and show
+    the receipt."""
     application = _own_application(request, pk, _with_parts(_applications()))
     if not application.is_editable:
         messages.info(request, _("The application has already been sent."))
@@ -465,7 +482,7 @@ def application_submit(request, pk):
                     "when a decision is made."
                 )
             messages.success(request, text)
-            return redirect("grants:application", pk=application.pk)
+            return redirect("grants:application_receipt", pk=application.pk)
     scheme_year = application.round.scheme_year
     problems = steps.problem_list(
         steps.APPLICATION_STEPS,
@@ -486,6 +503,43 @@ def application_submit(request, pk):
                 application.amount and scheme_year.needs_audit(application.amount)
             ),
             "steps": _application_steps(application, "send"),
+            "case_file": _case_file(application),
+        },
+    )
+
+
+def _registered_attachments(entry):
+    """The attachments registered in the entry's case, with their document numbers."""
+    return list(
+        RegistryEntry.objects.filter(
+            case_file=entry.case_file, document_type=DocumentType.ATTACHMENT
+        )
+        .select_related("case_file")
+        .order_by("number")
+    )
+
+
+def application_receipt(request, pk):
+    """The receipt of the application as sent: case number, time sent, every answer, the
+    documents with their document numbers and the receipt as a PDF. The organisation's
+    people and the caseworkers see it; no one else finds it (404), nor before sending."""
+    application = get_visible_or_404(_with_parts(_applications()), request.user, pk=pk)
+    entry = receipt_of(application)
+    if entry is None:
+        raise Http404
+    return render(
+        request,
+        "grants/applicant/application_receipt.html",
+        {
+            "application": application,
+            "scheme_year": application.round.scheme_year,
+            "case_file": entry.case_file,
+            "entry": entry,
+            "documents": [
+                document
+                for document in _registered_attachments(entry)
+                if document.source_kind == Attachment._meta.label_lower
+            ],
         },
     )
 
@@ -587,6 +641,7 @@ def award_detail(request, pk):
             "disbursed": disbursed,
             "left_to_pay": award.amount - disbursed,
             "clawbacks": clawbacks,
+            "case_file": _case_file(award.application),
         },
     )
 
@@ -636,7 +691,12 @@ def change_notice(request, pk):
     return render(
         request,
         "grants/applicant/change_notice.html",
-        {"award": award, "application": award.application, "form": form},
+        {
+            "award": award,
+            "application": award.application,
+            "form": form,
+            "case_file": _case_file(award.application),
+        },
     )
 
 
@@ -692,6 +752,7 @@ def appeal(request, pk):
             "scheme": decision.application.round.scheme_year.scheme,
             "form": form,
             "back": back,
+            "case_file": _case_file(decision.application),
         },
     )
 
@@ -802,6 +863,7 @@ def _report_context(report):
         "needs_audit": report.award.needs_audit,
         "totals": report.totals(),
         "overdue": report.is_overdue(),
+        "case_file": _case_file(report.award.application),
     }
 
 
@@ -956,7 +1018,7 @@ def report_submit(request, pk):
                     "change something. You get an e-mail either way."
                 ),
             )
-            return redirect("grants:report", pk=report.pk)
+            return redirect("grants:report_receipt", pk=report.pk)
     return render(
         request,
         "grants/applicant/report_submit.html",
@@ -970,6 +1032,28 @@ def report_submit(request, pk):
             ),
             "not_sent": not_sent,
             "steps": _report_steps(report, "send"),
+        },
+    )
+
+
+def report_receipt(request, pk):
+    """The receipt of the grant report and accounts as sent, like the application's."""
+    report = get_visible_or_404(_with_report_parts(_reports()), request.user, pk=pk)
+    entry = receipt_of(report)
+    if entry is None:
+        raise Http404
+    return render(
+        request,
+        "grants/applicant/report_receipt.html",
+        {
+            **_report_context(report),
+            "case_file": entry.case_file,
+            "entry": entry,
+            "documents": [
+                document
+                for document in _registered_attachments(entry)
+                if document.source_kind == GrantReport._meta.label_lower
+            ],
         },
     )
 
