@@ -38,6 +38,7 @@ def register() -> None:
             title=str,
             url=_application_url,
             same_as_object=True,
+            case_object=lambda application: application,
         )
     )
     registry.register_thread_kind(
@@ -55,5 +56,6 @@ def register() -> None:
             title=str,
             url=_award_url,
             same_as_object=True,
+            case_object=lambda award: award.application,
         )
     )

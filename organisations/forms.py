@@ -13,6 +13,7 @@ from organisations.models import (
     Organisation,
     PreviousApplication,
     RegistrationRequest,
+    roles_for,
 )
 from organisations.orgnr import clean_orgnr, format_orgnr
 from scheme.forms_common import PortalForm, PortalModelForm
@@ -218,7 +219,19 @@ class JoinRequestForm(SubmitOnce, PortalModelForm):
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
 
-class JoinAnswerForm(PortalForm):
+class RoleChoice:
+    """Forms with a ``role``: given the ``organisation``, they offer only the roles its kind
+    has (the approver role only in administering bodies)."""
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        field.error_messages["invalid_choice"] = _("Choose one of the roles in the list.")
+        if organisation is not None:
+            field.choices = roles_for(organisation.kind)
+
+
+class JoinAnswerForm(RoleChoice, PortalForm):
     """A leader's answer to a request to join: the role when approving."""
 
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
@@ -233,7 +246,7 @@ class RejectionForm(PortalForm):
     )
 
 
-class InvitationForm(SubmitOnce, PortalForm):
+class InvitationForm(RoleChoice, SubmitOnce, PortalForm):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
@@ -276,7 +289,7 @@ class JoinForm(PortalForm):
         return data
 
 
-class MemberRoleForm(PortalForm):
+class MemberRoleForm(RoleChoice, PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
 
 

@@ -21,6 +21,27 @@ from scheme.validators import MESSAGE_TEXT, PAST_DATE, SHORT_TEXT
 SELF_SERVICE_KINDS = tuple(kind for kind in OrganisationKind if kind not in STAFF_KINDS)
 
 
+APPROVER_ONLY_IN_BODIES = _(
+    "Only people in an administering body can have the approver role. Choose another role."
+)
+
+
+def roles_for(kind) -> list:
+    """The roles (value, label) a person may have in an organisation of ``kind``: the approver
+    role, the second person on decisions and payments, only in administering bodies."""
+    return [
+        (value, label)
+        for value, label in MemberRole.choices
+        if value != MemberRole.APPROVER or kind == OrganisationKind.ADMINISTRATOR
+    ]
+
+
+def check_role(organisation, role) -> None:
+    """Refuse a role the organisation's kind does not have (a plain message on ``role``)."""
+    if role == MemberRole.APPROVER and organisation.kind != OrganisationKind.ADMINISTRATOR:
+        raise ValidationError({"role": APPROVER_ONLY_IN_BODIES}, code="invalid_role")
+
+
 class NamedChoice(models.Model):
     """A short list a caseworker maintains (target groups, languages), named in both languages."""
 
@@ -256,6 +277,11 @@ class Membership(OrganisationPart):
     def __str__(self):
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
 
+    def clean(self):
+        super().clean()
+        if self.organisation_id is not None:
+            check_role(self.organisation, self.role)
+
 
 class Branch(OrganisationPart):
     """A local branch (*lokallag*)."""
@@ -471,6 +497,11 @@ class MembershipInvitation(models.Model):
 
     def __str__(self):
         return f"{self.email} – {self.organisation}"
+
+    def clean(self):
+        super().clean()
+        if self.organisation_id is not None:
+            check_role(self.organisation, self.role)
 
     @property
     def expires_at(self):
@@ -775,6 +806,11 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation}"
+
+    def clean(self):
+        super().clean()
+        if self.role and self.organisation_id is not None:
+            check_role(self.organisation, self.role)
 
     @property
     def is_pending(self) -> bool:

@@ -19,12 +19,13 @@ from organisations.models import (
     Organisation,
     RegistrationRequest,
     RegistrationStatus,
+    check_role,
 )
 from organisations.tasks import send_invitation_email
 from scheme import audit, ratelimit
 from scheme.notifications import notify
 from scheme.once import spend_form_token
-from scheme.roles import MemberRole, access_for, forget_access, require
+from scheme.roles import MemberRole, OrganisationKind, access_for, forget_access, require
 from scheme.verbs import event_verb
 
 User = get_user_model()
@@ -83,6 +84,7 @@ def update_profile(actor, organisation: Organisation, **fields) -> Organisation:
     require(access.can_edit_organisation(organisation))
     if fields.get("kind", organisation.kind) != organisation.kind:
         require(access.can_change_kind())
+        _keep_approvers_in_bodies(organisation, fields["kind"])
     if fields.get("org_number", organisation.org_number) != organisation.org_number:
         require(access.can_change_org_number(organisation))
     related = {name: fields.pop(name) for name in PROFILE_M2M if name in fields}
@@ -99,6 +101,22 @@ def update_profile(actor, organisation: Organisation, **fields) -> Organisation:
     if changed:
         audit.record(actor, PROFILE_UPDATED, organisation, _changed_labels(organisation, changed))
     return organisation
+
+
+def _keep_approvers_in_bodies(organisation, kind) -> None:
+    """The approver role exists only in administering bodies: a body with approvers stays one
+    until they have other roles."""
+    if kind != OrganisationKind.ADMINISTRATOR and (
+        organisation.memberships.filter(role=MemberRole.APPROVER).exists()
+    ):
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Some people here have the approver role, which only administering bodies "
+                    "have. Give them another role first."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -246,6 +264,7 @@ def _open_for(user, invitation) -> MembershipInvitation:
 def accept_invitation(user, invitation) -> Membership:
     """The invited person says yes: only now do they get access."""
     invitation = _open_for(user, invitation)
+    check_role(invitation.organisation, invitation.role)
     membership, _created = Membership.objects.get_or_create(
         user=user,
         organisation=invitation.organisation,
@@ -593,6 +612,7 @@ def approve_join_request(actor, join_request, role=MemberRole.MEMBER) -> Members
     join_request = _undecided_join_request(actor, join_request)
     if role not in MemberRole.values:
         raise ValidationError({"role": _("Choose one of the roles in the list.")})
+    check_role(join_request.organisation, role)
     person, organisation = join_request.user, join_request.organisation
     membership, _created = Membership.objects.get_or_create(
         user=person, organisation=organisation, defaults={"role": role}

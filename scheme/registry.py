@@ -278,7 +278,9 @@ class ThreadKind:
     whoever sees the object's page may read its thread. ``may_read(user, obj)``, required where
     they differ: ``readable``'s answer for an object the user already reached through the
     model's ``visible_to``, from the object and the user's cached access (a page's Messages
-    button then needs no query of its own).
+    button then needs no query of its own). ``case_object(obj)``, where the thread belongs to
+    a case (``scheme.records``): the object whose case file its messages are registered in (an
+    award's thread: the application's case), or None when there is none.
     """
 
     code: str
@@ -294,6 +296,7 @@ class ThreadKind:
     caseworkers_invited: bool = False
     same_as_object: bool = False
     may_read: Callable[[object, object], bool] | None = None
+    case_object: Callable[[object], object] | None = None
 
 
 _thread_kinds: dict[str, ThreadKind] = {}

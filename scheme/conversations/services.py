@@ -23,6 +23,7 @@ from scheme.conversations.models import (
 )
 from scheme.models import User
 from scheme.notifications import notify
+from scheme.records import services as records
 from scheme.roles import OrganisationKind, access_for, require
 from scheme.storage import validate_upload
 from scheme.verbs import event_verb
@@ -77,6 +78,22 @@ def _thread_for_update(kind, obj) -> Thread:
         defaults={"title": str(kind.title(obj))[:200], "organisation": kind.organisation(obj)},
     )
     return Thread.objects.select_for_update().get(pk=thread.pk)
+
+
+# --- the case record a thread belongs to ------------------------------------------------------
+
+
+def case_record_object(kind, obj):
+    """The object whose case file the thread's messages belong to (``ThreadKind.case_object``),
+    or None for kinds outside the case records."""
+    return kind.case_object(obj) if kind.case_object is not None else None
+
+
+def refuse_if_case_closed(kind, obj) -> None:
+    """A closed case is read-only: nothing more is written in its threads."""
+    case_obj = case_record_object(kind, obj)
+    if case_obj is not None:
+        records.refuse_if_closed(records.case_of(case_obj))
 
 
 # --- who is on which side ----------------------------------------------------------------------
@@ -135,6 +152,7 @@ def _check_files(uploads) -> list:
 def post_message(actor, code: str, object_id: int, body: str, files=()) -> Message:
     """Write in the object's thread (made with the first message) and tell the other side."""
     kind, obj = case_object(actor, code, object_id)
+    refuse_if_case_closed(kind, obj)
     body, uploads = _check_body(body), _check_files(files)
     thread = _thread_for_update(kind, obj)
     organisation = side_of(actor, kind, obj)
@@ -148,9 +166,22 @@ def post_message(actor, code: str, object_id: int, body: str, files=()) -> Messa
         attachment.save()
     _note_last(thread, message)
     _mark_read(actor, thread, message.pk)
+    _register_in_case(actor, kind, obj, message)
     audit.record(actor, POSTED, obj, _side_name(message))
     _tell_other_sides(actor, kind, obj, thread, message)
     return message
+
+
+def _register_in_case(actor, kind, obj, message: Message) -> None:
+    """A message on a case object's thread is a document of its case: incoming when the
+    organisation wrote it, outgoing when the body's caseworkers (or an admin) did."""
+    case_obj = case_record_object(kind, obj)
+    if case_obj is None:
+        return
+    side = message.author_organisation
+    records.register_message(
+        case_obj, message, incoming=side is not None and not is_body(side), actor=actor
+    )
 
 
 def _note_last(thread: Thread, message: Message) -> None:
@@ -200,6 +231,11 @@ def _case_of(actor, thread: Thread):
     return case_object(actor, thread.kind, thread.object_id)[1]
 
 
+def _refuse_if_thread_closed(actor, thread: Thread) -> None:
+    kind, obj = case_object(actor, thread.kind, thread.object_id)
+    refuse_if_case_closed(kind, obj)
+
+
 def _side_name(message: Message) -> str:
     organisation = message.author_organisation
     return organisation.name if organisation else ""
@@ -228,6 +264,7 @@ def may_withdraw(user, message: Message) -> bool:
 def edit_message(actor, message_id: int, body: str) -> Message:
     message = _message_for_update(actor, message_id)
     require(message.author_id == actor.pk)
+    _refuse_if_thread_closed(actor, message.thread)
     if not may_edit(actor, message, read_by_others(message)):
         raise ValidationError(_("Someone has read this message, so it can no longer be changed."))
     message.body = _check_body(body)
@@ -245,6 +282,7 @@ def withdraw_message(actor, message_id: int) -> Message:
     require(message.author_id == actor.pk or actor.is_superuser)
     if message.is_withdrawn:
         raise ValidationError(_("This message is already withdrawn."))
+    _refuse_if_thread_closed(actor, message.thread)
     message.withdrawn_at = timezone.now()
     message.withdrawn_by = actor
     message.save(update_fields=["withdrawn_at", "withdrawn_by"])
