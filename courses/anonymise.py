@@ -98,6 +98,9 @@ class FormSummary:
     title: str
     about: str  # the event's title, or "" for a scheme-wide form
     questions: list  # courses.feedback.QuestionResult
+    anonymised: bool = False
+    # Answered by fewer than the scheme's smallest group: no results shown (anonymised only).
+    too_few: bool = False
 
 
 def anonymised_texts(texts, scrub=None) -> list[str]:
@@ -123,8 +126,19 @@ def anonymised(form, scrub=None) -> FormSummary:
 
 def results_for(user, form) -> FormSummary:
     """``form``'s results as ``user`` may read them: as written for the caseworkers of the body
-    running its scheme, anonymised for everyone else allowed to read them (evaluators)."""
+    running its scheme, anonymised for everyone else allowed to read them (evaluators): names
+    blanked, a form answered by fewer than the scheme's smallest group shows no results, and
+    a count below it reads "fewer than" (with no chart, whose bars would tell the number)."""
     if access_for(user).administers(form.scheme):
         about = form.event.title if form.event_id else ""
         return FormSummary(form.title, about, feedback.results(form))
-    return anonymised(form)
+    summary = anonymised(form)
+    smallest = form.scheme.smallest_group
+    summary.anonymised = True
+    summary.too_few = form.responses.count() < smallest
+    if summary.too_few:
+        summary.questions = []
+    for result in summary.questions:
+        result.answered = at_least(result.answered, smallest)
+        result.counts = [(label, at_least(count, smallest)) for label, count in result.counts]
+    return summary

@@ -507,7 +507,9 @@ def form_results(request, pk):
     rows = []
     for result in summary.questions:
         bars = []
-        if result.question.kind == QuestionKind.RATING:
+        if summary.anonymised:
+            bars = [{"label": label, "count": count} for label, count in result.counts]
+        elif result.question.kind == QuestionKind.RATING:
             # A column chart 250 wide: columns 30 wide at 50 apart, at most 80 high.
             bars = [
                 {"label": label, "count": count, "x": 10 + 50 * i, "height": height}
@@ -531,6 +533,7 @@ def form_results(request, pk):
             "summary": summary,
             "rows": rows,
             "responses": feedback_form.responses.count(),
+            "smallest": feedback_form.scheme.smallest_group,
             "kinds": QuestionKind,
         },
     )

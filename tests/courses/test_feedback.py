@@ -362,6 +362,8 @@ def test_the_evaluator_reads_the_results_page_without_names(client, form, answer
 def test_names_written_in_free_text_are_blanked_out_for_the_evaluator(
     client, form, evaluator, caseworker, scheme_year
 ):
+    scheme_year.scheme.smallest_group = 1  # one answer is enough to show results here
+    scheme_year.scheme.save()
     person, organisation = respondent(scheme_year)
     text = f"Takk til {person.full_name} i {organisation.name}, ring 91234567."
     services.answer_form(person, form, organisation, answers(form, 4, "Ja", ["Kurs"], text))
@@ -373,6 +375,31 @@ def test_names_written_in_free_text_are_blanked_out_for_the_evaluator(
     client.force_login(caseworker)  # the scheme's caseworker reads the answer as written
     page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
     assert person.full_name in page
+
+
+def test_the_evaluator_sees_fewer_than_the_smallest_group_as_fewer_than(
+    client, form, answered, evaluator, caseworker
+):
+    client.force_login(evaluator)
+    page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
+    assert "4 people have answered" in page  # four answers: the form's results are shown
+    assert "fewer than 3" in page  # the rating 2 and the rating 5 were given by one each
+    assert "<svg" not in page  # no bars whose height tells the number
+    client.force_login(caseworker)
+    page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
+    assert "fewer than 3" not in page and "færre enn 3" not in page  # exact counts
+
+
+def test_a_form_answered_by_fewer_than_the_smallest_group_shows_the_evaluator_nothing(
+    client, form, evaluator, scheme_year
+):
+    for _ in range(2):
+        person, organisation = respondent(scheme_year)
+        services.answer_form(person, form, organisation, answers(form, text="Veldig bra kurs."))
+    client.force_login(evaluator)
+    page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
+    assert "Fewer than 3 people have answered" in page
+    assert "Veldig bra kurs." not in page and "Average" not in page
 
 
 def test_results_are_for_the_schemes_caseworkers_and_the_evaluators_only(
