@@ -904,7 +904,9 @@ def _award_page(request, award, **bound):
         [award],
         Prefetch(
             "disbursements",
-            queryset=Disbursement.objects.select_related("recorded_by", "instalment", "account"),
+            queryset=Disbursement.objects.select_related(
+                "recorded_by", "instalment", "account", "attestation__attested_by"
+            ),
         ),
         Prefetch(
             "clawbacks",
@@ -918,9 +920,9 @@ def _award_page(request, award, **bound):
     )
     disbursements = list(award.disbursements.all())
     attestations = list(
-        award.attestations.select_related("attested_by", "handled_by", "instalment", "account")
-        .prefetch_related("disbursement")
-        .order_by("-attested_at", "-id")
+        award.attestations.select_related(
+            "attested_by", "handled_by", "instalment", "account"
+        ).order_by("-attested_at", "-id")
     )
     clawbacks = list(award.clawbacks.all())
     repayment_pk, repayment_form = bound.get("repayment_form", (None, None))

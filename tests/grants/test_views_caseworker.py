@@ -25,9 +25,13 @@ from grants.models import (
     Clawback,
     ClawbackStatus,
     Decision,
+    DecisionKind,
+    DecisionProposal,
     Disbursement,
     ImpartialityDeclaration,
     Invitation,
+    PaymentAttestation,
+    ProposalStatus,
     Repayment,
     ReportStatus,
     Round,
@@ -683,7 +687,8 @@ def accepted(awarded, member):
 
 def test_the_award_page(logged_in, accepted, django_assert_max_num_queries):
     logged_in.get(url("review_award", accepted.pk))
-    with django_assert_max_num_queries(12):
+    # 14: the attested payments and the case file (its number) came with issue 13
+    with django_assert_max_num_queries(14):
         response = logged_in.get(url("review_award", accepted.pk))
     assert response.status_code == 200
     assert [i.state for i in response.context["instalments"]] == ["to_pay"]
@@ -699,7 +704,7 @@ def test_the_award_page_needs_the_same_queries_as_payments_and_clawbacks_grow(
         return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
     def more():
-        services.record_disbursement(caseworker, accepted, amount=Decimal("1000"), paid_on=TODAY())
+        factories.pay(accepted, Decimal("1000"), TODAY())
         clawback = services.open_clawback(
             caseworker,
             accepted,
@@ -719,38 +724,80 @@ def test_the_award_page_needs_the_same_queries_as_payments_and_clawbacks_grow(
     assert few == many, sql
 
 
-def test_recording_a_payment_against_an_instalment(logged_in, accepted):
+def test_attesting_a_payment_against_an_instalment_and_approving_it(
+    logged_in, client, accepted, caseworker
+):
+    """The caseworker attests; an approver of the body approves it for payment on the
+    approvals page; the award page says who did each."""
     instalment = accepted.instalments.get()
     response = logged_in.post(
         url("disburse", accepted.pk),
-        {"disburse-instalment": instalment.pk, "disburse-paid_on": TODAY().isoformat()},
+        {"disburse-instalment": instalment.pk, "disburse-pay_on": TODAY().isoformat()},
     )
     assert response.status_code == 302
-    assert Disbursement.objects.get().amount == Decimal("95000")
+    attestation = PaymentAttestation.objects.get()
+    assert (attestation.amount, attestation.attested_by) == (Decimal("95000"), caseworker)
+    assert not Disbursement.objects.exists()
     response = logged_in.get(url("review_award", accepted.pk))
+    assert response.context["attestations_waiting"] == [attestation]
+    assert not response.context["disburse_form"].fields["instalment"].queryset.exists()
+    # the attester cannot approve it: not an approver, and not their own attestation
+    response = logged_in.post(url("attestation_step", attestation.pk, "approve"), {})
+    assert response.status_code in (302, 403)
+    assert not Disbursement.objects.exists()
+    approver = factories.approver(accepted.application.round.scheme_year.scheme.administrator)
+    client.force_login(approver)
+    response = client.get(url("approvals"))
+    assert list(response.context["payment_page"]) == [attestation]
+    response = client.post(url("attestation_step", attestation.pk, "approve"), {})
+    assert response.status_code == 302
+    disbursement = Disbursement.objects.get()
+    assert (disbursement.amount, disbursement.recorded_by) == (Decimal("95000"), approver)
+    response = client.get(url("review_award", accepted.pk))
     assert [i.state for i in response.context["instalments"]] == ["paid"]
+    content = response.content.decode()
+    assert caseworker.full_name in content and approver.full_name in content
+
+
+def test_an_approver_refuses_an_attested_payment_with_a_reason(client, accepted, caseworker):
+    attestation = services.attest_payment(
+        caseworker, accepted, amount=Decimal("1000"), pay_on=TODAY()
+    )
+    approver = factories.approver(accepted.application.round.scheme_year.scheme.administrator)
+    client.force_login(approver)
+    prefix = f"refuse-{attestation.pk}"
+    response = client.post(url("attestation_step", attestation.pk, "refuse"), {})
+    assert response.status_code == 200
+    assert "comment" in response.context["payment_page"][0].refuse_form.errors
+    response = client.post(
+        url("attestation_step", attestation.pk, "refuse"), {f"{prefix}-comment": "Feil beløp."}
+    )
+    assert response.status_code == 302
+    attestation.refresh_from_db()
+    assert (attestation.status, attestation.comment) == ("refused", "Feil beløp.")
+    assert not Disbursement.objects.exists()
 
 
 def test_a_payment_before_the_conditions_are_accepted_is_refused(logged_in, awarded):
     response = logged_in.post(
         url("disburse", awarded.pk),
-        {"disburse-amount": "1000", "disburse-paid_on": TODAY().isoformat()},
+        {"disburse-amount": "1000", "disburse-pay_on": TODAY().isoformat()},
     )
     assert response.status_code == 200
     assert "accepted the conditions" in str(response.context["disburse_form"].errors)
-    assert not Disbursement.objects.exists()
+    assert not PaymentAttestation.objects.exists()
 
 
 def test_a_payment_beyond_the_award_is_refused(logged_in, accepted):
     response = logged_in.post(
         url("disburse", accepted.pk),
-        {"disburse-amount": "96000", "disburse-paid_on": TODAY().isoformat()},
+        {"disburse-amount": "96000", "disburse-pay_on": TODAY().isoformat()},
     )
     assert "amount" in response.context["disburse_form"].errors
     assert 'value="96000"' in response.content.decode()
-    response = logged_in.post(url("disburse", accepted.pk), {"disburse-paid_on": ""})
-    assert {"amount", "paid_on"} <= set(response.context["disburse_form"].errors)
-    assert not Disbursement.objects.exists()
+    response = logged_in.post(url("disburse", accepted.pk), {"disburse-pay_on": ""})
+    assert {"amount", "pay_on"} <= set(response.context["disburse_form"].errors)
+    assert not PaymentAttestation.objects.exists()
 
 
 def test_an_instalment_held_for_the_report_is_not_paid(
@@ -773,17 +820,17 @@ def test_an_instalment_held_for_the_report_is_not_paid(
     held = award.instalments.get(number=2)
     response = logged_in.post(
         url("disburse", award.pk),
-        {"disburse-instalment": held.pk, "disburse-paid_on": TODAY().isoformat()},
+        {"disburse-instalment": held.pk, "disburse-pay_on": TODAY().isoformat()},
     )
     assert response.status_code == 200
     assert "held until the grant report is approved" in str(
         response.context["disburse_form"].errors
     )
-    assert not Disbursement.objects.exists()
+    assert not PaymentAttestation.objects.exists()
 
 
 def test_a_clawback_and_its_repayments(logged_in, accepted, caseworker):
-    services.record_disbursement(caseworker, accepted, amount=Decimal("95000"), paid_on=TODAY())
+    factories.pay(accepted, Decimal("95000"), TODAY())
     due = (TODAY() + datetime.timedelta(days=30)).isoformat()
     response = logged_in.post(
         url("clawback", accepted.pk),
@@ -840,7 +887,7 @@ def test_handling_a_change_notice(logged_in, accepted, member):
 
 @pytest.fixture
 def sent_report(accepted, member, caseworker):
-    services.record_disbursement(caseworker, accepted, amount=Decimal("95000"), paid_on=TODAY())
+    factories.pay(accepted, Decimal("95000"), TODAY())
     report = accepted.report
     goal = accepted.scheme_year.scheme.goals.first()
     services.save_report(
@@ -913,7 +960,19 @@ def test_returning_a_report_needs_comments(logged_in, sent_report):
 def everything(awarded, member, caseworker):
     """One object of each kind, for the access matrix."""
     services.accept_award(member, awarded)
-    services.record_disbursement(caseworker, awarded, amount=Decimal("95000"), paid_on=TODAY())
+    factories.pay(awarded, Decimal("90000"), TODAY())
+    attestation = services.attest_payment(
+        caseworker, awarded, amount=Decimal("5000"), pay_on=TODAY()
+    )
+    proposal = services.propose_decision(
+        caseworker,
+        awarded.application,
+        kind=DecisionKind.CLAWBACK,
+        reasons="Ubrukte midler.",
+        amount=Decimal("2000"),
+        award=awarded,
+        repay_by=TODAY() + datetime.timedelta(days=30),
+    )
     clawback = services.open_clawback(
         caseworker,
         awarded,
@@ -943,6 +1002,9 @@ def everything(awarded, member, caseworker):
         "review_report": [awarded.report.pk],
         "handle_appeal": [appeal.pk],
         "handle_change_notice": [notice.pk],
+        "proposal": [proposal.pk],
+        "proposal_step": [proposal.pk, "approve"],
+        "attestation_step": [attestation.pk, "approve"],
     }
 
 
@@ -954,7 +1016,8 @@ POSTS = {
     "assess": assessment_post(),
     "propose": {"propose-proposed": "no"},
     "decide": {"decision": "reject", "reject-reasons": "Kapret."},
-    "disburse": {"disburse-amount": "1", "disburse-paid_on": "2030-01-01"},
+    "disburse": {"disburse-amount": "1", "disburse-pay_on": "2030-01-01"},
+    "attestation_step": {"approve-paid_on": ""},
     "clawback": {"clawback-amount": "1", "clawback-reasons": "x", "clawback-due_on": "2099-01-01"},
     "review_report": {"action": "return", "return-comment": "Kapret."},
 }  # fmt: skip
@@ -973,6 +1036,8 @@ def snapshot():
         list(Appeal.objects.values_list("status", flat=True)),
         list(ChangeNotice.objects.values_list("status", flat=True)),
         list(Assessment.objects.values_list("proposed", flat=True)),
+        list(DecisionProposal.objects.values_list("status", flat=True)),
+        list(PaymentAttestation.objects.values_list("status", flat=True)),
     )
 
 
@@ -1044,9 +1109,9 @@ def test_a_caseworker_of_another_body_sees_none_of_this_schemes_cases(
 
 CASEWORKER_PAGES = [
     "rounds", "round_create", "review", "round", "round_invite", "portfolio",
-    "review_application", "review_award", "review_report",
+    "review_application", "review_award", "review_report", "proposal",
 ]  # fmt: skip
-POST_ONLY_ACTIONS = ["impartiality", "propose"]
+POST_ONLY_ACTIONS = ["impartiality", "propose", "proposal_step", "attestation_step"]
 
 
 def action_forms(everything) -> dict:
@@ -1105,3 +1170,172 @@ def test_an_award_must_be_confirmed(client, impartial, submitted):
     assert "confirm" in response.context["award_form"].errors
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
+
+
+# --- two people on decisions: proposing, the approvals page and the proposal page ----------
+
+
+@pytest.fixture
+def needs_approval(scheme_year):
+    scheme = scheme_year.scheme
+    scheme.awards_need_approval = scheme.rejections_need_approval = True
+    scheme.clawbacks_need_approval = True
+    scheme.save()
+    return scheme
+
+
+@pytest.fixture
+def approver(scheme_year):
+    return factories.approver(scheme_year.scheme.administrator)
+
+
+@pytest.fixture
+def proposed(logged_in, needs_approval, approver, impartial, submitted):
+    """An award proposed through the decision step of the workspace."""
+    response = logged_in.post(url("decide", submitted.pk), award_post())
+    assert response.status_code == 302
+    return DecisionProposal.objects.get()
+
+
+def test_the_decision_step_proposes_where_the_scheme_needs_approval(
+    logged_in, proposed, impartial, submitted
+):
+    assert (proposed.kind, proposed.amount, proposed.proposed_by) == (
+        DecisionKind.AWARD,
+        Decimal("95000"),
+        impartial,
+    )
+    assert not Decision.objects.exists()
+    response = logged_in.get(url("review_application", submitted.pk))
+    assert response.context["proposals"] == [proposed]
+    content = response.content.decode()
+    assert "Propose the award for approval" in content
+    assert impartial.full_name in content
+    assert url("proposal", proposed.pk) in content
+
+
+def test_a_rejection_is_proposed_too(logged_in, needs_approval, impartial, submitted):
+    response = logged_in.post(
+        url("decide", submitted.pk), {"decision": "reject", "reject-reasons": "Utenfor formålet."}
+    )
+    assert response.status_code == 302
+    assert DecisionProposal.objects.get().kind == DecisionKind.REJECTION
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
+
+
+def test_the_approver_approves_on_the_proposal_page(
+    client, proposed, approver, impartial, submitted
+):
+    client.force_login(approver)
+    response = client.get(url("proposal", proposed.pk))
+    assert response.status_code == 200
+    assert response.context["may_approve"] and response.context["may_return"]
+    content = response.content.decode()
+    assert "God plan." in content  # the reasons
+    assert response.context["budget"]["frame"] == submitted.round.scheme_year.budget_frame
+    response = client.post(url("proposal_step", proposed.pk, "approve"))
+    award = Award.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("review_award", award.pk)
+    assert (award.decision.decided_by, award.decision.approved_by) == (impartial, approver)
+    response = client.get(url("review_award", award.pk))
+    assert approver.full_name in response.content.decode()
+
+
+def test_the_proposer_sees_no_approve_button_and_is_refused(
+    client, needs_approval, scheme_year, submitted
+):
+    proposer = factories.approver(scheme_year.scheme.administrator)
+    services.declare_impartiality(proposer, submitted, has_conflict=False)
+    proposal = services.propose_decision(
+        proposer, submitted, kind=DecisionKind.REJECTION, reasons="Nei."
+    )
+    client.force_login(proposer)
+    response = client.get(url("proposal", proposal.pk))
+    assert not response.context["may_approve"] and not response.context["may_return"]
+    assert "you proposed this decision" in response.context["refusal"].lower()
+    assert url("proposal_step", proposal.pk, "approve") not in response.content.decode()
+    response = client.post(url("proposal_step", proposal.pk, "approve"))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PROPOSED
+    assert not Decision.objects.exists()
+
+
+def test_a_caseworker_without_the_approver_role_is_refused(
+    client, proposed, other_caseworker, submitted
+):
+    client.force_login(other_caseworker)
+    response = client.get(url("proposal", proposed.pk))
+    assert response.status_code == 200
+    assert url("proposal_step", proposed.pk, "approve") not in response.content.decode()
+    assert client.post(url("proposal_step", proposed.pk, "approve")).status_code == 403
+    response = client.post(url("proposal_step", proposed.pk, "return"), {"return-comment": "x"})
+    assert response.status_code == 403
+    assert client.get(url("approvals")).status_code == 403
+    proposed.refresh_from_db()
+    assert proposed.status == ProposalStatus.PROPOSED
+
+
+def test_a_caseworker_of_another_body_gets_404(client, proposed):
+    stranger = factories.approver(factories.caseworker().memberships.get().organisation)
+    client.force_login(stranger)
+    assert client.get(url("proposal", proposed.pk)).status_code == 404
+    assert client.post(url("proposal_step", proposed.pk, "approve")).status_code == 404
+    assert list(client.get(url("approvals")).context["proposal_page"]) == []
+    proposed.refresh_from_db()
+    assert proposed.status == ProposalStatus.PROPOSED
+
+
+def test_sending_back_needs_a_comment_and_the_workspace_shows_it(
+    client, logged_in, proposed, approver, submitted
+):
+    client.force_login(approver)
+    response = client.post(url("proposal_step", proposed.pk, "return"), {"return-comment": ""})
+    assert response.status_code == 200
+    assert "comment" in response.context["return_form"].errors
+    response = client.post(
+        url("proposal_step", proposed.pk, "return"), {"return-comment": "Lavere beløp."}
+    )
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert proposed.status == ProposalStatus.RETURNED
+    client.force_login(proposed.proposed_by)
+    response = client.get(url("review_application", submitted.pk))
+    assert response.context["returned_proposal"] == proposed
+    content = response.content.decode()
+    assert "Lavere beløp." in content and approver.full_name in content
+
+
+def test_the_approvals_page_lists_the_oldest_first_in_few_queries(
+    client, needs_approval, approver, call, caseworker, django_assert_max_num_queries
+):
+    def propose():
+        application = another_application(call, caseworker)
+        services.declare_impartiality(caseworker, application, has_conflict=False)
+        return services.propose_decision(
+            caseworker, application, kind=DecisionKind.REJECTION, reasons="Nei."
+        )
+
+    first = propose()
+    client.force_login(approver)
+    client.get(url("approvals"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("approvals"))
+    for _ in range(3):
+        propose()
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url("approvals"))
+    proposals = list(response.context["proposal_page"])
+    assert proposals[0] == first and len(proposals) == 4
+    assert all(p.may_approve for p in proposals)
+
+
+def test_the_case_number_is_shown_on_the_application_page(logged_in, submitted):
+    from grants import records
+
+    case_file = records.case_file_of(submitted)
+    response = logged_in.get(url("review_application", submitted.pk))
+    if case_file is not None:
+        assert case_file.number in response.content.decode()
