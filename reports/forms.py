@@ -164,8 +164,8 @@ class ArchiveCaseForm(OrderForm):
         super().__init__(user, *args, **kwargs)
         self.fields["case_file"].queryset = CaseFile.objects.kept_by(user)
         self.elsewhere = (
-            _("Open the case from the list of applications and order its archive package there."),
-            reverse("grants:review"),
+            _("Find the case in the journal and order its archive package on the case's page."),
+            reverse("records:journal"),
         )
 
     @classmethod

@@ -14,6 +14,8 @@ in the variant asked for."""
 import datetime
 import hashlib
 import io
+import os
+import time
 import zipfile
 from html import escape
 from xml.etree import ElementTree as ET
@@ -54,6 +56,15 @@ def stand_in_render(entry, *, variant="pdf/ua-1"):
         f"<body><h1>{escape(entry.number_label)}</h1><p>{title}</p></body></html>"
     )
     return HTML(string=html).write_pdf(pdf_variant=variant, pdf_identifier=False)
+
+
+# A worker started by the test below imports this module (``--include``) with this variable
+# set: it then draws up with the stand-in where the portal has no renderer yet.
+WORKER_STAND_INS = "ARCHIVE_TEST_STAND_INS"
+if os.environ.get(WORKER_STAND_INS) == "1":
+    for _kind in DRAWN_UP:
+        if registry.document_renderer(_kind) is None:
+            registry.register_document_renderer(_kind, stand_in_render)
 
 
 @pytest.fixture
@@ -565,6 +576,7 @@ def test_the_reports_page_offers_the_period_form_to_caseworkers(client, casework
     page = client.get(reverse("reports:list")).content.decode()
     assert 'name="archive_period-start"' in page and 'name="archive_period-end"' in page
     assert 'name="archive_case-case_file"' not in page  # ordered from the case's page
+    assert reverse("records:journal") in page
 
 
 # --- with a real worker ----------------------------------------------------------------------
@@ -572,24 +584,24 @@ def test_the_reports_page_offers_the_period_form_to_caseworkers(client, casework
 
 @pytest.mark.services
 def test_a_worker_builds_the_package(postgres_shared, celery_workers, body, scheme_year):
-    import time
-
     caseworker = factories.caseworker(body)
+    celery_workers.start(include=[__name__], env={WORKER_STAND_INS: "1"})
     application, _member = sent_application(caseworker, scheme_year, "Forening med arbeider")
     case_file = records.case_of(application)
-    celery_workers.start()
     job = services.order_report(caseworker, ReportKind.ARCHIVE_CASE, case_file=case_file.pk)
-    deadline = time.monotonic() + 120
+    seen = set()
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         job.refresh_from_db()
+        seen.add(job.status)
         if job.is_finished:
             break
-        time.sleep(0.2)
-    if registry.document_renderer("grants.application") is None:
-        # The worker has no renderer for the application yet: a plain message, no package.
-        assert job.status == JobStatus.FAILED and job.error
-        return
+        time.sleep(0.1)
     assert job.status == JobStatus.DONE, job.error
-    check_package(read_package(job), [CaseFile.objects.get(pk=case_file.pk)], asked=[
-        (entry.pk, "pdf/a-2b") for entry in case_file.entries.all()
-    ])  # fmt: skip
+    assert JobStatus.QUEUED in seen or JobStatus.RUNNING in seen
+    drawn = case_file.entries.filter(source_kind__in=DRAWN_UP).values_list("pk", flat=True)
+    check_package(
+        read_package(job),
+        [CaseFile.objects.get(pk=case_file.pk)],
+        asked=[(pk, "pdf/a-2b") for pk in drawn],
+    )
