@@ -22,6 +22,7 @@ from grants.models import (
     Clawback,
     ClawbackStatus,
     Disbursement,
+    IncomeCategory,
     LineKind,
 )
 from mentoring.models import Compensation, Flag, Meeting, Pairing
@@ -44,6 +45,7 @@ class AwardRow:
     audited: bool
     clawed_back: Decimal
     repaid: Decimal
+    income: dict = field(default_factory=dict)  # income category -> amount, as reported
 
     @property
     def spent_total(self) -> Decimal:
@@ -123,6 +125,32 @@ class AnnualFigures:
     def organisations_mainly_on(self, category) -> int:
         """How many organisations spent the largest part of their money on ``category``."""
         return sum(1 for row in self.awards if row.main_category == category)
+
+    @property
+    def income_by_category(self) -> dict:
+        """The income the sent accounts report, by where it came from (IncomeCategory)."""
+        totals = dict.fromkeys(IncomeCategory.values, ZERO)
+        for row in self.awards:
+            for category, amount in row.income.items():
+                totals[category] += amount
+        return totals
+
+    @property
+    def income(self) -> Decimal:
+        return sum(self.income_by_category.values(), ZERO)
+
+    def share_of_income(self, category) -> float:
+        """The share (0–1) of all reported income that came from ``category``."""
+        return float(self.income_by_category[category] / self.income) if self.income else 0.0
+
+    def income_rows(self) -> list[tuple[str, Decimal, str]]:
+        """(label, amount, share in per cent) for each income category, for the accounts
+        part of the report."""
+        by_category = self.income_by_category
+        return [
+            (label, by_category[value], f"{round(self.share_of_income(value) * 100)}\xa0%")
+            for value, label in IncomeCategory.choices
+        ]
 
     @property
     def unspent(self) -> Decimal:
@@ -224,17 +252,16 @@ def _award_rows(scheme_year, period, progress) -> list[AwardRow]:
         .order_by("application__organisation__name")
     )
     spent = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for award_id, category, amount in (
+    income = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for award_id, kind, category, amount in (
         define.sent_reports(
-            AccountLine.objects.filter(report__award__in=awards, kind=LineKind.EXPENSE),
-            period,
-            "report__",
+            AccountLine.objects.filter(report__award__in=awards), period, "report__"
         )
-        .values_list("report__award_id", "category")
+        .values_list("report__award_id", "kind", "category")
         .annotate(total=Sum("amount"))
-        .values_list("report__award_id", "category", "total")
+        .values_list("report__award_id", "kind", "category", "total")
     ):
-        spent[award_id][category] = amount
+        (spent if kind == LineKind.EXPENSE else income)[award_id][category] = amount
     clawbacks = defaultdict(lambda: [ZERO, ZERO])
     for clawback in (
         Clawback.objects.filter(award__in=awards)
@@ -263,6 +290,7 @@ def _award_rows(scheme_year, period, progress) -> list[AwardRow]:
                 audited=bool(report and report.auditor_statement),
                 clawed_back=clawbacks[award.pk][0],
                 repaid=clawbacks[award.pk][1],
+                income=dict(income[award.pk]),
             )
         )
         if number % 50 == 0:
