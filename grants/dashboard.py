@@ -27,10 +27,14 @@ from grants.models import (
     AppealStatus,
     Application,
     ApplicationStatus,
+    AttestationStatus,
     ChangeNoticeStatus,
     Clawback,
     ClawbackStatus,
+    DecisionProposal,
     Invitation,
+    PaymentAttestation,
+    ProposalStatus,
     Repayment,
     ReportStatus,
     Round,
@@ -39,7 +43,7 @@ from organisations.dashboard import own_organisations
 from scheme.formatting import format_nok
 from scheme.queries import JSONRows
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
-from scheme.roles import OrganisationKind, access_for
+from scheme.roles import MemberRole, OrganisationKind, access_for
 
 
 def _participant_ids(user):
@@ -274,8 +278,77 @@ def caseworker_due_items(user):
             yield DueItem(text % {"n": counts[key]}, f"{review}?{query}")
 
 
+# --- the approver: decisions and payments waiting for a second person --------------------------
+
+
+def approver_bodies(user) -> set[int]:
+    """The administering bodies ``user`` approves decisions and payments for."""
+    return {
+        org_id
+        for org_id, (kind, role) in access_for(user).memberships.items()
+        if kind == OrganisationKind.ADMINISTRATOR and role == MemberRole.APPROVER
+    }
+
+
+BODY = "round__scheme_year__scheme__administrator_id__in"
+
+
+def approver_counts(user, bodies) -> dict:
+    """Proposed decisions and attested payments the user may approve (not their own)."""
+    return {
+        "proposals": DecisionProposal.objects.filter(
+            status=ProposalStatus.PROPOSED, **{f"application__{BODY}": bodies}
+        )
+        .exclude(proposed_by=user)
+        .count(),
+        "payments": PaymentAttestation.objects.filter(
+            status=AttestationStatus.ATTESTED, **{f"award__application__{BODY}": bodies}
+        )
+        .exclude(attested_by=user)
+        .count(),
+    }
+
+
+def approver_panel(request):
+    bodies = approver_bodies(request.user)
+    if not bodies:
+        return None
+    request.user._grants_approvals = counts = approver_counts(request.user, bodies)
+    return Panel("grants/panels/approver.html", counts, order=11)
+
+
+def approver_due_items(user):
+    bodies = approver_bodies(user)
+    if not bodies:
+        return
+    counts = getattr(user, "_grants_approvals", None) or approver_counts(user, bodies)
+    approvals = reverse("grants:approvals")
+    if counts["proposals"]:
+        yield DueItem(
+            ngettext(
+                "%(n)d proposed decision to approve",
+                "%(n)d proposed decisions to approve",
+                counts["proposals"],
+            )
+            % {"n": counts["proposals"]},
+            approvals,
+        )
+    if counts["payments"]:
+        yield DueItem(
+            ngettext(
+                "%(n)d attested payment to approve",
+                "%(n)d attested payments to approve",
+                counts["payments"],
+            )
+            % {"n": counts["payments"]},
+            f"{approvals}#payments-heading",
+        )
+
+
 def register():
     register_panel(organisation_panel)
     register_panel(caseworker_panel)
+    register_panel(approver_panel)
     register_due_items(organisation_due_items)
     register_due_items(caseworker_due_items)
+    register_due_items(approver_due_items)

@@ -66,16 +66,19 @@ from grants.models import (
     ChangeNotice,
     Clawback,
     Decision,
+    DecisionKind,
+    DecisionProposal,
     Disbursement,
     GrantReport,
     ImpartialityDeclaration,
     Invitation,
+    PaymentAttestation,
     PayoutAccount,
     ReportReminder,
     Round,
     RoundKind,
 )
-from organisations.demo import PARTICIPANTS
+from organisations.demo import DEMO_PASSWORD, PARTICIPANTS
 from organisations.models import (
     Activity,
     ApplicationOutcome,
@@ -95,6 +98,9 @@ from scheme.models import Event, Notification, Scheme
 from scheme.roles import MemberRole, OrganisationKind
 
 CASEWORKER_EMAIL = "saksbehandler@imdi.example"
+# The second person on decisions and payments: an approver in the same body, who approves
+# what the caseworker proposes and attests (issue 13).
+APPROVER = ("godkjenner@imdi.example", "Gunnar Godkjenner")
 K = Decimal(1000)
 
 # --- the calls ---------------------------------------------------------------------------------
@@ -714,6 +720,10 @@ STAMPED = [
     (ImpartialityDeclaration, "declared_at"),
     (Assessment, "updated_at"),
     (Decision, "decided_at"),
+    (DecisionProposal, "proposed_at"),
+    (DecisionProposal, "handled_at"),
+    (PaymentAttestation, "attested_at"),
+    (PaymentAttestation, "handled_at"),
     (Award, "accepted_at"),
     (GrantReport, "submitted_at"),
     (GrantReport, "approved_at"),
@@ -907,9 +917,10 @@ def _record_the_pilot_grants(participants):
 class _History:
     """Plans the dated steps of 2022–2024 and runs them through the services."""
 
-    def __init__(self, scheme, caseworker, participants, fictional):
+    def __init__(self, scheme, caseworker, participants, fictional, approver):
         self.scheme = scheme
         self.caseworker = caseworker
+        self.approver = approver  # approves every decision and payment the caseworker makes
         self.participants = participants  # [(organisation, slug, leader)]
         self.fictional = fictional  # [(organisation, contact person, row)]
         self.rng = random.Random(2022)
@@ -1237,9 +1248,15 @@ class _History:
             if key in REAL:
                 self._award(case, paid)
             else:
-                services.reject_application(
-                    self.caseworker, case.application, reasons=_rejection(case.row)
+                self._decided(
+                    case.application, kind=DecisionKind.REJECTION, reasons=_rejection(case.row)
                 )
+
+    def _decided(self, application, **proposal) -> Decision:
+        """A decision as the portal makes it: proposed by the caseworker, approved by the
+        approver."""
+        proposed = services.propose_decision(self.caseworker, application, **proposal)
+        return services.approve_proposal(self.approver, proposed)
 
     def _award(self, case, paid):
         slug = case.key
@@ -1274,13 +1291,14 @@ class _History:
                 f" Tilskuddet betales i to deler: {_nok(amount - second)} kroner nå og "
                 f"{_nok(second)} kroner når tilskuddsrapporten for {case.year} er godkjent."
             )
-        case.award = services.award_grant(
-            self.caseworker,
+        decision = self._decided(
             case.application,
+            kind=DecisionKind.AWARD,
             amount=amount,
             reasons=reasons,
             instalments=instalments,
         )
+        case.award = decision.award
 
     def _accept(self, case):
         services.accept_award(case.person, case.award)
@@ -1299,9 +1317,15 @@ class _History:
 
     def _pay_first(self, case, paid):
         first = case.award.instalments.order_by("number").first()
-        services.record_disbursement(
-            self.caseworker, case.award, amount=first.amount, paid_on=paid, instalment=first
+        self._paid(case.award, first, paid)
+
+    def _paid(self, award, instalment, paid):
+        """A payment as the portal makes it: attested by the caseworker, approved for payment
+        by the approver."""
+        attestation = services.attest_payment(
+            self.caseworker, award, amount=instalment.amount, pay_on=paid, instalment=instalment
         )
+        services.approve_payment(self.approver, attestation, paid_on=paid)
 
     # -- grant reports --
 
@@ -1420,9 +1444,7 @@ class _History:
 
     def _pay_rest(self, case, paid):
         second = case.award.instalments.get(number=2)
-        services.record_disbursement(
-            self.caseworker, case.award, amount=second.amount, paid_on=paid, instalment=second
-        )
+        self._paid(case.award, second, paid)
 
     # -- appeal, change notice, clawback --
 
@@ -1458,13 +1480,15 @@ class _History:
 
     def _claw_back(self, case, amount):
         """The service wants a repayment date ahead of today; the real one is set after."""
-        case.clawback = services.open_clawback(
-            self.caseworker,
-            case.award,
+        decision = self._decided(
+            case.application,
+            kind=DecisionKind.CLAWBACK,
+            award=case.award,
             amount=amount,
             reasons=CLAWBACK_REASONS.format(amount=_nok(amount)),
-            due_on=timezone.localdate() + datetime.timedelta(days=30),
+            repay_by=timezone.localdate() + datetime.timedelta(days=30),
         )
+        case.clawback = decision.clawback
         Clawback.objects.filter(pk=case.clawback.pk).update(due_on=datetime.date(2024, 4, 30))
 
     def _repay(self, case, amount):
@@ -1653,6 +1677,7 @@ def load(log):
     if scheme is None or caseworker is None:
         log("Grants: the scheme or the demo caseworker is missing; load organisations first.")
         return
+    approver = _approver(scheme.administrator)
     participants = []
     for index, row in enumerate(PARTICIPANTS):
         organisation = Organisation.objects.get(org_number=fictional_orgnr(99100000 + 2 * index))
@@ -1671,11 +1696,26 @@ def load(log):
         _after_the_pilot(scheme, caseworker, participants)
         log(f"Grants: the history is already there, left as it is. {summary(scheme)}")
         return
-    history = _History(scheme, caseworker, participants, fictional)
+    history = _History(scheme, caseworker, participants, fictional, approver)
     history.plan()
     history.run()
     _after_the_pilot(scheme, caseworker, participants)
     log(f"Grants: {summary(scheme)}")
+
+
+def _approver(body):
+    """The demo's approver in the administering body (made once)."""
+    email, full_name = APPROVER
+    user, created = get_user_model().objects.get_or_create(
+        email=email, defaults={"full_name": full_name}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    Membership.objects.get_or_create(
+        user=user, organisation=body, defaults={"role": MemberRole.APPROVER}
+    )
+    return user
 
 
 def _after_the_pilot(scheme, caseworker, participants):
