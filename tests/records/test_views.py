@@ -276,3 +276,16 @@ def test_a_missing_file_is_drawn_up_by_the_registered_renderer(
     )
     entry.refresh_from_db()
     assert entry.file
+
+
+# --- the admin --------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_the_records_read_only(client, admin_user, case_file, application):
+    entry = receipt(application, admin_user)
+    client.force_login(admin_user)
+    for name, pk in [("casefile", case_file.pk), ("registryentry", entry.pk)]:
+        assert client.get(reverse(f"admin:records_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:records_{name}_change", args=[pk])).status_code == 200
+    assert client.get(reverse("admin:records_casesequence_changelist")).status_code == 200
+    assert client.get(reverse("admin:records_casefile_add")).status_code == 403
