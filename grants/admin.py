@@ -95,9 +95,13 @@ class ScoreAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 @admin.register(models.Decision)
 class DecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ["application", "kind", "decided_by", "decided_at", "appeal_deadline"]
+    list_display = [
+        "application", "kind", "decided_by", "approved_by", "decided_at", "appeal_deadline"
+    ]  # fmt: skip
     list_filter = ["kind"]
-    list_select_related = ["application__organisation", "application__round", "decided_by"]
+    list_select_related = [
+        "application__organisation", "application__round", "decided_by", "approved_by"
+    ]  # fmt: skip
     search_fields = ["application__organisation__name", "reasons"]
     date_hierarchy = "decided_at"
 
@@ -110,6 +114,34 @@ class InstalmentInline(ReadOnlyAdmin, admin.TabularInline):
 class DisbursementInline(ReadOnlyAdmin, admin.TabularInline):
     model = models.Disbursement
     extra = 0
+
+
+@admin.register(models.DecisionProposal)
+class DecisionProposalAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Proposed decisions and who proposed and handled them (made and approved through the
+    caseworker's pages only)."""
+
+    list_display = ["application", "kind", "amount", "status", "proposed_by", "handled_by"]
+    list_filter = ["status", "kind"]
+    list_select_related = [
+        "application__organisation", "application__round", "proposed_by", "handled_by"
+    ]  # fmt: skip
+    search_fields = ["application__organisation__name", "reasons", "comment"]
+    date_hierarchy = "proposed_at"
+
+
+@admin.register(models.PaymentAttestation)
+class PaymentAttestationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Attested payments and who attested and approved or refused them."""
+
+    list_display = ["award", "amount", "pay_on", "status", "attested_by", "handled_by"]
+    list_filter = ["status"]
+    list_select_related = [
+        "award__application__organisation", "award__application__round", "attested_by",
+        "handled_by",
+    ]  # fmt: skip
+    search_fields = ["award__application__organisation__name", "comment"]
+    date_hierarchy = "attested_at"
 
 
 @admin.register(models.Award)

@@ -115,7 +115,16 @@ class SchemeYearInline(ReadOnlyAdmin, admin.TabularInline):
 
 @admin.register(Scheme)
 class SchemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "administrator", "legal_basis", "is_active"]
+    list_display = [
+        "name",
+        "short_name",
+        "administrator",
+        "legal_basis",
+        "is_active",
+        "awards_need_approval",
+        "rejections_need_approval",
+        "clawbacks_need_approval",
+    ]
     list_filter = ["is_active"]
     list_select_related = ["administrator"]
     search_fields = ["name", "short_name", "legal_basis"]

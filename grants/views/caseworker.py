@@ -673,12 +673,8 @@ def decide(request, pk):
     return redirect(_workspace_url(application.pk, "decision"))
 
 
-def _proposed(request, application, kind_label):
-    messages.success(
-        request,
-        _("The %(kind)s is proposed. It is made when an approver has approved it; you are told.")
-        % {"kind": kind_label},
-    )
+def _proposed(request, application, message):
+    messages.success(request, message)
     return redirect(_workspace_url(application.pk, "decision"))
 
 
@@ -699,7 +695,11 @@ def _propose_award(request, application):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _proposed(request, application, _("award"))
+            return _proposed(
+                request,
+                application,
+                _("The award is proposed. It is made when an approver has approved it."),
+            )
     elif not formset_valid:
         form.add_error(None, _("Check the payment plan below."))
     return _workspace(
@@ -720,7 +720,11 @@ def _propose_rejection(request, application):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _proposed(request, application, _("rejection"))
+            return _proposed(
+                request,
+                application,
+                _("The rejection is proposed. It is made when an approver has approved it."),
+            )
     return _workspace(request, application, reject_form=form, decision_tab="reject")
 
 
