@@ -330,7 +330,9 @@ def join_request_answer(request, pk, request_pk):
                 _("The request from %(person)s is declined.") % {"person": join_request.user},
             )
         return redirect("organisations:people", pk=pk)
-    form = JoinAnswerForm(request.POST, prefix=f"j{join_request.pk}")
+    form = JoinAnswerForm(
+        request.POST, prefix=f"j{join_request.pk}", organisation=join_request.organisation
+    )
     role = form.cleaned_data["role"] if form.is_valid() else ""
     try:
         services.approve_join_request(request.user, join_request, role)

@@ -275,7 +275,7 @@ def organisation_parts(request, pk, section):
 def organisation_people(request, pk):
     organisation = _visible(request, pk)
     can_manage = access_for(request.user).can_manage_members(organisation)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, organisation=organisation)
     if request.method == "POST":
         require(can_manage)
         if form.is_valid():
@@ -321,12 +321,20 @@ def organisation_people(request, pk):
         {
             "organisation": organisation,
             "memberships": [
-                (m, MemberRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}"))
+                (
+                    m,
+                    MemberRoleForm(
+                        initial={"role": m.role}, prefix=f"m{m.pk}", organisation=organisation
+                    ),
+                )
                 for m in memberships
             ],
             "invitations": invitations,
             "join_requests": [
-                (join_request, JoinAnswerForm(prefix=f"j{join_request.pk}"))
+                (
+                    join_request,
+                    JoinAnswerForm(prefix=f"j{join_request.pk}", organisation=organisation),
+                )
                 for join_request in join_requests
             ],
             "form": form,
@@ -348,7 +356,9 @@ def _managed_membership(request, pk, membership_pk):
 @require_POST
 def membership_role(request, pk, membership_pk):
     membership = _managed_membership(request, pk, membership_pk)
-    form = MemberRoleForm(request.POST, prefix=f"m{membership.pk}")
+    form = MemberRoleForm(
+        request.POST, prefix=f"m{membership.pk}", organisation=membership.organisation
+    )
     if form.is_valid():
         try:
             services.change_member_role(request.user, membership, form.cleaned_data["role"])
