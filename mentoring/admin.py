@@ -108,17 +108,27 @@ class MeetingAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
         "held_on",
         "pairing_name",
         "mode",
+        "initiative",
         "duration_minutes",
         "logged_for",
         "notes_visibility",
         "confirmed_at",
     ]
-    list_filter = ["mode", "notes_visibility", "held_on"]
+    list_filter = ["mode", "initiative", "notes_visibility", "held_on"]
     list_select_related = ["pairing__mentor", "logged_for"]
     search_fields = ["pairing__mentor__name", "pairing__members__organisation__name", "attendees"]
     date_hierarchy = "held_on"
     exclude = ["notes"]  # confidential to the pair
     inlines = [TaskInline]
+
+
+@admin.register(models.CalledOffMeeting)
+class CalledOffMeetingAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["planned_on", "pairing_name", "outcome", "new_date", "by_side", "recorded_at"]
+    list_filter = ["outcome", "by_side", "planned_on"]
+    list_select_related = ["pairing__mentor"]
+    search_fields = ["pairing__mentor__name", "pairing__members__organisation__name"]
+    date_hierarchy = "planned_on"
 
 
 @admin.register(models.Task)

@@ -16,15 +16,19 @@ from mentoring.choices import (
     person_label,
 )
 from mentoring.models import (
+    CalledOffMeeting,
+    CallOff,
     CheckIn,
     CheckInKind,
     Flag,
+    Initiative,
     Meeting,
     MeetingMode,
     MentorOffer,
     NoteVisibility,
     Pairing,
     PairingStatus,
+    Side,
     Task,
 )
 from organisations.choices import offered_field
@@ -251,6 +255,13 @@ class MeetingForm(SubmitOnce, PortalForm):
     mode = forms.ChoiceField(
         label=_("How you met"), choices=MeetingMode.choices, widget=forms.RadioSelect
     )
+    # Asked of every new meeting; meetings logged before it was asked are "not recorded".
+    initiative = forms.ChoiceField(
+        label=_("Who took the initiative to the meeting?"),
+        choices=[(c, label) for c, label in Initiative.choices if c != Initiative.UNKNOWN],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say who took the initiative to the meeting.")},
+    )
     duration_minutes = forms.IntegerField(
         label=_("Length in minutes"),
         validators=[MinValueValidator(5), MaxValueValidator(600)],
@@ -339,6 +350,60 @@ class MeetingForm(SubmitOnce, PortalForm):
         return [self.pairing.mentor, *services.took_part(self.pairing, self.side, participants)]
 
 
+class CalledOffForm(SubmitOnce, PortalForm):
+    """A planned meeting that was postponed or cancelled, and which side called it off."""
+
+    planned_on = forms.DateField(label=_("Date the meeting was planned for"), widget=DATE,
+                                 validators=PLAUSIBLE_DATE)  # fmt: skip
+    outcome = forms.ChoiceField(
+        label=_("What happened"),
+        choices=CallOff.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the meeting was postponed or cancelled.")},
+    )
+    new_date = forms.DateField(
+        label=_("New date"),
+        required=False,
+        widget=DATE,
+        validators=PLAUSIBLE_DATE,
+        help_text=_("Only for a postponed meeting."),
+    )
+    by_side = forms.ChoiceField(
+        label=_("Who postponed or cancelled it?"),
+        choices=Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say which side postponed or cancelled it.")},
+    )
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        required=False,
+        max_length=_limit(CalledOffMeeting, "reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A few words, for example illness or a deadline. The pair and the "
+                    "caseworker can read it."),
+    )  # fmt: skip
+
+    def __init__(self, *args, pairing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pairing = pairing
+
+    def clean(self):
+        """The service's date rules, asked here so that they come with every other problem.
+        A cancelled meeting has no new date."""
+        cleaned = super().clean()
+        if cleaned.get("outcome") == CallOff.CANCELLED:
+            cleaned["new_date"] = None
+        if self.pairing is not None and "outcome" in cleaned:
+            problems = services.called_off_problems(
+                self.pairing, cleaned.get("planned_on"), cleaned["outcome"],
+                cleaned.get("new_date"),
+            )  # fmt: skip
+            for name, problem in problems.items():
+                if name not in self.errors:
+                    self.add_error(name, problem)
+        return cleaned
+
+
 class TaskForm(PortalForm):
     """A task agreed at the meeting; an untouched row is ignored."""
 
@@ -407,6 +472,16 @@ class RatingCheckInForm(PortalForm):
     usefulness = _rating(_("How useful is the mentoring? (1 = not at all, 5 = very)"))
     cooperation = _rating(_("How well do you work together? (1 = badly, 5 = very well)"))
     progress = _rating(_("How much have you achieved? (1 = nothing yet, 5 = a lot)"))
+    clarity = forms.TypedChoiceField(
+        label=_("How clear were the expectations between you? (1 = not clear, 5 = very clear)"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("What each side expects of the other: how often you meet, who takes the "
+                    "initiative, what you work on."),
+    )  # fmt: skip
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,

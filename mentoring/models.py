@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +93,7 @@ def _not_already(status, message):
 
 
 HAS_ENDED = _("This pairing has ended.")
+CALL_OFF_ENDED = _("This pairing has ended, so no more meetings can be recorded.")
 STATUS_FINAL = _("This pairing has ended; its status cannot change.")
 
 # A pairing is live while active or paused; ending and replacing are final. The caseworkers of
@@ -265,6 +266,17 @@ class Pairing(models.Model):
         """Active: its meetings are counted and its health measured."""
         return self.status == PairingStatus.ACTIVE
 
+    def may_record_called_off(self, user) -> bool:
+        """Whether ``user`` may ever record a postponed or cancelled meeting here: the people
+        of the pairing's organisations, and the scheme's caseworkers (who often hear of it
+        first). It can be recorded while the pairing is live (``call_off_refusal``)."""
+        access = access_for(user)
+        return _takes_part(access, self) or _administers(access, self)
+
+    def call_off_refusal(self) -> str | None:
+        """Why no postponed or cancelled meeting can be recorded now, or None."""
+        return None if self.is_live else CALL_OFF_ENDED
+
     def organisation_ids(self) -> list[int]:
         """The mentor's and the participants' ids (reads the prefetched members)."""
         return [self.mentor_id, *(member.organisation_id for member in self.members.all())]
@@ -366,6 +378,23 @@ class MeetingMode(models.TextChoices):
     DIGITAL = "digital", _("digital")
 
 
+class Side(models.TextChoices):
+    """A side of a pairing: the participant organisations, or the mentor organisation."""
+
+    PARTICIPANT = "participant", _("the participant side")
+    MENTOR = "mentor", _("the mentor side")
+
+
+class Initiative(models.TextChoices):
+    """Who took the initiative to a meeting. Meetings logged before it was asked: not
+    recorded."""
+
+    PARTICIPANT = "participant", _("the participant side")
+    MENTOR = "mentor", _("the mentor side")
+    BOTH = "both", _("both, or agreed in advance")
+    UNKNOWN = "unknown", _("not recorded")
+
+
 class NoteVisibility(models.TextChoices):
     PAIR = "pair", _("only the pair")
     PAIR_AND_CASEWORKER = "caseworker", _("the pair and the caseworker")
@@ -387,6 +416,12 @@ class Meeting(models.Model):
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField(_("date"), validators=PAST_DATE)
     mode = models.CharField(_("how"), max_length=10, choices=MeetingMode.choices)
+    initiative = models.CharField(
+        _("who took the initiative"),
+        max_length=12,
+        choices=Initiative.choices,
+        default=Initiative.UNKNOWN,
+    )
     duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"))
     attendees = models.CharField(_("who took part"), max_length=300)
     participants = models.ManyToManyField(
@@ -467,6 +502,62 @@ class Meeting(models.Model):
         )
 
 
+class CallOff(models.TextChoices):
+    POSTPONED = "postponed", _("postponed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class CalledOffQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(pairing__in=Pairing.objects.visible_to(user))
+
+
+class CalledOffMeeting(models.Model):
+    """A planned meeting that was postponed to a new date, or cancelled, and which side called
+    it off. It is not a meeting: meetings (``Meeting``) are those held, and only they count
+    toward the minimum, the health and every figure of meetings. A postponed meeting that is
+    then held is logged as a meeting on the day it was held."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="called_off")
+    planned_on = models.DateField(_("planned date"), validators=PLAUSIBLE_DATE)
+    outcome = models.CharField(_("what happened"), max_length=10, choices=CallOff.choices)
+    new_date = models.DateField(_("new date"), null=True, blank=True, validators=PLAUSIBLE_DATE)
+    by_side = models.CharField(
+        _("who postponed or cancelled it"), max_length=12, choices=Side.choices
+    )
+    reason = free_text(_("why"), SHORT_TEXT, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_for = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by organisation"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = CalledOffQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("postponed or cancelled meeting")
+        verbose_name_plural = _("postponed or cancelled meetings")
+        ordering = ["-planned_on", "-id"]
+        indexes = [models.Index(fields=["pairing", "-planned_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="cancelled", new_date__isnull=True)
+                | Q(outcome="postponed", new_date__gt=F("planned_on")),
+                name="called_off_new_date_fits",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.pairing} – {self.planned_on} ({self.get_outcome_display()})"
+
+
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(pairing__in=Pairing.objects.visible_to(user))
@@ -543,6 +634,10 @@ class CheckIn(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("how much we have achieved (1–5)"), null=True, blank=True
     )
+    # Asked half-way and at the end; answers from before it was asked have none.
+    clarity = models.PositiveSmallIntegerField(
+        _("how clear the expectations between us are (1–5)"), null=True, blank=True
+    )
     comment = free_text(_("comment"), SHORT_TEXT, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -563,7 +658,8 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=(Q(usefulness__isnull=True) | Q(usefulness__range=(1, 5)))
                 & (Q(cooperation__isnull=True) | Q(cooperation__range=(1, 5)))
-                & (Q(progress__isnull=True) | Q(progress__range=(1, 5))),
+                & (Q(progress__isnull=True) | Q(progress__range=(1, 5)))
+                & (Q(clarity__isnull=True) | Q(clarity__range=(1, 5))),
                 name="check_in_ratings_1_to_5",
             ),
         ]

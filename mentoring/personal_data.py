@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q
 
 from mentoring.models import (
     AgreementAcceptance,
+    CalledOffMeeting,
     CheckIn,
     Compensation,
     Flag,
@@ -35,6 +36,7 @@ def _meeting(meeting, *, with_notes: bool) -> dict:
         "pairing_id": meeting.pairing_id,
         "held_on": meeting.held_on,
         "mode": meeting.mode,
+        "initiative": meeting.initiative,
         "duration_minutes": meeting.duration_minutes,
         "attendees": meeting.attendees,
         "organisations_that_took_part": _names(meeting.participants.all()),
@@ -62,6 +64,7 @@ def _check_in(check_in) -> dict:
         "usefulness": check_in.usefulness,
         "cooperation": check_in.cooperation,
         "progress": check_in.progress,
+        "clarity": check_in.clarity,
         "comment": check_in.comment,
         "answered_at": check_in.answered_at,
     }
@@ -86,6 +89,7 @@ def about_person(user) -> registry.DataPart:
     flags = Flag.objects.filter(raised_by=user).select_related("raised_for")
     tasks = Task.objects.filter(done_by=user).select_related("owner")
     acceptances = AgreementAcceptance.objects.filter(accepted_by=user)
+    called_off = CalledOffMeeting.objects.filter(recorded_by=user).order_by("planned_on", "pk")
     records = {
         "meetings_logged": [_meeting(m, with_notes=True) for m in logged],
         "meetings_confirmed": [_meeting(m, with_notes=False) for m in confirmed],
@@ -94,6 +98,17 @@ def about_person(user) -> registry.DataPart:
         "tasks_done": list(tasks.values("pairing_id", "title", "owner__name", "due_on", "done_at")),
         "agreements_accepted": list(
             acceptances.values("agreement__pairing_id", "organisation__name", "accepted_at")
+        ),
+        "meetings_postponed_or_cancelled": list(
+            called_off.values(
+                "pairing_id",
+                "planned_on",
+                "outcome",
+                "new_date",
+                "by_side",
+                "reason",
+                "recorded_at",
+            )
         ),
     }
     return registry.DataPart(APP, records)

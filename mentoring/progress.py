@@ -19,6 +19,7 @@ mentor, if they have never met).
 
 import calendar
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -175,17 +176,21 @@ def scheme_last_year(scheme):
     return Subquery(SchemeYear.objects.filter(scheme=scheme).order_by("-year").values("year")[:1])
 
 
-def _health_rank(today: datetime.date, running: Q | None = None):
+def _health_rank(today: datetime.date, running: Q | None = None, elapsed=None):
     """The health rule (the module's docstring) as an expression over the annotations of
     ``with_progress_data`` (or ``health_as_of``): the health's place in HEALTH_ORDER (riskiest
     first), so that lists count, filter and sort by it in the database. ``running``: which
-    pairings have a health at all (by default the active ones: today's)."""
+    pairings have a health at all (by default the active ones: today's). ``elapsed``: the days
+    of the year counted for the minimum, per pairing (by default the days of the year before
+    ``today``; ``prorated_elapsed`` counts them from the start of a pairing that began in the
+    year)."""
     running = Q(status=PairingStatus.ACTIVE) if running is None else running
     minimum = Coalesce(F("agreement__min_meetings"), F("scheme_minimum"))
     days_in_year = 366 if calendar.isleap(today.year) else 365
-    elapsed = (today - datetime.date(today.year, 1, 1)).days
+    if elapsed is None:
+        elapsed = Value((today - datetime.date(today.year, 1, 1)).days)
     # Integer division, as expected_meetings: the pro-rated minimum rounded down.
-    behind = Q(meetings_this_year__lt=minimum * Value(elapsed) / Value(days_in_year))
+    behind = Q(meetings_this_year__lt=minimum * elapsed / Value(days_in_year))
     silent = Q(silent_from__lte=today - datetime.timedelta(days=AT_RISK_SILENCE_DAYS))
     rank = {health: Value(HEALTH_ORDER.index(health)) for health in HEALTH_ORDER}
     return Case(
@@ -205,11 +210,36 @@ def running_on(day: datetime.date) -> Q:
     return Q(starts_on__lte=day) & ~Q(status=PairingStatus.PAUSED) & ~ended
 
 
-def health_as_of(pairings, day: datetime.date):
+def prorated_elapsed(pairings, day: datetime.date):
+    """The days of ``day``'s year counted for each of ``pairings``' minimum: those before
+    ``day``, from 1 January, or from its start for a pairing that started later in the year
+    (so its yearly minimum is pro-rated by the part of the year it has been active). One query
+    for the pairings that started in the year; an expression for ``_health_rank``."""
+    first = datetime.date(day.year, 1, 1)
+    started_late = defaultdict(list)  # days since the start -> pairing ids
+    for pk, starts_on in (
+        pairings.filter(starts_on__gt=first, starts_on__lte=day)
+        .order_by()
+        .values_list("pk", "starts_on")
+    ):
+        started_late[(day - starts_on).days].append(pk)
+    whole_year = Value((day - first).days)
+    if not started_late:
+        return whole_year
+    return Case(
+        *(When(pk__in=pks, then=Value(days)) for days, pks in sorted(started_late.items())),
+        default=whole_year,
+        output_field=IntegerField(),
+    )
+
+
+def health_as_of(pairings, day: datetime.date, prorate: bool = False):
     """``pairings`` annotated with ``health_rank`` as they stood on ``day`` (reports read a
     period's last day): the meetings held by then, the flags and "poor fit" answers raised by
     then and still open that day, and running by the pairing's dates. The rule is the pages'
-    (``_health_rank``)."""
+    (``_health_rank``); with ``prorate`` the minimum of a pairing that started in ``day``'s
+    year counts from its start (``prorated_elapsed``)."""
+    elapsed = prorated_elapsed(pairings, day) if prorate else None
     after = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
     flag_open = Q(status=FlagStatus.OPEN) | Q(handled_at__gt=after)
     poor_fit_open = Q(followed_up_at__isnull=True) | Q(followed_up_at__gt=after)
@@ -223,7 +253,7 @@ def health_as_of(pairings, day: datetime.date):
             open_poor_fits=_count(CheckIn, poor_fit_open, good_fit=False, answered_at__lte=after),
         )
         .annotate(silent_from=Coalesce("last_meeting_on", "starts_on"))
-        .annotate(health_rank=_health_rank(day, running=running_on(day)))
+        .annotate(health_rank=_health_rank(day, running=running_on(day), elapsed=elapsed))
     )
 
 

@@ -29,16 +29,20 @@ from mentoring.models import (
     Agreement,
     AgreementAcceptance,
     BehindReminder,
+    CalledOffMeeting,
+    CallOff,
     CheckIn,
     CheckInKind,
     Compensation,
     CompensationPayment,
     Flag,
+    Initiative,
     Meeting,
     MentorOffer,
     Pairing,
     PairingMember,
     PairingStatus,
+    Side,
     Task,
 )
 from mentoring.progress import progress, scheme_minimum, with_progress_data
@@ -58,6 +62,9 @@ REPLACED = event_verb("mentoring.replaced", _("replaced the mentor"))
 STATUS_CHANGED = event_verb("mentoring.status_changed", _("changed the pairing's status"))
 AGREEMENT_ACCEPTED = event_verb("mentoring.agreement_accepted", _("accepted the agreement"))
 MEETING_LOGGED = event_verb("mentoring.meeting_logged", _("logged a meeting"))
+MEETING_CALLED_OFF = event_verb(
+    "mentoring.meeting_called_off", _("recorded a postponed or cancelled meeting")
+)
 MEETING_CONFIRMED = event_verb("mentoring.meeting_confirmed", _("confirmed a meeting"))
 TASK_DONE = event_verb("mentoring.task_done", _("finished a task"))
 CHECKED_IN = event_verb("mentoring.checked_in", _("answered a check-in"))
@@ -447,6 +454,7 @@ def log_meeting(
     held_on: datetime.date,
     mode: str,
     duration_minutes: int,
+    initiative: str = Initiative.UNKNOWN,
     attendees: str,
     summary: str,
     topics=(),
@@ -458,6 +466,8 @@ def log_meeting(
 ) -> Meeting:
     """Log a meeting with its agreed tasks: (title, owner organisation, due date) each.
 
+    ``initiative``: who took the initiative to the meeting (``Initiative``; the meeting form
+    requires it, "not recorded" is for callers that cannot know).
     ``participants``: in a group, the participant organisations that took part (see
     ``took_part``); only they and the mentor read the notes, and only they and the mentor
     take tasks from it and confirm it. The others who took part are asked to confirm; after
@@ -480,6 +490,7 @@ def log_meeting(
         pairing=pairing,
         held_on=held_on,
         mode=mode,
+        initiative=initiative,
         duration_minutes=duration_minutes,
         attendees=attendees,
         summary=summary,
@@ -522,6 +533,90 @@ def log_meeting(
     return meeting
 
 
+def called_off_problems(pairing, planned_on, outcome, new_date) -> dict:
+    """What is wrong with the dates of a postponed or cancelled meeting, by field name (empty
+    when nothing is): planned on or after the pairing's start; a postponed meeting has a new
+    date after the planned one. The form asks it too, to tell everything at once."""
+    problems = {}
+    if planned_on is not None and planned_on < pairing.starts_on:
+        problems["planned_on"] = _("The pairing started on %(date)s.") % {
+            "date": format_day(pairing.starts_on)
+        }
+    if outcome == CallOff.POSTPONED:
+        if new_date is None:
+            problems["new_date"] = _("Give the new date of the postponed meeting.")
+        elif planned_on is not None and new_date <= planned_on:
+            problems["new_date"] = _("The new date must be after the planned date.")
+    return problems
+
+
+@transaction.atomic
+def call_off_meeting(
+    actor,
+    pairing,
+    *,
+    planned_on: datetime.date,
+    outcome: str,
+    by_side: str,
+    new_date: datetime.date | None = None,
+    reason: str = "",
+    form_token=None,
+) -> CalledOffMeeting:
+    """Record that a planned meeting was postponed (to ``new_date``) or cancelled, and which
+    side (``Side``) called it off, with why (optional). The pair's people record it, and the
+    scheme's caseworkers when they hear of it. It is not a meeting: nothing that counts
+    meetings counts it. The other organisations in the pairing are told."""
+    pairing = _locked(pairing)
+    require(pairing.may_record_called_off(actor))
+    spend_form_token(actor, form_token)
+    refusal = pairing.call_off_refusal()
+    if refusal:
+        raise ValidationError(refusal)
+    if outcome not in CallOff.values:
+        raise ValidationError({"outcome": _("Say whether the meeting was postponed or cancelled.")})
+    if by_side not in Side.values:
+        raise ValidationError({"by_side": _("Say which side postponed or cancelled it.")})
+    if outcome == CallOff.CANCELLED:
+        new_date = None
+    problems = called_off_problems(pairing, planned_on, outcome, new_date)
+    if problems:
+        raise ValidationError(problems)
+    side = pairing.side_of(actor)
+    called_off = CalledOffMeeting(
+        pairing=pairing,
+        planned_on=planned_on,
+        outcome=outcome,
+        new_date=new_date,
+        by_side=by_side,
+        reason=reason.strip(),
+        recorded_by=actor,
+        recorded_for=side,
+    )
+    _full_clean(called_off)
+    called_off.save()
+    detail = f"{called_off.get_outcome_display()}: {format_day(planned_on)}"
+    if new_date:
+        detail += f" → {format_day(new_date)}"
+    audit.record(actor, MEETING_CALLED_OFF, pairing, detail)
+    if new_date:
+        subject = _("The meeting of {date} is postponed")
+        body = _("{who} has recorded that the meeting planned for {date} is postponed to {new}.")
+    else:
+        subject = _("The meeting of {date} is cancelled")
+        body = _("{who} has recorded that the meeting planned for {date} is cancelled.")
+    notify(
+        _people(_sides(pairing, except_organisation=side)),
+        subject,
+        body,
+        url=_url(pairing),
+        who=actor.full_name or actor.email,
+        date=format_day(planned_on),
+        new=format_day(new_date) if new_date else "",
+        email=False,
+    )
+    return called_off
+
+
 @transaction.atomic
 def confirm_meeting(actor, meeting) -> Meeting:
     """Another organisation that took part confirms the meeting (in a group, not one that
@@ -556,6 +651,9 @@ def complete_task(actor, task) -> Task:
 
 
 RATINGS = ("usefulness", "cooperation", "progress")
+# Asked half-way and at the end besides the ratings: "How clear were the expectations between
+# you?" (1-5). It may be skipped; the first check-in does not ask it.
+CLARITY = "clarity"
 
 
 @transaction.atomic
@@ -573,8 +671,9 @@ def answer_check_in(actor, pairing, kind: str, *, good_fit=None, comment: str = 
             raise ValidationError({"good_fit": _("Say whether it is a good fit.")})
     elif any(ratings.get(name) is None for name in RATINGS):
         raise ValidationError(_("Give a rating from 1 to 5 for each question."))
-    if any(ratings.get(name) not in (None, 1, 2, 3, 4, 5) for name in RATINGS):
+    if any(ratings.get(name) not in (None, 1, 2, 3, 4, 5) for name in (*RATINGS, CLARITY)):
         raise ValidationError(_("Give a rating from 1 to 5 for each question."))
+    clarity = None if kind == CheckInKind.FIRST else ratings.get(CLARITY)
     check_in = CheckIn(
         pairing=pairing,
         organisation=side,
@@ -582,6 +681,7 @@ def answer_check_in(actor, pairing, kind: str, *, good_fit=None, comment: str = 
         good_fit=good_fit,
         comment=comment,
         answered_by=actor,
+        clarity=clarity,
         **{name: ratings.get(name) for name in RATINGS},
     )
     check_in.full_clean()

@@ -15,6 +15,11 @@ urlpatterns = [
     path("pairings/<int:pk>/", pairing.pairing_detail, name="pairing"),
     path("pairings/<int:pk>/agreement/", sides.agreement, name="agreement"),
     path("pairings/<int:pk>/meetings/new/", sides.meeting_log, name="meeting_log"),
+    path(
+        "pairings/<int:pk>/meetings/called-off/",
+        sides.meeting_call_off,
+        name="meeting_call_off",
+    ),
     path("pairings/<int:pk>/check-in/<slug:kind>/", sides.check_in, name="check_in"),
     path("pairings/<int:pk>/flag/", sides.flag_raise, name="flag"),
     path("pairings/<int:pk>/replace/", caseworker.pairing_replace, name="replace"),

@@ -54,10 +54,12 @@ def _chain(request, pairing):
 
 
 def _meeting_years(request, pairing, side) -> list:
-    """(year, [(meeting, notes shown, can confirm, why the side cannot)], shown open), newest
-    year first: the latest year is open, and any with a meeting the user's side can confirm.
+    """(year, entries, meetings held, shown open), newest year first: the latest year is open,
+    and any with a meeting the user's side can confirm. Each entry is (meeting, notes shown,
+    can confirm, why the side cannot, None) for a meeting held, or (None, False, False, None,
+    called off) for a planned meeting that was postponed or cancelled, newest first by date.
     Whether a side confirms is the meeting's rule (``Meeting.confirmation_refusal``)."""
-    years = {}
+    dated = []
     for meeting in pairing.meetings.select_related(
         "logged_by", "logged_for", "confirmed_by"
     ).prefetch_related("topics", "participants"):
@@ -67,10 +69,23 @@ def _meeting_years(request, pairing, side) -> list:
             meeting.notes_visible_to(request.user),
             side is not None and refusal is None,
             refusal,
+            None,
         )
-        years.setdefault(meeting.held_on.year, []).append(entry)
+        dated.append((meeting.held_on, meeting.pk, entry))
+    for called_off in pairing.called_off.select_related("recorded_by", "recorded_for"):
+        dated.append(
+            (called_off.planned_on, -called_off.pk, (None, False, False, None, called_off))
+        )
+    years = {}
+    for day, _pk, entry in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True):
+        years.setdefault(day.year, []).append(entry)
     return [
-        (year, entries, index == 0 or any(can_confirm for _m, _n, can_confirm, _r in entries))
+        (
+            year,
+            entries,
+            sum(1 for entry in entries if entry[0] is not None),
+            index == 0 or any(entry[2] for entry in entries),
+        )
         for index, (year, entries) in enumerate(years.items())
     ]
 
@@ -138,6 +153,8 @@ def pairing_detail(request, pk):
             "can_administer": access.administers(pairing.scheme),
             "openable": _openable(pairing),
             "meeting_years": _meeting_years(request, pairing, side),
+            "may_call_off": pairing.may_record_called_off(request.user)
+            and pairing.call_off_refusal() is None,
             "open_tasks": open_tasks,
             "done_tasks": done_tasks,
             "check_ins": list(check_ins),

@@ -8,7 +8,7 @@ reason the workflow or the service's predicate gives) and returns to the pairing
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from mentoring import services
 from mentoring.check_ins import check_in_refusal
 from mentoring.dashboard import own_rows
-from mentoring.forms import CHECK_IN_FORMS, FlagForm, MeetingForm, OfferForm, TaskFormSet
+from mentoring.forms import (
+    CHECK_IN_FORMS,
+    CalledOffForm,
+    FlagForm,
+    MeetingForm,
+    OfferForm,
+    TaskFormSet,
+)
 from mentoring.models import CheckInKind, Compensation, Meeting, MentorOffer, Task
 from mentoring.views._common import (
     back,
@@ -27,6 +34,7 @@ from mentoring.views._common import (
     visible_pairing,
 )
 from organisations.models import Organisation
+from scheme.formatting import format_day
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, get_visible_or_404
 
@@ -176,6 +184,37 @@ def meeting_log(request, pk):
         "mentoring/meeting_form.html",
         {"pairing": pairing, "side": side, "form": form, "formset": formset},
     )
+
+
+def meeting_call_off(request, pk):
+    """Record a planned meeting as postponed or cancelled: the pair's people, and the scheme's
+    caseworkers (others who see the pairing: 403)."""
+    pairing = visible_pairing(request, pk)
+    if not pairing.may_record_called_off(request.user):
+        raise PermissionDenied
+    refusal = pairing.call_off_refusal()
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("mentoring:pairing", pk=pairing.pk)
+    form = CalledOffForm(request.POST or None, pairing=pairing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            called_off = services.call_off_meeting(
+                request.user, pairing, form_token=form.pop_form_token(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Saved: the meeting of %(date)s is %(outcome)s.")
+                % {
+                    "date": format_day(called_off.planned_on),
+                    "outcome": called_off.get_outcome_display(),
+                },
+            )
+            return redirect(pairing_url(pairing, "meetings"))
+    return render(request, "mentoring/called_off_form.html", {"pairing": pairing, "form": form})
 
 
 def check_in(request, pk, kind):

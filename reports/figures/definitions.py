@@ -87,6 +87,45 @@ DEFINITIONS = [
         ),
     ),
     (
+        _("Postponed and cancelled meetings"),
+        _(
+            "Planned meetings recorded as postponed or cancelled, by the date they were planned "
+            "for, in the period; with the side that postponed or cancelled them. They are not "
+            "meetings: only meetings held count toward the minimum, the health and the meeting "
+            "figures. A postponed meeting that was held later counts as a meeting on that day."
+        ),
+    ),
+    (
+        _("Initiative"),
+        _(
+            "Who took the initiative to each meeting held in the period: the participant side, "
+            "the mentor side, or both (or agreed in advance), as recorded when the meeting was "
+            "logged. Shares are of the meetings with a recorded initiative; meetings logged "
+            "before the question was asked are counted as not recorded."
+        ),
+    ),
+    (
+        _("Clarity of expectations"),
+        _(
+            'The average answer from 1 to 5 to "How clear were the expectations between you?" '
+            "in the half-way and end check-ins answered in the period, by check-in and side; "
+            "answers that skipped the question are left out. A group of fewer answers than the "
+            'scheme\'s smallest group is shown as "fewer than", without its average.'
+        ),
+    ),
+    (
+        _("Health at the end of each year"),
+        _(
+            "The health rule applied on 31 December of each year, or on the period's last "
+            "counted day when that is earlier, to the pairings that ran in the year; except that "
+            "a pairing that started during the year is expected to have held the yearly minimum "
+            "pro-rated by the time it was active: minimum x days from its start to that day / "
+            "days in the year, rounded down (6 a year and a start on 1 October: 1 meeting by "
+            "31 December). A pairing that ran all year is expected to have held the minimum "
+            "pro-rated to the day, as on the pages."
+        ),
+    ),
+    (
         _("Flags (problem reports)"),
         _("Flags raised in the period; followed up: resolved by the as-of date."),
     ),
@@ -216,6 +255,40 @@ def with_minimum(pairings, year: int):
     return pairings.annotate(
         least=Coalesce("agreement__min_meetings", scheme_minimum(OuterRef("scheme_id"), year))
     )
+
+
+def called_off_meetings(queryset, period: Period, path: str = ""):
+    """Planned meetings postponed or cancelled, planned for a day in the period (to its last
+    counted day). Never meetings: ``meetings`` does not count them."""
+    return queryset.filter(**{f"{path}planned_on__range": (period.start, period.last_day)})
+
+
+def answered_check_ins(queryset, period: Period, path: str = ""):
+    """Check-ins answered in the period (to its last counted day)."""
+    first, after = period.moments()
+    return queryset.filter(**{f"{path}answered_at__gte": first, f"{path}answered_at__lt": after})
+
+
+def year_end(period: Period, year: int) -> datetime.date | None:
+    """The day a year's end-of-year figures are read: 31 December, or the period's last
+    counted day when earlier; None when the period counts no day of the year."""
+    part = period.part_in(year)
+    return part.last_day if part.start <= part.last_day else None
+
+
+def year_end_health(pairings, period: Period, year: int) -> dict:
+    """How many of ``pairings`` were at risk, behind, on track or not running at the end of
+    ``year`` (``year_end``): the pages' rule, with the minimum of a pairing that started in the
+    year pro-rated from its start (``mentoring.progress.prorated_elapsed``). One query for the
+    late starters, one for the counts."""
+    counts = dict.fromkeys(Health.values, 0)
+    day = year_end(period, year)
+    if day is None:
+        return counts
+    rows = health_as_of(pairings, day, prorate=True).order_by().values_list("health_rank")
+    for rank, n in rows.annotate(n=Count("pk")):
+        counts[HEALTH_ORDER[rank].value] += n
+    return counts
 
 
 def flags(queryset, period: Period, path: str = ""):

@@ -21,10 +21,22 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from courses.anonymise import Scrubber, anonymised, anonymised_texts
+from courses.anonymise import Scrubber, anonymised, anonymised_texts, at_least
 from courses.models import Event, FeedbackForm, Registration
 from grants.models import Application, ApplicationStatus, Award, GoalResult, GrantReport
-from mentoring.models import CheckIn, CheckInKind, Flag, Meeting, Pairing, PairingStatus
+from mentoring.models import (
+    CalledOffMeeting,
+    CallOff,
+    CheckIn,
+    CheckInKind,
+    Flag,
+    Initiative,
+    Meeting,
+    Pairing,
+    PairingStatus,
+    Side,
+)
+from mentoring.progress import Health
 from organisations.models import (
     Activity,
     ApplicationOutcome,
@@ -115,6 +127,81 @@ class CheckInRow:
 
 
 @dataclass
+class MeetingProcessRow:
+    """One year's meetings held, and planned meetings postponed or cancelled, with the side
+    that called them off (definitions: "Mentor meetings", "Postponed and cancelled
+    meetings")."""
+
+    year: int
+    held: int = 0
+    postponed: int = 0
+    cancelled: int = 0
+    by_participants: int = 0  # postponed or cancelled by the participant side
+    by_mentors: int = 0  # ... by the mentor side
+
+    @property
+    def called_off(self) -> int:
+        return self.postponed + self.cancelled
+
+
+@dataclass
+class InitiativeRow:
+    """Meetings held with one answer to "who took the initiative" (definition "Initiative")."""
+
+    initiative: str  # Initiative value
+    label: str
+    meetings: int
+    share: int | None  # percent of the meetings with a recorded initiative; None: not recorded
+
+
+@dataclass
+class ClarityRow:
+    """The answers to "How clear were the expectations between you?" of one check-in and
+    side (definition "Clarity of expectations")."""
+
+    kind: str  # CheckInKind value
+    kind_label: str
+    side: str  # Side value
+    side_label: str
+    answers: int
+    average: float | None
+    smallest: int  # the scheme's smallest group
+
+    @property
+    def too_few(self) -> bool:
+        return 0 < self.answers < self.smallest
+
+    @property
+    def answers_shown(self):
+        """The number of answers, or "fewer than n"."""
+        return at_least(self.answers, self.smallest)
+
+    @property
+    def average_shown(self) -> float | None:
+        """The average, left out for a group smaller than the smallest group."""
+        return None if self.too_few else self.average
+
+
+@dataclass
+class YearEndHealthRow:
+    """The pairings' health at the end of one year (definition "Health at the end of each
+    year")."""
+
+    year: int
+    day: object  # the day it is read (datetime.date)
+    health: dict  # Health value -> pairings
+
+    @property
+    def pairings(self) -> int:
+        return sum(self.health.values())
+
+    @property
+    def counts(self) -> list[int]:
+        """The pairings at risk, behind, on track and not running, in that order."""
+        return [self.health.get(value, 0) for value in Health.values]
+
+
+@dataclass
 class FormResult:
     title: str
     responses: int
@@ -165,7 +252,17 @@ class EvaluationFigures:
     check_in_comments: list = field(default_factory=list)
     flags_raised: int = 0
     flags_resolved: int = 0
+    # The mentoring process (issue 14): reports.figures.definitions, one function each below.
+    meeting_process: list = field(default_factory=list)  # MeetingProcessRow per year
+    initiative: list = field(default_factory=list)  # InitiativeRow
+    clarity: list = field(default_factory=list)  # ClarityRow
+    year_end_health: list = field(default_factory=list)  # YearEndHealthRow
     feedback: list = field(default_factory=list)  # FormResult
+
+    @property
+    def health_labels(self) -> list[str]:
+        """The health states in the order of ``YearEndHealthRow.counts``."""
+        return [str(label) for label in Health.labels]
 
     @property
     def today(self):
@@ -457,6 +554,115 @@ def _mentoring(figures, scheme, period, scrub):
     figures.flags_resolved = define.resolved_flags(raised, period).count()
 
 
+# --- the mentoring process ------------------------------------------------------------------
+
+
+def _scheme_pairings(scheme, period):
+    return define.running_pairings(Pairing.objects.filter(scheme=scheme), period)
+
+
+def meeting_process(scheme, period: Period) -> list[MeetingProcessRow]:
+    """Per calendar year of the period: the meetings held (as "Mentor meetings" counts them,
+    so equal to the year's meetings elsewhere), and the planned meetings postponed and
+    cancelled ("Postponed and cancelled meetings") in the pairings that ran that year, with
+    the side that called them off."""
+    rows = []
+    for year in period.calendar_years:
+        part = period.part_in(year)
+        row = MeetingProcessRow(year=year)
+        if part.start <= part.last_day:
+            pairings = _scheme_pairings(scheme, part)
+            row.held = define.meetings(Meeting.objects.filter(pairing__in=pairings), part).count()
+            called_off = define.called_off_meetings(
+                CalledOffMeeting.objects.filter(pairing__in=pairings), part
+            )
+            for outcome, side in called_off.values_list("outcome", "by_side"):
+                row.postponed += outcome == CallOff.POSTPONED
+                row.cancelled += outcome == CallOff.CANCELLED
+                row.by_participants += side == Side.PARTICIPANT
+                row.by_mentors += side == Side.MENTOR
+        rows.append(row)
+    return rows
+
+
+def initiative_shares(scheme, period: Period) -> list[InitiativeRow]:
+    """Of the meetings held in the period, how many each side took the initiative to
+    ("Initiative"): the participant side, the mentor side, both; then those not recorded.
+    Shares in whole percent of the meetings with a recorded initiative."""
+    held = define.meetings(
+        Meeting.objects.filter(pairing__in=_scheme_pairings(scheme, period)), period
+    )
+    counts = Counter(held.values_list("initiative", flat=True))
+    recorded = sum(n for value, n in counts.items() if value != Initiative.UNKNOWN)
+    rows = []
+    for value, label in Initiative.choices:
+        n = counts.get(value, 0)
+        if value == Initiative.UNKNOWN:
+            if n:
+                rows.append(InitiativeRow(value, str(label), n, None))
+            continue
+        share = round(100 * n / recorded) if recorded else None
+        rows.append(InitiativeRow(value, str(label), n, share))
+    return rows
+
+
+def clarity_of_expectations(scheme, period: Period) -> list[ClarityRow]:
+    """The average answer (1-5) to "How clear were the expectations between you?" in the
+    half-way and end check-ins answered in the period, per check-in and side ("Clarity of
+    expectations"); a group smaller than the scheme's smallest group shows "fewer than"
+    without its average (``ClarityRow.answers_shown``, ``average_shown``)."""
+    answered = define.answered_check_ins(
+        CheckIn.objects.filter(
+            pairing__in=_scheme_pairings(scheme, period),
+            kind__in=(CheckInKind.MIDPOINT, CheckInKind.END),
+            clarity__isnull=False,
+        ),
+        period,
+    )
+    grouped = defaultdict(list)
+    for kind, organisation_kind, clarity in answered.values_list(
+        "kind", "organisation__kind", "clarity"
+    ):
+        side = Side.MENTOR if organisation_kind == OrganisationKind.MENTOR else Side.PARTICIPANT
+        grouped[(kind, side)].append(clarity)
+    kinds = dict(CheckInKind.choices)
+    return [
+        ClarityRow(
+            kind=kind,
+            kind_label=str(kinds[kind]),
+            side=side,
+            side_label=str(side.label),
+            answers=len(grouped[(kind, side)]),
+            average=_average(grouped[(kind, side)]),
+            smallest=scheme.smallest_group,
+        )
+        for kind in (CheckInKind.MIDPOINT, CheckInKind.END)
+        for side in (Side.PARTICIPANT, Side.MENTOR)
+    ]
+
+
+def health_at_year_ends(scheme, period: Period) -> list[YearEndHealthRow]:
+    """Per calendar year of the period, the health of the pairings that ran in it, read on
+    31 December or the period's last counted day when earlier, with the minimum of a pairing
+    that started in the year pro-rated from its start ("Health at the end of each year")."""
+    rows = []
+    for year in period.calendar_years:
+        part = period.part_in(year)
+        day = define.year_end(period, year)
+        if day is None:
+            continue
+        pairings = _scheme_pairings(scheme, part)
+        rows.append(YearEndHealthRow(year, day, define.year_end_health(pairings, period, year)))
+    return rows
+
+
+def _mentoring_process(figures, scheme, period):
+    figures.meeting_process = meeting_process(scheme, period)
+    figures.initiative = initiative_shares(scheme, period)
+    figures.clarity = clarity_of_expectations(scheme, period)
+    figures.year_end_health = health_at_year_ends(scheme, period)
+
+
 def _feedback(figures, scheme, scrub):
     forms = FeedbackForm.objects.filter(scheme=scheme).annotate(answered=Count("responses"))
     for form in forms.select_related("event").order_by("id"):
@@ -528,6 +734,7 @@ def evaluation_figures(scheme, period, progress_to=lambda percent, step="": None
     ]
     progress_to(55, "mentoring")
     _mentoring(figures, scheme, period, scrub)
+    _mentoring_process(figures, scheme, period)
     progress_to(70, "feedback")
     _feedback(figures, scheme, scrub)
     return figures
