@@ -145,7 +145,7 @@ def test_two_sendings_at_once_get_two_consecutive_numbers(postgres, transactiona
         ]
     )
     assert crashes == [] and errors == []
-    numbers = sorted(records.case_file_of(application).sequence for _p, application in made)
+    numbers = sorted(records.case_file_of(application).sequence for application in made)
     assert numbers == [1, 2]
     for application in made:
         assert [entry.number for entry in entries_of(application)] == [1, 2, 3]
@@ -368,3 +368,21 @@ def accepted_big(member, call, participant, caseworker):
     )
     services.accept_award(member, award)
     return award
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_receipt_page_queries_do_not_grow_with_attachments(
+    client, member, call, participant, extra, django_assert_max_num_queries
+):
+    application = complete_application(member, call, participant)
+    for number in range(extra):
+        services.add_attachment(
+            member, application, AttachmentKind.OTHER, pdf(f"bilag{number}.pdf")
+        )
+    services.submit_application(member, application)
+    client.force_login(member)
+    client.get(reverse("grants:home"))  # the session's first write is not the page's cost
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("grants:application_receipt", args=[application.pk]))
+    # Each: the registered document's title and file, and the answers' document list.
+    assert response.content.decode().count("bilag") == 3 * extra
