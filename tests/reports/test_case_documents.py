@@ -195,21 +195,14 @@ def call(scheme_year, caseworker, participant):
 def submitted(member, call, participant, caseworker):
     application = complete_application(member, call, participant)
     services.save_application(
-        member, application, planned_collaborations="Samarbeid med biblioteket."
+        member,
+        application,
+        planned_collaborations="Samarbeid med biblioteket.",
+        their_reference=THEIR_REFERENCE,
     )
-    give_reference(member, application)
     application = services.submit_application(member, application)
     services.declare_impartiality(caseworker, application, has_conflict=False)
     return application
-
-
-def give_reference(member, application):
-    """The organisation's own reference, given on the application form (straight on the row
-    where the form's service does not take it yet)."""
-    try:
-        services.save_application(member, application, their_reference=THEIR_REFERENCE)
-    except ValueError:
-        type(application).objects.filter(pk=application.pk).update(their_reference=THEIR_REFERENCE)
 
 
 def case_of(application, actor):
@@ -232,27 +225,13 @@ def register(application, source, actor, **fields):
 
 
 def decide(kind, caseworker, approver, application, **fields):
-    """A decision proposed by ``caseworker`` and approved by ``approver`` through the services;
-    where the scheme's approval step is not there, made by the caseworker alone and the approver
-    set on the decision's row."""
-    if hasattr(services, "propose_decision") and hasattr(services, "approve_proposal"):
-        scheme = application.round.scheme_year.scheme
-        setattr(scheme, f"{kind}s_need_approval", True)
-        scheme.save()
-        proposal = services.propose_decision(caseworker, application, kind=kind, **fields)
-        return services.approve_proposal(approver, proposal)
-    from grants.models import Decision
-
-    if kind == DecisionKind.AWARD:
-        decision = services.award_grant(caseworker, application, **fields).decision
-    elif kind == DecisionKind.REJECTION:
-        decision = services.reject_application(caseworker, application, **fields)
-    else:
-        fields["due_on"] = fields.pop("repay_by")
-        decision = services.open_clawback(caseworker, fields.pop("award"), **fields).decision
-    Decision.objects.filter(pk=decision.pk).update(approved_by=approver)
-    decision.refresh_from_db()
-    return decision
+    """A decision proposed by ``caseworker`` and approved by ``approver`` through the services
+    (the scheme has decisions of ``kind`` approved by a second person)."""
+    scheme = application.round.scheme_year.scheme
+    setattr(scheme, f"{kind}s_need_approval", True)
+    scheme.save()
+    proposal = services.propose_decision(caseworker, application, kind=kind, **fields)
+    return services.approve_proposal(approver, proposal)
 
 
 @pytest.fixture
@@ -441,25 +420,34 @@ def test_the_award_letter_in_the_case(award, caseworker, approver):
     assert squash(caseworker.full_name) in end and squash(approver.full_name) in end
 
 
+def test_the_decision_letter_the_services_registered(award, caseworker, approver):
+    """The entry approving the award registered in the case is drawn up with both names."""
+    from scheme.records.models import RegistryEntry
+
+    entry = RegistryEntry.objects.select_related("case_file").get(
+        source_kind="grants.decision", source_id=award.decision_id
+    )
+    assert (entry.document_type, entry.direction) == (DocumentType.DECISION, Direction.OUTGOING)
+    document = drawn_up(entry)
+    assert_reference_block(document, entry, caseworker=caseworker, approver=approver)
+    assert document.says("95 000 kr")
+
+
 def test_the_award_letter_report_shows_the_case_references(award, caseworker, approver):
-    """The award letter ordered as a report quotes the case number and the organisation's
-    reference once the case exists, and the decision's document number once it is
-    registered."""
+    """The award letter ordered as a report quotes the decision's document number, the
+    organisation's reference and both people, once the case holds the decision."""
+    from scheme.records.models import RegistryEntry
+
     admin = factories.UserFactory(is_superuser=True)
-
-    def letter():
-        content, _name = builder_for("award_letter").make(
-            admin, {"award": award.pk}, lambda percent, step="": None
-        )
-        return Document(content)
-
-    case_file = case_of(award.application, caseworker)
-    document = letter()
-    assert document.says("Vår ref.") and document.says(case_file.number)
-    assert document.says("Deres ref.") and document.says(THEIR_REFERENCE)
-    assert document.says(approver.full_name)
-    entry = _decision_entry(award.decision, caseworker, approver)
-    assert letter().says(entry.number_label)
+    content, _name = builder_for("award_letter").make(
+        admin, {"award": award.pk}, lambda percent, step="": None
+    )
+    document = Document(content)
+    entry = RegistryEntry.objects.select_related("case_file").get(
+        source_kind="grants.decision", source_id=award.decision_id
+    )
+    assert_reference_block(document, entry, caseworker=caseworker, approver=approver)
+    assert outside_the_page(content) == []
 
 
 def test_the_rejection_letter(submitted, caseworker, approver):
@@ -535,7 +523,7 @@ def test_the_appeal_received_and_its_outcome(submitted, member, caseworker, appr
     )
     document = drawn_up(outcome)
     assert_reference_block(document, outcome, caseworker=caseworker, approver=approver)
-    assert outcome.number == received.number + 1
+    assert outcome.number > received.number
     assert document.says("Vedtaket står ved lag.") and document.says("Vi mener formålet passer")
 
 
