@@ -19,6 +19,19 @@ After the pilot Røde Kors mentors two of the organisations whose pairings ended
 organisation are read by the mentor and that organisation only; the other sees that the
 meeting was held, its summary and its tasks.
 
+How the meetings came about follows the evaluation report of the pilot (2025, in
+``../shared/seed/``), chapter on the mentoring: "Hvordan ble mentoringen gjennomført?" and
+"Fremdrift og kapasitet" say that the mentors mostly took the initiative, above all in the
+pairs that struggled ("Det er jeg som må dra det"), that meetings were postponed ("utsatt møter
+med meg over en måned"), often because the participant's leader had no time beside a job or
+had not done the task for the meeting, sometimes because the mentor had a deadline, and that
+one organisation misunderstood when a meeting was; "Rammer, forventninger og behov" that the
+expectations were unclear at the start and clearer later. So each plan has who took the
+initiative (``initiative``), its postponed and cancelled meetings (``called_off``: ten, eight
+of them called off by the participant side) and its answers to "How clear were the
+expectations between you?" half-way and at the end (``clarity``: lower half-way, higher at the
+end; lowest for the two pairs that struggled).
+
 Running the loader again deletes the mentoring rows of the demo organisations (pairings and
 everything in them, compensation and payments, their timeline events and notifications) and
 builds them again; the offers are updated in place.
@@ -40,17 +53,21 @@ from mentoring import services
 from mentoring.models import (
     Agreement,
     AgreementAcceptance,
+    CalledOffMeeting,
+    CallOff,
     CheckIn,
     CheckInKind,
     Compensation,
     CompensationPayment,
     Flag,
+    Initiative,
     Meeting,
     MeetingMode,
     NoteVisibility,
     Pairing,
     PairingMember,
     PairingStatus,
+    Side,
     Task,
 )
 from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
@@ -288,9 +305,20 @@ class Plan:
     poor_fit: bool = False
     flag: bool = False
     extra: dict = field(default_factory=dict)
+    # Who took the initiative to the pair's own meetings, in turn: m(entor), p(articipant),
+    # b(oth or agreed in advance). The joint gatherings were agreed in advance.
+    initiative: str = "mmpm"
+    # "How clear were the expectations between you?" (1-5): (mentor, participant) half-way,
+    # then at the end.
+    clarity: tuple = ((3, 3), (4, 4))
+    # Planned meetings that did not happen on the day: (planned on, "postponed" or
+    # "cancelled", the side that called it off, why). A postponed one moved to the pair's next
+    # meeting day.
+    called_off: tuple = ()
 
 
 REPLACES_ON = datetime.date(2023, 3, 15)
+INITIATIVES = {"m": Initiative.MENTOR, "p": Initiative.PARTICIPANT, "b": Initiative.BOTH}
 START = datetime.date(2022, 10, 3)
 
 PLANS = [
@@ -309,6 +337,8 @@ PLANS = [
         ),
         later=(49, 9),
         physical_every=4,
+        initiative="pmmb",
+        clarity=((4, 4), (5, 5)),
     ),
     Plan(
         "rodekors",
@@ -325,6 +355,15 @@ PLANS = [
         ),
         physical_every=3,
         unconfirmed=((2024, 6),),
+        clarity=((3, 3), (4, 4)),
+        called_off=(
+            (
+                datetime.date(2023, 6, 13),
+                "postponed",
+                "mentor",
+                "Rapporteringsfrist hos mentoren samme uke; vi flyttet møtet til etter sommeren.",
+            ),
+        ),
     ),
     Plan(
         "reddbarna",
@@ -341,6 +380,8 @@ PLANS = [
         ),
         later=(52, 4),
         unconfirmed=("last",),
+        initiative="mmpb",
+        clarity=((4, 4), (5, 5)),
     ),
     Plan(
         "lnu",
@@ -357,6 +398,22 @@ PLANS = [
         ),
         later=(96, 38),
         physical_every=3,
+        initiative="mmmb",
+        clarity=((2, 3), (3, 4)),
+        called_off=(
+            (
+                datetime.date(2023, 2, 14),
+                "postponed",
+                "participant",
+                "Lederen har full jobb og fikk ikke tid; møtet ble flyttet over en måned.",
+            ),
+            (
+                datetime.date(2023, 9, 12),
+                "cancelled",
+                "participant",
+                "Organisasjonen misforsto når møtet var, og ingen møtte.",
+            ),
+        ),
     ),
     Plan(
         "minotenk",
@@ -373,6 +430,15 @@ PLANS = [
         ),
         later=(50, 12),
         overdue_task="participant",
+        clarity=((3, 4), (4, 4)),
+        called_off=(
+            (
+                datetime.date(2024, 10, 8),
+                "postponed",
+                "participant",
+                "Vi hadde ikke rukket å skrive utkastet vi skulle ha med til møtet.",
+            ),
+        ),
     ),
     Plan(
         "sanitet",
@@ -388,6 +454,17 @@ PLANS = [
             (4, 4, 4, "Vi ønsket flere fysiske møter, men samarbeidet har vært nyttig."),
         ),
         physical_every=5,
+        initiative="mmbp",
+        clarity=((3, 3), (4, 3)),
+        called_off=(
+            (
+                datetime.date(2023, 8, 22),
+                "cancelled",
+                "participant",
+                "Lite kapasitet i sommer og lang reisevei; vi tar det opp igjen i høst.",
+            ),
+            (datetime.date(2024, 6, 11), "postponed", "participant", "Lederen var bortreist."),
+        ),
     ),
     Plan(
         "nfs",
@@ -402,6 +479,7 @@ PLANS = [
             (4, 5, 4, "Foreningen rapporterer nå selv og har fått driftstilskudd fra kommunen."),
             (5, 5, 4, "Veldig nyttig å ha en mentor som kjenner kommunen vår."),
         ),
+        clarity=((4, 4), (4, 5)),
     ),
     Plan(
         "folkehjelp",
@@ -411,6 +489,7 @@ PLANS = [
         physical_every=4,
         replaced_by="mir",
         poor_fit=True,
+        initiative="mmm",
     ),
     Plan(
         "mir",
@@ -426,6 +505,8 @@ PLANS = [
             (5, 5, 4, "Byttet av mentor var riktig. Vi fikk hjelp med det vi faktisk trengte."),
         ),
         physical_every=4,
+        initiative="mpmm",
+        clarity=((3, 3), (4, 5)),
     ),
     Plan(
         "kia",
@@ -445,6 +526,34 @@ PLANS = [
         physical_every=3,
         overdue_task="mentor",
         flag=True,
+        initiative="mmmb",
+        clarity=((2, 2), (3, 3)),
+        called_off=(
+            (
+                datetime.date(2023, 1, 17),
+                "cancelled",
+                "participant",
+                "Sykdom, og ingen andre i styret kunne møte.",
+            ),
+            (
+                datetime.date(2023, 5, 9),
+                "postponed",
+                "mentor",
+                "Mentoren hadde søknadsfrist samme uke.",
+            ),
+            (
+                datetime.date(2023, 9, 19),
+                "cancelled",
+                "participant",
+                "Lederen hadde for mange andre aktiviteter denne måneden.",
+            ),
+            (
+                datetime.date(2024, 1, 23),
+                "postponed",
+                "participant",
+                "Vi hadde ikke rukket oppgaven vi skulle gjøre til møtet.",
+            ),
+        ),
     ),
 ]
 
@@ -755,6 +864,9 @@ class _Builder:
                 mode=MeetingMode.PHYSICAL
                 if gathering or i % plan.physical_every == 0
                 else MeetingMode.DIGITAL,
+                initiative=Initiative.BOTH
+                if gathering
+                else INITIATIVES[plan.initiative[i % len(plan.initiative)]],
                 duration_minutes=60 if gathering else (60, 90, 60, 120)[i % 4],
                 attendees=attendees,
                 summary=gathering or SUMMARIES[topic][(i // len(needs)) % 3],
@@ -859,6 +971,8 @@ class _Builder:
             hour=18,
             held_on=day,
             mode=MeetingMode.DIGITAL,
+            # The mentor calls the group together; a participant alone often asks for a meeting.
+            initiative=Initiative.PARTICIPANT if alone and i % 2 else Initiative.MENTOR,
             duration_minutes=90 if alone else 120,
             attendees=", ".join(sides[o.pk].full_name for o in [mentor, *took_part]),
             summary=ALONE_SUMMARY.format(organisation=took_part[0].name)
@@ -910,18 +1024,24 @@ class _Builder:
             )
             self.clock.set(CheckIn, check_in.pk, followed_up_at=moment)
         index = PLANS.index(plan)
-        for kind, answers, day in (
-            (CheckInKind.MIDPOINT, plan.midpoint, datetime.date(2023, 10, 9 + index)),
+        for kind, answers, clarity, day in (
+            (
+                CheckInKind.MIDPOINT,
+                plan.midpoint,
+                plan.clarity[0],
+                datetime.date(2023, 10, 9 + index),
+            ),
             (
                 CheckInKind.END,
                 plan.end,
+                plan.clarity[1],
                 datetime.date(2024, 11, 25) + datetime.timedelta(days=index),
             ),
         ):
             if not answers:
                 continue
-            for organisation, (usefulness, cooperation, progress, comment) in zip(
-                (mentor, participant), answers, strict=True
+            for organisation, (usefulness, cooperation, progress, comment), clear in zip(
+                (mentor, participant), answers, clarity, strict=True
             ):
                 self.check_in(
                     pairing,
@@ -931,14 +1051,38 @@ class _Builder:
                     usefulness=usefulness,
                     cooperation=cooperation,
                     progress=progress,
+                    clarity=clear,
                     comment=comment,
                 )
                 day += datetime.timedelta(days=2)
+
+    def called_off(self, plan: Plan, pairing, days):
+        """The planned meetings that were postponed (to the pair's next meeting day) or
+        cancelled, each recorded the day before by the side that called it off."""
+        sides = {Side.MENTOR: plan.mentor, Side.PARTICIPANT: plan.participant}
+        held = [day for day, _gathering in days]
+        for planned_on, outcome, side, reason in plan.called_off:
+            new_date = None
+            if outcome == CallOff.POSTPONED:
+                new_date = held[bisect.bisect_right(held, planned_on)]
+            called_off, moment = self.do(
+                planned_on - datetime.timedelta(days=1),
+                services.call_off_meeting,
+                self.user(self.organisations[sides[side]]),
+                pairing,
+                planned_on=planned_on,
+                outcome=outcome,
+                by_side=side,
+                new_date=new_date,
+                reason=reason,
+            )
+            self.clock.set(CalledOffMeeting, called_off.pk, recorded_at=moment)
 
     def story(self, plan: Plan, replaces=None):
         pairing = self.pairing(plan, replaces)
         ends_on = REPLACES_ON if plan.replaced_by else None
         days = self.meetings(plan, pairing, ends_on)
+        self.called_off(plan, pairing, days)
         self.check_ins(plan, pairing, days[0][0])
         if plan.flag:
             last = days[-1][0]
@@ -1012,12 +1156,15 @@ class _Builder:
         pairings = Pairing.objects.filter(pk__in=[p.pk for p in self.pairings.values()])
         statuses = {status: pairings.filter(status=status).count() for status in PairingStatus}
         meetings = Meeting.objects.filter(pairing__in=pairings)
+        called_off = CalledOffMeeting.objects.filter(pairing__in=pairings)
         tasks = Task.objects.filter(pairing__in=pairings)
         self.log(
             f"Mentoring: {len(OFFERS)} offers, {pairings.count()} pairings "
             f"({statuses[PairingStatus.ACTIVE]} active, {statuses[PairingStatus.ENDED]} ended, "
             f"{statuses[PairingStatus.REPLACED]} replaced), {meetings.count()} meetings "
-            f"({meetings.filter(confirmed_at__isnull=True).count()} unconfirmed), "
+            f"({meetings.filter(confirmed_at__isnull=True).count()} unconfirmed; "
+            f"{called_off.filter(outcome=CallOff.POSTPONED).count()} postponed and "
+            f"{called_off.filter(outcome=CallOff.CANCELLED).count()} cancelled), "
             f"{tasks.count()} tasks ({tasks.filter(done_at__isnull=True).count()} open), "
             f"{CheckIn.objects.filter(pairing__in=pairings).count()} check-ins, "
             f"{Flag.objects.filter(pairing__in=pairings).count()} flag, "
