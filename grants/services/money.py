@@ -584,7 +584,7 @@ def approve_payment(actor, attestation, *, paid_on=None) -> Disbursement:
         actor,
         PAYMENT_APPROVED,
         application,
-        f"{format_nok(attestation.amount)}, {account.masked}, {attester.full_name}",
+        f"{format_nok(attestation.amount)}, {account.masked}",
     )
     administrator = _scheme_of(application).administrator
     records.record(

@@ -54,9 +54,7 @@ def a_whole_grant(person, caseworker, call, organisation):
     award = services.award_grant(caseworker, application, amount=Decimal("95000"), reasons="Ok")
     services.accept_award(person, award)
     confirmed_account(person, caseworker, organisation)
-    services.record_disbursement(
-        caseworker, award, amount=award.amount, paid_on=timezone.localdate()
-    )
+    factories.pay(award, award.amount, timezone.localdate(), attester=caseworker)
     clawback = services.open_clawback(
         caseworker,
         award,

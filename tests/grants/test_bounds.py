@@ -13,6 +13,7 @@ from django.utils import timezone
 from grants import services
 from grants.models import MAX_ATTACHMENTS, Attachment, AttachmentKind, ChangeNotice, Round
 from scheme.validators import LONG_TEXT, MESSAGE_TEXT, SHORT_TEXT
+from tests import factories
 from tests.grants.conftest import fill_report, pdf, refused
 
 D = Decimal
@@ -47,7 +48,7 @@ def accepted(awarded, member):
 
 @pytest.fixture
 def paid(accepted, caseworker):
-    services.record_disbursement(caseworker, accepted, amount=accepted.amount, paid_on=TODAY())
+    factories.pay(accepted, accepted.amount, TODAY(), attester=caseworker)
     return accepted
 
 
@@ -331,24 +332,33 @@ def test_the_call_form_refuses_an_implausible_date(client, caseworker, scheme_ye
 def test_a_payment_is_not_recorded_in_the_future_or_the_distant_past(
     caseworker, accepted, paid_on, words
 ):
+    attestation = services.attest_payment(caseworker, accepted, amount=D("1000"), pay_on=TODAY())
+    approver = factories.approver(accepted.application.round.scheme_year.scheme.administrator)
     refused(
         ValidationError,
-        lambda: services.record_disbursement(
-            caseworker, accepted, amount=D("1000"), paid_on=paid_on
-        ),
+        lambda: services.approve_payment(approver, attestation, paid_on=paid_on),
         words,
+        objects=[accepted, attestation],
+    )
+
+
+def test_a_payment_is_attested_for_a_plausible_date(caseworker, accepted):
+    refused(
+        ValidationError,
+        lambda: services.attest_payment(caseworker, accepted, amount=D("1000"), pay_on=FAR_FUTURE),
+        "between 1900 and 2100",
         objects=[accepted],
     )
 
 
-def test_the_payment_form_refuses_a_future_date(client, caseworker, accepted):
+def test_the_payment_form_refuses_an_implausible_date(client, caseworker, accepted):
     client.force_login(caseworker)
     response = client.post(
         reverse("grants:disburse", args=[accepted.pk]),
-        {"disburse-amount": "1000", "disburse-paid_on": days(1).isoformat()},
+        {"disburse-amount": "1000", "disburse-pay_on": FAR_FUTURE.isoformat()},
     )
-    assert "cannot be in the future" in str(response.context["disburse_form"].errors["paid_on"])
-    assert not accepted.disbursements.exists()
+    assert "between 1900 and 2100" in str(response.context["disburse_form"].errors["pay_on"])
+    assert not accepted.attestations.exists() and not accepted.disbursements.exists()
 
 
 def test_a_repayment_is_not_recorded_in_the_future(caseworker, clawback):

@@ -19,11 +19,23 @@ from grants.models import (
     ImpartialityDeclaration,
     InstalmentState,
 )
+from tests import factories
 from tests.grants.conftest import confirmed_account, refused
 
 TODAY = timezone.localdate
 IN_A_MONTH = TODAY() + datetime.timedelta(days=30)
 ONE = Decimal("1")
+
+
+def attest(caseworker, award, amount, instalment=None):
+    return services.attest_payment(
+        caseworker, award, amount=amount, pay_on=TODAY(), instalment=instalment
+    )
+
+
+def pay(caseworker, award, amount, instalment=None):
+    """Attested by ``caseworker``, approved for payment by an approver of the body."""
+    return factories.pay(award, amount, TODAY(), instalment=instalment, attester=caseworker)
 
 
 def workspace(client, application):
@@ -171,24 +183,18 @@ def test_an_instalment_says_whether_it_can_be_paid(plan, caseworker):
     first, second = plan.instalments.order_by("number")
     assert (first.state, second.state) == (InstalmentState.TO_PAY, InstalmentState.HELD)
     assert first.is_payable and second.is_held
-    services.record_disbursement(
-        caseworker, plan, amount=first.amount, paid_on=TODAY(), instalment=first
-    )
+    pay(caseworker, plan, first.amount, first)
     first.refresh_from_db()
     assert first.is_paid
     refused(
         ValidationError,
-        lambda: services.record_disbursement(
-            caseworker, plan, amount=ONE, paid_on=TODAY(), instalment=first
-        ),
+        lambda: attest(caseworker, plan, ONE, first),
         "already been paid",
         objects=[plan],
     )
     refused(
         ValidationError,
-        lambda: services.record_disbursement(
-            caseworker, plan, amount=second.amount, paid_on=TODAY(), instalment=second
-        ),
+        lambda: attest(caseworker, plan, second.amount, second),
         "held until the grant report is approved",
         objects=[plan],
     )
@@ -197,9 +203,7 @@ def test_an_instalment_says_whether_it_can_be_paid(plan, caseworker):
 
 def test_what_can_be_claimed_back_is_one_rule(plan, caseworker, logged_in):
     first = plan.instalments.get(number=1)
-    services.record_disbursement(
-        caseworker, plan, amount=first.amount, paid_on=TODAY(), instalment=first
-    )
+    pay(caseworker, plan, first.amount, first)
     services.open_clawback(
         caseworker, plan, amount=Decimal("25000"), reasons="Brukt feil.", due_on=IN_A_MONTH
     )
@@ -218,9 +222,7 @@ def test_what_can_be_claimed_back_is_one_rule(plan, caseworker, logged_in):
 
 def test_a_cancelled_clawback_claims_nothing(plan, caseworker, member):
     first = plan.instalments.get(number=1)
-    services.record_disbursement(
-        caseworker, plan, amount=first.amount, paid_on=TODAY(), instalment=first
-    )
+    pay(caseworker, plan, first.amount, first)
     clawback = services.open_clawback(
         caseworker, plan, amount=Decimal("75000"), reasons="Alt.", due_on=IN_A_MONTH
     )
@@ -237,9 +239,7 @@ def test_a_cancelled_clawback_claims_nothing(plan, caseworker, member):
 
 def test_a_clawback_that_is_settled_takes_no_more_repayments(plan, caseworker, logged_in):
     first = plan.instalments.get(number=1)
-    services.record_disbursement(
-        caseworker, plan, amount=first.amount, paid_on=TODAY(), instalment=first
-    )
+    pay(caseworker, plan, first.amount, first)
     clawback = services.open_clawback(
         caseworker, plan, amount=Decimal("1000"), reasons="Rest.", due_on=IN_A_MONTH
     )

@@ -28,11 +28,13 @@ from grants.models import (
     DecisionKind,
     Disbursement,
     Invitation,
+    PaymentAttestation,
     Repayment,
     Round,
 )
 from scheme.models import Notification
 from scheme.once import AlreadySent
+from tests import factories
 from tests.concurrency import at_once
 from tests.grants.conftest import complete_application, pdf
 
@@ -61,7 +63,7 @@ def accepted(awarded, member):
 
 @pytest.fixture
 def paid(accepted, caseworker):
-    services.record_disbursement(caseworker, accepted, amount=accepted.amount, paid_on=TODAY())
+    factories.pay(accepted, accepted.amount, TODAY(), attester=caseworker)
     return accepted
 
 
@@ -125,7 +127,7 @@ def test_a_call_created_twice_is_saved_once(client, caseworker, scheme_year):
     assert Round.objects.filter(title="Vårrunden").count() == 1
 
 
-def test_a_payment_recorded_twice_is_saved_once(client, caseworker, accepted):
+def test_a_payment_attested_twice_is_saved_once(client, caseworker, accepted):
     client.force_login(caseworker)
     token = token_on(
         client.get(reverse("grants:review_award", args=[accepted.pk])), "disburse-form_token"
@@ -133,11 +135,12 @@ def test_a_payment_recorded_twice_is_saved_once(client, caseworker, accepted):
     data = {
         "disburse-instalment": "",
         "disburse-amount": "1000",
-        "disburse-paid_on": TODAY().isoformat(),
+        "disburse-pay_on": TODAY().isoformat(),
         "disburse-form_token": token,
     }
     post_twice(client, reverse("grants:disburse", args=[accepted.pk]), data)
-    assert list(Disbursement.objects.values_list("amount", flat=True)) == [Decimal("1000")]
+    assert list(PaymentAttestation.objects.values_list("amount", flat=True)) == [Decimal("1000")]
+    assert not Disbursement.objects.exists()  # paid once an approver approves it
 
 
 def test_a_clawback_decided_twice_is_saved_once(client, caseworker, paid):

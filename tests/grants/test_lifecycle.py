@@ -8,6 +8,7 @@ from django.utils import timezone
 from grants import services
 from grants.models import ApplicationStatus, ClawbackStatus, ReportStatus
 from scheme.audit import timeline
+from tests import factories
 from tests.grants.conftest import confirmed_account, pdf
 
 
@@ -48,8 +49,12 @@ def test_the_whole_life_of_a_grant(member, participant, caseworker, submitted, m
     services.accept_award(member, award)
     confirmed_account(member, caseworker, participant)
     first, second = award.instalments.all()
-    services.record_disbursement(
-        caseworker, award, amount=first.amount, paid_on=timezone.localdate(), instalment=first
+    approver = factories.approver(award.application.round.scheme_year.scheme.administrator)
+    services.approve_payment(
+        approver,
+        services.attest_payment(
+            caseworker, award, amount=first.amount, pay_on=timezone.localdate(), instalment=first
+        ),
     )
     report = award.report
     goal = award.scheme_year.scheme.goals.first()
@@ -69,8 +74,13 @@ def test_the_whole_life_of_a_grant(member, participant, caseworker, submitted, m
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED
     assert report.totals()["unspent"] == Decimal("5000")
-    services.record_disbursement(
-        caseworker, award, amount=second.amount, paid_on=timezone.localdate(), instalment=second
+    factories.pay(
+        award,
+        second.amount,
+        timezone.localdate(),
+        instalment=second,
+        attester=caseworker,
+        approver_user=approver,
     )
     clawback = services.open_clawback(
         caseworker,
@@ -86,6 +96,7 @@ def test_the_whole_life_of_a_grant(member, participant, caseworker, submitted, m
     assert clawback.status == ClawbackStatus.SETTLED
     verbs = [event.verb for event in timeline(application)]
     assert "application.awarded" in verbs and "award.repaid" in verbs
+    assert "award.payment_attested" in verbs and "award.payment_approved" in verbs
     assert len(mailoutbox) == 0  # e-mails go after commit; see the notification tests
 
 

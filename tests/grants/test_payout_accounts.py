@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from grants import services
 from grants.account_numbers import fictional_account_number
-from grants.models import Disbursement, PayoutAccount
+from grants.models import Disbursement, PaymentAttestation, PayoutAccount
+from grants.services.payments_texts import PAYMENT_APPROVED
 from organisations.models import Membership
 from scheme.audit import timeline
 from scheme.models import Event, Notification
@@ -40,8 +41,18 @@ def give(leader, organisation, number=ACCOUNT):
     return services.give_payout_account(leader, organisation, number)
 
 
+def attest(caseworker, award, amount="1000"):
+    return services.attest_payment(caseworker, award, amount=Decimal(amount), pay_on=TODAY())
+
+
+def approver_of(award):
+    return factories.approver(award.application.round.scheme_year.scheme.administrator)
+
+
 def pay(caseworker, award, amount="1000"):
-    return services.record_disbursement(caseworker, award, amount=Decimal(amount), paid_on=TODAY())
+    """Attested by ``caseworker``, approved for payment by an approver of the body."""
+    attestation = attest(caseworker, award, amount)
+    return services.approve_payment(approver_of(award), attestation)
 
 
 @pytest.fixture
@@ -299,11 +310,14 @@ def test_each_payment_keeps_and_tells_the_account_it_went_to(
 def test_a_payment_and_an_account_change_at_once_never_pay_to_an_unconfirmed_account(
     postgres, transactional_db, monkeypatch, accepted, member, caseworker, participant
 ):
-    """The payment reads the account and then takes its time; the change comes meanwhile. With
-    the organisation locked, the change waits for the payment (which went to the account that
-    was current and confirmed until then), or the payment waits for the change and is refused.
-    Without the lock the payment would be saved to an account already replaced."""
+    """The approval for payment reads the account and then takes its time; the change comes
+    meanwhile. With the organisation locked, the change waits for the payment (which went to
+    the account that was current and confirmed until then), or the payment waits for the change
+    and is refused. Without the lock the payment would be saved to an account already
+    replaced."""
     first = confirmed_account(member, caseworker, participant)
+    attestation = attest(caseworker, accepted)
+    approver = approver_of(accepted)
     decide = services.payout_account_problem
 
     def slow_decision(account):
@@ -317,18 +331,17 @@ def test_a_payment_and_an_account_change_at_once_never_pay_to_an_unconfirmed_acc
         time.sleep(0.1)
         return give(member, participant, OTHER)
 
-    result = at_once([lambda: pay(caseworker, accepted), change_meanwhile])
+    result = at_once([lambda: services.approve_payment(approver, attestation), change_meanwhile])
     assert not result.crashes, result.crashes
     first.refresh_from_db()
     second = PayoutAccount.objects.get(organisation=participant, superseded_at=None)
     assert not second.is_confirmed
     for payment in Disbursement.objects.select_related("account"):
         assert payment.account == first
-        paid_at = Event.objects.get(verb=services.DISBURSED).created_at
+        paid_at = Event.objects.get(verb=PAYMENT_APPROVED).created_at
         assert first.superseded_at > paid_at  # replaced only after the payment was saved
     if not Disbursement.objects.exists():
-        with translation.override("en"):
-            assert result.errors == [decide(second)]
+        assert len(result.errors) == 1 and "another bank account" in result.errors[0]
 
 
 # --- the pages -----------------------------------------------------------------------------------
@@ -458,9 +471,12 @@ def test_the_caseworker_confirms_on_the_award_page_and_then_pays(
     assert url("disburse", accepted.pk) in body and confirm not in body
     response = client.post(
         url("disburse", accepted.pk),
-        {"disburse-amount": "1000", "disburse-paid_on": TODAY().isoformat()},
+        {"disburse-amount": "1000", "disburse-pay_on": TODAY().isoformat()},
     )
     assert response.status_code == 302
+    attestation = PaymentAttestation.objects.get()
+    assert attestation.account == account and not Disbursement.objects.exists()
+    services.approve_payment(approver_of(accepted), attestation)
     assert Disbursement.objects.get().account == account
     assert MASKED in client.get(page).content.decode()
 

@@ -63,9 +63,13 @@ def accepted(award, member):
 
 
 def pay(caseworker, award, amount, instalment=None):
-    return services.record_disbursement(
-        caseworker, award, amount=D(amount), paid_on=TODAY(), instalment=instalment
+    """Pay ``amount`` out: attested by ``caseworker``, then approved for payment by an approver
+    of the body (made only once the attestation went through)."""
+    attestation = services.attest_payment(
+        caseworker, award, amount=D(amount), pay_on=TODAY(), instalment=instalment
     )
+    body = award.application.round.scheme_year.scheme.administrator
+    return services.approve_payment(factories.approver(body), attestation)
 
 
 @pytest.fixture
@@ -1734,9 +1738,7 @@ def test_a_changed_award_goes_back_for_a_new_decision_when_nothing_is_paid(
 
 def test_a_paid_award_cannot_be_undone_by_an_appeal(member, caseworker, awarded):
     services.accept_award(member, awarded)
-    services.record_disbursement(
-        caseworker, awarded, amount=awarded.amount, paid_on=TODAY(), instalment=None
-    )
+    pay(caseworker, awarded, awarded.amount)
     appeal = services.lodge_appeal(member, awarded.decision, "Vi søkte om mer.")
     refused(
         ValidationError,

@@ -236,13 +236,17 @@ def build():
         organisation = awarded.application.organisation  # payments go to a confirmed account
         account = grants.give_payout_account(member, organisation, "1234 56 78903")
         grants.confirm_payout_account(caseworker, account)
-    grants.record_disbursement(caseworker, data.award_a, amount=Decimal("95000"), paid_on=today)
+    # Payments: attested by the caseworker, approved for payment by the body's approver.
+    data.approver = factories.approver(scheme.administrator)
+
+    def pay(awarded, amount, instalment=None):
+        factories.pay(awarded, amount, today, instalment=instalment, attester=caseworker,
+                      approver_user=data.approver)  # fmt: skip
+
+    pay(data.award_a, Decimal("95000"))
     for instalment in data.award_b.instalments.order_by("number"):
-        grants.record_disbursement(
-            caseworker, data.award_b, amount=instalment.amount, paid_on=today,
-            instalment=instalment,
-        )  # fmt: skip
-    grants.record_disbursement(caseworker, data.award_c, amount=Decimal("30000"), paid_on=today)
+        pay(data.award_b, instalment.amount, instalment)
+    pay(data.award_c, Decimal("30000"))
 
     # Reports: Grønland on time (approved), Bærum five days late with the auditor.
     goals = {goal.number: goal for goal in scheme.goals.all()}

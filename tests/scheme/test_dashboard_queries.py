@@ -127,7 +127,7 @@ def grow_grants(world, participant):
     )
     grants.accept_award(member, award)
     confirmed_account(member, caseworker, participant)
-    grants.record_disbursement(caseworker, award, amount=Decimal("40000"), paid_on=world.today)
+    factories.pay(award, Decimal("40000"), world.today, attester=caseworker)
     grants.send_change_notice(member, award, "Ny leder.")
     grants.lodge_appeal(member, award.decision, "Vi ba om mer.")
     grants.open_clawback(
