@@ -44,6 +44,7 @@ FILE_WORDS = {
     "accounts": pgettext_lazy("file name", "accounts"),
     "meetings": pgettext_lazy("file name", "meetings"),
     "attendance": pgettext_lazy("file name", "attendance"),
+    "archive": pgettext_lazy("file name", "archive"),
 }
 
 
