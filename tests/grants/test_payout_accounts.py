@@ -20,6 +20,7 @@ from grants.account_numbers import fictional_account_number
 from grants.models import Disbursement, PaymentAttestation, PayoutAccount
 from grants.services.payments_texts import PAYMENT_APPROVED
 from organisations.models import Membership
+from scheme import registry
 from scheme.audit import timeline
 from scheme.models import Event, Notification
 from scheme.roles import MemberRole
@@ -307,8 +308,18 @@ def test_each_payment_keeps_and_tells_the_account_it_went_to(
 # --- at the same moment (PostgreSQL) -------------------------------------------------------------
 
 
+@pytest.fixture
+def renderer(monkeypatch):
+    """The payment letter is drawn up when the approval commits: a stand-in where the reports
+    app has not registered its renderer."""
+    if registry.document_renderer("grants.disbursement") is None:
+        monkeypatch.setitem(
+            registry._document_renderers, "grants.disbursement", lambda entry, **kw: b"%PDF-1.4\n"
+        )
+
+
 def test_a_payment_and_an_account_change_at_once_never_pay_to_an_unconfirmed_account(
-    postgres, transactional_db, monkeypatch, accepted, member, caseworker, participant
+    postgres, transactional_db, renderer, monkeypatch, accepted, member, caseworker, participant
 ):
     """The approval for payment reads the account and then takes its time; the change comes
     meanwhile. With the organisation locked, the change waits for the payment (which went to
