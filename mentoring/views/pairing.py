@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
-from mentoring.models import Pairing
+from mentoring.models import CalledOffMeeting, Pairing
 from mentoring.views._common import pairing_queryset, visible_pairing
 from organisations.models import Organisation
 from scheme.roles import access_for
@@ -72,10 +72,10 @@ def _meeting_years(request, pairing, side) -> list:
             None,
         )
         dated.append((meeting.held_on, meeting.pk, entry))
-    for called_off in pairing.called_off.select_related("recorded_by", "recorded_for"):
-        dated.append(
-            (called_off.planned_on, -called_off.pk, (None, False, False, None, called_off))
-        )
+    if pairing.has_called_off:
+        for called_off in pairing.called_off.select_related("recorded_by", "recorded_for"):
+            entry = (None, False, False, None, called_off)
+            dated.append((called_off.planned_on, -called_off.pk, entry))
     years = {}
     for day, _pk, entry in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True):
         years.setdefault(day.year, []).append(entry)
@@ -99,6 +99,8 @@ def _page_queryset(user):
     ).annotate(
         mentor_openable=Exists(openable.filter(pk=OuterRef("mentor_id"))),
         has_successor=Exists(Pairing.objects.filter(replaces=OuterRef("pk"))),
+        # No query for postponed or cancelled meetings when there are none (most pairings).
+        has_called_off=Exists(CalledOffMeeting.objects.filter(pairing=OuterRef("pk"))),
     )
 
 
