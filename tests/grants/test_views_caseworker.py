@@ -1339,3 +1339,56 @@ def test_the_case_number_is_shown_on_the_application_page(logged_in, submitted):
     response = logged_in.get(url("review_application", submitted.pk))
     if case_file is not None:
         assert case_file.number in response.content.decode()
+
+
+def test_the_dashboard_shows_an_approver_what_waits_for_them(
+    client, logged_in, proposed, approver, accepted_by_another
+):
+    content = logged_in.get(reverse("dashboard")).content.decode()
+    assert 'aria-labelledby="panel-grants-approvals"' not in content  # not an approver
+    client.force_login(approver)
+    response = client.get(reverse("dashboard"))
+    content = response.content.decode()
+    assert 'aria-labelledby="panel-grants-approvals"' in content
+    assert url("approvals") in content
+    panel = next(p for p in response.context["panels"] if p.template.endswith("approver.html"))
+    assert panel.context == {"proposals": 1, "payments": 1}
+
+
+@pytest.fixture
+def accepted_by_another(needs_approval, call, caseworker, member, participant):
+    """An award of another application (made before awards needed approval), accepted, with
+    a payment attested and waiting."""
+    scheme = needs_approval
+    scheme.awards_need_approval = False
+    scheme.save()
+    application = another_application(call, caseworker)
+    services.declare_impartiality(caseworker, application, has_conflict=False)
+    award = services.award_grant(caseworker, application, amount=Decimal("5000"), reasons="Ja.")
+    scheme.awards_need_approval = True
+    scheme.save()
+    leader = factories.member_of(application.organisation)
+    services.accept_award(leader, award)
+    confirmed_account(leader, caseworker, application.organisation)
+    return services.attest_payment(caseworker, award, amount=Decimal("5000"), pay_on=TODAY())
+
+
+def test_the_approvals_page_lists_attested_payments_in_few_queries(
+    client, accepted, caseworker, approver, django_assert_max_num_queries
+):
+    def attest():
+        return services.attest_payment(caseworker, accepted, amount=Decimal("1000"), pay_on=TODAY())
+
+    first = attest()
+    client.force_login(approver)
+    client.get(url("approvals"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("approvals"))
+    for _ in range(3):
+        attest()
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url("approvals"))
+    payments = list(response.context["payment_page"])
+    assert payments[0] == first and len(payments) == 4
+    assert all(not p.problem for p in payments)
+    assert url("attestation_step", first.pk, "approve") in response.content.decode()
