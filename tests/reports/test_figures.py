@@ -260,7 +260,7 @@ def test_organisation_figures(data):
     assert (report.income, report.expenses, award.unspent) == (D(5000), D(90000), D(5000))
     assert report.by_category == [
         ("activities", D(0), D(20000)),
-        ("other", D(5000), D(0)),
+        ("own income", D(5000), D(0)),
         ("salary and fees", D(0), D(70000)),
     ]
     assert [(c.amount, c.repaid, c.cancelled) for c in figures.clawbacks] == [
