@@ -967,6 +967,10 @@ def _award_page(request, award, **bound):
         "instalments": instalments,
         "disbursements": disbursements,
         "attestations_waiting": [a for a in attestations if a.is_open],
+        "clawback_proposals": list(
+            award.proposals.filter(status=ProposalStatus.PROPOSED).select_related("proposed_by")
+        ),
+        "proposing_clawback": award.application.round.scheme_year.scheme.clawbacks_need_approval,
         "attestations_handled": [a for a in attestations if not a.is_open],
         "case_file": _case_file(award.application),
         "disbursed": award.disbursed(),
@@ -1050,7 +1054,27 @@ def clawback(request, pk):
     if request.method != "POST":
         return redirect(_award_url(award.pk, "clawback"))
     form = ClawbackForm(request.POST, prefix=CLAWBACK)
-    if form.is_valid():
+    if form.is_valid() and award.application.round.scheme_year.scheme.clawbacks_need_approval:
+        data = form.cleaned_data
+        try:
+            services.propose_decision(
+                request.user,
+                award.application,
+                kind=DecisionKind.CLAWBACK,
+                award=award,
+                amount=data["amount"],
+                reasons=data["reasons"],
+                repay_by=data["due_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The clawback is proposed. It is made when an approver has approved it."),
+            )
+            return redirect(_award_url(award.pk, "clawbacks"))
+    elif form.is_valid():
         try:
             services.open_clawback(request.user, award, **form.cleaned_data)
         except ValidationError as error:

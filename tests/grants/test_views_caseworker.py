@@ -687,8 +687,9 @@ def accepted(awarded, member):
 
 def test_the_award_page(logged_in, accepted, django_assert_max_num_queries):
     logged_in.get(url("review_award", accepted.pk))
-    # 14: the attested payments and the case file (its number) came with issue 13
-    with django_assert_max_num_queries(14):
+    # 15: the attested payments, the case file (its number) and the clawbacks proposed for
+    # approval came with issue 13
+    with django_assert_max_num_queries(15):
         response = logged_in.get(url("review_award", accepted.pk))
     assert response.status_code == 200
     assert [i.state for i in response.context["instalments"]] == ["to_pay"]
@@ -1392,3 +1393,32 @@ def test_the_approvals_page_lists_attested_payments_in_few_queries(
     assert payments[0] == first and len(payments) == 4
     assert all(not p.problem for p in payments)
     assert url("attestation_step", first.pk, "approve") in response.content.decode()
+
+
+def test_a_clawback_is_proposed_on_the_award_page_where_it_needs_approval(
+    logged_in, client, accepted, caseworker, approver
+):
+    factories.pay(accepted, Decimal("95000"), TODAY())
+    scheme = accepted.application.round.scheme_year.scheme
+    scheme.clawbacks_need_approval = True
+    scheme.save()
+    due = (TODAY() + datetime.timedelta(days=30)).isoformat()
+    response = logged_in.post(
+        url("clawback", accepted.pk),
+        {"clawback-amount": "5000", "clawback-reasons": "Ubrukt.", "clawback-due_on": due},
+    )
+    assert response.status_code == 302
+    proposal = DecisionProposal.objects.get()
+    assert (proposal.kind, proposal.amount, proposal.award) == (
+        DecisionKind.CLAWBACK,
+        Decimal("5000"),
+        accepted,
+    )
+    assert not Clawback.objects.exists()
+    response = logged_in.get(url("review_award", accepted.pk))
+    assert response.context["clawback_proposals"] == [proposal]
+    assert "Propose the clawback for approval" in response.content.decode()
+    client.force_login(approver)
+    client.post(url("proposal_step", proposal.pk, "approve"))
+    clawback = Clawback.objects.get()
+    assert (clawback.decision.decided_by, clawback.decision.approved_by) == (caseworker, approver)
