@@ -150,6 +150,7 @@ class CheckInAdmin(PairingColumn, ReadOnlyAdmin, admin.ModelAdmin):
         "usefulness",
         "cooperation",
         "progress",
+        "clarity",
         "answered_at",
         "followed_up_at",
     ]
