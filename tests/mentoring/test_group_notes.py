@@ -143,6 +143,7 @@ def meeting_data(**changes):
     data = {
         "held_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
         "mode": "digital",
+        "initiative": "mentor",
         "duration_minutes": "60",
         "attendees": "Kari, Amina",
         "summary": "Søknader.",

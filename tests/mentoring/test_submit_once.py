@@ -52,6 +52,7 @@ def renders_token(client, path):
 MEETING = {
     "held_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
     "mode": "digital",
+    "initiative": "mentor",
     "duration_minutes": "60",
     "attendees": "Kari, Amina",
     "summary": "Søknader.",

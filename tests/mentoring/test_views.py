@@ -703,6 +703,7 @@ def meeting_data(**changes):
     data = {
         "held_on": (TODAY - 2 * DAY).isoformat(),
         "mode": "physical",
+        "initiative": "mentor",
         "duration_minutes": "90",
         "attendees": "Kari (mentor), Amina (leder)",
         "topics": list(CompetenceArea.objects.values_list("pk", flat=True)[:1]),
