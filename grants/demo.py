@@ -46,7 +46,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Sum, Value
+from django.db.models import F, Sum, Value
 from django.db.models.functions import Replace
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -95,6 +95,7 @@ from scheme import services as scheme_services
 from scheme.demo import SCHEME, RowsWritten
 from scheme.formatting import format_day
 from scheme.models import Event, Notification, Scheme
+from scheme.records.models import CaseFile, CaseSequence, RegistryEntry
 from scheme.roles import MemberRole, OrganisationKind
 
 CASEWORKER_EMAIL = "saksbehandler@imdi.example"
@@ -744,6 +745,14 @@ def _backdate(since, moment, written: RowsWritten):
         if model in written:
             stamped = model.objects.filter(pk__in=written.pks(model), **{f"{field}__gte": since})
             stamped.update(**{field: moment})
+    if RegistryEntry in written:
+        fresh = RegistryEntry.objects.filter(
+            pk__in=written.pks(RegistryEntry), registered_at__gte=since
+        )
+        fresh.update(registered_at=moment, document_date=timezone.localdate(moment))
+    if CaseFile in written:
+        fresh = CaseFile.objects.filter(pk__in=written.pks(CaseFile), opened_at__gte=since)
+        fresh.update(opened_at=moment)
     if Notification in written:
         fresh = Notification.objects.filter(pk__in=written.pks(Notification), created_at__gte=since)
         fresh.exclude(email_to="").update(emailed_at=moment)
@@ -773,6 +782,27 @@ class _Timeline:
                     for *_ignored, step in steps:
                         step()
                 _backdate(since, moment, self.written)
+            _number_cases_in_their_years(self.written_in_run)
+
+
+def _number_cases_in_their_years(written: RowsWritten):
+    """The services number a case in the series of the year it is opened, which in the demo is
+    today; once the cases are moved back to the days of the story, give each body's cases the
+    numbers of their own years, 1, 2, 3... in the order they were opened (the demo's rows
+    only)."""
+    cases = list(CaseFile.objects.filter(pk__in=written.pks(CaseFile)).order_by("opened_at", "pk"))
+    CaseFile.objects.filter(pk__in=[case.pk for case in cases]).update(
+        sequence=F("pk") + 1_000_000_000
+    )  # out of the way
+    last = Counter()
+    for case in cases:
+        year = timezone.localtime(case.opened_at).year
+        last[case.body_id, year] += 1
+        CaseFile.objects.filter(pk=case.pk).update(year=year, sequence=last[case.body_id, year])
+    CaseSequence.objects.filter(pk__in=written.pks(CaseSequence)).delete()
+    CaseSequence.objects.bulk_create(
+        CaseSequence(body_id=body_id, year=year, last=n) for (body_id, year), n in last.items()
+    )
 
 
 @dataclass

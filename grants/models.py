@@ -22,6 +22,7 @@ from grants.workflows import (
     APPLICATION_FLOW,
     CHANGE_NOTICE_FLOW,
     CLAWBACK_FLOW,
+    PROPOSAL_FLOW,
     REPORT_EDITABLE,
     REPORT_FLOW,
     AppealStatus,
@@ -574,6 +575,7 @@ class DecisionProposal(models.Model):
     )
 
     objects = DecisionProposalQuerySet.as_manager()
+    workflow = PROPOSAL_FLOW
 
     class Meta:
         verbose_name = _("proposed decision")

@@ -607,6 +607,7 @@ def _waiting_at_the_front_door(target_groups, aktivno) -> None:
 LOGINS = [
     ("admin", "admin@imdi.example"),
     ("caseworker", "saksbehandler@imdi.example"),
+    ("approver", "godkjenner@imdi.example"),
     ("evaluator", "evaluator@ntnu.example"),
     ("organisation member", "leder@aktivno.example"),
     ("mentor", "mentor@reddbarna.example"),

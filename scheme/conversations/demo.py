@@ -16,6 +16,7 @@ from scheme.conversations.models import Message, ReadState, ReplyTemplate, Threa
 from scheme.demo import RowsWritten
 from scheme.models import Event as TimelineEvent
 from scheme.models import Notification, Scheme, User
+from scheme.records.models import RegistryEntry
 
 SCHEME_SLUG = "proveordning-sma-organisasjoner"
 CASEWORKER = "saksbehandler@imdi.example"
@@ -103,6 +104,9 @@ def _write(story, organisation, caseworker, cases, number) -> Message | None:
         message = services.post_message(author, thread_kind, obj.pk, text)
     Message.objects.filter(pk=message.pk).update(created_at=moment)
     TimelineEvent.objects.filter(pk__in=written.pks(TimelineEvent)).update(created_at=moment)
+    RegistryEntry.objects.filter(pk__in=written.pks(RegistryEntry)).update(
+        registered_at=moment, document_date=moment.date()
+    )
     Notification.objects.filter(pk__in=written.pks(Notification)).update(
         created_at=moment, read_at=moment + datetime.timedelta(days=1)
     )
