@@ -1,9 +1,10 @@
 """An organisation applying for a grant and a caseworker deciding, in a real browser.
 
 The organisation's member fills the application in its steps (amount and budget, activities,
-needs, two PDFs), reads the eligibility check and sends it; a caseworker of the body that
-administers the scheme declares impartiality, scores the application and awards a grant; the
-member reads the award letter and accepts the conditions. Every page is checked with axe.
+needs, two PDFs), reads the eligibility check and sends it, and lands on the receipt with the
+case number; a caseworker of the body that administers the scheme declares impartiality, scores
+the application and awards a grant; the member reads the award letter and accepts the
+conditions. Every page is checked with axe.
 
 The browser is an English user's (``page_en``), so the few texts the test reads do not depend
 on the Norwegian translations; everything else is found by id, name or address.
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from grants import services
+from grants import records, services
 from grants.models import Application, ApplicationStatus, AttachmentKind
 from organisations.models import Grantor, PreviousApplication
 from scheme.models import AwardCondition, Goal
@@ -162,11 +163,22 @@ def test_an_organisation_applies_and_a_caseworker_decides(page_en, live_server, 
     assert_accessible(page)
     page.locator('section[aria-labelledby="send-heading"] form button[type=submit]').click()
 
-    # The application's page shows the status and what happens next.
-    detail_url = reverse("grants:application", args=[application.pk])
-    expect(page).to_have_url(url_of(live_server, detail_url))
+    # The receipt: the application is received, with its case number; the application's
+    # page (linked from the receipt) shows the status and the case number too.
+    case_number = records.case_file_of(application).number
+    receipt_url = reverse("grants:application_receipt", args=[application.pk])
+    expect(page).to_have_url(url_of(live_server, receipt_url))
     expect(page.locator("main .messages .alert-success")).to_be_visible()
+    expect(page.locator("main [data-receipt-case]")).to_have_text(case_number)
+    expect(page.locator("main [data-case-number]")).to_contain_text(case_number)
+    expect(page.locator("main h1")).to_have_text("Receipt: the application is received")
+    assert_accessible(page)
+    detail_url = reverse("grants:application", args=[application.pk])
+    page.locator(f'main a[href="{detail_url}"]').first.click()
+    expect(page).to_have_url(url_of(live_server, detail_url))
     expect(page.locator("#status-heading")).to_have_text("Status: submitted")
+    expect(page.locator("main [data-case-number]")).to_contain_text(case_number)
+    expect(page.locator(f'main a[href="{receipt_url}"]')).to_be_visible()
     assert_accessible(page)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
