@@ -116,7 +116,7 @@ def test_the_accounts_page_keeps_the_input_and_says_what_fits(client, member, ac
 
 
 def test_the_reconciliation_shows_income_by_category_and_the_grant_against_payments(
-    client, member, accepted
+    client, member, caseworker, accepted
 ):
     report = accepted.report
     first = accepted.instalments.first()
@@ -148,6 +148,9 @@ def test_the_reconciliation_shows_income_by_category_and_the_grant_against_payme
     assert "Income by where it came from" in page
     assert "Grant from the administering body in the accounts" in page
     assert "40,000" in page and "3,000" in page
+    client.force_login(caseworker)  # the caseworker's reconciliation shows the same
+    page = client.get(reverse("grants:review_report", args=[report.pk])).content.decode()
+    assert "Grant from the administering body in the accounts" in page
 
 
 def test_the_annual_report_gives_income_by_category(member, accepted):

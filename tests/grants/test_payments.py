@@ -21,7 +21,6 @@ from grants.services.payments_texts import (
     PAYMENTS_DOWNLOADED,
 )
 from grants.workflows import AttestationStatus
-from scheme import registry
 from scheme.models import Event, Notification
 from scheme.records.models import CaseFile, Direction, DocumentType, RegistryEntry
 from tests import factories
@@ -321,18 +320,8 @@ def test_the_factory_pays_through_both_steps(accepted):
 # --- two approvers at once (PostgreSQL) -------------------------------------------------------
 
 
-@pytest.fixture
-def renderer(monkeypatch):
-    """A payment letter drawn up as the task does when the transaction commits (a stand-in
-    where the reports app has not registered its renderer)."""
-    if registry.document_renderer("grants.disbursement") is None:
-        monkeypatch.setitem(
-            registry._document_renderers, "grants.disbursement", lambda entry, **kw: b"%PDF-1.4\n"
-        )
-
-
 def test_two_approvers_at_once_make_one_payment(
-    postgres, transactional_db, renderer, accepted, caseworker, approver, other_approver
+    postgres, transactional_db, accepted, caseworker, approver, other_approver
 ):
     attestation = attest(caseworker, accepted, "95000")
     made, errors, crashes = at_once(
