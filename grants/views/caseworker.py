@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -162,13 +162,10 @@ def _award(request, pk):
 
 def _case_file(application):
     """The application's case file (its number is shown as "Saksnr."), if it has one, with
-    ``url`` its page in the records (None while the records have no case page)."""
+    ``url`` its page in the records."""
     case_file = records.case_file_of(application)
     if case_file is not None:
-        try:
-            case_file.url = reverse("records:case", args=[case_file.pk])
-        except NoReverseMatch:
-            case_file.url = None
+        case_file.url = reverse("records:case", args=[case_file.pk])
     return case_file
 
 
