@@ -109,10 +109,16 @@ def _setup():
 
 
 def _csrf_post(page, url):
-    """POST to ``url`` in the page's session, with the CSRF token of a form on the page, the
-    way a hand-made form would; returns the response (redirects not followed)."""
+    """POST to ``url`` in the page's session and language, with the CSRF token of a form on
+    the page, the way a hand-made form would; returns the response (redirects not followed)."""
     token = page.locator('input[name="csrfmiddlewaretoken"]').first.input_value()
-    return page.request.post(url, form={"csrfmiddlewaretoken": token}, max_redirects=0)
+    language = page.evaluate("navigator.language")  # the request context does not send it
+    return page.request.post(
+        url,
+        form={"csrfmiddlewaretoken": token},
+        headers={"Accept-Language": language},
+        max_redirects=0,
+    )
 
 
 def test_an_application_is_sent_decided_by_two_and_paid_by_two(page_en, live_server, private_media):
@@ -292,3 +298,64 @@ def test_an_application_is_sent_decided_by_two_and_paid_by_two(page_en, live_ser
         [f"{case_number}-{n}" for n in range(1, len(entries) + 1)]
     )
     assert_accessible(page)
+
+
+def test_the_proposer_and_the_attester_cannot_approve_even_as_approvers(
+    page_en, live_server, private_media
+):
+    """Approver C proposes an award and attests its payment: C is an approver of the body,
+    yet the pages offer C no approval of either, say why, and a POST is refused with that
+    reason; the other approver's steps (done through the services) are what make them."""
+    page = page_en
+    participant, leader, _caseworker_a, approver_b, application = _setup()
+    base = live_server.url
+    approver_c = factories.approver(approver_b.memberships.get().organisation)
+    services.submit_application(leader, application)
+    services.declare_impartiality(approver_c, application, has_conflict=False)
+    proposal = services.propose_decision(
+        approver_c, application, kind=DecisionKind.AWARD, reasons=REASONS, amount=AMOUNT
+    )
+    approvals_url = reverse("grants:approvals")
+    proposal_url = reverse("grants:proposal", args=[proposal.pk])
+    approve_url = reverse("grants:proposal_step", args=[proposal.pk, "approve"])
+
+    log_in(page, live_server, approver_c)
+    page.goto(base + approvals_url)
+    row = page.locator('section[aria-labelledby="proposals-heading"] tbody tr')
+    expect(row).to_have_count(1)
+    expect(row.locator(f'a[href="{proposal_url}"]')).to_have_text("See the proposal")
+    row.locator(f'a[href="{proposal_url}"]').click()
+    expect(page).to_have_url(url_of(live_server, proposal_url))
+    steps = page.locator('section[aria-labelledby="steps-heading"]')
+    expect(steps.locator(".alert-info")).to_contain_text("You proposed this decision")
+    expect(steps.locator(f'form[action="{approve_url}"]')).to_have_count(0)
+    assert_accessible(page)
+    refused = _csrf_post(page, base + approve_url)
+    assert refused.status == 302
+    assert refused.headers["location"].endswith(proposal_url)
+    page.reload()
+    expect(page.locator("main .messages")).to_contain_text("You proposed this decision")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PROPOSED
+    assert not Award.objects.filter(application=application).exists()
+
+    # B approves; the organisation accepts; C attests the payment and may not approve it.
+    award = services.approve_proposal(approver_b, proposal).award
+    services.accept_award(leader, award)
+    confirmed_account(leader, approver_b, participant)
+    attestation = services.attest_payment(
+        approver_c, award, amount=AMOUNT, pay_on=timezone.localdate()
+    )
+    page.goto(base + approvals_url)
+    article = page.locator(f'article[aria-labelledby="attestation-{attestation.pk}"]')
+    expect(article).to_contain_text("You attested this payment yourself")
+    approve_payment_url = reverse("grants:attestation_step", args=[attestation.pk, "approve"])
+    expect(article.locator(f'form[action="{approve_payment_url}"]')).to_have_count(0)
+    assert_accessible(page)
+    refused = _csrf_post(page, base + approve_payment_url)
+    assert refused.status == 302
+    page.reload()
+    expect(page.locator("main .messages")).to_contain_text("You attested this payment yourself")
+    attestation.refresh_from_db()
+    assert attestation.status == AttestationStatus.ATTESTED
+    assert not Disbursement.objects.filter(award=award).exists()
