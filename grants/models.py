@@ -600,6 +600,10 @@ class DecisionProposal(models.Model):
     def is_open(self) -> bool:
         return self.status == ProposalStatus.PROPOSED
 
+    @property
+    def is_award(self) -> bool:
+        return self.kind == DecisionKind.AWARD
+
 
 class AwardQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -910,6 +914,10 @@ class PaymentAttestation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == AttestationStatus.ATTESTED
+
+    @property
+    def is_refused(self) -> bool:
+        return self.status == AttestationStatus.REFUSED
 
 
 class Disbursement(models.Model):

@@ -968,7 +968,7 @@ def _award_page(request, award, **bound):
             award.proposals.filter(status=ProposalStatus.PROPOSED).select_related("proposed_by")
         ),
         "proposing_clawback": award.application.round.scheme_year.scheme.clawbacks_need_approval,
-        "attestations_handled": [a for a in attestations if not a.is_open],
+        "attestations_refused": [a for a in attestations if a.is_refused],
         "case_file": _case_file(award.application),
         "disbursed": award.disbursed(),
         "left_to_pay": award.left_to_pay(),
