@@ -107,6 +107,7 @@ def test_a_mentor_logs_a_meeting_and_the_participant_confirms_it(page_en, live_s
     digital.focus()
     page.keyboard.press("Space")
     expect(digital).to_be_checked()
+    page.locator('input[name="initiative"][value="mentor"]').check()
     page.fill("#id_attendees", "Marte (mentor), Pia and the treasurer")
     for area in topics:
         page.locator(f'input[name="topics"][value="{area.pk}"]').check()
