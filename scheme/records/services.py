@@ -47,26 +47,25 @@ def _kind_code(obj) -> str:
 
 
 @transaction.atomic
-def open_case(obj, *, body, title, party=None, caseworker=None, classification="", when=None):
-    """The case file of ``obj``, opened now (or at ``when``) with the next number of ``body``'s
-    series for the year if it has none yet."""
-    kind = _kind_code(obj)
-    existing = CaseFile.objects.filter(kind=kind, object_id=obj.pk).first()
+def open_case(obj, *, body, title, party=None, caseworker=None, classification=""):
+    """The case file of ``obj``, opened now with the next number of ``body``'s series for the
+    year if it has none yet."""
+    existing = case_of(obj)
     if existing is not None:
         return existing
-    when = when or timezone.now()
-    year = timezone.localtime(when).year
+    opened_at = timezone.now()
+    year = timezone.localtime(opened_at).year
     case_file = CaseFile.objects.create(
         body=body,
         year=year,
         sequence=_next_case_number(body.pk, year),
-        kind=kind,
+        kind=_kind_code(obj),
         object_id=obj.pk,
         title=title[:255],
         classification=classification,
         party=party,
         caseworker=caseworker,
-        opened_at=when,
+        opened_at=opened_at,
     )
     audit.record(caseworker, CASE_OPENED, case_file, case_file.number)
     return case_file

@@ -142,12 +142,10 @@ def journal(request):
         "records/journal.html",
         {
             "form": form,
-            "filters": form,
             "day": day,
             "searched": searched,
             "show_body": bool(bodies),
             "page": paginate(request, entries),
-            "query": query_without_page(request),
             "previous_day": _day_link(request, day - datetime.timedelta(days=1)),
             "next_day": _day_link(request, day + datetime.timedelta(days=1)),
             "csv_query": query_without_page(request),
@@ -198,8 +196,8 @@ def public_journal(request):
     response = HttpResponse(
         csv_bytes(_public_header(), rows), content_type="text/csv; charset=utf-8"
     )
-    case = form.cleaned_data.get("case") if form.is_bound else ""
-    stem = case.replace("/", "-") if case else form.chosen_day().isoformat()
+    case_number = form.cleaned_data.get("case") if form.is_bound else ""
+    stem = case_number.replace("/", "-") if case_number else form.chosen_day().isoformat()
     name = in_reader_language(f"public-journal-{stem}.csv", FILE_WORDS)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
