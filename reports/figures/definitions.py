@@ -276,19 +276,12 @@ def year_end(period: Period, year: int) -> datetime.date | None:
     return part.last_day if part.start <= part.last_day else None
 
 
-def year_end_health(pairings, period: Period, year: int) -> dict:
-    """How many of ``pairings`` were at risk, behind, on track or not running at the end of
-    ``year`` (``year_end``): the pages' rule, with the minimum of a pairing that started in the
-    year pro-rated from its start (``mentoring.progress.prorated_elapsed``). One query for the
-    late starters, one for the counts."""
-    counts = dict.fromkeys(Health.values, 0)
-    day = year_end(period, year)
-    if day is None:
-        return counts
-    rows = health_as_of(pairings, day, prorate=True).order_by().values_list("health_rank")
-    for rank, n in rows.annotate(n=Count("pk")):
-        counts[HEALTH_ORDER[rank].value] += n
-    return counts
+def year_end_health(pairings, day: datetime.date) -> dict:
+    """How many of ``pairings`` were at risk, behind, on track or not running at the end of a
+    year (on ``day``, its ``year_end``): the pages' rule, with the minimum of a pairing that
+    started in the year pro-rated from its start (``mentoring.progress.prorated_elapsed``). One
+    query for the late starters, one for the counts."""
+    return _health_counts(pairings, day, prorate=True)
 
 
 def flags(queryset, period: Period, path: str = ""):
@@ -302,15 +295,19 @@ def resolved_flags(queryset, period: Period):
     return queryset.filter(status=FlagStatus.RESOLVED, handled_at__lt=period.by_as_of())
 
 
+def _health_counts(pairings, day: datetime.date, prorate: bool = False) -> dict:
+    counts = dict.fromkeys(Health.values, 0)
+    rows = health_as_of(pairings, day, prorate).order_by().values_list("health_rank")
+    for rank, n in rows.annotate(n=Count("pk")):
+        counts[HEALTH_ORDER[rank].value] += n
+    return counts
+
+
 def health(pairings, period: Period) -> dict:
     """How many of ``pairings`` were at risk, behind, on track or not running on the period's
     last counted day: the pages' rule (``mentoring.progress``) over the meetings, flags and
     "poor fit" answers as they stood that day. One query."""
-    counts = dict.fromkeys(Health.values, 0)
-    rows = health_as_of(pairings, period.last_day).order_by().values_list("health_rank")
-    for rank, n in rows.annotate(n=Count("pk")):
-        counts[HEALTH_ORDER[rank].value] += n
-    return counts
+    return _health_counts(pairings, period.last_day)
 
 
 # --- courses -------------------------------------------------------------------------------------

@@ -647,12 +647,11 @@ def health_at_year_ends(scheme, period: Period) -> list[YearEndHealthRow]:
     that started in the year pro-rated from its start ("Health at the end of each year")."""
     rows = []
     for year in period.calendar_years:
-        part = period.part_in(year)
         day = define.year_end(period, year)
         if day is None:
             continue
-        pairings = _scheme_pairings(scheme, part)
-        rows.append(YearEndHealthRow(year, day, define.year_end_health(pairings, period, year)))
+        pairings = _scheme_pairings(scheme, period.part_in(year))
+        rows.append(YearEndHealthRow(year, day, define.year_end_health(pairings, day)))
     return rows
 
 
