@@ -2,9 +2,9 @@
 organisation or the place it works in.
 
 The one place that says what an anonymised summary blanks out (``Scrubber``, ``anonymised``),
-how small a group may be shown (``at_least``) and who reads a feedback form's results
-anonymised (``results_for``); the results page for evaluators and the evaluation summary
-(``reports.figures.evaluation``, ``reports.builders.documents``) both use it.
+how small a group may be shown (``at_least``, ``small_group_results``) and who reads a feedback
+form's results anonymised (``results_for``); the results page for evaluators and the evaluation
+summary (``reports.figures.evaluation``, ``reports.builders.documents``) both use it.
 """
 
 import re
@@ -134,11 +134,21 @@ def results_for(user, form) -> FormSummary:
         return FormSummary(form.title, about, feedback.results(form))
     summary = anonymised(form)
     smallest = form.scheme.smallest_group
+    responses = form.responses.count()
     summary.anonymised = True
-    summary.too_few = form.responses.count() < smallest
-    if summary.too_few:
-        summary.questions = []
-    for result in summary.questions:
+    summary.too_few = responses < smallest
+    summary.questions = small_group_results(summary.questions, responses, smallest)
+    return summary
+
+
+def small_group_results(questions, responses: int, smallest: int) -> list:
+    """The small-group rule for a form's results (``courses.feedback.QuestionResult``) read
+    anonymised: none when the form was answered by fewer than ``smallest``; otherwise each
+    count (answers to a question, each choice or rating) below it reads "fewer than", so a
+    reader shows no chart whose bars would tell the number."""
+    if responses < smallest:
+        return []
+    for result in questions:
         result.answered = at_least(result.answered, smallest)
         result.counts = [(label, at_least(count, smallest)) for label, count in result.counts]
-    return summary
+    return questions

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.anonymise import at_least
+from courses.anonymise import at_least, small_group_results
 from grants.models import Award, BudgetCategory
 from mentoring.progress import Health
 from organisations.models import ApplicationOutcome, Organisation
@@ -239,37 +239,19 @@ def _evaluation_charts(figures) -> dict:
     }
 
 
-def _rating_chart(result) -> str:
-    return column_chart(
-        [Bar(label, n) for label, n in result.counts],
-        title=result.question.text,
-        unit=_("answers"),
-        width=300,
-        height=110,
-    )
-
-
 def _feedback(figures, smallest) -> list[dict]:
-    """Each form's results for the PDF; a form answered by fewer than ``smallest`` shows none,
-    and a choice made by fewer shows "fewer than"."""
-    forms = []
-    for form in figures.feedback:
-        questions = []
-        for result in form.questions if form.responses >= smallest else []:
-            if result.question.kind == "rating":
-                questions.append((result, _rating_chart(result)))
-                continue
-            result.counts = [(label, at_least(n, smallest)) for label, n in result.counts]
-            questions.append((result, ""))
-        forms.append(
-            {
-                "title": form.title,
-                "responses": form.responses,
-                "hidden": form.responses < smallest,
-                "questions": questions,
-            }
-        )
-    return forms
+    """Each form's results for the PDF under the small-group rule the evaluators' results page
+    follows (``courses.anonymise.small_group_results``): a form answered by fewer than
+    ``smallest`` shows none, a smaller count reads "fewer than", and no chart is drawn."""
+    return [
+        {
+            "title": form.title,
+            "responses": form.responses,
+            "hidden": form.responses < smallest,
+            "questions": small_group_results(form.questions, form.responses, smallest),
+        }
+        for form in figures.feedback
+    ]
 
 
 def _small_groups(figures, smallest):

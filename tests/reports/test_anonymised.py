@@ -122,3 +122,29 @@ def test_a_small_group_is_shown_as_fewer_than_the_smallest():
         assert [at_least(n, 3) for n in (0, 1, 2, 3, 10)] == [
             0, "færre enn 3", "færre enn 3", 3, 10
         ]  # fmt: skip
+
+
+def test_a_rating_chosen_by_fewer_than_the_smallest_group_is_not_counted_in_the_summary(planted):
+    """The evaluation summary follows the results page's rule (courses.anonymise): a rating
+    given by fewer than the smallest group reads "fewer than", with no chart telling it."""
+    data = planted
+    form = courses.save_form(
+        data.caseworker, data.scheme, title="Vurdering",
+        questions=[("rating", "Hvor nyttig var kurset?", [], True)],
+    )  # fmt: skip
+    (rating,) = form.questions.all()
+    for member, organisation, given in zip((data.member_a, data.member_b, data.member_c),
+                                           data.participants, (2, 4, 4), strict=True):  # fmt: skip
+        courses.answer_form(member, form, organisation, {rating.pk: given})
+    with translation.override("nb"):
+        content, _name = builder_for("evaluation").make(
+            factories.UserFactory(is_superuser=True),
+            {"scheme": planted.scheme.pk},
+            lambda percent, step="": None,
+        )
+    pdf = Pdf(content)
+    assert pdf.says("Hvor nyttig var kurset?")
+    assert pdf.says("Gjennomsnitt: 3,3 av 5 · svar: 3")
+    assert pdf.says("2 færre enn 3")  # the rating 2, given once
+    assert pdf.says("4 færre enn 3")  # the rating 4, given twice
+    assert not pdf.says("4 2")
