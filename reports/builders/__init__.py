@@ -63,6 +63,14 @@ def registered_kinds() -> set[str]:
     return set(_builders)
 
 
+def id_in(parameters, name) -> int | None:
+    """The id a job's parameters give under ``name``, or None when there is none."""
+    try:
+        return int(parameters[name])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def schemes_in(parameters):
     """The schemes a report is limited to (``parameters["schemes"]``), or None when it is not
     limited. A limit that is not a list of existing schemes is no scheme at all."""

@@ -47,7 +47,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organisations.models import Organisation
-from reports.builders import Builder, ReportError, register
+from reports.builders import Builder, ReportError, id_in, register
+from reports.pdf import ARCHIVE
 from scheme import registry
 from scheme.file_names import file_stem
 from scheme.formatting import format_day
@@ -136,13 +137,6 @@ class Period:
         return [body.pk for body in self.bodies]
 
 
-def _id(parameters, name):
-    try:
-        return int(parameters[name])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def _day(parameters, name):
     try:
         return datetime.date.fromisoformat(parameters[name])
@@ -152,7 +146,7 @@ def _day(parameters, name):
 
 def load_case(user, parameters):
     """The case file, if it is kept by a body the user works for."""
-    pk = _id(parameters, "case_file")
+    pk = id_in(parameters, "case_file")
     if pk is None:
         return None
     return CaseFile.objects.kept_by(user).select_related("body").filter(pk=pk).first()
@@ -271,7 +265,7 @@ def write_package(cases, progress, period=None) -> bytes:
             for entry in case.entries.all():
                 done += 1
                 progress(
-                    2 + 93 * (done - 1) // max(total, 1),
+                    2 + 93 * (done - 1) // total,
                     _("Document %(number)s (%(done)d of %(total)d)")
                     % {"number": entry.number_label, "done": done, "total": total},
                 )
@@ -366,7 +360,7 @@ def document_for(entry, now) -> DocumentFile:
     portal draws such documents up, otherwise the stored file as received."""
     render = registry.document_renderer(entry.source_kind)
     if render is not None:
-        content = render(entry, variant="pdf/a-2b")
+        content = render(entry, variant=ARCHIVE)
         return described(content, "pdf", now, drawn_up=True)
     with entry.file.open("rb") as stored:
         content = stored.read()
@@ -461,7 +455,6 @@ class MetadataWriter:
         _add(self.root, "tittel", _("Archive package from the grant portal"))
         _add(self.root, "opprettetDato", _dt(now))
         _add(self.root, "opprettetAv", self.portal)
-        self.creators = {}
         self.part = ET.Element(f"{{{ARKIVSTRUKTUR}}}arkivdel")
         _add(self.part, "systemID", uuid.uuid4())
         if period is not None:
@@ -488,7 +481,6 @@ class MetadataWriter:
             creator = _add(self.root, "arkivskaper")
             _add(creator, "arkivskaperID", body.org_number or body.pk)
             _add(creator, "arkivskaperNavn", body.name)
-            self.creators[body.pk] = creator
             system = _add(self.part, "klassifikasjonssystem")
             _add(system, "systemID", system_id("klassifikasjonssystem", body.pk))
             _add(system, "tittel", _("Archive codes of %(body)s") % {"body": body.name})

@@ -26,7 +26,14 @@ from courses.anonymise import at_least, small_group_results
 from grants.models import Award, BudgetCategory
 from mentoring.progress import Health
 from organisations.models import ApplicationOutcome, Organisation
-from reports.builders import Builder, ReportError, administered_scheme_ids, register, schemes_in
+from reports.builders import (
+    Builder,
+    ReportError,
+    administered_scheme_ids,
+    id_in,
+    register,
+    schemes_in,
+)
 from reports.charts import Bar, bar_chart, column_chart, grouped_bars, stacked_bars
 from reports.figures.annual import annual_figures
 from reports.figures.award_letter import letter_figures, load_award
@@ -70,13 +77,6 @@ def _percent(share: float) -> str:
     return f"{round(share * 100)}\xa0%"
 
 
-def _id(parameters, name):
-    try:
-        return int(parameters[name])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def _date(parameters, name):
     try:
         return datetime.date.fromisoformat(parameters[name])
@@ -111,7 +111,7 @@ def _health_rows(health) -> list[tuple]:
 def load_scheme_year(user, parameters):
     return (
         SchemeYear.objects.select_related("scheme__administrator")
-        .filter(pk=_id(parameters, "scheme_year"))
+        .filter(pk=id_in(parameters, "scheme_year"))
         .first()
     )
 
@@ -192,7 +192,7 @@ def build_annual(scheme_year, parameters, progress):
 
 
 def load_scheme(user, parameters):
-    return Scheme.objects.filter(pk=_id(parameters, "scheme")).first()
+    return Scheme.objects.filter(pk=id_in(parameters, "scheme")).first()
 
 
 def evaluation_title(scheme) -> str:
@@ -306,7 +306,7 @@ def load_organisation(user, parameters):
     return (
         Organisation.objects.visible_to(user)
         .prefetch_related("target_groups", "languages", "competence_needs")
-        .filter(pk=_id(parameters, "organisation"))
+        .filter(pk=id_in(parameters, "organisation"))
         .first()
     )
 
@@ -434,7 +434,7 @@ register(
     Builder(
         "award_letter",
         load=lambda user, parameters: load_award(
-            _id(parameters, "award"), Award.objects.visible_to(user)
+            id_in(parameters, "award"), Award.objects.visible_to(user)
         ),
         title=award_letter_title,
         allowed=award_letter_allowed,
