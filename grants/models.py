@@ -654,6 +654,15 @@ class Award(models.Model):
     def left_to_pay(self) -> Decimal:
         return self.amount - self.disbursed()
 
+    def reserved(self, *, besides=None) -> Decimal:
+        """What the open attested payments reserve, all but ``besides`` (reads
+        ``attestations`` as a page prefetched them)."""
+        return total_of(
+            a.amount
+            for a in self.attestations.all()
+            if a.is_open and a.pk != getattr(besides, "pk", None)
+        )
+
     def claimed(self) -> Decimal:
         """What the award's clawbacks claim back (a clawback cancelled on appeal claims
         nothing). Reads ``clawbacks`` as a page prefetched them."""

@@ -351,14 +351,6 @@ def _lock_award(award_id) -> Award:
     )
 
 
-def _reserved(award, *, besides=None) -> Decimal:
-    """What the award's open attestations reserve (all but ``besides``)."""
-    attested = award.attestations.filter(status=AttestationStatus.ATTESTED)
-    if besides is not None:
-        attested = attested.exclude(pk=besides.pk)
-    return attested.aggregate(total=Sum("amount"))["total"] or ZERO
-
-
 def payment_problem(award, account) -> str:
     """Why no payment can be attested on the award now ("" when one can): the conditions are
     not accepted yet, the whole award is paid out or attested, or nothing can be paid to
@@ -368,7 +360,7 @@ def payment_problem(award, account) -> str:
     disbursed = award.disbursed()
     if disbursed >= award.amount:
         return _("The whole award is paid out.")
-    if disbursed + _reserved(award) >= award.amount:
+    if disbursed + award.reserved() >= award.amount:
         return _("The rest of the award is attested and waits for approval for payment.")
     return payout_account_problem(account)
 
@@ -413,7 +405,7 @@ def _check_payment(award, account, amount, instalment, *, attestation=None):
             )
         if instalment.is_held:
             raise _state_error(_("This instalment is held until the grant report is approved."))
-    reserved = _reserved(award, besides=attestation)
+    reserved = award.reserved(besides=attestation)
     if disbursed + reserved + amount > award.amount:
         left = max(award.amount - disbursed - reserved, ZERO)
         if reserved:

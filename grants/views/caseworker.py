@@ -918,13 +918,15 @@ def _award_page(request, award, **bound):
             )
             .order_by("decision__decided_at", "id"),
         ),
+        Prefetch(  # award.reserved() and payment_problem read them too
+            "attestations",
+            queryset=PaymentAttestation.objects.select_related(
+                "attested_by", "handled_by", "instalment", "account"
+            ).order_by("-attested_at", "-id"),
+        ),
     )
     disbursements = list(award.disbursements.all())
-    attestations = list(
-        award.attestations.select_related(
-            "attested_by", "handled_by", "instalment", "account"
-        ).order_by("-attested_at", "-id")
-    )
+    attestations = list(award.attestations.all())
     clawbacks = list(award.clawbacks.all())
     repayment_pk, repayment_form = bound.get("repayment_form", (None, None))
     for clawback in clawbacks:

@@ -687,9 +687,9 @@ def accepted(awarded, member):
 
 def test_the_award_page(logged_in, accepted, django_assert_max_num_queries):
     logged_in.get(url("review_award", accepted.pk))
-    # 15: the attested payments, the case file (its number) and the clawbacks proposed for
-    # approval came with issue 13
-    with django_assert_max_num_queries(15):
+    # 14: the attested payments (which also give what they reserve), the case file (its
+    # number) and the clawbacks proposed for approval came with issue 13
+    with django_assert_max_num_queries(14):
         response = logged_in.get(url("review_award", accepted.pk))
     assert response.status_code == 200
     assert [i.state for i in response.context["instalments"]] == ["to_pay"]
