@@ -226,14 +226,12 @@ def _message_for_update(actor, message_id: int) -> Message:
     return message
 
 
-def _case_of(actor, thread: Thread):
-    """The case object the thread is about: its timeline has the thread's changes."""
-    return case_object(actor, thread.kind, thread.object_id)[1]
-
-
-def _refuse_if_thread_closed(actor, thread: Thread) -> None:
+def _open_case_of(actor, thread: Thread):
+    """The case object the thread is about (its timeline has the thread's changes); refused
+    when its case is closed."""
     kind, obj = case_object(actor, thread.kind, thread.object_id)
     refuse_if_case_closed(kind, obj)
+    return obj
 
 
 def _side_name(message: Message) -> str:
@@ -264,14 +262,14 @@ def may_withdraw(user, message: Message) -> bool:
 def edit_message(actor, message_id: int, body: str) -> Message:
     message = _message_for_update(actor, message_id)
     require(message.author_id == actor.pk)
-    _refuse_if_thread_closed(actor, message.thread)
+    case = _open_case_of(actor, message.thread)
     if not may_edit(actor, message, read_by_others(message)):
         raise ValidationError(_("Someone has read this message, so it can no longer be changed."))
     message.body = _check_body(body)
     message.edited_at = timezone.now()
     message.full_clean(exclude=["thread", "author", "author_organisation"])
     message.save(update_fields=["body", "edited_at"])
-    audit.record(actor, EDITED, _case_of(actor, message.thread), _side_name(message))
+    audit.record(actor, EDITED, case, _side_name(message))
     return message
 
 
@@ -282,11 +280,11 @@ def withdraw_message(actor, message_id: int) -> Message:
     require(message.author_id == actor.pk or actor.is_superuser)
     if message.is_withdrawn:
         raise ValidationError(_("This message is already withdrawn."))
-    _refuse_if_thread_closed(actor, message.thread)
+    case = _open_case_of(actor, message.thread)
     message.withdrawn_at = timezone.now()
     message.withdrawn_by = actor
     message.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit.record(actor, WITHDRAWN, _case_of(actor, message.thread), _side_name(message))
+    audit.record(actor, WITHDRAWN, case, _side_name(message))
     return message
 
 
