@@ -597,57 +597,10 @@ def decide(request, pk):
         return redirect(_workspace_url(application.pk, "decision"))
     choice = request.POST.get("decision")
     scheme = application.round.scheme_year.scheme
-    if choice == "award" and scheme.awards_need_approval:
-        return _propose_award(request, application)
-    if choice == "reject" and scheme.rejections_need_approval:
-        return _propose_rejection(request, application)
     if choice == "award":
-        form = AwardForm(request.POST, prefix=AWARD)
-        formset = InstalmentFormSet(request.POST, prefix=INSTALMENTS)
-        form_valid, formset_valid = form.is_valid(), formset.is_valid()
-        if form_valid and formset_valid:
-            try:
-                award = services.award_grant(
-                    request.user,
-                    application,
-                    amount=form.cleaned_data["amount"],
-                    reasons=form.cleaned_data["reasons"],
-                    instalments=formset.instalments(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(organisation)s is awarded %(amount)s. They are told by e-mail.")
-                    % {
-                        "organisation": application.organisation.name,
-                        "amount": format_nok(award.amount),
-                    },
-                )
-                return redirect("grants:review_award", pk=award.pk)
-        elif not formset_valid:
-            form.add_error(None, _("Check the payment plan below."))
-        return _workspace(
-            request, application, award_form=form, instalment_formset=formset, decision_tab="award"
-        )
+        return _decide_award(request, application, proposing=scheme.awards_need_approval)
     if choice == "reject":
-        form = RejectForm(request.POST, prefix=REJECT)
-        if form.is_valid():
-            try:
-                services.reject_application(
-                    request.user, application, reasons=form.cleaned_data["reasons"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The application is rejected. %(organisation)s is told by e-mail.")
-                    % {"organisation": application.organisation.name},
-                )
-                return redirect(_workspace_url(application.pk, "decisions"))
-        return _workspace(request, application, reject_form=form, decision_tab="reject")
+        return _decide_rejection(request, application, proposing=scheme.rejections_need_approval)
     if choice == "ask":
         form = InfoRequestForm(request.POST, prefix=ASK)
         if form.is_valid():
@@ -675,28 +628,42 @@ def _proposed(request, application, message):
     return redirect(_workspace_url(application.pk, "decision"))
 
 
-def _propose_award(request, application):
-    form = AwardForm(request.POST, prefix=AWARD, proposing=True)
+def _decide_award(request, application, *, proposing):
+    """Award the grant, or propose the award for approval when the scheme asks for that."""
+    form = AwardForm(request.POST, prefix=AWARD, proposing=proposing)
     formset = InstalmentFormSet(request.POST, prefix=INSTALMENTS)
     form_valid, formset_valid = form.is_valid(), formset.is_valid()
     if form_valid and formset_valid:
+        terms = {
+            "amount": form.cleaned_data["amount"],
+            "reasons": form.cleaned_data["reasons"],
+            "instalments": formset.instalments(),
+        }
         try:
-            services.propose_decision(
-                request.user,
-                application,
-                kind=DecisionKind.AWARD,
-                amount=form.cleaned_data["amount"],
-                reasons=form.cleaned_data["reasons"],
-                instalments=formset.instalments(),
-            )
+            if proposing:
+                services.propose_decision(
+                    request.user, application, kind=DecisionKind.AWARD, **terms
+                )
+            else:
+                award = services.award_grant(request.user, application, **terms)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _proposed(
+            if proposing:
+                return _proposed(
+                    request,
+                    application,
+                    _("The award is proposed. It is made when an approver has approved it."),
+                )
+            messages.success(
                 request,
-                application,
-                _("The award is proposed. It is made when an approver has approved it."),
+                _("%(organisation)s is awarded %(amount)s. They are told by e-mail.")
+                % {
+                    "organisation": application.organisation.name,
+                    "amount": format_nok(award.amount),
+                },
             )
+            return redirect("grants:review_award", pk=award.pk)
     elif not formset_valid:
         form.add_error(None, _("Check the payment plan below."))
     return _workspace(
@@ -704,24 +671,34 @@ def _propose_award(request, application):
     )
 
 
-def _propose_rejection(request, application):
+def _decide_rejection(request, application, *, proposing):
+    """Reject the application, or propose the rejection for approval when the scheme asks
+    for that."""
     form = RejectForm(request.POST, prefix=REJECT)
     if form.is_valid():
+        reasons = form.cleaned_data["reasons"]
         try:
-            services.propose_decision(
-                request.user,
-                application,
-                kind=DecisionKind.REJECTION,
-                reasons=form.cleaned_data["reasons"],
-            )
+            if proposing:
+                services.propose_decision(
+                    request.user, application, kind=DecisionKind.REJECTION, reasons=reasons
+                )
+            else:
+                services.reject_application(request.user, application, reasons=reasons)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _proposed(
+            if proposing:
+                return _proposed(
+                    request,
+                    application,
+                    _("The rejection is proposed. It is made when an approver has approved it."),
+                )
+            messages.success(
                 request,
-                application,
-                _("The rejection is proposed. It is made when an approver has approved it."),
+                _("The application is rejected. %(organisation)s is told by e-mail.")
+                % {"organisation": application.organisation.name},
             )
+            return redirect(_workspace_url(application.pk, "decisions"))
     return _workspace(request, application, reject_form=form, decision_tab="reject")
 
 
