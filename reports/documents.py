@@ -181,9 +181,6 @@ def decision_letter(entry, *, variant: str = UA) -> bytes:
             "signer": decision.decided_by.full_name,
             "approver": decision.approved_by.full_name if decision.approved_by else "",
         }
-        head = letterhead(
-            entry, application, caseworker=decision.decided_by, approver=decision.approved_by
-        )
         year = application.round.scheme_year.year
         if decision.kind == DecisionKind.AWARD:
             letter = letter_figures(load_award(decision.award.pk), entry=entry)
@@ -192,9 +189,12 @@ def decision_letter(entry, *, variant: str = UA) -> bytes:
                 **common,
                 "title": title,
                 "heading": title,
-                "head": head,
+                "head": letter.head,
                 "letter": letter,
             }
+        head = letterhead(
+            entry, application, caseworker=decision.decided_by, approver=decision.approved_by
+        )
         if decision.kind == DecisionKind.CLAWBACK:
             title = _("Decision to claim back a grant")
             return "reports/letters/clawback.html", {

@@ -19,9 +19,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from grants.models import Award, Instalment
-from grants.records import CASE_KIND
 from scheme.models import in_language
-from scheme.records.models import CaseFile, RegistryEntry
+from scheme.records.models import RegistryEntry
+from scheme.records.services import case_of
 
 DECISION_SOURCE = "grants.decision"
 
@@ -78,14 +78,20 @@ def entry_reference(entry, *, caseworker=None, approver=None) -> Reference:
     )
 
 
-def letterhead(entry, application, *, caseworker=None, approver=None) -> Letterhead:
-    """The letterhead of the registered document ``entry`` in ``application``'s case."""
+def _letterhead(application, reference) -> Letterhead:
     scheme = application.round.scheme_year.scheme
     return Letterhead(
         body=scheme.administrator,
         scheme=scheme,
         recipient=application.organisation,
-        reference=entry_reference(entry, caseworker=caseworker, approver=approver),
+        reference=reference,
+    )
+
+
+def letterhead(entry, application, *, caseworker=None, approver=None) -> Letterhead:
+    """The letterhead of the registered document ``entry`` in ``application``'s case."""
+    return _letterhead(
+        application, entry_reference(entry, caseworker=caseworker, approver=approver)
     )
 
 
@@ -147,28 +153,32 @@ def load_award(award_id, awards=Award.objects):
     )
 
 
-def _award_reference(award, dated) -> Reference:
-    """The award letter's reference block: the decision's document number once the decision is
-    registered in the case, the case number while only the case exists, no number before."""
+def _award_reference(award, dated, entry=None) -> Reference:
+    """The award letter's reference block: that of the decision's registered document
+    (``entry``, or found in the case), the case number while only the case exists, no number
+    before."""
     application, decision = award.application, award.decision
-    case_file = CaseFile.objects.filter(kind=CASE_KIND, object_id=application.pk).first()
-    entry = None
-    if case_file is not None:
-        entry = (
-            RegistryEntry.objects.select_related("caseworker", "approver")
-            .filter(case_file=case_file, source_kind=DECISION_SOURCE, source_id=decision.pk)
-            .first()
-        )
+    case_file = None
+    if entry is None:
+        case_file = case_of(application)
+        if case_file is not None:
+            entry = (
+                RegistryEntry.objects.select_related("caseworker", "approver")
+                .filter(case_file=case_file, source_kind=DECISION_SOURCE, source_id=decision.pk)
+                .first()
+            )
+            if entry is not None:
+                entry.case_file = case_file
     if entry is not None:
-        entry.case_file = case_file
         return entry_reference(entry, caseworker=decision.decided_by, approver=decision.approved_by)
+    number = case_file.number if case_file is not None else ""
     return Reference(
-        ours=case_file.number if case_file is not None else "",
+        ours=number,
         theirs=application.their_reference,
         dated=dated,
         caseworker=_name(application.caseworker or decision.decided_by),
         approver=_name(decision.approved_by),
-        case_number=case_file.number if case_file is not None else "",
+        case_number=number,
     )
 
 
@@ -180,12 +190,6 @@ def letter_figures(award, entry=None) -> LetterFigures:
     report = getattr(award, "report", None)
     decision = award.decision
     dated = timezone.localtime(decision.decided_at).date()
-    if entry is not None:
-        reference = entry_reference(
-            entry, caseworker=decision.decided_by, approver=decision.approved_by
-        )
-    else:
-        reference = _award_reference(award, dated)
     return LetterFigures(
         award=award,
         scheme=scheme_year.scheme,
@@ -216,10 +220,5 @@ def letter_figures(award, entry=None) -> LetterFigures:
         signed_by=award.decision.decided_by.full_name,
         accepted_on=timezone.localtime(award.accepted_at).date() if award.accepted_at else None,
         approved_by=_name(decision.approved_by),
-        head=Letterhead(
-            body=scheme_year.scheme.administrator,
-            scheme=scheme_year.scheme,
-            recipient=application.organisation,
-            reference=reference,
-        ),
+        head=_letterhead(application, _award_reference(award, dated, entry)),
     )
