@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from grants import records, services
+from grants.dashboard import approver_bodies
 from grants.filters import ApplicationFilter
 from grants.forms.caseworker import (
     AppealForm,
@@ -81,7 +82,7 @@ from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.queries import count_of
-from scheme.roles import MemberRole, OrganisationKind, Role, require_role
+from scheme.roles import Role, require_role
 from scheme.web import (
     PAGE_SIZE,
     add_service_errors,
@@ -1175,12 +1176,8 @@ ATTESTATION_TO_BODY = f"award__{AWARD_TO_BODY}"
 def _approver_bodies(request):
     """The administering bodies the user approves for; 403 for anyone who approves for none
     (a caseworker without the approver role included)."""
-    access = require_role(request.user, Role.CASEWORKER)
-    bodies = {
-        org_id
-        for org_id, (kind, role) in access.memberships.items()
-        if kind == OrganisationKind.ADMINISTRATOR and role == MemberRole.APPROVER
-    }
+    require_role(request.user, Role.CASEWORKER)
+    bodies = approver_bodies(request.user)
     if not bodies:
         raise PermissionDenied
     return bodies
