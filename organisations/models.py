@@ -26,19 +26,20 @@ APPROVER_ONLY_IN_BODIES = _(
 )
 
 
+def role_fits(kind, role) -> bool:
+    """Whether an organisation of ``kind`` has ``role``: the approver role, the second person
+    on decisions and payments, only administering bodies have."""
+    return role != MemberRole.APPROVER or kind == OrganisationKind.ADMINISTRATOR
+
+
 def roles_for(kind) -> list:
-    """The roles (value, label) a person may have in an organisation of ``kind``: the approver
-    role, the second person on decisions and payments, only in administering bodies."""
-    return [
-        (value, label)
-        for value, label in MemberRole.choices
-        if value != MemberRole.APPROVER or kind == OrganisationKind.ADMINISTRATOR
-    ]
+    """The roles (value, label) a person may have in an organisation of ``kind``."""
+    return [(value, label) for value, label in MemberRole.choices if role_fits(kind, value)]
 
 
 def check_role(organisation, role) -> None:
     """Refuse a role the organisation's kind does not have (a plain message on ``role``)."""
-    if role == MemberRole.APPROVER and organisation.kind != OrganisationKind.ADMINISTRATOR:
+    if not role_fits(organisation.kind, role):
         raise ValidationError({"role": APPROVER_ONLY_IN_BODIES}, code="invalid_role")
 
 

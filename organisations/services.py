@@ -20,12 +20,13 @@ from organisations.models import (
     RegistrationRequest,
     RegistrationStatus,
     check_role,
+    role_fits,
 )
 from organisations.tasks import send_invitation_email
 from scheme import audit, ratelimit
 from scheme.notifications import notify
 from scheme.once import spend_form_token
-from scheme.roles import MemberRole, OrganisationKind, access_for, forget_access, require
+from scheme.roles import MemberRole, access_for, forget_access, require
 from scheme.verbs import event_verb
 
 User = get_user_model()
@@ -106,7 +107,7 @@ def update_profile(actor, organisation: Organisation, **fields) -> Organisation:
 def _keep_approvers_in_bodies(organisation, kind) -> None:
     """The approver role exists only in administering bodies: a body with approvers stays one
     until they have other roles."""
-    if kind != OrganisationKind.ADMINISTRATOR and (
+    if not role_fits(kind, MemberRole.APPROVER) and (
         organisation.memberships.filter(role=MemberRole.APPROVER).exists()
     ):
         raise ValidationError(
