@@ -9,7 +9,7 @@ from django.utils.functional import lazy
 
 from grants.workflows import acts_for_organisation
 from scheme.formatting import format_day, format_nok
-from scheme.roles import access_for, require
+from scheme.roles import MemberRole, access_for, require
 
 # Amounts, dates and choices in notifications are formatted when each reader's copy is made,
 # in the reader's language (notify() formats the text inside translation.override).
@@ -59,6 +59,20 @@ def _clean_changed(instance, **fields):
 
 def _members(organisation):
     return get_user_model().objects.filter(memberships__organisation=organisation, is_active=True)
+
+
+def _approvers(application, *, besides):
+    """The approvers of the administering body of the application's scheme, but ``besides``
+    (who proposed the decision or attested the payment they are to approve)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation_id=_scheme_of(application).administrator_id,
+            memberships__role=MemberRole.APPROVER,
+            is_active=True,
+        )
+        .exclude(pk=besides.pk)
+    )
 
 
 def _caseworkers(application):

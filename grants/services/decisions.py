@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, Subquery, Sum, Value
@@ -36,6 +35,7 @@ from grants.records import record as record_document
 from grants.services import texts
 from grants.services._common import (
     _application_url,
+    _approvers,
     _award_url,
     _caseworkers,
     _clean_changed,
@@ -78,7 +78,6 @@ from scheme.models import SchemeYear
 from scheme.notifications import notify
 from scheme.once import spend_form_token
 from scheme.roles import (
-    MemberRole,
     require_administers,
 )
 
@@ -352,19 +351,6 @@ def accept_award(actor, award) -> Award:
 # row (two approvers at once: one approves, the other is refused), then takes the same locks
 # and checks as a decision made directly, and makes the decision through the same functions,
 # with ``decided_by`` the proposer and ``approved_by`` the approver.
-
-
-def _approvers(application, *, besides):
-    """The approvers of the administering body of the application's scheme, but ``besides``."""
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__organisation_id=_scheme_of(application).administrator_id,
-            memberships__role=MemberRole.APPROVER,
-            is_active=True,
-        )
-        .exclude(pk=besides.pk)
-    )
 
 
 def _plan_as_json(instalments) -> list:

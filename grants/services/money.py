@@ -25,6 +25,7 @@ from grants.models import (
 from grants.records import refuse_if_closed
 from grants.services import payments_texts, texts
 from grants.services._common import (
+    _approvers,
     _award_url,
     _clean_changed,
     _day,
@@ -436,14 +437,6 @@ def _check_payment(award, account, amount, instalment, *, attestation=None):
     return instalment
 
 
-def _approvers(body_id):
-    return get_user_model().objects.filter(
-        memberships__organisation_id=body_id,
-        memberships__role=MemberRole.APPROVER,
-        is_active=True,
-    )
-
-
 @transaction.atomic
 def attest_payment(
     actor, award, *, amount: Decimal, pay_on, instalment=None, form_token=None
@@ -478,7 +471,7 @@ def attest_payment(
     attestation.save()
     audit.record(actor, PAYMENT_ATTESTED, application, f"{format_nok(amount)}, {account.masked}")
     notify(
-        _approvers(scheme.administrator_id).exclude(pk=actor.pk),
+        _approvers(application, besides=actor),
         *payments_texts.PAYMENT_TO_APPROVE,
         url=_award_url(award),
         person=actor.full_name,
