@@ -47,7 +47,7 @@ from grants.services._common import (
     _state_error,
 )
 from grants.services.assessment import _refuse_if_conflicted, _under_assessment
-from grants.services.money import _check_room
+from grants.services.money import _check_room, _lock_award
 from grants.services.verbs import (
     ACCEPTED,
     APPEAL_HANDLED,
@@ -405,7 +405,7 @@ def propose_decision(
     if kind == DecisionKind.CLAWBACK:
         if award is None or award.application_id != application.pk:
             raise ValidationError({"award": _("Choose the award to claim back from.")})
-        award = _lock_award(award)
+        award = _lock_award(award.pk)
         application = award.application
         require_administers(actor, _scheme_of(application))
         _refuse_if_conflicted(actor, application)
@@ -488,7 +488,7 @@ def approve_proposal(actor, proposal) -> Decision:
     for person in (proposer, actor):
         _refuse_if_conflicted(person, proposal.application)
     if proposal.kind == DecisionKind.CLAWBACK:
-        award = _lock_award(proposal.award)
+        award = _lock_award(proposal.award_id)
         _check_clawback(award, proposal.amount, proposal.repay_by)
         decision = _make_clawback(
             proposer,
@@ -695,14 +695,6 @@ def _undo(decision):
 # --- clawback --------------------------------------------------------------------------------
 
 
-def _lock_award(award) -> Award:
-    return (
-        Award.objects.select_for_update(of=("self",))
-        .select_related("application__round__scheme_year__scheme", "application__organisation")
-        .get(pk=award.pk)
-    )
-
-
 def _check_clawback(award, amount, due_on) -> None:
     """At most what has been paid out (and not already claimed back), repaid by a day ahead."""
     reclaimable = award.reclaimable()
@@ -742,7 +734,7 @@ def open_clawback(
     actor, award, *, amount: Decimal, reasons: str, due_on, form_token=None
 ) -> Clawback:
     refuse_if_closed(award.application)
-    award = _lock_award(award)
+    award = _lock_award(award.pk)
     application = award.application
     require_administers(actor, _scheme_of(application))
     _refuse_if_conflicted(actor, application)
