@@ -131,11 +131,18 @@ class Progress:
         }
 
 
+def _days_in_year(day: datetime.date) -> int:
+    return 366 if calendar.isleap(day.year) else 365
+
+
+def _days_before(day: datetime.date) -> int:
+    """The days of ``day``'s year before it (0 on 1 January)."""
+    return (day - datetime.date(day.year, 1, 1)).days
+
+
 def expected_meetings(minimum: int, today: datetime.date) -> int:
     """The yearly minimum pro-rated to ``today`` (the share of the year that has passed)."""
-    days_in_year = 366 if calendar.isleap(today.year) else 365
-    elapsed = (today - datetime.date(today.year, 1, 1)).days
-    return minimum * elapsed // days_in_year
+    return minimum * _days_before(today) // _days_in_year(today)
 
 
 def _count(model, *where, **conditions):
@@ -186,11 +193,10 @@ def _health_rank(today: datetime.date, running: Q | None = None, elapsed=None):
     year)."""
     running = Q(status=PairingStatus.ACTIVE) if running is None else running
     minimum = Coalesce(F("agreement__min_meetings"), F("scheme_minimum"))
-    days_in_year = 366 if calendar.isleap(today.year) else 365
     if elapsed is None:
-        elapsed = Value((today - datetime.date(today.year, 1, 1)).days)
+        elapsed = Value(_days_before(today))
     # Integer division, as expected_meetings: the pro-rated minimum rounded down.
-    behind = Q(meetings_this_year__lt=minimum * elapsed / Value(days_in_year))
+    behind = Q(meetings_this_year__lt=minimum * elapsed / Value(_days_in_year(today)))
     silent = Q(silent_from__lte=today - datetime.timedelta(days=AT_RISK_SILENCE_DAYS))
     rank = {health: Value(HEALTH_ORDER.index(health)) for health in HEALTH_ORDER}
     return Case(
@@ -223,7 +229,7 @@ def prorated_elapsed(pairings, day: datetime.date):
         .values_list("pk", "starts_on")
     ):
         started_late[(day - starts_on).days].append(pk)
-    whole_year = Value((day - first).days)
+    whole_year = Value(_days_before(day))
     if not started_late:
         return whole_year
     return Case(
