@@ -1221,12 +1221,11 @@ def _approvals_page(request, bound=None):
     bound_pk, bound_form = bound or (None, None)
     for attestation in payment_page:
         attestation.problem = services.approval_problem(user, attestation)
-        attestation.refuse_form = (
-            bound_form
-            if attestation.pk == bound_pk
-            else RefusePaymentForm(prefix=f"refuse-{attestation.pk}")
-        )
+        attestation.refuse_form = RefusePaymentForm(prefix=f"refuse-{attestation.pk}")
         attestation.approve_form = ApprovePaymentForm(prefix=f"approve-{attestation.pk}")
+        if attestation.pk == bound_pk:
+            name = "refuse_form" if isinstance(bound_form, RefusePaymentForm) else "approve_form"
+            setattr(attestation, name, bound_form)
     return render(
         request,
         "grants/caseworker/approvals.html",
@@ -1346,25 +1345,28 @@ def attestation_step(request, pk, step):
         return HttpResponseNotAllowed(["POST"])
     if step == "approve":
         form = ApprovePaymentForm(request.POST, prefix=f"approve-{attestation.pk}")
-        if not form.is_valid():
-            messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-            return redirect("grants:approvals")
-        try:
-            services.approve_payment(
-                request.user, attestation, paid_on=form.cleaned_data["paid_on"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("The payment of %(amount)s to %(organisation)s is approved and recorded.")
-                % {
-                    "amount": format_nok(attestation.amount),
-                    "organisation": attestation.award.application.organisation.name,
-                },
-            )
-        return redirect("grants:approvals")
+        if form.is_valid():
+            try:
+                services.approve_payment(
+                    request.user, attestation, paid_on=form.cleaned_data["paid_on"]
+                )
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):  # not the date: said above the lists
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("grants:approvals")
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The payment of %(amount)s to %(organisation)s is approved and recorded.")
+                    % {
+                        "amount": format_nok(attestation.amount),
+                        "organisation": attestation.award.application.organisation.name,
+                    },
+                )
+                return redirect("grants:approvals")
+        # The date given is kept, with what is wrong with it.
+        return _approvals_page(request, bound=(attestation.pk, form))
     if step == "refuse":
         form = RefusePaymentForm(request.POST, prefix=f"refuse-{attestation.pk}")
         if form.is_valid():

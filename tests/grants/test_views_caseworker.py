@@ -779,6 +779,24 @@ def test_an_approver_refuses_an_attested_payment_with_a_reason(client, accepted,
     assert not Disbursement.objects.exists()
 
 
+def test_an_approval_with_a_wrong_date_keeps_the_date_and_says_why(client, accepted, caseworker):
+    attestation = services.attest_payment(
+        caseworker, accepted, amount=Decimal("1000"), pay_on=TODAY()
+    )
+    approver = factories.approver(accepted.application.round.scheme_year.scheme.administrator)
+    client.force_login(approver)
+    tomorrow = (TODAY() + datetime.timedelta(days=1)).isoformat()
+    response = client.post(
+        url("attestation_step", attestation.pk, "approve"),
+        {f"approve-{attestation.pk}-paid_on": tomorrow},
+    )
+    assert response.status_code == 200
+    form = response.context["payment_page"][0].approve_form
+    assert "paid_on" in form.errors
+    assert form["paid_on"].value() == tomorrow
+    assert not Disbursement.objects.exists()
+
+
 def test_a_payment_before_the_conditions_are_accepted_is_refused(logged_in, awarded):
     response = logged_in.post(
         url("disburse", awarded.pk),
