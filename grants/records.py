@@ -82,8 +82,8 @@ def closing_problem(application) -> str:
     if application.status == ApplicationStatus.WITHDRAWN:
         return ""
     if application.status == ApplicationStatus.REJECTED:
-        decision = application.decisions.order_by("-decided_at").first()
-        if decision is not None and decision.can_be_appealed(timezone.localdate()):
+        decision = application.decisions.order_by("-decided_at").first()  # a rejection has one
+        if decision.can_be_appealed(timezone.localdate()):
             return _("The appeal time runs until %(date)s.") % {
                 "date": format_day(decision.appeal_deadline)
             }
