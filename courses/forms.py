@@ -172,14 +172,8 @@ class EventForm(SubmitOnce, PortalForm):
     def clean(self):
         data = super().clean()
         starts, ends = data.get("starts_at"), data.get("ends_at")
-        deadline = data.get("registration_deadline")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("The event must end after it starts."))
-        if starts and deadline and deadline > starts.date():
-            self.add_error(
-                "registration_deadline",
-                _("The registration deadline must be on or before the day the event starts."),
-            )
         if not data.get("is_digital") and not data.get("place", "").strip():
             self.add_error("place", _("Write where the event is held, or tick “Digital”."))
         if not data.get("provider") and not data.get("provider_name", "").strip():
@@ -213,6 +207,22 @@ class CancelEventForm(PortalForm):
         rows=3,
         max_length=SHORT_TEXT,
         help_text=_("The registered organisations get this message."),
+    )
+
+
+class PostponeEventForm(PortalForm):
+    """The new time of a postponed event; the rules on the dates are the service's."""
+
+    starts_at = datetime_field(_("New start"))
+    ends_at = datetime_field(_("New end"))
+    registration_deadline = date_field(
+        _("Register by"), help_text=_("You can open registration again until the new date.")
+    )
+    reason = textarea(
+        _("Why is the event postponed?"),
+        rows=3,
+        max_length=SHORT_TEXT,
+        help_text=_("The registered organisations get this message with the new date."),
     )
 
 

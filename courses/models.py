@@ -263,6 +263,11 @@ class Event(models.Model):
         _("cost"), null=True, blank=True, help_text=_("What the event cost the scheme, in NOK.")
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Set by ``services.postpone_event``: the start first planned (kept however often the event
+    # is postponed), so a postponed event shows as postponed, never as a second event.
+    first_starts_at = models.DateTimeField(_("first planned start"), null=True, blank=True)
+    postponed_at = models.DateTimeField(_("postponed"), null=True, blank=True)
+    postponement_reason = free_text(_("why it was postponed"), SHORT_TEXT, blank=True)
 
     objects = EventQuerySet.as_manager()
     workflow = EVENT_FLOW
@@ -285,6 +290,18 @@ class Event(models.Model):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("The event must end after it starts.")})
+        if (
+            self.starts_at
+            and self.registration_deadline
+            and (self.registration_deadline > timezone.localtime(self.starts_at).date())
+        ):
+            raise ValidationError(
+                {
+                    "registration_deadline": _(
+                        "The registration deadline must be on or before the day the event starts."
+                    )
+                }
+            )
 
     @property
     def provider_display(self):
@@ -318,6 +335,15 @@ class Event(models.Model):
     def asks_about_needs(self) -> bool:
         """Gatherings ask each person's dietary and accessibility needs."""
         return self.kind == EventKind.GATHERING
+
+    @property
+    def is_postponed(self) -> bool:
+        return self.first_starts_at is not None
+
+    @property
+    def planned_starts_at(self):
+        """The start first planned: before any postponement."""
+        return self.first_starts_at or self.starts_at
 
     def has_started(self, now=None) -> bool:
         return self.starts_at <= (now or timezone.now())

@@ -48,6 +48,7 @@ PLAN_SHARED = event_verb("courses.plan_shared", _("shared the annual plan"))
 PLAN_COMMENTED = event_verb("courses.plan_commented", _("commented on the annual plan"))
 EVENT_SAVED = event_verb("courses.event_saved", _("saved the event"))
 EVENT_CANCELLED = event_verb("courses.event_cancelled", _("cancelled the event"))
+EVENT_POSTPONED = event_verb("courses.event_postponed", _("postponed the event"))
 REGISTERED = event_verb("courses.registered", _("registered a person"))
 UNREGISTERED = event_verb("courses.unregistered", _("cancelled a registration"))
 PUT_ON_WAITING_LIST = event_verb("courses.waiting", _("put a person on the waiting list"))
@@ -220,27 +221,95 @@ def save_programme(actor, event, items) -> None:
     audit.record(actor, EVENT_SAVED, event, _("programme"))
 
 
+def _check_reason(reason: str) -> None:
+    """A reason is written, and short: it is e-mailed to every registered person."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tell the registered people why.")})
+    try:
+        MaxLengthValidator(SHORT_TEXT)(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
+
+
+def _tell_the_registered(event, subject, body, **values) -> None:
+    """Tell the people of the organisations registered (or waiting) for the event."""
+    registered = event.registrations.not_cancelled()
+    notify(
+        _people_of(Organisation.objects.filter(pk__in=registered.values("organisation"))),
+        subject,
+        body,
+        url=_event_url(event),
+        event=event.title,
+        **values,
+    )
+
+
+def _day_of(moment) -> str:
+    return format_day(timezone.localtime(moment).date())
+
+
 @transaction.atomic
 def cancel_event(actor, event, reason: str) -> Event:
     event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
     event.workflow.require(actor, event, "cancel")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Tell the registered people why.")})
-    try:
-        MaxLengthValidator(SHORT_TEXT)(reason)  # it is e-mailed to every registered person
-    except ValidationError as error:
-        raise ValidationError({"reason": error.messages}) from None
+    _check_reason(reason)
     event.workflow.move(event, "cancel")
     event.save(update_fields=["cancelled_at"])
     audit.record(actor, EVENT_CANCELLED, event, reason)
-    registered = event.registrations.not_cancelled()
-    notify(
-        _people_of(Organisation.objects.filter(pk__in=registered.values("organisation"))),
+    _tell_the_registered(
+        event,
         _("Cancelled: {event}"),
         _("{event} on {date} is cancelled. {reason}"),
-        url=_event_url(event),
-        event=event.title,
-        date=format_day(timezone.localtime(event.starts_at).date()),
+        date=_day_of(event.starts_at),
+        reason=reason,
+    )
+    return event
+
+
+@transaction.atomic
+def postpone_event(
+    actor, event, *, starts_at, ends_at, registration_deadline, reason: str
+) -> Event:
+    """Move a planned event that has not started to a later time. It stays the same event:
+    its registrations and waiting lists are kept, the start first planned is kept
+    (``first_starts_at``), the registered organisations are told and reminded again before the
+    new date."""
+    event = Event.objects.select_for_update().select_related("scheme_year__scheme").get(pk=event.pk)
+    event.workflow.require(actor, event, "postpone")
+    _check_reason(reason)
+    if starts_at <= event.starts_at:
+        raise ValidationError(
+            {
+                "starts_at": _("Choose a start after the one planned now (%(date)s).")
+                % {"date": _day_of(event.starts_at)}
+            }
+        )
+    was = event.starts_at
+    event.first_starts_at = event.first_starts_at or was
+    event.starts_at, event.ends_at = starts_at, ends_at
+    event.registration_deadline = registration_deadline
+    event.postponed_at = timezone.now()
+    event.postponement_reason = reason
+    event.full_clean()
+    event.save(
+        update_fields=[
+            "first_starts_at",
+            "starts_at",
+            "ends_at",
+            "registration_deadline",
+            "postponed_at",
+            "postponement_reason",
+        ]
+    )
+    EventReminder.objects.filter(registration__event=event).delete()  # remind before the new day
+    audit.record(actor, EVENT_POSTPONED, event, f"{_day_of(was)} → {_day_of(starts_at)}: {reason}")
+    _tell_the_registered(
+        event,
+        _("Postponed: {event}"),
+        _("{event} on {date} is postponed to {new_date} at {time}. {reason}"),
+        date=_day_of(was),
+        new_date=_day_of(starts_at),
+        time=f"{timezone.localtime(starts_at):%H:%M}",
         reason=reason,
     )
     return event

@@ -16,6 +16,7 @@ urlpatterns = [
     path("events/<int:pk>/edit/", caseworker.event_edit, name="event_edit"),
     path("events/<int:pk>/programme/", caseworker.programme_edit, name="programme"),
     path("events/<int:pk>/cancel/", caseworker.event_cancel, name="event_cancel"),
+    path("events/<int:pk>/postpone/", caseworker.event_postpone, name="event_postpone"),
     path("events/<int:pk>/register/", organisation.register, name="register"),
     path("events/<int:pk>/waiting-list/", organisation.join_waiting_list, name="join_waiting_list"),
     path(

@@ -1,8 +1,8 @@
 """The steps of competence building's case objects, written once (``scheme.states``): the
-annual plan (shared, commented on), an event (edited, cancelled, registered for or its waiting
-list joined, its attendance marked), a registration (cancelled, moved up from the waiting list)
-and a feedback form (answered, its questions changed). Services call ``require`` before they
-change anything; templates ask ``{% allowed event "cancel" as may_cancel %}``.
+annual plan (shared, commented on), an event (edited, postponed, cancelled, registered for or
+its waiting list joined, its attendance marked), a registration (cancelled, moved up from the
+waiting list) and a feedback form (answered, its questions changed). Services call ``require``
+before they change anything; templates ask ``{% allowed event "cancel" as may_cancel %}``.
 
 The states are read from the objects' timestamps (``Event.state`` and the others; a
 registration's waiting list also from its ``waiting`` flag), so the tables need no state
@@ -98,6 +98,12 @@ def _not_started(event) -> str | None:
     return None if event.has_started() else _("Attendance is marked once the event has started.")
 
 
+def _started_already(event) -> str | None:
+    return (
+        _("The event has started; it can no longer be postponed.") if event.has_started() else None
+    )
+
+
 def _event_cancelled_or_closed(registration) -> str | None:
     event = registration.event
     if event.cancelled_at:
@@ -154,6 +160,15 @@ EVENT_FLOW = Workflow(
             EventState.CANCELLED,
             refusal=_("The event is already cancelled."),
             who=_runs_the_events_scheme,
+        ),
+        Transition(
+            "postpone",
+            _("Postpone the event"),
+            frozenset({EventState.PLANNED}),
+            None,
+            refusal=EVENT_IS_CANCELLED,
+            who=_runs_the_events_scheme,
+            guard=_started_already,
         ),
         Transition(
             "register",

@@ -1,7 +1,7 @@
-"""The caseworkers' pages: events and their programme, cancelling, attendance, materials,
-practical tasks, the annual plan, feedback forms and their results (results and the plan against
-what was held are for evaluators too). Each needs the caseworker role (403 otherwise); changes to
-an event need a caseworker of the body administering its scheme."""
+"""The caseworkers' pages: events and their programme, postponing and cancelling, attendance,
+materials, practical tasks, the annual plan, feedback forms and their results (results and the
+plan against what was held are for evaluators too). Each needs the caseworker role (403
+otherwise); changes to an event need a caseworker of the body administering its scheme."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from courses.forms import (
     MaterialForm,
     PlanIntroductionForm,
     PlannedItemForm,
+    PostponeEventForm,
     ProgrammeFormSet,
     TaskForm,
     question_formset,
@@ -160,6 +161,35 @@ def event_cancel(request, pk):
             )
             return redirect("courses:event", pk=event.pk)
     return render(request, "courses/event_cancel.html", {"event": event, "form": form})
+
+
+def event_postpone(request, pk):
+    """A new, later time for the event; the same event keeps its registrations."""
+    event = administered_event(request, pk)
+    decision = Event.workflow.decide(request.user, event, "postpone")
+    form = PostponeEventForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "registration_deadline": event.registration_deadline,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.postpone_event(request.user, event, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("The event is postponed and the registered organisations are told.")
+            )
+            return redirect("courses:event", pk=event.pk)
+    return render(
+        request,
+        "courses/event_postpone.html",
+        {"event": event, "form": form, "decision": decision},
+    )
 
 
 def attendance(request, pk):

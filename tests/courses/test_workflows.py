@@ -41,7 +41,7 @@ def test_what_each_person_may_do_with_an_event_comes_from_its_workflow(
 ):
     other_caseworker = factories.caseworker()  # of another body
     assert gathering.state == EventState.PLANNED
-    assert names(Event.workflow, caseworker, gathering) == ["edit", "cancel"]
+    assert names(Event.workflow, caseworker, gathering) == ["edit", "cancel", "postpone"]
     assert names(Event.workflow, member, gathering) == ["register"]
     assert names(Event.workflow, other_caseworker, gathering) == []
     assert names(Event.workflow, evaluator, gathering) == []
