@@ -7,6 +7,7 @@ from organisations.models import (
     Branch,
     Collaboration,
     CompetenceArea,
+    FollowUp,
     JoinRequest,
     Language,
     Membership,
@@ -36,6 +37,7 @@ class ActivityInline(ReadOnlyAdmin, admin.TabularInline):
 
 class CollaborationInline(ReadOnlyAdmin, admin.TabularInline):
     model = Collaboration
+    fk_name = "organisation"
     extra = 0
 
 
@@ -149,6 +151,13 @@ class CollaborationAdmin(PartAdmin):
     list_display = ["partner_name", "partner_kind", "organisation", "status", "since"]
     list_filter = ["partner_kind", "status"]
     search_fields = ["partner_name", "organisation__name"]
+    raw_id_fields = ["partner"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(PartAdmin):
+    list_display = ["organisation", "scheme", "answered_at"]
+    raw_id_fields = ["answered_by"]
 
 
 @admin.register(PreviousApplication)

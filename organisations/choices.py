@@ -14,7 +14,7 @@ from scheme.choices import (
     SearchSelectMultiple,
     search_page,
 )
-from scheme.roles import OrganisationKind, Role, require_role
+from scheme.roles import OrganisationKind, Role, access_for, require, require_role
 
 
 def _organisations():
@@ -78,3 +78,27 @@ def organisation_choices(request, offer):
         raise Http404
     rows = OFFERS[offer]().visible_to(request.user)
     return search_page(request, rows_for_search(rows), search, label)
+
+
+def partner_rows():
+    """What a collaboration may name as its partner from the register: the participant and
+    mentor organisations, which anyone may find by name or number anyway (``findable``)."""
+    return (
+        Organisation.objects.findable()
+        .filter(kind__in=(OrganisationKind.PARTICIPANT, OrganisationKind.MENTOR))
+        .order_by("name", "id")
+    )
+
+
+def partner_field(**kwargs):
+    """The search field of a collaboration's partner in the register."""
+    url = reverse_lazy("organisations:partner_choices")
+    return search_field(partner_rows(), url, **kwargs)
+
+
+def partner_choices(request):
+    """A page of the possible partners, for anyone who keeps an organisation's lists (a
+    person in an organisation, or a caseworker); 403 for anyone else."""
+    access = access_for(request.user)
+    require(access.is_caseworker or bool(access.memberships))
+    return search_page(request, rows_for_search(partner_rows()), search, label)

@@ -1,16 +1,20 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from organisations.choices import partner_field
+from organisations.geography import County
 from organisations.models import (
+    REGISTERED_PARTNERS,
     SELF_SERVICE_KINDS,
     Activity,
     Branch,
     Collaboration,
     JoinRequest,
     Organisation,
+    PartnerKind,
     PreviousApplication,
     RegistrationRequest,
     roles_for,
@@ -293,10 +297,110 @@ class MemberRoleForm(RoleChoice, PortalForm):
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
 
 
-def _parts_formset(model, fields, widgets=None):
+def _parts_formset(model, fields, widgets=None, **kwargs):
     return inlineformset_factory(
-        Organisation, model, fields=fields, widgets=widgets or {}, extra=1, can_delete=True
+        Organisation,
+        model,
+        fields=fields,
+        widgets=widgets or {},
+        extra=1,
+        can_delete=True,
+        fk_name="organisation",
+        **kwargs,
     )
+
+
+def register_municipalities() -> list[tuple[str, str]]:
+    """The municipalities the register holds (of the organisations in it), by name: Norway
+    has a few hundred, so a plain list."""
+    rows = (
+        Organisation.objects.exclude(municipality_number="")
+        .exclude(municipality="")
+        .order_by("municipality", "municipality_number")
+        .values_list("municipality_number", "municipality")
+        .distinct()
+    )
+    return list(dict(rows).items())
+
+
+class CollaborationForm(PortalModelForm):
+    """One collaboration: its partner named from the register where it is there (a fellow
+    participant or mentor organisation, a municipality, a county authority), else in words.
+    ``Collaboration.clean`` decides what fits the kind; this form fills in the name shown."""
+
+    partner = partner_field(
+        required=False,
+        label=_("Partner organisation in the register"),
+        help_text=_("For a fellow participant or a mentor organisation."),
+        empty_label=_("Not chosen"),
+    )
+    partner_municipality_number = forms.ChoiceField(
+        label=_("Municipality"), required=False, help_text=_("For a municipality.")
+    )
+
+    class Meta:
+        model = Collaboration
+        fields = [
+            "partner_kind",
+            "partner",
+            "partner_municipality_number",
+            "partner_county",
+            "partner_name",
+            "since",
+            "status",
+            "description",
+        ]
+        widgets = {"since": DATE}
+        labels = {"partner_county": _("County"), "partner_name": _("Partner's name")}
+        help_texts = {
+            "partner_county": _("For a county authority."),
+            "partner_name": _(
+                "For a partner not in the register, such as an immigrant council. Filled in "
+                "from the register when you choose there."
+            ),
+        }
+
+    def __init__(self, *args, municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipalities = dict(municipalities)
+        self.fields["partner_municipality_number"].choices = [
+            ("", _("Not in the list")),
+            *((number, f"{name} ({number})") for number, name in self.municipalities.items()),
+        ]
+        self.fields["partner_name"].required = False
+
+    def clean(self):
+        data = super().clean()
+        kind, name = data.get("partner_kind"), data.get("partner_name", "").strip()
+        chosen = self._name_from_register(data)
+        if chosen:
+            data["partner_name"] = chosen
+        elif not name and kind not in REGISTERED_PARTNERS:
+            self.add_error(
+                "partner_name", _("Write the partner's name, or choose it from the register.")
+            )
+        return data
+
+    def _name_from_register(self, data) -> str:
+        """The name of the partner chosen from the register, if one fits the kind."""
+        kind = data.get("partner_kind")
+        if kind in REGISTERED_PARTNERS and data.get("partner"):
+            return data["partner"].name
+        number, county = data.get("partner_municipality_number"), data.get("partner_county")
+        if kind == PartnerKind.MUNICIPALITY and number in self.municipalities:
+            return self.municipalities[number]
+        if kind == PartnerKind.COUNTY and county:
+            return str(County(county).label)
+        return ""
+
+
+class CollaborationFormSet(BaseInlineFormSet):
+    """Reads the register's municipalities once for all its rows."""
+
+    def get_form_kwargs(self, index):
+        if not hasattr(self, "_municipalities"):
+            self._municipalities = register_municipalities()
+        return {**super().get_form_kwargs(index), "municipalities": self._municipalities}
 
 
 PART_FORMSETS = {
@@ -308,8 +412,9 @@ PART_FORMSETS = {
     ),
     "collaborations": _parts_formset(
         Collaboration,
-        ["partner_kind", "partner_name", "since", "status", "description"],
-        {"since": DATE},
+        CollaborationForm.Meta.fields,
+        form=CollaborationForm,
+        formset=CollaborationFormSet,
     ),
     "previous-applications": _parts_formset(
         PreviousApplication, ["year", "grantor", "grantor_name", "amount", "outcome"]

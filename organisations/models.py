@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisations.geography import County
+from organisations.geography import County, county_of_municipality
 from organisations.orgnr import format_orgnr, validate_orgnr
 from scheme.models import free_text, in_language, money_field
 from scheme.roles import STAFF_KINDS, MemberRole, OrganisationKind, access_for
@@ -336,6 +336,8 @@ class Activity(OrganisationPart):
 
 
 class PartnerKind(models.TextChoices):
+    PARTICIPANT = "participant", _("fellow participant")
+    MENTOR = "mentor", _("mentor organisation")
     MUNICIPALITY = "municipality", _("municipality")
     COUNTY = "county", _("county authority")
     IMMIGRANT_COUNCIL = "immigrant_council", _("immigrant council")
@@ -349,8 +351,20 @@ class CollaborationStatus(models.TextChoices):
     ENDED = "ended", _("ended")
 
 
+# The kinds of partner that are organisations in the register, by the kind they have there.
+REGISTERED_PARTNERS = {
+    PartnerKind.PARTICIPANT: OrganisationKind.PARTICIPANT,
+    PartnerKind.MENTOR: OrganisationKind.MENTOR,
+}
+
+
 class Collaboration(OrganisationPart):
-    """A partner the organisation works with; the scheme's second and third goals track these."""
+    """A partner the organisation works with; the scheme's second and third goals track these.
+
+    The partner is named from the register where it is there: a fellow participant or a mentor
+    organisation (``partner``), a municipality by its number, a county authority by its county.
+    Anyone else (an immigrant council, a library, ...) is named in free text; ``partner_name``
+    always holds the name shown."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="collaborations"
@@ -359,6 +373,20 @@ class Collaboration(OrganisationPart):
         _("kind of partner"), max_length=20, choices=PartnerKind.choices
     )
     partner_name = models.CharField(_("partner"), max_length=200)
+    partner = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="named_as_partner",
+        verbose_name=_("partner in the register"),
+    )
+    partner_municipality_number = models.CharField(
+        _("municipality number of the partner"), max_length=4, blank=True
+    )
+    partner_county = models.CharField(
+        _("county of the partner"), max_length=2, choices=County.choices, blank=True
+    )
     since = models.DateField(_("since"), null=True, blank=True, validators=PAST_DATE)
     status = models.CharField(
         _("status"),
@@ -376,6 +404,41 @@ class Collaboration(OrganisationPart):
 
     def __str__(self):
         return self.partner_name
+
+    def clean(self):
+        super().clean()
+        errors = partner_problems(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+def partner_problems(collaboration) -> dict:
+    """What does not fit between the kind of partner and how it is named (field -> message):
+    a fellow participant or mentor is chosen from the register, and only such a partner is;
+    a municipality number only for a municipality, a county only for a county authority."""
+    kind, partner = collaboration.partner_kind, collaboration.partner
+    errors = {}
+    if kind in REGISTERED_PARTNERS:
+        if partner is None:
+            errors["partner"] = _("Choose the organisation from the register.")
+        elif partner.kind != REGISTERED_PARTNERS[kind]:
+            errors["partner"] = _("That organisation is not a %(kind)s in the register.") % {
+                "kind": PartnerKind(kind).label
+            }
+        elif partner.pk == collaboration.organisation_id:
+            errors["partner"] = _("An organisation cannot be its own partner.")
+    elif partner is not None:
+        errors["partner"] = _(
+            "Choose an organisation only for a fellow participant or a mentor organisation."
+        )
+    number = collaboration.partner_municipality_number
+    if number and kind != PartnerKind.MUNICIPALITY:
+        errors["partner_municipality_number"] = _("Choose a municipality only for a municipality.")
+    elif number and county_of_municipality(number) is None:
+        errors["partner_municipality_number"] = _("That is not a municipality number.")
+    if collaboration.partner_county and kind != PartnerKind.COUNTY:
+        errors["partner_county"] = _("Choose a county only for a county authority.")
+    return errors
 
 
 class Grantor(models.TextChoices):
@@ -417,6 +480,39 @@ class PreviousApplication(OrganisationPart):
 
     def __str__(self):
         return f"{self.year} {self.get_grantor_display()} {self.grantor_name}".strip()
+
+
+class FollowUp(OrganisationPart):
+    """The follow-up a year after a scheme's period: the organisation (or the caseworker for
+    it) has recorded the grants it applied for elsewhere since, as PreviousApplication rows
+    for the years after the period. An answer with no rows says it applied for none."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    scheme = models.ForeignKey(
+        "scheme.Scheme", on_delete=models.CASCADE, related_name="+", verbose_name=_("scheme")
+    )
+    answered_at = models.DateTimeField(_("answered"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+
+    class Meta:
+        verbose_name = _("follow-up after the scheme")
+        verbose_name_plural = _("follow-ups after the scheme")
+        ordering = ["-answered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "scheme"], name="follow_up_once")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} / {self.scheme_id}"
 
 
 # How long an invitation's link works.

@@ -7,6 +7,7 @@ app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("new/", views.organisation_create, name="create"),
+    path("choices/partners/", choices.partner_choices, name="partner_choices"),
     path("choices/<slug:offer>/", choices.organisation_choices, name="choices"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
