@@ -69,6 +69,7 @@ EVENTS = 50  # events in the year, whatever N
 ATTACHMENT_FILE = "applications/bench/vedlegg.pdf"
 SLIDES_FILE = "materials/bench/presentasjon.pdf"
 REPORT_FILE = "reports/bench/rapport.{}"
+RECORD_FILE = "records/bench/dokument.pdf"
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
 BUDGET_LINES = {
     "salary": "Honorar til koordinator",
@@ -308,6 +309,7 @@ def data_is_complete(n) -> bool:
     from reports.models import ReportJob
     from scheme.conversations.models import Thread
     from scheme.models import Scheme, User
+    from scheme.records.models import RegistryEntry
 
     return (
         Organisation.objects.count() == n
@@ -324,6 +326,7 @@ def data_is_complete(n) -> bool:
         and Attachment.objects.filter(file=ATTACHMENT_FILE).exists()
         and ReportJob.objects.filter(parameters__has_key="award").exists()
         and Thread.objects.filter(kind="pairing").exists()
+        and RegistryEntry.objects.filter(file=RECORD_FILE).exists()
     )
 
 
@@ -334,12 +337,14 @@ def store_files():
     from courses.models import Material
     from grants.models import Attachment
     from reports.models import ReportJob
+    from scheme.records.models import RegistryEntry
 
     for model, name, content in (
         (Attachment, ATTACHMENT_FILE, PDF_BYTES),
         (Material, SLIDES_FILE, PDF_BYTES),
         (ReportJob, REPORT_FILE.format("pdf"), PDF_BYTES),
         (ReportJob, REPORT_FILE.format("csv"), b"organisasjon;belop\nBenk;100000\n"),
+        (RegistryEntry, RECORD_FILE, PDF_BYTES),
     ):
         storage = model._meta.get_field("file").storage
         if not storage.exists(name):
@@ -682,6 +687,7 @@ def build_data(n):
             people=acting,
         )
         build_grants(world, n)
+        build_records(world)
         build_mentoring(world, n)
         build_courses(world, n)
         build_reports(world, n)
@@ -1074,6 +1080,86 @@ def build_grants(w, n):
             for award, decision in zip(clawed, claw_decisions, strict=True)
         ]
     )  # fmt: skip
+
+
+def build_records(w):
+    """A case file for every sent application, numbered in the body's series for the year
+    it was sent, with the documents the grant services register in it: the application and
+    its two attachments (incoming), the decision letters and the payments (outgoing). Every
+    document shares one stored file, so its download answers as in production."""
+    from django.utils import timezone
+
+    from grants import models as g
+    from grants.records import CASE_KIND, CLASSIFICATION
+    from scheme.records.models import (
+        CaseFile,
+        CaseSequence,
+        Direction,
+        DocumentType,
+        RegistryEntry,
+    )
+
+    body = w.scheme.administrator
+    sent = list(
+        g.Application.objects.filter(
+            round__scheme_year__scheme=w.scheme, submitted_at__isnull=False
+        )
+        .select_related("round", "organisation")
+        .order_by("submitted_at", "pk")
+    )
+    documents = {a.pk: [] for a in sent}  # application pk -> (when, direction, type, title, source)
+    for a in sent:
+        documents[a.pk].append(
+            (a.submitted_at, Direction.INCOMING, DocumentType.APPLICATION,
+             f"Søknad: {a.round.title}", a)
+        )  # fmt: skip
+    for attachment in g.Attachment.objects.filter(application_id__in=documents).order_by("pk"):
+        documents[attachment.application_id].append(
+            (attachment.uploaded_at + datetime.timedelta(hours=1), Direction.INCOMING,
+             DocumentType.ATTACHMENT, f"Vedlegg: {attachment.original_name}", attachment)
+        )  # fmt: skip
+    for decision in g.Decision.objects.filter(application_id__in=documents):
+        clawback = decision.kind == g.DecisionKind.CLAWBACK
+        kind = DocumentType.CLAWBACK if clawback else DocumentType.DECISION
+        documents[decision.application_id].append(
+            (decision.decided_at, Direction.OUTGOING, kind, "Vedtak om tilskudd", decision)
+        )
+    for paid in g.Disbursement.objects.select_related("award"):
+        documents[paid.award.application_id].append(
+            (w.moment(paid.paid_on, 10), Direction.OUTGOING, DocumentType.PAYMENT,
+             "Utbetaling av tilskudd", paid)
+        )  # fmt: skip
+    last, cases = {}, []
+    for a in sent:
+        year = timezone.localtime(a.submitted_at).year
+        last[year] = last.get(year, 0) + 1
+        cases.append(
+            CaseFile(body=body, year=year, sequence=last[year], kind=CASE_KIND, object_id=a.pk,
+                     title=f"{a.round.title} – {a.organisation.name}"[:255],
+                     classification=CLASSIFICATION, party=a.organisation,
+                     caseworker=a.caseworker, opened_at=a.submitted_at,
+                     last_document=len(documents[a.pk]))
+        )  # fmt: skip
+    CaseSequence.objects.bulk_create(
+        [CaseSequence(body=body, year=year, last=n) for year, n in last.items()]
+    )
+    cases = CaseFile.objects.bulk_create(cases, batch_size=5000)
+    entries = []
+    for a, case in zip(sent, cases, strict=True):
+        ordered = sorted(documents[a.pk], key=lambda document: document[0])
+        for number, (when, direction, kind, title, source) in enumerate(ordered, start=1):
+            incoming = direction == Direction.INCOMING
+            entries.append(
+                RegistryEntry(
+                    case_file=case, number=number, direction=direction, document_type=kind,
+                    title=title, registered_at=when, document_date=timezone.localtime(when).date(),
+                    party_name=a.organisation.name,
+                    caseworker=a.caseworker or (None if incoming else w.caseworker),
+                    source_kind=source._meta.label_lower, source_id=source.pk,
+                    file=RECORD_FILE,
+                )
+            )  # fmt: skip
+    RegistryEntry.objects.bulk_create(entries, batch_size=5000)
 
 
 def build_mentoring(w, n):
@@ -1740,6 +1826,7 @@ def seeds() -> dict[str, list[str]]:
     from grants.models import Application, ApplicationStatus, Round
     from mentoring.models import Pairing, PairingStatus
     from organisations.models import Organisation
+    from scheme.records.models import CaseFile, RegistryEntry
     from scheme.web import PAGE_SIZE
 
     # The member's complete organisation: the one with the most on its profile.
@@ -1773,6 +1860,14 @@ def seeds() -> dict[str, list[str]]:
     gathering = CourseEvent.objects.get(
         scheme_year__scheme__slug=SCHEME_SLUG, feedback_forms__isnull=False
     ).pk
+    # The journal's busiest day and the case with the most documents.
+    busiest = (
+        RegistryEntry.objects.values("document_date")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "document_date")
+        .first()
+    )
+    biggest_case = CaseFile.objects.order_by("-last_document", "pk").first()
     organisations, review = reverse("organisations:list"), reverse("grants:review")
     last_page = max(1, math.ceil(Organisation.objects.count() / PAGE_SIZE))
     return {
@@ -1793,6 +1888,8 @@ def seeds() -> dict[str, list[str]]:
             reverse("courses:programme", args=[gathering]),
             reverse("courses:event_edit", args=[gathering]),
             reverse("courses:plan_against_held", args=[timezone.localdate().year]),
+            f"{reverse('records:journal')}?day={busiest['document_date'].isoformat()}",
+            reverse("records:case", args=[biggest_case.pk]),
         ],
         "member": [
             reverse("grants:application", args=[own.pk]),

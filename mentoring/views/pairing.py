@@ -5,16 +5,19 @@ What each reader may do here comes from the pairing's workflow (``{% allowed %}`
 template) and the model predicates; the page decides nothing itself.
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
-from mentoring.models import CalledOffMeeting, Pairing
-from mentoring.views._common import pairing_queryset, visible_pairing
+from mentoring.models import AgreementAcceptance, CalledOffMeeting, Pairing
+from mentoring.views._common import pairing_queryset, prefetch_lists, visible_pairing
 from organisations.models import Organisation
+from scheme.models import User
 from scheme.roles import access_for
+
+ACCEPTED = ("accepted_at", "accepted_by_id", "accepted_by__full_name", "accepted_by__email")
 
 
 def _walk(start, step) -> list:
@@ -60,9 +63,12 @@ def _meeting_years(request, pairing, side) -> list:
     called off) for a planned meeting that was postponed or cancelled, newest first by date.
     Whether a side confirms is the meeting's rule (``Meeting.confirmation_refusal``)."""
     dated = []
-    for meeting in pairing.meetings.select_related(
-        "logged_by", "logged_for", "confirmed_by"
-    ).prefetch_related("topics", "participants"):
+    meetings = list(pairing.meetings.select_related("logged_by", "logged_for", "confirmed_by"))
+    # The topics and the organisations that took part, in one query; the organisations are
+    # the pairing's own, already loaded.
+    known = {member.organisation_id: member.organisation for member in pairing.members.all()}
+    prefetch_lists(meetings, ("topics", "participants"), known=known)
+    for meeting in meetings:
         refusal = meeting.confirmation_refusal(side) if side is not None else None
         entry = (
             meeting,
@@ -90,13 +96,40 @@ def _meeting_years(request, pairing, side) -> list:
     ]
 
 
+def _accepted(pairing_id, organisation_id, prefix="") -> dict:
+    """Annotations: when and by whom the organisation accepted the pairing's agreement."""
+    accepted = AgreementAcceptance.objects.filter(
+        agreement__pairing_id=OuterRef(pairing_id), organisation_id=OuterRef(organisation_id)
+    )
+    return {f"{prefix}{name}": Subquery(accepted.values(name)[:1]) for name in ACCEPTED}
+
+
+def _acceptances(pairing) -> list:
+    """The agreement's acceptances, from the page query's annotations (no query of its own),
+    in the order they were given."""
+    sides = [(pairing.mentor, pairing, "mentor_")]
+    sides += [(member.organisation, member, "") for member in pairing.members.all()]
+    found = []
+    for organisation, row, prefix in sides:
+        at, by, name, email = (getattr(row, f"{prefix}{name}") for name in ACCEPTED)
+        if at is not None:
+            person = User(pk=by, full_name=name, email=email)
+            found.append(
+                AgreementAcceptance(organisation=organisation, accepted_by=person, accepted_at=at)
+            )
+    return sorted(found, key=lambda acceptance: acceptance.accepted_at)
+
+
 def _page_queryset(user):
     """The pairing with whether the user may open each side's profile (the organisations'
-    ``visible_to`` decides) and whether a later pairing replaced it."""
+    ``visible_to`` decides), who accepted its agreement and whether a later pairing replaced
+    it."""
     openable = Organisation.objects.visible_to(user)
     return pairing_queryset(
-        openable=Exists(openable.filter(pk=OuterRef("organisation_id")))
+        openable=Exists(openable.filter(pk=OuterRef("organisation_id"))),
+        **_accepted("pairing_id", "organisation_id"),
     ).annotate(
+        **_accepted("pk", "mentor_id", prefix="mentor_"),
         mentor_openable=Exists(openable.filter(pk=OuterRef("mentor_id"))),
         has_successor=Exists(Pairing.objects.filter(replaces=OuterRef("pk"))),
         # No query for postponed or cancelled meetings when there are none (most pairings).
@@ -140,7 +173,7 @@ def pairing_detail(request, pk):
         )
 
     agreement = getattr(pairing, "agreement", None)
-    acceptances = agreement.acceptance_list() if agreement is not None else []
+    acceptances = _acceptances(pairing) if agreement is not None else []
     waiting_for = agreement.waiting_for(acceptances) if agreement is not None else []
     earlier, later = _chain(request, pairing)
     return render(
