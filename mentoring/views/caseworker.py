@@ -42,7 +42,13 @@ from mentoring.progress import (
     progress,
     with_progress_data,
 )
-from mentoring.views._common import back, pairing_url, step_refusal, visible_pairing
+from mentoring.views._common import (
+    back,
+    pairing_url,
+    prefetch_lists,
+    step_refusal,
+    visible_pairing,
+)
 from organisations.models import Organisation
 from scheme.roles import Role, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
@@ -51,6 +57,8 @@ from scheme.web import add_service_errors, get_visible_or_404, paginate, query_w
 SUGGESTIONS_SHOWN = 10
 # The overview links this many participants waiting for a mentor; the pairing page lists all.
 WAITING_SHOWN = 25
+# What the suggestions read of a participant, loaded in one query.
+PARTICIPANT_LISTS = ("competence_needs", "target_groups", "languages")
 
 
 def overview(request):
@@ -145,7 +153,12 @@ def _mentor_choices(request, mentors):
     """The mentors a form offers: the suggested ones, plus the one named in the link or chosen
     in the posted form (never every mentor organisation in the register)."""
     chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
-    chosen = mentor_organisations().filter(pk=chosen).first() if chosen.isdigit() else None
+    if not chosen.isdigit():
+        return mentors, None
+    # Usually one of the suggestions ("Choose"): no query for it then.
+    chosen = next((m for m in mentors if m.pk == int(chosen)), None) or (
+        mentor_organisations().filter(pk=chosen).first()
+    )
     if chosen and chosen not in mentors:
         mentors = [*mentors, chosen]
     return mentors, chosen
@@ -154,12 +167,9 @@ def _mentor_choices(request, mentors):
 def match(request, organisation_pk):
     access = require_role(request.user, Role.CASEWORKER)
     participant = get_visible_or_404(
-        Organisation.objects.participants().prefetch_related(
-            "competence_needs", "target_groups", "languages"
-        ),
-        request.user,
-        pk=organisation_pk,
+        Organisation.objects.participants(), request.user, pk=organisation_pk
     )
+    prefetch_lists([participant], PARTICIPANT_LISTS)
     suggestions = suggest_mentors(participant)
     show_all = request.GET.get("all") == "1"
     shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
@@ -222,12 +232,8 @@ def pairing_replace(request, pk):
         messages.error(request, refusal)
         return redirect("mentoring:pairing", pk=pairing.pk)
     # The best suggestions for the pairing's (first) participant, as on the match page.
-    participant = (
-        Organisation.objects.prefetch_related("competence_needs", "target_groups", "languages")
-        .filter(mentee_pairings__pairing=pairing)
-        .order_by("pk")
-        .first()
-    )
+    participant = min((member.organisation for member in pairing.members.all()), key=lambda o: o.pk)
+    prefetch_lists([participant], PARTICIPANT_LISTS)
     suggested = [s.mentor for s in suggest_mentors(participant)[:SUGGESTIONS_SHOWN]]
     mentors, _chosen = _mentor_choices(request, suggested)
     form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor, mentors=mentors)
