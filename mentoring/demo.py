@@ -1,5 +1,5 @@
 """Demo data for mentoring: what the ten mentor organisations offer, the nine pairings of the
-pilot (one mentor replaced in March 2023, so ten mentors for nine pairs), the agreements,
+pilot (one mentor replaced in May 2023, so ten mentors for nine pairs), the agreements,
 meetings with topics, notes and tasks, check-ins, one flag and the mentor compensation.
 
 Everything is made through ``mentoring/services.py`` with the demo logins as actors: the
@@ -8,11 +8,33 @@ caseworker ``saksbehandler@imdi.example``, ``mentor@<name>.example`` and
 loader moves those stamps (and the timeline events and notifications) back to the day each
 step happened in the story; demo notifications are not e-mailed.
 
+The pilot's mentoring follows the evaluation report (2025, ``../shared/seed/``; the README's
+"Evaluation report facts" table lists what the outputs show for this data):
+
+- The pairs start in early 2023: "Vinteren 2023 hadde vi oppstartsintervju med alle
+  deltakerorganisasjonene før den første fellessamlingen ... mentorparene var ikke matchet"
+  (chapter 3, "Intervjuer"), and by "våren og sommeren 2023 ... hadde alle kommet i gang med
+  samarbeidet med mentororganisasjonen sin". So seven pairings start on ``START`` (after the
+  first gathering, January 2023) and two are matched later (``MATCHED_LATER``); none in 2022.
+- Ten mentor organisations for nine participants, "fordi en mentororganisasjon ble byttet ut
+  med en annen i løpet av ordningen" (chapter 2, "Utvelgelse av mentororganisasjoner"): Norsk
+  Folkehjelp is replaced by MiR (``REPLACES_ON``; the report names neither which mentor nor
+  when, so the demo chooses a poor fit found in the first check-in).
+- At least six meetings a calendar year: "mentorparet i løpet av et kalenderår skulle møtes
+  seks ganger eller mer" (chapter 2, "Deltakernes og mentorenes gjensidige forpliktelser");
+  the gatherings count as meetings when a pair set time aside there (same place).
+- "tre av mentorparene hadde noen utfordringer som påvirket fremdriften" (chapter 5,
+  "Erfaringer med mentoring"): the replaced pair, Innvandrerforum i Østfold with LNU and
+  Wadajir with KIA. These three are the pairings below the minimum in 2023 (the others meet
+  it); in 2024 only Wadajir's is.
+- Each mentor organisation receives 40 000 kroner (chapter 2); the demo pays it for 2023 and
+  2024, split between the replaced mentor and the one that took over in 2023.
+
 The pilot ran 2022–2024. Four pairings ended with it (31 December 2024). To show the portal at
 work today, five pairings went on after the pilot, with meetings up to a few days before the
 day the demo is loaded: three are on track, one is behind and one is at risk (few meetings,
 a long silence and an open flag). These meetings are placed relative to today, so the mix of
-health holds whenever the demo is loaded.
+health holds whenever the demo is loaded; the outputs for the pilot's period leave them out.
 
 After the pilot Røde Kors mentors two of the organisations whose pairings ended as a group
 (``GROUP``): some meetings with both, some with one of them. The notes of a meeting with one
@@ -317,16 +339,18 @@ class Plan:
     called_off: tuple = ()
 
 
-REPLACES_ON = datetime.date(2023, 3, 15)
+REPLACES_ON = datetime.date(2023, 5, 8)
 INITIATIVES = {"m": Initiative.MENTOR, "p": Initiative.PARTICIPANT, "b": Initiative.BOTH}
-START = datetime.date(2022, 10, 3)
+# The pairs were matched after the first gathering (January 2023); two later still.
+START = datetime.date(2023, 2, 6)
+MATCHED_LATER = (datetime.date(2023, 2, 20), datetime.date(2023, 3, 13))
 
 PLANS = [
     Plan(
         "caritas",
         "aktivno",
         START,
-        {2022: [10, 11, 12], 2023: [2, 3, 5, 6, 10, 11], 2024: [2, 3, 4, 6, 9, 11]},
+        {2023: [2, 3, 5, 6, 10, 11], 2024: [2, 3, 4, 6, 9, 11]},
         midpoint=(
             (4, 5, 4, "Godt samarbeid. Bilag og budsjett er i orden; nå er det søknader."),
             (5, 5, 4, "Mentoren kjenner matutdeling fra egen drift, og det hjelper oss mye."),
@@ -344,7 +368,7 @@ PLANS = [
         "rodekors",
         "beatuscras",
         START,
-        {2022: [10, 12], 2023: [2, 4, 5, 8, 11], 2024: [1, 3, 5, 6, 9, 11]},
+        {2023: [2, 4, 5, 8, 11], 2024: [1, 3, 5, 6, 9, 11]},
         midpoint=(
             (4, 4, 3, "Mange aktiviteter og lite tid; vi prioriterer rapporteringen."),
             (4, 4, 3, "Nyttig, men vi skulle ønske møtene var mer praktiske."),
@@ -368,8 +392,8 @@ PLANS = [
     Plan(
         "reddbarna",
         "gronland",
-        datetime.date(2022, 10, 17),
-        {2022: [11], 2023: [2, 3, 5, 6, 10, 12], 2024: [2, 4, 5, 8, 11]},
+        MATCHED_LATER[0],
+        {2023: [3, 5, 6, 10, 12], 2024: [2, 4, 5, 8, 11]},
         midpoint=(
             (4, 5, 4, "Gruppa er aktiv og motivert; vi jobber med styre og søknader."),
             (5, 5, 4, "Det er trygt å spørre om alt. Vi har fått hjelp med første søknad."),
@@ -387,7 +411,7 @@ PLANS = [
         "lnu",
         "ifo",
         START,
-        {2022: [11], 2023: [4, 6, 11], 2024: [2, 4, 6, 9, 11]},
+        {2023: [4, 6, 11], 2024: [2, 4, 6, 9, 11]},
         midpoint=(
             (3, 3, 2, "Det er vanskelig å finne tid; lederen har full jobb ved siden av."),
             (4, 3, 3, "Gode råd om søknader, men vi rekker ikke alltid å følge opp."),
@@ -419,7 +443,7 @@ PLANS = [
         "minotenk",
         "internationals",
         START,
-        {2022: [10, 12], 2023: [3, 4, 6, 9, 11], 2024: [1, 3, 5, 6, 9, 12]},
+        {2023: [3, 4, 6, 9, 11], 2024: [1, 3, 5, 6, 9, 12]},
         midpoint=(
             (4, 4, 4, "Sterke fagfolk; vi jobber med strategi og synlighet."),
             (4, 5, 4, "Mentoren forstår policyarbeid og har åpnet dører for oss."),
@@ -444,7 +468,7 @@ PLANS = [
         "sanitet",
         "noorhald",
         START,
-        {2022: [10], 2023: [2, 4, 6, 10], 2024: [2, 4, 9, 11]},
+        {2023: [2, 3, 4, 6, 10], 2024: [2, 4, 8, 9, 11]},
         midpoint=(
             (3, 4, 3, "Vi møtes mest digitalt på grunn av avstanden; det fungerer."),
             (4, 4, 3, "Sanitetskvinnene lokalt har hjulpet oss med frivillige."),
@@ -470,7 +494,7 @@ PLANS = [
         "nfs",
         "svetisava",
         START,
-        {2022: [10, 11], 2023: [2, 3, 5, 6, 11], 2024: [2, 3, 5, 8, 11]},
+        {2023: [2, 3, 5, 6, 11], 2024: [2, 3, 5, 8, 11]},
         midpoint=(
             (4, 4, 4, "Færder frivilligsentral er koblet på, og foreningen bruker lokalene der."),
             (5, 4, 4, "Vi har lært hvordan kommunen fungerer og hvem vi kan spørre."),
@@ -485,7 +509,7 @@ PLANS = [
         "folkehjelp",
         "brobygger",
         START,
-        {2022: [10, 12], 2023: [2]},
+        {2023: [2, 3, 4]},
         physical_every=4,
         replaced_by="mir",
         poor_fit=True,
@@ -495,7 +519,7 @@ PLANS = [
         "mir",
         "brobygger",
         REPLACES_ON,
-        {2023: [3, 4, 6, 10, 11], 2024: [1, 3, 4, 6, 9, 11]},
+        {2023: [5, 6, 8, 10, 11], 2024: [1, 3, 4, 6, 9, 11]},
         midpoint=(
             (4, 4, 3, "Sen start etter byttet; nå jobber vi godt med personvern."),
             (4, 5, 3, "Den nye mentoren kjenner brobyggerarbeid og forstår hva vi trenger."),
@@ -511,8 +535,8 @@ PLANS = [
     Plan(
         "kia",
         "wadajir",
-        datetime.date(2022, 10, 24),
-        {2022: [11], 2023: [3, 6, 11], 2024: [3, 5, 9, 11]},
+        MATCHED_LATER[1],
+        {2023: [3, 6, 11], 2024: [3, 5, 9, 11]},
         midpoint=(
             (3, 3, 2, "Vi har hatt færre møter enn avtalt; begge sider har hatt lite kapasitet."),
             (3, 3, 2, "Vi ønsker mer hjelp med søknader og regnskap, og oftere."),
@@ -522,7 +546,7 @@ PLANS = [
             (3, 4, 3, "Samarbeidet er bedre nå. Vi vil fortsette, men trenger faste møtetider."),
         ),
         later=(90, 125),
-        skip_gatherings=(datetime.date(2023, 9, 21),),
+        skip_gatherings=(GATHERINGS[1][0],),
         physical_every=3,
         overdue_task="mentor",
         flag=True,
@@ -530,7 +554,7 @@ PLANS = [
         clarity=((2, 2), (3, 3)),
         called_off=(
             (
-                datetime.date(2023, 1, 17),
+                datetime.date(2023, 4, 18),
                 "cancelled",
                 "participant",
                 "Sykdom, og ingen andre i styret kunne møte.",
@@ -558,8 +582,8 @@ PLANS = [
 ]
 
 # Compensation per mentor and year when it is not the scheme year's default (the mentor that
-# was replaced in March 2023, and the one that took over).
-COMPENSATION = {("folkehjelp", 2023): Decimal("10000"), ("mir", 2023): Decimal("30000")}
+# was replaced in May 2023, and the one that took over).
+COMPENSATION = {("folkehjelp", 2023): Decimal("15000"), ("mir", 2023): Decimal("25000")}
 # The second half of these is not paid yet.
 UNPAID_REST = {("kia", 2024)}
 
