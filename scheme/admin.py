@@ -148,6 +148,7 @@ class SchemeYearAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         "mentor_compensation",
         "min_mentor_meetings",
         "report_due_date",
+        "staff_cost",
     ]
     list_filter = ["scheme", "year"]
     list_select_related = ["scheme"]

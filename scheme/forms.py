@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from scheme import second_factor
 from scheme.forms_common import PortalForm, PortalModelForm
 from scheme.models import SchemeYear, User
-from scheme.services import RULE_FIELDS
+from scheme.services import YEAR_FIELDS
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -41,7 +41,7 @@ class AccountForm(PortalModelForm):
 class SchemeYearRulesForm(PortalModelForm):
     class Meta:
         model = SchemeYear
-        fields = RULE_FIELDS
+        fields = YEAR_FIELDS
         widgets = {"report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 

@@ -250,6 +250,17 @@ class SchemeYear(models.Model):
     )
     mentor_compensation = money_field(_("mentor compensation per year"), default=Decimal("40000"))
     budget_frame = money_field(_("budget frame for the year"), default=Decimal("1000000"))
+    # Recorded, not a rule: what running the year cost the administering body in staff time
+    # (the evaluation's cost per organisation adds it when known). Not copied to the next year.
+    staff_cost = money_field(
+        _("administering body's staff cost"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: what following up the year cost in staff time, in NOK. Leave empty if "
+            "it is not known."
+        ),
+    )
     min_mentor_meetings = models.PositiveSmallIntegerField(
         _("minimum mentor meetings per year"), default=6
     )

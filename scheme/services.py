@@ -26,6 +26,9 @@ RULE_FIELDS = [
     "max_organisation_age_years",
     "previous_application_years",
 ]
+# What the year cost, recorded on the same page but not a rule: a new year starts without it.
+RECORDED_FIELDS = ["staff_cost"]
+YEAR_FIELDS = RULE_FIELDS + RECORDED_FIELDS
 
 
 @transaction.atomic
@@ -40,10 +43,11 @@ def update_account(actor, *, full_name: str, phone: str, language: str, notify_b
 
 @transaction.atomic
 def change_year_rules(actor, scheme_year: SchemeYear, **rules) -> SchemeYear:
-    """Change a year's rules; only the scheme's administering body may."""
+    """Change a year's rules and its recorded staff cost; only the scheme's administering body
+    may."""
     year = SchemeYear.objects.select_for_update().get(pk=scheme_year.pk)
     require_administers(actor, year.scheme)
-    changed = [name for name in RULE_FIELDS if name in rules and getattr(year, name) != rules[name]]
+    changed = [name for name in YEAR_FIELDS if name in rules and getattr(year, name) != rules[name]]
     for name in changed:
         setattr(year, name, rules[name])
     year.full_clean()
