@@ -26,6 +26,7 @@ from courses.models import (
     PracticalTask,
     QuestionKind,
     Registration,
+    late_deadline,
 )
 from organisations.choices import offered_field
 from organisations.models import CompetenceArea, Organisation
@@ -150,6 +151,9 @@ class EventForm(SubmitOnce, PortalForm):
     place = forms.CharField(
         label=_("Place"), max_length=300, required=False, help_text=_("Address and room.")
     )
+    at_administrator = forms.BooleanField(
+        label=_("In the administering body's own premises"), required=False
+    )
     registration_deadline = date_field(_("Register by"))
     planned_item = PlannedItemChoiceField(
         label=_("Fulfils the planned item"),
@@ -174,6 +178,8 @@ class EventForm(SubmitOnce, PortalForm):
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("The event must end after it starts."))
+        if late := late_deadline(starts, data.get("registration_deadline")):
+            self.add_error("registration_deadline", late)
         if not data.get("is_digital") and not data.get("place", "").strip():
             self.add_error("place", _("Write where the event is held, or tick “Digital”."))
         if not data.get("provider") and not data.get("provider_name", "").strip():

@@ -225,6 +225,14 @@ class EventQuerySet(models.QuerySet):
         return self.filter(cancelled_at__isnull=True, starts_at__lte=now or timezone.now())
 
 
+def late_deadline(starts_at, deadline) -> str:
+    """Why a registration deadline does not fit the start ("" when it does): it must be on or
+    before the day the event starts. Asked by the event form and by postponing."""
+    if starts_at and deadline and deadline > timezone.localtime(starts_at).date():
+        return _("The registration deadline must be on or before the day the event starts.")
+    return ""
+
+
 class Event(models.Model):
     scheme_year = models.ForeignKey(SchemeYear, on_delete=models.PROTECT, related_name="events")
     planned_item = models.ForeignKey(
@@ -254,6 +262,7 @@ class Event(models.Model):
     ends_at = models.DateTimeField(_("ends"), validators=PLAUSIBLE_DATE)
     is_digital = models.BooleanField(_("digital"), default=False)
     place = models.CharField(_("place"), max_length=300, blank=True)
+    at_administrator = models.BooleanField(_("in the administering body's premises"), default=False)
     meeting_link = models.URLField(_("meeting link"), blank=True)
     registration_deadline = models.DateField(_("register by"), validators=PLAUSIBLE_DATE)
     competence_areas = models.ManyToManyField(
@@ -290,17 +299,9 @@ class Event(models.Model):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("The event must end after it starts.")})
-        if (
-            self.starts_at
-            and self.registration_deadline
-            and (self.registration_deadline > timezone.localtime(self.starts_at).date())
-        ):
+        if self.is_digital and self.at_administrator:
             raise ValidationError(
-                {
-                    "registration_deadline": _(
-                        "The registration deadline must be on or before the day the event starts."
-                    )
-                }
+                {"at_administrator": _("A digital event is not held in anyone's premises.")}
             )
 
     @property

@@ -32,6 +32,7 @@ from courses.models import (
     QuestionKind,
     Registration,
     Response,
+    late_deadline,
 )
 from organisations.models import Organisation
 from scheme import audit, registry
@@ -284,6 +285,8 @@ def postpone_event(
                 % {"date": _day_of(event.starts_at)}
             }
         )
+    if late := late_deadline(starts_at, registration_deadline):
+        raise ValidationError({"registration_deadline": late})
     was = event.starts_at
     event.first_starts_at = event.first_starts_at or was
     event.starts_at, event.ends_at = starts_at, ends_at

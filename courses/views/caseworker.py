@@ -64,6 +64,7 @@ EVENT_FIELDS = [
     "is_digital",
     "meeting_link",
     "place",
+    "at_administrator",
     "registration_deadline",
     "planned_item",
 ]
