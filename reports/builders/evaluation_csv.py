@@ -213,9 +213,9 @@ def about(figures, feedback) -> list[Table]:
         (_("Period"), f"{format_day(period.start)}–{format_day(period.end)}"),
         (_("Figures as of"), format_day(period.as_of)),
         (_("Small groups"),
-         _('A group of fewer than %(n)d organisations or people is shown as "fewer than '
-           '%(n)d"; the averages of such a group, and the results of a form answered by '
-           "fewer, are left out.") % {"n": figures.scheme.smallest_group}),
+         _('A group of fewer than %(n)s organisations or people is shown as "fewer than '
+           '%(n)s"; the averages of such a group, and the results of a form answered by '
+           "fewer, are left out.") % {"n": figures.scheme.smallest_group}),  # the PDF's words
         *((term, text) for term, text in DEFINITIONS),
     ]  # fmt: skip
     return [Table(pgettext("file name", "about the figures"), [_("Term"), _("Definition")], rows)]

@@ -1,10 +1,16 @@
 """The CSV exports: spreadsheet-ready, and only the schemes the caseworker's body runs."""
 
+import csv
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone, translation
 
+from reports import services
 from reports.builders import builder_for
 from reports.forms import ExportForm
+from reports.models import ReportJob
 from tests import factories
 from tests.reports import dataset
 
@@ -43,8 +49,6 @@ def test_another_body_exports_none_of_this_scheme(data, kind):
 
 
 def test_an_export_cannot_be_ordered_for_a_scheme_of_another_body(data):
-    from reports import services
-
     mine = ExportForm(data.caseworker).parameters()
     with pytest.raises(PermissionDenied):
         services.order_report(factories.caseworker(), "csv_awards", **mine)
@@ -56,3 +60,41 @@ def test_text_a_spreadsheet_would_run_is_written_as_text():
     assert _cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _cell("+47 912") == "'+47 912"
     assert _cell("Grønland") == "Grønland"
+
+
+def rows_of(kind, parameters, language) -> list[list[str]]:
+    with translation.override(language):
+        text = build(kind, parameters).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+@pytest.mark.parametrize(("language", "words"), [("nb", {"ja", "nei"}), ("en", {"yes", "no"})])
+def test_yes_and_no_are_written_in_the_readers_language(data, language, words):
+    """Not True/False: a spreadsheet reader sees the words of the file's language."""
+    parameters = ExportForm(data.caseworker).parameters()
+    for kind, columns in (("csv_meetings", [-1]), ("csv_attendance", [-2, -1])):
+        rows = rows_of(kind, parameters, language)[1:]
+        assert rows, kind
+        found = {row[column] for row in rows for column in columns}
+        assert found <= words | {""}, (kind, found)
+        assert found & words, kind
+        assert not found & {"True", "False"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "stem", "norwegian"),
+    [("csv_applications", "applications", "soknader"), ("csv_awards", "awards", "tilsagn"),
+     ("csv_accounts", "accounts", "regnskap"), ("csv_meetings", "meetings", "moter"),
+     ("csv_attendance", "attendance", "oppmote")],
+)  # fmt: skip
+def test_files_are_named_in_the_readers_language(data, kind, stem, norwegian):
+    admin = factories.UserFactory(is_superuser=True)
+    parameters = ExportForm(data.caseworker).parameters()
+    _content, name = builder_for(kind).make(admin, parameters, lambda *args: None)
+    day = timezone.localdate().isoformat()
+    assert name == f"{stem}-{day}.csv"
+    job = ReportJob(kind=kind, file_name=name)
+    with translation.override("nb"):
+        assert services.download_name(job) == f"{norwegian}-{day}.csv"
+    with translation.override("en"):
+        assert services.download_name(job) == f"{stem}-{day}.csv"
