@@ -6,11 +6,22 @@ Planned: 2023 (shared in February) two gatherings, three joint meetings for ment
 participants and two courses (board work, project development); 2024 two gatherings, two and
 two joint meetings and two courses (one on privacy). Held: three digital courses (board work
 and communication by Frivillighet Norge, mentoring by Likestillingssenteret in November 2023
-for participants and mentors), three gatherings in Oslo (January 2023, September 2023 and the
-closing one in October 2024, with their programmes; at the closing one Aktivno's two places
-were taken and a third person stayed on the waiting list), three digital joint meetings for
-mentors and two for participants. Each held event is linked to the planned item it fulfils; the
+for participants and mentors), three gatherings in IMDi's own premises in Oslo, on Saturdays,
+with a full-day programme (January 2023, September 2023 and the closing one in October 2024; at
+the closing one Aktivno's two places were taken and a third person stayed on the waiting list),
+three digital joint meetings for mentors and two for participants. The second gathering was
+planned for June 2023 and postponed to September (through ``services.postpone_event``: the
+same event, its registrations kept). Most participant organisations brought two people to the
+gatherings, the most allowed. Each held event is linked to the planned item it fulfils; the
 mentoring course was held outside the plan.
+
+Sources (the evaluation report, /work/shared/seed/000_94c58eddaf096e82.txt): "Hva ble
+gjennomført?" (the plan for 2023 and 2024, the three digital courses on Teams in the evening
+by Frivillighet Norge and Likestillingssenteret, the three gatherings and their programmes,
+the joint meetings); "Fellessamlingene" (three physical gatherings, all in IMDi's premises in
+Oslo, a full day each; participants "måtte ofre en helg"; most organisations came with two
+people, the maximum; tasks at the courses, and the wish for tasks two and two); on IMDi's
+follow-up ("de legger samlingene til helg"; "samling to utsatt i noen måneder").
 
 Everything is made through ``courses/services.py`` with the demo logins as actors: the
 caseworker ``saksbehandler@imdi.example``, ``leder@<name>.example`` and
@@ -59,6 +70,7 @@ from courses.models import (
 )
 from organisations.models import CompetenceArea, Organisation
 from scheme.demo import RowsWritten
+from scheme.formatting import format_day
 from scheme.models import Event as TimelineEvent
 from scheme.models import Notification, Scheme, SchemeYear
 from scheme.roles import OrganisationKind
@@ -108,7 +120,7 @@ PLANS = {
             (ItemKind.MENTOR_MEETING, 3, "Erfaringer fra oppstarten av mentorparene", []),
             (ItemKind.COURSE, 4, "Styrearbeid", ["board-work"]),
             (ItemKind.PARTICIPANT_MEETING, 6, "Halvveis i året: hva fungerer?", []),
-            (ItemKind.GATHERING, 9, "Søknadsskriving og regnskap", ["applications", "accounts"]),
+            (ItemKind.GATHERING, 6, "Søknadsskriving og regnskap", ["applications", "accounts"]),
             (ItemKind.COURSE, 10, "Prosjektutvikling", ["applications", "strategy"]),
             (ItemKind.MENTOR_MEETING, 10, "Mentorrollen: hvem tar initiativet?", []),
             (ItemKind.PARTICIPANT_MEETING, 11, "Nettverk og samarbeid med kommunen", ["strategy"]),
@@ -169,19 +181,27 @@ class Held:
     cancelled: list = field(default_factory=list)  # registrations cancelled: (slug, colleague)
     absent: list = field(default_factory=list)  # (slug, colleague) registered who did not come
     waiting: list = field(default_factory=list)  # (slug, name) on the full organisation's list
+    first_planned: datetime.date | None = None  # the day first planned, when it was postponed
 
     @property
     def digital(self) -> bool:
         return self.kind != EventKind.GATHERING
 
 
-OSLO_PLACE = "Scandic Holberg, Holbergs plass 1, 0166 Oslo"
+# The gatherings were held in the administering body's own premises in Oslo, on Saturdays.
+IMDI_PREMISES = "IMDi, Tollbugata 20, 0152 Oslo"
+# The second gathering, planned for June 2023, was postponed to September.
+POSTPONED_ON = datetime.date(2023, 5, 8)
+POSTPONE_REASON = (
+    "Flere organisasjoner kan ikke komme i juni. Vi flytter samlingen til lørdag 23. september; "
+    "påmeldingene gjelder fortsatt."
+)
 
 HELD = [
     Held(
         2023, 0, EventKind.GATHERING, Audience.BOTH,
         "Fellessamling i Oslo: organisasjonsutvikling, rapportering og søknader",
-        datetime.date(2023, 1, 26), ((9, 30), (16, 0)), Decimal("78000"),
+        datetime.date(2023, 1, 28), ((9, 30), (16, 0)), Decimal("78000"),
         "Den første fellessamlingen for deltakerne og mentorene. Minotenk om "
         "organisasjonsutvikling, IMDi om rapportering og søknader, og tid til mentorparene.",
         ["strategy", "reporting", "applications"],
@@ -227,7 +247,7 @@ HELD = [
     Held(
         2023, 4, EventKind.GATHERING, Audience.BOTH,
         "Fellessamling i Oslo: søknadsskriving og regnskap",
-        datetime.date(2023, 9, 21), ((9, 30), (16, 0)), Decimal("84000"),
+        datetime.date(2023, 9, 23), ((9, 30), (16, 0)), Decimal("84000"),
         "LNU lærer bort søknadsskriving med øvelser, og IMDi går gjennom regnskap og "
         "regnskapsrapporten. To og to organisasjoner får en felles oppgave.",
         ["applications", "accounts"],
@@ -239,11 +259,12 @@ HELD = [
             ((14, 30), "Felles oppgave to og to", ""),
             ((15, 30), "Mentorparene møtes", ""),
         ],
-        participants=["aktivno+", "beatuscras+", "gronland+", "ifo+", "internationals",
-                      "noorhald", "svetisava", "brobygger+"],
+        participants=["aktivno+", "beatuscras+", "gronland+", "ifo+", "internationals+",
+                      "noorhald", "svetisava+", "brobygger+"],
         mentors=["caritas", "rodekors", "reddbarna+", "lnu", "minotenk", "sanitet", "nfs", "mir"],
         cancelled=[("beatuscras", True)],
         absent=[("noorhald", False), ("brobygger", True)],
+        first_planned=datetime.date(2023, 6, 10),
     ),
     Held(
         2023, 6, EventKind.JOINT_MEETING, Audience.MENTORS,
@@ -291,7 +312,7 @@ HELD = [
     Held(
         2024, 7, EventKind.GATHERING, Audience.BOTH,
         "Avslutningssamling i Oslo",
-        datetime.date(2024, 10, 17), ((9, 30), (16, 0)), Decimal("89000"),
+        datetime.date(2024, 10, 19), ((9, 30), (16, 0)), Decimal("89000"),
         "Avslutningen av prøveordningen: evalueringsskjema, trygg frivillighet med Redd Barna "
         "og verksted i heispitch med Frivillighet Norge.",
         ["volunteers", "communication"],
@@ -305,7 +326,7 @@ HELD = [
             ((14, 45), "Mentorparene snakker om veien videre", ""),
             ((15, 30), "Avslutning", IMDI),
         ],
-        participants=["aktivno+", "beatuscras", "gronland+", "ifo", "internationals+",
+        participants=["aktivno+", "beatuscras+", "gronland+", "ifo", "internationals+",
                       "noorhald+", "svetisava", "brobygger+", "wadajir"],
         mentors=["caritas", "rodekors+", "reddbarna", "lnu", "minotenk", "sanitet", "nfs", "mir",
                  "kia"],
@@ -363,7 +384,7 @@ FORM_QUESTIONS = [
     ("multiple", "Hva har vært mest nyttig?", USEFUL, True),
     ("text", "Hva bør IMDi gjøre annerledes?", [], False),
 ]
-FORM_OPENS = (datetime.date(2024, 10, 17), 9)
+FORM_OPENS = (datetime.date(2024, 10, 19), 9)
 FORM_CLOSES = (datetime.date(2024, 11, 15), 23)
 # slug: (days after the gathering, usefulness, courses, continue, most useful, free text);
 # Serbisk forening Sveti Sava did not answer, nor did Norsk Folkehjelp (replaced in 2023).
@@ -591,8 +612,9 @@ class _Builder:
     def event(self, index, held: Held):
         at = self.clock.at
         gathering = held.kind == EventKind.GATHERING
-        created = held.day - datetime.timedelta(days=42 if gathering else 28)
-        deadline = held.day - datetime.timedelta(days=7 if gathering else 2)
+        planned_day = held.first_planned or held.day
+        created = planned_day - datetime.timedelta(days=42 if gathering else 28)
+        deadline = planned_day - datetime.timedelta(days=7 if gathering else 2)
         provider = self.organisations.get(held.provider)
         link = f"https://teams.example/imdi-kompetanse-{held.day:%Y%m%d}" if held.digital else ""
         event = self.clock.do(
@@ -607,10 +629,11 @@ class _Builder:
             description=held.description,
             provider=provider,
             provider_name="" if provider else held.provider,
-            starts_at=self.moment(held.day, held.hours[0]),
-            ends_at=self.moment(held.day, held.hours[1]),
+            starts_at=self.moment(planned_day, held.hours[0]),
+            ends_at=self.moment(planned_day, held.hours[1]),
             is_digital=held.digital,
-            place="" if held.digital else OSLO_PLACE,
+            place="" if held.digital else IMDI_PREMISES,
+            at_administrator=not held.digital,
             meeting_link=link,
             registration_deadline=deadline,
             cost=held.cost,
@@ -626,6 +649,8 @@ class _Builder:
                 at(created, 11, 30), services.save_programme, self.caseworker, event, items
             )
         registrations = self.register(event, held, created, deadline)
+        if held.first_planned:
+            self.postpone(event, held)
         self.attendance(event, held, registrations)
         for number, (title, filename) in enumerate(MATERIALS.get(index, [])):
             upload = SimpleUploadedFile(
@@ -686,6 +711,68 @@ class _Builder:
             self.clock.set(Registration, registration.pk, cancelled_at=moment)
         Event.objects.filter(pk=event.pk).update(registration_deadline=deadline)
         return registrations
+
+    def postpone(self, event, held: Held):
+        """Postpone the event from its first planned day to the day it was held, through the
+        service. The service postpones only what has not started, to a later start, so the
+        two days are moved to the days after today while it runs, and back afterwards (with
+        the dates in its message and timeline line)."""
+        shift = (self.today - held.first_planned).days + 1
+        first, then = (held.first_planned, held.day)
+        deadline = then - datetime.timedelta(days=7)
+
+        def ahead(day, hour_minute):
+            return self.moment(day + datetime.timedelta(days=shift), hour_minute)
+
+        Event.objects.filter(pk=event.pk).update(
+            starts_at=ahead(first, held.hours[0]), ends_at=ahead(first, held.hours[1])
+        )
+        event.refresh_from_db()
+        moment = self.clock.at(POSTPONED_ON, 10)
+        self.clock.do(
+            moment,
+            services.postpone_event,
+            self.caseworker,
+            event,
+            starts_at=ahead(then, held.hours[0]),
+            ends_at=ahead(then, held.hours[1]),
+            registration_deadline=deadline + datetime.timedelta(days=shift),
+            reason=POSTPONE_REASON,
+        )
+        Event.objects.filter(pk=event.pk).update(
+            first_starts_at=self.moment(first, held.hours[0]),
+            starts_at=self.moment(then, held.hours[0]),
+            ends_at=self.moment(then, held.hours[1]),
+            registration_deadline=deadline,
+            postponed_at=moment,
+        )
+        event.refresh_from_db()
+        days = {
+            format_day(day + datetime.timedelta(days=shift)): format_day(day)
+            for day in (first, then)
+        }
+        self._tell_the_story_dates(event, days)
+
+    def _tell_the_story_dates(self, event, days):
+        """Put the story's days into the postponement's notifications and timeline line."""
+        url = reverse("courses:event", args=[event.pk])
+        for model, fields, rows in (
+            (Notification, ("subject", "body"), Notification.objects.filter(url=url)),
+            (
+                TimelineEvent,
+                ("detail",),
+                TimelineEvent.objects.filter(verb=services.EVENT_POSTPONED, target_id=event.pk),
+            ),
+        ):
+            changed = []
+            for row in rows:
+                for name in fields:
+                    text = getattr(row, name)
+                    for moved, real in days.items():
+                        text = text.replace(moved, real)
+                    setattr(row, name, text)
+                changed.append(row)
+            model.objects.bulk_update(changed, list(fields))
 
     def attendance(self, event, held: Held, registrations):
         came = [

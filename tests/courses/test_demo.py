@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from courses import feedback
 from courses.models import (
@@ -26,6 +27,8 @@ from courses.models import (
     Response,
 )
 from courses.plans import plan_against_held
+from scheme import audit
+from scheme.formatting import format_day
 from scheme.models import Event as TimelineEvent
 from scheme.models import Notification, SchemeYear
 
@@ -126,13 +129,32 @@ def check_events_held():
 
     gatherings = events.filter(kind="gathering").prefetch_related("programme__presenter")
     assert [g.starts_at.date() for g in gatherings] == [
-        datetime.date(2023, 1, 26),
-        datetime.date(2023, 9, 21),
-        datetime.date(2024, 10, 17),
+        datetime.date(2023, 1, 28),
+        datetime.date(2023, 9, 23),
+        datetime.date(2024, 10, 19),
     ]
+    # On Saturdays, in IMDi's premises in Oslo; the second postponed from June, one event.
+    assert {timezone.localtime(g.starts_at).strftime("%A") for g in gatherings} == {"Saturday"}
+    assert [
+        g.first_starts_at and timezone.localtime(g.first_starts_at).date() for g in gatherings
+    ] == [
+        None,
+        datetime.date(2023, 6, 10),
+        None,
+    ]
+    postponed = gatherings[1]
+    assert postponed.planned_item.month == 6 and postponed.postponement_reason
+    assert [e.detail for e in audit.timeline(postponed) if e.verb == "courses.event_postponed"] == [
+        f"{format_day(datetime.date(2023, 6, 10))} → {format_day(datetime.date(2023, 9, 23))}: "
+        f"{postponed.postponement_reason}"
+    ]
+    told = Notification.objects.filter(
+        subject__contains=postponed.title, body__contains="23.09.2023"
+    )
+    assert told.count() > 5
     presenters = []
     for gathering in gatherings:
-        assert not gathering.is_digital and "Oslo" in gathering.place
+        assert not gathering.is_digital and "Oslo" in gathering.place and gathering.at_administrator
         assert 60000 <= gathering.cost <= 90000 and gathering.competence_areas.exists()
         presenters.append(
             {
@@ -165,6 +187,16 @@ def check_registrations_and_attendance():
         .annotate(n=Count("id"))
     )
     assert max(row["n"] for row in per_organisation) == 2  # the cap, never passed
+    # Most participant organisations at each gathering brought two people, the most allowed.
+    came = (
+        registrations.filter(event__kind="gathering", attended=True)
+        .filter(organisation__kind="participant")
+        .values("event", "organisation")
+        .annotate(n=Count("id"))
+    )
+    for event in {row["event"] for row in came}:
+        people = [row["n"] for row in came if row["event"] == event]
+        assert people.count(2) > len(people) / 2
     [waiting] = registrations.waiting()  # one person waited for a place at the closing gathering
     assert waiting.event.title == "Avslutningssamling i Oslo"
     assert (
