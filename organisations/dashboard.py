@@ -15,12 +15,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from organisations import followup
 from organisations.geography import County
 from organisations.models import (
     Activity,
+    FollowUp,
     JoinRequest,
     JoinRequestStatus,
     MembershipInvitation,
@@ -73,6 +76,9 @@ def _organisations_of(user) -> dict:
             has_previous=Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
             previous_json=_previous_applications(),
             taking_part_json=_years_taking_part(ids),
+            follow_ups_json=JSONRows(
+                FollowUp.objects.filter(organisation=OuterRef("pk")), scheme_id="scheme_id"
+            ),
             join_requests_waiting=Coalesce(
                 Subquery(
                     JoinRequest.objects.pending()
@@ -118,13 +124,19 @@ def _years_taking_part(ids):
         *(
             When(pk=pk, then=JSONRows(
                 SchemeYear.objects.filter(registry.years_taken_part([pk])).order_by(),
-                id="id", scheme_id="scheme_id",
+                id="id", scheme_id="scheme_id", scheme_last_year=_last_year_of_scheme(),
             ))
             for pk in ids
         ),
         default=None,
         output_field=JSONField(),
     )  # fmt: skip
+
+
+def _last_year_of_scheme():
+    """The last year of the scheme of the outer scheme year (when its follow-up opens)."""
+    years = SchemeYear.objects.filter(scheme=OuterRef("scheme_id")).order_by("-year")
+    return Subquery(years.values("year")[:1])
 
 
 def taking_part_years(organisation) -> dict:
@@ -248,6 +260,26 @@ def profile_due_items(user):
             yield DueItem(title=f"{organisation.name}: {title}", url=url)
 
 
+def follow_up_due_items(user):
+    """The follow-up a year after a scheme, for the leaders of the participants in it."""
+    today = timezone.localdate()
+    for organisation in own_organisations(user):
+        if organisation.kind != OrganisationKind.PARTICIPANT:
+            continue
+        if not access_for(user).is_leader_of(organisation.pk):
+            continue
+        answered = {row["scheme_id"] for row in organisation.follow_ups_json or []}
+        for scheme_id, last_year in followup.waiting(
+            organisation.taking_part_json, answered, today
+        ):
+            yield DueItem(
+                _("%(name)s: record the grants you applied for from others after the scheme")
+                % {"name": organisation.name},
+                reverse("organisations:follow_up", args=[organisation.pk, scheme_id]),
+                due=followup.due_on(last_year),
+            )
+
+
 def invitation_due_items(user):
     """Invitations to the user's own address that wait for their answer."""
     for invitation in _invitations(user):
@@ -334,6 +366,7 @@ def register():
     register_panel(evaluator_panel)
     register_due_items(profile_due_items)
     register_due_items(invitation_due_items)
+    register_due_items(follow_up_due_items)
     register_due_items(join_request_due_items)
     register_due_items(getting_started_due_items)
     register_due_items(registration_due_items)

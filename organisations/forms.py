@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from organisations import followup
 from organisations.choices import partner_field
 from organisations.geography import County
 from organisations.models import (
@@ -420,3 +422,58 @@ PART_FORMSETS = {
         PreviousApplication, ["year", "grantor", "grantor_name", "amount", "outcome"]
     ),
 }
+
+
+class FollowUpGrantForm(PortalModelForm):
+    """One grant applied for elsewhere after the scheme's period, in the follow-up."""
+
+    class Meta:
+        model = PreviousApplication
+        fields = ["year", "grantor", "grantor_name", "amount", "outcome"]
+        labels = {"grantor_name": _("Grantor or scheme")}
+
+    def __init__(self, *args, scheme, first_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scheme, self.first_year = scheme, first_year
+        self.fields["year"].help_text = _("%(year)s or later.") % {"year": first_year}
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not self.first_year <= year <= timezone.localdate().year:
+            raise forms.ValidationError(
+                _("Give a year from %(first)s to this year: the years after the scheme.")
+                % {"first": self.first_year}
+            )
+        return year
+
+    def clean_grantor_name(self):
+        name = self.cleaned_data["grantor_name"]
+        if followup.names_the_scheme(name, self.scheme):
+            raise forms.ValidationError(
+                _("Leave out the grants from this scheme: only grants from others count here.")
+            )
+        return name
+
+
+class FollowUpFormSet(BaseInlineFormSet):
+    """The organisation's grants applied for elsewhere in the years after the scheme."""
+
+    def __init__(self, *args, scheme, first_year, **kwargs):
+        self.scheme, self.first_year = scheme, first_year
+        kwargs["queryset"] = PreviousApplication.objects.filter(year__gte=first_year)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {
+            **super().get_form_kwargs(index),
+            "scheme": self.scheme,
+            "first_year": self.first_year,
+        }
+
+
+FOLLOW_UP_FORMSET = _parts_formset(
+    PreviousApplication,
+    FollowUpGrantForm.Meta.fields,
+    form=FollowUpGrantForm,
+    formset=FollowUpFormSet,
+)

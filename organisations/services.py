@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from organisations import followup
 from organisations.models import (
     SELF_SERVICE_KINDS,
     Activity,
+    FollowUp,
     JoinRequest,
     JoinRequestStatus,
     Membership,
@@ -54,6 +56,9 @@ REGISTRATION_REJECTED = event_verb(
 JOIN_REQUESTED = event_verb("organisation.join_requested", _("asked to join"))
 JOIN_APPROVED = event_verb("organisation.join_approved", _("let a person join"))
 JOIN_DECLINED = event_verb("organisation.join_declined", _("declined a request to join"))
+FOLLOW_UP_ANSWERED = event_verb(
+    "organisation.follow_up_answered", _("recorded the grants from others after the scheme")
+)
 
 PROFILE_M2M = ("languages", "target_groups", "competence_needs")
 
@@ -134,6 +139,35 @@ def save_parts(actor, organisation: Organisation, formset, form_token=None) -> N
         part.delete()
     if parts or formset.deleted_objects:
         audit.record(actor, PARTS_UPDATED, organisation, formset.model._meta.verbose_name_plural)
+
+
+@transaction.atomic
+def answer_follow_up(actor, organisation, scheme, formset, form_token=None) -> FollowUp:
+    """Save the grants applied for elsewhere since the scheme's period (a validated
+    ``FOLLOW_UP_FORMSET``) and mark the follow-up answered, by the organisation or a caseworker
+    for it. No rows is an answer too: it applied for none."""
+    require(access_for(actor).can_edit_organisation(organisation))
+    opened = followup.follow_ups(organisation, timezone.localdate())
+    last_years = {open_scheme.pk: last for open_scheme, last, _answer in opened}
+    if scheme.pk not in last_years:
+        raise ValidationError(_("The follow-up after this scheme is not open."))
+    spend_form_token(actor, form_token)
+    first_year = last_years[scheme.pk] + 1
+    for grant in formset.save(commit=False):
+        if grant.year < first_year or followup.names_the_scheme(grant.grantor_name, scheme):
+            raise ValidationError(_("Only grants from others, after the scheme, count here."))
+        grant.organisation = organisation
+        grant.full_clean()
+        grant.save()
+    for grant in formset.deleted_objects:
+        grant.delete()
+    answer, _created = FollowUp.objects.update_or_create(
+        organisation=organisation,
+        scheme=scheme,
+        defaults={"answered_at": timezone.now(), "answered_by": actor},
+    )
+    audit.record(actor, FOLLOW_UP_ANSWERED, organisation, scheme.name)
+    return answer
 
 
 # Invitations e-mailed to one address, and sent by one person, within a window.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
     path("<int:pk>/lists/<slug:section>/", views.organisation_parts, name="parts"),
     path("<int:pk>/people/", views.organisation_people, name="people"),
+    path("<int:pk>/follow-up/<int:scheme_pk>/", views.organisation_follow_up, name="follow_up"),
     path("<int:pk>/export/", export.organisation_export, name="export"),
     path(
         "<int:pk>/people/<int:membership_pk>/role/", views.membership_role, name="membership_role"

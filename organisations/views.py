@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organisations import brreg, services
+from organisations import brreg, followup, services
 from organisations.eligibility import check_eligibility
 from organisations.filters import OrganisationFilter
 from organisations.forms import (
+    FOLLOW_UP_FORMSET,
     PART_FORMSETS,
     InvitationForm,
     JoinAnswerForm,
@@ -43,7 +44,7 @@ from scheme import ratelimit
 from scheme.models import SchemeYear, User
 from scheme.once import TokenOnlyForm
 from scheme.queries import JSONRows, columns_of, instances_from
-from scheme.roles import Role, access_for, require, require_role
+from scheme.roles import OrganisationKind, Role, access_for, require, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 
 # What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
@@ -105,12 +106,13 @@ PROFILE_LISTS = {
 def _with_profile_lists(request, pk):
     """The organisation and its profile's seven lists, in one query whatever their length."""
     queryset = Organisation.objects.annotate(
+        follow_ups_json=followup.schemes_json(pk),
         **{
             f"{name}_json": JSONRows(
                 model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
             )
             for name, (model, lookup) in PROFILE_LISTS.items()
-        }
+        },
     )
     organisation = _visible(request, pk, queryset)
     lists = {
@@ -130,6 +132,8 @@ def organisation_detail(request, pk):
         "can_manage_members": access.can_manage_members(organisation),
         "can_export": access.can_export_organisation(organisation),
     }
+    if context["can_edit"] and organisation.kind == OrganisationKind.PARTICIPANT:
+        context["follow_ups"] = followup.opened(organisation.follow_ups_json, timezone.localdate())
     if access.is_caseworker:
         scheme_years = list(SchemeYear.objects.current_first())
         scheme_year = _chosen_year(request, scheme_years)
@@ -489,3 +493,41 @@ def invitation_link(request, token):
             "login_url": f"{reverse('login')}?{urlencode({'next': answer_url})}",
         },
     )
+
+
+def organisation_follow_up(request, pk, scheme_pk):
+    """The follow-up a year after a scheme: the grants applied for elsewhere since, recorded
+    by the organisation or a caseworker for it (404 unless it has opened for the scheme)."""
+    organisation = _editable(request, pk)
+    opened = followup.follow_ups(organisation, timezone.localdate())
+    found = {scheme.pk: (scheme, last, answer) for scheme, last, answer in opened}
+    if scheme_pk not in found:
+        raise Http404
+    scheme, last_year, answer = found[scheme_pk]
+    formset = FOLLOW_UP_FORMSET(
+        request.POST or None,
+        instance=organisation,
+        prefix="grants",
+        scheme=scheme,
+        first_year=last_year + 1,
+    )
+    once = TokenOnlyForm(request.POST or None, prefix="grants")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.answer_follow_up(
+                request.user, organisation, scheme, formset, form_token=once.token()
+            )
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(request, _("Thank you. The follow-up is answered."))
+            return redirect("organisations:detail", pk=organisation.pk)
+    context = {
+        "organisation": organisation,
+        "scheme": scheme,
+        "last_year": last_year,
+        "answer": answer,
+        "formset": formset,
+        "once": once,
+    }
+    return render(request, "organisations/follow_up.html", context)
