@@ -16,8 +16,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
+    Exists,
     F,
+    OuterRef,
     Prefetch,
+    Subquery,
     prefetch_related_objects,
 )
 from django.http import Http404, HttpResponseNotAllowed
@@ -60,6 +63,8 @@ from grants.models import (
     Award,
     ChangeNotice,
     Clawback,
+    Criterion,
+    Decision,
     DecisionKind,
     DecisionProposal,
     Disbursement,
@@ -75,13 +80,16 @@ from grants.models import (
     Repayment,
     Round,
     RoundKind,
+    Score,
 )
 from grants.workflows import PROPOSAL_FLOW
 from organisations.geography import County
 from organisations.models import Organisation
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
+from scheme.prefetch import prefetch_lists, prefetch_where, set_prefetched
 from scheme.queries import count_of
+from scheme.records.models import CaseFile
 from scheme.roles import Role, require_role
 from scheme.web import (
     PAGE_SIZE,
@@ -143,9 +151,57 @@ def _round(request, pk):
     return _case(request, Round.objects.select_related("scheme_year__scheme"), ROUND_TO_BODY, pk=pk)
 
 
+CASE_NUMBER = ("pk", "year", "sequence")
+APPEALS = Appeal.objects.select_related("lodged_by", "handled_by").order_by("lodged_at", "id")
+
+
+def _with_case_number(queryset, application="pk"):
+    """With the case file's id and number (``case_file_pk``, ...), read in the same query."""
+    case = CaseFile.objects.filter(kind=records.CASE_KIND, object_id=OuterRef(application))
+    return queryset.annotate(
+        **{f"case_file_{name}": Subquery(case.values(name)[:1]) for name in CASE_NUMBER}
+    )
+
+
+def _with_scores(queryset):
+    """With the assessment's score and note for each criterion (``score_<criterion>``,
+    ``note_<criterion>``: one row each) read in the same query."""
+    values = {}
+    for criterion in Criterion.values:
+        row = Score.objects.filter(assessment__application=OuterRef("pk"), criterion=criterion)
+        values[f"score_{criterion}"] = Subquery(row.values("score")[:1])
+        values[f"note_{criterion}"] = Subquery(row.values("note")[:1])
+    return queryset.annotate(**values)
+
+
+def _scores(application, assessment) -> list:
+    """The assessment's scores from ``_with_scores``, in their order, also set as
+    ``assessment.scores`` (the form's initial values read them)."""
+    scores = [
+        Score(
+            assessment=assessment,
+            criterion=criterion,
+            score=getattr(application, f"score_{criterion}"),
+            note=getattr(application, f"note_{criterion}"),
+        )
+        for criterion in sorted(Criterion.values)
+        if getattr(application, f"score_{criterion}") is not None
+    ]
+    set_prefetched(assessment, "scores", scores)
+    return scores
+
+
 def _application(request, pk):
-    queryset = Application.objects.select_related(
-        "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
+    queryset = _with_case_number(
+        _with_scores(
+            Application.objects.select_related(
+                "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
+            )
+        )
+    ).annotate(
+        # No query for the decisions or the proposals when there are none (most cases).
+        has_decisions=Exists(Decision.objects.filter(application=OuterRef("pk"))),
+        has_proposals=Exists(DecisionProposal.objects.filter(application=OuterRef("pk"))),
     )
     return _case(request, queryset, APPLICATION_TO_BODY, pk=pk)
 
@@ -158,13 +214,26 @@ def _award(request, pk):
         "report",
         "accepted_by",
     )
+    queryset = _with_case_number(queryset, "application_id").annotate(
+        # No query for clawbacks or clawbacks proposed when there are none (most awards).
+        has_clawbacks=Exists(Clawback.objects.filter(award=OuterRef("pk"))),
+        has_proposals=Exists(
+            DecisionProposal.objects.filter(award=OuterRef("pk"), status=ProposalStatus.PROPOSED)
+        ),
+    )
     return _case(request, queryset, AWARD_TO_BODY, pk=pk)
 
 
-def _case_file(application):
+def _case_file(application, annotated=None):
     """The application's case file (its number is shown as "Saksnr."), if it has one, with
-    ``url`` its page in the records."""
-    case_file = records.case_file_of(application)
+    ``url`` its page in the records; from ``annotated``'s annotations (``_with_case_number``,
+    the application itself by default) when it has them, else read."""
+    annotated = annotated or application
+    if hasattr(annotated, "case_file_pk"):
+        values = {name: getattr(annotated, f"case_file_{name}") for name in CASE_NUMBER}
+        case_file = CaseFile(**values) if values["pk"] is not None else None
+    else:
+        case_file = records.case_file_of(application)
     if case_file is not None:
         case_file.url = reverse("records:case", args=[case_file.pk])
     return case_file
@@ -360,6 +429,18 @@ def application_list(request):
 # --- the workspace for one application ---------------------------------------------------------
 
 
+def _decisions(application) -> list:
+    """The application's decisions with their appeals (read only for the decisions that
+    have any: most have none)."""
+    decisions = list(
+        application.decisions.select_related("decided_by", "approved_by").annotate(
+            has_appeals=Exists(Appeal.objects.filter(decision=OuterRef("pk")))
+        )
+    )
+    prefetch_where(decisions, "has_appeals", "appeals", APPEALS)
+    return decisions
+
+
 def _workspace(request, application, **bound):
     """The caseworker's page for one application; ``bound`` holds a form that failed."""
     user = request.user
@@ -378,25 +459,13 @@ def _workspace(request, application, **bound):
     declaration = next((d for d in declarations if d.caseworker_id == user.pk), None)
     declaration_choices = services.declaration_choices(user, application)
     assessment = getattr(application, "assessment", None)
-    scores = []
-    if assessment:
-        prefetch_related_objects([assessment], "scores")  # the form's initial values use them
-        scores = list(assessment.scores.all())
+    scores = _scores(application, assessment) if assessment else []
     # Whether the application waits for assessment, and the steps this caseworker may take.
     is_open = bool(application.workflow.decide(user, application, "assess"))
     may = {step: services.may_take(user, application, step) for step in CASEWORKER_STEPS}
     can_act = may["assess"]
 
-    decisions = list(
-        application.decisions.select_related("decided_by", "approved_by").prefetch_related(
-            Prefetch(
-                "appeals",
-                queryset=Appeal.objects.select_related("lodged_by", "handled_by").order_by(
-                    "lodged_at", "id"
-                ),
-            )
-        )
-    )
+    decisions = _decisions(application) if application.has_decisions else []
     appeal_pk, appeal_form = bound.get("appeal_form", (None, None))
     for decision in decisions:
         for appeal in decision.appeals.all():
@@ -411,11 +480,13 @@ def _workspace(request, application, **bound):
         return bound[name] if name in bound else default()
 
     scheme = scheme_year.scheme
-    proposals = list(
-        application.proposals.select_related("proposed_by", "handled_by").order_by(
-            "-proposed_at", "-id"
+    proposals = []
+    if application.has_proposals:
+        proposals = list(
+            application.proposals.select_related("proposed_by", "handled_by").order_by(
+                "-proposed_at", "-id"
+            )
         )
-    )
     for proposal in proposals:
         proposal.application = application  # the flow reads the scheme through it
         proposal.may_withdraw = bool(PROPOSAL_FLOW.decide(user, proposal, "withdraw"))
@@ -425,6 +496,7 @@ def _workspace(request, application, **bound):
         (p for p in proposals if p.status == ProposalStatus.RETURNED and not open_proposals),
         None,
     )
+    prefetch_lists([application], ("target_groups", "competence_needs"))
     context = {
         "application": application,
         "case_file": _case_file(application),
@@ -875,6 +947,30 @@ def _unpaid_instalments(award):
     )
 
 
+def _clawbacks(award) -> list:
+    """The award's clawbacks (also set as ``award.clawbacks``: ``award.reclaimable()`` reads
+    them) with their repayments and their decisions' appeals, each read only when there is
+    any."""
+    clawbacks = []
+    if award.has_clawbacks:
+        clawbacks = list(
+            award.clawbacks.select_related("decision")
+            .annotate(
+                has_repayments=Exists(Repayment.objects.filter(clawback=OuterRef("pk"))),
+                has_appeals=Exists(Appeal.objects.filter(decision=OuterRef("decision_id"))),
+            )
+            .order_by("decision__decided_at", "id")
+        )
+        repayments = Repayment.objects.select_related("recorded_by")
+        prefetch_where(clawbacks, "has_repayments", "repayments", repayments)
+        for clawback in clawbacks:
+            clawback.decision.has_appeals = clawback.has_appeals
+        decisions = [clawback.decision for clawback in clawbacks]
+        prefetch_where(decisions, "has_appeals", "appeals", Appeal.objects.order_by("lodged_at"))
+    set_prefetched(award, "clawbacks", clawbacks)
+    return clawbacks
+
+
 def _award_page(request, award, **bound):
     user = request.user
     report = award.report
@@ -887,15 +983,6 @@ def _award_page(request, award, **bound):
                 "recorded_by", "instalment", "account", "attestation__attested_by"
             ),
         ),
-        Prefetch(
-            "clawbacks",
-            queryset=Clawback.objects.select_related("decision")
-            .prefetch_related(
-                Prefetch("repayments", queryset=Repayment.objects.select_related("recorded_by")),
-                Prefetch("decision__appeals", queryset=Appeal.objects.order_by("lodged_at")),
-            )
-            .order_by("decision__decided_at", "id"),
-        ),
         Prefetch(  # award.reserved() and payment_problem read them too
             "attestations",
             queryset=PaymentAttestation.objects.select_related(
@@ -905,7 +992,7 @@ def _award_page(request, award, **bound):
     )
     disbursements = list(award.disbursements.all())
     attestations = list(award.attestations.all())
-    clawbacks = list(award.clawbacks.all())
+    clawbacks = _clawbacks(award)
     repayment_pk, repayment_form = bound.get("repayment_form", (None, None))
     for clawback in clawbacks:
         if clawback.workflow.decide(user, clawback, "repay"):
@@ -946,10 +1033,12 @@ def _award_page(request, award, **bound):
         "attestations_waiting": [a for a in attestations if a.is_open],
         "clawback_proposals": list(
             award.proposals.filter(status=ProposalStatus.PROPOSED).select_related("proposed_by")
-        ),
+        )
+        if award.has_proposals
+        else [],
         "proposing_clawback": award.application.round.scheme_year.scheme.clawbacks_need_approval,
         "attestations_refused": [a for a in attestations if a.is_refused],
-        "case_file": _case_file(award.application),
+        "case_file": _case_file(award.application, annotated=award),
         "disbursed": award.disbursed(),
         "left_to_pay": award.left_to_pay(),
         "clawbacks": clawbacks,

@@ -45,11 +45,11 @@ from mentoring.progress import (
 from mentoring.views._common import (
     back,
     pairing_url,
-    prefetch_lists,
     step_refusal,
     visible_pairing,
 )
 from organisations.models import Organisation
+from scheme.prefetch import prefetch_lists
 from scheme.roles import Role, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
 

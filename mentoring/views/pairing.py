@@ -12,9 +12,10 @@ from django.utils import timezone
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
 from mentoring.models import AgreementAcceptance, CalledOffMeeting, Pairing
-from mentoring.views._common import pairing_queryset, prefetch_lists, visible_pairing
+from mentoring.views._common import pairing_queryset, visible_pairing
 from organisations.models import Organisation
 from scheme.models import User
+from scheme.prefetch import prefetch_lists
 from scheme.roles import access_for
 
 ACCEPTED = ("accepted_at", "accepted_by_id", "accepted_by__full_name", "accepted_by__email")

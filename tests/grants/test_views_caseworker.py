@@ -329,8 +329,13 @@ def test_the_workspace_needs_few_queries(
 ):
     services.save_assessment(impartial, submitted, scores=SCORES)
     logged_in.get(url("review_application", submitted.pk))
-    with django_assert_max_num_queries(16):
-        logged_in.get(url("review_application", submitted.pk))
+    # 11 here, 12 in production with the caseworker's second factor (the bar of issue 15):
+    # the case number, the scores and both lists come with the application or in one query.
+    with django_assert_max_num_queries(11):
+        response = logged_in.get(url("review_application", submitted.pk))
+    content = response.content.decode()
+    assert [s.criterion for s in response.context["scores"]] == sorted(SCORES)
+    assert response.context["case_file"].number in content
 
 
 def test_no_assessment_or_decision_before_declaring_impartiality(logged_in, submitted):
@@ -687,9 +692,10 @@ def accepted(awarded, member):
 
 def test_the_award_page(logged_in, accepted, django_assert_max_num_queries):
     logged_in.get(url("review_award", accepted.pk))
-    # 14: the attested payments (which also give what they reserve), the case file (its
-    # number) and the clawbacks proposed for approval came with issue 13
-    with django_assert_max_num_queries(14):
+    # 11 here, 12 in production with the caseworker's second factor (the bar of issue 15):
+    # the case number comes with the award, clawbacks and clawbacks proposed are read only
+    # when there are any
+    with django_assert_max_num_queries(11):
         response = logged_in.get(url("review_award", accepted.pk))
     assert response.status_code == 200
     assert [i.state for i in response.context["instalments"]] == ["to_pay"]
