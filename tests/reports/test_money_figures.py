@@ -249,7 +249,7 @@ def long_money(data) -> MoneyFigures:
     """The money figures of a scheme with 80 organisations, for the layout of long tables."""
     categories = ["salary", "rent", "activities", "travel", "equipment", "other"]
     rows = [
-        SpendingRow(f"Organisation {n}", dict(zip(categories, [D(90000 + n), D(12345), D(0), D(0),
+        SpendingRow(f"Spender {n:02d}", dict(zip(categories, [D(91000 + n), D(12345), D(0), D(0),
                                                                D(1000), D(0)], strict=True)))
         for n in range(80)
     ]  # fmt: skip
@@ -273,10 +273,11 @@ def test_long_money_tables_stay_on_the_page_repeat_their_header_and_sum_once(dat
         " ".join(line.get_text() for line in lines(page))
         for page in extract_pages(io.BytesIO(content))
     ]
-    with_rows = [page for page in pages if "Organisation 4" in page]
+    with_rows = [page for page in pages if "91,0" in page]  # the table's rows, not the chart's
     assert len(with_rows) > 1  # the table breaks across pages ...
-    assert all("Salary and fees" in page for page in with_rows)  # ... with its header on each
-    assert sum(page.count("All organisations") for page in pages) == 1  # the sum, once
+    assert all("Share on" in page for page in with_rows)  # ... with its header on each
+    # The sum of all spending: once after the last row, and once in the table by category.
+    assert sum(page.count("8,350,760") for page in pages) == 2
 
 
 # --- queries ------------------------------------------------------------------------------------
