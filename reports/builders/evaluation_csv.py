@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -206,6 +207,99 @@ def feedback_forms(figures, feedback) -> list[Table]:
     ]  # fmt: skip
 
 
+def events(figures, feedback) -> list[Table]:
+    """Each event as one line (a postponed one too), and the plan against what was held."""
+    found = figures.events
+    plan = [(r.year, r.planned, r.planned_held, r.held, r.outside_plan, r.postponed,
+             r.cancelled, r.attended) for r in found.years]  # fmt: skip
+    lines = [
+        (e.year, e.kind, e.title, e.provider, e.is_digital, e.venue,
+         date_format(e.starts_at, "l"), e.starts_at.date(), e.starts_at.strftime("%H:%M"),
+         e.planned_month, e.first_planned, e.postponed, e.held, e.cancelled,
+         e.organisations_came, e.brought_two, e.tasks, e.organisations_tasked, e.handed_in)
+        for e in found.events
+    ]  # fmt: skip
+    return [
+        Table(pgettext("file name", "events plan against held"),
+              [_("Year"), _("Planned items"), _("Planned and held"), _("Events held"),
+               _("Held outside the plan"), _("Postponed"), _("Cancelled"),
+               _("People attended")], plan),
+        Table(pgettext("file name", "events"),
+              [_("Year"), _("Kind"), _("Event"), _("Given by"), _("Digital"), _("Where"),
+               _("Weekday"), _("Date"), _("Time"), _("Planned for the month"),
+               _("First planned for"), _("Postponed"), _("Held"), _("Cancelled"),
+               _("Organisations that came"), _("Organisations that brought two"),
+               _("Practical tasks"), _("Organisations given a task"),
+               _("Organisations that handed in")], lines),
+    ]  # fmt: skip
+
+
+def money(figures, feedback) -> list[Table]:
+    """Spending by category per anonymous organisation, amounts against the audit threshold,
+    applicants and the selection, and the cost per organisation."""
+    found = figures.money
+    spending = [*found.spending.rows, found.spending.all] if found.spending.rows else []
+    per_organisation = [(r.organisation, r.salary, r.activities, r.other, r.total,
+                         r.salary_share) for r in spending]  # fmt: skip
+    selection = found.selection
+    chosen = [(_("Organisations"), _("Invited to a closed call"), selection.invited, "", ""),
+              (_("Organisations"), _("Applied"), selection.applied, "", ""),
+              (_("Organisations"), _("Awarded"), selection.awarded, "", "")]  # fmt: skip
+    for _caption, column, rows in selection.tables:
+        chosen += [(column, r.label, r.applied_shown, r.awarded_shown, r.share) for r in rows]
+    bins = [(b.label, not b.under_threshold, b.applied_shown, b.awarded_shown)
+            for b in found.threshold.bins]  # fmt: skip
+    cost_header = [_("Figure"), *(row.year or _("Whole period") for row in found.cost)]
+    return [
+        Table(pgettext("file name", "spending per organisation"),
+              [_("Organisation"), _("Salary and fees"), _("Activities"),
+               _("Rent, travel, equipment and other"), _("Total"),
+               _("Share on salary and fees (per cent)")], per_organisation),
+        Table(pgettext("file name", "spending by category"),
+              [_("Category"), _("Amount"), _("Share (per cent)")],
+              found.spending.by_category if found.spending.rows else []),
+        Table(pgettext("file name", "amounts against the audit threshold"),
+              [_("Amount (NOK)"), _("Auditor needed"), _("Applications"), _("Grants")], bins),
+        Table(pgettext("file name", "applicants and selection"),
+              [_("Counted by"), _("Value"), _("Applied"), _("Awarded"),
+               _("Share awarded (per cent)")], chosen),
+        Table(pgettext("file name", "cost per organisation"), cost_header,
+              [(label, *values) for label, values in found.cost_lines]),
+    ]  # fmt: skip
+
+
+def network(figures, feedback) -> list[Table]:
+    """New ties per year, ties by kind, and who works with whom (by anonymous labels)."""
+    found = figures.network
+    first = figures.period.calendar_years[0]
+    years = [(_("Before %(year)s") % {"year": first}, found.started_before,
+              found.started_before)] if found.started_before else []  # fmt: skip
+    years += found.new_by_year
+    return [
+        Table(pgettext("file name", "new ties per year"),
+              [_("Year"), _("New ties"), _("Total so far")], years),
+        Table(pgettext("file name", "ties by kind"), [_("Kind of partner"), _("Ties")],
+              found.by_kind),
+        Table(pgettext("file name", "ties"), [_("Participant"), _("Partner"), _("Started")],
+              [(tie.participant, tie.partner, tie.year) for tie in found.ties]),
+    ]  # fmt: skip
+
+
+def outcomes(figures, feedback) -> list[Table]:
+    """Grants from others after the scheme, per anonymous participant, and their total."""
+    found = figures.outcomes
+    rows = [(r.organisation, r.answered, r.applications, r.granted, r.amount)
+            for r in found.rows] if found.years_after else []  # fmt: skip
+    if rows:
+        total = found.total
+        rows.append((_("Total"), "", total.applications, total.granted, total.amount))
+    return [
+        Table(pgettext("file name", "grants after the scheme"),
+              [_("Organisation"), _("Follow-up answered"), _("Applied for"), _("Granted"),
+               _("Amount granted")], rows),
+    ]  # fmt: skip
+
+
 def about(figures, feedback) -> list[Table]:
     """The period and the definitions every figure follows."""
     period = figures.period
@@ -224,7 +318,7 @@ def about(figures, feedback) -> list[Table]:
 # The tables in the order the summary shows them; each takes the figures and the feedback
 # forms as the summary shows them (``documents._feedback``).
 TABLES = [summary, years, goals, competence, collaborations, reach_and_funding, mentoring,
-          mentoring_process, feedback_forms, about]  # fmt: skip
+          mentoring_process, feedback_forms, events, money, network, outcomes, about]  # fmt: skip
 
 
 def tables_of(figures, feedback) -> list[Table]:

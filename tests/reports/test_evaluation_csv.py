@@ -126,8 +126,9 @@ def test_numbers_are_data_and_small_groups_read_fewer_than(data):
 
 
 def test_no_name_of_an_organisation_a_person_or_a_place_survives_in_any_csv(data):
-    """Names planted in free text (a check-in comment, a feedback answer) and every name in
-    the register: none is found in any of the files."""
+    """Names planted in free text (a check-in comment) and every name in the register (of
+    organisations, people, a branch's place): none is found in any of the files. Counties are
+    categories, as in the PDF, under the small-group rule."""
     Organisation.objects.filter(pk=data.c.pk).update(municipality="Dønna")
     check_in = CheckIn.objects.exclude(comment="").first()
     check_in.comment = (
@@ -141,7 +142,7 @@ def test_no_name_of_an_organisation_a_person_or_a_place_survives_in_any_csv(data
     text = squash(" ".join(";".join(row) for rows in files.values() for row in rows)).lower()
     names = list(Organisation.objects.values_list("name", flat=True))
     names += list(User.objects.values_list("full_name", flat=True))
-    names += ["Aisha Ali", "Bjørn Berg", "Dønna", "kari@example.no", "22 33 44 55", "Oslo"]
+    names += ["Aisha Ali", "Bjørn Berg", "Dønna", "kari@example.no", "22 33 44 55", "Drammen"]
     assert len(names) > 10
     for name in names:
         assert squash(name).lower() not in text, name
@@ -187,3 +188,22 @@ def test_the_reports_page_offers_both_evaluation_forms_in_few_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("reports:list")).content.decode()
     assert 'id="order-evaluation"' in page and f'id="order-{KIND}"' in page
+
+
+def test_the_new_sections_name_organisations_by_label_and_say_yes_or_no(data):
+    """Spending, networks and outcomes per organisation by anonymous label only; events with
+    yes/no in the reader's language (not True/False)."""
+    files, _name = build(data.scheme, "nb")
+    with translation.override("nb"):
+        label = _("Organisation %(code)s") % {"code": ""}
+        everyone = _("All organisations")
+    spending = table(files, "forbruk-per-organisasjon")[1:]
+    assert spending, "the reports' accounts are spent by organisation"
+    assert all(row[0].startswith(label) or row[0] == everyone for row in spending)
+    events = table(files, "arrangementer")
+    with translation.override("nb"):
+        digital = events[0].index(_("Digital"))
+    assert len(events) > 1
+    assert {row[digital] for row in events[1:]} <= {"ja", "nei"}
+    text = " ".join(";".join(row) for rows in files.values() for row in rows)
+    assert "True" not in text and "False" not in text
