@@ -90,3 +90,16 @@ def test_the_rules_of_the_latest_year_are_shown(client, member, scheme_year):
     client.force_login(member)
     content = client.get(DASHBOARD).content.decode()
     assert "110\xa0000" in content or "110,000" in content
+
+
+def test_the_rules_shown_follow_a_change_of_the_years_rules(
+    client, member, scheme_year, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    client.get(DASHBOARD)  # the rules are kept in the cache from here on
+    scheme_year.max_grant = 120_000
+    with django_capture_on_commit_callbacks(execute=True):  # forgotten once committed
+        scheme_year.save()
+    content = client.get(DASHBOARD).content.decode()
+    assert "120\xa0000" in content or "120,000" in content
+    assert "110\xa0000" not in content and "110,000" not in content
