@@ -198,20 +198,21 @@ OFFERS = {
     ),
 }
 
-# Joint gatherings in Oslo where time was set aside for each pair (they count as meetings).
+# Joint gatherings in Oslo where time was set aside for each pair (they count as meetings), on
+# the Saturdays of the courses demo's gatherings.
 GATHERINGS = [
     (
-        datetime.date(2023, 1, 26),
+        datetime.date(2023, 1, 28),
         "Fellessamling i Oslo (organisasjonsutvikling med Minotenk, rapportering og søknader "
         "med IMDi). Paret satte av en time til egen samtale.",
     ),
     (
-        datetime.date(2023, 9, 21),
+        datetime.date(2023, 9, 23),
         "Fellessamling i Oslo (søknadsskriving med LNU, regnskap med IMDi). Paret gikk "
         "gjennom høstens planer.",
     ),
     (
-        datetime.date(2024, 10, 17),
+        datetime.date(2024, 10, 19),
         "Avslutningssamling i Oslo (evaluering, trygt frivillig arbeid med Redd Barna, "
         "heispitch med Frivillighet Norge). Paret snakket om veien videre.",
     ),
