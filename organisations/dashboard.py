@@ -23,7 +23,6 @@ from organisations import followup
 from organisations.geography import County
 from organisations.models import (
     Activity,
-    FollowUp,
     JoinRequest,
     JoinRequestStatus,
     MembershipInvitation,
@@ -76,9 +75,7 @@ def _organisations_of(user) -> dict:
             has_previous=Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
             previous_json=_previous_applications(),
             taking_part_json=_years_taking_part(ids),
-            follow_ups_json=JSONRows(
-                FollowUp.objects.filter(organisation=OuterRef("pk")), scheme_id="scheme_id"
-            ),
+            follow_ups_json=_follow_ups(ids),
             join_requests_waiting=Coalesce(
                 Subquery(
                     JoinRequest.objects.pending()
@@ -124,7 +121,7 @@ def _years_taking_part(ids):
         *(
             When(pk=pk, then=JSONRows(
                 SchemeYear.objects.filter(registry.years_taken_part([pk])).order_by(),
-                id="id", scheme_id="scheme_id", scheme_last_year=_last_year_of_scheme(),
+                id="id", scheme_id="scheme_id",
             ))
             for pk in ids
         ),
@@ -133,10 +130,14 @@ def _years_taking_part(ids):
     )  # fmt: skip
 
 
-def _last_year_of_scheme():
-    """The last year of the scheme of the outer scheme year (when its follow-up opens)."""
-    years = SchemeYear.objects.filter(scheme=OuterRef("scheme_id")).order_by("-year")
-    return Subquery(years.values("year")[:1])
+def _follow_ups(ids):
+    """The schemes that awarded each organisation of ``ids`` a grant, for its follow-up
+    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation."""
+    return Case(
+        *(When(pk=pk, then=followup.schemes_json(pk)) for pk in ids),
+        default=None,
+        output_field=JSONField(),
+    )
 
 
 def taking_part_years(organisation) -> dict:
@@ -268,16 +269,14 @@ def follow_up_due_items(user):
             continue
         if not access_for(user).is_leader_of(organisation.pk):
             continue
-        answered = {row["scheme_id"] for row in organisation.follow_ups_json or []}
-        for scheme_id, last_year in followup.waiting(
-            organisation.taking_part_json, answered, today
-        ):
-            yield DueItem(
-                _("%(name)s: record the grants you applied for from others after the scheme")
-                % {"name": organisation.name},
-                reverse("organisations:follow_up", args=[organisation.pk, scheme_id]),
-                due=followup.due_on(last_year),
-            )
+        for row in followup.opened(organisation.follow_ups_json, today):
+            if row["answered_at"] is None:
+                yield DueItem(
+                    _("%(name)s: record the grants you applied for from others after the scheme")
+                    % {"name": organisation.name},
+                    reverse("organisations:follow_up", args=[organisation.pk, row["id"]]),
+                    due=followup.due_on(row["last_year"]),
+                )
 
 
 def invitation_due_items(user):

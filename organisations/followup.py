@@ -1,19 +1,19 @@
 """The follow-up a year after a scheme's period (goal 5): the organisations that took part
 record the grants they applied for, and got, from other schemes and bodies since the period.
 
-The rules, in one place: when the follow-up opens and is due, which schemes an organisation
-is followed up for, and which recorded grants are the scheme's own (never counted as grants
-from others: the scheme's own grants are its awards, not rows on the profile).
+The rules, in one place: when the follow-up opens and is due (a year after the last year the
+scheme awarded the organisation a grant), which schemes an organisation is followed up for,
+and which recorded grants are the scheme's own (never counted as grants from others: the
+scheme's own grants are its awards, not rows on the profile).
 """
 
 import datetime
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from organisations.models import FollowUp
-from scheme import registry
+from organisations.models import FollowUp, Organisation
 from scheme.models import Scheme, SchemeYear
 from scheme.queries import JSONRows
 
@@ -39,30 +39,19 @@ def names_the_scheme(grantor_name: str, scheme) -> bool:
     return any(name and name.casefold() in text for name in names)
 
 
-def follow_ups(organisation, today: datetime.date) -> list[tuple]:
-    """The schemes the organisation took part in whose follow-up has opened: (scheme, its last
-    year, the answer or None), the newest first. Two queries."""
-    years = SchemeYear.objects.filter(registry.years_taken_part([organisation.pk]))
-    schemes = (
-        Scheme.objects.filter(pk__in=years.values("scheme_id"))
-        .annotate(last_year=Max("years__year"))
-        .order_by("-last_year", "name")
-    )
-    opened = [scheme for scheme in schemes if is_open(scheme.last_year, today)]
-    if not opened:
-        return []
-    answers = {
-        answer.scheme_id: answer
-        for answer in FollowUp.objects.filter(organisation=organisation, scheme__in=opened)
-    }
-    return [(scheme, scheme.last_year, answers.get(scheme.pk)) for scheme in opened]
+def award_years(organisation_pk) -> Q:
+    """A Q over SchemeYear: the years the organisation was awarded a grant in. Goal 5 is
+    about project support "etter endt tilskudd": the follow-up counts from its last grant."""
+    from grants.models import years_awarded  # grants builds on organisations
+
+    return years_awarded([organisation_pk])
 
 
 def schemes_json(organisation_pk):
-    """The schemes the organisation took part in, each with its last year and when its
-    follow-up was answered, as JSON rows that come with the organisation's own query."""
-    years = SchemeYear.objects.filter(registry.years_taken_part([organisation_pk]))
-    last = SchemeYear.objects.filter(scheme=OuterRef("pk")).order_by("-year").values("year")
+    """The schemes that awarded the organisation a grant, each with the last year it did and
+    when its follow-up was answered, as JSON rows that come with the organisation's query."""
+    years = SchemeYear.objects.filter(award_years(organisation_pk))
+    last = years.filter(scheme=OuterRef("pk")).order_by("-year").values("year")
     answers = FollowUp.objects.filter(scheme=OuterRef("pk"), organisation_id=organisation_pk)
     return JSONRows(
         Scheme.objects.filter(pk__in=years.values("scheme_id")).order_by(),
@@ -84,20 +73,20 @@ def opened(rows, today: datetime.date) -> list[dict]:
     return sorted(rows, key=lambda row: (-row["last_year"], row["name"]))
 
 
+def follow_ups(organisation, today: datetime.date) -> list[dict]:
+    """The organisation's follow-ups that have opened (``opened``): one query."""
+    rows = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .annotate(rows=schemes_json(organisation.pk))
+        .values_list("rows", flat=True)
+        .get()
+    )
+    return opened(rows, today)
+
+
 def _moment(text):
     """A stored time read back from JSON (SQLite gives it in UTC without the offset)."""
     if not text:
         return None
     moment = parse_datetime(text)
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
-
-
-def waiting(taking_part_rows, answered_scheme_ids, today) -> list[tuple[int, int]]:
-    """(scheme id, last year) of the follow-ups open and not answered, from the rows the
-    dashboard already has (``scheme_id`` and ``scheme_last_year`` per year taken part in)."""
-    last = {row["scheme_id"]: row["scheme_last_year"] for row in taking_part_rows or []}
-    return sorted(
-        (scheme_id, year)
-        for scheme_id, year in last.items()
-        if year and is_open(year, today) and scheme_id not in answered_scheme_ids
-    )

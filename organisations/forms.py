@@ -373,21 +373,20 @@ class CollaborationForm(PortalModelForm):
 
     def clean(self):
         data = super().clean()
-        kind, name = data.get("partner_kind"), data.get("partner_name", "").strip()
-        chosen = self._name_from_register(data)
-        if chosen:
-            data["partner_name"] = chosen
-        elif not name and kind not in REGISTERED_PARTNERS:
+        kind, partner = data.get("partner_kind"), data.get("partner")
+        if kind in REGISTERED_PARTNERS and partner:
+            data["partner_name"] = partner.name
+        elif not data.get("partner_name", "").strip():
+            data["partner_name"] = self._place_name(data)
+        if not data.get("partner_name") and kind not in REGISTERED_PARTNERS:
             self.add_error(
                 "partner_name", _("Write the partner's name, or choose it from the register.")
             )
         return data
 
-    def _name_from_register(self, data) -> str:
-        """The name of the partner chosen from the register, if one fits the kind."""
+    def _place_name(self, data) -> str:
+        """The name of the municipality or county chosen, for a partner left unnamed."""
         kind = data.get("partner_kind")
-        if kind in REGISTERED_PARTNERS and data.get("partner"):
-            return data["partner"].name
         number, county = data.get("partner_municipality_number"), data.get("partner_county")
         if kind == PartnerKind.MUNICIPALITY and number in self.municipalities:
             return self.municipalities[number]

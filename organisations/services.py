@@ -148,7 +148,7 @@ def answer_follow_up(actor, organisation, scheme, formset, form_token=None) -> F
     for it. No rows is an answer too: it applied for none."""
     require(access_for(actor).can_edit_organisation(organisation))
     opened = followup.follow_ups(organisation, timezone.localdate())
-    last_years = {open_scheme.pk: last for open_scheme, last, _answer in opened}
+    last_years = {row["id"]: row["last_year"] for row in opened}
     if scheme.pk not in last_years:
         raise ValidationError(_("The follow-up after this scheme is not open."))
     spend_form_token(actor, form_token)

@@ -41,7 +41,7 @@ from organisations.models import (
     TargetGroup,
 )
 from scheme import ratelimit
-from scheme.models import SchemeYear, User
+from scheme.models import Scheme, SchemeYear, User
 from scheme.once import TokenOnlyForm
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import OrganisationKind, Role, access_for, require, require_role
@@ -499,11 +499,11 @@ def organisation_follow_up(request, pk, scheme_pk):
     """The follow-up a year after a scheme: the grants applied for elsewhere since, recorded
     by the organisation or a caseworker for it (404 unless it has opened for the scheme)."""
     organisation = _editable(request, pk)
-    opened = followup.follow_ups(organisation, timezone.localdate())
-    found = {scheme.pk: (scheme, last, answer) for scheme, last, answer in opened}
-    if scheme_pk not in found:
+    opened = {row["id"]: row for row in followup.follow_ups(organisation, timezone.localdate())}
+    if scheme_pk not in opened:
         raise Http404
-    scheme, last_year, answer = found[scheme_pk]
+    scheme = Scheme.objects.get(pk=scheme_pk)
+    last_year, answered_at = opened[scheme_pk]["last_year"], opened[scheme_pk]["answered_at"]
     formset = FOLLOW_UP_FORMSET(
         request.POST or None,
         instance=organisation,
@@ -526,7 +526,7 @@ def organisation_follow_up(request, pk, scheme_pk):
         "organisation": organisation,
         "scheme": scheme,
         "last_year": last_year,
-        "answer": answer,
+        "answered_at": answered_at,
         "formset": formset,
         "once": once,
     }

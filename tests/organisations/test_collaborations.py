@@ -127,6 +127,22 @@ def test_a_municipality_and_a_county_come_from_the_register(client, member, part
     assert (saved["county"].partner_name, saved["county"].partner_county) == ("Vestland", "46")
 
 
+def test_a_municipality_from_the_register_keeps_a_name_written(client, member, participant):
+    """A district of a municipality: the number from the register, the name as written."""
+    factories.OrganisationFactory(municipality="Oslo", municipality_number="0301")
+    client.force_login(member)
+    response = post_row(
+        client,
+        participant,
+        partner_kind="municipality",
+        partner_municipality_number="0301",
+        partner_name="Bydel Gamle Oslo",
+    )
+    assert response.status_code == 302
+    saved = Collaboration.objects.get(organisation=participant)
+    assert (saved.partner_name, saved.partner_municipality_number) == ("Bydel Gamle Oslo", "0301")
+
+
 def test_an_immigrant_council_is_named_in_words(client, member, participant):
     client.force_login(member)
     response = post_row(

@@ -24,6 +24,8 @@ def scheme_year(db):
 
 @pytest.fixture
 def taking_part(scheme_year, participant):
+    """Awarded a grant in the scheme's year (the follow-up counts from it), and paired."""
+    factories.awarded(scheme_year, participant)
     factories.taking_part(scheme_year, participant)
     return participant
 
@@ -127,7 +129,7 @@ def test_another_organisation_gets_404_and_the_paired_mentor_403(
 
 def test_a_follow_up_not_open_yet_is_not_found(client, member, participant):
     recent = factories.SchemeYearFactory(year=THIS_YEAR - 1)
-    factories.taking_part(recent, participant)
+    factories.awarded(recent, participant)
     assert follow_up_items(member) == []
     client.force_login(member)
     assert client.get(url(participant, recent.scheme)).status_code == 404
