@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
 from courses import feedback
-from courses.models import Registration
+from courses.models import PARTICIPATING_KINDS, Registration
 from organisations.models import Branch, Collaboration, Organisation
 from scheme.roles import access_for
 
@@ -78,6 +78,24 @@ class Scrubber:
     def for_portal(cls) -> "Scrubber":
         """Every name the register knows (``_register_names``)."""
         return cls(*_register_names())
+
+    @classmethod
+    def for_providers(cls) -> "Scrubber":
+        """For who gave an event when they are not in the portal (a course provider such as a
+        national umbrella body, named in public): the names of the participant and mentor
+        organisations (and their short forms) and of people are blanked, not places or the
+        names of other bodies."""
+        names, short = set(), set()
+        for name in Organisation.objects.filter(kind__in=PARTICIPATING_KINDS).values_list(
+            "name", flat=True
+        ):
+            names.add(name)
+            if found := SHORT_FORM.search(name):
+                names.add(name[: found.start()])
+                short.add(found.group(1).strip())
+        names |= set(get_user_model().objects.values_list("full_name", flat=True))
+        names |= set(Registration.objects.values_list("person_name", flat=True))
+        return cls(names, short)
 
     def __call__(self, text: str) -> str:
         return self.pattern.sub(REDACTED, text or "")

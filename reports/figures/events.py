@@ -11,8 +11,9 @@ numbers held and attended agree with the summary's years and with the annual rep
 
 Anonymised for the evaluators: a title or place passes the portal's ``Scrubber``; no
 participant or person is named. The one who gave the event is named when it is a public body
-(the administering body) or a provider outside the portal (its name scrubbed as well); a
-participant or mentor organisation that gave it is given by its kind only.
+(the administering body) or a provider outside the portal (``Scrubber.for_providers`` blanks a
+participant's, mentor's or person's name in it); a participant or mentor organisation that gave
+it is given by its kind only.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
+from courses.anonymise import Scrubber
 from courses.models import (
     PARTICIPATING_KINDS,
     Event,
@@ -101,10 +103,11 @@ def listed_events(scheme, period: Period):
     )
 
 
-def provider_shown(event, scrub) -> str:
-    """Who gave the event, as an anonymised summary may say it."""
+def provider_shown(event, scrub_provider) -> str:
+    """Who gave the event, as an anonymised summary may say it; ``scrub_provider`` is
+    ``Scrubber.for_providers``."""
     if event.provider is None:
-        return scrub(event.provider_name) if event.provider_name else ""
+        return scrub_provider(event.provider_name)
     if event.provider.kind in PARTICIPATING_KINDS:
         return event.provider.get_kind_display()
     return event.provider.name
@@ -127,7 +130,7 @@ def _per_event(pairs) -> dict:
 
 
 def event_lines(scheme, period: Period, scrub) -> list[EventLine]:
-    """Every listed event with its attendance and tasks: four queries."""
+    """Every listed event with its attendance and tasks, in a few queries (none per event)."""
     events = list(
         listed_events(scheme, period)
         .select_related("provider", "planned_item", "scheme_year")
@@ -154,6 +157,7 @@ def event_lines(scheme, period: Period, scrub) -> list[EventLine]:
             task__event_id__in=held, submitted_at__lt=period.by_as_of()
         ).values_list("task__event_id", "organisation_id")
     )
+    scrub_provider = Scrubber.for_providers()
     lines = []
     for event in events:
         came = attended.get(event.pk, Counter())
@@ -163,7 +167,7 @@ def event_lines(scheme, period: Period, scrub) -> list[EventLine]:
                 year=event.scheme_year.year,
                 kind=event.get_kind_display(),
                 title=scrub(event.title),
-                provider=provider_shown(event, scrub),
+                provider=provider_shown(event, scrub_provider),
                 is_digital=event.is_digital,
                 venue=venue_shown(event, scrub),
                 starts_at=timezone.localtime(event.starts_at),

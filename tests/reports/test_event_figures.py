@@ -16,7 +16,7 @@ from courses.anonymise import Scrubber
 from courses.models import Event
 from reports.figures.definitions import DEFINITIONS, Period
 from reports.figures.evaluation import _year_rows
-from reports.figures.events import event_figures
+from reports.figures.events import event_figures, provider_shown
 from tests import factories
 from tests.reports import dataset
 from tests.reports.test_pdf_layout import build, lines, outside_the_page
@@ -161,6 +161,13 @@ def test_no_participant_is_named(story):
     shown = " ".join(f"{line.title} {line.provider} {line.venue}" for line in figures.events)
     for name in ("Aktiv Sagene", "Bydelsmødre", "Somalisk", "Mentorhjelpen", "Kari", "Ola"):
         assert name not in shown
+
+
+def test_a_provider_outside_the_portal_is_named_but_not_a_participant_in_it(story):
+    scrub = Scrubber.for_providers()
+    assert provider_shown(Event(provider_name="Frivillighet Norge"), scrub) == "Frivillighet Norge"
+    shown = provider_shown(Event(provider_name="Kari fra Aktiv Sagene"), scrub)
+    assert "Aktiv Sagene" not in shown and "Kari" not in shown
 
 
 def test_the_plan_against_held_agrees_with_the_summarys_years(story):
