@@ -9,7 +9,7 @@ can take now comes from its workflow; a refused step shows the workflow's reason
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, Window, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,7 +102,7 @@ def overview(request):
     )
     # The pairings followed up name their participants: one query for both lists.
     prefetch_related_objects([item.pairing for item in flags + poor_fits], members_with_people())
-    unmatched = _waiting_for_a_mentor(access)
+    unmatched, unmatched_count = _waiting_for_a_mentor(access)
     return render(
         request,
         "mentoring/overview.html",
@@ -116,14 +116,21 @@ def overview(request):
             "status_choices": PairingStatus.choices,
             "flags": flags,
             "poor_fits": poor_fits,
-            "unmatched": unmatched[:WAITING_SHOWN],
-            "unmatched_count": len(unmatched),
+            "unmatched": unmatched,
+            "unmatched_count": unmatched_count,
         },
     )
 
 
-def _waiting_for_a_mentor(access) -> list:
-    return list(waiting_for_a_mentor(access).only("id", "name", "municipality", "county"))
+def _waiting_for_a_mentor(access) -> tuple[list, int]:
+    """The first participants waiting for a mentor and how many wait in all, in one query
+    (a count over the whole set on every row), not every waiting participant."""
+    waiting = list(
+        waiting_for_a_mentor(access)
+        .only("id", "name", "municipality", "county")
+        .annotate(waiting=Window(Count("pk")))[:WAITING_SHOWN]
+    )
+    return waiting, waiting[0].waiting if waiting else 0
 
 
 def _make_pairing(request, form, participants):
