@@ -193,3 +193,32 @@ def test_the_definition_is_written_once(data):
     with translation.override("en"):
         terms = [str(term) for term, _text in DEFINITIONS]
     assert terms.count("Year by year and the whole period") == 1
+
+
+def test_a_long_period_with_large_amounts_is_printed_in_parts_inside_the_page(db):
+    """Six years of grants in millions: the years are printed in parts of the table that fit
+    the page, the whole period in the last part."""
+    first = factories.SchemeYearFactory(year=LAST - 5)
+    scheme = first.scheme
+    for year in range(LAST - 5, LAST + 1):
+        scheme_year = (
+            first if year == first.year else factories.SchemeYearFactory(scheme=scheme, year=year)
+        )
+        award = factories.awarded(scheme_year, factories.OrganisationFactory(), 9_999_999)
+        decided = timezone.make_aware(datetime.datetime(year, 3, 1, 12))
+        Decision.objects.filter(pk=award.decision_id).update(decided_at=decided)
+    figures = evaluation_figures(scheme, None)
+    parts = figures.year_table_parts
+    assert [part.columns for part in parts] == [
+        list(range(LAST - 5, LAST - 1)), [LAST - 1, LAST, None],
+    ]  # fmt: skip
+    awarded = next(values for line, values in parts[-1].rows if line.key == "awarded")
+    assert awarded == [Decimal(9_999_999), Decimal(9_999_999), Decimal(59_999_994)]
+    for language in ("nb", "en"):
+        with translation.override(language):
+            content, _name = builder_for("evaluation").make(
+                factories.UserFactory(is_superuser=True),
+                {"scheme": scheme.pk},
+                lambda percent, step="": None,
+            )
+        assert outside_the_page(content) == [], language
