@@ -165,3 +165,14 @@ def test_the_postpone_page_answers_403_to_other_roles_and_404_when_hidden(
     assert client.post(url, form_data(gathering)).status_code == 404
     gathering.refresh_from_db()
     assert not gathering.is_postponed
+
+
+def test_the_postpone_page_and_the_event_page_ask_few_queries(
+    client, caseworker, gathering, django_assert_max_num_queries
+):
+    services.postpone_event(caseworker, gathering, **later(gathering))
+    client.force_login(caseworker)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("courses:event_postpone", args=[gathering.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("courses:event", args=[gathering.pk])).status_code == 200
