@@ -465,9 +465,9 @@ FACTS = [
         "Likestillingssenteret (ch. 2, Hva ble gjennomført?)",
         f"{EVENTS}: weekday, time and provider (`events.event_lines`)",
         courses,
-        "Tue 18.04.2023 18:00, Frivillighet […]; Wed 15.11.2023 18:00, Likestillingssenteret; "
-        "Tue 12.03.2024 18:00, Frivillighet […]",
-        "yes (Frivillighet Norge's name is blanked as it holds a place name)",
+        "Tue 18.04.2023 18:00, Frivillighet Norge; Wed 15.11.2023 18:00, "
+        "Likestillingssenteret; Tue 12.03.2024 18:00, Frivillighet Norge",
+        "yes",
     ),
     Fact(
         "Gatherings in January 2023, September 2023 and October 2024, in IMDi's premises, on "
@@ -523,7 +523,7 @@ FACTS = [
         f"{NETWORKS}: ties between participants started 2022–2024 (`network.network_figures`)",
         ties_between_participants,
         "1",
-        "partly: one tie; the report tells of one organisation working with several others",
+        "yes: one begun, two more planned (a planned collaboration is not a tie)",
     ),
     Fact(
         "New ties during the period (ch. 5, Nettverk og samarbeid)",
