@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 SCHEME = "proveordning-sma-organisasjoner"
 PERIOD = (2022, 2024)
 AS_OF = datetime.date(2025, 3, 31)
-GRANT_YEARS = (2023, 2024)  # the years the organisations had money for
+GRANT_YEARS = (2023, 2024)  # the two years the report says the organisations had grants for
 README = Path(__file__).resolve().parents[2] / "README.md"
 MARKERS = ("<!-- evaluation-facts:start -->", "<!-- evaluation-facts:end -->")
 
