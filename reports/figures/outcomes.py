@@ -54,13 +54,14 @@ class OutcomeFigures:
 
 def outcome_figures(scheme, participants, period) -> OutcomeFigures:
     """Per participant (anonymised) and in total: the grants applied for from others in the
-    years after ``period`` up to the as-of date's year, those granted and their amount."""
+    years after ``period`` up to the as-of date's year, those granted and their amount; and
+    whether its follow-up was answered by the as-of date."""
     first, last = period.last_day.year + 1, period.as_of.year
     labels = organisation_labels(participants)
     answered = set(
-        FollowUp.objects.filter(scheme=scheme, organisation_id__in=participants).values_list(
-            "organisation_id", flat=True
-        )
+        FollowUp.objects.filter(
+            scheme=scheme, organisation_id__in=participants, answered_at__lt=period.by_as_of()
+        ).values_list("organisation_id", flat=True)
     )
     rows = {pk: OutcomeRow(label, pk in answered) for pk, label in labels.items()}
     total = OutcomeRow("", bool(answered))

@@ -6,13 +6,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from organisations.models import FollowUp, PreviousApplication
 from reports.figures.anonymous import organisation_labels
 from reports.figures.definitions import Period
 from reports.figures.outcomes import outcome_figures
 from tests import factories
+
+ANSWERED = datetime.datetime(2026, 2, 16, 10, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +47,7 @@ def data(db):
     applied(b, 2025, amount=Decimal(95000), name="Prøveordning for små organisasjoner")  # own
     applied(outsider, 2025, amount=Decimal(7000))  # not a participant
     for organisation in (a, c):
-        FollowUp.objects.create(
-            organisation=organisation, scheme=scheme, answered_at=timezone.now()
-        )
+        FollowUp.objects.create(organisation=organisation, scheme=scheme, answered_at=ANSWERED)
     return scheme, a, b, c
 
 
@@ -77,6 +77,7 @@ def test_the_years_after_count_only_up_to_the_as_of_date(data):
     assert figures.total.applications == 2  # 2026 is not counted yet
     early = figures_of(scheme, [a, b, c], as_of=datetime.date(2024, 12, 31))
     assert not early.years_after and early.total.applications == 0
+    assert early.answered == 0  # the follow-ups were answered after that day
 
 
 def test_no_name_is_in_the_figures(data):
