@@ -370,6 +370,8 @@ class CollaborationForm(PortalModelForm):
             *((number, f"{name} ({number})") for number, name in self.municipalities.items()),
         ]
         self.fields["partner_name"].required = False
+        if self.instance.partner_id:  # read with the formset's rows: no query of its own
+            self.fields["partner"].prepare_value(self.instance.partner)
 
     def clean(self):
         data = super().clean()
@@ -396,7 +398,11 @@ class CollaborationForm(PortalModelForm):
 
 
 class CollaborationFormSet(BaseInlineFormSet):
-    """Reads the register's municipalities once for all its rows."""
+    """Reads the rows with their partners, and the register's municipalities once for all."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Collaboration.objects.select_related("partner"))
+        super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         if not hasattr(self, "_municipalities"):

@@ -185,3 +185,19 @@ def test_the_partner_search_shows_participants_and_mentors_by_name_and_number(
 def test_a_person_in_no_organisation_cannot_search_partners(client, db):
     client.force_login(factories.UserFactory())
     assert client.get(reverse("organisations:partner_choices")).status_code == 403
+
+
+def test_the_page_takes_the_same_queries_however_many_partners(
+    client, member, participant, django_assert_max_num_queries
+):
+    for _n in range(8):
+        partner = factories.OrganisationFactory(kind="participant")
+        Collaboration.objects.create(
+            organisation=participant, partner_kind="participant", partner=partner,
+            partner_name=partner.name,
+        )  # fmt: skip
+    client.force_login(member)
+    with django_assert_max_num_queries(12):
+        page = client.get(parts_url(participant)).content.decode()
+    assert page.count('data-search-url="/organisations/choices/partners/"') == 9
+    assert partner.name in page
