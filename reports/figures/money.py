@@ -253,15 +253,16 @@ def amounts_against_threshold(scheme, period: Period) -> ThresholdFigures:
         for amount, threshold in rows:
             counts[name][_bin_index(amount, threshold)] += 1
     smallest = scheme.smallest_group
-    labels = _bin_labels(thresholds) if thresholds else []
     return ThresholdFigures(
         thresholds=thresholds,
         bins=[
             AmountBin(label, applied_n, awarded_n, i <= AT_THRESHOLD, smallest)
             for i, (label, applied_n, awarded_n) in enumerate(
-                zip(labels, counts["applied"], counts["awarded"], strict=True)
+                zip(_bin_labels(thresholds), counts["applied"], counts["awarded"], strict=True)
             )
-        ],
+        ]
+        if thresholds
+        else [],
         applications=len(applied),
         just_under=sum(1 for amount, t in applied if t * JUST_UNDER < amount <= t),
         smallest=smallest,
