@@ -352,7 +352,6 @@ class CollaborationForm(PortalModelForm):
             "status",
             "description",
         ]
-        widgets = {"since": DATE}
         labels = {"partner_county": _("County"), "partner_name": _("Partner's name")}
         help_texts = {
             "partner_county": _("For a county authority."),
@@ -420,6 +419,7 @@ PART_FORMSETS = {
     "collaborations": _parts_formset(
         Collaboration,
         CollaborationForm.Meta.fields,
+        {"since": DATE},
         form=CollaborationForm,
         formset=CollaborationFormSet,
     ),
