@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from organisations.models import Collaboration, PartnerKind
+from reports.charts import network_chart
 from reports.figures.anonymous import organisation_labels
 from reports.figures.definitions import Period
 from reports.figures.network import network_figures
@@ -109,3 +110,13 @@ def test_no_ties_give_no_picture_rows(db):
     figures = figures_of([lonely])
     assert (figures.total, figures.by_kind, figures.nodes) == (0, [], [])
     assert figures.new_by_year == [(2022, 0, 0), (2023, 0, 0), (2024, 0, 0)]
+
+
+def test_a_long_list_of_partners_goes_on_in_another_column():
+    nodes = [("Organisation A", 0)] + [(f"Municipality {n}", 1) for n in range(1, 91)]
+    edges = [(0, n) for n in range(1, 91)]
+    svg = network_chart(nodes, edges, ["Participants", "Municipality"], title="T", description="D")
+    height = float(svg.split('height="')[1].split('"')[0])
+    width = float(svg.split('width="')[1].split('"')[0])
+    assert height < 650 and width <= 640
+    assert "Municipality 90" in svg
