@@ -43,7 +43,7 @@ def prefetch_lists(objects, names, known=None):
     """Fill the many-to-many lists ``names`` of ``objects`` (of one model) as
     ``prefetch_related`` would, from one query (a union of one select per list) instead of
     one per list. Named lists are built from the row; other lists take their items from
-    ``known`` (id -> object already loaded, e.g. a pairing's organisations)."""
+    ``known`` (list name -> {id: object already loaded}, e.g. a pairing's organisations)."""
     if not objects:
         return
     model, owners = type(objects[0]), [obj.pk for obj in objects]
@@ -52,8 +52,9 @@ def prefetch_lists(objects, names, known=None):
     for number, owner, item, *text in selects[0].union(*selects[1:], all=True):
         name = names[number]
         related = model._meta.get_field(name).related_model
-        if known is not None and item in known:
-            value = known[item]
+        loaded = (known or {}).get(name, {})
+        if item in loaded:
+            value = loaded[item]
         elif text[0]:
             value = related.from_db(DEFAULT_DB_ALIAS, NAMED_FIELDS, [item, *text])
         else:

@@ -68,7 +68,7 @@ def _meeting_years(request, pairing, side) -> list:
     # The topics and the organisations that took part, in one query; the organisations are
     # the pairing's own, already loaded.
     known = {member.organisation_id: member.organisation for member in pairing.members.all()}
-    prefetch_lists(meetings, ("topics", "participants"), known=known)
+    prefetch_lists(meetings, ("topics", "participants"), known={"participants": known})
     for meeting in meetings:
         refusal = meeting.confirmation_refusal(side) if side is not None else None
         entry = (

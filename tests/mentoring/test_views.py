@@ -488,6 +488,26 @@ def test_the_pairing_page_shows_meetings_tasks_and_the_confirm_button(
     assert url("task_done", meeting.tasks.get().pk) not in page  # not the mentor's task
 
 
+def test_the_pairing_page_lists_each_meetings_topics_and_organisations(
+    client, member, meeting, participant
+):
+    """Both lists come from one query; a topic whose id is also an organisation's id is still
+    the topic."""
+    same_id = CompetenceArea.objects.filter(pk=participant.pk)
+    areas = sorted({*same_id, *CompetenceArea.objects.all()[:1]}, key=lambda a: a.name_nb)
+    meeting.topics.set(areas)
+    meeting.participants.set([participant])
+    client.force_login(member)
+    response = client.get(url("pairing", meeting.pairing_id))
+    shown = [
+        entry[0] for _year, entries, *_rest in response.context["meeting_years"]
+        for entry in entries if entry[0] is not None
+    ]  # fmt: skip
+    assert [list(m.topics.all()) for m in shown] == [areas]
+    assert [list(m.participants.all()) for m in shown] == [[participant]]
+    assert ", ".join(area.name for area in areas) in body(response)
+
+
 def pairing_page_queries(client, pairing):
     client.get(url("pairing", pairing.pk))  # the session and the unread count are cached now
     with CaptureQueriesContext(connection) as captured:
