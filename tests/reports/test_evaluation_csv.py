@@ -20,6 +20,7 @@ from reports.builders import builder_for
 from reports.builders.evaluation_csv import _data, figures_for, tables_of
 from reports.forms import order_forms_for
 from reports.models import ReportJob
+from reports.tasks import build_report
 from scheme.models import User
 from scheme.spreadsheet import cell
 from tests import factories
@@ -207,3 +208,23 @@ def test_the_new_sections_name_organisations_by_label_and_say_yes_or_no(data):
     assert {row[digital] for row in events[1:]} <= {"ja", "nei"}
     text = " ".join(";".join(row) for rows in files.values() for row in rows)
     assert "True" not in text and "False" not in text
+
+
+def test_an_evaluator_orders_builds_and_downloads_the_zip_in_norwegian(client, data, sent):
+    """The whole way: the order form, the worker (in the orderer's language), the download
+    named in the reader's language."""
+    data.evaluator.language = "nb"
+    data.evaluator.save(update_fields=["language"])
+    assert order(client, data.evaluator, data.scheme).status_code == 302
+    job = ReportJob.objects.get()
+    build_report(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.file_name) == ("done", "evaluation-figures-proveordning.zip")
+    response = client.get(reverse("reports:download", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="evalueringstall-proveordning.zip"'
+    )
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        assert "01-nokkeltall.csv" in package.namelist()
