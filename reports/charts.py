@@ -5,6 +5,7 @@ a long label wraps onto more lines (its row grows) rather than being cut. Text i
 font family: WeasyPrint falls back to a serif face otherwise.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -161,6 +162,60 @@ def column_chart(columns, *, title: str, unit: str, width: int = 480, height: in
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#444" stroke-width="0.5"/>'
         "</svg>"
     )
+    return "".join(parts)
+
+
+def network_chart(nodes, edges, groups, *, title: str, description: str, width: int = 480) -> str:
+    """Who works with whom: ``nodes`` are (label, group index); group 0 (the participants)
+    sits on a circle, every other group is listed under its name on the right; ``edges`` are
+    pairs of node indexes, drawn as lines in the colour of the group of their second node.
+    ``groups`` names the groups for the legend; a long list of partners goes on in columns
+    beside each other. The layout depends on the order of the nodes only, so the same data
+    gives the same picture."""
+    colours = [*COLOURS, "#9b2c2c"]
+    head, top = _title(title, width)
+    legend, legend_height = _legend(groups, width, top)
+    top += legend_height + 6
+    inner = [i for i, (_label, group) in enumerate(nodes) if group == 0]
+    outer = sorted((i for i, (_l, group) in enumerate(nodes) if group), key=lambda i: nodes[i][1])
+    places, column = {}, []
+    radius = 80
+    centre = (170, top + radius + 14)
+    for n, index in enumerate(inner):
+        angle = 2 * math.pi * n / max(len(inner), 1) - math.pi / 2
+        places[index] = (centre[0] + radius * math.cos(angle), centre[1] + radius * math.sin(angle))
+    x, y, lowest, group = 350, top, top, None
+    for index in outer:
+        if y + 2 * LINE + 13 > top + 560:  # a long list goes on in a column beside it
+            x, y = x + 125, top
+        if nodes[index][1] != group:
+            group = nodes[index][1]
+            y += LINE + 2
+            column.append(_text(x - 6, y, groups[group], size=8, bold=True))
+        y += 11
+        places[index] = (x, y - 3)
+        lowest = max(lowest, y)
+    height = max(centre[1] + radius + 20, lowest + 10)
+    width = max(width, x + 130)
+    parts = [_open(width, height, title), f"<desc>{escape(description)}</desc>", head, *legend]
+    for a, b in edges:
+        (x1, y1), (x2, y2) = places[a], places[b]
+        colour = colours[nodes[b][1] % len(colours)]
+        parts.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
+            'stroke-width="0.8" stroke-opacity="0.7"/>'
+        )
+    for index, (x, y) in places.items():
+        label, group = nodes[index]
+        colour = colours[group % len(colours)]
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
+        if group:
+            parts.append(_text(x + 6, y + 3, label, size=8))
+        else:
+            side = (6, "start") if x >= centre[0] else (-6, "end")
+            parts.append(_text(x + side[0], y + 3, label, 8, side[1]))
+    parts.extend(column)
+    parts.append("</svg>")
     return "".join(parts)
 
 

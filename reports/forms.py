@@ -86,10 +86,17 @@ class EvaluationForm(OrderForm):
     kind = ReportKind.EVALUATION
     scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
     start = forms.DateField(
-        label=_("From"), required=False, help_text=_("Empty: the start of the scheme's first year.")
+        label=_("From"),
+        required=False,
+        help_text=_(
+            "Empty: the whole period, from the start of the scheme's first year, with every "
+            "figure in total and for each year."
+        ),
     )
     end = forms.DateField(
-        label=_("To"), required=False, help_text=_("Empty: the end of the scheme's last year.")
+        label=_("To"),
+        required=False,
+        help_text=_("Empty: the whole period, to the end of the scheme's last year."),
     )
     as_of = _as_of(_("Empty: the end of the period, or today if that is earlier."))
 
@@ -107,6 +114,12 @@ class EvaluationForm(OrderForm):
     @classmethod
     def offered_to(cls, access) -> bool:
         return access.may_order_evaluation()
+
+
+class EvaluationCsvForm(EvaluationForm):
+    """The evaluation summary's figures as CSV files: the same period, the same rule."""
+
+    kind = ReportKind.EVALUATION_CSV
 
 
 class OrganisationReportForm(OrderForm):
@@ -214,6 +227,7 @@ def _export(kind):
 FORMS = [
     AnnualForm,
     EvaluationForm,
+    EvaluationCsvForm,
     OrganisationReportForm,
     AwardLetterForm,
     ArchiveCaseForm,

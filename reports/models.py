@@ -25,6 +25,7 @@ RESEND_AFTER = datetime.timedelta(minutes=10)
 class ReportKind(models.TextChoices):
     ANNUAL = "annual", _("annual grant report")
     EVALUATION = "evaluation", _("evaluation summary")
+    EVALUATION_CSV = "evaluation_csv", _("evaluation figures (CSV files in a ZIP)")
     ORGANISATION = "organisation", _("organisation report")
     AWARD_LETTER = "award_letter", _("award letter")
     CSV_APPLICATIONS = "csv_applications", _("applications (CSV)")

@@ -37,6 +37,7 @@ GENERIC_ERROR = _(
 FILE_WORDS = {
     "annual-report": pgettext_lazy("file name", "annual report"),
     "evaluation-summary": pgettext_lazy("file name", "evaluation summary"),
+    "evaluation-figures": pgettext_lazy("file name", "evaluation figures"),
     "organisation-report": pgettext_lazy("file name", "organisation report"),
     "award-letter": pgettext_lazy("file name", "award letter"),
     "applications": pgettext_lazy("file name", "applications"),

@@ -92,4 +92,4 @@ def administered_scheme_ids(user) -> list[int]:
 
 def load() -> None:
     """Import every builder module so they register (called from the app's ready())."""
-    from reports.builders import archive, documents, exports  # noqa: F401
+    from reports.builders import archive, documents, evaluation_csv, exports  # noqa: F401

@@ -236,6 +236,31 @@ def _evaluation_charts(figures) -> dict:
             % {"date": format_day(figures.period.last_day)},
             unit=_("pairings"),
         ),
+        # Money (issue 14): a range with fewer applications than the smallest group is not
+        # drawn, only marked "< n" (reports.figures.money.AmountBin).
+        "spending": [
+            stacked_bars(
+                group,
+                figures.money.spending.categories,
+                title=_("Spending by category, per organisation"),
+                unit=_("per cent of the organisation's spending"),
+            )
+            for group in figures.money.spending.chart_groups
+        ],
+        "threshold": column_chart(
+            [Bar(b.label, b.drawn, b.note) for b in figures.money.threshold.bins],
+            title=_("Amounts applied for, against the audit threshold"),
+            unit=_("applications, by amount applied for (NOK)"),
+        ),
+        "cost": column_chart(
+            [
+                Bar(str(row.year), row.per_organisation_shown)
+                for row in figures.money.cost
+                if row.year and row.per_organisation_shown is not None
+            ],
+            title=_("Cost per organisation awarded a grant, by year"),
+            unit=_("NOK per organisation"),
+        ),
     }
 
 

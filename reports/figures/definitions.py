@@ -136,6 +136,119 @@ DEFINITIONS = [
             "attendance: the registrations marked as attended at them."
         ),
     ),
+    # Events in full (issue 14): reports.figures.events.
+    (
+        _("Events in full"),
+        _(
+            "Every course, gathering and joint meeting of the scheme's years that starts in the "
+            "period (as held, or as now planned), cancelled ones included, one line each: a "
+            "postponed event keeps its line and shows the day it was first planned for, and the "
+            'month of the planned item it fulfils. Held as in "Events and attendance". '
+            "Organisations that came: with at least one person marked as attended; brought two: "
+            "with two or more. Practical tasks given at the event, the organisations given them, "
+            "and those that handed in by the as-of date. The provider is named when it is the "
+            "administering body or outside the portal; a participant or mentor organisation is "
+            "given by its kind."
+        ),
+    ),
+    (
+        _("Plan against held events"),
+        _(
+            "For each year: the items in the year's annual plan, those fulfilled by at least one "
+            'event held, the events held (as "Events and attendance", so the same number as '
+            "elsewhere), those of them outside the plan, and the year's events postponed (and not "
+            "cancelled) or cancelled."
+        ),
+    ),
+    # Money (issue 14): reports.figures.money, one function each.
+    (
+        _("Spending by category"),
+        _(
+            "The expense lines of the accounts in the grant reports sent or approved by the "
+            "as-of date, for the grants of the period, added up per organisation and budget "
+            'category. "Salary and fees" includes fees to volunteers and speakers. The '
+            'organisations are named by anonymous codes ("Organisation A"), the same in every '
+            "table of the summary."
+        ),
+    ),
+    (
+        _("Amounts against the audit threshold"),
+        _(
+            "The amounts asked for in the applications sent by the as-of date for the grant "
+            "years of the period, and the amounts of the grants, each set against the audit "
+            "threshold of its year (above it the accounts must be certified by an auditor). A "
+            "range runs from above its lower bound up to and including its upper bound, so an "
+            "amount equal to the threshold is under it. Just under: more than 90 per cent of "
+            "the threshold, up to it. A range with fewer applications than the smallest group "
+            'reads "fewer than" and is not drawn.'
+        ),
+    ),
+    (
+        _("Applicants and selection"),
+        _(
+            "Invited: organisations invited to a closed call for a grant year of the period; "
+            "applied: organisations that sent an application for one of those years by the "
+            "as-of date; awarded: of these, those awarded a grant (as under Grants). Each "
+            "organisation counts once, by the county on its profile, each target group named in "
+            "its applications (so the groups add up to more than the whole) and its type: "
+            "member-based or not, as on its profile. A count of fewer organisations than the "
+            'smallest group reads "fewer than", and its share is left out.'
+        ),
+    ),
+    (
+        _("Cost per organisation"),
+        _(
+            "For each year: the grants awarded for it (as under Grants), the mentor "
+            "compensation agreed for it, the cost of its events held (as under Events and "
+            "attendance) and the administering body's staff cost when it is recorded for the "
+            "year; divided by the organisations awarded a grant for the year. For the whole "
+            "period the same amounts added up, divided by the organisations awarded a grant for "
+            "any of its years, each counted once. For a year that is over, without staff cost, "
+            "it is the annual report's cost per organisation."
+        ),
+    ),
+    (
+        _("Year by year and the whole period"),
+        _(
+            "Each year counts the part of the period in that calendar year. The whole period: "
+            "counts of what happened (amounts, reports, meetings, events, flags, new "
+            "collaborations) are the years added up; organisations and pairings that took part "
+            "in several years are counted once; ratios (people per report, meetings per pairing "
+            "and year) are worked out from the years added up, not averaged over the years; the "
+            "health at the year's end is the last year's; the pairings that held the year's "
+            "minimum are a yearly figure with no total."
+        ),
+    ),
+    # Networks (issue 14): reports.figures.network.
+    (
+        _("Ties"),
+        _(
+            "A tie is a collaboration between a participant and another party that a participant "
+            "recorded as active or ended (a planned one is not a tie yet), counted once in the "
+            "year it started (its start date, or the year it was recorded when it has none): "
+            "when two participants both record their collaboration it is one tie, in the earlier "
+            "year. The other party is the same party whoever recorded it: an organisation chosen "
+            "from the register, a municipality by its number, a county authority by its county, "
+            "anyone else by kind and name. Ties started after the period's last day are left "
+            'out. Unlike "Collaborations recorded", which counts every row on the profiles, '
+            "planned ones included. In the picture participants are named by their codes and "
+            'every other party by its kind and a number ("Municipality 2"), never by a name.'
+        ),
+    ),
+    # Outcomes after the scheme (issue 14): reports.figures.outcomes.
+    (
+        _("Grants from others after the scheme"),
+        _(
+            "The grants the participants applied for from other schemes and bodies (IMDi's "
+            "other schemes included) for a year after the period's last year, up to the as-of "
+            "date's year, as they recorded them on their profiles or in the follow-up they are "
+            "asked for a year after their last grant in the scheme; granted: those recorded as "
+            "granted, with their amounts. The "
+            "scheme's own grants are its awards and never among them; a row naming the scheme "
+            "is left out. A follow-up is answered when the organisation or a caseworker for it "
+            "has saved it, with or without grants."
+        ),
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from courses.anonymise import Scrubber, anonymised, anonymised_texts, at_least
 from courses.models import Event, FeedbackForm, Registration
@@ -48,6 +49,10 @@ from organisations.models import (
 )
 from reports.figures import definitions as define
 from reports.figures.definitions import Period
+from reports.figures.events import event_figures
+from reports.figures.money import money_figures
+from reports.figures.network import network_figures
+from reports.figures.outcomes import outcome_figures
 from scheme.roles import OrganisationKind
 
 ZERO = Decimal("0")
@@ -90,6 +95,7 @@ class AreaRow:
 @dataclass
 class YearRow:
     year: int
+    participants: int = 0  # organisations taking part (``participant_ids`` for the year)
     organisations: int = 0  # awarded
     awarded: Decimal = ZERO
     reports_sent: int = 0
@@ -221,6 +227,7 @@ class EvaluationFigures:
     scheme: object
     period: Period
     organisations: int = 0
+    organisations_awarded: int = 0  # awarded in the period, each counted once
     years: list = field(default_factory=list)  # YearRow per scheme year
     goals: list = field(default_factory=list)  # GoalSection
     reports_sent: int = 0
@@ -258,6 +265,10 @@ class EvaluationFigures:
     clarity: list = field(default_factory=list)  # ClarityRow
     year_end_health: list = field(default_factory=list)  # YearEndHealthRow
     feedback: list = field(default_factory=list)  # FormResult
+    money: object = None  # reports.figures.money.MoneyFigures (issue 14)
+    events: object = None  # reports.figures.events.EventFigures (issue 14)
+    network: object = None  # reports.figures.network.NetworkFigures (issue 14)
+    outcomes: object = None  # reports.figures.outcomes.OutcomeFigures (issue 14)
 
     @property
     def health_labels(self) -> list[str]:
@@ -268,6 +279,16 @@ class EvaluationFigures:
     def today(self):
         """The as-of date (the templates' name for it)."""
         return self.period.as_of
+
+    @property
+    def year_table(self) -> list:
+        """The "Year by year" lines (``year_by_year``)."""
+        return year_by_year(self)
+
+    @property
+    def year_table_parts(self) -> list:
+        """The same lines in parts that fit the page (``year_table_parts``)."""
+        return year_table_parts(self)
 
     @property
     def awarded(self) -> Decimal:
@@ -672,7 +693,7 @@ def _feedback(figures, scheme, scrub):
 
 
 def _year_rows(scheme, period) -> list[YearRow]:
-    """Awards and events for each calendar year of the period."""
+    """Participants, awards and events for each calendar year of the period."""
     awards = {
         row["application__round__scheme_year__year"]: row
         for row in define.awards(
@@ -683,13 +704,14 @@ def _year_rows(scheme, period) -> list[YearRow]:
     }
     rows = []
     for year in period.calendar_years:
+        part = period.part_in(year)
         held = define.held_events(
-            Event.objects.filter(scheme_year__scheme=scheme, scheme_year__year=year),
-            period.part_in(year),
+            Event.objects.filter(scheme_year__scheme=scheme, scheme_year__year=year), part
         )
         rows.append(
             YearRow(
                 year=year,
+                participants=len(participant_ids(scheme, part)),
                 organisations=awards.get(year, {}).get("n", 0),
                 awarded=awards.get(year, {}).get("total") or ZERO,
                 events_held=held.count(),
@@ -697,6 +719,141 @@ def _year_rows(scheme, period) -> list[YearRow]:
             )
         )
     return rows
+
+
+def awarded_organisations(scheme, period) -> int:
+    """The organisations awarded a grant for a year of the period, each counted once."""
+    awards = define.awards(
+        Award.objects.filter(application__round__scheme_year__scheme=scheme), period
+    )
+    return awards.values("application__organisation_id").distinct().count()
+
+
+# How a "Year by year" line's figure for the whole period is had from its years (definition
+# "Year by year"): counts of what happened are added up; organisations and pairings that took
+# part in several years count once; ratios are worked out from the added-up figures, never
+# averaged; a state at the year's end is the last year's; a yearly share of pairings has none.
+SUMMED, ONCE, FROM_TOTALS, AT_END, NO_TOTAL = "summed", "once", "from_totals", "at_end", "none"
+TOTAL_RULES = {
+    SUMMED: _("the years added up"),
+    ONCE: _("each counted once, though in several years"),
+    FROM_TOTALS: _("from the years added up, not an average of the years"),
+    AT_END: _("at the end of the last year"),
+    NO_TOTAL: _("a yearly figure: no total"),
+}
+
+
+@dataclass
+class YearLine:
+    """One figure of the "Year by year" table: its value in each year and the whole period."""
+
+    key: str
+    label: str
+    values: list  # one per year of ``EvaluationFigures.years``; None: not counted that year
+    total: object  # None: no total (``NO_TOTAL``)
+    rule: str  # a key of TOTAL_RULES
+    money: bool = False
+
+    @property
+    def rule_text(self) -> str:
+        return str(TOTAL_RULES[self.rule])
+
+
+def _summed(key, label, values, money=False) -> YearLine:
+    total = sum(values, ZERO) if money else sum(values)
+    return YearLine(key, str(label), values, total, SUMMED, money)
+
+
+def _ratio(part: float, whole: float, digits=None):
+    return round(part / whole, digits) if whole else None
+
+
+def year_by_year(figures) -> list[YearLine]:
+    """Every headline figure per year of the period and for the whole period, by the total
+    rule each follows (``TOTAL_RULES``)."""
+    years = figures.years
+    process = {row.year: row for row in figures.meeting_process}
+    at_ends = {row.year: row for row in figures.year_end_health}
+    last_end = figures.year_end_health[-1] if figures.year_end_health else None
+
+    def each(attribute):
+        return [getattr(row, attribute) for row in years]
+
+    def called_off(attribute):
+        return [getattr(process.get(row.year), attribute, 0) for row in years]
+
+    lines = [
+        YearLine("participants", str(_("Participating organisations")), each("participants"),
+                 figures.organisations, ONCE),
+        YearLine("organisations_awarded", str(_("Organisations awarded")), each("organisations"),
+                 figures.organisations_awarded, ONCE),
+        _summed("awarded", _("Awarded"), each("awarded"), money=True),
+        _summed("reports_sent", _("Grant reports sent"), each("reports_sent")),
+        _summed("people_reached", _("People reached, as reported"), each("people_reached")),
+        YearLine("people_per_report", str(_("People reached per report")),
+                 each("people_per_report"),
+                 _ratio(sum(each("people_reached")), sum(each("reports_sent"))), FROM_TOTALS),
+        YearLine("pairings", str(_("Mentor pairings")), each("pairings"), figures.pairings, ONCE),
+        _summed("meetings", _("Mentor meetings"), each("meetings")),
+        YearLine("meetings_per_pairing", str(_("Meetings per pairing and year")),
+                 each("meetings_per_pairing"),
+                 _ratio(sum(each("meetings")), sum(each("pairings")), 1), FROM_TOTALS),
+        YearLine("pairings_at_minimum", str(_("Pairings that held the year's minimum")),
+                 each("pairings_at_minimum"), None, NO_TOTAL),
+        _summed("postponed", _("Meetings postponed"), called_off("postponed")),
+        _summed("cancelled", _("Meetings cancelled"), called_off("cancelled")),
+        _summed("flags", _("Flags raised"), each("flags")),
+        _summed("events_held", _("Events held"), each("events_held")),
+        _summed("attended", _("Attended"), each("attended")),
+        _summed("new_collaborations", _("New collaborations"), each("new_collaborations")),
+        _summed("applications_elsewhere", _("Grant applications elsewhere"),
+                each("applications_elsewhere")),
+        _summed("granted_elsewhere", _("Of which granted"), each("granted_elsewhere")),
+    ]  # fmt: skip
+    for position, (value, label) in enumerate(Health.choices):
+        lines.append(
+            YearLine(
+                f"health_{value}",
+                str(_("%(state)s at the year's end") % {"state": str(label).capitalize()}),
+                [at_ends[row.year].counts[position] if row.year in at_ends else None
+                 for row in years],
+                last_end.counts[position] if last_end else None,
+                AT_END,
+            )
+        )  # fmt: skip
+    return lines
+
+
+# Columns of figures an A4 page holds beside the "Year by year" labels, amounts in millions
+# included; a longer period is printed in parts, the whole period in the last.
+COLUMNS_PER_TABLE = 4
+
+
+@dataclass
+class YearTablePart:
+    """Some of the "Year by year" columns: ``columns`` are years, None the whole period."""
+
+    columns: list
+    rows: list  # (YearLine, [value per column])
+
+
+def year_table_parts(figures) -> list[YearTablePart]:
+    """The "Year by year" lines in parts of at most COLUMNS_PER_TABLE columns, as even as can
+    be: the years in order, then the whole period."""
+    lines = figures.year_table
+    columns = [row.year for row in figures.years] + [None]
+    parts = -(-len(columns) // COLUMNS_PER_TABLE)
+    size = -(-len(columns) // parts)
+    found = []
+    for first in range(0, len(columns), size):
+        chosen = columns[first : first + size]
+        rows = [
+            (line, [line.total if year is None else line.values[first + n]
+                    for n, year in enumerate(chosen)])
+            for line in lines
+        ]  # fmt: skip
+        found.append(YearTablePart(chosen, rows))
+    return found
 
 
 def evaluation_figures(scheme, period, progress_to=lambda percent, step="": None):
@@ -708,6 +865,7 @@ def evaluation_figures(scheme, period, progress_to=lambda percent, step="": None
     participants = participant_ids(scheme, period)
     figures = EvaluationFigures(scheme=scheme, period=period, organisations=len(participants))
     figures.years = _year_rows(scheme, period)
+    figures.organisations_awarded = awarded_organisations(scheme, period)
     held = define.held_events(
         Event.objects.filter(
             scheme_year__scheme=scheme, scheme_year__year__in=period.calendar_years
@@ -736,4 +894,8 @@ def evaluation_figures(scheme, period, progress_to=lambda percent, step="": None
     _mentoring_process(figures, scheme, period)
     progress_to(70, "feedback")
     _feedback(figures, scheme, scrub)
+    figures.money = money_figures(scheme, period, participants)
+    figures.events = event_figures(scheme, period, scrub)
+    figures.network = network_figures(participants, period)
+    figures.outcomes = outcome_figures(scheme, participants, period)
     return figures

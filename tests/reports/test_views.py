@@ -125,12 +125,13 @@ def test_an_organisation_member_may_order_only_its_own_organisation_report_and_a
     assert reverse("reports:order", args=["annual"]) not in page
 
 
-def test_an_evaluator_may_order_the_evaluation_summary_only(
+def test_an_evaluator_may_order_the_evaluation_summary_and_its_figures_only(
     client, evaluator, scheme_year, every_kind_registered
 ):
     forms, _ = forms_on_page(logged_in(client, evaluator))
-    assert set(forms) == {ReportKind.EVALUATION}
-    assert scheme_year.scheme.name in choices(forms[ReportKind.EVALUATION], "scheme")
+    assert set(forms) == {ReportKind.EVALUATION, ReportKind.EVALUATION_CSV}
+    for kind in forms:
+        assert scheme_year.scheme.name in choices(forms[kind], "scheme")
 
 
 def test_a_mentor_may_order_nothing(client, mentor, every_kind_registered):
