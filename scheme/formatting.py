@@ -28,6 +28,8 @@ def format_number(number) -> str:
         return ""
     if isinstance(number, str):  # already formatted, e.g. a share "68 %"
         return number
+    if isinstance(number, Decimal) and number == number.to_integral_value():
+        number = number.quantize(Decimal(1))  # whole kroner from the database: no ",00"
     return number_format(number, use_l10n=True, force_grouping=True)
 
 

@@ -24,6 +24,7 @@ from itertools import pairwise
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from courses.anonymise import at_least
 from courses.models import Event
@@ -488,6 +489,18 @@ def cost_per_organisation(scheme, period: Period) -> list[CostRow]:
 # --- all of it ----------------------------------------------------------------------------------
 
 
+# The cost table's parts (definition "Cost per organisation"): label and CostRow attribute.
+COST_PARTS = [
+    (_("Grants awarded"), "grants"),
+    (_("Mentor compensation"), "compensation"),
+    (_("Events held"), "events"),
+    (_("Administering body's staff cost"), "staff"),
+    (_("Total"), "total"),
+    (_("Organisations awarded a grant"), "organisations_shown"),
+    (_("Cost per organisation"), "per_organisation_shown"),
+]
+
+
 @dataclass
 class MoneyFigures:
     spending: Spending
@@ -501,21 +514,25 @@ class MoneyFigures:
 
     @property
     def cost_lines(self) -> list[tuple]:
-        """The cost table's lines: (label, [value per year, then the period's]); a value is an
-        amount in kroner, a count of organisations ("fewer than n" for a small group), or None
-        (not recorded, or left out)."""
-
-        def line(label, attribute):
-            return (label, [getattr(row, attribute) for row in self.cost])
-
+        """The cost table by part (the CSV's lines): (label, [value per year, then the
+        period's]); a value is an amount in kroner, a count of organisations ("fewer than n"
+        for a small group), or None (not recorded, or left out)."""
         return [
-            line(gettext("Grants awarded"), "grants"),
-            line(gettext("Mentor compensation"), "compensation"),
-            line(gettext("Events held"), "events"),
-            line(gettext("Administering body's staff cost"), "staff"),
-            line(gettext("Total"), "total"),
-            line(gettext("Organisations awarded a grant"), "organisations_shown"),
-            line(gettext("Cost per organisation"), "per_organisation_shown"),
+            (str(label), [getattr(row, attribute) for row in self.cost])
+            for label, attribute in COST_PARTS
+        ]
+
+    @property
+    def cost_labels(self) -> list[str]:
+        return [str(label) for label, _attribute in COST_PARTS]
+
+    @property
+    def cost_rows(self) -> list[tuple]:
+        """The cost table by year (the PDF's rows, so that many years never make it wider than
+        the page): (year, or None for the period; [value per part])."""
+        return [
+            (row.year, [getattr(row, attribute) for _label, attribute in COST_PARTS])
+            for row in self.cost
         ]
 
 

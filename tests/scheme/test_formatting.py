@@ -1,6 +1,8 @@
 """Figures as Norwegian readers expect them: a thousands space in counts, in both languages'
 own way, and text that is already a figure left alone."""
 
+from decimal import Decimal
+
 import pytest
 from django.template import Context, Template
 from django.utils import translation
@@ -14,6 +16,16 @@ from scheme.formatting import format_number
 )
 def test_a_count_has_the_languages_thousands_separator(language, number, shown):
     with translation.override(language):
+        assert format_number(number) == shown
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [(Decimal("360000.00"), "360\xa0000"), (Decimal("98666.67"), "98\xa0666,67")],
+)
+def test_an_amount_from_the_database_shows_ore_only_when_there_are_any(number, shown):
+    """PostgreSQL sums money columns with two decimals; whole kroner print without ",00"."""
+    with translation.override("nb"):
         assert format_number(number) == shown
 
 
