@@ -156,14 +156,14 @@ def _make_pairing(request, form, participants):
     return redirect("mentoring:pairing", pk=pairing.pk)
 
 
-def _mentor_choices(request, mentors):
+def _mentor_choices(request, mentors, suggested=()):
     """The mentors a form offers: the suggested ones, plus the one named in the link or chosen
     in the posted form (never every mentor organisation in the register)."""
     chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
     if not chosen.isdigit():
         return mentors, None
-    # Usually one of the suggestions ("Choose"): no query for it then.
-    chosen = next((m for m in mentors if m.pk == int(chosen)), None) or (
+    # Usually one of the mentors suggested ("Choose", also from the whole list): no query then.
+    chosen = next((m for m in [*mentors, *suggested] if m.pk == int(chosen)), None) or (
         mentor_organisations().filter(pk=chosen).first()
     )
     if chosen and chosen not in mentors:
@@ -180,7 +180,9 @@ def match(request, organisation_pk):
     suggestions = suggest_mentors(participant)
     show_all = request.GET.get("all") == "1"
     shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
-    mentors, chosen = _mentor_choices(request, [suggestion.mentor for suggestion in shown])
+    mentors, chosen = _mentor_choices(
+        request, [s.mentor for s in shown], [s.mentor for s in suggestions]
+    )
     initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
     form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -241,8 +243,8 @@ def pairing_replace(request, pk):
     # The best suggestions for the pairing's (first) participant, as on the match page.
     participant = min((member.organisation for member in pairing.members.all()), key=lambda o: o.pk)
     prefetch_lists([participant], PARTICIPANT_LISTS)
-    suggested = [s.mentor for s in suggest_mentors(participant)[:SUGGESTIONS_SHOWN]]
-    mentors, _chosen = _mentor_choices(request, suggested)
+    suggested = [s.mentor for s in suggest_mentors(participant)]
+    mentors, _chosen = _mentor_choices(request, suggested[:SUGGESTIONS_SHOWN], suggested)
     form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor, mentors=mentors)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

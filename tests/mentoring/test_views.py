@@ -351,7 +351,7 @@ def test_the_caseworker_sees_ranked_suggestions_with_reasons(
 
 
 def test_the_match_page_shows_the_best_ten_and_all_on_request(
-    client, caseworker, participant, offer, mentor_org
+    client, caseworker, participant, offer, mentor_org, django_assert_max_num_queries
 ):
     for i in range(11):
         mentor = factories.OrganisationFactory(kind="mentor", name=f"Mentor {i:02}")
@@ -367,8 +367,10 @@ def test_the_match_page_shows_the_best_ten_and_all_on_request(
     assert len(response.context["suggestions"]) == 12
     chosen = response.context["suggestions"][-1].mentor
     assert chosen.name not in first_page
-    # Chosen from the whole list: offered in the form though not among the best ten.
-    response = client.get(url("match", participant.pk), {"mentor": chosen.pk})
+    # Chosen from the whole list: offered in the form though not among the best ten (and no
+    # query more for it: it is among the suggestions).
+    with django_assert_max_num_queries(11):
+        response = client.get(url("match", participant.pk), {"mentor": chosen.pk})
     assert response.context["form"]["mentor"].value() == chosen.pk
     assert chosen in response.context["form"].fields["mentor"].queryset
 
