@@ -71,6 +71,7 @@ SLIDES_FILE = "materials/bench/presentasjon.pdf"
 REPORT_FILE = "reports/bench/rapport.{}"
 RECORD_FILE = "records/bench/dokument.pdf"
 PDF_BYTES = b"%PDF-1.4\n%%EOF\n"
+EMPTY_ZIP = b"PK\x05\x06" + bytes(18)  # a ZIP file's end record, no files
 BUDGET_LINES = {
     "salary": "Honorar til koordinator",
     "rent": "Leie av lokale",
@@ -325,6 +326,7 @@ def data_is_complete(n) -> bool:
         and ReportJob.objects.filter(ordered_by__email=CASEWORKER_EMAIL).exists()
         and Attachment.objects.filter(file=ATTACHMENT_FILE).exists()
         and ReportJob.objects.filter(parameters__has_key="award").exists()
+        and ReportJob.objects.filter(parameters__has_key="case_file").exists()
         and Thread.objects.filter(kind="pairing").exists()
         and RegistryEntry.objects.filter(file=RECORD_FILE).exists()
     )
@@ -344,6 +346,7 @@ def store_files():
         (Material, SLIDES_FILE, PDF_BYTES),
         (ReportJob, REPORT_FILE.format("pdf"), PDF_BYTES),
         (ReportJob, REPORT_FILE.format("csv"), b"organisasjon;belop\nBenk;100000\n"),
+        (ReportJob, REPORT_FILE.format("zip"), EMPTY_ZIP),
         (RegistryEntry, RECORD_FILE, PDF_BYTES),
     ):
         storage = model._meta.get_field("file").storage
@@ -1553,24 +1556,40 @@ def build_courses(w, n):
     )  # fmt: skip
 
 
+# Report kinds delivered as a ZIP of files.
+PACKAGES = ("evaluation_csv", "archive_case", "archive_period")
+
+
 def build_reports(w, n):
     """N/30 report jobs (at least 30), each with the parameters its order form gives: most by
     the caseworker, some by the colleague at the same body (the caseworker sees them too), by
     the member (their organisation's report and award letter) and by the evaluator (the
-    evaluation summary); most done, some failed, a few waiting or running."""
+    evaluation summary); most done, some failed, a few waiting or running. Every kind gets the
+    parameters of its order form, so every job in the lists opens (a job whose subject the
+    reader may not see answers 404)."""
     from django.utils import timezone
 
     from grants.models import Award
     from reports.models import JobStatus, ReportJob, ReportKind
+    from scheme.records.models import CaseFile
 
     rng, today = w.rng, w.today
     now = timezone.now()
     year = w.years[today.year]
     awards = list(Award.objects.values_list("pk", flat=True))
     own_award = Award.objects.get(application__organisation=w.complete).pk
+    case_files = list(CaseFile.objects.values_list("pk", flat=True)[:500])
+    body = w.scheme.administrator_id
     staff_parameters = {
         ReportKind.ANNUAL: lambda: {"scheme_year": year.pk},
         ReportKind.EVALUATION: lambda: {"scheme": w.scheme.pk},
+        ReportKind.EVALUATION_CSV: lambda: {"scheme": w.scheme.pk},
+        ReportKind.ARCHIVE_CASE: lambda: {"case_file": rng.choice(case_files)},
+        ReportKind.ARCHIVE_PERIOD: lambda: {
+            "start": today.replace(month=1, day=1).isoformat(),
+            "end": today.isoformat(),
+            "bodies": [body],
+        },
         ReportKind.ORGANISATION: lambda: {
             "organisation": rng.choice(w.participants).pk,
             "schemes": [w.scheme.pk],
@@ -1593,13 +1612,16 @@ def build_reports(w, n):
             kind = rng.choice(list(ReportKind.values))
             make = staff_parameters.get(kind)
             parameters = make() if make else {"schemes": [w.scheme.pk]}
+        if 3 <= index < 3 + len(PACKAGES):  # one of each package, whatever the draw
+            by, kind = w.caseworker, PACKAGES[index - 3]
+            parameters = staff_parameters[kind]()
         status = rng.choices(list(JobStatus.values), weights=[1, 1, 88, 10])[0]
         if index < 3:
             status = [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED][index]
         created = now - datetime.timedelta(minutes=5 + index * 37 + rng.randint(0, 30))
         done = status in (JobStatus.DONE, JobStatus.FAILED)
         started = created + datetime.timedelta(seconds=2) if status != JobStatus.QUEUED else None
-        extension = "csv" if kind.startswith("csv") else "pdf"
+        extension = "csv" if kind.startswith("csv") else "zip" if kind in PACKAGES else "pdf"
         jobs.append(
             ReportJob(
                 kind=kind,
