@@ -149,8 +149,20 @@ def spending_by_category(scheme, period: Period, participants) -> Spending:
 # --- amounts against the audit threshold ---------------------------------------------------------
 
 
+class CountsShown:
+    """The counts ``applied`` and ``awarded`` as the small-group rule shows them."""
+
+    @property
+    def applied_shown(self):
+        return at_least(self.applied, self.smallest)
+
+    @property
+    def awarded_shown(self):
+        return at_least(self.awarded, self.smallest)
+
+
 @dataclass
-class AmountBin:
+class AmountBin(CountsShown):
     """The applications and awards whose amount lies in one range relative to the threshold."""
 
     label: str
@@ -173,14 +185,6 @@ class AmountBin:
     def note(self) -> str:
         """What the chart prints over the range instead of a small group's count."""
         return f"<\xa0{self.smallest}" if self.too_few else ""
-
-    @property
-    def applied_shown(self):
-        return at_least(self.applied, self.smallest)
-
-    @property
-    def awarded_shown(self):
-        return at_least(self.awarded, self.smallest)
 
 
 @dataclass
@@ -274,7 +278,7 @@ def amounts_against_threshold(scheme, period: Period) -> ThresholdFigures:
 
 
 @dataclass
-class SelectionRow:
+class SelectionRow(CountsShown):
     """The organisations of one county, target group or type that applied, and of them those
     awarded a grant."""
 
@@ -282,14 +286,6 @@ class SelectionRow:
     applied: int
     awarded: int
     smallest: int
-
-    @property
-    def applied_shown(self):
-        return at_least(self.applied, self.smallest)
-
-    @property
-    def awarded_shown(self):
-        return at_least(self.awarded, self.smallest)
 
     @property
     def share(self) -> int | None:
