@@ -27,11 +27,13 @@ from django.utils import translation
 
 from courses.models import EventKind
 from organisations.models import PartnerKind
+from reports.builders import builder_for
 from reports.figures import money
 from reports.figures.annual import annual_figures
 from reports.figures.definitions import Period, ReportState
 from reports.figures.evaluation import evaluation_figures
-from scheme.models import Scheme
+from scheme.models import Scheme, User
+from tests.reports.test_pdf_layout import outside_the_page
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,7 @@ class Outputs:
     period: Period
     evaluation: object  # EvaluationFigures: the evaluation summary, with its sections
     annual: dict  # year -> AnnualFigures: the annual grant report of each year
+    pdfs: dict  # language -> the evaluation summary's PDF for the period
 
 
 def build_outputs() -> Outputs:
@@ -60,7 +63,21 @@ def build_outputs() -> Outputs:
         period=period,
         evaluation=evaluation_figures(scheme, period),
         annual={year.year: annual_figures(year, AS_OF) for year in years},
+        pdfs={language: evaluation_pdf(scheme, period, language) for language in ("nb", "en")},
     )
+
+
+def evaluation_pdf(scheme, period: Period, language: str) -> bytes:
+    parameters = {
+        "scheme": scheme.pk,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "as_of": period.as_of.isoformat(),
+    }
+    admin = User.objects.filter(is_superuser=True).first()
+    with translation.override(language):
+        content, _name = builder_for("evaluation").make(admin, parameters, lambda *step: None)
+    return content
 
 
 @pytest.fixture(scope="module")
@@ -551,6 +568,13 @@ def readme_rows() -> list[tuple[str, ...]]:
         if line.startswith("|")
     ]
     return [row for row in rows[1:] if not re.fullmatch(r"[-| :]+", "|".join(row))]
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_demos_evaluation_summary_lies_inside_its_pages(outputs, language):
+    """The demo's real names and places (a body's long name in a narrow column) make wider
+    tables than the tests' data sets: no word of the PDF may lie outside its page."""
+    assert outside_the_page(outputs.pdfs[language]) == []
 
 
 def test_the_readme_table_is_this_table():
