@@ -248,9 +248,14 @@ def _evaluation_charts(figures) -> dict:
             for group in figures.money.spending.chart_groups
         ],
         "threshold": column_chart(
-            [Bar(b.label, b.drawn, b.note) for b in figures.money.threshold.bins],
+            [
+                Bar(label, b.drawn, b.note)
+                for label, b in zip(
+                    figures.money.threshold.chart_labels, figures.money.threshold.bins, strict=True
+                )
+            ],
             title=_("Amounts applied for, against the audit threshold"),
-            unit=_("applications, by amount applied for (NOK)"),
+            unit=_("applications, by amount applied for, in per cent of the audit threshold"),
         ),
         "cost": column_chart(
             [

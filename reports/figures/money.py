@@ -206,6 +206,12 @@ class ThresholdFigures:
     def applications_shown(self):
         return at_least(self.applications, self.smallest)
 
+    @property
+    def chart_labels(self) -> list[str]:
+        """The ranges in per cent of the threshold: short enough to stand whole under a
+        chart's columns."""
+        return _bin_labels(self.thresholds, in_percent=True) if self.bins else []
+
 
 def _bin_index(amount: Decimal, threshold: Decimal) -> int:
     """The bin of ``amount``: 0 for up to the first edge, len(EDGES) for above the last."""
@@ -215,9 +221,10 @@ def _bin_index(amount: Decimal, threshold: Decimal) -> int:
     return len(EDGES)
 
 
-def _bin_labels(thresholds) -> list[str]:
-    """The ranges in kroner when every year had the same threshold, else in per cent of it."""
-    if len(thresholds) == 1:
+def _bin_labels(thresholds, in_percent=False) -> list[str]:
+    """The ranges in kroner when every year had the same threshold (and ``in_percent`` is not
+    asked for), else in per cent of it."""
+    if len(thresholds) == 1 and not in_percent:
         bounds = [format_number(int(thresholds[0] * edge)) for edge in EDGES]
     else:
         bounds = [f"{int(edge * 100)}\xa0%" for edge in EDGES]
