@@ -1,4 +1,4 @@
-"""A caseworker postponing a gathering in a real browser (the browser fixtures of tests/e2e).
+"""A caseworker postponing a gathering in a real browser.
 
 The caseworker opens the gathering, presses "Postpone", first gives a start before the one
 planned (the page says why and keeps what was typed), then a later one; the event page then
@@ -18,11 +18,9 @@ from playwright.sync_api import expect
 from courses import services
 from courses.models import Event, Registration
 from tests import factories
-from tests.e2e import conftest as e2e
 from tests.e2e.conftest import assert_accessible, log_in, url_of
 
 pytestmark = pytest.mark.browser
-browser, page_en = e2e.browser, e2e.page_en  # the browser fixtures, used here too
 
 
 def _local(moment) -> str:
