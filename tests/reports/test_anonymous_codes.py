@@ -1,4 +1,5 @@
 from django.test import override_settings
+from django.utils import translation
 
 from reports.figures.anonymous import letters, organisation_codes, organisation_labels
 
@@ -32,5 +33,8 @@ def test_codes_depend_on_the_secret():
     assert first != second
 
 
-def test_labels_name_the_code():
-    assert set(organisation_labels([5]).values()) == {"Organisation A"}
+def test_labels_name_the_code_in_the_readers_language():
+    with translation.override("nb"):
+        assert set(organisation_labels([5]).values()) == {"Organisasjon A"}
+    with translation.override("en"):
+        assert set(organisation_labels([5]).values()) == {"Organisation A"}

@@ -25,5 +25,7 @@ def test_an_empty_order_shows_its_problem_at_the_field(
 def test_the_only_choice_is_chosen_already(client, evaluator, scheme_year, every_kind_registered):
     client.force_login(evaluator)
     response = client.get(reverse("reports:list"))
-    [form] = response.context["forms"]
-    assert form["scheme"].value() == scheme_year.scheme.pk
+    forms = response.context["forms"]
+    assert {form.kind for form in forms} == {ReportKind.EVALUATION, ReportKind.EVALUATION_CSV}
+    for form in forms:  # the summary and its figures as CSVs: one scheme to choose in each
+        assert form["scheme"].value() == scheme_year.scheme.pk
