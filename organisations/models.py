@@ -483,9 +483,10 @@ class PreviousApplication(OrganisationPart):
 
 
 class FollowUp(OrganisationPart):
-    """The follow-up a year after a scheme's period: the organisation (or the caseworker for
-    it) has recorded the grants it applied for elsewhere since, as PreviousApplication rows
-    for the years after the period. An answer with no rows says it applied for none."""
+    """The follow-up a year after the organisation's last grant in a scheme (when it is due:
+    ``organisations/followup.py``): the organisation (or the caseworker for it) has recorded
+    the grants it applied for elsewhere since, as PreviousApplication rows for the years after.
+    An answer with no rows says it applied for none."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="follow_ups"
