@@ -297,6 +297,15 @@ def _small_groups(figures, smallest):
         row.needed, row.attended = at_least(row.needed, smallest), at_least(row.attended, smallest)
 
 
+def shown_to_evaluators(figures, smallest) -> list[dict]:
+    """Apply the small-group rule to ``figures`` (in place: counts become "fewer than") and
+    give the feedback forms' results as shown: what the PDF (after its charts, drawn from the
+    exact counts) and the CSVs give evaluators."""
+    feedback = _feedback(figures, smallest)
+    _small_groups(figures, smallest)
+    return feedback
+
+
 def build_evaluation(scheme, parameters, progress):
     if scheme is None:
         raise ReportError(_("The scheme no longer exists."))
@@ -304,8 +313,7 @@ def build_evaluation(scheme, parameters, progress):
     figures = evaluation_figures(scheme, period_in(parameters, scheme_period(scheme)), progress)
     progress(85, _("Drawing the charts"))
     charts = _evaluation_charts(figures)
-    feedback = _feedback(figures, scheme.smallest_group)
-    _small_groups(figures, scheme.smallest_group)
+    feedback = shown_to_evaluators(figures, scheme.smallest_group)
     progress(90, _("Writing the PDF"))
     title = evaluation_title(scheme)
     content = render(

@@ -25,11 +25,10 @@ from mentoring.progress import Health
 from organisations.models import ApplicationOutcome
 from reports.builders import Builder, ReportError, register
 from reports.builders.documents import (
-    _feedback,
-    _small_groups,
     evaluation_allowed,
     load_scheme,
     period_in,
+    shown_to_evaluators,
 )
 from reports.figures.definitions import DEFINITIONS
 from reports.figures.evaluation import evaluation_figures, scheme_period
@@ -316,7 +315,7 @@ def about(figures, feedback) -> list[Table]:
 
 
 # The tables in the order the summary shows them; each takes the figures and the feedback
-# forms as the summary shows them (``documents._feedback``).
+# forms as the summary shows them (``documents.shown_to_evaluators``).
 TABLES = [summary, years, goals, competence, collaborations, reach_and_funding, mentoring,
           mentoring_process, feedback_forms, events, money, network, outcomes, about]  # fmt: skip
 
@@ -329,9 +328,7 @@ def figures_for(scheme, parameters, progress):
     """The summary's figures for the job's period, with the summary's small-group rule applied:
     (figures, feedback forms)."""
     figures = evaluation_figures(scheme, period_in(parameters, scheme_period(scheme)), progress)
-    feedback = _feedback(figures, scheme.smallest_group)
-    _small_groups(figures, scheme.smallest_group)
-    return figures, feedback
+    return figures, shown_to_evaluators(figures, scheme.smallest_group)
 
 
 def build_evaluation_csv(scheme, parameters, progress):
