@@ -265,11 +265,11 @@ def profile_due_items(user):
 
 def follow_up_due_items(user):
     """The follow-up a year after a scheme, for the leaders of the participants in it."""
-    today = timezone.localdate()
+    today, access = timezone.localdate(), access_for(user)
     for organisation in own_organisations(user):
         if organisation.kind != OrganisationKind.PARTICIPANT:
             continue
-        if not access_for(user).is_leader_of(organisation.pk):
+        if not access.is_leader_of(organisation.pk):
             continue
         for row in followup.opened(organisation.follow_ups_json, today):
             if row["answered_at"] is None:
