@@ -173,10 +173,14 @@ def _counts(figures, period):
         for kind in KINDS
         if (n := sum(1 for tie in figures.ties if tie.kind == kind))
     ]
-    figures.participants_with_ties = len(
-        {tie.participant for tie in figures.ties}
-        | {tie.partner for tie in figures.ties if tie.kind == PartnerKind.PARTICIPANT}
-    )
+    figures.participants_with_ties = len(_participants_in(figures.ties))
+
+
+def _participants_in(ties) -> set:
+    """The labels of the participants on either side of ``ties``."""
+    return {tie.participant for tie in ties} | {
+        tie.partner for tie in ties if tie.kind == PartnerKind.PARTICIPANT
+    }
 
 
 def _picture(figures, participants, labels):
@@ -185,10 +189,7 @@ def _picture(figures, participants, labels):
     kinds = [kind for kind in KINDS[1:] if any(tie.kind == kind for tie in figures.ties)]
     figures.groups = [_("Participants"), *(capfirst(str(names[kind])) for kind in kinds)]
     index = {}
-    in_ties = {tie.participant for tie in figures.ties} | {
-        tie.partner for tie in figures.ties if tie.kind == PartnerKind.PARTICIPANT
-    }
-    for label in sorted(in_ties, key=lambda label: (len(label), label)):
+    for label in sorted(_participants_in(figures.ties), key=lambda label: (len(label), label)):
         index[label] = len(figures.nodes)
         figures.nodes.append((label, 0))
     for group, kind in enumerate(kinds, start=1):
