@@ -73,15 +73,16 @@ def opened(rows, today: datetime.date) -> list[dict]:
     return sorted(rows, key=lambda row: (-row["last_year"], row["name"]))
 
 
-def follow_ups(organisation, today: datetime.date) -> list[dict]:
-    """The organisation's follow-ups that have opened (``opened``): one query."""
+def opened_for(organisation, scheme_pk, today: datetime.date) -> dict | None:
+    """The organisation's follow-up after the scheme (an ``opened`` row), or None when it has
+    not opened: one query."""
     rows = (
         Organisation.objects.filter(pk=organisation.pk)
         .annotate(rows=schemes_json(organisation.pk))
         .values_list("rows", flat=True)
         .get()
     )
-    return opened(rows, today)
+    return next((row for row in opened(rows, today) if row["id"] == scheme_pk), None)
 
 
 def _moment(text):

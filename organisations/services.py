@@ -147,12 +147,11 @@ def answer_follow_up(actor, organisation, scheme, formset, form_token=None) -> F
     ``FOLLOW_UP_FORMSET``) and mark the follow-up answered, by the organisation or a caseworker
     for it. No rows is an answer too: it applied for none."""
     require(access_for(actor).can_edit_organisation(organisation))
-    opened = followup.follow_ups(organisation, timezone.localdate())
-    last_years = {row["id"]: row["last_year"] for row in opened}
-    if scheme.pk not in last_years:
+    opened = followup.opened_for(organisation, scheme.pk, timezone.localdate())
+    if opened is None:
         raise ValidationError(_("The follow-up after this scheme is not open."))
     spend_form_token(actor, form_token)
-    first_year = last_years[scheme.pk] + 1
+    first_year = opened["last_year"] + 1
     for grant in formset.save(commit=False):
         if grant.year < first_year or followup.names_the_scheme(grant.grantor_name, scheme):
             raise ValidationError(_("Only grants from others, after the scheme, count here."))

@@ -499,11 +499,11 @@ def organisation_follow_up(request, pk, scheme_pk):
     """The follow-up a year after a scheme: the grants applied for elsewhere since, recorded
     by the organisation or a caseworker for it (404 unless it has opened for the scheme)."""
     organisation = _editable(request, pk)
-    opened = {row["id"]: row for row in followup.follow_ups(organisation, timezone.localdate())}
-    if scheme_pk not in opened:
+    opened = followup.opened_for(organisation, scheme_pk, timezone.localdate())
+    if opened is None:
         raise Http404
     scheme = Scheme.objects.get(pk=scheme_pk)
-    last_year, answered_at = opened[scheme_pk]["last_year"], opened[scheme_pk]["answered_at"]
+    last_year, answered_at = opened["last_year"], opened["answered_at"]
     formset = FOLLOW_UP_FORMSET(
         request.POST or None,
         instance=organisation,
