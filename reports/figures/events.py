@@ -205,7 +205,7 @@ def plan_years(scheme, period: Period) -> list[PlanYear]:
         )
         row.held = held.count()
         row.outside_plan = held.filter(planned_item__isnull=True).count()
-        listed = of_year.filter(pk__in=listed_events(scheme, part))
+        listed = listed_events(scheme, part)  # the part lies in this one year
         row.postponed = listed.filter(
             first_starts_at__isnull=False, cancelled_at__isnull=True
         ).count()
