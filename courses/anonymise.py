@@ -32,21 +32,32 @@ def _alternatives(words) -> str | None:
     return "|".join(re.escape(word) for word in reversed(words))
 
 
+def _people() -> set[str]:
+    """The names of the portal's people and of those registered for events."""
+    people = set(get_user_model().objects.values_list("full_name", flat=True))
+    return people | set(Registration.objects.values_list("person_name", flat=True))
+
+
+def _add_name(name: str, names: set, short_forms: set) -> None:
+    """``name`` into ``names``, with the name without its short form; the short form
+    ("KIA") into ``short_forms``."""
+    names.add(name)
+    if short := SHORT_FORM.search(name):
+        names.add(name[: short.start()])
+        short_forms.add(short.group(1).strip())
+
+
 def _register_names():
     """(names, proper nouns): every organisation's name with and without its short form,
     people's names, and the places and partners the register records. Names are matched in
     any case; short forms, single name parts and places only as written (capitalised), so
     that ordinary words are left alone."""
-    organisations = list(Organisation.objects.values_list("name", "municipality", "postal_place"))
-    people = set(get_user_model().objects.values_list("full_name", flat=True))
-    people |= set(Registration.objects.values_list("person_name", flat=True))
+    people = _people()
     names, proper = set(people), set()
-    for name, municipality, postal_place in organisations:
-        names.add(name)
-        short = SHORT_FORM.search(name)
-        if short:
-            names.add(name[: short.start()])
-            proper.add(short.group(1).strip())
+    for name, municipality, postal_place in Organisation.objects.values_list(
+        "name", "municipality", "postal_place"
+    ):
+        _add_name(name, names, proper)
         proper |= {municipality, postal_place}
     names |= set(Collaboration.objects.values_list("partner_name", flat=True))
     for branch, municipality in Branch.objects.values_list("name", "municipality"):
@@ -85,16 +96,11 @@ class Scrubber:
         national umbrella body, named in public): the names of the participant and mentor
         organisations (and their short forms) and of people are blanked, not places or the
         names of other bodies."""
-        names, short = set(), set()
+        names, short = _people(), set()
         for name in Organisation.objects.filter(kind__in=PARTICIPATING_KINDS).values_list(
             "name", flat=True
         ):
-            names.add(name)
-            if found := SHORT_FORM.search(name):
-                names.add(name[: found.start()])
-                short.add(found.group(1).strip())
-        names |= set(get_user_model().objects.values_list("full_name", flat=True))
-        names |= set(Registration.objects.values_list("person_name", flat=True))
+            _add_name(name, names, short)
         return cls(names, short)
 
     def __call__(self, text: str) -> str:
