@@ -135,7 +135,6 @@ def network_figures(participants, period) -> NetworkFigures:
     labels = {
         ("organisation", pk): label for pk, label in organisation_labels(participants).items()
     }
-    kind_names = dict(PartnerKind.choices)
     numbered = defaultdict(int)
     # Partners are numbered per kind in the order of their first tie, then their participant.
     ordered = sorted(
@@ -145,7 +144,7 @@ def network_figures(participants, period) -> NetworkFigures:
         for party in (one, other):
             if party not in labels:
                 numbered[kind] += 1
-                labels[party] = f"{capfirst(str(kind_names[kind]))} {numbered[kind]}"
+                labels[party] = f"{_kind_label(kind)} {numbered[kind]}"
     figures = NetworkFigures(participants=len(participants))
     for (one, other), (year, kind) in ordered:
         participant, partner = (one, other) if _is_participant(one, participants) else (other, one)
@@ -153,6 +152,10 @@ def network_figures(participants, period) -> NetworkFigures:
     _counts(figures, period)
     _picture(figures, participants, labels)
     return figures
+
+
+def _kind_label(kind) -> str:
+    return capfirst(str(PartnerKind(kind).label))
 
 
 def _is_participant(party, participants) -> bool:
@@ -167,9 +170,8 @@ def _counts(figures, period):
         new = sum(1 for tie in figures.ties if tie.year == year)
         total += new
         figures.new_by_year.append((year, new, total))
-    names = dict(PartnerKind.choices)
     figures.by_kind = [
-        (capfirst(str(names[kind])), n)
+        (_kind_label(kind), n)
         for kind in KINDS
         if (n := sum(1 for tie in figures.ties if tie.kind == kind))
     ]
@@ -185,9 +187,8 @@ def _participants_in(ties) -> set:
 
 def _picture(figures, participants, labels):
     """Nodes: every participant with a tie (group 0), then the partners by kind."""
-    names = dict(PartnerKind.choices)
     kinds = [kind for kind in KINDS[1:] if any(tie.kind == kind for tie in figures.ties)]
-    figures.groups = [_("Participants"), *(capfirst(str(names[kind])) for kind in kinds)]
+    figures.groups = [_("Participants"), *(_kind_label(kind) for kind in kinds)]
     index = {}
     for label in sorted(_participants_in(figures.ties), key=lambda label: (len(label), label)):
         index[label] = len(figures.nodes)
