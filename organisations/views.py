@@ -45,7 +45,13 @@ from scheme.models import Scheme, SchemeYear, User
 from scheme.once import TokenOnlyForm
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import OrganisationKind, Role, access_for, require, require_role
-from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
+from scheme.web import (
+    add_formset_errors,
+    add_service_errors,
+    get_visible_or_404,
+    paginate,
+    query_without_page,
+)
 
 # What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
 LIST_COLUMNS = ["kind", "name", "org_number", "is_demo", "municipality", "county", "founded"]
@@ -260,7 +266,7 @@ def organisation_parts(request, pk, section):
         try:
             services.save_parts(request.user, organisation, formset, form_token=once.token())
         except ValidationError as error:
-            formset._non_form_errors = formset.error_class(error.messages)
+            add_formset_errors(formset, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("organisations:detail", pk=organisation.pk)
@@ -518,7 +524,7 @@ def organisation_follow_up(request, pk, scheme_pk):
                 request.user, organisation, scheme, formset, form_token=once.token()
             )
         except ValidationError as error:
-            formset._non_form_errors = formset.error_class(error.messages)
+            add_formset_errors(formset, error)
         else:
             messages.success(request, _("Thank you. The follow-up is answered."))
             return redirect("organisations:detail", pk=organisation.pk)

@@ -30,6 +30,12 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def add_formset_errors(formset, error: ValidationError) -> None:
+    """Show a service's ValidationError above a formset's rows, where the formset's own
+    errors stand (Django has no public way to add them after validation)."""
+    formset._non_form_errors = formset.error_class(error.messages)
+
+
 def query_without_page(request) -> str:
     """The current filters as a query string, for pagination and sorting links."""
     params = request.GET.copy()

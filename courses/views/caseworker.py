@@ -49,7 +49,7 @@ from courses.views._common import (
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import Role, require_administers, require_role
 from scheme.states import Decision
-from scheme.web import add_service_errors, get_visible_or_404, paginate
+from scheme.web import add_formset_errors, add_service_errors, get_visible_or_404, paginate
 
 EVENT_FIELDS = [
     "scheme_year",
@@ -141,7 +141,7 @@ def programme_edit(request, pk):
         try:
             services.save_programme(request.user, event, items)
         except ValidationError as error:
-            formset._non_form_errors = formset.error_class(error.messages)
+            add_formset_errors(formset, error)
         else:
             messages.success(request, _("The programme is saved."))
             return redirect("courses:event", pk=event.pk)

@@ -61,7 +61,7 @@ from scheme.once import AlreadySent
 from scheme.records.models import DocumentType, RegistryEntry
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES, download
-from scheme.web import add_service_errors, get_visible_or_404, paginate
+from scheme.web import add_formset_errors, add_service_errors, get_visible_or_404, paginate
 
 # --- access ----------------------------------------------------------------------------------
 
@@ -930,7 +930,7 @@ def _report_accounts(request, report):
         try:
             services.save_accounts(request.user, report, formset.lines())
         except ValidationError as error:
-            formset._non_form_errors = formset.error_class(error.messages)
+            add_formset_errors(formset, error)
         else:
             return _after_report_save(request, report, "accounts")
     # After a refused save: what was typed, so the sums match the rows on the page.
