@@ -97,8 +97,7 @@ def partner_field(**kwargs):
 
 
 def partner_choices(request):
-    """A page of the possible partners, for anyone who keeps an organisation's lists (a
-    person in an organisation, or a caseworker); 403 for anyone else."""
-    access = access_for(request.user)
-    require(access.is_caseworker or bool(access.memberships))
+    """A page of the possible partners, for anyone who keeps an organisation's profile lists
+    (``Access.keeps_profiles``); 403 for anyone else."""
+    require(access_for(request.user).keeps_profiles)
     return search_page(request, rows_for_search(partner_rows()), search, label)

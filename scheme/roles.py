@@ -80,6 +80,12 @@ class Access:
         and mentors) join them; evaluators only read the feedback forms' results."""
         return self.is_caseworker or self.has(Role.MEMBER, Role.MENTOR)
 
+    @property
+    def keeps_profiles(self) -> bool:
+        """Caseworkers, and the people of participant and mentor organisations, keep an
+        organisation's profile lists (collaborations, earlier grant applications)."""
+        return self.is_caseworker or self.has(Role.MEMBER, Role.MENTOR)
+
     def organisation_ids(self, *kinds) -> set[int]:
         return {
             org_id

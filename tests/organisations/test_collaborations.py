@@ -187,6 +187,11 @@ def test_a_person_in_no_organisation_cannot_search_partners(client, db):
     assert client.get(reverse("organisations:partner_choices")).status_code == 403
 
 
+def test_an_evaluator_keeps_no_profile_and_cannot_search_partners(client, evaluator):
+    client.force_login(evaluator)
+    assert client.get(reverse("organisations:partner_choices")).status_code == 403
+
+
 def test_the_page_takes_the_same_queries_however_many_partners(
     client, member, participant, django_assert_max_num_queries
 ):
