@@ -49,17 +49,23 @@ def prefetch_lists(objects, names, known=None):
     model, owners = type(objects[0]), [obj.pk for obj in objects]
     selects = [_list_rows(model, name, owners, n) for n, name in enumerate(names)]
     found = {(obj.pk, name): [] for obj in objects for name in names}
+    missing = {}  # list name -> [(owner id, item id)] neither named nor among ``known``
     for number, owner, item, *text in selects[0].union(*selects[1:], all=True):
         name = names[number]
-        related = model._meta.get_field(name).related_model
         loaded = (known or {}).get(name, {})
         if item in loaded:
-            value = loaded[item]
+            found[(owner, name)].append(loaded[item])
         elif text[0]:
-            value = related.from_db(DEFAULT_DB_ALIAS, NAMED_FIELDS, [item, *text])
+            related = model._meta.get_field(name).related_model
+            found[(owner, name)].append(
+                related.from_db(DEFAULT_DB_ALIAS, NAMED_FIELDS, [item, *text])
+            )
         else:
-            value = related.objects.get(pk=item)  # not among ``known``: rare, read alone
-        found[(owner, name)].append(value)
+            missing.setdefault(name, []).append((owner, item))
+    for name, pairs in missing.items():  # rare: one query per such list, never one per row
+        read = model._meta.get_field(name).related_model.objects.in_bulk({i for _, i in pairs})
+        for owner, item in pairs:
+            found[(owner, name)].append(read[item])
     for obj in objects:
         for name in names:
             # In the related model's order (by name: both NamedChoice's and organisations').
