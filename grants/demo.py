@@ -1,14 +1,22 @@
-"""Demo data for grants: the pilot's three years of calls, applications, decisions, payments,
-reports and accounts, as the evaluation report tells it (DOMAIN.md, "What happened").
+"""Demo data for grants: the pilot's two grant years, 2023 and 2024, with their calls,
+applications, decisions, payments, reports and accounts, as the evaluation report tells it
+(DOMAIN.md, "What happened"; the README's "Evaluation report facts" table).
 
-2022: a closed call with 56 invited applicants, the nine real participants and 47 fictional
-ones (marked as demo), assessed, ranked and decided: nine awards within the NOK 1 000 000
-frame, 47 rejections with their reasons, and one appeal (the decision upheld). 2023 and 2024:
-a call each for the nine, awards, payments, grant reports due 23 January in different states,
-a change notice and a clawback. Each of the nine gave a bank account for payouts before its
-first payment, confirmed by the caseworker; after the pilot, Wadajir has given a new account
-that waits for the caseworker to confirm it. And an open call this year, open now, that every
-eligible participant organisation can apply to (the scheme's years are opened up to this one).
+The intake, the closed call of spring 2022, decided that year, for the grants of 2023: 56
+invited applicants, the nine real participants and 47 fictional ones (marked as demo),
+assessed, ranked and decided: nine awards within the NOK 1 000 000 frame, 47 rejections with
+their reasons, and one appeal (the decision upheld); the grants paid in January 2023. For 2024
+a call for the nine in November 2023. No third year: the grant reports for 2023 and 2024 are
+due 23 January 2024 and 2025, in different states, with a change notice and a clawback; the
+rest of three 2024 grants held for the report is paid when the report is approved (March
+2025), the last money of the pilot. Each of the nine gave a bank account for payouts before
+its first payment, confirmed by the caseworker.
+
+What lies after the pilot is of the day the demo is loaded, so that the portal has work to
+show today: Wadajir has given a new account that waits for the caseworker to confirm it, and
+an open call this year, open now, in the scheme's years after the pilot (opened up to this
+one), takes applications from every eligible organisation. The outputs for the pilot's years
+(2022–2024) leave all of it out.
 
 The money tells the evaluation report's story (/work/shared/seed/000_94c58eddaf096e82.txt; the
 text has no page numbers, so by section):
@@ -20,7 +28,7 @@ text has no page numbers, so by section):
   salary, most of the grant on activities and events (here Grønland and Sveti Sava, NO_SALARY);
   they applied for and got about 100 000 kroner each, several 89 000-99 000 to avoid the
   auditor's fee above the 100 000 kroner audit threshold (the REAL amounts; many of the
-  fictional applicants ask for 89 000-100 000 too: 34 of the 74 applications lie within 10 %
+  fictional applicants ask for 89 000-100 000 too: 27 of the 65 applications lie within 10 %
   under the threshold);
 * the closing chapter on the use of resources: the grants, 40 000 kroner a year to each mentor
   organisation and IMDi's gatherings and courses, for nine organisations. It calls IMDi's close
@@ -43,7 +51,7 @@ The pilot's call checked the rules only in the assessment, so the applicants it 
 on them start their applications before the fact that fails them is on their profile.
 
 Running the loader again updates the fictional organisations and leaves the grant history as
-it is once the 2022 call exists (``load_demo`` is one transaction, so it is never half made);
+it is once the intake call exists (``load_demo`` is one transaction, so it is never half made);
 the bank accounts, the waiting account change and the open call are made once, when missing.
 """
 
@@ -125,10 +133,10 @@ K = Decimal(1000)
 
 ROUND_TITLE = "Prøveordning for små og nystartede organisasjoner {year}"
 
-GUIDANCE_2022 = """\
+GUIDANCE_INTAKE = """\
 Prøveordningen er for små og nystartede organisasjoner som arbeider med integrering. \
 Organisasjonene som blir tatt inn, får frie driftsmidler på opptil 110 000 kroner i året \
-i 2022–2024, en mentororganisasjon og kurs og samlinger gjennom ordningen.
+fra 2023, en mentororganisasjon og kurs og samlinger gjennom ordningen ut 2024.
 
 Dere kan søke hvis organisasjonen er invitert og
 - er registrert i Frivillighetsregisteret,
@@ -156,25 +164,26 @@ av revisor.
 Fristen er {deadline}. Svaret kommer i februar, og tilskuddsrapporten for {year} skal \
 sendes innen 23. januar {next_year}."""
 
-# year: (call saved, opens, closes, assessed from/to, proposals, decisions, payment)
+# The pilot gave grants for two years, 2023 and 2024, and no third (the evaluation report's
+# summary; "Ordningens lengde og plassering hos IMDi"). The grants for 2023 came from the
+# pilot's intake: the closed call of spring 2022, decided that year ("Utvelgelse av
+# deltakerorganisasjoner og mentorer": deadline in April 2022, the choice delayed by the work
+# with refugees from Ukraine), paid at the start of 2023; the grants for 2024 from a call for
+# the nine in November 2023. The first grant reports were due 23 January 2024 ("Mål og
+# rammer").
+GRANT_YEARS = (2023, 2024)
+INTAKE = GRANT_YEARS[0]  # the grant year of the intake call of 2022
+
+# grant year: (call saved, opens, closes, assessed from/to, proposals, decisions, payment)
 CALLS = {
-    2022: (
+    INTAKE: (
         (2022, 2, 24),
         datetime.date(2022, 3, 1),
         datetime.date(2022, 4, 20),
         ((2022, 4, 25), (2022, 5, 13)),
         (2022, 5, 30),
         (2022, 6, 10),
-        datetime.date(2022, 7, 1),
-    ),
-    2023: (
-        (2022, 11, 7),
-        datetime.date(2022, 11, 14),
-        datetime.date(2022, 12, 9),
-        ((2023, 1, 10), (2023, 1, 20)),
-        (2023, 1, 25),
-        (2023, 2, 3),
-        datetime.date(2023, 2, 20),
+        datetime.date(2023, 1, 16),
     ),
     2024: (
         (2023, 11, 6),
@@ -189,19 +198,19 @@ CALLS = {
 
 # --- the nine participants (organisations.demo.PARTICIPANTS, by slug) ----------------------------
 
-# amounts: (applied, awarded) for 2022, 2023 and 2024; most of them just under the audit
+# amounts: (applied, awarded) for 2023 and 2024; most of them just under the audit
 # threshold of 100 000. spending: what most of the money went to; paid: that line of the
 # accounts. Most paid a coordinator or leader; two spent nothing on salary or fees, only on
 # activities (NO_SALARY).
 NO_SALARY = "activities only"
 REAL = {
     "aktivno": {
-        "amounts": ((110000, 105000), (105000, 105000), (110000, 110000)),
+        "amounts": ((110000, 105000), (110000, 110000)),
         "spending": "salary",
         "paid": "Lønn til koordinator for matutdelingen (40 % stilling)",
         "reach": "Russisktalende innvandrere og ukrainske flyktninger i Trondheim, fra barn til "
         "pensjonister. Matutdelingen alene når over 100 familier i uka.",
-        "people": (1000, 1150, 1300),
+        "people": (1150, 1300),
         "plan": "en fast koordinator for matutdelingen og de frivillige, slik at lederen får tid "
         "til norskkurs, ungdomsklubb og pensjonistklubb",
         "partners": "Matsentralen Trøndelag, Caritas og flyktningtjenesten i Trondheim kommune.",
@@ -215,12 +224,12 @@ REAL = {
         "started": "Samarbeid med Trondheim kommune om informasjonsmøter for ukrainske familier.",
     },
     "beatuscras": {
-        "amounts": ((110000, 110000), (110000, 110000), (105000, 105000)),
+        "amounts": ((110000, 110000), (105000, 105000)),
         "spending": "salary",
         "paid": "Lønn til daglig leder (30 % stilling)",
         "reach": "Polske og ukrainske innvandrere i Bergen og på Sørlandet, og naboene deres. "
         "Familiefestivalen samler over 3000 deltakere.",
-        "people": (3000, 3400, 3600),
+        "people": (3400, 3600),
         "plan": "en daglig leder i deltidsstilling som holder i Kafe Samhold, støttetelefonen og "
         "språkkursene, og som følger opp avdelingene",
         "partners": "Bergen, Alver og Øygarden kommuner.",
@@ -233,12 +242,12 @@ REAL = {
         "started": "Ny avdeling i Oslo og samarbeid med Øygarden kommune om språkkafé.",
     },
     "gronland": {
-        "amounts": ((95000, 95000), (95000, 95000), (95000, 95000)),
+        "amounts": ((95000, 95000), (95000, 95000)),
         "spending": NO_SALARY,
         "paid": "Barneklubben, Kvinne Kaffe og nabolagsfestene: mat, materiell og utflukter",
         "reach": "Barnefamilier på Grønland og Tøyen, mange med kort botid. Rundt 120 deltakere "
         "hver helg.",
-        "people": (450, 500, 520),
+        "people": (500, 520),
         "plan": "barneklubben hver helg, Kvinne Kaffe og fester for hele nabolaget",
         "partners": "Bydel Gamle Oslo og biblioteket på Tøyen.",
         "phone": "Gruppen drives av én ildsjel med god hjelp fra foreldre. Trenger særlig hjelp "
@@ -249,11 +258,11 @@ REAL = {
         "started": "Samarbeid med helsestasjonen om foreldremøter.",
     },
     "ifo": {
-        "amounts": ((89000, 89000), (92000, 92000), (95000, 95000)),
+        "amounts": ((89000, 89000), (95000, 95000)),
         "spending": "salary",
         "paid": "Honorar til ungdomskoordinator",
         "reach": "Ungdom med innvandrerbakgrunn i Fredrikstad og Sarpsborg, 13–25 år.",
-        "people": (300, 340, 380),
+        "people": (340, 380),
         "plan": "en ungdomskoordinator som driver friluftsliv, idrett og motivasjonsseminarer",
         "partners": "Fredrikstad og Sarpsborg kommuner og Østfold idrettskrets.",
         "phone": "Søkte bevisst under revisorgrensen. Motivert for kurs i søknadsskriving.",
@@ -263,12 +272,12 @@ REAL = {
         "started": "Samarbeid med Sarpsborg kommune om sommeraktiviteter.",
     },
     "internationals": {
-        "amounts": ((99000, 99000), (99000, 99000), (99000, 99000)),
+        "amounts": ((99000, 99000), (99000, 99000)),
         "spending": "salary",
         "paid": "Honorar til prosjektleder for karriereverkstedene",
         "reach": "Høyt kvalifiserte innvandrere i Oslo-området som vil bruke utdanningen sin i "
         "arbeidslivet.",
-        "people": (400, 450, 500),
+        "people": (450, 500),
         "plan": "en prosjektleder for karriereverkstedene, gruppementoring og Policy Shaper "
         "Programme",
         "partners": "AOF og flere arbeidsgivere i Oslo.",
@@ -280,11 +289,11 @@ REAL = {
         "started": "Samarbeid med AOF om et kurs i norsk arbeidslivskultur.",
     },
     "noorhald": {
-        "amounts": ((90000, 90000), (95000, 95000), (95000, 95000)),
+        "amounts": ((90000, 90000), (95000, 95000)),
         "spending": "salary",
         "paid": "Honorar til koordinator (20 % stilling)",
         "reach": "Innvandrer- og minoritetskvinner i Herøy, Alstahaug, Leirfjord og Dønna.",
-        "people": (120, 140, 150),
+        "people": (140, 150),
         "plan": "en koordinator for språkkafé, Multikor og Mat og prat i fire kommuner",
         "partners": "Biblioteket i Alstahaug og frivilligsentralen.",
         "phone": "Eneste søker fra Helgeland. Lang reisevei til fellessamlinger, men svært "
@@ -297,12 +306,12 @@ REAL = {
         "started": "Ny avdeling på Dønna og samarbeid med frivilligsentralen.",
     },
     "svetisava": {
-        "amounts": ((95000, 95000), (95000, 95000), (98000, 98000)),
+        "amounts": ((95000, 95000), (98000, 98000)),
         "spending": NO_SALARY,
         "paid": "Serbisk skole, fotball og språkkafé: bøker, materiell og baneleie",
         "reach": "Familier fra Serbia og Bosnia-Hercegovina i Vestfold, og andre som kommer på "
         "språkkafé.",
-        "people": (200, 230, 250),
+        "people": (230, 250),
         "plan": "serbisk skole hver lørdag, fotball, språkkafé og hjelp med CV og jobbsøking",
         "partners": "Færder kommune og biblioteket på Nøtterøy.",
         "phone": "Leder forklarte at midlene går til aktiviteter for barn og familier.",
@@ -312,11 +321,11 @@ REAL = {
         "started": "Samarbeid med Færder kommune om språkkafé på biblioteket.",
     },
     "brobygger": {
-        "amounts": ((99000, 99000), (99000, 99000), (99000, 99000)),
+        "amounts": ((99000, 99000), (99000, 99000)),
         "spending": "salary",
         "paid": "Honorar til brobyggere",
         "reach": "Nyankomne familier i Bergen som møter barnevern, skole og helsetjenester.",
-        "people": (350, 400, 420),
+        "people": (400, 420),
         "plan": "honorar til brobyggere som holder dialogsamlinger og åpent kontor",
         "partners": "Bergen kommune og Vestland fylkeskommune.",
         "phone": "Ikke medlemsbasert. Vil bygge en mer varig organisasjon rundt brobyggerne.",
@@ -326,11 +335,11 @@ REAL = {
         "started": "Dialogsamlinger på to nye skoler i Bergen.",
     },
     "wadajir": {
-        "amounts": ((96000, 96000), (98000, 98000), (99000, 99000)),
+        "amounts": ((96000, 96000), (99000, 99000)),
         "spending": "salary",
         "paid": "Lønn til daglig leder (20 % stilling)",
         "reach": "Innvandrere i Skien og Grenland, særlig ungdom og foreldre.",
-        "people": (250, 300, 330),
+        "people": (300, 330),
         "plan": "en daglig leder i deltid som driver temakvelder, karriereveiledning og "
         "fotballtreninger",
         "partners": "Skien kommune og Iqra Læringssenter.",
@@ -346,7 +355,7 @@ REAL = {
 # The 2023 and 2024 story: which reports end where, who gets a second instalment held back,
 # the change notice and the clawback.
 REPORT_2023 = {
-    "gronland": "draft",  # overdue
+    "ifo": "draft",  # overdue
     "internationals": "submitted",
     "brobygger": "returned",
 }
@@ -945,8 +954,8 @@ def _keep(model, organisation, rows):
 
 
 def _record_the_pilot_grants(participants):
-    """The nine applied to IMDi in 2022 and 2023 (this scheme): their profiles say so, which
-    the eligibility check of the next year's call looks for."""
+    """The nine applied to IMDi in 2022 and 2023 (this scheme, for the grant years 2023 and
+    2024): their profiles say so, which the eligibility check of the second call looks for."""
     for organisation, slug in participants:
         for year_index, year in enumerate((2022, 2023)):
             applied = Decimal(REAL[slug]["amounts"][year_index][0])
@@ -966,7 +975,8 @@ def _record_the_pilot_grants(participants):
 
 
 class _History:
-    """Plans the dated steps of 2022–2024 and runs them through the services."""
+    """Plans the dated steps of 2022–2025 (the intake call of 2022 to the follow-up of the
+    grants for 2024) and runs them through the services."""
 
     def __init__(self, scheme, caseworker, participants, fictional, approver):
         self.scheme = scheme
@@ -996,7 +1006,7 @@ class _History:
         return _moment(day.year, day.month, day.day, hour, minute)
 
     def plan(self):
-        for year in (2022, 2023, 2024):
+        for year in GRANT_YEARS:
             self._plan_call(year)
         self._plan_accounts()
         self._plan_reports()
@@ -1043,11 +1053,11 @@ class _History:
     def _cases(self, year):
         cases = []
         for organisation, slug, leader in self.participants:
-            applied, _awarded = REAL[slug]["amounts"][year - 2022]
+            applied, _awarded = REAL[slug]["amounts"][GRANT_YEARS.index(year)]
             case = _Case(year, slug, organisation, leader, Decimal(applied))
             self.cases[(year, slug)] = case
             cases.append(case)
-        if year == 2022:
+        if year == INTAKE:
             for organisation, person, row in self.fictional:
                 case = _Case(year, organisation.name, organisation, person, Decimal(row[10]), row)
                 self.cases[(year, case.key)] = case
@@ -1056,7 +1066,7 @@ class _History:
         return cases
 
     def _save_round(self, year, opens, closes):
-        guidance = GUIDANCE_2022 if year == 2022 else GUIDANCE_FOLLOW_UP.format(
+        guidance = GUIDANCE_INTAKE if year == INTAKE else GUIDANCE_FOLLOW_UP.format(
             year=year, next_year=year + 1, deadline=format_day(closes)
         )  # fmt: skip
         self.rounds[year] = services.save_round(
@@ -1064,7 +1074,7 @@ class _History:
             scheme_year=self.years[year],
             title=ROUND_TITLE.format(year=year),
             kind=RoundKind.CLOSED,
-            continuation=year != 2022,
+            continuation=year != INTAKE,
             opens_on=opens,
             closes_on=closes,
             guidance=guidance,
@@ -1135,7 +1145,7 @@ class _History:
             **fields,
         )
         services.save_budget(case.person, application, budget)
-        name = case.organisation.name
+        name, last_year = case.organisation.name, day.year - 1
         services.add_attachment(
             case.person,
             application,
@@ -1146,7 +1156,7 @@ class _History:
             case.person,
             application,
             AttachmentKind.ANNUAL_REPORT,
-            _pdf(f"arsmelding-{case.year - 1}.pdf", f"Årsmelding {case.year - 1} for {name}"),
+            _pdf(f"arsmelding-{last_year}.pdf", f"Årsmelding {last_year} for {name}"),
         )
         case.application = application
 
@@ -1155,7 +1165,7 @@ class _History:
         data = REAL[slug]
         row = next(row for row in PARTICIPANTS if row[1] == slug)
         activities = ", ".join(activity[0] for activity in row[12])
-        if case.year == 2022:
+        if case.year == INTAKE:
             intro = f"Vi vil bruke tilskuddet til {data['plan']}."
         else:
             intro = (
@@ -1165,7 +1175,7 @@ class _History:
         fields = {
             "planned_activities": f"{intro} Faste aktiviteter: {activities}.",
             "reach": data["reach"],
-            "people_reached": data["people"][case.year - 2022],
+            "people_reached": data["people"][GRANT_YEARS.index(case.year)],
             "wants_mentor": True,
             "planned_collaborations": data["partners"],
         }
@@ -1200,7 +1210,7 @@ class _History:
 
     def _phoned(self, case):
         """Before choosing, the caseworker phoned the nine and a few on the reserve list."""
-        if case.year != 2022:
+        if case.year != INTAKE:
             return False
         row = case.row
         return row is None or (row[9] == SPREAD and self.rng.random() < 0.4)
@@ -1231,7 +1241,7 @@ class _History:
     def _real_scores(self, case):
         data = REAL[case.key]
         scores = {criterion: (self.rng.choice((4, 5, 5)), "") for criterion in SCORED}
-        if case.year == 2022:
+        if case.year == INTAKE:
             summary = (
                 f"Oppfyller vilkårene. Organisasjonen har {data['merit']}. Anbefales tatt inn i "
                 "prøveordningen."
@@ -1282,7 +1292,7 @@ class _History:
     def _propose(self, year):
         real = [self.cases[(year, slug)] for _org, slug, _leader in self.participants]
         for rank, case in enumerate(real, start=1):
-            _applied, awarded = REAL[case.key]["amounts"][year - 2022]
+            _applied, awarded = REAL[case.key]["amounts"][GRANT_YEARS.index(year)]
             services.set_proposal(
                 self.caseworker,
                 case.application,
@@ -1312,11 +1322,12 @@ class _History:
     def _award(self, case, paid):
         slug = case.key
         data = REAL[slug]
-        amount = Decimal(data["amounts"][case.year - 2022][1])
-        if case.year == 2022:
+        amount = Decimal(data["amounts"][GRANT_YEARS.index(case.year)][1])
+        if case.year == INTAKE:
             reasons = (
-                f"{case.organisation.name} er tatt inn i prøveordningen for 2022–2024. Vi har "
-                f"lagt vekt på {data['merit']}. Tilskuddet er frie driftsmidler."
+                f"{case.organisation.name} er tatt inn i prøveordningen, som varer ut 2024, og "
+                f"får tilskudd for {case.year}. Vi har lagt vekt på {data['merit']}. Tilskuddet "
+                "er frie driftsmidler og betales ut i januar."
             )
         else:
             reasons = (
@@ -1324,7 +1335,7 @@ class _History:
                 f"{case.organisation.name} har fulgt opp ordningen som forutsatt. Tilskuddet er "
                 "frie driftsmidler."
             )
-        if case.year == 2022 and amount < case.amount:
+        if case.year == INTAKE and amount < case.amount:
             reasons += (
                 f" Dere søkte om {_nok(case.amount)} kroner. For å få plass til ni "
                 f"organisasjoner innenfor rammen får dere {_nok(amount)} kroner."
@@ -1382,7 +1393,7 @@ class _History:
 
     def _plan_reports(self):
         at = self.timeline.at
-        for year in (2022, 2023, 2024):
+        for year in GRANT_YEARS:
             due = self.years[year].report_due_date
             for days_before in (14, 3, -1):
                 day = due - datetime.timedelta(days=days_before)
@@ -1419,7 +1430,7 @@ class _History:
         )
         return {
             "activities_held": f"I {case.year} holdt vi disse aktivitetene: {activities}.",
-            "people_reached": data["people"][case.year - 2022],
+            "people_reached": data["people"][GRANT_YEARS.index(case.year)],
             "collaborations_started": data["started"],
             "money_used_for": (
                 f"Det meste gikk til {_lower_first(data['paid'])}. Resten gikk til "
@@ -1438,7 +1449,7 @@ class _History:
             data["network"],
             None,
             f"Vi har gjennomført aktivitetene vi planla for {case.year}, og nådd om lag "
-            f"{data['people'][case.year - 2022]} personer.",
+            f"{data['people'][GRANT_YEARS.index(case.year)]} personer.",
         ]
         return {goal.pk: text for goal, text in zip(self.goals, texts, strict=False) if text}
 
@@ -1503,7 +1514,7 @@ class _History:
     def _plan_extras(self):
         at = self.timeline.at
         appellant = next(
-            case for (year, key), case in self.cases.items() if year == 2022 and key == APPEALED
+            case for (year, key), case in self.cases.items() if year == INTAKE and key == APPEALED
         )
         at(_moment(2022, 6, 27, 20, 15), self._appeal, appellant)
         at(_moment(2022, 8, 12, 13), self._uphold, appellant)
@@ -1749,7 +1760,7 @@ def load(log):
     languages = {language.code: language for language in Language.objects.all()}
     fictional = _fictional_organisations(target_groups, languages)
     first_call = Round.objects.filter(
-        scheme_year__scheme=scheme, title=ROUND_TITLE.format(year=2022)
+        scheme_year__scheme=scheme, title=ROUND_TITLE.format(year=INTAKE)
     )
     if first_call.exists():
         # A history loaded before the portal kept bank accounts gets them now.

@@ -1,4 +1,5 @@
-"""The grants demo data: the pilot's three years as DOMAIN.md tells them, loaded twice."""
+"""The grants demo data: the pilot's two grant years as DOMAIN.md and the evaluation report tell
+them, loaded twice."""
 
 import datetime
 import io
@@ -14,7 +15,7 @@ from django.utils import timezone
 from stdnum.no import kontonr, orgnr
 
 from grants import services
-from grants.demo import OPEN_TITLE, ROUND_TITLE
+from grants.demo import GRANT_YEARS, INTAKE, OPEN_TITLE, ROUND_TITLE
 from grants.models import (
     APPEAL_PERIOD,
     AccountLine,
@@ -101,16 +102,21 @@ def call(year):
 
 def test_loading_again_changes_nothing(demo):
     assert demo["first"] == demo["second"]
-    assert demo["first"]["Application"] == 56 + 9 + 9
+    assert demo["first"]["Application"] == 56 + 9
     first, second = demo["output"]
-    assert "Grants: 4 calls, 74 applications (27 awarded, 47 rejected)" in first
+    assert "Grants: 3 calls, 65 applications (18 awarded, 47 rejected)" in first
     assert "already there" in second
 
 
-def test_the_2022_call_had_56_applicants_and_took_in_nine(demo):
-    round_ = call(2022)
+def test_the_intake_call_of_2022_had_56_applicants_and_took_in_nine_for_2023(demo):
+    round_ = call(INTAKE)
     assert round_.kind == "closed"
     assert round_.closes_on == datetime.date(2022, 4, 20)
+    assert round_.scheme_year.year == 2023
+    decided = Decision.objects.filter(application__round=round_, kind=DecisionKind.AWARD)
+    assert {decision.decided_at.year for decision in decided} == {2022}
+    paid = Disbursement.objects.filter(award__application__round=round_)
+    assert {payment.paid_on.year for payment in paid} == {2023}
     assert "Frivillighetsregisteret" in round_.guidance
     applications = Application.objects.filter(round=round_).select_related("organisation")
     assert applications.count() == 56 == round_.invitations.count()
@@ -135,8 +141,18 @@ def test_the_2022_call_had_56_applicants_and_took_in_nine(demo):
     assert rejections.filter(reasons__contains="spredning").exists()  # the portfolio
 
 
+def test_grants_for_two_years_and_no_third(demo):
+    """The evaluation report: grants for 2023 and 2024; nothing of the pilot after 2024 but the
+    follow-up of the 2024 grants (its reports, and the rest held for them)."""
+    awarded = Award.objects.values_list("application__round__scheme_year__year", flat=True)
+    assert sorted(set(awarded)) == list(GRANT_YEARS) == [2023, 2024]
+    last = Disbursement.objects.latest("paid_on")
+    assert last.paid_on < THE_PAST.date() and last.instalment.after_report_approved
+    assert last.award.application.round == call(2024)
+
+
 def test_each_year_awards_nine_within_the_frame(demo):
-    for year in (2022, 2023, 2024):
+    for year in GRANT_YEARS:
         awards = Award.objects.filter(application__round=call(year)).select_related(
             "application__round__scheme_year"
         )
@@ -196,7 +212,7 @@ def test_appeal_change_notice_and_clawback_are_handled(demo):
     appeal = Appeal.objects.get()
     assert appeal.status == AppealStatus.UPHELD
     assert appeal.decision.kind == DecisionKind.REJECTION
-    assert appeal.decision.application.round == call(2022)
+    assert appeal.decision.application.round == call(INTAKE)
     assert appeal.lodged_at.date() <= appeal.decision.appeal_deadline
     assert ChangeNotice.objects.get().status == ChangeNoticeStatus.HANDLED
     clawback = Clawback.objects.get()
