@@ -4,9 +4,14 @@ money out and back, reports, appeals and change notices.
 The forms only check what was typed; the rules about state and money are the services'
 (grants/services.py), whose errors the views show on these forms."""
 
+from typing import NamedTuple
+
 from django import forms
 from django.forms import formset_factory
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from grants.forms.bounds import date_rules, max_length
@@ -258,6 +263,56 @@ class AssessmentForm(PortalForm):
 PROPOSED_CHOICES = [("yes", _("Propose for award")), ("no", _("Do not propose"))]
 
 
+ROW_FIELDS = ("rank", "proposed_amount")  # what a portfolio row lets the caseworker change
+
+
+class RowInput(NamedTuple):
+    """One input of the portfolio's rows, as its form field would write it, written without
+    the template engine: a page has dozens of rows."""
+
+    name: str
+    type: str
+    attrs: str  # the other HTML attributes (min, max, class ...), safe to write as they are
+    help_text: str
+
+    @classmethod
+    def of(cls, bound_field):
+        widget = bound_field.field.widget
+        return cls(
+            bound_field.html_name,
+            widget.input_type,
+            flatatt(widget.attrs),
+            bound_field.help_text,
+        )
+
+    def render(self, row, value, errors, label, *, form="", help_id=""):
+        """The input of the application ``row`` (pk) with its label for screen readers and
+        its errors under it; ids as ``ProposalForm(auto_id=f"id_%s_{row}")`` gives them, so
+        that the error summary links here."""
+        input_id = f"id_{self.name}_{row}"
+        error_id = f"{input_id}_error" if errors else ""
+        described_by = " ".join(filter(None, [help_id, error_id]))
+        return format_html(
+            '<label class="visually-hidden" for="{}">{}</label>'
+            '<input type="{}" name="{}" id="{}" value="{}"{}{}{}{}>{}',
+            input_id,
+            label,
+            self.type,
+            self.name,
+            input_id,
+            "" if value is None else value,
+            self.attrs,
+            format_html(' form="{}"', form) if form else "",
+            format_html(' aria-describedby="{}"', described_by) if described_by else "",
+            mark_safe(' aria-invalid="true"') if errors else "",
+            format_html(
+                '<div class="invalid-feedback d-block" id="{}">{}</div>', error_id, " ".join(errors)
+            )
+            if errors
+            else "",
+        )
+
+
 class ProposalForm(PortalForm):
     proposed = forms.TypedChoiceField(
         label=_("Proposal"),
@@ -286,14 +341,23 @@ class ProposalForm(PortalForm):
                 self.add_error("proposed_amount", _("The amount must be more than 0."))
         return data
 
-    def compact(self, row_form_id=None):
-        """Small inputs for a row of the portfolio table; the rank may sit outside the form."""
-        for name in ("rank", "proposed_amount"):
-            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
-        self.fields["rank"].widget.attrs.update({"min": "1", "placeholder": _("rank")})
-        if row_form_id:
-            self.fields["rank"].widget.attrs["form"] = row_form_id
-        return self
+    @classmethod
+    def row_inputs(cls, prefix) -> dict:
+        """The inputs of a portfolio row (name, type, attributes, help): the proposal, its rank
+        and amount. Read once from this form, so that its rules (min, max, input mode) stay
+        here and a page of rows needs no form per row."""
+        form = cls(prefix=prefix)
+        for name in ROW_FIELDS:
+            form.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        form.fields["rank"].widget.attrs.update({"min": "1", "placeholder": _("rank")})
+        return {name: RowInput.of(form[name]) for name in ("proposed", *ROW_FIELDS)}
+
+    @classmethod
+    def row_values(cls, application) -> dict:
+        """What a portfolio row's inputs hold before the caseworker types: as the form shows
+        ``initial_from(application)``."""
+        initial = cls.initial_from(application)
+        return {name: cls.base_fields[name].prepare_value(initial.get(name)) for name in ROW_FIELDS}
 
     @classmethod
     def initial_from(cls, application) -> dict:

@@ -11,18 +11,26 @@ shown on the form, with the user's input kept.
 
 import datetime
 from collections import defaultdict
+from functools import cache
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import (
+    Case,
+    Count,
     Exists,
     F,
     OuterRef,
     Prefetch,
     Subquery,
+    Sum,
+    Value,
+    When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +42,7 @@ from grants import records, services
 from grants.dashboard import approver_bodies
 from grants.filters import ApplicationFilter
 from grants.forms.caseworker import (
+    ROW_FIELDS,
     AppealForm,
     ApprovePaymentForm,
     AssessmentForm,
@@ -84,7 +93,7 @@ from grants.models import (
 )
 from grants.workflows import PROPOSAL_FLOW
 from organisations.geography import County
-from organisations.models import Organisation
+from organisations.models import Organisation, TargetGroup
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.prefetch import prefetch_lists, prefetch_where, set_prefetched
@@ -656,8 +665,7 @@ def propose(request, pk):
                     % {"organisation": application.organisation.name},
                 )
             if to_portfolio:
-                url = reverse("grants:portfolio", args=[application.round_id])
-                return redirect(f"{url}#row-{application.pk}")
+                return redirect(_portfolio_url(request, application))
             return redirect(_workspace_url(application.pk, "proposal"))
     if to_portfolio:
         return _portfolio_page(request, application.round, bound=(application.pk, form))
@@ -802,129 +810,232 @@ def handle_appeal(request, pk):
 # --- the round's portfolio ---------------------------------------------------------------------
 
 
-def _spread(rows, key):
-    """[(label, count, sum)] over ``rows`` of (application, amount), most first."""
+# Where a sent application stands in the portfolio, decided in the database.
+AWARDED, PROPOSED, REJECTED, CANDIDATE = "awarded", "proposed", "rejected", "candidate"
+STANDING = Case(
+    When(status=ApplicationStatus.AWARDED, award__isnull=False, then=Value(AWARDED)),
+    When(status=ApplicationStatus.REJECTED, then=Value(REJECTED)),
+    When(assessment__proposed=True, then=Value(PROPOSED)),
+    default=Value(CANDIDATE),
+)
+# What an application counts with in the portfolio: its award, else the amount proposed.
+PORTFOLIO_AMOUNT = Case(
+    When(standing=AWARDED, then="award__amount"), default="assessment__proposed_amount"
+)
+IN_PORTFOLIO = (AWARDED, PROPOSED)
+# The portfolio's two lists (``?show=``), each a page at a time, in their orders.
+RANKED, CANDIDATES = "ranked", "candidates"
+LIST_ORDER = {
+    RANKED: (
+        Coalesce("assessment__rank", 10_000).asc(),
+        Coalesce("total_score", 0).desc(),
+        "organisation__name",
+        "id",
+    ),
+    CANDIDATES: (F("total_score").desc(nulls_last=True), "organisation__name", "id"),
+}
+# What a row reads: not the application's texts, nor the organisation's profile.
+PORTFOLIO_FIELDS = (
+    "round_id", "status", "amount", "organisation__name", "organisation__county",
+    "assessment__proposed", "assessment__rank", "assessment__proposed_amount", "award__amount",
+)  # fmt: skip
+
+
+def _sent(request, round_id):
+    """The call's sent applications, each with its ``standing`` and ``total_score``."""
+    return (
+        Application.objects.visible_to(request.user)
+        .filter(round_id=round_id)
+        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+        .annotate(standing=STANDING)
+        .with_total_score()
+    )
+
+
+def _spread(groups, label):
+    """[(label, count, sum)] from (key, count, sum) groups, added up per label (each key
+    labelled once), most first."""
+    label = cache(label)
     counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
-    for application, amount in rows:
-        for label in key(application):
-            counts[label] += 1
-            sums[label] += amount or ZERO
+    for key, count, amount in groups:
+        counts[label(key)] += count
+        sums[label(key)] += amount or ZERO
     return sorted(
-        ((label, counts[label], sums[label]) for label in counts),
+        ((name, counts[name], sums[name]) for name in counts),
         key=lambda row: (-row[1], str(row[0])),
     )
 
 
-def _membership_label(organisation):
-    if organisation.member_based:
-        return [_("member-based")]
-    if organisation.member_based is False:
-        return [_("not member-based")]
-    return [_("not recorded")]
+def _membership_label(member_based):
+    if member_based:
+        return _("member-based")
+    if member_based is False:
+        return _("not member-based")
+    return _("not recorded")
 
 
-def _candidates_page(request, candidates, bound_pk):
-    """The page of the not-proposed applications asked for, or the one holding a form with
-    errors (so the caseworker sees them)."""
-    paginator = Paginator(candidates, PAGE_SIZE)
-    for index, application in enumerate(candidates):
-        if application.pk == bound_pk:
-            return paginator.get_page(index // PAGE_SIZE + 1)
-    return paginator.get_page(request.GET.get("page"))
+def _county_label(code):
+    return Organisation(county=code or "").get_county_display() or _("not recorded")
 
 
-def _attach_proposal_form(application, bound_pk, bound_form):
-    """The form that proposes (or re-ranks) an assessed application, on its row."""
-    assessment = getattr(application, "assessment", None)
-    if assessment is None or application.status == ApplicationStatus.AWARDED:
+def _target_group_label(names):
+    """The label of a target group from its (name_nb, name_en), as the model names it."""
+    if names[0] is None:
+        return _("none")
+    return str(TargetGroup(name_nb=names[0], name_en=names[1]))
+
+
+def _portfolio_summary(sent) -> dict:
+    """The whole call's counts, total and spreads, summed in the database (one row per
+    standing, county and kind of organisation; one per target group), whichever page shows."""
+    groups = list(
+        sent.order_by()
+        .values("standing", "organisation__county", "organisation__member_based")
+        .annotate(count=Count("id"), amount=Sum(PORTFOLIO_AMOUNT))
+    )
+    counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
+    for group in groups:
+        counts[group["standing"]] += group["count"]
+        sums[group["standing"]] += group["amount"] or ZERO
+    in_portfolio = [group for group in groups if group["standing"] in IN_PORTFOLIO]
+    target_groups = (
+        sent.filter(standing__in=IN_PORTFOLIO)
+        .order_by()
+        .values_list("target_groups__name_nb", "target_groups__name_en")
+        .annotate(count=Count("id"), amount=Sum(PORTFOLIO_AMOUNT))
+    )
+    return {
+        "counts": {**counts, "portfolio": counts[AWARDED] + counts[PROPOSED]},
+        "awarded_total": sums[AWARDED],
+        "total": sums[AWARDED] + sums[PROPOSED],
+        "by_county": _spread(
+            ((g["organisation__county"], g["count"], g["amount"]) for g in in_portfolio),
+            _county_label,
+        ),
+        "by_membership": _spread(
+            ((g["organisation__member_based"], g["count"], g["amount"]) for g in in_portfolio),
+            _membership_label,
+        ),
+        "by_target_group": _spread(
+            (((nb, en), count, amount) for nb, en, count, amount in target_groups),
+            _target_group_label,
+        ),
+    }
+
+
+def _listed(show, awarded_apart) -> list:
+    """The standings a list shows. Awarded applications are ranked among the proposals while
+    they are few; when a call has many, the list keeps to the proposals still to decide."""
+    if show == CANDIDATES:
+        return [CANDIDATE]
+    return [PROPOSED] if awarded_apart else list(IN_PORTFOLIO)
+
+
+def _place(sent, pk, awarded_apart=None):
+    """(list, page number) where the application's row is now, or None (rejected, gone).
+    Whether the awards are listed apart is counted here when not given."""
+    ranked = list(
+        sent.filter(standing__in=IN_PORTFOLIO)
+        .order_by(*LIST_ORDER[RANKED])
+        .values_list("pk", "standing")
+    )
+    if awarded_apart is None:
+        awarded_apart = sum(standing == AWARDED for _pk, standing in ranked) > AWARDED_LISTED
+    listed = _listed(RANKED, awarded_apart)
+    show, pks = RANKED, [row for row, standing in ranked if standing in listed]
+    if pk not in pks:
+        candidates = sent.filter(standing=CANDIDATE).order_by(*LIST_ORDER[CANDIDATES])
+        show, pks = CANDIDATES, list(candidates.values_list("pk", flat=True))
+    return (show, pks.index(pk) // PAGE_SIZE + 1) if pk in pks else None
+
+
+def _list_query(show, number=1) -> str:
+    """The query string of a list's page (none for the ranked list's first)."""
+    params = {"show": show} if show == CANDIDATES else {}
+    if number > 1:
+        params["page"] = number
+    return urlencode(params)
+
+
+def _portfolio_url(request, application) -> str:
+    """The portfolio's page that shows the application's row, scrolled to it."""
+    place = _place(_sent(request, application.round_id), application.pk)
+    query = _list_query(*(place or (RANKED,)))
+    url = reverse("grants:portfolio", args=[application.round_id])
+    return f"{url}{'?' if query else ''}{query}#row-{application.pk}"
+
+
+def _attach_inputs(application, inputs, bound_form, show):
+    """The rank and amount inputs of a row that can be proposed or re-ranked (``inputs``);
+    the row whose proposal was refused keeps what the caseworker typed, with the errors. In
+    the ranked list the rank sits in its own cell, outside the row's form."""
+    if getattr(application, "assessment", None) is None or application.standing == AWARDED:
         return
-    if application.pk == bound_pk:
-        form = bound_form
+    if bound_form is None:
+        values, errors = ProposalForm.row_values(application), {}
     else:
-        form = ProposalForm(
-            initial=ProposalForm.initial_from(application),
-            prefix=PROPOSE,
-            auto_id=f"id_%s_{application.pk}",
-        )
-    # In the ranked table the rank sits in its own cell, outside the row's form.
-    application.form = form.compact(f"propose-{application.pk}" if assessment.proposed else None)
-
-
-# What the portfolio reads of every sent application in the call (thousands in a big call):
-# not their texts, nor the organisations' profiles or the awards' conditions.
-PORTFOLIO_FIELDS = (
-    "round_id", "status", "amount",
-    "organisation__name", "organisation__county", "organisation__member_based",
-    "assessment__proposed", "assessment__rank", "assessment__proposed_amount",
-    "award__amount",
-)  # fmt: skip
+        values = {name: bound_form[name].value() for name in ROW_FIELDS}
+        errors = {name: bound_form[name].errors for name in ROW_FIELDS}
+    name = {"name": application.organisation.name}
+    pk = application.pk
+    application.form_id = f"propose-{pk}"
+    rank, amount = inputs["rank"], inputs["proposed_amount"]
+    application.inputs = {
+        "rank": rank.render(
+            pk,
+            values["rank"],
+            errors.get("rank"),
+            _("Rank of %(name)s") % name,
+            form=application.form_id if show == RANKED else "",
+            help_id="rank-help",
+        ),
+        "proposed_amount": amount.render(
+            pk,
+            values["proposed_amount"],
+            errors.get("proposed_amount"),
+            _("Proposed amount for %(name)s") % name,
+        ),
+    }
+    application.non_field_errors = bound_form.non_field_errors() if bound_form else ()
 
 
 def _portfolio_page(request, round_, bound=None):
-    applications = list(
-        Application.objects.visible_to(request.user)
-        .filter(round=round_)
-        .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+    """The call's portfolio: its totals and spreads, and one page of one list (the proposals
+    by rank, or the applications not proposed by score) with inputs on each row. With
+    ``bound`` = (pk, refused form) it shows the page holding that row, with the errors."""
+    sent = _sent(request, round_.pk)
+    summary = _portfolio_summary(sent)
+    counts = summary["counts"]
+    awarded_apart = counts.get(AWARDED, 0) > AWARDED_LISTED
+    show = CANDIDATES if request.GET.get("show") == CANDIDATES else RANKED
+    number = request.GET.get("page")
+    bound_pk, bound_form = bound or (None, None)
+    if bound_pk is not None:
+        show, number = _place(sent, bound_pk, awarded_apart) or (show, number)
+    paginator = Paginator(
+        sent.filter(standing__in=_listed(show, awarded_apart))
         .select_related("organisation", "assessment", "award")
         .only(*PORTFOLIO_FIELDS)
-        .with_total_score()
-        .order_by("organisation__name", "id")
+        .order_by(*LIST_ORDER[show]),
+        PAGE_SIZE,
     )
-    bound_pk, bound_form = bound or (None, None)
-    portfolio, candidates, rejected = [], [], 0
-    for application in applications:
-        assessment = getattr(application, "assessment", None)
-        award = getattr(application, "award", None)
-        if application.status == ApplicationStatus.AWARDED and award is not None:
-            application.portfolio_amount = award.amount
-            portfolio.append(application)
-        elif application.status == ApplicationStatus.REJECTED:
-            rejected += 1
-        elif assessment is not None and assessment.proposed:
-            application.portfolio_amount = assessment.proposed_amount
-            portfolio.append(application)
-        else:
-            candidates.append(application)
-
-    def rank_order(application):
-        assessment = getattr(application, "assessment", None)
-        rank = assessment.rank if assessment and assessment.rank is not None else 10_000
-        return (rank, -(application.total_score or 0), application.organisation.name)
-
-    portfolio.sort(key=rank_order)
-    # For the spread, not every application; a plain list, so a thousand rows clone no querysets.
-    prefetch_related_objects(portfolio, Prefetch("target_groups", to_attr="target_group_list"))
-    candidates.sort(key=lambda a: (a.total_score is None, -(a.total_score or 0)))
-    page = _candidates_page(request, candidates, bound_pk)
-    awarded = [a for a in portfolio if a.status == ApplicationStatus.AWARDED]
-    # Awarded applications are listed among the ranked ones while they are few; when a call has
-    # many, the table keeps to the proposals still to decide and the awards are counted.
-    listed = portfolio if len(awarded) <= AWARDED_LISTED else [
-        a for a in portfolio if a.status != ApplicationStatus.AWARDED
-    ]  # fmt: skip
-    for application in [*listed, *page.object_list]:
-        _attach_proposal_form(application, bound_pk, bound_form)
-    rows = [(application, application.portfolio_amount) for application in portfolio]
+    paginator.count = sum(counts.get(standing, 0) for standing in _listed(show, awarded_apart))
+    page = paginator.get_page(number)  # the summary counted the list: no COUNT query
+    inputs = ProposalForm.row_inputs(PROPOSE)
+    for application in page.object_list:
+        bound_here = bound_form if application.pk == bound_pk else None
+        _attach_inputs(application, inputs, bound_here, show)
     return render(
         request,
         "grants/caseworker/portfolio.html",
         {
+            **summary,
             "round": round_,
-            "portfolio": portfolio,
-            "listed": listed,
-            "awarded_apart": None if listed is portfolio else awarded,
-            "awarded_total": sum((a.portfolio_amount for a in awarded), ZERO),
+            "show": show,
             "page": page,
-            "query": query_without_page(request),
-            "rejected": rejected,
-            "total": sum((amount or ZERO for _a, amount in rows), ZERO),
-            "by_county": _spread(
-                rows, lambda a: [a.organisation.get_county_display() or _("not recorded")]
-            ),
-            "by_target_group": _spread(
-                rows, lambda a: [str(group) for group in a.target_group_list] or [_("none")]
-            ),
-            "by_membership": _spread(rows, lambda a: _membership_label(a.organisation)),
+            "query": _list_query(show),
+            "inputs": inputs,
+            "awarded_apart": awarded_apart,
             "budget": _budget(round_.scheme_year),
             "bound_form": bound_form,
         },
