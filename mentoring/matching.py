@@ -14,13 +14,29 @@ The score is a sum of points; the weights live here and nowhere else:
 | the mentor is full | -20 |
 
 Ties are broken by name, so the order is always the same for the same data.
+
+The database scores and orders every offer and returns only the best (``_ranked``): for each
+weight, how many times it counts for an offer (``_times``, the rule's one definition), from
+what the rule reads of the offer (``_facts``). The reasons of the suggestions returned are put
+together from those same columns; no offer is scored in Python.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -53,17 +69,55 @@ REASONS = {
     "free_capacity": ngettext_lazy("Has room for %(n)d more", "Has room for %(n)d more", "n"),
     "full": _("Has no free places"),
 }
+# The weights that count the items of an offer's list the participant has too: the offer's
+# list, the participant's (a field of Wants) and the reason's placeholder.
+LISTS = {
+    "competence": ("competence_areas", "needs", "areas"),
+    "target_group": ("target_groups", "groups", "groups"),
+    "wish": ("wished_target_groups", "groups", "groups"),
+    "language": ("languages", "languages", "languages"),
+}
+# Best first; ties by name, then by the order the mentors were made, so the order is always
+# the same for the same data.
+ORDER = ("-score", "organisation__name", "organisation_id")
+
+
+@dataclass
+class Wants:
+    """The participant's side, read once (its lists best prefetched)."""
+
+    participant: object
+    needs: list  # the competence areas wanted
+    groups: list  # its target groups
+    languages: list  # besides Norwegian
+
+    @classmethod
+    def of(cls, participant):
+        return cls(
+            participant,
+            needs=list(participant.competence_needs.all()),
+            groups=list(participant.target_groups.all()),
+            languages=[lang for lang in participant.languages.all() if lang.code != NORWEGIAN],
+        )
+
+    def items(self, weight) -> list:
+        """The participant's items that ``weight`` (one of LISTS) looks for on the offers."""
+        return getattr(self, LISTS[weight][1])
 
 
 @dataclass
 class Suggestion:
-    offer: MentorOffer
-    score: int = 0
+    offer: MentorOffer  # with the annotations of ``_ranked``
+    rank: int  # 1 for the best
     because: list = field(default_factory=list)  # (message, its values), put in words on use
 
     @property
     def mentor(self):
         return self.offer.organisation
+
+    @property
+    def score(self) -> int:
+        return self.offer.score
 
     @property
     def reasons(self) -> list[str]:
@@ -72,120 +126,47 @@ class Suggestion:
             str(message % values) if values else str(message) for message, values in self.because
         ]
 
-    def add(self, points: int, message, **values):
-        self.score += points
-        self.because.append((message, values))
-
-
-def _names(items) -> str:
-    return ", ".join(str(item) for item in items)
-
-
-LISTS = ("competence_areas", "target_groups", "wished_target_groups", "languages")
-
-
-def _listed_ids() -> dict:
-    """For each list on the offers (LISTS): offer id -> the ids on it. One query of id pairs
-    (a union of one select per list; the names in the reasons come from the participant's
-    side), much cheaper than building every related object of every offer."""
-    listed = {name: defaultdict(set) for name in LISTS}
-    selects = []
-    for number, name in enumerate(LISTS):
-        field = MentorOffer._meta.get_field(name)
-        offer_id, item_id = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        selects.append(
-            field.remote_field.through.objects.order_by()
-            .annotate(list=Value(number, output_field=IntegerField()))
-            .values_list("list", offer_id, item_id)
-        )
-    for number, offer, item in selects[0].union(*selects[1:], all=True):
-        listed[LISTS[number]][offer].add(item)
-    return listed
-
 
 @dataclass
-class Wants:
-    """The participant's lists, read once for all the offers."""
-
-    needs: list  # the competence areas wanted
-    groups: list  # its target groups
-    languages: list  # besides Norwegian
+class Ranking:
+    shown: list  # the best suggestions (Suggestion), best first, with their reasons
+    total: int  # how many mentors have an offer
 
 
-def score(offer, participant, wants, free_places, listed) -> Suggestion:
-    """Score one mentor's offer for one participant (``listed``: the ids on the offers' lists,
-    from ``_listed_ids``)."""
-
-    def on_offer(name):
-        return listed[name].get(offer.pk, set())
-
-    suggestion = Suggestion(offer)
-    offered = [area for area in wants.needs if area.pk in on_offer("competence_areas")]
-    if offered:
-        suggestion.add(
-            WEIGHTS["competence"] * len(offered),
-            REASONS["competence"],
-            areas=_names(offered),
-        )
-    groups = [g for g in wants.groups if g.pk in on_offer("target_groups")]
-    if groups:
-        suggestion.add(
-            WEIGHTS["target_group"] * len(groups),
-            REASONS["target_group"],
-            groups=_names(groups),
-        )
-    wished = [g for g in wants.groups if g.pk in on_offer("wished_target_groups")]
-    if wished:
-        suggestion.add(
-            WEIGHTS["wish"] * len(wished),
-            REASONS["wish"],
-            groups=_names(wished),
-        )
-    _score_place(suggestion, offer, participant)
-    languages = [language for language in wants.languages if language.pk in on_offer("languages")]
-    if languages:
-        suggestion.add(
-            WEIGHTS["language"] * len(languages),
-            REASONS["language"],
-            languages=_names(languages),
-        )
-    if (
-        participant.member_based is not None
-        and participant.member_based == offer.organisation.member_based
-    ):
-        suggestion.add(
-            WEIGHTS["same_type"],
-            REASONS["same_type" if participant.member_based else "other_type"],
-        )
-    if free_places > 0:
-        suggestion.add(
-            WEIGHTS["free_capacity"],
-            REASONS["free_capacity"],
-            n=free_places,
-        )
-    else:
-        suggestion.add(WEIGHTS["full"], REASONS["full"])
-    return suggestion
+def _flag(weight, item) -> str:
+    return f"has_{weight}_{item.pk}"
 
 
-def _score_place(suggestion, offer, participant):
-    mentor = offer.organisation
-    region = REGION_OF_COUNTY.get(participant.county)
-    if participant.county and participant.county == mentor.county:
-        suggestion.add(
-            WEIGHTS["same_county"],
-            REASONS["same_county"],
-            county=participant.get_county_display(),
-        )
-    elif region and region == REGION_OF_COUNTY.get(mentor.county):
-        suggestion.add(WEIGHTS["same_region"], REASONS["same_region"], region=region.label)
-    elif region and region in offer.regions:
-        suggestion.add(WEIGHTS["same_region"], REASONS["covers_region"], region=region.label)
+def _has(weight, item):
+    """1 when the offer has ``item`` on the list ``weight`` counts, else 0: a subquery that
+    does not depend on the offer, so the database reads it once (hashed), not per offer."""
+    field = MentorOffer._meta.get_field(LISTS[weight][0])
+    offers = field.remote_field.through.objects.filter(
+        **{f"{field.m2m_reverse_field_name()}_id": item.pk}
+    ).values(f"{field.m2m_field_name()}_id")
+    return Case(When(pk__in=offers, then=1), default=0)
 
 
-def suggest_mentors(participant) -> list[Suggestion]:
-    """Every mentor organisation with an offer, scored for ``participant``, best first."""
-    # The places taken: a subquery per offer, not a join over every pairing's members.
+def _place(wants):
+    """Which of the place's reasons the offer has ("" for none): the first that holds."""
+    county = wants.participant.county
+    region = REGION_OF_COUNTY.get(county)
+    places = []
+    if county:
+        places.append(When(organisation__county=county, then=Value("same_county")))
+    if region:
+        counties = [c for c, r in REGION_OF_COUNTY.items() if r == region]
+        # The JSON list as text, as SQLite has no JSON containment; codes are whole words.
+        covers = Contains(Cast("regions", TextField()), f'"{region.value}"')
+        places += [
+            When(organisation__county__in=counties, then=Value("same_region")),
+            When(covers, then=Value("covers_region")),
+        ]
+    return Case(*places, default=Value(""))
+
+
+def _free_places():
+    """The offer's capacity less the places its mentor's live pairings take."""
     taken = (
         PairingMember.objects.filter(
             pairing__mentor=OuterRef("organisation_id"), pairing__status__in=LIVE_STATUSES
@@ -195,19 +176,84 @@ def suggest_mentors(participant) -> list[Suggestion]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    offers = (
+    return F("capacity") - Coalesce(Subquery(taken, output_field=IntegerField()), 0)
+
+
+def _facts(wants) -> dict:
+    """What the rule reads of each offer, as SQL: which of the participant's items each list
+    has, where the mentor is, its free places."""
+    facts = {
+        _flag(weight, item): _has(weight, item) for weight in LISTS for item in wants.items(weight)
+    }
+    return facts | {"place": _place(wants), "free": _free_places()}
+
+
+def _times(wants) -> dict:
+    """The rule: how many times each weight counts for an offer, from its facts."""
+    member_based = wants.participant.member_based
+    times = {
+        weight: sum((F(_flag(weight, item)) for item in wants.items(weight)), start=Value(0))
+        for weight in LISTS
+    }
+    times |= {
+        "same_county": Case(When(place="same_county", then=1), default=0),
+        "same_region": Case(When(place__in=["same_region", "covers_region"], then=1), default=0),
+        "same_type": Value(0)
+        if member_based is None
+        else Case(When(organisation__member_based=member_based, then=1), default=0),
+        "free_capacity": Case(When(free__gt=0, then=1), default=0),
+        "full": Case(When(free__lte=0, then=1), default=0),
+    }
+    return {f"times_{weight}": times[weight] for weight in WEIGHTS}
+
+
+def _ranked(wants):
+    """Every offer with its facts, times per weight and score, best first; ``total``: the
+    number of offers."""
+    score = sum((WEIGHTS[weight] * F(f"times_{weight}") for weight in WEIGHTS), start=Value(0))
+    return (
         MentorOffer.objects.select_related("organisation")
         # Not the mentor organisations' long texts, which no score or suggestion reads.
         .defer("organisation__description", "organisation__social_media")
-        .annotate(taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0))
+        .annotate(**_facts(wants))
+        .annotate(**_times(wants))
+        .annotate(score=score, total=Window(Count("pk")))
+        .order_by(*ORDER)
     )
-    listed = _listed_ids()
-    wants = Wants(
-        needs=list(participant.competence_needs.all()),
-        groups=list(participant.target_groups.all()),
-        languages=[lang for lang in participant.languages.all() if lang.code != NORWEGIAN],
-    )
-    suggestions = [
-        score(offer, participant, wants, offer.capacity - offer.taken, listed) for offer in offers
+
+
+def _names(items) -> str:
+    return ", ".join(str(item) for item in items)
+
+
+def _reason(weight, offer, wants) -> tuple:
+    """Why ``weight`` counts for ``offer``: the message and its values, from the offer's
+    columns and the participant's names."""
+    participant = wants.participant
+    if weight in LISTS:
+        items = [item for item in wants.items(weight) if getattr(offer, _flag(weight, item))]
+        return REASONS[weight], {LISTS[weight][2]: _names(items)}
+    if weight == "same_county":
+        return REASONS[weight], {"county": participant.get_county_display()}
+    if weight == "same_region":
+        return REASONS[offer.place], {"region": REGION_OF_COUNTY[participant.county].label}
+    if weight == "same_type":
+        return REASONS["same_type" if participant.member_based else "other_type"], {}
+    return REASONS[weight], ({"n": offer.free} if weight == "free_capacity" else {})
+
+
+def suggest_mentors(participant, limit=None, offset=0) -> Ranking:
+    """The mentor organisations with an offer for ``participant``, best first, from the
+    ``offset``-th (0: the best) and at most ``limit`` of them (all with None), with their
+    reasons."""
+    wants = Wants.of(participant)
+    offers = list(_ranked(wants)[offset : offset + limit if limit else None])
+    shown = [
+        Suggestion(
+            offer,
+            rank=offset + number,
+            because=[_reason(w, offer, wants) for w in WEIGHTS if getattr(offer, f"times_{w}")],
+        )
+        for number, offer in enumerate(offers, start=1)
     ]
-    return sorted(suggestions, key=lambda s: (-s.score, s.mentor.name, s.mentor.pk))
+    return Ranking(shown, offers[0].total if offers else 0)

@@ -9,7 +9,9 @@ can take now comes from its workflow; a refused step shows the workflow's reason
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Window, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +53,13 @@ from mentoring.views._common import (
 from organisations.models import Organisation
 from scheme.prefetch import prefetch_lists
 from scheme.roles import Role, require_role
-from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
+from scheme.web import (
+    PAGE_SIZE,
+    add_service_errors,
+    get_visible_or_404,
+    paginate,
+    query_without_page,
+)
 
 # The match page shows the best suggestions; the caseworker can ask for all of them.
 SUGGESTIONS_SHOWN = 10
@@ -156,19 +164,33 @@ def _make_pairing(request, form, participants):
     return redirect("mentoring:pairing", pk=pairing.pk)
 
 
-def _mentor_choices(request, mentors, suggested=()):
+def _mentor_choices(request, mentors):
     """The mentors a form offers: the suggested ones, plus the one named in the link or chosen
     in the posted form (never every mentor organisation in the register)."""
     chosen = request.POST.get("mentor") or request.GET.get("mentor", "")
     if not chosen.isdigit():
         return mentors, None
-    # Usually one of the mentors suggested ("Choose", also from the whole list): no query then.
-    chosen = next((m for m in [*mentors, *suggested] if m.pk == int(chosen)), None) or (
+    # Usually one of the mentors suggested ("Choose"): no query then.
+    chosen = next((m for m in mentors if m.pk == int(chosen)), None) or (
         mentor_organisations().filter(pk=chosen).first()
     )
     if chosen and chosen not in mentors:
         mentors = [*mentors, chosen]
     return mentors, chosen
+
+
+def _suggestions(request, participant):
+    """The match page's suggestions and their page: the best few, or with ``?all=1`` every
+    suggestion a page at a time, each ranked and cut in the database (None: no pages). A page
+    past the last is not found: the one query that ranks also counts."""
+    if request.GET.get("all") != "1":
+        return suggest_mentors(participant, SUGGESTIONS_SHOWN), None
+    number = request.GET.get("page", "1")
+    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    ranking = suggest_mentors(participant, PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    if number > 1 and not ranking.shown:
+        raise Http404
+    return ranking, Paginator(range(ranking.total), PAGE_SIZE).page(number)
 
 
 def match(request, organisation_pk):
@@ -177,12 +199,8 @@ def match(request, organisation_pk):
         Organisation.objects.participants(), request.user, pk=organisation_pk
     )
     prefetch_lists([participant], PARTICIPANT_LISTS)
-    suggestions = suggest_mentors(participant)
-    show_all = request.GET.get("all") == "1"
-    shown = suggestions if show_all else suggestions[:SUGGESTIONS_SHOWN]
-    mentors, chosen = _mentor_choices(
-        request, [s.mentor for s in shown], [s.mentor for s in suggestions]
-    )
+    ranking, page = _suggestions(request, participant)
+    mentors, chosen = _mentor_choices(request, [s.mentor for s in ranking.shown])
     initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
     form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -199,9 +217,11 @@ def match(request, organisation_pk):
         "mentoring/match.html",
         {
             "participant": participant,
-            "suggestions": shown,
-            "hidden": len(suggestions) - len(shown),
-            "suggestion_count": len(suggestions),
+            "suggestions": ranking.shown,
+            "hidden": 0 if page else ranking.total - len(ranking.shown),
+            "suggestion_count": ranking.total,
+            "page": page,
+            "query": query_without_page(request),
             "form": form,
             "pairings": pairings,
         },
@@ -243,8 +263,8 @@ def pairing_replace(request, pk):
     # The best suggestions for the pairing's (first) participant, as on the match page.
     participant = min((member.organisation for member in pairing.members.all()), key=lambda o: o.pk)
     prefetch_lists([participant], PARTICIPANT_LISTS)
-    suggested = [s.mentor for s in suggest_mentors(participant)]
-    mentors, _chosen = _mentor_choices(request, suggested[:SUGGESTIONS_SHOWN], suggested)
+    suggested = suggest_mentors(participant, SUGGESTIONS_SHOWN).shown
+    mentors, _chosen = _mentor_choices(request, [s.mentor for s in suggested])
     form = ReplaceForm(request.POST or None, current_mentor=pairing.mentor, mentors=mentors)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -85,7 +85,7 @@ def make_mentor(caseworker):
 def suggestion(participant, mentor):
     participant = Organisation.objects.get(pk=participant.pk)
     with translation.override("en"):
-        [found] = [s for s in suggest_mentors(participant) if s.mentor == mentor]
+        [found] = [s for s in suggest_mentors(participant).shown if s.mentor == mentor]
         return SimpleNamespace(mentor=found.mentor, score=found.score, reasons=found.reasons)
 
 
@@ -302,7 +302,7 @@ def test_the_reasons_follow_the_language(seeker, make_mentor):
     mentor = make_mentor(competence_areas=areas("accounts"), county="03")
     participant = Organisation.objects.get(pk=seeker.pk)
     with translation.override("nb"):
-        [found] = suggest_mentors(participant)
+        [found] = suggest_mentors(participant).shown
         reasons = [str(reason) for reason in found.reasons]
     assert any("Regnskap og økonomi" in reason for reason in reasons)
     assert found.mentor == mentor
@@ -318,7 +318,7 @@ def test_best_first_and_ties_by_name(seeker, make_mentor):
     delta = make_mentor(name="Delta", capacity=0, competence_areas=areas("accounts"))
     best = make_mentor(name="Zulu", competence_areas=areas("accounts", "board-work"))
     with translation.override("en"):
-        suggestions = suggest_mentors(Organisation.objects.get(pk=seeker.pk))
+        suggestions = suggest_mentors(Organisation.objects.get(pk=seeker.pk)).shown
     assert [(s.mentor, s.score) for s in suggestions] == [
         (best, 23),
         (alfa, 13),
@@ -337,7 +337,7 @@ def test_the_same_data_gives_the_same_list(seeker, make_mentor, groups):
         with translation.override("en"):
             return [
                 (s.mentor.pk, s.score, [str(r) for r in s.reasons])
-                for s in suggest_mentors(Organisation.objects.get(pk=seeker.pk))
+                for s in suggest_mentors(Organisation.objects.get(pk=seeker.pk)).shown
             ]
 
     first = listing()
@@ -351,7 +351,9 @@ def test_the_same_data_gives_the_same_list(seeker, make_mentor, groups):
 def test_mentors_without_an_offer_are_not_suggested(seeker, make_mentor):
     factories.OrganisationFactory(kind="mentor", name="Uten tilbud")
     offered = make_mentor()
-    assert [s.mentor for s in suggest_mentors(Organisation.objects.get(pk=seeker.pk))] == [offered]
+    ranking = suggest_mentors(Organisation.objects.get(pk=seeker.pk))
+    assert [s.mentor for s in ranking.shown] == [offered]
+    assert ranking.total == 1
 
 
 # --- capacity taken by live pairings -------------------------------------------------------------
@@ -429,7 +431,7 @@ def test_the_number_of_queries_does_not_grow_with_the_mentors(
     def queries():
         participant = Organisation.objects.get(pk=seeker.pk)
         with CaptureQueriesContext(connection) as context, translation.override("en"):
-            suggestions = suggest_mentors(participant)
+            suggestions = suggest_mentors(participant).shown
             for s in suggestions:
                 [str(reason) for reason in s.reasons]
         return len(context.captured_queries), len(suggestions)

@@ -367,8 +367,8 @@ def test_the_match_page_shows_the_best_ten_and_all_on_request(
     assert len(response.context["suggestions"]) == 12
     chosen = response.context["suggestions"][-1].mentor
     assert chosen.name not in first_page
-    # Chosen from the whole list: offered in the form though not among the best ten (and no
-    # query more for it: it is among the suggestions).
+    # Chosen from the whole list: offered in the form though not among the best ten (one
+    # query more for it, within the bar).
     with django_assert_max_num_queries(11):
         response = client.get(url("match", participant.pk), {"mentor": chosen.pk})
     assert response.context["form"]["mentor"].value() == chosen.pk
