@@ -665,7 +665,7 @@ def propose(request, pk):
                     % {"organisation": application.organisation.name},
                 )
             if to_portfolio:
-                return redirect(_portfolio_url(request, application))
+                return redirect(_portfolio_url(application))
             return redirect(_workspace_url(application.pk, "proposal"))
     if to_portfolio:
         return _portfolio_page(request, application.round, bound=(application.pk, form))
@@ -841,11 +841,12 @@ PORTFOLIO_FIELDS = (
 )  # fmt: skip
 
 
-def _sent(request, round_id):
-    """The call's sent applications, each with its ``standing`` and ``total_score``."""
+def _sent(round_id):
+    """The call's sent applications, each with its ``standing`` and ``total_score``. The call
+    is one the caseworker's body runs (``_round``, ``_application`` checked it), so all its
+    applications are theirs to see: no visibility joins in the queries over the whole call."""
     return (
-        Application.objects.visible_to(request.user)
-        .filter(round_id=round_id)
+        Application.objects.filter(round_id=round_id)
         .exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
         .annotate(standing=STANDING)
         .with_total_score()
@@ -957,9 +958,9 @@ def _list_query(show, number=1) -> str:
     return urlencode(params)
 
 
-def _portfolio_url(request, application) -> str:
+def _portfolio_url(application) -> str:
     """The portfolio's page that shows the application's row, scrolled to it."""
-    place = _place(_sent(request, application.round_id), application.pk)
+    place = _place(_sent(application.round_id), application.pk)
     query = _list_query(*(place or (RANKED,)))
     url = reverse("grants:portfolio", args=[application.round_id])
     return f"{url}{'?' if query else ''}{query}#row-{application.pk}"
@@ -1003,7 +1004,7 @@ def _portfolio_page(request, round_, bound=None):
     """The call's portfolio: its totals and spreads, and one page of one list (the proposals
     by rank, or the applications not proposed by score) with inputs on each row. With
     ``bound`` = (pk, refused form) it shows the page holding that row, with the errors."""
-    sent = _sent(request, round_.pk)
+    sent = _sent(round_.pk)
     summary = _portfolio_summary(sent)
     counts = summary["counts"]
     awarded_apart = counts.get(AWARDED, 0) > AWARDED_LISTED
