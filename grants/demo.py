@@ -14,9 +14,9 @@ its first payment, confirmed by the caseworker.
 
 What lies after the pilot is of the day the demo is loaded, so that the portal has work to
 show today: Wadajir has given a new account that waits for the caseworker to confirm it, and
-an open call this year, open now, in the scheme's years after the pilot (opened up to this
-one), takes applications from every eligible organisation. The outputs for the pilot's years
-(2022–2024) leave all of it out.
+an open call this year, open now, takes applications from every eligible organisation. The
+call belongs to the scheme that followed the pilot (``scheme.demo.SUCCESSOR``, its years
+opened up to this one), so nothing of the pilot lies after 2024.
 
 The money tells the evaluation report's story (/work/shared/seed/000_94c58eddaf096e82.txt; the
 text has no page numbers, so by section):
@@ -117,7 +117,7 @@ from organisations.models import (
 )
 from organisations.orgnr import fictional_orgnr
 from scheme import services as scheme_services
-from scheme.demo import SCHEME, RowsWritten
+from scheme.demo import SCHEME, SUCCESSOR, RowsWritten
 from scheme.formatting import format_day
 from scheme.models import Event, Notification, Scheme
 from scheme.records.models import CaseFile, CaseSequence, RegistryEntry
@@ -373,7 +373,7 @@ ACCOUNTS_CONFIRMED = (2022, 6, 22)
 OPEN_TITLE = "Åpen utlysning {year}: små og nystartede organisasjoner på integreringsfeltet"
 
 OPEN_GUIDANCE = """\
-Etter prøveordningen åpner IMDi ordningen for flere. Alle små og nystartede \
+Etter prøveordningen åpner IMDi en ny ordning for flere. Alle små og nystartede \
 organisasjoner som arbeider med integrering, kan søke om opptil 110 000 kroner i frie \
 driftsmidler for {year}, og får en mentororganisasjon og kurs og samlinger gjennom ordningen.
 
@@ -1623,9 +1623,10 @@ def _change_an_account(participants):
         services.give_payout_account(leader, organisation, fictional_account_number(990000))
 
 
-def _open_call(scheme, caseworker):
-    """This year's open call, open now: made once, in this year's scheme year (the years after
-    the pilot are opened with the rules of the year before)."""
+def _open_call(caseworker):
+    """This year's open call, open now, in the scheme after the pilot: made once, in this year's
+    scheme year (its years are opened with the rules of the year before)."""
+    scheme = Scheme.objects.get(slug=SUCCESSOR["slug"])
     today = timezone.localdate()
     while not scheme.years.filter(year__gte=today.year).exists():
         scheme_services.open_next_year(caseworker, scheme)
@@ -1765,13 +1766,13 @@ def load(log):
     if first_call.exists():
         # A history loaded before the portal kept bank accounts gets them now.
         _confirm_accounts(_give_accounts(participants), caseworker)
-        _after_the_pilot(scheme, caseworker, participants)
+        _after_the_pilot(caseworker, participants)
         log(f"Grants: the history is already there, left as it is. {summary(scheme)}")
         return
     history = _History(scheme, caseworker, participants, fictional, approver)
     history.plan()
     history.run()
-    _after_the_pilot(scheme, caseworker, participants)
+    _after_the_pilot(caseworker, participants)
     log(f"Grants: {summary(scheme)}")
 
 
@@ -1790,9 +1791,9 @@ def _approver(body):
     return user
 
 
-def _after_the_pilot(scheme, caseworker, participants):
+def _after_the_pilot(caseworker, participants):
     _change_an_account(participants)
-    _open_call(scheme, caseworker)
+    _open_call(caseworker)
 
 
 def summary(scheme) -> str:

@@ -30,13 +30,14 @@ The pilot's mentoring follows the evaluation report (2025, ``../shared/seed/``; 
 - Each mentor organisation receives 40 000 kroner (chapter 2); the demo pays it for 2023 and
   2024, split between the replaced mentor and the one that took over in 2023.
 
-The pilot ran 2022–2024. Four pairings ended with it (31 December 2024). To show the portal at
-work today, five pairings went on after the pilot, with meetings up to a few days before the
-day the demo is loaded: three are on track, one is behind and one is at risk (few meetings,
-a long silence and an open flag). These meetings are placed relative to today, so the mix of
-health holds whenever the demo is loaded; the outputs for the pilot's period leave them out.
+The pilot ran 2022–2024, and its nine pairings ended with it (31 December 2024): no meeting
+of the pilot lies after 2024. To show the portal at work today, five pairs went on in the scheme
+that followed the pilot (``scheme.demo.SUCCESSOR``, from ``GOING_ON``), with meetings up to a
+few days before the day the demo is loaded: three are on track, one is behind and one is at
+risk (few meetings, a long silence and an open flag). These meetings are placed relative to
+today, so the mix of health holds whenever the demo is loaded.
 
-After the pilot Røde Kors mentors two of the organisations whose pairings ended as a group
+In that scheme Røde Kors mentors two of the organisations whose pairings ended as a group
 (``GROUP``): some meetings with both, some with one of them. The notes of a meeting with one
 organisation are read by the mentor and that organisation only; the other sees that the
 meeting was held, its summary and its tasks.
@@ -93,14 +94,15 @@ from mentoring.models import (
     Task,
 )
 from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
-from scheme.demo import RowsWritten
+from scheme.demo import SCHEME, SUCCESSOR, RowsWritten
 from scheme.models import Event, Notification, Scheme, SchemeYear
 from scheme.roles import OrganisationKind
 
-SCHEME_SLUG = "proveordning-sma-organisasjoner"
+SCHEME_SLUG = SCHEME["slug"]
 CASEWORKER = "saksbehandler@imdi.example"
 PILOT_END = datetime.date(2024, 12, 31)
 LATER_FROM = datetime.date(2025, 1, 10)  # meetings after the pilot start from here
+GOING_ON = datetime.date(2025, 1, 6)  # the pairings that went on start again in SUCCESSOR
 UNREAD_DAYS = 14  # demo notifications older than this are marked read
 
 # What each mentor organisation offers: competence areas, regions, languages, target groups
@@ -758,6 +760,7 @@ class _Builder:
         self.log = log
         self.clock = _Clock(written)
         self.scheme = Scheme.objects.get(slug=SCHEME_SLUG)
+        self.successor = Scheme.objects.get(slug=SUCCESSOR["slug"])
         users = get_user_model().objects.filter(email__endswith=".example")
         users = users.filter(Q(email=CASEWORKER) | Q(email__startswith="leder@")
                              | Q(email__startswith="mentor@"))  # fmt: skip
@@ -813,19 +816,20 @@ class _Builder:
 
     # --- pairings --------------------------------------------------------------------------
 
-    def pairing(self, plan: Plan, replaces=None):
+    def pairing(self, plan: Plan, replaces=None, scheme=None, starts_on=None):
         mentor = self.organisations[plan.mentor]
         participant = self.organisations[plan.participant]
-        made_on = plan.starts_on - datetime.timedelta(days=7)
+        starts_on = starts_on or plan.starts_on
+        made_on = starts_on - datetime.timedelta(days=7)
         if replaces is None:
             pairing, moment = self.do(
                 made_on,
                 services.create_pairing,
                 self.caseworker,
-                self.scheme,
+                scheme or self.scheme,
                 mentor,
                 [participant],
-                starts_on=plan.starts_on,
+                starts_on=starts_on,
                 mentor_contact=self.user(mentor),
             )
         else:
@@ -846,16 +850,18 @@ class _Builder:
         PairingMember.objects.filter(pairing=pairing).update(contact=self.user(participant))
         for days, side in ((2, mentor), (5, participant)):
             acceptance, moment = self.do(
-                plan.starts_on + datetime.timedelta(days=days),
+                starts_on + datetime.timedelta(days=days),
                 services.accept_agreement,
                 self.user(side),
                 pairing,
             )
             self.clock.set(AgreementAcceptance, acceptance.pk, accepted_at=moment)
-        self.pairings[(plan.mentor, plan.participant)] = pairing
+        self.pairings[(plan.mentor, plan.participant, pairing.scheme_id)] = pairing
         return pairing
 
-    def meetings(self, plan: Plan, pairing, ends_on=None):
+    def meetings(self, plan: Plan, pairing, days, first=0, last=None):
+        """The meetings on ``days`` (counted from ``first`` in the plan's meetings, whose last
+        day is ``last``), their tasks and confirmations."""
         today = self.clock.today
         yesterday = today - datetime.timedelta(days=1)
         mentor = self.organisations[plan.mentor]
@@ -863,8 +869,7 @@ class _Builder:
         sides = {mentor.pk: self.user(mentor), participant.pk: self.user(participant)}
         needs = [area.code for area in participant.competence_needs.all()] or ["strategy"]
         attendees = f"{self.user(mentor).full_name}, {self.user(participant).full_name}"
-        days = _meeting_days(plan, ends_on, today)
-        for i, (day, gathering) in enumerate(days):
+        for i, (day, gathering) in enumerate(days, start=first):
             topic = needs[i % len(needs)]
             topics = [topic] if i % 4 else [topic, needs[(i + 1) % len(needs)]]
             later = day > PILOT_END
@@ -876,7 +881,7 @@ class _Builder:
                 agreed = [(title, owner, day + datetime.timedelta(days=21))]
             notes = NOTES[(PLANS.index(plan) + i) % len(NOTES)] if i % 3 == 1 else ""
             unconfirmed = ((day.year, day.month) in plan.unconfirmed and not gathering) or (
-                "last" in plan.unconfirmed and i == len(days) - 1
+                "last" in plan.unconfirmed and day == last
             )
             meeting, logged = self.do(
                 day,
@@ -913,9 +918,9 @@ class _Builder:
                     meeting,
                 )
                 self.clock.set(Meeting, meeting.pk, logged_at=logged, confirmed_at=confirmed)
+        live = days[-1][0] == last  # the pairing that holds the plan's latest meeting
         owner = {"mentor": mentor, "participant": participant}.get(plan.overdue_task)
-        self.finish_tasks(pairing, sides, keep_open_for=owner)
-        return days
+        self.finish_tasks(pairing, sides, keep_open_for=owner if live else None)
 
     def finish_tasks(self, pairing, sides, keep_open_for=None):
         """Tick off the tasks that are due by today, a little before their date; the latest
@@ -946,7 +951,7 @@ class _Builder:
             plan.starts_on - datetime.timedelta(days=7),
             services.create_pairing,
             self.caseworker,
-            self.scheme,
+            self.successor,
             mentor,
             participants,
             starts_on=plan.starts_on,
@@ -977,7 +982,7 @@ class _Builder:
                 pairing, organisation, CheckInKind.FIRST,
                 days[0] + datetime.timedelta(days=1 + offset), good_fit=True,
             )  # fmt: skip
-        self.pairings[(plan.mentor, plan.participants)] = pairing
+        self.pairings[(plan.mentor, plan.participants, pairing.scheme_id)] = pairing
         return pairing
 
     def group_meeting(self, pairing, mentor, took_part, day, i, sides):
@@ -1104,31 +1109,50 @@ class _Builder:
             self.clock.set(CalledOffMeeting, called_off.pk, recorded_at=moment)
 
     def story(self, plan: Plan, replaces=None):
+        """The pairing in the pilot, ended with it (or when its mentor was replaced); a pair
+        that went on after the pilot starts again in the scheme that followed."""
         pairing = self.pairing(plan, replaces)
-        ends_on = REPLACES_ON if plan.replaced_by else None
-        days = self.meetings(plan, pairing, ends_on)
-        self.called_off(plan, pairing, days)
-        self.check_ins(plan, pairing, days[0][0])
+        days = _meeting_days(plan, REPLACES_ON if plan.replaced_by else None, self.clock.today)
+        last = days[-1][0]
+        pilot = [(day, gathering) for day, gathering in days if day <= PILOT_END]
+        self.meetings(plan, pairing, pilot, last=last)
+        self.called_off(plan, pairing, pilot)
+        self.check_ins(plan, pairing, pilot[0][0])
+        if not plan.replaced_by:
+            self.end_with_the_pilot(pairing)
+        if plan.later:
+            self.going_on(plan, days[len(pilot) :], len(pilot), last)
+        return pairing
+
+    def end_with_the_pilot(self, pairing):
+        self.do(
+            GOING_ON - datetime.timedelta(days=3),
+            services.set_status,
+            self.caseworker,
+            pairing,
+            PairingStatus.ENDED,
+            reason=ENDED,
+        )
+        # set_status ends a pairing today; the pilot ended on 31 December 2024.
+        Pairing.objects.filter(pk=pairing.pk).update(ends_on=PILOT_END)
+
+    def going_on(self, plan: Plan, days, first, last):
+        """The pair after the pilot, in the scheme that followed: its meetings up to a few days
+        ago, its first check-ins and, for a pair in trouble, a flag."""
+        pairing = self.pairing(plan, scheme=self.successor, starts_on=GOING_ON)
+        self.meetings(plan, pairing, days, first, last)
+        for offset, slug in enumerate((plan.mentor, plan.participant)):
+            self.check_in(
+                pairing, self.organisations[slug], CheckInKind.FIRST,
+                days[0][0] + datetime.timedelta(days=1 + offset), good_fit=True,
+            )  # fmt: skip
         if plan.flag:
-            last = days[-1][0]
             day = max(self.clock.today - datetime.timedelta(days=12), last)
             flag, moment = self.do(
                 day, services.raise_flag, self.user(self.organisations[plan.participant]),
                 pairing, FLAG, hour=11, unread=True,
             )  # fmt: skip
             self.clock.set(Flag, flag.pk, raised_at=moment)
-        if plan.later is None and not plan.replaced_by:
-            self.do(
-                datetime.date(2025, 1, 6),
-                services.set_status,
-                self.caseworker,
-                pairing,
-                PairingStatus.ENDED,
-                reason=ENDED,
-            )
-            # set_status ends a pairing today; the pilot ended on 31 December 2024.
-            Pairing.objects.filter(pk=pairing.pk).update(ends_on=PILOT_END)
-        return pairing
 
     # --- compensation ----------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ from organisations.models import (
 )
 from organisations.orgnr import fictional_orgnr
 from scheme import audit
-from scheme.demo import load_scheme
+from scheme.demo import load_scheme, load_successor
 from scheme.roles import MemberRole, OrganisationKind
 
 DEMO_PASSWORD = "demo-portal-2024"
@@ -577,8 +577,8 @@ def load(log):
         county="50",
         description="Følgeevaluering av prøveordningen 2022–2024.",
     )
-    load_scheme(imdi)
     scheme = load_scheme(imdi)
+    load_successor(imdi)
     participants = [
         _participant(index, row, target_groups, languages) for index, row in enumerate(PARTICIPANTS)
     ]

@@ -116,6 +116,30 @@ CONDITIONS = [
 
 YEARS = (2022, 2023, 2024)
 
+# The pilot ended with 2024 (the evaluation report: "Organisasjonen forplikter seg til å delta
+# på ordningen ut 2024"; no third year of grants). What the demo shows of today, the open call
+# and the mentoring that went on after the pilot, belongs to the scheme that followed it, so
+# that nothing of the pilot lies after 2024. Its years run from 2025 to this one (the later
+# ones opened with the rules of the year before, as a caseworker would).
+SUCCESSOR = {
+    "slug": "sma-organisasjoner-integrering",
+    "name": "Tilskudd til små og nystartede organisasjoner på integreringsfeltet",
+    "short_name": "Småorganisasjonsordningen",
+    "legal_basis": "Regelverk for tilskudd til små og nystartede organisasjoner (demo)",
+    "purpose": SCHEME["purpose"],
+}
+SUCCESSOR_FROM = 2025
+RULES = {
+    "max_grant": Decimal("110000"),
+    "audit_threshold": Decimal("100000"),
+    "mentor_compensation": Decimal("40000"),
+    "budget_frame": Decimal("1000000"),
+    "min_mentor_meetings": 6,
+    "max_attendees_per_organisation": 2,
+    "max_organisation_age_years": 5,
+    "previous_application_years": 2,
+}
+
 # Every person the demo makes has an address here; the domain is reserved (RFC 2606), so no
 # real person has one.
 DEMO_EMAIL_DOMAIN = ".example"
@@ -129,34 +153,35 @@ def foreign_data() -> list[str]:
 
 def load_scheme(administrator) -> Scheme:
     """Create or update the pilot scheme, its goals, conditions and the years 2022–2024."""
+    return _load(SCHEME, administrator, CONDITIONS, YEARS)
+
+
+def load_successor(administrator) -> Scheme:
+    """Create or update the scheme after the pilot, with the pilot's goals and conditions (but
+    the commitment to 2024) and its first year."""
+    conditions = [condition for condition in CONDITIONS if condition[0] != "commitment"]
+    return _load(SUCCESSOR, administrator, conditions, (SUCCESSOR_FROM,))
+
+
+def _load(fields, administrator, conditions, years) -> Scheme:
     scheme, _ = Scheme.objects.update_or_create(
-        slug=SCHEME["slug"], defaults={**SCHEME, "administrator": administrator}
+        slug=fields["slug"], defaults={**fields, "administrator": administrator}
     )
     for number, (text_nb, text_en) in enumerate(GOALS, start=1):
         Goal.objects.update_or_create(
             scheme=scheme, number=number, defaults={"text_nb": text_nb, "text_en": text_en}
         )
-    for position, (code, text_nb, text_en) in enumerate(CONDITIONS, start=1):
+    for position, (code, text_nb, text_en) in enumerate(conditions, start=1):
         AwardCondition.objects.update_or_create(
             scheme=scheme,
             code=code,
             defaults={"position": position, "text_nb": text_nb, "text_en": text_en},
         )
-    for year in YEARS:
+    for year in years:
         SchemeYear.objects.update_or_create(
             scheme=scheme,
             year=year,
-            defaults={
-                "max_grant": Decimal("110000"),
-                "audit_threshold": Decimal("100000"),
-                "mentor_compensation": Decimal("40000"),
-                "budget_frame": Decimal("1000000"),
-                "min_mentor_meetings": 6,
-                "max_attendees_per_organisation": 2,
-                "report_due_date": datetime.date(year + 1, 1, 23),
-                "max_organisation_age_years": 5,
-                "previous_application_years": 2,
-            },
+            defaults={**RULES, "report_due_date": datetime.date(year + 1, 1, 23)},
         )
     return scheme
 

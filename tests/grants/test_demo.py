@@ -48,7 +48,7 @@ from grants.models import (
     Score,
 )
 from organisations.models import Membership, Organisation, PreviousApplication
-from scheme.demo import YEARS
+from scheme.demo import SCHEME, SUCCESSOR, YEARS
 from scheme.models import Event, Notification, SchemeYear, User
 from tests import factories
 
@@ -104,7 +104,7 @@ def test_loading_again_changes_nothing(demo):
     assert demo["first"] == demo["second"]
     assert demo["first"]["Application"] == 56 + 9
     first, second = demo["output"]
-    assert "Grants: 3 calls, 65 applications (18 awarded, 47 rejected)" in first
+    assert "Grants: 2 calls, 65 applications (18 awarded, 47 rejected)" in first
     assert "already there" in second
 
 
@@ -283,6 +283,9 @@ def test_an_open_call_this_year_takes_a_new_eligible_organisation(demo):
     open_call = Round.objects.get(title=OPEN_TITLE.format(year=today.year))
     assert open_call.kind == RoundKind.OPEN and not open_call.continuation
     assert open_call.scheme_year.year == today.year
+    assert open_call.scheme_year.scheme.slug == SUCCESSOR["slug"]  # not the pilot, which ended
+    pilot = SchemeYear.objects.filter(scheme__slug=SCHEME["slug"])
+    assert list(pilot.order_by("year").values_list("year", flat=True)) == list(YEARS)
     assert open_call.is_open()
     assert list(SchemeYear.objects.order_by("year").values_list("year", flat=True)) == list(
         range(2022, today.year + 1)

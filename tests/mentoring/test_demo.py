@@ -1,5 +1,5 @@
-"""The mentoring demo data: the nine pairings of the pilot and their story, and the group
-pairing after it, loaded twice.
+"""The mentoring demo data: the nine pairings of the pilot and their story, ended with it, and
+the pairs that went on in the scheme after it (a group among them), loaded twice.
 
 One test, as loading the whole demo (every app's) takes several seconds."""
 
@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
+from mentoring.demo import PILOT_END
 from mentoring.models import (
     AgreementAcceptance,
     CheckIn,
@@ -26,6 +27,7 @@ from mentoring.models import (
 from mentoring.progress import Health, progress, with_progress_data
 from organisations.demo import PARTICIPANTS
 from organisations.models import Organisation
+from scheme.demo import SCHEME, SUCCESSOR
 from scheme.models import Event, Notification, User
 
 
@@ -52,7 +54,7 @@ def test_the_mentoring_demo_tells_the_pilot_and_a_second_run_gives_the_same_data
     first = counts()
     load_demo()
     assert counts() == first
-    assert "Mentoring: 10 offers, 11 pairings" in output
+    assert "Mentoring: 10 offers, 16 pairings" in output
     check_pairings_and_agreements()
     check_meetings_tasks_check_ins_and_health()
     check_compensation()
@@ -65,23 +67,29 @@ def check_pairings_and_agreements():
     assert all(1 <= offer.capacity <= 2 for offer in MentorOffer.objects.all())
 
     pairings = Pairing.objects.prefetch_related("members__organisation")
-    assert pairings.filter(status__in=[PairingStatus.ACTIVE, PairingStatus.ENDED]).count() == 10
+    pilot = pairings.filter(scheme__slug=SCHEME["slug"])
+    assert pilot.filter(status=PairingStatus.ENDED, ends_on=PILOT_END).count() == 9
+    assert not pilot.filter(meetings__held_on__gt=PILOT_END).exists()  # nothing after 2024
+    after = pairings.filter(scheme__slug=SUCCESSOR["slug"])
+    assert after.filter(status=PairingStatus.ACTIVE, starts_on__year=2025).count() == 6
     replaced = pairings.get(status=PairingStatus.REPLACED)
     assert replaced.end_reason and replaced.replaced_by.status != PairingStatus.REPLACED
     assert replaced.ends_on.year == 2023
     # ten mentors for nine participants: each participant in one pilot pairing (not counting
-    # the one replaced), two of them also in the group after the pilot; one live pairing each
+    # the one replaced); one live pairing at most each, after the pilot
     assert pairings.values("mentor").distinct().count() == 10
     participants = Organisation.objects.filter(
         kind="participant", email__in=[f"post@{row[1]}.example" for row in PARTICIPANTS]
     )
     assert participants.count() == 9
-    in_group = {"post@beatuscras.example", "post@svetisava.example"}
     for participant in participants:
-        mine = pairings.filter(members__organisation=participant)
-        expected = 2 if participant.email in in_group else 1
-        assert mine.exclude(status=PairingStatus.REPLACED).count() == expected, participant
-        assert mine.filter(status__in=[PairingStatus.ACTIVE, PairingStatus.PAUSED]).count() <= 1
+        mine = pilot.filter(members__organisation=participant)
+        assert mine.exclude(status=PairingStatus.REPLACED).count() == 1, participant
+        live = pairings.filter(
+            members__organisation=participant,
+            status__in=[PairingStatus.ACTIVE, PairingStatus.PAUSED],
+        )
+        assert live.count() <= 1
 
     for pairing in pairings.select_related("agreement"):
         sides = {pairing.mentor_id} | {m.organisation_id for m in pairing.members.all()}
@@ -123,7 +131,7 @@ def check_meetings_tasks_check_ins_and_health():
     health = [progress(pairing, today).health for pairing in rows]
     assert Health.ON_TRACK in health
     assert Health.BEHIND in health or Health.AT_RISK in health
-    assert health.count(Health.NOT_RUNNING) == 5  # four ended with the pilot, one replaced
+    assert health.count(Health.NOT_RUNNING) == 10  # nine ended with the pilot, one replaced
 
 
 def check_compensation():

@@ -30,6 +30,7 @@ from organisations.models import (
 )
 from reports.models import JobStatus, ReportJob, ReportKind
 from scheme.admin import ReadOnlyAdmin
+from scheme.demo import SCHEME
 from scheme.models import (
     AwardCondition,
     Event,
@@ -130,7 +131,7 @@ def test_reference_data_stays_editable(admin_client, model):
 
 
 def test_a_year_is_changed_through_the_service_not_in_the_scheme_form(admin_client):
-    scheme = Scheme.objects.get()
+    scheme = Scheme.objects.get(slug=SCHEME["slug"])
     page = admin_client.get(url(Scheme, "change", scheme.pk)).content.decode()
     assert 'name="years-0-budget_frame"' not in page
     assert 'name="goals-0-text_nb"' in page
@@ -224,7 +225,7 @@ def test_an_invitation_is_withdrawn_and_a_year_opened_through_the_services(admin
     ]
     invitation.refresh_from_db()
     assert invitation.status == MembershipInvitationStatus.WITHDRAWN
-    scheme = Scheme.objects.get()
+    scheme = Scheme.objects.get(slug=SCHEME["slug"])
     latest = scheme.years.order_by("-year").first().year
     assert act(admin_client, Scheme, "open_next_year", scheme) == [("success", f"{scheme}: opened")]
     assert SchemeYear.objects.filter(scheme=scheme, year=latest + 1).exists()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from organisations.demo import PARTICIPANTS
 from organisations.models import Membership, Organisation, RegistrationRequest
 from organisations.orgnr import clean_orgnr
+from scheme.demo import SCHEME, SUCCESSOR, YEARS
 from scheme.models import Scheme, SchemeYear, User
 from scheme.roles import Role, access_for
 
@@ -38,13 +39,18 @@ def test_the_demo_loads_the_pilot_and_a_second_run_duplicates_nothing(db):
     waiting = RegistrationRequest.objects.pending().values("org_number")
     assert waiting.exists()
     assert not Organisation.objects.filter(org_number__in=waiting).exists()
-    # the pilot's years, and those after it up to this one (the grants demo's open call)
-    assert list(SchemeYear.objects.values_list("year", flat=True).order_by("year")) == list(
-        range(2022, timezone.localdate().year + 1)
+    # the pilot's years, and those of the scheme after it up to this one (its open call)
+    scheme, successor = (
+        Scheme.objects.get(slug=SCHEME["slug"]),
+        Scheme.objects.get(slug=SUCCESSOR["slug"]),
     )
-    scheme = Scheme.objects.get()
-    assert scheme.goals.count() == 6
+    assert list(scheme.years.values_list("year", flat=True).order_by("year")) == list(YEARS)
+    assert list(successor.years.values_list("year", flat=True).order_by("year")) == list(
+        range(YEARS[-1] + 1, timezone.localdate().year + 1)
+    )
+    assert scheme.goals.count() == successor.goals.count() == 6
     assert scheme.conditions.filter(code="notify-changes").exists()
+    assert not successor.conditions.filter(code="commitment").exists()  # "ut 2024": the pilot's
     for number in Organisation.objects.values_list("org_number", flat=True):
         assert clean_orgnr(number) == number
 
