@@ -27,20 +27,18 @@ from django.db.models import (
     Case,
     Count,
     F,
-    IntegerField,
-    OuterRef,
-    Subquery,
+    Q,
     TextField,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from mentoring.models import LIVE_STATUSES, MentorOffer, PairingMember
+from mentoring.models import LIVE_STATUSES, MentorOffer
 from organisations.geography import REGION_OF_COUNTY
 
 WEIGHTS = {
@@ -166,17 +164,12 @@ def _place(wants):
 
 
 def _free_places():
-    """The offer's capacity less the places its mentor's live pairings take."""
-    taken = (
-        PairingMember.objects.filter(
-            pairing__mentor=OuterRef("organisation_id"), pairing__status__in=LIVE_STATUSES
-        )
-        .order_by()
-        .values("pairing__mentor")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return F("capacity") - Coalesce(Subquery(taken, output_field=IntegerField()), 0)
+    """The offer's capacity less the places its mentor's live pairings take: an aggregate
+    over a join, which the database computes once per offer however often the score and its
+    columns use it (a subquery would run once per use and offer, on every row a later page
+    skips too)."""
+    live = Q(organisation__mentor_pairings__status__in=LIVE_STATUSES)
+    return F("capacity") - Count("organisation__mentor_pairings__members", filter=live)
 
 
 def _facts(wants) -> dict:

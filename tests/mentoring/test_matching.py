@@ -405,6 +405,8 @@ def test_each_participant_in_a_group_takes_a_place(caseworker, scheme_year, seek
     services.create_pairing(caseworker, scheme_year.scheme, mentor, others)
     found = suggestion(seeker, mentor)
     assert found.reasons == ["Has room for 1 more"]
+    # Counting the places over the pairings' members counts each offer still once.
+    assert suggest_mentors(Organisation.objects.get(pk=seeker.pk)).total == 1
 
 
 # --- queries ----------------------------------------------------------------------------------
