@@ -906,7 +906,10 @@ def _portfolio_summary(sent) -> dict:
         .annotate(count=Count("id"), amount=Sum(PORTFOLIO_AMOUNT))
     )
     return {
-        "counts": {**counts, "portfolio": counts[AWARDED] + counts[PROPOSED]},
+        "counts": {
+            **{standing: counts[standing] for standing in (*IN_PORTFOLIO, REJECTED, CANDIDATE)},
+            "portfolio": counts[AWARDED] + counts[PROPOSED],
+        },
         "awarded_total": sums[AWARDED],
         "total": sums[AWARDED] + sums[PROPOSED],
         "by_county": _spread(
@@ -977,7 +980,7 @@ def _attach_inputs(application, inputs, bound_form, show):
     else:
         values = {name: bound_form[name].value() for name in ROW_FIELDS}
         errors = {name: bound_form[name].errors for name in ROW_FIELDS}
-    name = {"name": application.organisation.name}
+    organisation = {"name": application.organisation.name}
     pk = application.pk
     application.form_id = f"propose-{pk}"
     rank, amount = inputs["rank"], inputs["proposed_amount"]
@@ -986,7 +989,7 @@ def _attach_inputs(application, inputs, bound_form, show):
             pk,
             values["rank"],
             errors.get("rank"),
-            _("Rank of %(name)s") % name,
+            _("Rank of %(name)s") % organisation,
             form=application.form_id if show == RANKED else "",
             help_id="rank-help",
         ),
@@ -994,7 +997,7 @@ def _attach_inputs(application, inputs, bound_form, show):
             pk,
             values["proposed_amount"],
             errors.get("proposed_amount"),
-            _("Proposed amount for %(name)s") % name,
+            _("Proposed amount for %(name)s") % organisation,
         ),
     }
     application.non_field_errors = bound_form.non_field_errors() if bound_form else ()
@@ -1007,7 +1010,7 @@ def _portfolio_page(request, round_, bound=None):
     sent = _sent(round_.pk)
     summary = _portfolio_summary(sent)
     counts = summary["counts"]
-    awarded_apart = counts.get(AWARDED, 0) > AWARDED_LISTED
+    awarded_apart = counts[AWARDED] > AWARDED_LISTED
     show = CANDIDATES if request.GET.get("show") == CANDIDATES else RANKED
     number = request.GET.get("page")
     bound_pk, bound_form = bound or (None, None)
@@ -1020,8 +1023,12 @@ def _portfolio_page(request, round_, bound=None):
         .order_by(*LIST_ORDER[show]),
         PAGE_SIZE,
     )
-    paginator.count = sum(counts.get(standing, 0) for standing in _listed(show, awarded_apart))
-    page = paginator.get_page(number)  # the summary counted the list: no COUNT query
+    sizes = {
+        shown: sum(counts[standing] for standing in _listed(shown, awarded_apart))
+        for shown in (RANKED, CANDIDATES)
+    }
+    paginator.count = sizes[show]  # the summary has counted the list: no COUNT query
+    page = paginator.get_page(number)
     inputs = ProposalForm.row_inputs(PROPOSE)
     for application in page.object_list:
         bound_here = bound_form if application.pk == bound_pk else None
@@ -1033,6 +1040,7 @@ def _portfolio_page(request, round_, bound=None):
             **summary,
             "round": round_,
             "show": show,
+            "sizes": sizes,
             "page": page,
             "query": _list_query(show),
             "inputs": inputs,
