@@ -110,6 +110,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# QuerySet.iterator() (a form's choices, the exports) reads its rows in one go instead of through
+# a server-side cursor: three round trips fewer for every select on a page, and it works behind
+# a transaction-pooling PgBouncer, as managed PostgreSQL often runs (the exports' rows at 10 000
+# organisations are a few MB).
+DATABASES["default"].setdefault(
+    "DISABLE_SERVER_SIDE_CURSORS", not env.bool("DATABASE_SERVER_SIDE_CURSORS", default=False)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Files under var/ by default, so the web server and the worker share one cache; Redis in
