@@ -311,9 +311,10 @@ class RegistrationForm(PortalForm):
 class AttendanceForm(PortalForm):
     came = forms.MultipleChoiceField(label=_("Came"), required=False)
 
-    def __init__(self, *args, registrations, **kwargs):
+    def __init__(self, *args, people, **kwargs):
+        """``people``: (registration id, person's name, ...) rows of those registered."""
         super().__init__(*args, **kwargs)
-        self.fields["came"].choices = [(str(r.pk), r.person_name) for r in registrations]
+        self.fields["came"].choices = [(str(pk), name) for pk, name, *_rest in people]
 
 
 # --- materials and practical tasks ----------------------------------------------------------------

@@ -16,30 +16,42 @@ from django.shortcuts import render
 from django.utils.dates import MONTHS
 
 from courses import services
-from courses.dashboard import own_organisations
 from courses.forms import MaterialForm, RegistrationForm
 from courses.models import (
+    PARTICIPATING_KINDS,
     Event,
     FeedbackForm,
     PracticalTask,
     Registration,
     Response,
+    remember_taking_part_years,
 )
-from organisations import dashboard as organisations_dashboard
 from organisations.models import CompetenceArea, Organisation
 from scheme.once import AlreadySent
 from scheme.queries import JSONRows
 from scheme.roles import Role, access_for, require_administers, require_role
-from scheme.web import add_service_errors, get_visible_or_404
+from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 
 def audience_organisations(user, event) -> list:
-    """The user's organisations that the event is for (they may register); the years they
-    take part in came with them (``taking_part_json``)."""
-    own = own_organisations(user)
-    for organisation in own:  # what ``is_for`` reads
-        organisation._taking_part_years = organisations_dashboard.taking_part_years(organisation)
-    return [o for o in own if event.is_for(o)]
+    """The user's organisations that the event is for (they may register), by name: one
+    light query instead of ``own_organisations`` with all that the dashboard reads."""
+    ids = access_for(user).organisation_ids(*PARTICIPATING_KINDS)
+    if not ids:
+        return []
+    return list(event.audience_organisations().filter(pk__in=ids).order_by("name", "pk"))
+
+
+def organisations_for(user, obj) -> list:
+    """The user's participant and mentor organisations that ``obj`` (a plan or a feedback
+    form) is for (``is_for``), by name: two light queries instead of ``own_organisations``
+    with all that the dashboard reads."""
+    ids = access_for(user).organisation_ids(*PARTICIPATING_KINDS)
+    if not ids:
+        return []
+    own = list(Organisation.objects.filter(pk__in=ids).only("kind", "name").order_by("name", "pk"))
+    remember_taking_part_years(own)
+    return [organisation for organisation in own if obj.is_for(organisation)]
 
 
 def visible_event(request, pk):
@@ -118,14 +130,14 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     access = access_for(user)
     can_administer = access.administers(event.scheme_year.scheme)
     organisations = audience_organisations(user, event)
-    own_ids = [o.pk for o in own_organisations(user)]
     may_register = event.workflow.decide(user, event, "register")
     listed = list(
         Registration.objects.not_cancelled()
-        .filter(event=event, organisation_id__in=own_ids)
-        .select_related("event", "organisation", "person")
+        .filter(event=event, organisation__in=organisations)
         .order_by("organisation__name", "waiting", "registered_at", "pk")
     )
+    for registration in listed:  # what the steps' checks read, without a join
+        registration.event = event
     registration_rows = _organisation_rows(event, organisations, listed)
     with_places = [o for o, _registered, _waiting, full in registration_rows if not full]
     places_taken = [o for o, _registered, _waiting, full in registration_rows if full]
@@ -167,10 +179,12 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
         "can_administer": can_administer,
     }
     if can_administer:
-        context["all_registrations"] = (
+        # Paged: a gathering has hundreds of people; each page costs the same.
+        context["page"] = paginate(
+            request,
             event.registrations.not_cancelled()
-            .select_related("organisation", "person")
-            .order_by("organisation__name", "waiting", "registered_at", "pk")
+            .select_related("organisation")
+            .order_by("organisation__name", "waiting", "registered_at", "pk"),
         )
         context["material_form"] = material_form or MaterialForm()
     return render(request, "courses/event_detail.html", context)

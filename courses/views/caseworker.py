@@ -195,14 +195,13 @@ def event_postpone(request, pk):
 
 def attendance(request, pk):
     event = administered_event(request, pk)
-    registrations = list(
+    # Plain rows, not model instances: a gathering has hundreds of people.
+    people = list(
         event.registrations.active()
-        .select_related("organisation", "person")
         .order_by("organisation__name", "person_name")
+        .values_list("pk", "person_name", "organisation__name", "attended")
     )
-    form = AttendanceForm(
-        request.POST if request.method == "POST" else None, registrations=registrations
-    )
+    form = AttendanceForm(request.POST if request.method == "POST" else None, people=people)
     if request.method == "POST" and form.is_valid():
         try:
             came = services.mark_attendance(request.user, event, form.cleaned_data["came"])
@@ -212,14 +211,14 @@ def attendance(request, pk):
             messages.success(
                 request,
                 _("Attendance is saved: %(came)d of %(total)d came.")
-                % {"came": came, "total": len(registrations)},
+                % {"came": came, "total": len(people)},
             )
             return redirect("courses:event", pk=event.pk)
     if form.is_bound:
         ticked = set(form.data.getlist("came"))
-        rows = [(r, str(r.pk) in ticked) for r in registrations]
+        rows = [(pk, name, org, str(pk) in ticked) for pk, name, org, _came in people]
     else:
-        rows = [(r, bool(r.attended)) for r in registrations]
+        rows = [(pk, name, org, bool(came)) for pk, name, org, came in people]
     return render(
         request,
         "courses/attendance.html",

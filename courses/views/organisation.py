@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import services
-from courses.dashboard import own_organisations
 from courses.forms import AnswerForm, HandInForm, PlanCommentForm, RegistrationForm
 from courses.models import (
     AnnualPlan,
@@ -27,6 +26,7 @@ from courses.views._common import (
     by_month,
     choose,
     file_error,
+    organisations_for,
     render_event,
     scheme_query,
     visible_event,
@@ -206,7 +206,7 @@ def plan(request, year):
         if not scheme_years:
             raise Http404
         return render(request, "courses/plan.html", {"plan": None, "year": year, "candidates": []})
-    organisations = [o for o in own_organisations(request.user) if chosen.is_for(o)]
+    organisations = organisations_for(request.user, chosen)
     form = None
     if organisations and chosen.workflow.decide(request.user, chosen, "comment"):
         form = PlanCommentForm(
@@ -253,7 +253,7 @@ def form_answer(request, pk):
     feedback_form = get_visible_or_404(
         FeedbackForm.objects.select_related("event", "scheme"), request.user, pk=pk
     )
-    organisations = [o for o in own_organisations(request.user) if feedback_form.is_for(o)]
+    organisations = organisations_for(request.user, feedback_form)
     questions = list(feedback_form.questions.all())
     already = feedback_form.answered_by(request.user)
     may_answer = feedback_form.workflow.decide(request.user, feedback_form, "answer")
