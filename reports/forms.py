@@ -2,8 +2,11 @@
 offering only the objects the user may report on."""
 
 import datetime
+from functools import cached_property
 
 from django import forms
+from django.forms import BoundField
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -19,18 +22,89 @@ from scheme.records.models import CaseFile
 from scheme.roles import access_for
 
 
+class _RowsIterator(ModelChoiceIterator):
+    """The choices of a ``RowsChoiceField``: its rows, read once."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.rows:
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.field.rows) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows)
+
+
+class RowsChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that reads its rows once, when they are first needed: the choices
+    shown and the one chosen already share them (Django reads them for each)."""
+
+    iterator = _RowsIterator
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self.__dict__.pop("rows", None)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    @cached_property
+    def rows(self) -> list:
+        return list(self.queryset)
+
+    def offer(self, rows) -> None:
+        """Offer ``rows``, read already (and shared by the forms of a page)."""
+        self.queryset = self.queryset.model.objects.filter(pk__in=[row.pk for row in rows])
+        self.rows = rows
+
+
+class Offered:
+    """The schemes and scheme years the user may order reports about, read once for all the
+    order forms of a page (few rows, so each kind's rule is asked of each)."""
+
+    def __init__(self, user):
+        self.access = access_for(user)
+
+    @cached_property
+    def scheme_years(self) -> list:
+        years = SchemeYear.objects.current_first().select_related("scheme")
+        return [year for year in years if self.access.may_order_annual_report(year)]
+
+    @cached_property
+    def schemes(self) -> list:
+        schemes = Scheme.objects.order_by("name")
+        return [scheme for scheme in schemes if self.access.may_order_evaluation(scheme)]
+
+
+class _BootstrapField(BoundField):
+    """The input with the Bootstrap classes crispy forms gives it: the reports page writes
+    its many small forms itself (``reports/report_list.html``), several times faster."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        look = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        invalid = " is-invalid" if self.errors else ""
+        attrs["class"] = f"{type(widget).__name__.lower()} {look}{invalid}"
+        return attrs
+
+
 class OrderForm(PortalForm):
     """The order form of one kind of report; its fields are the report's parameters. Each kind
     says in ``offered_to(access)`` whether the user may order it at all (``scheme.roles``)."""
 
     kind = None
+    bound_field_class = _BootstrapField
     submit_label = _("Order")
     # (text, url) when the report is ordered from the page of the object it is about, because
     # a list of every such object would be too long to choose from: the reports page says where.
     elsewhere = None
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, offered=None, **kwargs):
         self.user = user
+        self.offered = offered or Offered(user)
         super().__init__(*args, **kwargs)
 
     @property
@@ -40,10 +114,8 @@ class OrderForm(PortalForm):
     def get_initial_for_field(self, field, field_name):
         """The only choice there is (an evaluator's one scheme), chosen already."""
         initial = super().get_initial_for_field(field, field_name)
-        if initial is None and isinstance(field, forms.ModelChoiceField):
-            choices = list(field.queryset[:2])
-            if len(choices) == 1:
-                return choices[0].pk
+        if initial is None and isinstance(field, RowsChoiceField) and len(field.rows) == 1:
+            return field.rows[0].pk
         return initial
 
     def parameters(self) -> dict:
@@ -60,22 +132,14 @@ def _as_of(empty_means):
     return forms.DateField(label=_("Figures as of"), required=False, help_text=empty_means)
 
 
-def _those_allowed(queryset, rule):
-    """The rows of ``queryset`` the report's rule allows the user to order it about (schemes
-    and their years: few rows, so the rule is asked of each)."""
-    return queryset.filter(pk__in=[row.pk for row in queryset if rule(row)])
-
-
 class AnnualForm(OrderForm):
     kind = ReportKind.ANNUAL
-    scheme_year = forms.ModelChoiceField(label=_("Scheme year"), queryset=SchemeYear.objects.none())
+    scheme_year = RowsChoiceField(label=_("Scheme year"), queryset=SchemeYear.objects.none())
     as_of = _as_of(_("Empty: the end of the year, or today if that is earlier."))
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        years = SchemeYear.objects.current_first().select_related("scheme")
-        rule = access_for(user).may_order_annual_report
-        self.fields["scheme_year"].queryset = _those_allowed(years, rule)
+        self.fields["scheme_year"].offer(self.offered.scheme_years)
 
     @classmethod
     def offered_to(cls, access) -> bool:
@@ -84,7 +148,7 @@ class AnnualForm(OrderForm):
 
 class EvaluationForm(OrderForm):
     kind = ReportKind.EVALUATION
-    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
+    scheme = RowsChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
     start = forms.DateField(
         label=_("From"),
         required=False,
@@ -102,8 +166,7 @@ class EvaluationForm(OrderForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        rule = access_for(user).may_order_evaluation
-        self.fields["scheme"].queryset = _those_allowed(Scheme.objects.order_by("name"), rule)
+        self.fields["scheme"].offer(self.offered.schemes)
 
     def clean(self):
         cleaned = super().clean()
@@ -124,9 +187,7 @@ class EvaluationCsvForm(EvaluationForm):
 
 class OrganisationReportForm(OrderForm):
     kind = ReportKind.ORGANISATION
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+    organisation = RowsChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
@@ -149,7 +210,7 @@ class OrganisationReportForm(OrderForm):
 
 class AwardLetterForm(OrderForm):
     kind = ReportKind.AWARD_LETTER
-    award = forms.ModelChoiceField(label=_("Award"), queryset=Award.objects.none())
+    award = RowsChoiceField(label=_("Award"), queryset=Award.objects.none())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
@@ -171,7 +232,7 @@ class ArchiveCaseForm(OrderForm):
     """One case's archive package: ordered from the case's page (the button sends the case)."""
 
     kind = ReportKind.ARCHIVE_CASE
-    case_file = forms.ModelChoiceField(label=_("Case"), queryset=CaseFile.objects.none())
+    case_file = RowsChoiceField(label=_("Case"), queryset=CaseFile.objects.none())
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
@@ -243,8 +304,9 @@ def order_forms_for(user, data=None) -> list[OrderForm]:
     """The forms of the reports this user may order (only kinds with a builder)."""
     access = access_for(user)
     kinds = registered_kinds()
+    offered = Offered(user)
     return [
-        form(user, data, prefix=form.kind)
+        form(user, data, prefix=form.kind, offered=offered)
         for form in FORMS
         if form.kind in kinds and form.offered_to(access)
     ]

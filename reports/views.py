@@ -63,7 +63,7 @@ def _not_offered(form) -> bool:
 def _job(request, pk):
     """A job the user may see, about data they may still see: who may order a report is
     asked again, so a colleague or a former member cannot fetch what they may not read."""
-    job = get_visible_or_404(ReportJob, request.user, pk=pk)
+    job = get_visible_or_404(ReportJob.objects.select_related("ordered_by"), request.user, pk=pk)
     if builder_for(job.kind).subject_for(request.user, job.parameters) is None:
         raise Http404
     return job

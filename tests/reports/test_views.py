@@ -258,7 +258,24 @@ def test_the_query_count_of_the_reports_page_does_not_grow_with_jobs(
         if number % 3 == 0:
             build_report(job.pk)
     assert queries() == few
-    assert few <= 15
+    assert few <= 6
+
+
+def test_the_caseworker_gets_every_order_form_in_few_queries(
+    client, caseworker, awards, every_kind_registered, django_assert_max_num_queries
+):
+    """Every kind offered at once: the schemes and their years are read once for all the forms
+    that offer them, and the lists too long to choose from (the register, the awards, the
+    cases) are not read at all."""
+    factories.SchemeYearFactory()  # run by another body
+    logged_in(client, caseworker)
+    client.get(reverse("reports:list"))  # the session warmed up
+    with django_assert_max_num_queries(6):
+        forms, response = forms_on_page(client)
+    assert set(forms) == set(ReportKind.values)
+    page = response.content.decode()
+    assert page.count('name="annual-scheme_year"') == 1
+    assert page.count('name="evaluation-scheme"') == page.count('name="evaluation_csv-scheme"') == 1
 
 
 # --- ordering -----------------------------------------------------------------------------------
