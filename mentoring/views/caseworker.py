@@ -14,6 +14,8 @@ from django.db.models import Count, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,16 +89,15 @@ def overview(request):
         shown = shown.filter(mentor_id=chosen["mentor"])
     if chosen["status"] in PairingStatus.values:
         shown = shown.filter(status=chosen["status"])
-    page = paginate(request, shown.order_by(*RISKIEST_FIRST).with_members())
+    page = paginate(request, shown.order_by(*RISKIEST_FIRST))
     # The mentors to filter by, with their pairings counted: the total comes with them.
     counted = list(
         administered.order_by("mentor__name", "mentor_id")
         .values_list("mentor_id", "mentor__name")
         .annotate(n=Count("pk"))
     )
-    mentors = [Organisation(pk=pk, name=name) for pk, name, _n in counted]
     total = sum(n for _pk, _name, n in counted)
-    page.object_list = [(pairing, progress(pairing, today)) for pairing in page.object_list]
+    rows = list(page.object_list)
     flags = list(
         access.administered(
             Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
@@ -108,8 +109,10 @@ def overview(request):
             "pairing__scheme__administrator_id",
         ).select_related("organisation", "pairing__mentor")
     )
-    # The pairings followed up name their participants: one query for both lists.
-    prefetch_related_objects([item.pairing for item in flags + poor_fits], members_with_people())
+    # The pairings listed and those followed up name their participants: one query for all.
+    followed_up = [item.pairing for item in flags + poor_fits]
+    prefetch_related_objects(rows + followed_up, members_with_people())
+    page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
     unmatched, unmatched_count = _waiting_for_a_mentor(access)
     return render(
         request,
@@ -119,7 +122,7 @@ def overview(request):
             "query": query_without_page(request),
             "total": total,
             "chosen": chosen,
-            "mentors": mentors,
+            "mentor_options": _mentor_options(counted, chosen["mentor"]),
             "health_choices": Health.choices,
             "status_choices": PairingStatus.choices,
             "flags": flags,
@@ -127,6 +130,19 @@ def overview(request):
             "unmatched": unmatched,
             "unmatched_count": unmatched_count,
         },
+    )
+
+
+def _mentor_options(counted, chosen: str) -> str:
+    """The mentor filter's options (a caseworker's hundreds of mentors), written here in one
+    pass rather than by a template loop."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (pk, mark_safe(" selected") if str(pk) == chosen else "", name)
+            for pk, name, _n in counted
+        ),
     )
 
 
@@ -246,16 +262,18 @@ def pairing_create(request):
 # --- the caseworker's actions on a pairing ------------------------------------------------------
 
 
-def _pairing_for_step(request, pk, name):
-    """The pairing and why its step ``name`` cannot be taken now ("" when it can); 403 to
-    anyone but a caseworker of its scheme."""
+def _pairing_for_step(request, pk, name, queryset=None):
+    """The pairing (of ``queryset``, by default with its progress) and why its step ``name``
+    cannot be taken now ("" when it can); 403 to anyone but a caseworker of its scheme."""
     require_role(request.user, Role.CASEWORKER)
-    pairing = visible_pairing(request, pk)
+    pairing = visible_pairing(request, pk, queryset)
     return pairing, step_refusal(request, pairing, name)
 
 
 def pairing_replace(request, pk):
-    pairing, refusal = _pairing_for_step(request, pk, "replace")
+    # The form names the pairing and its mentor; it needs none of the pairing's progress.
+    lean = Pairing.objects.select_related("scheme", "mentor").with_members()
+    pairing, refusal = _pairing_for_step(request, pk, "replace", lean)
     if refusal and request.method == "GET":
         # A post goes to the service, which says the form was saved or why it is refused.
         messages.error(request, refusal)
