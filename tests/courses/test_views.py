@@ -27,6 +27,7 @@ from courses.models import (
     Response,
 )
 from organisations.models import CompetenceArea, Membership
+from scheme.web import PAGE_SIZE
 from tests import factories
 
 PDF = b"%PDF-1.4\n%course slides\n"
@@ -351,6 +352,26 @@ def test_the_caseworker_sees_every_registration_by_organisation_and_the_timeline
     assert "registered a person" in page  # the timeline
 
 
+def test_the_caseworker_pages_through_every_registration(
+    client, caseworker, gathering, member, participant
+):
+    Registration.objects.bulk_create(
+        Registration(
+            event=gathering,
+            organisation=participant,
+            person_name=f"Person {n:02}",
+            registered_by=member,
+        )
+        for n in range(PAGE_SIZE + 1)
+    )
+    client.force_login(caseworker)
+    url = reverse("courses:event", args=[gathering.pk])
+    first, last = content(client.get(url)), content(client.get(url, {"page": 2}))
+    assert "Person 00" in first and f"Person {PAGE_SIZE - 1}" in first
+    assert f"Person {PAGE_SIZE}" not in first and f"Person {PAGE_SIZE}" in last
+    assert "Page 1 of 2" in first and "Person 00" not in last
+
+
 def test_the_event_page_needs_the_same_queries_for_few_and_many_registrations(
     client, caseworker, scheme_year, member, participant, other_participant
 ):
@@ -558,6 +579,18 @@ def test_attendance_with_an_unknown_person_changes_nothing(client, caseworker, h
     )
     assert response.status_code == 200
     assert set(event.registrations.values_list("attended", flat=True)) == {None}
+
+
+def test_the_attendance_boxes_show_who_came_and_each_name_as_its_label(client, caseworker, held):
+    event, kari, ola, _per = held
+    Registration.objects.filter(pk=ola.pk).update(person_name="Ola <b>Nordmann</b>")
+    client.force_login(caseworker)
+    url = reverse("courses:attendance", args=[event.pk])
+    client.post(url, {"came": [str(kari.pk)]})
+    page = content(client.get(url))
+    assert f'value="{kari.pk}" id="came-{kari.pk}" checked>' in page
+    assert f'value="{ola.pk}" id="came-{ola.pk}">' in page
+    assert f'<label for="came-{ola.pk}">Ola &lt;b&gt;Nordmann&lt;/b&gt;</label>' in page
 
 
 def test_attendance_before_the_event_is_refused(client, caseworker, gathering, member, participant):
