@@ -7,14 +7,15 @@ to administer its scheme (the pairing's workflow says so, 403 otherwise). Which 
 can take now comes from its workflow; a refused step shows the workflow's reason.
 """
 
+import html
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Window, prefetch_related_objects
+from django.db.models import Count, Prefetch, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,8 +37,8 @@ from mentoring.models import (
     Flag,
     FlagStatus,
     Pairing,
+    PairingMember,
     PairingStatus,
-    members_with_people,
 )
 from mentoring.progress import (
     RISKIEST_FIRST,
@@ -109,9 +110,10 @@ def overview(request):
             "pairing__scheme__administrator_id",
         ).select_related("organisation", "pairing__mentor")
     )
-    # The pairings listed and those followed up name their participants: one query for all.
+    # The pairings listed and those followed up name their participants: one query for all,
+    # of the participants' names alone.
     followed_up = [item.pairing for item in flags + poor_fits]
-    prefetch_related_objects(rows + followed_up, members_with_people())
+    prefetch_related_objects(rows + followed_up, _member_names())
     page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
     unmatched, unmatched_count = _waiting_for_a_mentor(access)
     return render(
@@ -133,16 +135,21 @@ def overview(request):
     )
 
 
+def _member_names():
+    """The prefetch of pairings' members as a list names them: their organisations' names."""
+    members = PairingMember.objects.select_related("organisation")
+    return Prefetch("members", members.only("pairing", "organisation", "organisation__name"))
+
+
 def _mentor_options(counted, chosen: str) -> str:
     """The mentor filter's options (a caseworker's hundreds of mentors), written here in one
-    pass rather than by a template loop."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (pk, mark_safe(" selected") if str(pk) == chosen else "", name)
+    pass rather than by a template loop; names escaped as Django's ``escape`` does."""
+    return mark_safe(
+        "".join(
+            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{html.escape(name)}'
+            "</option>"
             for pk, name, _n in counted
-        ),
+        )
     )
 
 

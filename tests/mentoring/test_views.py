@@ -188,6 +188,19 @@ def test_the_overview_filters_by_health_mentor_and_status(
     assert shown(status="ended") == []
 
 
+def test_the_overview_offers_each_mentor_once_with_the_chosen_one_selected(
+    client, caseworker, pairing, other_pairing, other_mentor_org
+):
+    other_mentor_org.name = "Hjelp & <Co>"
+    other_mentor_org.save()
+    client.force_login(caseworker)
+    page = body(client.get(url("overview"), {"mentor": str(other_mentor_org.pk)}))
+    chosen = f'<option value="{other_mentor_org.pk}" selected>Hjelp &amp; &lt;Co&gt;</option>'
+    assert chosen in page
+    assert f'<option value="{pairing.mentor_id}">' in page
+    assert page.count(" selected>") == 1
+
+
 def test_the_overview_links_participants_without_a_mentor(
     client, caseworker, scheme_year, pairing, participant, other_participant
 ):
