@@ -12,6 +12,7 @@ shown on the form, with the user's input kept.
 import datetime
 from collections import defaultdict
 from functools import cache
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -112,7 +113,8 @@ from scheme.web import (
 CASEWORKER_STEPS = ("assess", "award", "reject", "request_information")
 AWARDED_LISTED = 25  # the portfolio lists awarded applications among the proposals up to this
 ROUND_FIELDS = ("scheme_year", "title", "kind", "continuation", "opens_on", "closes_on", "guidance")
-INVITE_LIMIT = 300  # organisations listed at once on the invitation page; a filter narrows
+INVITE_PAGE_SIZE = 25  # organisations not yet invited, per page of the invitation page
+INVITED_PAGE_SIZE = 25  # the invited organisations listed beside them, per page
 
 # Form prefixes, shared by the page that shows a form and the view that receives it.
 IMPARTIALITY = "impartiality"
@@ -334,11 +336,18 @@ def round_edit(request, pk=None):
     return render(request, "grants/caseworker/round_form.html", {"form": form, "round": round_})
 
 
-def round_invite(request, pk):
-    round_ = _round(request, pk)
-    invited = list(
-        round_.invitations.select_related("organisation").order_by("organisation__name", "id")
-    )
+class Candidate(NamedTuple):
+    """A row of the list of organisations not yet invited."""
+
+    pk: int
+    name: str
+    place: str
+    checked: bool
+
+
+def _invite_candidates(request, round_):
+    """The participant organisations not yet invited, and those the filter (``?q=&county=``)
+    shows: the list and the "invite all that match" button."""
     candidates = (
         Organisation.objects.participants()
         .exclude(invitations__round=round_)
@@ -351,6 +360,69 @@ def round_invite(request, pk):
         shown = shown.filter(name__icontains=name)
     if county in County.values:
         shown = shown.filter(county=county)
+    return candidates, shown, name, county
+
+
+def _candidate_rows(page, selected) -> list[Candidate]:
+    """The page's rows, each county named from one dict (``get_county_display`` would build
+    the dict of choices again for every row)."""
+    counties = dict(County.choices)
+    return [
+        Candidate(
+            pk,
+            name,
+            ", ".join(part for part in (municipality, counties.get(county, county)) if part),
+            str(pk) in selected,
+        )
+        for pk, name, municipality, county in page
+    ]
+
+
+def _invited_page(request, round_):
+    """One page (``?invited=``) of the organisations invited, by name: rows of (name, invited
+    at). The rows are read as values only after paging, so the count needs no join."""
+    invited = Invitation.objects.filter(round=round_).order_by("organisation__name", "id")
+    page = Paginator(invited, INVITED_PAGE_SIZE).get_page(request.GET.get("invited"))
+    page.object_list = page.object_list.values_list("organisation__name", "invited_at")
+    return page
+
+
+def _invite_page(request, round_, form, shown, name, county):
+    """A page (``?page=``) of the organisations the filter shows, the chosen ones ticked
+    again after an error, and a page of those invited; each list's links keep the other's
+    page."""
+    page = paginate(
+        request,
+        shown.values_list("id", "name", "municipality", "county"),
+        per_page=INVITE_PAGE_SIZE,
+    )
+    selected = {str(value) for value in (form["organisations"].value() or [])}
+    others = request.GET.copy()
+    others.pop("invited", None)
+    return render(
+        request,
+        "grants/caseworker/round_invite.html",
+        {
+            "round": round_,
+            "form": form,
+            "page": page,
+            "candidates": _candidate_rows(page, selected),
+            "invited": _invited_page(request, round_),
+            "name": name,
+            "county": county,
+            "counties": County.choices,
+            "query": query_without_page(request),
+            "invited_query": others.urlencode(),
+            "here": request.GET.urlencode(),
+        },
+    )
+
+
+def round_invite(request, pk):
+    """The caseworker ticks organisations on a page of the filtered list, or invites all
+    that match the filter."""
+    round_ = _round(request, pk)
+    candidates, shown, name, county = _invite_candidates(request, round_)
     form = InviteForm(request.POST if request.method == "POST" else None, organisations=candidates)
     if request.method == "POST":
         chosen = None
@@ -377,24 +449,7 @@ def round_invite(request, pk):
                     % {"count": count},
                 )
                 return redirect("grants:round_invite", pk=round_.pk)
-    listed = list(shown.only("id", "name", "org_number", "municipality", "county")[:INVITE_LIMIT])
-    selected = {str(value) for value in (form["organisations"].value() or [])}
-    return render(
-        request,
-        "grants/caseworker/round_invite.html",
-        {
-            "round": round_,
-            "form": form,
-            "invited": invited,
-            "candidates": [(o, str(o.pk) in selected) for o in listed],
-            "more": len(listed) == INVITE_LIMIT,
-            "shown_count": shown.count() if len(listed) == INVITE_LIMIT else len(listed),
-            "name": name,
-            "county": county,
-            "counties": County.choices,
-            "query": query_without_page(request),
-        },
-    )
+    return _invite_page(request, round_, form, shown, name, county)
 
 
 # --- the list of applications --------------------------------------------------------------------

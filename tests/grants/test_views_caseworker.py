@@ -37,7 +37,7 @@ from grants.models import (
     Round,
 )
 from grants.views import caseworker as caseworker_views
-from organisations.models import Grantor, PreviousApplication
+from organisations.models import Grantor, Organisation, PreviousApplication
 from scheme import services as scheme_services
 from tests import factories
 from tests.grants.conftest import complete_application, confirmed_account, eligible_organisation
@@ -220,8 +220,8 @@ def test_inviting_organisations_to_a_call(logged_in, call, participant):
     second = factories.OrganisationFactory(name="Beta forening")
     factories.OrganisationFactory(name="Mentor", kind="mentor")
     response = logged_in.get(url("round_invite", call.pk), {"q": "alfa"})
-    assert [o.name for o, _checked in response.context["candidates"]] == ["Alfa forening"]
-    assert [i.organisation for i in response.context["invited"]] == [participant]
+    assert [row.name for row in response.context["candidates"]] == ["Alfa forening"]
+    assert [name for name, _invited_at in response.context["invited"]] == [participant.name]
     response = logged_in.post(url("round_invite", call.pk), {"organisations": [first.pk]})
     assert response.status_code == 302
     assert set(call.invitations.values_list("organisation__name", flat=True)) == {
@@ -234,6 +234,52 @@ def test_inviting_organisations_to_a_call(logged_in, call, participant):
     logged_in.post(url("round_invite", call.pk) + "?q=beta", {"invite_shown": "1"})
     assert call.invitations.filter(organisation=second).exists()
     assert not call.invitations.filter(organisation__kind="mentor").exists()
+
+
+def test_the_invitation_page_pages_both_lists(logged_in, call, django_assert_max_num_queries):
+    """However many organisations there are, a page lists 25 of those not yet invited and 25
+    of those invited, counted in the database; each list's links keep the other's page."""
+    factories.OrganisationFactory.create_batch(30, kind="participant")
+    not_invited = Organisation.objects.participants().exclude(invitations__round=call).count()
+    with django_assert_max_num_queries(9):  # 2 of them the layout's
+        response = logged_in.get(url("round_invite", call.pk))
+    assert len(response.context["candidates"]) == 25
+    page = response.content.decode()
+    assert f"Invite all {not_invited} organisations not yet invited" in page
+    assert "?page=2" in page
+    second = logged_in.get(url("round_invite", call.pk), {"page": 2})
+    assert len(second.context["candidates"]) == not_invited - 25
+
+    Invitation.objects.bulk_create(
+        Invitation(round=call, organisation=organisation)
+        for organisation in Organisation.objects.participants().exclude(invitations__round=call)
+    )
+    invited = call.invitations.count()
+    with django_assert_max_num_queries(9):
+        response = logged_in.get(url("round_invite", call.pk), {"page": 2, "invited": 2})
+    assert [name for name, _at in response.context["invited"]] == list(
+        call.invitations.order_by("organisation__name", "id").values_list(
+            "organisation__name", flat=True
+        )[25:50]
+    )
+    page = response.content.decode()
+    assert f"{invited} invited" in page
+    assert "?page=2&amp;invited=1" in page  # the invited list's links keep ?page=2
+    assert "Every participant organisation is invited." in page
+
+
+def test_a_wrong_choice_keeps_the_ticks_on_the_page(logged_in, call):
+    factories.OrganisationFactory.create_batch(30, kind="participant")
+    rows = logged_in.get(url("round_invite", call.pk), {"page": 2}).context["candidates"]
+    chosen = rows[0].pk
+    response = logged_in.post(
+        url("round_invite", call.pk) + "?page=2", {"organisations": [chosen, 0]}
+    )
+    assert response.status_code == 200
+    assert "organisations" in response.context["form"].errors
+    assert [row.pk for row in response.context["candidates"] if row.checked] == [chosen]
+    assert f'value="{chosen}" id="org-{chosen}" checked' in response.content.decode()
+    assert call.invitations.count() == 1
 
 
 def test_inviting_nobody_is_explained(logged_in, call):
