@@ -214,8 +214,10 @@ class AwardLetterForm(OrderForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        self.fields["award"].queryset = Award.objects.visible_to(user).select_related(
-            "application__organisation", "application__round"
+        self.fields["award"].queryset = (
+            Award.objects.visible_to(user)
+            .select_related("application__organisation", "application__round")
+            .only("application__organisation__name", "application__round__title")
         )
         if access_for(user).is_caseworker:
             self.elsewhere = (

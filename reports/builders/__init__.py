@@ -19,9 +19,10 @@ def _the_parameters(user, parameters):
 
 @dataclass(frozen=True)
 class Builder:
-    """A kind of report. ``load`` fetches the object the report is about once, as the user
-    sees it (through ``visible_to`` where the object is private), and the others are handed
-    it: ordering asks ``allowed`` and ``title`` of it, building ``build``."""
+    """A kind of report. ``load`` fetches the object the report is about, as the user sees it
+    (through ``visible_to`` where the object is private), and the others are handed it:
+    ordering asks ``allowed`` and ``title`` of it (of ``find``'s, when there is one), building
+    ``build``."""
 
     kind: str
     title: Callable  # (subject) -> str
@@ -30,11 +31,14 @@ class Builder:
     allowed: Callable
     build: Callable  # (subject, parameters, progress) -> (bytes, file name); progress(%, step)
     load: Callable = _the_parameters  # (user, parameters) -> the subject, or None: not seen
+    # A lighter ``load`` for asking the rule (ordering, and the job's page on every view): the
+    # subject with only what ``allowed`` and ``title`` read. ``load`` when not given.
+    find: Callable | None = None
 
     def subject_for(self, user, parameters):
         """The object the report is about, when the user sees it and may order the report
         about it; otherwise None."""
-        subject = self.load(user, parameters)
+        subject = (self.find or self.load)(user, parameters)
         if subject is None or not self.allowed(user, subject, parameters):
             return None
         return subject

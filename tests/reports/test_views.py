@@ -278,6 +278,27 @@ def test_the_caseworker_gets_every_order_form_in_few_queries(
     assert page.count('name="evaluation-scheme"') == page.count('name="evaluation_csv-scheme"') == 1
 
 
+def test_a_jobs_page_costs_the_same_whatever_the_report_is_about(
+    client, caseworker, scheme_year, awards, sent
+):
+    """The rule is asked of the subject with only what it reads: an award letter's job page
+    reads the award, not all that the letter needs."""
+    award = next(iter(awards.values()))
+    jobs = [
+        services.order_report(caseworker, "annual", scheme_year=scheme_year.pk),
+        services.order_report(caseworker, "award_letter", award=award.pk),
+        services.order_report(caseworker, "evaluation", scheme=scheme_year.scheme.pk),
+    ]
+    logged_in(client, caseworker).get(reverse("reports:list"))  # the session warmed up
+    counts = set()
+    for job in jobs:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("reports:job", args=[job.pk]))
+        assert response.status_code == 200 and job.title in response.content.decode()
+        counts.add(len(context.captured_queries))
+    assert len(counts) == 1 and counts.pop() <= 4
+
+
 # --- ordering -----------------------------------------------------------------------------------
 
 
