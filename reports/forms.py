@@ -7,7 +7,9 @@ from functools import cached_property
 from django import forms
 from django.forms import BoundField
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Award
@@ -20,6 +22,44 @@ from scheme.forms_common import PortalForm
 from scheme.models import Scheme, SchemeYear
 from scheme.records.models import CaseFile
 from scheme.roles import access_for
+
+# The inputs of the order forms are written in Python, not with Django's widget templates: the
+# same HTML, several times faster (the reports page has a dozen forms). ``look`` is the input's
+# Bootstrap classes, as crispy forms gives them.
+
+
+class _Select(forms.Select):
+    look = "select form-select"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+        )
+
+
+class _DateInput(forms.DateInput):
+    look = "dateinput form-control"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        return format_html(
+            '<input type="{}" name="{}"{}{}>', widget["type"], name, shown, flatatt(widget["attrs"])
+        )
+
+
+class _DateField(forms.DateField):
+    widget = _DateInput
 
 
 class _RowsIterator(ModelChoiceIterator):
@@ -43,6 +83,7 @@ class RowsChoiceField(forms.ModelChoiceField):
     shown and the one chosen already share them (Django reads them for each)."""
 
     iterator = _RowsIterator
+    widget = _Select
 
     def _set_queryset(self, queryset):
         super()._set_queryset(queryset)
@@ -84,10 +125,8 @@ class _BootstrapField(BoundField):
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
-        widget = widget or self.field.widget
-        look = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        invalid = " is-invalid" if self.errors else ""
-        attrs["class"] = f"{type(widget).__name__.lower()} {look}{invalid}"
+        look = (widget or self.field.widget).look
+        attrs["class"] = f"{look} is-invalid" if self.errors else look
         return attrs
 
 
@@ -129,7 +168,7 @@ class OrderForm(PortalForm):
 
 def _as_of(empty_means):
     """The date the report's figures are read as of (``reports.figures.definitions``)."""
-    return forms.DateField(label=_("Figures as of"), required=False, help_text=empty_means)
+    return _DateField(label=_("Figures as of"), required=False, help_text=empty_means)
 
 
 class AnnualForm(OrderForm):
@@ -149,7 +188,7 @@ class AnnualForm(OrderForm):
 class EvaluationForm(OrderForm):
     kind = ReportKind.EVALUATION
     scheme = RowsChoiceField(label=_("Scheme"), queryset=Scheme.objects.none())
-    start = forms.DateField(
+    start = _DateField(
         label=_("From"),
         required=False,
         help_text=_(
@@ -157,7 +196,7 @@ class EvaluationForm(OrderForm):
             "figure in total and for each year."
         ),
     )
-    end = forms.DateField(
+    end = _DateField(
         label=_("To"),
         required=False,
         help_text=_("Empty: the whole period, to the end of the scheme's last year."),
@@ -253,8 +292,8 @@ class ArchivePeriodForm(OrderForm):
     """The archive package of every case closed in a period, of the bodies the user works for."""
 
     kind = ReportKind.ARCHIVE_PERIOD
-    start = forms.DateField(label=_("Closed from"))
-    end = forms.DateField(label=_("Closed until"), help_text=_("Both days are included."))
+    start = _DateField(label=_("Closed from"))
+    end = _DateField(label=_("Closed until"), help_text=_("Both days are included."))
 
     def clean(self):
         cleaned = super().clean()
