@@ -342,10 +342,7 @@ def build_evaluation(scheme, parameters, progress):
 def load_organisation(user, parameters):
     """Any kind of organisation: whether it is one a report may be about is the rule's to say."""
     return (
-        Organisation.objects.visible_to(user)
-        .prefetch_related("target_groups", "languages", "competence_needs")
-        .filter(pk=id_in(parameters, "organisation"))
-        .first()
+        Organisation.objects.visible_to(user).filter(pk=id_in(parameters, "organisation")).first()
     )
 
 
@@ -414,6 +411,17 @@ def award_letter_title(award) -> str:
     )
 
 
+def find_award(user, parameters):
+    """The award as the user sees it, with what its title needs (``load_award`` reads all
+    that the letter needs)."""
+    return (
+        Award.objects.visible_to(user)
+        .select_related("application__organisation", "application__round__scheme_year")
+        .filter(pk=id_in(parameters, "award"))
+        .first()
+    )
+
+
 def award_letter_allowed(user, award, parameters) -> bool:
     """Whoever sees the award (``load`` found it through ``Award.objects.visible_to``)."""
     return access_for(user).may_order_award_letter()
@@ -474,6 +482,7 @@ register(
         load=lambda user, parameters: load_award(
             id_in(parameters, "award"), Award.objects.visible_to(user)
         ),
+        find=find_award,
         title=award_letter_title,
         allowed=award_letter_allowed,
         build=build_award_letter,
