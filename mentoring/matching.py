@@ -13,7 +13,8 @@ The score is a sum of points; the weights live here and nowhere else:
 | the mentor has room for one more | 3 |
 | the mentor is full | -20 |
 
-Ties are broken by name, so the order is always the same for the same data.
+Ties are broken by name (in the database's collation), so the order is always the same for the
+same data.
 
 The database scores and orders every offer and returns only the best (``_ranked``): for each
 weight, how many times it counts for an offer (``_times``, the rule's one definition), from

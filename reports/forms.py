@@ -125,7 +125,7 @@ class _BootstrapField(BoundField):
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
-        look = (widget or self.field.widget).look
+        look = getattr(widget or self.field.widget, "look", "form-control")
         attrs["class"] = f"{look} is-invalid" if self.errors else look
         return attrs
 

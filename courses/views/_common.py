@@ -13,6 +13,7 @@ saves once.
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.dates import MONTHS
 
 from courses import services
@@ -186,5 +187,7 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
             .select_related("organisation")
             .order_by("organisation__name", "waiting", "registered_at", "pk"),
         )
+        context["list_url"] = reverse("courses:event", args=[event.pk])
+        context["list_anchor"] = "#all-registrations"
         context["material_form"] = material_form or MaterialForm()
     return render(request, "courses/event_detail.html", context)

@@ -448,7 +448,10 @@ def round_invite(request, pk):
                     )
                     % {"count": count},
                 )
-                return redirect("grants:round_invite", pk=round_.pk)
+                # Back to the same filter; its first page, as the invited have left the list.
+                kept = urlencode({k: v for k, v in (("q", name), ("county", county)) if v})
+                url = reverse("grants:round_invite", args=[round_.pk])
+                return redirect(f"{url}?{kept}" if kept else url)
     return _invite_page(request, round_, form, shown, name, county)
 
 
@@ -1098,6 +1101,7 @@ def _portfolio_page(request, round_, bound=None):
             "sizes": sizes,
             "page": page,
             "query": _list_query(show),
+            "list_url": reverse("grants:portfolio", args=[round_.pk]),
             "inputs": inputs,
             "awarded_apart": awarded_apart,
             "budget": _budget(round_.scheme_year),

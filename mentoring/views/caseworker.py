@@ -209,7 +209,8 @@ def _suggestions(request, participant):
     if request.GET.get("all") != "1":
         return suggest_mentors(participant, SUGGESTIONS_SHOWN), None
     number = request.GET.get("page", "1")
-    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    # At most six digits: a longer number would overflow the database's OFFSET.
+    number = int(number) if number.isdigit() and len(number) <= 6 and int(number) > 0 else 1
     ranking = suggest_mentors(participant, PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     if number > 1 and not ranking.shown:
         raise Http404
@@ -224,7 +225,9 @@ def match(request, organisation_pk):
     prefetch_lists([participant], PARTICIPANT_LISTS)
     ranking, page = _suggestions(request, participant)
     mentors, chosen = _mentor_choices(request, [s.mentor for s in ranking.shown])
-    initial = {"mentor": (chosen or mentors[0]).pk} if mentors else {}
+    # The best suggestion is chosen to begin with; a later page of them starts with none.
+    best = mentors[0] if mentors and (page is None or page.number == 1) else None
+    initial = {"mentor": (chosen or best).pk} if chosen or best else {}
     form = MatchForm(request.POST or None, access=access, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
         made = _make_pairing(request, form, [participant])

@@ -20,6 +20,10 @@ def timeline(target, limit=50):
 
 @register.simple_tag(takes_context=True)
 def page_url(context, page_number):
-    """A link to another page of the list that keeps the filters."""
+    """A link to another page of the list that keeps the filters. A page that a form's POST
+    can also draw (an error shown in place) names its own address (``list_url``, with an
+    optional ``#anchor`` in ``list_anchor``), so that the link does not go to the form's."""
     query = context.get("query", "")
-    return f"?{query}&page={page_number}" if query else f"?page={page_number}"
+    base, anchor = context.get("list_url", ""), context.get("list_anchor", "")
+    page = f"{query}&page={page_number}" if query else f"page={page_number}"
+    return f"{base}?{page}{anchor}"

@@ -231,7 +231,8 @@ def test_inviting_organisations_to_a_call(logged_in, call, participant):
     # Everyone matching the filter at once; the button says how many that is.
     page = logged_in.get(url("round_invite", call.pk), {"q": "beta"}).content.decode()
     assert "Invite the 1 organisation that matches the filter" in page
-    logged_in.post(url("round_invite", call.pk) + "?q=beta", {"invite_shown": "1"})
+    response = logged_in.post(url("round_invite", call.pk) + "?q=beta", {"invite_shown": "1"})
+    assert response.url == url("round_invite", call.pk) + "?q=beta"  # the filter kept
     assert call.invitations.filter(organisation=second).exists()
     assert not call.invitations.filter(organisation__kind="mentor").exists()
 
@@ -745,6 +746,9 @@ def test_the_portfolio_lists_the_not_proposed_in_pages_and_shows_an_error_on_its
     rank_id = f"id_propose-rank_{late.pk}"
     assert f'aria-describedby="rank-help {rank_id}_error" aria-invalid="true"' in row.inputs["rank"]
     assert "Give the application a rank." in row.inputs["rank"]
+    # Drawn at the proposal's address, its pages still link to the portfolio's.
+    previous = f'href="{url("portfolio", call.pk)}?show=candidates&amp;page=1"'
+    assert previous in response.content.decode()
 
 
 @pytest.mark.parametrize("shown", [{}, {"show": "candidates"}])

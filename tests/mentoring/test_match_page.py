@@ -77,7 +77,19 @@ def test_a_page_past_the_last_is_not_found(client, caseworker, participant, many
     client.force_login(caseworker)
     path, query = match(participant, all="1")
     assert client.get(path, query | {"page": "3"}).status_code == 404
-    assert client.get(path, query | {"page": "x"}).context["page"].number == 1
+    assert client.get(path, query | {"page": "999999"}).status_code == 404
+    for wrong in ("x", "9" * 40):  # not a number, or one past any OFFSET: the first page
+        assert client.get(path, query | {"page": wrong}).context["page"].number == 1
+
+
+def test_the_best_suggestion_is_chosen_on_the_first_page_only(
+    client, caseworker, participant, many_mentors
+):
+    client.force_login(caseworker)
+    path, query = match(participant, all="1")
+    first = client.get(path, query).context
+    assert first["form"]["mentor"].value() == first["suggestions"][0].mentor.pk
+    assert client.get(path, query | {"page": "2"}).context["form"]["mentor"].value() is None
 
 
 def test_a_later_page_needs_no_more_queries_than_the_first(
