@@ -363,15 +363,18 @@ def _invite_candidates(request, round_):
     return candidates, shown, name, county
 
 
+# A county's name by its code, built once: ``get_county_display`` builds the choices again for
+# every row.
+COUNTY_NAMES = dict(County.choices)
+
+
 def _candidate_rows(page, selected) -> list[Candidate]:
-    """The page's rows, each county named from one dict (``get_county_display`` would build
-    the dict of choices again for every row)."""
-    counties = dict(County.choices)
+    """The page's rows, each with where it is."""
     return [
         Candidate(
             pk,
             name,
-            ", ".join(part for part in (municipality, counties.get(county, county)) if part),
+            ", ".join(part for part in (municipality, COUNTY_NAMES.get(county, county)) if part),
             str(pk) in selected,
         )
         for pk, name, municipality, county in page
@@ -934,7 +937,7 @@ def _membership_label(member_based):
 
 
 def _county_label(code):
-    return Organisation(county=code or "").get_county_display() or _("not recorded")
+    return COUNTY_NAMES.get(code or "") or _("not recorded")
 
 
 def _target_group_label(names):
