@@ -104,6 +104,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's standard widgets, labels and error lists written in Python (scheme/form_html.py).
+FORM_RENDERER = "scheme.form_html.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
