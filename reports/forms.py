@@ -7,9 +7,7 @@ from functools import cached_property
 from django import forms
 from django.forms import BoundField
 from django.forms.models import ModelChoiceIterator
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Award
@@ -23,39 +21,15 @@ from scheme.models import Scheme, SchemeYear
 from scheme.records.models import CaseFile
 from scheme.roles import access_for
 
-# The inputs of the order forms are written in Python, not with Django's widget templates: the
-# same HTML, several times faster (the reports page has a dozen forms). ``look`` is the input's
-# Bootstrap classes, as crispy forms gives them.
+# ``look``: the input's Bootstrap classes, as crispy forms gave them (``_BootstrapField``).
 
 
 class _Select(forms.Select):
     look = "select form-select"
 
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
-        )
-
 
 class _DateInput(forms.DateInput):
     look = "dateinput form-control"
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        return format_html(
-            '<input type="{}" name="{}"{}{}>', widget["type"], name, shown, flatatt(widget["attrs"])
-        )
 
 
 class _DateField(forms.DateField):
