@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,9 +35,9 @@ def _ids(values) -> list[int]:
 
 
 class SearchSelect(forms.Select):
-    """A select holding only the chosen rows, marked for search-select.js to search ``url``."""
+    """A select holding only the chosen rows, marked for search-select.js to search ``url``,
+    and under it the text box that takes what was typed without JavaScript."""
 
-    template_name = "scheme/widgets/search_select.html"
     typed_help = _("Without the search: write the organisation number or the exact name.")
 
     def __init__(self, url="", attrs=None, *, depends_on="", typed_help=None):
@@ -57,6 +58,23 @@ class SearchSelect(forms.Select):
             "help": self.typed_help,
         }
         return context
+
+    def _render(self, template_name, context, renderer=None):
+        """The select (Django's), then the text box shown when JavaScript is off."""
+        select = super()._render(template_name, context, renderer)
+        typed = context["widget"]["typed"]
+        if context["widget"]["attrs"].get("multiple"):
+            box = '<textarea name="{}" id="{}" class="form-control" rows="3">{}</textarea>'
+        else:
+            box = '<input type="text" name="{}" id="{}" class="form-control" value="{}">'
+        return format_html(
+            '{}\n\n<noscript>\n  <label class="form-label small mt-2 mb-1" for="{}">{}</label>'
+            "\n  {}\n</noscript>",
+            select,
+            typed["id"],
+            typed["help"],
+            format_html(box, typed["name"], typed["id"], typed["value"]),
+        )
 
     def _search_attrs(self) -> dict:
         """The endpoint and the texts the script shows, in the reader's language."""
