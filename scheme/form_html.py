@@ -192,8 +192,27 @@ def _error_list(context) -> str:
     return f'<ul class="{value_html(context["error_class"])}"{shown_id}>{items}</ul>'
 
 
+def _field_group(context) -> str:
+    """``django/forms/field.html`` (``BoundField.as_field_group``, a list's filter fields)."""
+    field = context["field"]
+    label = field.label
+    if field.use_fieldset:
+        described = field.aria_describedby
+        described = f' aria-describedby="{value_html(described)}"' if described else ""
+        heading = f"\n  <fieldset{described}>\n  {field.legend_tag() if label else ''}\n"
+    else:
+        heading = f"\n  {field.label_tag() if label else ''}\n"
+    help_text = ""
+    if field.help_text:
+        target = f' id="{value_html(field.auto_id)}_helptext"' if field.auto_id else ""
+        help_text = f'<div class="helptext"{target}>{field.help_text}</div>'
+    closing = "</fieldset>" if field.use_fieldset else ""
+    return f"{heading}\n{help_text}\n{field.errors}\n{field}{closing}".strip()
+
+
 # Writers of the other templates, given the whole context.
 CONTEXT_WRITERS = {
+    "django/forms/field.html": _field_group,
     "django/forms/label.html": _label,
     "django/forms/errors/list/default.html": _error_list,
     "django/forms/errors/list/ul.html": _error_list,

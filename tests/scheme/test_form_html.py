@@ -137,6 +137,7 @@ def test_labels_and_error_lists_are_written_as_their_templates_write_them(data):
         for bound_field in form:
             shown += [bound_field.label_tag(), bound_field.legend_tag(), str(bound_field.errors)]
             shown.append(bound_field.label_tag("", attrs={"class": "x"}))
+            shown.append(bound_field.as_field_group())
         rendered.append(shown)
     assert rendered[0] == rendered[1]
 
@@ -173,7 +174,7 @@ def test_every_field_of_the_portals_forms_is_written_as_the_templates_write_it()
                     shown = []
                     for renderer in (TEMPLATES, PYTHON):
                         form.renderer = renderer
-                        shown.append((str(bound_field), bound_field.label_tag()))
+                        shown.append(bound_field.as_field_group())
                     assert shown[0] == shown[1], (cls, bound_field.name)
                     compared += 1
     assert compared > 100
