@@ -34,13 +34,14 @@ def fields(form):
 
 
 def _group(bound_field) -> str:
+    """The wrapper ``div_<id>``, the label or legend (a checkbox's after the box), the input,
+    its errors and its help text; a hidden field is its input alone."""
     if bound_field.is_hidden:
         return str(bound_field)
     widget = bound_field.field.widget
     is_checkbox = isinstance(widget, forms.CheckboxInput)
     invalid = " is-invalid" if bound_field.errors else ""
     label = bound_field.label
-    # A label or legend, before the input; a checkbox's comes after it.
     wrapper = "form-check" if is_checkbox else "mb-3"
     if css_classes := bound_field.css_classes():
         wrapper += f" {value_html(css_classes)}"
