@@ -48,8 +48,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_filters",
     "auditlog",
     "axes",
@@ -266,8 +264,6 @@ PRIVACY_PROCESSORS = env.list("PRIVACY_PROCESSORS", default=[])
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="post@imdi.no")
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The Brønnøysund registers' open API (no authentication). Off switch and a short timeout:
 # a slow or absent register never blocks the user.
