@@ -272,18 +272,16 @@ def pairing_create(request):
 # --- the caseworker's actions on a pairing ------------------------------------------------------
 
 
-def _pairing_for_step(request, pk, name, queryset=None):
-    """The pairing (of ``queryset``, by default with its progress) and why its step ``name``
-    cannot be taken now ("" when it can); 403 to anyone but a caseworker of its scheme."""
+def _pairing_for_step(request, pk, name):
+    """The pairing (``step_pairings``) and why its step ``name`` cannot be taken now ("" when
+    it can); 403 to anyone but a caseworker of its scheme."""
     require_role(request.user, Role.CASEWORKER)
-    pairing = visible_pairing(request, pk, queryset)
+    pairing = visible_pairing(request, pk)
     return pairing, step_refusal(request, pairing, name)
 
 
 def pairing_replace(request, pk):
-    # The form names the pairing and its mentor; it needs none of the pairing's progress.
-    lean = Pairing.objects.select_related("scheme", "mentor").with_members()
-    pairing, refusal = _pairing_for_step(request, pk, "replace", lean)
+    pairing, refusal = _pairing_for_step(request, pk, "replace")
     if refusal and request.method == "GET":
         # A post goes to the service, which says the form was saved or why it is refused.
         messages.error(request, refusal)
