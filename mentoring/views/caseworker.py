@@ -99,16 +99,29 @@ def overview(request):
     )
     total = sum(n for _pk, _name, n in counted)
     rows = list(page.object_list)
+    # The flags and "poor fit" answers to follow up, with only what their tables show (their
+    # pairings' participants are prefetched below).
     flags = list(
         access.administered(
             Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
-        ).select_related("raised_for", "raised_by", "pairing__mentor")
+        )
+        .select_related("raised_for", "raised_by", "pairing__mentor")
+        .only(
+            "raised_at",
+            "message",
+            "raised_for__name",
+            "raised_by__full_name",
+            "raised_by__email",
+            "pairing__mentor__name",
+        )
     )
     poor_fits = list(
         access.administered(
             CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True),
             "pairing__scheme__administrator_id",
-        ).select_related("organisation", "pairing__mentor")
+        )
+        .select_related("organisation", "pairing__mentor")
+        .only("answered_at", "comment", "organisation__name", "pairing__mentor__name")
     )
     # The pairings listed and those followed up name their participants: one query for all,
     # of the participants' names alone.
