@@ -17,7 +17,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import services
@@ -128,12 +130,14 @@ def overview(request):
     followed_up = [item.pairing for item in flags + poor_fits]
     prefetch_related_objects(rows + followed_up, _member_names())
     page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
+    table_rows = _overview_rows(page.object_list)
     unmatched, unmatched_count = _waiting_for_a_mentor(access)
     return render(
         request,
         "mentoring/overview.html",
         {
             "page": page,
+            "table_rows": table_rows,
             "query": query_without_page(request),
             "total": total,
             "chosen": chosen,
@@ -145,6 +149,64 @@ def overview(request):
             "unmatched": unmatched,
             "unmatched_count": unmatched_count,
         },
+    )
+
+
+def _overview_rows(rows) -> str:
+    """The overview's table rows, a pairing and its progress each, written here rather than by
+    a template loop (a row's link, badge and plural texts cost the template language several
+    times as much). As the template did: names and single texts escaped, the texts with
+    numbers (``blocktranslate``'s) not."""
+    words = {
+        "health": _("Health"),
+        "meetings": _("Meetings this year"),
+        "last": _("Last meeting"),
+        "tasks": _("Tasks open / overdue"),
+        "next": _("Next step"),
+        "status": _("Status"),
+        "health_is": _("Health:"),
+        "never": _("never"),
+        "poor_fit": _("“Not a good fit”"),
+    }
+    words = {key: html.escape(text) for key, text in words.items()}
+    return mark_safe("".join(_overview_row(pairing, state, words) for pairing, state in rows))
+
+
+def _overview_row(pairing, state, words) -> str:
+    e = html.escape
+    members = ", ".join(e(member.organisation.name) for member in pairing.members.all())
+    label = e(state.health.label)
+    health = [f'<span class="badge {state.badge}">{words["health_is"]} {label}</span>']
+    if state.open_flags:
+        n = state.open_flags
+        health.append(ngettext("%(n)s open flag", "%(n)s open flags", n) % {"n": n})
+    if state.poor_fit_open:
+        health.append(words["poor_fit"])
+    meetings = _("%(held)s (%(expected)s expected, %(minimum)s a year)") % {
+        "held": state.meetings_this_year,
+        "expected": state.expected_by_now,
+        "minimum": state.minimum,
+    }
+    days = state.days_since_last
+    if days is None:
+        last = words["never"]
+    else:
+        last = ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
+    if state.next_to_act:
+        next_step = f"{e(state.next_to_act.name)}: {e(str(state.next_action))}"
+    else:
+        next_step = e(capfirst(str(state.next_action) or "–"))
+    return (
+        f'<tr><th scope="row"><a href="{pairing_url(pairing)}">{e(pairing.mentor.name)}</a><br>'
+        f'<span class="fw-normal">{members}</span></th>'
+        f'<td data-label="{words["health"]}">{"<br>".join(health)}</td>'
+        f'<td class="text-end" data-label="{words["meetings"]}">{meetings}</td>'
+        f'<td data-label="{words["last"]}">{last}</td>'
+        f'<td class="text-end" data-label="{words["tasks"]}">'
+        f"{state.open_tasks} / {state.overdue_tasks}</td>"
+        f'<td data-label="{words["next"]}">{next_step}</td>'
+        f'<td data-label="{words["status"]}">{e(capfirst(pairing.get_status_display()))}</td>'
+        "</tr>"
     )
 
 
