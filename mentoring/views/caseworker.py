@@ -62,7 +62,6 @@ from scheme.web import (
     PAGE_SIZE,
     add_service_errors,
     get_visible_or_404,
-    paginate,
     query_without_page,
 )
 
@@ -85,14 +84,19 @@ def overview(request):
         "mentor": request.GET.get("mentor", ""),
         "status": request.GET.get("status", ""),
     }
-    shown = with_progress_data(administered, today)
-    if chosen["health"] in Health.values:
-        shown = shown.filter(health_filter(chosen["health"]))
+    filtered = administered
     if chosen["mentor"].isdigit():
-        shown = shown.filter(mentor_id=chosen["mentor"])
+        filtered = filtered.filter(mentor_id=chosen["mentor"])
     if chosen["status"] in PairingStatus.values:
-        shown = shown.filter(status=chosen["status"])
-    page = paginate(request, shown.order_by(*RISKIEST_FIRST))
+        filtered = filtered.filter(status=chosen["status"])
+    shown = with_progress_data(filtered, today)
+    if chosen["health"] in Health.values:
+        shown = filtered = shown.filter(health_filter(chosen["health"]))
+    paginator = Paginator(shown.order_by(*RISKIEST_FIRST), PAGE_SIZE)
+    # Counted without the progress annotations unless the health filter needs them: to count,
+    # Django copies and inspects every annotation, which costs more than the count itself.
+    paginator.count = filtered.count()
+    page = paginator.get_page(request.GET.get("page"))
     # The mentors to filter by, with their pairings counted: the total comes with them.
     counted = list(
         administered.order_by("mentor__name", "mentor_id")
