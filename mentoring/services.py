@@ -132,7 +132,7 @@ def _sides(pairing, except_organisation=None):
 
 def _caseworkers(pairing):
     return get_user_model().objects.filter(
-        memberships__organisation=pairing.scheme.administrator, is_active=True
+        memberships__organisation_id=pairing.scheme.administrator_id, is_active=True
     )
 
 

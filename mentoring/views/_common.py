@@ -22,11 +22,19 @@ def pairing_queryset(**member_annotations):
     )
 
 
+def step_pairings():
+    """Pairings with what the page of one step names and its workflow asks: the scheme, the
+    mentor, the agreement and the members with their contact people. Not the progress, which
+    only the pairing page shows: its annotations cost more to build than the rest of a form
+    page."""
+    return Pairing.objects.select_related("scheme", "mentor", "agreement").with_members()
+
+
 def visible_pairing(request, pk, queryset=None):
-    """A pairing the user may see (of ``queryset``, by default ``pairing_queryset()``), 404
-    when hidden."""
+    """A pairing the user may see (of ``queryset``, by default ``step_pairings()``), 404 when
+    hidden."""
     if queryset is None:
-        queryset = pairing_queryset()
+        queryset = step_pairings()
     return get_visible_or_404(queryset, request.user, pk=pk)
 
 

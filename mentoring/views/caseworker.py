@@ -17,7 +17,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import services
@@ -60,7 +62,6 @@ from scheme.web import (
     PAGE_SIZE,
     add_service_errors,
     get_visible_or_404,
-    paginate,
     query_without_page,
 )
 
@@ -83,14 +84,19 @@ def overview(request):
         "mentor": request.GET.get("mentor", ""),
         "status": request.GET.get("status", ""),
     }
-    shown = with_progress_data(administered, today)
-    if chosen["health"] in Health.values:
-        shown = shown.filter(health_filter(chosen["health"]))
+    filtered = administered
     if chosen["mentor"].isdigit():
-        shown = shown.filter(mentor_id=chosen["mentor"])
+        filtered = filtered.filter(mentor_id=chosen["mentor"])
     if chosen["status"] in PairingStatus.values:
-        shown = shown.filter(status=chosen["status"])
-    page = paginate(request, shown.order_by(*RISKIEST_FIRST))
+        filtered = filtered.filter(status=chosen["status"])
+    shown = with_progress_data(filtered, today)
+    if chosen["health"] in Health.values:
+        shown = filtered = shown.filter(health_filter(chosen["health"]))
+    paginator = Paginator(shown.order_by(*RISKIEST_FIRST), PAGE_SIZE)
+    # Counted without the progress annotations unless the health filter needs them: to count,
+    # Django copies and inspects every annotation, which costs more than the count itself.
+    paginator.count = filtered.count()
+    page = paginator.get_page(request.GET.get("page"))
     # The mentors to filter by, with their pairings counted: the total comes with them.
     counted = list(
         administered.order_by("mentor__name", "mentor_id")
@@ -99,28 +105,43 @@ def overview(request):
     )
     total = sum(n for _pk, _name, n in counted)
     rows = list(page.object_list)
+    # The flags and "poor fit" answers to follow up, with only what their tables show (their
+    # pairings' participants are prefetched below).
     flags = list(
         access.administered(
             Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
-        ).select_related("raised_for", "raised_by", "pairing__mentor")
+        )
+        .select_related("raised_for", "raised_by", "pairing__mentor")
+        .only(
+            "raised_at",
+            "message",
+            "raised_for__name",
+            "raised_by__full_name",
+            "raised_by__email",
+            "pairing__mentor__name",
+        )
     )
     poor_fits = list(
         access.administered(
             CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True),
             "pairing__scheme__administrator_id",
-        ).select_related("organisation", "pairing__mentor")
+        )
+        .select_related("organisation", "pairing__mentor")
+        .only("answered_at", "comment", "organisation__name", "pairing__mentor__name")
     )
     # The pairings listed and those followed up name their participants: one query for all,
     # of the participants' names alone.
     followed_up = [item.pairing for item in flags + poor_fits]
     prefetch_related_objects(rows + followed_up, _member_names())
     page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
+    table_rows = _overview_rows(page.object_list)
     unmatched, unmatched_count = _waiting_for_a_mentor(access)
     return render(
         request,
         "mentoring/overview.html",
         {
             "page": page,
+            "table_rows": table_rows,
             "query": query_without_page(request),
             "total": total,
             "chosen": chosen,
@@ -132,6 +153,64 @@ def overview(request):
             "unmatched": unmatched,
             "unmatched_count": unmatched_count,
         },
+    )
+
+
+def _overview_rows(rows) -> str:
+    """The overview's table rows, a pairing and its progress each, written here rather than by
+    a template loop (a row's link, badge and plural texts cost the template language several
+    times as much). As the template did: names and single texts escaped, the texts with
+    numbers (``blocktranslate``'s) not."""
+    words = {
+        "health": _("Health"),
+        "meetings": _("Meetings this year"),
+        "last": _("Last meeting"),
+        "tasks": _("Tasks open / overdue"),
+        "next": _("Next step"),
+        "status": _("Status"),
+        "health_is": _("Health:"),
+        "never": _("never"),
+        "poor_fit": _("“Not a good fit”"),
+    }
+    words = {key: html.escape(text) for key, text in words.items()}
+    return mark_safe("".join(_overview_row(pairing, state, words) for pairing, state in rows))
+
+
+def _overview_row(pairing, state, words) -> str:
+    e = html.escape
+    members = ", ".join(e(member.organisation.name) for member in pairing.members.all())
+    label = e(state.health.label)
+    health = [f'<span class="badge {state.badge}">{words["health_is"]} {label}</span>']
+    if state.open_flags:
+        n = state.open_flags
+        health.append(ngettext("%(n)s open flag", "%(n)s open flags", n) % {"n": n})
+    if state.poor_fit_open:
+        health.append(words["poor_fit"])
+    meetings = _("%(held)s (%(expected)s expected, %(minimum)s a year)") % {
+        "held": state.meetings_this_year,
+        "expected": state.expected_by_now,
+        "minimum": state.minimum,
+    }
+    days = state.days_since_last
+    if days is None:
+        last = words["never"]
+    else:
+        last = ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
+    if state.next_to_act:
+        next_step = f"{e(state.next_to_act.name)}: {e(str(state.next_action))}"
+    else:
+        next_step = e(capfirst(str(state.next_action) or "–"))
+    return (
+        f'<tr><th scope="row"><a href="{pairing_url(pairing)}">{e(pairing.mentor.name)}</a><br>'
+        f'<span class="fw-normal">{members}</span></th>'
+        f'<td data-label="{words["health"]}">{"<br>".join(health)}</td>'
+        f'<td class="text-end" data-label="{words["meetings"]}">{meetings}</td>'
+        f'<td data-label="{words["last"]}">{last}</td>'
+        f'<td class="text-end" data-label="{words["tasks"]}">'
+        f"{state.open_tasks} / {state.overdue_tasks}</td>"
+        f'<td data-label="{words["next"]}">{next_step}</td>'
+        f'<td data-label="{words["status"]}">{e(capfirst(pairing.get_status_display()))}</td>'
+        "</tr>"
     )
 
 
@@ -272,18 +351,16 @@ def pairing_create(request):
 # --- the caseworker's actions on a pairing ------------------------------------------------------
 
 
-def _pairing_for_step(request, pk, name, queryset=None):
-    """The pairing (of ``queryset``, by default with its progress) and why its step ``name``
-    cannot be taken now ("" when it can); 403 to anyone but a caseworker of its scheme."""
+def _pairing_for_step(request, pk, name):
+    """The pairing (``step_pairings``) and why its step ``name`` cannot be taken now ("" when
+    it can); 403 to anyone but a caseworker of its scheme."""
     require_role(request.user, Role.CASEWORKER)
-    pairing = visible_pairing(request, pk, queryset)
+    pairing = visible_pairing(request, pk)
     return pairing, step_refusal(request, pairing, name)
 
 
 def pairing_replace(request, pk):
-    # The form names the pairing and its mentor; it needs none of the pairing's progress.
-    lean = Pairing.objects.select_related("scheme", "mentor").with_members()
-    pairing, refusal = _pairing_for_step(request, pk, "replace", lean)
+    pairing, refusal = _pairing_for_step(request, pk, "replace")
     if refusal and request.method == "GET":
         # A post goes to the service, which says the form was saved or why it is refused.
         messages.error(request, refusal)

@@ -35,6 +35,7 @@ from mentoring.views._common import (
 )
 from organisations.models import Organisation
 from scheme.formatting import format_day
+from scheme.prefetch import prefetch_lists
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, get_visible_or_404
 
@@ -67,6 +68,10 @@ def home(request):
     )
 
 
+# The lists of an offer its form shows, read in one query.
+OFFER_LISTS = ("competence_areas", "languages", "target_groups", "wished_target_groups")
+
+
 def offer_edit(request, organisation_pk):
     organisation = get_visible_or_404(
         Organisation.objects.filter(kind=OrganisationKind.MENTOR), request.user, pk=organisation_pk
@@ -74,11 +79,9 @@ def offer_edit(request, organisation_pk):
     access = access_for(request.user)
     if not access.can_edit_organisation(organisation):
         raise Http404
-    offer = (
-        MentorOffer.objects.filter(organisation=organisation)
-        .prefetch_related("competence_areas", "languages", "target_groups", "wished_target_groups")
-        .first()
-    )
+    offer = MentorOffer.objects.filter(organisation=organisation).first()
+    if offer is not None:
+        prefetch_lists([offer], OFFER_LISTS)
     form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer))
     if request.method == "POST" and form.is_valid():
         try:

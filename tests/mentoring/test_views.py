@@ -201,6 +201,25 @@ def test_the_overview_offers_each_mentor_once_with_the_chosen_one_selected(
     assert page.count(" selected>") == 1
 
 
+def test_an_overview_row_shows_the_pairing_its_health_and_next_step_escaped(
+    client, caseworker, pairing, member, mentor
+):
+    pairing.mentor.name = "Hjelp & <Co>"
+    pairing.mentor.save()
+    log(mentor, pairing, days_ago=1)
+    services.raise_flag(member, pairing, "Mentoren svarer ikke.")
+    client.force_login(caseworker)
+    page = body(client.get(url("overview")))
+    participant = pairing.members.get().organisation.name
+    assert (
+        f'<th scope="row"><a href="{url("pairing", pairing.pk)}">Hjelp &amp; &lt;Co&gt;</a><br>'
+        f'<span class="fw-normal">{participant}</span></th>'
+    ) in page
+    assert '<span class="badge text-bg-danger">Health: at risk</span><br>1 open flag</td>' in page
+    assert '<td data-label="Last meeting">1 day ago</td>' in page
+    assert '<td data-label="Status">Active</td>' in page
+
+
 def test_the_overview_links_participants_without_a_mentor(
     client, caseworker, scheme_year, pairing, participant, other_participant
 ):
