@@ -49,6 +49,7 @@ from mentoring.progress import (
     progress,
     with_progress_data,
 )
+from mentoring.templatetags.health import health_badge
 from mentoring.views._common import (
     back,
     pairing_url,
@@ -168,7 +169,6 @@ def _overview_rows(rows) -> str:
         "tasks": _("Tasks open / overdue"),
         "next": _("Next step"),
         "status": _("Status"),
-        "health_is": _("Health:"),
         "never": _("never"),
         "poor_fit": _("“Not a good fit”"),
     }
@@ -179,8 +179,7 @@ def _overview_rows(rows) -> str:
 def _overview_row(pairing, state, words) -> str:
     e = html.escape
     members = ", ".join(e(member.organisation.name) for member in pairing.members.all())
-    label = e(state.health.label)
-    health = [f'<span class="badge {state.badge}">{words["health_is"]} {label}</span>']
+    health = [health_badge(state)]
     if state.open_flags:
         n = state.open_flags
         health.append(ngettext("%(n)s open flag", "%(n)s open flags", n) % {"n": n})
