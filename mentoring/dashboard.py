@@ -35,6 +35,7 @@ from mentoring.progress import (
     RISKIEST_FIRST,
     Health,
     progress,
+    with_health,
     with_progress_data,
 )
 from organisations.models import Organisation
@@ -328,7 +329,7 @@ def caseworker_summary(user) -> dict:
     if cached is not None:
         return cached
     access = access_for(user)
-    pairings = with_progress_data(access.administered(Pairing.objects.all()), timezone.localdate())
+    pairings = with_health(access.administered(Pairing.objects.all()), timezone.localdate())
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
     for rank, live, flags, poor in (

@@ -75,35 +75,17 @@ def _organisations_of(user) -> dict:
         .annotate(
             invitation_id=Subquery(invitation.values("pk")[:1]),
             invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            has_target_groups=Exists(
-                Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
-            ),
-            has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
-            has_previous=Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
-            previous_json=_previous_applications(),
-            taking_part_json=_years_taking_part(ids),
-            follow_ups_json=_follow_ups(ids),
-            join_requests_waiting=Coalesce(
-                Subquery(
-                    JoinRequest.objects.pending()
-                    .filter(organisation=OuterRef("pk"))
-                    .order_by()
-                    .values("organisation")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            **(_profile_facts(ids) if ids else {}),
         )
         .order_by("name", "pk")
     )
-    for organisation in found:  # what the eligibility rules read, as if prefetched
+    own = [o for o in found if o.pk in ids]
+    for organisation in own:  # what the eligibility rules read, as if prefetched
         organisation._prefetched_objects_cache = {
             "previous_applications": instances_from(PreviousApplication, organisation.previous_json)
         }
     cached = {
-        "own": [o for o in found if o.pk in ids],
+        "own": own,
         "invited": [
             MembershipInvitation(pk=o.invitation_id, organisation=o, sent_at=o.invitation_sent_at)
             for o in found
@@ -112,6 +94,34 @@ def _organisations_of(user) -> dict:
     }
     user._own_organisations = cached
     return cached
+
+
+def _profile_facts(ids) -> dict:
+    """Annotations: what the panels read of the user's own organisations ``ids`` (their
+    profile's gaps, earlier applications, years taking part, follow-ups and join requests).
+    Left out when the user has none: an invitation needs only the organisation's name."""
+    return {
+        "has_target_groups": Exists(
+            Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
+        ),
+        "has_activities": Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
+        "has_previous": Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
+        "previous_json": _previous_applications(),
+        "taking_part_json": _years_taking_part(ids),
+        "follow_ups_json": _follow_ups(ids),
+        "join_requests_waiting": Coalesce(
+            Subquery(
+                JoinRequest.objects.pending()
+                .filter(organisation=OuterRef("pk"))
+                .order_by()
+                .values("organisation")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    }
 
 
 def _previous_applications():
