@@ -59,7 +59,8 @@ def _organisations_of(user) -> dict:
     cached = getattr(user, "_own_organisations", None)
     if cached is not None:
         return cached
-    ids = access_for(user).organisation_ids(*PROFILE_KINDS)
+    access = access_for(user)
+    ids = access.organisation_ids(*PROFILE_KINDS)
     waiting = MembershipInvitation.objects.filter(email=user.email).pending()
     invitation = waiting.filter(organisation=OuterRef("pk")).order_by("-pk")
     # One id list (a union), neither an Exists per organisation nor an OR of two lists: the
@@ -75,7 +76,7 @@ def _organisations_of(user) -> dict:
         .annotate(
             invitation_id=Subquery(invitation.values("pk")[:1]),
             invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            **(_profile_facts(ids) if ids else {}),
+            **(_profile_facts(ids, _followed_up(access)) if ids else {}),
         )
         .order_by("name", "pk")
     )
@@ -96,10 +97,11 @@ def _organisations_of(user) -> dict:
     return cached
 
 
-def _profile_facts(ids) -> dict:
+def _profile_facts(ids, followed_up) -> dict:
     """Annotations: what the panels read of the user's own organisations ``ids`` (their
-    profile's gaps, earlier applications, years taking part, follow-ups and join requests).
-    Left out when the user has none: an invitation needs only the organisation's name."""
+    profile's gaps, earlier applications, years taking part and join requests) and of those
+    ``followed_up`` (``_followed_up``) their follow-ups. Left out when the user has none: an
+    invitation needs only the organisation's name."""
     return {
         "has_target_groups": Exists(
             Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
@@ -108,7 +110,7 @@ def _profile_facts(ids) -> dict:
         "has_previous": Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
         "previous_json": _previous_applications(),
         "taking_part_json": _years_taking_part(ids),
-        "follow_ups_json": _follow_ups(ids),
+        "follow_ups_json": _follow_ups(followed_up),
         "join_requests_waiting": Coalesce(
             Subquery(
                 JoinRequest.objects.pending()
@@ -147,9 +149,16 @@ def _years_taking_part(ids):
     )  # fmt: skip
 
 
+def _followed_up(access) -> set[int]:
+    """The organisations whose follow-up the user is asked for: the participants they lead."""
+    participants = access.organisation_ids(OrganisationKind.PARTICIPANT)
+    return {pk for pk in participants if access.is_leader_of(pk)}
+
+
 def _follow_ups(ids):
     """The schemes that awarded each organisation of ``ids`` a grant, for its follow-up
-    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation."""
+    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation
+    (NULL for the others)."""
     return Case(
         *(When(pk=pk, then=followup.schemes_json(pk)) for pk in ids),
         default=None,
@@ -280,11 +289,9 @@ def profile_due_items(user):
 
 def follow_up_due_items(user):
     """The follow-up a year after a scheme, for the leaders of the participants in it."""
-    today, access = timezone.localdate(), access_for(user)
+    today, followed_up = timezone.localdate(), _followed_up(access_for(user))
     for organisation in own_organisations(user):
-        if organisation.kind != OrganisationKind.PARTICIPANT:
-            continue
-        if not access.is_leader_of(organisation.pk):
+        if organisation.pk not in followed_up:
             continue
         for row in followup.opened(organisation.follow_ups_json, today):
             if row["answered_at"] is None:
