@@ -93,18 +93,17 @@ class Row:
 
 
 def _side_facts(pairing, organisation, prefix="") -> dict:
-    """Annotations: which check-ins the organisation (an OuterRef) has answered in the
-    pairing, and whether it accepted the agreement."""
-    facts = {
-        f"{prefix}answered_{kind}": Exists(
-            CheckIn.objects.filter(pairing=pairing, organisation=organisation, kind=kind)
-        )
-        for kind in CheckInKind.values
-    }
-    facts[f"{prefix}accepted"] = Exists(
-        AgreementAcceptance.objects.filter(agreement__pairing=pairing, organisation=organisation)
+    """Annotations: the check-in kinds the organisation (an OuterRef) has answered in the
+    pairing (as JSON rows: one subquery, not one per kind), and whether it accepted the
+    agreement."""
+    answered = CheckIn.objects.filter(pairing=pairing, organisation=organisation).order_by()
+    accepted = AgreementAcceptance.objects.filter(
+        agreement__pairing=pairing, organisation=organisation
     )
-    return facts
+    return {
+        f"{prefix}answered": JSONRows(answered, kind="kind"),
+        f"{prefix}accepted": Exists(accepted),
+    }
 
 
 def _facts_of(pairing, side) -> tuple[set, bool]:
@@ -116,7 +115,7 @@ def _facts_of(pairing, side) -> tuple[set, bool]:
     else:
         holder = next(m for m in pairing.members.all() if m.organisation_id == side.pk)
         prefix = ""
-    answered = {kind for kind in CheckInKind.values if getattr(holder, f"{prefix}answered_{kind}")}
+    answered = {row["kind"] for row in getattr(holder, f"{prefix}answered")}
     return answered, getattr(holder, f"{prefix}accepted")
 
 
