@@ -64,9 +64,12 @@ def organisation_overview(user) -> dict:
             organisation._taking_part_years = organisations_dashboard.taking_part_years(
                 organisation
             )
+        # The years the organisations take part in, as read with them: the queries below
+        # need not work them out again.
+        years = {year for o in organisations for year in o._taking_part_years}
         now, today = timezone.now(), timezone.localdate()
         events = list(
-            Event.objects.visible_to(user)
+            Event.objects.visible_to(user, years)
             .upcoming(now)
             .select_related("scheme_year")
             .annotate(registrations_json=_own_registrations(ids))
@@ -80,7 +83,7 @@ def organisation_overview(user) -> dict:
             registered = {r.organisation_id for r in event.own_registrations}
             event.unregistered = [o for o in event.eligible if o.pk not in registered]
         forms = (
-            FeedbackForm.objects.visible_to(user)
+            FeedbackForm.objects.visible_to(user, years)
             .open_for_answers()
             .exclude(Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user)))
             .select_related("event")

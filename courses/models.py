@@ -62,8 +62,12 @@ def audience_of(user_access) -> list:
     return [audience for audience, wanted in AUDIENCE_KINDS.items() if kinds & wanted]
 
 
-def years_taken_part_by(user_access):
-    """The scheme years the user's participant and mentor organisations take part in."""
+def years_taken_part_by(user_access, known=None):
+    """The scheme years the user's participant and mentor organisations take part in.
+    ``known``: their ids, when the caller has read them already (``taking_part_years`` of each
+    of those organisations), so that the rule need not be worked out again in the query."""
+    if known is not None:
+        return SchemeYear.objects.filter(pk__in=known)
     ids = user_access.organisation_ids(*PARTICIPATING_KINDS)
     return SchemeYear.objects.filter(registry.years_taken_part(ids))
 
@@ -206,15 +210,17 @@ class EventKind(models.TextChoices):
 
 
 class EventQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, years=None):
         """Caseworkers see the events of the schemes their body runs (admins all);
-        organisations the events for their audience in the years they take part in."""
+        organisations the events for their audience in the years they take part in (``years``:
+        those years' ids, when known; see ``years_taken_part_by``)."""
         access = access_for(user)
         if access.is_admin:
             return self
+        taken_part = years_taken_part_by(access, years)
         return self.filter(
             _run_by(access, "scheme_year__scheme")
-            | Q(audience__in=audience_of(access), scheme_year__in=years_taken_part_by(access))
+            | Q(audience__in=audience_of(access), scheme_year__in=taken_part)
         )
 
     def upcoming(self, now=None):
@@ -571,16 +577,18 @@ class HandIn(models.Model):
 
 
 class FeedbackFormQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, years=None):
         """The forms a user may open: their schemes' forms for caseworkers; for organisations
-        the scheme-wide forms of schemes they take part in and those of events for them."""
+        the scheme-wide forms of schemes they take part in and those of events for them
+        (``years``: as ``EventQuerySet.visible_to``)."""
         access = access_for(user)
         if access.is_admin:
             return self
+        schemes = years_taken_part_by(access, years).values("scheme_id")
         return self.filter(
             _run_by(access, "scheme")
-            | Q(event__isnull=True, scheme__in=years_taken_part_by(access).values("scheme_id"))
-            | Q(event__in=Event.objects.visible_to(user))
+            | Q(event__isnull=True, scheme__in=schemes)
+            | Q(event__in=Event.objects.visible_to(user, years))
         )
 
     def open_for_answers(self):

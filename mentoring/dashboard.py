@@ -35,6 +35,7 @@ from mentoring.progress import (
     RISKIEST_FIRST,
     Health,
     progress,
+    with_health,
     with_progress_data,
 )
 from organisations.models import Organisation
@@ -92,18 +93,17 @@ class Row:
 
 
 def _side_facts(pairing, organisation, prefix="") -> dict:
-    """Annotations: which check-ins the organisation (an OuterRef) has answered in the
-    pairing, and whether it accepted the agreement."""
-    facts = {
-        f"{prefix}answered_{kind}": Exists(
-            CheckIn.objects.filter(pairing=pairing, organisation=organisation, kind=kind)
-        )
-        for kind in CheckInKind.values
-    }
-    facts[f"{prefix}accepted"] = Exists(
-        AgreementAcceptance.objects.filter(agreement__pairing=pairing, organisation=organisation)
+    """Annotations: the check-in kinds the organisation (an OuterRef) has answered in the
+    pairing (as JSON rows: one subquery, not one per kind), and whether it accepted the
+    agreement."""
+    answered = CheckIn.objects.filter(pairing=pairing, organisation=organisation).order_by()
+    accepted = AgreementAcceptance.objects.filter(
+        agreement__pairing=pairing, organisation=organisation
     )
-    return facts
+    return {
+        f"{prefix}answered": JSONRows(answered, kind="kind"),
+        f"{prefix}accepted": Exists(accepted),
+    }
 
 
 def _facts_of(pairing, side) -> tuple[set, bool]:
@@ -115,7 +115,7 @@ def _facts_of(pairing, side) -> tuple[set, bool]:
     else:
         holder = next(m for m in pairing.members.all() if m.organisation_id == side.pk)
         prefix = ""
-    answered = {kind for kind in CheckInKind.values if getattr(holder, f"{prefix}answered_{kind}")}
+    answered = {row["kind"] for row in getattr(holder, f"{prefix}answered")}
     return answered, getattr(holder, f"{prefix}accepted")
 
 
@@ -208,8 +208,18 @@ def _side_tasks(pairing, side) -> list:
     ]  # fmt: skip
 
 
+def _pairings_of(ids):
+    """The ids of the pairings the organisations ``ids`` take part in, as mentor or member: one
+    id list (a union), not an OR of the two, so that the database reads the few pairings and
+    their mentors and contacts by id instead of joining whole tables."""
+    mentored = Pairing.objects.filter(mentor_id__in=ids).order_by().values("pk")
+    members = PairingMember.objects.filter(organisation_id__in=ids).order_by()
+    return mentored.union(members.values("pairing_id"), all=True)
+
+
 def own_rows(user, today=None) -> list[Row]:
-    """The pairings of the user's organisations, riskiest first, with what is due from them.
+    """The pairings of the user's organisations (those the user may see), riskiest first, with
+    what is due from them.
 
     One query whatever the number of pairings, participants, meetings and tasks; kept on the
     user object.
@@ -222,7 +232,9 @@ def own_rows(user, today=None) -> list[Row]:
     rows = []
     if ids:
         pairings = (
-            with_progress_data(Pairing.objects.visible_to(user), today)
+            with_progress_data(
+                Pairing.objects.visible_to(user).filter(pk__in=_pairings_of(ids)), today
+            )
             .select_related("mentor_contact")
             .annotate(**_open_work(ids))
             .annotate(**_side_facts(OuterRef("pk"), OuterRef("mentor_id"), prefix="mentor_"))
@@ -316,7 +328,7 @@ def caseworker_summary(user) -> dict:
     if cached is not None:
         return cached
     access = access_for(user)
-    pairings = with_progress_data(access.administered(Pairing.objects.all()), timezone.localdate())
+    pairings = with_health(access.administered(Pairing.objects.all()), timezone.localdate())
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
     for rank, live, flags, poor in (

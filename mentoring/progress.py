@@ -293,15 +293,32 @@ RISKIEST_FIRST = (
 )
 
 
+def with_health(pairings, today: datetime.date, **annotations):
+    """Annotate a pairing queryset with ``health_rank`` (today's health, ``_health_rank``)
+    and the counts it reads, and no more: what pages that only count pairings by health need.
+    ``annotations`` are added before the health (``with_progress_data``'s)."""
+    return (
+        pairings.select_related("agreement")
+        .annotate(
+            scheme_minimum=scheme_minimum(OuterRef("scheme_id"), today.year),
+            meetings_this_year=_count(Meeting, held_on__year=today.year, held_on__lte=today),
+            last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"]),
+            open_flags=_count(Flag, OPEN_FLAG),
+            open_poor_fits=_count(CheckIn, OPEN_POOR_FIT, good_fit=False),
+            **annotations,
+        )
+        .annotate(health_rank=_health_rank(today, _alarmed(OPEN_FLAG, OPEN_POOR_FIT)))
+    )
+
+
 def with_progress_data(pairings, today: datetime.date):
     """Annotate a pairing queryset with what ``progress`` needs: one query, no joins that
     multiply rows, however many meetings and tasks there are. ``scheme_minimum`` is this
     year's minimum of the pairing's scheme, ``scheme_last_year`` when its check-ins end."""
-    return pairings.select_related("mentor", "agreement", "scheme").annotate(
-        scheme_minimum=scheme_minimum(OuterRef("scheme_id"), today.year),
+    return with_health(
+        pairings.select_related("mentor", "scheme"),
+        today,
         scheme_last_year=scheme_last_year(OuterRef("scheme_id")),
-        meetings_this_year=_count(Meeting, held_on__year=today.year, held_on__lte=today),
-        last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"]),
         last_logged_for_id=_first(Meeting, "logged_for_id", ["-held_on", "-id"]),
         unconfirmed_logged_for_id=_first(
             Meeting, "logged_for_id", ["held_on", "id"], confirmed_at__isnull=True
@@ -318,10 +335,6 @@ def with_progress_data(pairings, today: datetime.date):
         overdue_tasks=_count(Task, done_at__isnull=True, due_on__lt=today),
         overdue_owner_id=_first(Task, "owner_id", ["due_on", "id"], done_at__isnull=True,
                                 due_on__lt=today),
-        open_flags=_count(Flag, OPEN_FLAG),
-        open_poor_fits=_count(CheckIn, OPEN_POOR_FIT, good_fit=False),
-    ).annotate(
-        health_rank=_health_rank(today, _alarmed(OPEN_FLAG, OPEN_POOR_FIT)),
     )  # fmt: skip
 
 

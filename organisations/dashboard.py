@@ -8,7 +8,6 @@ from django.db.models import (
     IntegerField,
     JSONField,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -60,45 +59,34 @@ def _organisations_of(user) -> dict:
     cached = getattr(user, "_own_organisations", None)
     if cached is not None:
         return cached
-    ids = access_for(user).organisation_ids(*PROFILE_KINDS)
+    access = access_for(user)
+    ids = access.organisation_ids(*PROFILE_KINDS)
     waiting = MembershipInvitation.objects.filter(email=user.email).pending()
     invitation = waiting.filter(organisation=OuterRef("pk")).order_by("-pk")
+    # One id list (a union), neither an Exists per organisation nor an OR of two lists: the
+    # database then reads the few rows by their ids instead of testing every organisation.
+    wanted = (
+        Organisation.objects.filter(pk__in=ids)
+        .order_by()
+        .values("pk")
+        .union(waiting.order_by().values("organisation_id"), all=True)
+    )
     found = list(
-        # The invitations as an id list, not an Exists per organisation: the database then
-        # reads the few rows by their ids instead of testing every organisation.
-        Organisation.objects.filter(Q(pk__in=ids) | Q(pk__in=waiting.values("organisation_id")))
+        Organisation.objects.filter(pk__in=wanted)
         .annotate(
             invitation_id=Subquery(invitation.values("pk")[:1]),
             invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            has_target_groups=Exists(
-                Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
-            ),
-            has_activities=Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
-            has_previous=Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
-            previous_json=_previous_applications(),
-            taking_part_json=_years_taking_part(ids),
-            follow_ups_json=_follow_ups(ids),
-            join_requests_waiting=Coalesce(
-                Subquery(
-                    JoinRequest.objects.pending()
-                    .filter(organisation=OuterRef("pk"))
-                    .order_by()
-                    .values("organisation")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
+            **(_profile_facts(ids, _followed_up(access)) if ids else {}),
         )
         .order_by("name", "pk")
     )
-    for organisation in found:  # what the eligibility rules read, as if prefetched
+    own = [o for o in found if o.pk in ids]
+    for organisation in own:  # what the eligibility rules read, as if prefetched
         organisation._prefetched_objects_cache = {
             "previous_applications": instances_from(PreviousApplication, organisation.previous_json)
         }
     cached = {
-        "own": [o for o in found if o.pk in ids],
+        "own": own,
         "invited": [
             MembershipInvitation(pk=o.invitation_id, organisation=o, sent_at=o.invitation_sent_at)
             for o in found
@@ -107,6 +95,35 @@ def _organisations_of(user) -> dict:
     }
     user._own_organisations = cached
     return cached
+
+
+def _profile_facts(ids, followed_up) -> dict:
+    """Annotations: what the panels read of the user's own organisations ``ids`` (their
+    profile's gaps, earlier applications, years taking part and join requests) and of those
+    ``followed_up`` (``_followed_up``) their follow-ups. Left out when the user has none: an
+    invitation needs only the organisation's name."""
+    return {
+        "has_target_groups": Exists(
+            Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
+        ),
+        "has_activities": Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
+        "has_previous": Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
+        "previous_json": _previous_applications(),
+        "taking_part_json": _years_taking_part(ids),
+        "follow_ups_json": _follow_ups(followed_up),
+        "join_requests_waiting": Coalesce(
+            Subquery(
+                JoinRequest.objects.pending()
+                .filter(organisation=OuterRef("pk"))
+                .order_by()
+                .values("organisation")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    }
 
 
 def _previous_applications():
@@ -132,9 +149,16 @@ def _years_taking_part(ids):
     )  # fmt: skip
 
 
+def _followed_up(access) -> set[int]:
+    """The organisations whose follow-up the user is asked for: the participants they lead."""
+    participants = access.organisation_ids(OrganisationKind.PARTICIPANT)
+    return {pk for pk in participants if access.is_leader_of(pk)}
+
+
 def _follow_ups(ids):
     """The schemes that awarded each organisation of ``ids`` a grant, for its follow-up
-    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation."""
+    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation
+    (NULL for the others)."""
     return Case(
         *(When(pk=pk, then=followup.schemes_json(pk)) for pk in ids),
         default=None,
@@ -265,11 +289,9 @@ def profile_due_items(user):
 
 def follow_up_due_items(user):
     """The follow-up a year after a scheme, for the leaders of the participants in it."""
-    today, access = timezone.localdate(), access_for(user)
+    today, followed_up = timezone.localdate(), _followed_up(access_for(user))
     for organisation in own_organisations(user):
-        if organisation.kind != OrganisationKind.PARTICIPANT:
-            continue
-        if not access.is_leader_of(organisation.pk):
+        if organisation.pk not in followed_up:
             continue
         for row in followup.opened(organisation.follow_ups_json, today):
             if row["answered_at"] is None:

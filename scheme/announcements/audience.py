@@ -27,8 +27,9 @@ def for_organisations(memberships: dict) -> Q:
     """A Q over Announcement: those whose audience holds one of these organisations
     (``memberships``: organisation id -> (kind, role), as ``scheme.roles.Access`` keeps)."""
     condition = Q(pk__in=[])
+    by_year = {}  # the organisations' ids -> the audiences of the scheme year they are in
     for audience, kinds in KINDS.items():
-        ids = [org_id for org_id, (kind, _role) in memberships.items() if kind in kinds]
+        ids = tuple(sorted(org_id for org_id, (kind, _r) in memberships.items() if kind in kinds))
         if not ids:
             continue
         if audience == AudienceKind.EVENT:
@@ -36,8 +37,11 @@ def for_organisations(memberships: dict) -> Q:
             if group is not None:
                 condition |= Q(audience=audience, group_id__in=group.groups_of(ids))
         else:
-            years = SchemeYear.objects.filter(registry.years_taken_part(ids)).values("pk")
-            condition |= Q(audience=audience, scheme_year__in=years)
+            by_year.setdefault(ids, []).append(audience)
+    # Audiences of the same organisations share one subquery of the years they take part in.
+    for ids, audiences in by_year.items():
+        years = SchemeYear.objects.filter(registry.years_taken_part(ids)).values("pk")
+        condition |= Q(audience__in=audiences, scheme_year__in=years)
     return condition
 
 
