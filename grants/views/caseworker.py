@@ -545,10 +545,17 @@ def application_list(request):
     )
     filters = ApplicationFilter(request.GET, queryset=queryset, rounds=rounds, request=request)
     applications = filters.qs
-    if not request.GET.get("order"):
+    if not applications.query.order_by:  # no sort order chosen (or none known)
         applications = applications.order_by(F("submitted_at").desc(nulls_last=True), "-id")
-    page = paginate(request, applications)
-    page.object_list = page.object_list.values_list(*LIST_VALUES, named=True)
+    page = paginate(request, applications.values_list("pk", flat=True))
+    # The page's ids are a subquery, and only its rows are joined and scored: a later page's
+    # OFFSET skips bare ids, not rows with their total scores.
+    page.object_list = (
+        Application.objects.filter(pk__in=page.object_list)
+        .with_total_score()
+        .order_by(*applications.query.order_by)
+        .values_list(*LIST_VALUES, named=True)
+    )
     return render(
         request,
         "grants/caseworker/application_list.html",
