@@ -317,6 +317,20 @@ def test_the_list_filters_and_sorts(logged_in, call, caseworker, submitted, part
     assert [row.organisation for row in response.context["rows"]] == ["Bergen", participant.name]
 
 
+def test_a_later_page_of_the_list_shows_its_rows_in_the_order_chosen(logged_in, call, caseworker):
+    """Only the page's rows are read in full: the second page holds the last ones, in order."""
+    for n in range(27):
+        application = another_application(call, caseworker, name=f"Forening {n:02}")
+        if n == 3:
+            assess(caseworker, application)
+    response = logged_in.get(url("review"), {"order": "-name", "page": 2})
+    assert [row.organisation for row in response.context["rows"]] == ["Forening 01", "Forening 00"]
+    response = logged_in.get(url("review"), {"order": "-score", "page": 1})
+    assert response.context["rows"][0].organisation == "Forening 03"
+    assert response.context["rows"][0].score == 16
+    assert response.context["page"].paginator.count == 27
+
+
 def test_drafts_are_left_out_unless_asked_for(logged_in, call, member, participant):
     services.start_application(member, call, participant)
     assert names(logged_in.get(url("review"))) == set()
