@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
@@ -176,14 +176,25 @@ _AWARDED_COLUMNS = {
 }
 
 
+# Newest year first: the columns' lookups, so the count of a filtered list needs no joins
+# for them.
+AWARDED_ORDER = (
+    "-application__round__scheme_year__year",
+    "application__round__scheme_year__scheme__name",
+    "application__organisation__name",
+    "pk",
+)
+
+
 def awarded_grants():
-    """Every award, newest year first, as rows of the public columns only (in the order of
-    ``AwardedGrant``'s fields), so nothing else is ever read."""
-    return (
-        Award.objects.annotate(**_AWARDED_COLUMNS)
-        .order_by("-grant_year", "scheme_name", "organisation", "pk")
-        .values_list(*_AWARDED_COLUMNS)
-    )
+    """Every award, newest year first (the rows still to be read as ``public_columns``)."""
+    return Award.objects.order_by(*AWARDED_ORDER)
+
+
+def public_columns(awards):
+    """The awards as rows of the public columns only (in the order of ``AwardedGrant``'s
+    fields), so nothing else is ever read."""
+    return awards.annotate(**_AWARDED_COLUMNS).values_list(*_AWARDED_COLUMNS)
 
 
 def awarded_lines(rows) -> list[AwardedGrant]:
@@ -191,10 +202,10 @@ def awarded_lines(rows) -> list[AwardedGrant]:
 
 
 def years_with_awards() -> list[tuple[int, int]]:
-    years = SchemeYear.objects.filter(rounds__applications__award__isnull=False)
-    return [
-        (year, year) for year in years.values_list("year", flat=True).distinct().order_by("-year")
-    ]
+    """The years with an award: each year asks whether one exists, no join over them all."""
+    awarded = Award.objects.filter(application__round__scheme_year=OuterRef("pk"))
+    years = SchemeYear.objects.filter(Exists(awarded)).values_list("year", flat=True)
+    return [(year, year) for year in years.distinct().order_by("-year")]
 
 
 class AwardedFilter(django_filters.FilterSet):

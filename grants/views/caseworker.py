@@ -36,6 +36,8 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -78,6 +80,7 @@ from grants.models import (
     DecisionKind,
     DecisionProposal,
     Disbursement,
+    Eligibility,
     GoalResult,
     GrantReport,
     ImpartialityDeclaration,
@@ -88,6 +91,7 @@ from grants.models import (
     PayoutAccount,
     ProposalStatus,
     Repayment,
+    ReportStatus,
     Round,
     RoundKind,
     Score,
@@ -461,13 +465,72 @@ def round_invite(request, pk):
 # --- the list of applications --------------------------------------------------------------------
 
 
-# What the list shows of each application: the database sorts narrow rows, not their texts.
-LIST_FIELDS = (
-    "round_id", "status", "amount", "eligibility", "submitted_at",
-    "organisation__name", "organisation__county", "round__title",
-    "assessment__proposed", "assessment__rank",
-    "award__amount", "award__report__status",
+# What the list shows of each application, read as named values after paging: the database
+# sorts narrow rows, and no model is built per row.
+LIST_VALUES = (
+    "pk", "organisation__name", "organisation__county", "round__title", "amount", "status",
+    "eligibility", "total_score", "assessment__pk", "assessment__proposed", "assessment__rank",
+    "submitted_at", "award__pk", "award__amount", "award__report__pk", "award__report__status",
 )  # fmt: skip
+# Labels by value, built once: ``get_<field>_display`` builds the choices again for every row.
+STATUS_NAMES = dict(ApplicationStatus.choices)
+ELIGIBILITY_NAMES = dict(Eligibility.choices)
+REPORT_STATUS_NAMES = dict(ReportStatus.choices)
+
+
+class ApplicationRow(NamedTuple):
+    """A row of the caseworker's list of applications, its cells as shown."""
+
+    url: str
+    organisation: str
+    county: str
+    round: str
+    amount: str
+    status: str
+    eligibility: str
+    eligibility_label: str
+    score: object
+    proposed: str
+    sent: str
+    award_url: str
+    award_amount: str
+    report_url: str
+    report_status: str
+
+
+def _proposed_cell(has_assessment, proposed, rank) -> str:
+    if proposed:
+        return _("yes, no. %(rank)s") % {"rank": "?" if rank is None else rank}
+    return _("no") if has_assessment else "–"
+
+
+def _application_row(values) -> ApplicationRow:
+    """The cells of a row read as ``LIST_VALUES`` (named)."""
+    submitted_at, rank = values.submitted_at, values.assessment__rank
+    award_pk, report_pk = values.award__pk, values.award__report__pk
+    status, eligibility = values.status, values.eligibility
+    sent = submitted_at and date_format(timezone.localtime(submitted_at), "SHORT_DATE_FORMAT")
+    return ApplicationRow(
+        url=reverse("grants:review_application", args=[values.pk]),
+        organisation=values.organisation__name,
+        county=COUNTY_NAMES.get(values.organisation__county, values.organisation__county) or "–",
+        round=values.round__title,
+        amount=format_nok(values.amount) or "–",
+        status=capfirst(STATUS_NAMES.get(status, status)),
+        eligibility=eligibility,
+        eligibility_label=capfirst(ELIGIBILITY_NAMES.get(eligibility, eligibility)),
+        score="–" if values.total_score is None else values.total_score,
+        proposed=_proposed_cell(
+            values.assessment__pk is not None, values.assessment__proposed, rank
+        ),
+        sent=sent or "–",
+        award_url=award_pk and reverse("grants:review_award", args=[award_pk]),
+        award_amount=format_nok(values.award__amount),
+        report_url=report_pk and reverse("grants:review_report", args=[report_pk]),
+        report_status=REPORT_STATUS_NAMES.get(
+            values.award__report__status, values.award__report__status
+        ),
+    )
 
 
 def application_list(request):
@@ -476,21 +539,30 @@ def application_list(request):
         Round.objects.select_related("scheme_year"), ROUND_TO_BODY
     ).order_by("-opens_on", "id")
     queryset = (
-        access.administered(Application.objects.visible_to(request.user), APPLICATION_TO_BODY)
-        .select_related("organisation", "round", "assessment", "award__report")
-        .only(*LIST_FIELDS)
+        Application.objects.visible_to(request.user)
+        .filter(round__in=rounds.values("pk"))
         .with_total_score()
     )
     filters = ApplicationFilter(request.GET, queryset=queryset, rounds=rounds, request=request)
     applications = filters.qs
-    if not request.GET.get("order"):
+    if not applications.query.order_by:  # no sort order chosen (or none known)
         applications = applications.order_by(F("submitted_at").desc(nulls_last=True), "-id")
+    page = paginate(request, applications.values_list("pk", flat=True))
+    # The page's ids are a subquery, and only its rows are joined and scored: a later page's
+    # OFFSET skips bare ids, not rows with their total scores.
+    page.object_list = (
+        Application.objects.filter(pk__in=page.object_list)
+        .with_total_score()
+        .order_by(*applications.query.order_by)
+        .values_list(*LIST_VALUES, named=True)
+    )
     return render(
         request,
         "grants/caseworker/application_list.html",
         {
             "filters": filters,
-            "page": paginate(request, applications),
+            "page": page,
+            "rows": [_application_row(values) for values in page.object_list],
             "query": query_without_page(request),
         },
     )

@@ -45,7 +45,7 @@ def _awarded(request):
 def award_list(request):
     filters = _awarded(request)
     page = paginate(request, filters.qs, per_page=AWARDS_PER_PAGE)
-    lines = public.awarded_lines(page.object_list)
+    lines = public.awarded_lines(public.public_columns(page.object_list))
     context = {
         "filters": filters,
         "page": page,
@@ -92,7 +92,10 @@ def award_csv(request):
     if not filters.is_valid():
         text = "\n".join(f"{name}: {' '.join(errors)}" for name, errors in _errors(filters).items())
         return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
-    rows = (_csv_row(line) for line in public.awarded_lines(filters.qs.iterator()))
+    rows = (
+        _csv_row(line)
+        for line in public.awarded_lines(public.public_columns(filters.qs).iterator())
+    )
     response = HttpResponse(csv_bytes(_header(), rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filters.file_stem()}.csv"'
     return response
@@ -115,7 +118,7 @@ def award_json(request):
             "year": line.year,
             "demo": line.demo,
         }
-        for line in public.awarded_lines(filters.qs.iterator())
+        for line in public.awarded_lines(public.public_columns(filters.qs).iterator())
     ]
     body = {
         "scheme": data["scheme"].slug if data.get("scheme") else None,

@@ -295,7 +295,7 @@ def test_inviting_nobody_is_explained(logged_in, call):
 
 
 def names(response):
-    return {application.organisation.name for application in response.context["page"]}
+    return {row.organisation for row in response.context["rows"]}
 
 
 def test_the_list_filters_and_sorts(logged_in, call, caseworker, submitted, participant):
@@ -311,10 +311,24 @@ def test_the_list_filters_and_sorts(logged_in, call, caseworker, submitted, part
     group = submitted.target_groups.first()
     assert names(logged_in.get(url("review"), {"target_group": group.pk})) == {participant.name}
     response = logged_in.get(url("review"), {"order": "-score"})
-    assert [a.organisation.name for a in response.context["page"]] == ["Bergen", participant.name]
-    assert response.context["page"][0].total_score == 16
+    assert [row.organisation for row in response.context["rows"]] == ["Bergen", participant.name]
+    assert response.context["rows"][0].score == 16
     response = logged_in.get(url("review"), {"order": "amount"})
-    assert [a.organisation.name for a in response.context["page"]] == ["Bergen", participant.name]
+    assert [row.organisation for row in response.context["rows"]] == ["Bergen", participant.name]
+
+
+def test_a_later_page_of_the_list_shows_its_rows_in_the_order_chosen(logged_in, call, caseworker):
+    """Only the page's rows are read in full: the second page holds the last ones, in order."""
+    for n in range(27):
+        application = another_application(call, caseworker, name=f"Forening {n:02}")
+        if n == 3:
+            assess(caseworker, application)
+    response = logged_in.get(url("review"), {"order": "-name", "page": 2})
+    assert [row.organisation for row in response.context["rows"]] == ["Forening 01", "Forening 00"]
+    response = logged_in.get(url("review"), {"order": "-score", "page": 1})
+    assert response.context["rows"][0].organisation == "Forening 03"
+    assert response.context["rows"][0].score == 16
+    assert response.context["page"].paginator.count == 27
 
 
 def test_drafts_are_left_out_unless_asked_for(logged_in, call, member, participant):
