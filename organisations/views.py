@@ -58,7 +58,8 @@ from scheme.web import (
     query_without_page,
 )
 
-# What the list shows: reading only these keeps the rows narrow when PostgreSQL sorts them.
+# What the list shows: reading only these lets PostgreSQL read a page by name from one index
+# (migration 0011 includes them in it).
 LIST_COLUMNS = ["pk", "kind", "name", "org_number", "is_demo", "municipality", "county", "founded"]
 KIND_NAMES = dict(OrganisationKind.choices)
 
