@@ -1,3 +1,4 @@
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -161,16 +162,23 @@ PROFILE_LISTS = {
 }
 
 
+@functools.cache
+def _profile_list_rows() -> dict:
+    """The seven lists as JSONRows on the outer organisation, built once: they are the same
+    for every organisation (annotating copies them), and building them cost more than
+    running the query."""
+    return {
+        f"{name}_json": JSONRows(
+            model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
+        )
+        for name, (model, lookup) in PROFILE_LISTS.items()
+    }
+
+
 def _with_profile_lists(request, pk):
     """The organisation and its profile's seven lists, in one query whatever their length."""
     queryset = Organisation.objects.annotate(
-        follow_ups_json=followup.schemes_json(pk),
-        **{
-            f"{name}_json": JSONRows(
-                model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
-            )
-            for name, (model, lookup) in PROFILE_LISTS.items()
-        },
+        follow_ups_json=followup.schemes_json(pk), **_profile_list_rows()
     )
     organisation = _visible(request, pk, queryset)
     lists = {
