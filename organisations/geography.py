@@ -23,6 +23,10 @@ class County(models.TextChoices):
     FINNMARK = "56", "Finnmark"
 
 
+# A county's name by its code, built once (``get_county_display`` builds it again per call).
+COUNTY_NAMES = dict(County.choices)
+
+
 class Region(models.TextChoices):
     """The five regions, used where counties are too fine (geography in mentor matching)."""
 

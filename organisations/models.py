@@ -190,7 +190,8 @@ class Organisation(models.Model):
             ),
         ]
         # The list sorts by name, founding date or county, and filters by kind and county.
-        # PostgreSQL also gets a newest-first and a name-search index (migration 0003).
+        # PostgreSQL also gets a newest-first and a name-search index (migration 0003) and
+        # one by name that holds the list's columns (0011).
         indexes = [
             models.Index(fields=["name", "id"]),
             models.Index(fields=["kind", "name", "id"]),

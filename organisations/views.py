@@ -1,3 +1,7 @@
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +29,7 @@ from organisations.forms import (
     OrgNumberField,
     ProfileForm,
 )
+from organisations.geography import COUNTY_NAMES
 from organisations.invitations import invitation_from_token
 from organisations.models import (
     Activity,
@@ -40,8 +45,9 @@ from organisations.models import (
     PreviousApplication,
     TargetGroup,
 )
+from organisations.orgnr import format_orgnr
 from scheme import ratelimit
-from scheme.models import Scheme, SchemeYear, User
+from scheme.models import Scheme, SchemeYear, User, in_language
 from scheme.once import TokenOnlyForm
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import OrganisationKind, Role, access_for, require, require_role
@@ -53,19 +59,66 @@ from scheme.web import (
     query_without_page,
 )
 
-# What the list shows: loading only these keeps the rows narrow when PostgreSQL sorts them.
-LIST_COLUMNS = ["kind", "name", "org_number", "is_demo", "municipality", "county", "founded"]
+# What the list shows: reading only these lets PostgreSQL read a page by name from one index
+# (migration 0011 includes them in it).
+LIST_COLUMNS = ["pk", "kind", "name", "org_number", "is_demo", "municipality", "county", "founded"]
+KIND_NAMES = dict(OrganisationKind.choices)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One organisation as the list shows it."""
+
+    pk: int
+    url: str
+    name: str
+    is_demo: bool
+    org_number: str
+    kind: str
+    place: str
+    founded: date | None
+    target_groups: str
+
+
+def _place(municipality: str, county: str) -> str:
+    return f"{municipality}, {COUNTY_NAMES.get(county, county)}" if county else municipality
+
+
+def _list_rows(page) -> list[ListRow]:
+    """The page's rows from plain values: kinds and counties named from one dict each
+    (``get_FOO_display`` builds its choices again for every row), the target groups' names
+    read in one query without building their objects."""
+    ids = [values["pk"] for values in page]
+    groups = defaultdict(list)
+    for organisation_id, name_nb, name_en in (
+        Organisation.target_groups.through.objects.filter(organisation_id__in=ids)
+        .order_by("targetgroup__name_nb", "targetgroup_id")
+        .values_list("organisation_id", "targetgroup__name_nb", "targetgroup__name_en")
+    ):
+        groups[organisation_id].append(in_language(name_nb, name_en))
+    return [
+        ListRow(
+            pk=values["pk"],
+            url=reverse("organisations:detail", args=[values["pk"]]),
+            name=values["name"],
+            is_demo=values["is_demo"],
+            org_number=format_orgnr(values["org_number"]),
+            kind=KIND_NAMES.get(values["kind"], values["kind"]),
+            place=_place(values["municipality"], values["county"]),
+            founded=values["founded"],
+            target_groups=", ".join(groups[values["pk"]]),
+        )
+        for values in page
+    ]
 
 
 def organisation_list(request):
     require_role(request.user, Role.CASEWORKER)
-    queryset = (
-        Organisation.objects.visible_to(request.user)
-        .only(*LIST_COLUMNS)
-        .prefetch_related("target_groups")
-    )
+    queryset = Organisation.objects.visible_to(request.user)
     filters = OrganisationFilter(request.GET or None, queryset=queryset, request=request)
-    page = paginate(request, filters.qs if filters.is_bound else queryset)
+    shown = filters.qs if filters.is_bound else queryset
+    page = paginate(request, shown.values(*LIST_COLUMNS))
+    page.object_list = _list_rows(page)
     return render(
         request,
         "organisations/organisation_list.html",
@@ -109,16 +162,23 @@ PROFILE_LISTS = {
 }
 
 
+@functools.cache
+def _profile_list_rows() -> dict:
+    """The seven lists as JSONRows on the outer organisation, built once: they are the same
+    for every organisation (annotating copies them), and building them cost more than
+    running the query."""
+    return {
+        f"{name}_json": JSONRows(
+            model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
+        )
+        for name, (model, lookup) in PROFILE_LISTS.items()
+    }
+
+
 def _with_profile_lists(request, pk):
     """The organisation and its profile's seven lists, in one query whatever their length."""
     queryset = Organisation.objects.annotate(
-        follow_ups_json=followup.schemes_json(pk),
-        **{
-            f"{name}_json": JSONRows(
-                model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
-            )
-            for name, (model, lookup) in PROFILE_LISTS.items()
-        },
+        follow_ups_json=followup.schemes_json(pk), **_profile_list_rows()
     )
     organisation = _visible(request, pk, queryset)
     lists = {

@@ -9,11 +9,13 @@ so any cache may keep them for a few minutes (``public_page``).
 import functools
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from scheme.models import Scheme, SchemeYear
+from scheme.models import AwardCondition, Goal, Scheme, SchemeYear
+from scheme.prefetch import set_prefetched
+from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.registry import public_sections
 
 # How long a browser or a shared cache may keep a public page shown to a visitor who has not
@@ -58,13 +60,21 @@ def scheme_page(request, slug):
     """A scheme for the public: who runs it, its purpose, goals, award conditions and this
     year's rules, and what the apps add (its calls and the grants awarded)."""
     scheme = get_object_or_404(
-        Scheme.objects.select_related("administrator").prefetch_related(
-            "goals",
-            "conditions",
-            Prefetch("years", queryset=SchemeYear.objects.order_by("-year")[:1], to_attr="latest"),
+        Scheme.objects.select_related("administrator")
+        .annotate(
+            goals_json=JSONRows(Goal.objects.filter(scheme=OuterRef("pk")), **columns_of(Goal)),
+            conditions_json=JSONRows(
+                AwardCondition.objects.filter(scheme=OuterRef("pk")), **columns_of(AwardCondition)
+            ),
+        )
+        .prefetch_related(
+            Prefetch("years", queryset=SchemeYear.objects.order_by("-year")[:1], to_attr="latest")
         ),
         slug=slug,
     )
+    # The goals and conditions come with the scheme's own query (two queries fewer).
+    set_prefetched(scheme, "goals", instances_from(Goal, scheme.goals_json))
+    set_prefetched(scheme, "conditions", instances_from(AwardCondition, scheme.conditions_json))
     context = {
         "scheme": scheme,
         "rules": scheme.latest[0] if scheme.latest else None,

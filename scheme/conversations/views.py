@@ -18,6 +18,16 @@ from scheme.storage import download
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 SHOWN_MESSAGES = 50
+# What "My messages" shows of a thread: only these are read (not two whole organisations).
+MY_THREADS_COLUMNS = (
+    "kind",
+    "object_id",
+    "title",
+    "last_message_id",
+    "last_message_at",
+    "organisation__name",
+    "last_side__name",
+)
 
 
 @never_cache
@@ -28,6 +38,7 @@ def my_threads(request):
         .filter(last_message_id__isnull=False)
         .with_unread(request.user)
         .select_related("organisation", "last_side")
+        .only(*MY_THREADS_COLUMNS)
         .order_by("-unread", "-last_message_at", "-id")
     )
     return render(request, "conversations/my_threads.html", {"page": paginate(request, threads)})

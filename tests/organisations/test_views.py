@@ -56,6 +56,34 @@ def test_filtered_list_stays_under_a_dozen_queries(
     assert {o.pk for o in page.object_list} <= {o.pk for o in matching}
 
 
+def test_a_row_shows_the_organisation_as_its_profile_names_it(client, caseworker):
+    client.force_login(caseworker)
+    organisation = factories.OrganisationFactory(
+        name="Radet", kind="mentor", municipality="Bodø", county="18", is_demo=True
+    )
+    organisation.target_groups.set(
+        [
+            factories.TargetGroupFactory(code="b", name_nb="Barn", name_en="Children"),
+            factories.TargetGroupFactory(code="a", name_nb="Eldre", name_en="Elderly"),
+        ]
+    )
+    factories.OrganisationFactory(name="Uten fylke", municipality="", county="")
+    page = client.get(LIST, {"order": "name"}).content.decode()
+    row = re.search(r"<tr>\s*<td><a href=\"([^\"]+)\">Radet</a>.*?</tr>", page, re.S)
+    assert row[1] == reverse("organisations:detail", args=[organisation.pk])
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[0], re.S)
+    assert cells[1:] == [
+        organisation.org_number_display,
+        organisation.get_kind_display(),
+        "Bodø, Nordland",
+        "2020",
+        "Barn, Eldre",
+    ]
+    assert "demo</span>" in cells[0]
+    bare = re.search(r">Uten fylke</a>.*?</tr>", page, re.S)[0]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", bare, re.S)[2:4] == ["", "2020"]
+
+
 def test_the_list_is_paginated(client, caseworker):
     client.force_login(caseworker)
     make_organisations(30)
