@@ -97,7 +97,7 @@ from grants.models import (
     Score,
 )
 from grants.workflows import PROPOSAL_FLOW
-from organisations.geography import County
+from organisations.geography import COUNTY_NAMES, County
 from organisations.models import Organisation, TargetGroup
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
@@ -365,11 +365,6 @@ def _invite_candidates(request, round_):
     if county in County.values:
         shown = shown.filter(county=county)
     return candidates, shown, name, county
-
-
-# A county's name by its code, built once: ``get_county_display`` builds the choices again for
-# every row.
-COUNTY_NAMES = dict(County.choices)
 
 
 def _candidate_rows(page, selected) -> list[Candidate]:
