@@ -579,7 +579,7 @@ def form_results(request, pk):
             "feedback_form": feedback_form,
             "summary": summary,
             "rows": rows,
-            "responses": feedback_form.responses.count(),
+            "responses": summary.responses,
             "smallest": feedback_form.scheme.smallest_group,
             "kinds": QuestionKind,
         },
