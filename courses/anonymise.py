@@ -49,21 +49,15 @@ def _add_name(name: str, names: set, short_forms: set) -> None:
         short_forms.add(short.group(1).strip())
 
 
-# The register's names a portal scrubber blanks: (model, field) whose values are names matched
-# in any case, and those whose values are places matched as written (``_register_names``).
-_NAMES = (
-    ("scheme.User", "full_name"),
-    ("courses.Registration", "person_name"),
-    ("organisations.Organisation", "name"),
-    ("organisations.Collaboration", "partner_name"),
-    ("organisations.Branch", "name"),
+# The register's columns a portal scrubber reads, table by table (``_register_names`` says
+# which are names and which places).
+_REGISTER = (
+    ("scheme.User", ("full_name",)),
+    ("courses.Registration", ("person_name",)),
+    ("organisations.Organisation", ("name", "municipality", "postal_place")),
+    ("organisations.Collaboration", ("partner_name",)),
+    ("organisations.Branch", ("name", "municipality")),
 )
-_PLACES = (
-    ("organisations.Organisation", "municipality"),
-    ("organisations.Organisation", "postal_place"),
-    ("organisations.Branch", "municipality"),
-)
-
 
 # Joins the values of a column (the ASCII unit separator: no name has it; one that did would
 # be blanked in its parts, each part where it stands alone too).
@@ -71,23 +65,31 @@ SEPARATOR = "\x1f"
 
 
 def _register_columns() -> tuple[str, ...]:
-    """Every column of ``_NAMES`` and ``_PLACES`` as one string of its values (``SEPARATOR``
-    between them), in one query: the database joins the values, so the page reads eight
-    strings instead of some 25 000 rows."""
+    """Every column of ``_REGISTER`` as one string of its values (``SEPARATOR`` between them),
+    in one query that reads each table once: the database joins the values, so the page reads
+    eight strings instead of some 25 000 rows."""
     join = (
         "STRING_AGG(%s, CHR(31))"
         if connection.vendor == "postgresql"
         else "GROUP_CONCAT(%s, CHAR(31))"
     )
-    columns = []
-    for label, field_name in _NAMES + _PLACES:
-        model = apps.get_model(label)
-        table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(model._meta.get_field(field_name).column)
-        columns.append(f"(SELECT {join % column} FROM {table})")
+    width = max(len(fields) for _label, fields in _REGISTER)
+    selects = []
+    for n, (label, fields) in enumerate(_REGISTER):
+        meta = apps.get_model(label)._meta
+        columns = [join % connection.ops.quote_name(meta.get_field(f).column) for f in fields]
+        columns += ["NULL"] * (width - len(fields))
+        selects.append(
+            f"SELECT {n}, {', '.join(columns)} FROM {connection.ops.quote_name(meta.db_table)}"
+        )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}")
-        return tuple(cursor.fetchone())
+        cursor.execute(" UNION ALL ".join(selects) + " ORDER BY 1")
+        rows = cursor.fetchall()
+    return tuple(
+        value
+        for (_n, *values), (_label, fields) in zip(rows, _REGISTER, strict=True)
+        for value in values[: len(fields)]
+    )
 
 
 def _register_names(columns):
@@ -95,16 +97,21 @@ def _register_names(columns):
     without its short form, people's names, and the places and partners the register records.
     Names are matched in any case; short forms, single name parts and places only as written
     (capitalised), so that ordinary words are left alone."""
-    users, registered, organisations, partners, branches, *places = (
-        (values or "").split(SEPARATOR) for values in columns
-    )
-    people = set(users) | set(registered)
-    names, proper = set(people), set()
+    (
+        users,
+        registered,
+        organisations,
+        municipalities,
+        postal_places,
+        partners,
+        branches,
+        branch_municipalities,
+    ) = (set((values or "").split(SEPARATOR)) for values in columns)
+    people = users | registered
+    names, proper = set(people), municipalities | postal_places | branch_municipalities
     for name in organisations:
         _add_name(name, names, proper)
-    names |= set(partners) | set(branches)
-    for place in places:
-        proper |= set(place)
+    names |= partners | branches
     proper |= {part for name in people for part in name.split() if part[:1].isupper()}
     return names, proper
 
