@@ -10,11 +10,16 @@ Create forms carry a one-time token that the service spends (scheme.once), so a 
 saves once.
 """
 
+from itertools import groupby
+
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dates import MONTHS
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from courses import services
 from courses.forms import MaterialForm, RegistrationForm
@@ -34,10 +39,17 @@ from scheme.roles import Role, access_for, require_administers, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate
 
 
+def own_organisation_ids(user) -> set[int]:
+    """The ids of the user's participant and mentor organisations, from the memberships the
+    access check has read already: no query, where ``own_organisations`` reads all that the
+    dashboard shows of them."""
+    return access_for(user).organisation_ids(*PARTICIPATING_KINDS)
+
+
 def audience_organisations(user, event) -> list:
     """The user's organisations that the event is for (they may register), by name: one
     light query instead of ``own_organisations`` with all that the dashboard reads."""
-    ids = access_for(user).organisation_ids(*PARTICIPATING_KINDS)
+    ids = own_organisation_ids(user)
     if not ids:
         return []
     return list(event.audience_organisations().filter(pk__in=ids).order_by("name", "pk"))
@@ -47,7 +59,7 @@ def organisations_for(user, obj) -> list:
     """The user's participant and mentor organisations that ``obj`` (a plan or a feedback
     form) is for (``is_for``), by name: two light queries instead of ``own_organisations``
     with all that the dashboard reads."""
-    ids = access_for(user).organisation_ids(*PARTICIPATING_KINDS)
+    ids = own_organisation_ids(user)
     if not ids:
         return []
     own = list(Organisation.objects.filter(pk__in=ids).only("kind", "name").order_by("name", "pk"))
@@ -126,6 +138,60 @@ def _organisation_rows(event, organisations, listed):
     return rows
 
 
+# What the table of all registrations shows (``_registration_table``).
+REGISTRATION_COLUMNS = (
+    "event",  # read through ``event.registrations``, which sets the event on each row by it
+    "organisation__name",
+    "person_name",
+    "waiting",
+    "attended",
+    "dietary_needs",
+    "accessibility_needs",
+)
+
+
+def _registration_table(registrations, asks_about_needs: bool) -> str:
+    """The rows of the table of all registrations, each organisation's people under its name,
+    written here rather than by a template loop (a gathering has hundreds of people); every
+    text escaped as the template would."""
+    rows = []
+    for _pk, group in groupby(registrations, key=lambda registration: registration.organisation_id):
+        group = list(group)
+        for n, registration in enumerate(group):
+            cells = ""
+            if n == 0:
+                name = escape(registration.organisation.name)
+                cells += f'<th scope="row" rowspan="{len(group)}">{name}</th>'
+            cells += f"<td>{escape(registration.person_name)}{_attendance_mark(registration)}</td>"
+            if asks_about_needs:
+                cells += f"<td>{_needs(registration)}</td>"
+            rows.append(f"<tr>{cells}</tr>")
+    return mark_safe("\n".join(rows))  # every value is escaped
+
+
+def _attendance_mark(registration) -> str:
+    """After the name: on the waiting list, came, or did not come (nothing before the roll)."""
+    if registration.waiting:
+        return f' <span class="badge text-bg-secondary">{escape(_("waiting list"))}</span>'
+    if registration.attended:
+        return f' ✓<span class="visually-hidden"> {escape(_("came"))}</span>'
+    if registration.attended is False:
+        return f' <span class="text-body-secondary">({escape(_("did not come"))})</span>'
+    return ""
+
+
+def _needs(registration) -> str:
+    needs = ""
+    for label, text in (
+        (_("Diet:"), registration.dietary_needs),
+        (_("Accessibility:"), registration.accessibility_needs),
+    ):
+        if text:
+            needs += f'<p class="mb-1"><span class="fw-semibold">{escape(label)}</span> '
+            needs += f"{escape(text)}</p>"
+    return needs
+
+
 def render_event(request, event, *, register_form=None, waiting_form=None, material_form=None):
     user = request.user
     access = access_for(user)
@@ -185,7 +251,11 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
             request,
             event.registrations.not_cancelled()
             .select_related("organisation")
+            .only(*REGISTRATION_COLUMNS)
             .order_by("organisation__name", "waiting", "registered_at", "pk"),
+        )
+        context["registration_table"] = _registration_table(
+            context["page"].object_list, event.asks_about_needs
         )
         context["list_url"] = reverse("courses:event", args=[event.pk])
         context["list_anchor"] = "#all-registrations"

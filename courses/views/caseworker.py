@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -292,14 +293,41 @@ def attendance_overview(request):
         }
         for entry in by_organisation.values()
     ]
+    page = paginate(request, rows)
     return render(
         request,
         "courses/attendance_overview.html",
         {
             "years": years,
             "held": [held.get(year, 0) for year in years],
-            "page": paginate(request, rows),
+            "page": page,
+            "rows": _attendance_overview_rows(page.object_list),
         },
+    )
+
+
+def _attendance_overview_rows(rows):
+    """The table's rows, "n of m" per year and for the whole period, written here rather than
+    by a template loop (a page has 25 organisations times the years); names escaped."""
+
+    def came(attended, events):
+        return _("%(attended)s of %(events)s") % {
+            "attended": localize(attended),
+            "events": localize(events),
+        }
+
+    return mark_safe(
+        "\n".join(
+            f'<tr><th scope="row">{escape(row["name"])}</th>'
+            + "".join(
+                '<td class="text-end">'
+                + (came(cell["n_attended"], cell["n_events"]) if cell else "–")
+                + "</td>"
+                for cell in row["cells"]
+            )
+            + f'<td class="text-end">{came(row["attended"], row["events"])}</td></tr>'
+            for row in rows
+        )
     )
 
 
@@ -579,7 +607,7 @@ def form_results(request, pk):
             "feedback_form": feedback_form,
             "summary": summary,
             "rows": rows,
-            "responses": feedback_form.responses.count(),
+            "responses": summary.responses,
             "smallest": feedback_form.scheme.smallest_group,
             "kinds": QuestionKind,
         },

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services
-from courses.anonymise import REDACTED, FormSummary, anonymised, results_for
+from courses.anonymise import REDACTED, FormSummary, Scrubber, anonymised, results_for
 from reports.figures.evaluation import evaluation_figures
 from tests.courses.test_feedback import respondent
 
@@ -90,3 +90,15 @@ def test_the_schemes_caseworkers_read_the_results_as_written(client, named, case
     client.force_login(caseworker)
     page = client.get(reverse("courses:form_results", args=[form.pk])).content.decode()
     assert f"Hva lærte dere av {person.full_name}?" in page
+
+
+def test_the_kept_pattern_follows_every_change_to_the_register(named, django_assert_num_queries):
+    _form, person, organisation = named
+    scrub = Scrubber.for_portal()
+    with django_assert_num_queries(1):  # the names are read each time, the pattern reused
+        assert Scrubber.for_portal() is scrub
+    organisation.name = "Fargerike Fellesskap"
+    organisation.save()
+    type(person).objects.filter(pk=person.pk).update(full_name="Ola Omdøpt")  # no signal
+    scrub = Scrubber.for_portal()
+    assert scrub("Fargerike fellesskap takker Ola Omdøpt") == f"{REDACTED} takker {REDACTED}"
