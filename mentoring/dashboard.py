@@ -335,14 +335,20 @@ def own_due_items(user):
 # --- the caseworker -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
+def _pairings_with_health(today):
+    """Every pairing with today's health (``with_health``), built once a day per process: the
+    same for every caseworker, each of whom only filters it. Never evaluated itself."""
+    return with_health(Pairing.objects.all(), today)
+
+
 def caseworker_summary(user) -> dict:
     """The caseworker's pairings counted by health, and the open flags and poor-fit answers to
     follow up: one query, counted in the database, whatever their number."""
     cached = getattr(user, "_mentoring_summary", None)
     if cached is not None:
         return cached
-    access = access_for(user)
-    pairings = with_health(access.administered(Pairing.objects.all()), timezone.localdate())
+    pairings = access_for(user).administered(_pairings_with_health(timezone.localdate()))
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
     for rank, live, flags, poor in (
