@@ -61,19 +61,22 @@ def open_calls(user, organisations) -> list:
     for it (services.admission_check))]); the call's ``most`` is the largest room among them
     and ``startable`` those that may start an application.
 
-    One query for the calls, which carry per organisation whether it is invited, has applied
-    (a withdrawn application still uses its one place) and what it has been awarded in the
-    call's year; one more for the previous applications the rules read, unless the
-    organisations come with them.
+    One query for the calls, which carry the organisations invited and those that have applied
+    (a withdrawn application still uses its one place) and per organisation what it has been
+    awarded in the call's year; one more for the previous applications the rules read, unless
+    the organisations come with them.
     """
     if not organisations:
         return []
-    facts = {}
-    for pk in (o.pk for o in organisations):
-        in_call = {"round": OuterRef("pk"), "organisation_id": pk}
-        facts[f"invited_{pk}"] = Exists(Invitation.objects.filter(**in_call))
-        facts[f"applied_{pk}"] = Exists(Application.objects.filter(**in_call))
-        facts[f"awarded_{pk}"] = services.awarded_in_year(pk, OuterRef("scheme_year_id"))
+    ids = [o.pk for o in organisations]
+    in_call = {"round": OuterRef("pk"), "organisation_id__in": ids}
+    facts = {  # of all the organisations at once where a list of ids will do
+        "invited_json": JSONRows(Invitation.objects.filter(**in_call), id="organisation_id"),
+        "applied_json": JSONRows(
+            Application.objects.filter(**in_call).order_by(), id="organisation_id"
+        ),
+        **{f"awarded_{pk}": services.awarded_in_year(pk, OuterRef("scheme_year_id")) for pk in ids},
+    }
     today = timezone.localdate()
     calls = list(
         Round.objects.visible_to(user)
@@ -89,7 +92,8 @@ def open_calls(user, organisations) -> list:
     prefetch_related_objects(organisations, "previous_applications")
     result = []
     for call in calls:
-        invited = {o.pk for o in organisations if getattr(call, f"invited_{o.pk}")}
+        invited = {row["id"] for row in call.invited_json}
+        applied = {row["id"] for row in call.applied_json}
         may_apply = [
             (
                 organisation,
@@ -99,8 +103,7 @@ def open_calls(user, organisations) -> list:
                 services.admission_check(call, organisation),
             )
             for organisation in organisations
-            if not getattr(call, f"applied_{organisation.pk}")
-            and call.accepts(organisation, invited)
+            if organisation.pk not in applied and call.accepts(organisation, invited)
         ]
         if may_apply:
             call.most = max(room.left for _organisation, room, _admission in may_apply)

@@ -9,6 +9,7 @@ of the request, so the panel and the due list do not compute it twice.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -119,24 +120,26 @@ def _facts_of(pairing, side) -> tuple[set, bool]:
     return answered, getattr(holder, f"{prefix}accepted")
 
 
-def _open_work(ids):
-    """Annotations: the pairing's unconfirmed meetings (with who took part) and the open tasks
-    of the user's organisations ``ids``, as JSON rows, so the rows need no query of their own."""
+def _unconfirmed_meetings():
+    """The pairing's unconfirmed meetings (with who took part) as JSON rows, so the rows need
+    no query of their own."""
     meetings = Meeting.objects.filter(pairing=OuterRef("pk"), confirmed_at__isnull=True)
     participants = Meeting.participants.through.objects.filter(meeting=OuterRef("pk"))
+    return JSONRows(
+        meetings.order_by("held_on", "id"),
+        id="id", held_on="held_on", logged_for_id="logged_for_id",
+        logged_for_name="logged_for__name",
+        participants=JSONRows(participants, id="organisation_id"),
+    )  # fmt: skip
+
+
+def _open_tasks(ids):
+    """The pairing's open tasks of the user's organisations ``ids`` as JSON rows."""
     tasks = Task.objects.filter(pairing=OuterRef("pk"), done_at__isnull=True, owner_id__in=ids)
-    return {
-        "meetings_json": JSONRows(
-            meetings.order_by("held_on", "id"),
-            id="id", held_on="held_on", logged_for_id="logged_for_id",
-            logged_for_name="logged_for__name",
-            participants=JSONRows(participants, id="organisation_id"),
-        ),
-        "tasks_json": JSONRows(
-            tasks.order_by("due_on", "id"), id="id", title="title", due_on="due_on",
-            owner_id="owner_id",
-        ),
-    }  # fmt: skip
+    return JSONRows(
+        tasks.order_by("due_on", "id"), id="id", title="title", due_on="due_on",
+        owner_id="owner_id",
+    )  # fmt: skip
 
 
 def _members():
@@ -181,7 +184,7 @@ def _day(value):
 
 
 def _meetings_to_confirm(pairing, side) -> list:
-    """The unconfirmed meetings of ``_open_work`` that ``side`` confirms (the model's rule)."""
+    """The meetings of ``_unconfirmed_meetings`` that ``side`` confirms (the model's rule)."""
     by_pk = {o.pk: o for o in pairing.organisations()}
     meetings = []
     for row in pairing.meetings_json:
@@ -199,7 +202,7 @@ def _meetings_to_confirm(pairing, side) -> list:
 
 
 def _side_tasks(pairing, side) -> list:
-    """The open tasks of ``_open_work`` that belong to ``side``."""
+    """The open tasks of ``_open_tasks`` that belong to ``side``."""
     return [
         Task(pk=row["id"], pairing=pairing, title=row["title"], due_on=_day(row["due_on"]),
              owner=side)
@@ -217,6 +220,20 @@ def _pairings_of(ids):
     return mentored.union(members.values("pairing_id"), all=True)
 
 
+@functools.lru_cache(maxsize=1)
+def _own_pairings(today):
+    """Pairings with what a side's rows read of each (progress, the mentor's and the
+    participants' facts), built once a day per process: the annotations are the same for
+    every user, and building them cost more than running the query. Only ever filtered,
+    never evaluated itself."""
+    return (
+        with_progress_data(Pairing.objects.all(), today)
+        .select_related("mentor_contact")
+        .annotate(**_side_facts(OuterRef("pk"), OuterRef("mentor_id"), prefix="mentor_"))
+        .annotate(members_json=_members(), meetings_json=_unconfirmed_meetings())
+    )
+
+
 def own_rows(user, today=None) -> list[Row]:
     """The pairings of the user's organisations (those the user may see), riskiest first, with
     what is due from them.
@@ -232,13 +249,10 @@ def own_rows(user, today=None) -> list[Row]:
     rows = []
     if ids:
         pairings = (
-            with_progress_data(
-                Pairing.objects.visible_to(user).filter(pk__in=_pairings_of(ids)), today
-            )
-            .select_related("mentor_contact")
-            .annotate(**_open_work(ids))
-            .annotate(**_side_facts(OuterRef("pk"), OuterRef("mentor_id"), prefix="mentor_"))
-            .annotate(members_json=_members())
+            _own_pairings(today)
+            .visible_to(user)
+            .filter(pk__in=_pairings_of(ids))
+            .annotate(tasks_json=_open_tasks(ids))
         )
         for pairing, state in progress_rows(pairings, today):
             _remember_members(pairing)
@@ -321,14 +335,20 @@ def own_due_items(user):
 # --- the caseworker -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
+def _pairings_with_health(today):
+    """Every pairing with today's health (``with_health``), built once a day per process: the
+    same for every caseworker, each of whom only filters it. Never evaluated itself."""
+    return with_health(Pairing.objects.all(), today)
+
+
 def caseworker_summary(user) -> dict:
     """The caseworker's pairings counted by health, and the open flags and poor-fit answers to
     follow up: one query, counted in the database, whatever their number."""
     cached = getattr(user, "_mentoring_summary", None)
     if cached is not None:
         return cached
-    access = access_for(user)
-    pairings = with_health(access.administered(Pairing.objects.all()), timezone.localdate())
+    pairings = access_for(user).administered(_pairings_with_health(timezone.localdate()))
     counts = dict.fromkeys(HEALTH_ORDER, 0)
     open_flags = poor_fits = 0
     for rank, live, flags, poor in (
