@@ -28,18 +28,20 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Func,
+    OuterRef,
     Q,
+    Subquery,
     TextField,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from mentoring.models import LIVE_STATUSES, MentorOffer
+from mentoring.models import LIVE_STATUSES, MentorOffer, PairingMember
 from organisations.geography import REGION_OF_COUNTY
 
 WEIGHTS = {
@@ -164,22 +166,39 @@ def _place(wants):
     return Case(*places, default=Value(""))
 
 
+def _taken():
+    """The places each mentor's live pairings take, one per participant: from the few live
+    pairings, grouped by mentor."""
+    live = PairingMember.objects.filter(pairing__status__in=LIVE_STATUSES)
+    return live.values("pairing__mentor").annotate(taken=Count("pk"))
+
+
+def _is_full():
+    """1 when the offer has no free place, else 0: a subquery that does not depend on the
+    offer, so the database reads it once (hashed) and the score needs no grouping of the
+    offers."""
+    capacity = MentorOffer.objects.filter(organisation=OuterRef("pairing__mentor"))
+    full = _taken().filter(taken__gte=Subquery(capacity.values("capacity")))
+    return Case(
+        When(Q(capacity=0) | Q(organisation__in=full.values("pairing__mentor")), then=1),
+        default=0,
+    )
+
+
 def _free_places():
-    """The offer's capacity less the places its mentor's live pairings take: an aggregate
-    over a join, which the database computes once per offer however often the score and its
-    columns use it (a subquery would run once per use and offer, on every row a later page
-    skips too)."""
-    live = Q(organisation__mentor_pairings__status__in=LIVE_STATUSES)
-    return F("capacity") - Count("organisation__mentor_pairings__members", filter=live)
+    """The offer's capacity less the places taken: a subquery per offer, which the database
+    computes only for the suggestions returned, as no order or score reads it."""
+    taken = _taken().filter(pairing__mentor=OuterRef("organisation"))
+    return F("capacity") - Coalesce(Subquery(taken.values("taken")), 0)
 
 
 def _facts(wants) -> dict:
     """What the rule reads of each offer, as SQL: which of the participant's items each list
-    has, where the mentor is, its free places."""
+    has, where the mentor is, whether it is full and its free places."""
     facts = {
         _flag(weight, item): _has(weight, item) for weight in LISTS for item in wants.items(weight)
     }
-    return facts | {"place": _place(wants), "free": _free_places()}
+    return facts | {"place": _place(wants), "full": _is_full(), "free": _free_places()}
 
 
 def _times(wants) -> dict:
@@ -195,10 +214,17 @@ def _times(wants) -> dict:
         "same_type": Value(0)
         if member_based is None
         else Case(When(organisation__member_based=member_based, then=1), default=0),
-        "free_capacity": Case(When(free__gt=0, then=1), default=0),
-        "full": Case(When(free__lte=0, then=1), default=0),
+        "free_capacity": 1 - F("full"),
+        "full": F("full"),
     }
     return {f"times_{weight}": times[weight] for weight in WEIGHTS}
+
+
+def _offers():
+    """How many offers there are: a subquery the database reads once, which (unlike a
+    window over the rows) lets it work out the columns not scored only for the rows
+    returned."""
+    return Subquery(MentorOffer.objects.order_by().values(n=Func(F("pk"), function="COUNT")))
 
 
 def _ranked(wants):
@@ -211,7 +237,7 @@ def _ranked(wants):
         .defer("organisation__description", "organisation__social_media")
         .annotate(**_facts(wants))
         .annotate(**_times(wants))
-        .annotate(score=score, total=Window(Count("pk")))
+        .annotate(score=score, total=_offers())
         .order_by(*ORDER)
     )
 

@@ -5,9 +5,13 @@ What each reader may do here comes from the pairing's workflow (``{% allowed %}`
 template) and the model predicates; the page decides nothing itself.
 """
 
-from django.db.models import Exists, OuterRef, Subquery
+import datetime
+
+from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
@@ -17,8 +21,6 @@ from organisations.models import Organisation
 from scheme.models import User
 from scheme.prefetch import prefetch_lists
 from scheme.roles import access_for
-
-ACCEPTED = ("accepted_at", "accepted_by_id", "accepted_by__full_name", "accepted_by__email")
 
 
 def _walk(start, step) -> list:
@@ -98,26 +100,39 @@ def _meeting_years(request, pairing, side) -> list:
 
 
 def _accepted(pairing_id, organisation_id, prefix="") -> dict:
-    """Annotations: when and by whom the organisation accepted the pairing's agreement."""
+    """Annotation ``accepted``: when and by whom the organisation accepted the pairing's
+    agreement, as one subquery giving a JSON object (None when it has not)."""
     accepted = AgreementAcceptance.objects.filter(
         agreement__pairing_id=OuterRef(pairing_id), organisation_id=OuterRef(organisation_id)
-    )
-    return {f"{prefix}{name}": Subquery(accepted.values(name)[:1]) for name in ACCEPTED}
+    ).values(
+        json=JSONObject(
+            at="accepted_at", by="accepted_by_id",
+            name="accepted_by__full_name", email="accepted_by__email",
+        )
+    )  # fmt: skip
+    return {f"{prefix}accepted": Subquery(accepted[:1], output_field=JSONField())}
+
+
+def _moment(text):
+    """A moment read from JSON: an aware datetime (SQLite gives it without its zone, UTC)."""
+    moment = parse_datetime(text)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
 
 
 def _acceptances(pairing) -> list:
     """The agreement's acceptances, from the page query's annotations (no query of its own),
     in the order they were given."""
-    sides = [(pairing.mentor, pairing, "mentor_")]
-    sides += [(member.organisation, member, "") for member in pairing.members.all()]
-    found = []
-    for organisation, row, prefix in sides:
-        at, by, name, email = (getattr(row, f"{prefix}{name}") for name in ACCEPTED)
-        if at is not None:
-            person = User(pk=by, full_name=name, email=email)
-            found.append(
-                AgreementAcceptance(organisation=organisation, accepted_by=person, accepted_at=at)
-            )
+    sides = [(pairing.mentor, pairing.mentor_accepted)]
+    sides += [(member.organisation, member.accepted) for member in pairing.members.all()]
+    found = [
+        AgreementAcceptance(
+            organisation=organisation,
+            accepted_by=User(pk=data["by"], full_name=data["name"], email=data["email"]),
+            accepted_at=_moment(data["at"]),
+        )
+        for organisation, data in sides
+        if data is not None
+    ]
     return sorted(found, key=lambda acceptance: acceptance.accepted_at)
 
 
