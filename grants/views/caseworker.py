@@ -493,6 +493,10 @@ class ApplicationRow(NamedTuple):
     report_status: str
 
 
+def _county_cell(code) -> str:
+    return COUNTY_NAMES.get(code, code) or "–"
+
+
 def _proposed_cell(has_assessment, proposed, rank) -> str:
     if proposed:
         return _("yes, no. %(rank)s") % {"rank": "?" if rank is None else rank}
@@ -508,7 +512,7 @@ def _application_row(values) -> ApplicationRow:
     return ApplicationRow(
         url=reverse("grants:review_application", args=[values.pk]),
         organisation=values.organisation__name,
-        county=COUNTY_NAMES.get(values.organisation__county, values.organisation__county) or "–",
+        county=_county_cell(values.organisation__county),
         round=values.round__title,
         amount=format_nok(values.amount) or "–",
         status=capfirst(STATUS_NAMES.get(status, status)),
@@ -1131,6 +1135,21 @@ def _attach_inputs(application, inputs, bound_form, show):
     application.non_field_errors = bound_form.non_field_errors() if bound_form else ()
 
 
+def _show_cells(application):
+    """The row's cells as shown (its links, county, score and amounts), written here: a page
+    has dozens of rows, each a handful of tags and filters in the template."""
+    application.url = reverse("grants:review_application", args=[application.pk])
+    application.county = _county_cell(application.organisation.county)
+    application.score = "–" if application.total_score is None else application.total_score
+    application.applied = format_nok(application.amount)
+    if getattr(application, "inputs", None):
+        application.propose_url = reverse("grants:propose", args=[application.pk])
+    elif application.standing == AWARDED:
+        application.awarded = _("awarded %(amount)s") % {
+            "amount": format_nok(application.award.amount)
+        }
+
+
 def _portfolio_page(request, round_, bound=None):
     """The call's portfolio: its totals and spreads, and one page of one list (the proposals
     by rank, or the applications not proposed by score) with inputs on each row. With
@@ -1161,6 +1180,7 @@ def _portfolio_page(request, round_, bound=None):
     for application in page.object_list:
         bound_here = bound_form if application.pk == bound_pk else None
         _attach_inputs(application, inputs, bound_here, show)
+        _show_cells(application)
     return render(
         request,
         "grants/caseworker/portfolio.html",
