@@ -188,9 +188,9 @@ class ApplicationQuerySet(models.QuerySet):
         before it is scored), as one subquery: the list orders by it without a GROUP BY. The
         same sum as ``Assessment.total_score``."""
         totals = (
-            Score.objects.filter(assessment__application=OuterRef("pk"))
+            Score.objects.filter(assessment=OuterRef("assessment"))
             .order_by()
-            .values("assessment__application")
+            .values("assessment")
             .annotate(total=Sum("score"))
             .values("total")[:1]
         )

@@ -23,6 +23,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    JSONField,
     OuterRef,
     Prefetch,
     Subquery,
@@ -31,7 +32,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -170,37 +171,39 @@ CASE_NUMBER = ("pk", "year", "sequence")
 APPEALS = Appeal.objects.select_related("lodged_by", "handled_by").order_by("lodged_at", "id")
 
 
+def _one_row(queryset, *fields):
+    """The first row's ``fields`` as a dict (None for no row), as one subquery: a subquery
+    costs Django and PostgreSQL a plan each, whatever it reads."""
+    row = JSONObject(**{name: name for name in fields})
+    return Subquery(queryset.order_by().values(row=row)[:1], output_field=JSONField())
+
+
 def _with_case_number(queryset, application="pk"):
-    """With the case file's id and number (``case_file_pk``, ...), read in the same query."""
+    """With the case file's id and number (``case_number``: {pk, year, sequence}), read in
+    the same query."""
     case = CaseFile.objects.filter(kind=records.CASE_KIND, object_id=OuterRef(application))
-    return queryset.annotate(
-        **{f"case_file_{name}": Subquery(case.values(name)[:1]) for name in CASE_NUMBER}
-    )
+    return queryset.annotate(case_number=_one_row(case, *CASE_NUMBER))
 
 
 def _with_scores(queryset):
-    """With the assessment's score and note for each criterion (``score_<criterion>``,
-    ``note_<criterion>``: one row each) read in the same query."""
+    """With the assessment's score and note for each criterion (``score_<criterion>``:
+    {score, note}, one row each) read in the same query."""
     values = {}
     for criterion in Criterion.values:
-        row = Score.objects.filter(assessment__application=OuterRef("pk"), criterion=criterion)
-        values[f"score_{criterion}"] = Subquery(row.values("score")[:1])
-        values[f"note_{criterion}"] = Subquery(row.values("note")[:1])
+        # Read off the assessment the query joins: no join per subquery to plan.
+        row = Score.objects.filter(assessment=OuterRef("assessment"), criterion=criterion)
+        values[f"score_{criterion}"] = _one_row(row, "score", "note")
     return queryset.annotate(**values)
 
 
 def _scores(application, assessment) -> list:
     """The assessment's scores from ``_with_scores``, in their order, also set as
     ``assessment.scores`` (the form's initial values read them)."""
+    rows = {criterion: getattr(application, f"score_{criterion}") for criterion in Criterion.values}
     scores = [
-        Score(
-            assessment=assessment,
-            criterion=criterion,
-            score=getattr(application, f"score_{criterion}"),
-            note=getattr(application, f"note_{criterion}"),
-        )
+        Score(assessment=assessment, criterion=criterion, **rows[criterion])
         for criterion in sorted(Criterion.values)
-        if getattr(application, f"score_{criterion}") is not None
+        if rows[criterion] is not None
     ]
     set_prefetched(assessment, "scores", scores)
     return scores
@@ -244,9 +247,9 @@ def _case_file(application, annotated=None):
     ``url`` its page in the records; from ``annotated``'s annotations (``_with_case_number``,
     the application itself by default) when it has them, else read."""
     annotated = annotated or application
-    if hasattr(annotated, "case_file_pk"):
-        values = {name: getattr(annotated, f"case_file_{name}") for name in CASE_NUMBER}
-        case_file = CaseFile(**values) if values["pk"] is not None else None
+    if hasattr(annotated, "case_number"):
+        values = annotated.case_number
+        case_file = CaseFile(**values) if values is not None else None
     else:
         case_file = records.case_file_of(application)
     if case_file is not None:
@@ -493,6 +496,10 @@ class ApplicationRow(NamedTuple):
     report_status: str
 
 
+def _county_cell(code) -> str:
+    return COUNTY_NAMES.get(code, code) or "–"
+
+
 def _proposed_cell(has_assessment, proposed, rank) -> str:
     if proposed:
         return _("yes, no. %(rank)s") % {"rank": "?" if rank is None else rank}
@@ -508,7 +515,7 @@ def _application_row(values) -> ApplicationRow:
     return ApplicationRow(
         url=reverse("grants:review_application", args=[values.pk]),
         organisation=values.organisation__name,
-        county=COUNTY_NAMES.get(values.organisation__county, values.organisation__county) or "–",
+        county=_county_cell(values.organisation__county),
         round=values.round__title,
         amount=format_nok(values.amount) or "–",
         status=capfirst(STATUS_NAMES.get(status, status)),
@@ -1131,6 +1138,21 @@ def _attach_inputs(application, inputs, bound_form, show):
     application.non_field_errors = bound_form.non_field_errors() if bound_form else ()
 
 
+def _show_cells(application):
+    """The row's cells as shown (its links, county, score and amounts), written here: a page
+    has dozens of rows, each a handful of tags and filters in the template."""
+    application.url = reverse("grants:review_application", args=[application.pk])
+    application.county = _county_cell(application.organisation.county)
+    application.score = "–" if application.total_score is None else application.total_score
+    application.applied = format_nok(application.amount)
+    if getattr(application, "inputs", None):
+        application.propose_url = reverse("grants:propose", args=[application.pk])
+    elif application.standing == AWARDED:
+        application.awarded = _("awarded %(amount)s") % {
+            "amount": format_nok(application.award.amount)
+        }
+
+
 def _portfolio_page(request, round_, bound=None):
     """The call's portfolio: its totals and spreads, and one page of one list (the proposals
     by rank, or the applications not proposed by score) with inputs on each row. With
@@ -1161,6 +1183,7 @@ def _portfolio_page(request, round_, bound=None):
     for application in page.object_list:
         bound_here = bound_form if application.pk == bound_pk else None
         _attach_inputs(application, inputs, bound_here, show)
+        _show_cells(application)
     return render(
         request,
         "grants/caseworker/portfolio.html",
