@@ -170,13 +170,17 @@ def _registration_table(registrations, asks_about_needs: bool) -> str:
 
 
 def _attendance_mark(registration) -> str:
-    """After the name: on the waiting list, came, or did not come (nothing before the roll)."""
+    """After the name: on the waiting list, came, or did not come (nothing before the roll).
+    The texts are translated outside the f-strings, where makemessages finds them."""
     if registration.waiting:
-        return f' <span class="badge text-bg-secondary">{escape(_("waiting list"))}</span>'
+        waiting = _("waiting list")
+        return f' <span class="badge text-bg-secondary">{escape(waiting)}</span>'
     if registration.attended:
-        return f' ✓<span class="visually-hidden"> {escape(_("came"))}</span>'
+        came = _("came")
+        return f' ✓<span class="visually-hidden"> {escape(came)}</span>'
     if registration.attended is False:
-        return f' <span class="text-body-secondary">({escape(_("did not come"))})</span>'
+        absent = _("did not come")
+        return f' <span class="text-body-secondary">({escape(absent)})</span>'
     return ""
 
 

@@ -121,7 +121,8 @@ def _event_row(event, labels, several_organisations: bool) -> str:
     kind, audience = labels["kind"][event.kind], labels["audience"][event.audience]
     badges = ""
     if event.cancelled_at:
-        badges += f' <span class="badge text-bg-danger">{escape(_("cancelled"))}</span>'
+        cancelled = _("cancelled")
+        badges += f' <span class="badge text-bg-danger">{escape(cancelled)}</span>'
     if event.is_postponed:
         first = date_format(timezone.localtime(event.first_starts_at), "SHORT_DATE_FORMAT")
         postponed = _("postponed from %(date)s") % {"date": first}
@@ -136,7 +137,8 @@ def _event_row(event, labels, several_organisations: bool) -> str:
             for r in event.own_registrations
         )
     else:
-        registered = f'<span class="text-body-secondary">{escape(_("nobody"))}</span>'
+        nobody = _("nobody")
+        registered = f'<span class="text-body-secondary">{escape(nobody)}</span>'
     return (
         f'<tr><td><a href="{reverse("courses:event", args=[event.pk])}">{escape(event.title)}</a>'
         f"{badges}</td>"
