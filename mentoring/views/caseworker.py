@@ -7,8 +7,6 @@ to administer its scheme (the pairing's workflow says so, 403 otherwise). Which 
 can take now comes from its workflow; a refused step shows the workflow's reason.
 """
 
-import html
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from django.db.models import Count, Prefetch, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -172,13 +171,13 @@ def _overview_rows(rows) -> str:
         "never": _("never"),
         "poor_fit": _("“Not a good fit”"),
     }
-    words = {key: html.escape(text) for key, text in words.items()}
+    words = {key: escape(text) for key, text in words.items()}
     return mark_safe("".join(_overview_row(pairing, state, words) for pairing, state in rows))
 
 
 def _overview_row(pairing, state, words) -> str:
-    e = html.escape
-    members = ", ".join(e(member.organisation.name) for member in pairing.members.all())
+    mentor = escape(pairing.mentor.name)
+    members = ", ".join(escape(member.organisation.name) for member in pairing.members.all())
     health = [health_badge(state)]
     if state.open_flags:
         n = state.open_flags
@@ -196,11 +195,11 @@ def _overview_row(pairing, state, words) -> str:
     else:
         last = ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
     if state.next_to_act:
-        next_step = f"{e(state.next_to_act.name)}: {e(str(state.next_action))}"
+        next_step = f"{escape(state.next_to_act.name)}: {escape(str(state.next_action))}"
     else:
-        next_step = e(capfirst(str(state.next_action) or "–"))
+        next_step = escape(capfirst(str(state.next_action) or "–"))
     return (
-        f'<tr><th scope="row"><a href="{pairing_url(pairing)}">{e(pairing.mentor.name)}</a><br>'
+        f'<tr><th scope="row"><a href="{pairing_url(pairing)}">{mentor}</a><br>'
         f'<span class="fw-normal">{members}</span></th>'
         f'<td data-label="{words["health"]}">{"<br>".join(health)}</td>'
         f'<td class="text-end" data-label="{words["meetings"]}">{meetings}</td>'
@@ -208,7 +207,7 @@ def _overview_row(pairing, state, words) -> str:
         f'<td class="text-end" data-label="{words["tasks"]}">'
         f"{state.open_tasks} / {state.overdue_tasks}</td>"
         f'<td data-label="{words["next"]}">{next_step}</td>'
-        f'<td data-label="{words["status"]}">{e(capfirst(pairing.get_status_display()))}</td>'
+        f'<td data-label="{words["status"]}">{escape(capfirst(pairing.get_status_display()))}</td>'
         "</tr>"
     )
 
@@ -224,7 +223,7 @@ def _mentor_options(counted, chosen: str) -> str:
     pass rather than by a template loop; names escaped as Django's ``escape`` does."""
     return mark_safe(
         "".join(
-            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{html.escape(name)}'
+            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{escape(name)}'
             "</option>"
             for pk, name, _n in counted
         )
