@@ -27,6 +27,12 @@ class County(models.TextChoices):
 COUNTY_NAMES = dict(County.choices)
 
 
+def place_name(municipality: str, county: str) -> str:
+    """Where an organisation is, as lists show it: "Ørsta, Møre og Romsdal" (either part may
+    be missing)."""
+    return ", ".join(part for part in (municipality, COUNTY_NAMES.get(county, county)) if part)
+
+
 class Region(models.TextChoices):
     """The five regions, used where counties are too fine (geography in mentor matching)."""
 

@@ -29,7 +29,7 @@ from organisations.forms import (
     OrgNumberField,
     ProfileForm,
 )
-from organisations.geography import COUNTY_NAMES
+from organisations.geography import place_name
 from organisations.invitations import invitation_from_token
 from organisations.models import (
     Activity,
@@ -80,10 +80,6 @@ class ListRow:
     target_groups: str
 
 
-def _place(municipality: str, county: str) -> str:
-    return f"{municipality}, {COUNTY_NAMES.get(county, county)}" if county else municipality
-
-
 def _list_rows(page) -> list[ListRow]:
     """The page's rows from plain values: kinds and counties named from one dict each
     (``get_FOO_display`` builds its choices again for every row), the target groups' names
@@ -104,7 +100,7 @@ def _list_rows(page) -> list[ListRow]:
             is_demo=values["is_demo"],
             org_number=format_orgnr(values["org_number"]),
             kind=KIND_NAMES.get(values["kind"], values["kind"]),
-            place=_place(values["municipality"], values["county"]),
+            place=place_name(values["municipality"], values["county"]),
             founded=values["founded"],
             target_groups=", ".join(groups[values["pk"]]),
         )

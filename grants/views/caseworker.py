@@ -98,7 +98,7 @@ from grants.models import (
     Score,
 )
 from grants.workflows import PROPOSAL_FLOW
-from organisations.geography import COUNTY_NAMES, County
+from organisations.geography import COUNTY_NAMES, County, place_name
 from organisations.models import Organisation, TargetGroup
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
@@ -376,7 +376,7 @@ def _candidate_rows(page, selected) -> list[Candidate]:
         Candidate(
             pk,
             name,
-            ", ".join(part for part in (municipality, COUNTY_NAMES.get(county, county)) if part),
+            place_name(municipality, county),
             str(pk) in selected,
         )
         for pk, name, municipality, county in page
