@@ -223,10 +223,15 @@ def test_a_caseworker_sees_colleagues_reports_but_not_another_bodys(
     ours = services.order_report(colleague, SCRIPTED, label="ours")
     theirs = services.order_report(foreign_caseworker, SCRIPTED, label="theirs")
     members = services.order_report(member, SCRIPTED, label="member")
+    ReportJob.objects.filter(pk=ours.pk).update(title="Rapport <A & B>")
     page = logged_in(client, caseworker).get(reverse("reports:list")).content.decode()
     assert reverse("reports:job", args=[ours.pk]) in page
     assert reverse("reports:job", args=[theirs.pk]) not in page
     assert reverse("reports:job", args=[members.pk]) not in page
+    # Who ordered it is named when it was not the caseworker; the title is escaped once.
+    row = page.split(f'href="{reverse("reports:job", args=[ours.pk])}"', 1)[1].split("</tr>")[0]
+    assert ">Rapport &lt;A &amp; B&gt;</a>" in row
+    assert f" – {colleague}</td>" in row
 
 
 def test_someone_without_reports_is_told_so(client, member):
