@@ -7,6 +7,7 @@ person who cannot see the case object gets the same 404 as for the object itself
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -333,15 +334,25 @@ def _mark_read(user, thread: Thread, message_id: int | None) -> None:
     _forget_unread([user.pk])
 
 
-def mark_read(user, thread: Thread) -> None:
-    """The user has read every message in the thread (the thread page calls it when shown).
+def read_marks(user, thread: Thread) -> tuple[int, int]:
+    """How far the user has read the thread, and how far anyone else has (0: not at all), in
+    one query."""
+    marks = ReadState.objects.filter(thread=thread).aggregate(
+        own=Max("last_read_id", filter=Q(user=user)),
+        others=Max("last_read_id", filter=~Q(user=user)),
+    )
+    return marks["own"] or 0, marks["others"] or 0
+
+
+def mark_read(user, thread: Thread, read_up_to: int | None = None) -> None:
+    """The user has read every message in the thread (the thread page calls it when shown);
+    ``read_up_to``: how far they had read, where the caller knows it (``read_marks``).
 
     No audit line: reading changes nothing in the case."""
-    current = ReadState.objects.filter(user=user, thread=thread).values_list(
-        "last_read_id", flat=True
-    )
+    if read_up_to is None:
+        read_up_to = read_marks(user, thread)[0]
     last = thread.last_message_id
-    if last is not None and (not current or current[0] < last):
+    if last is not None and read_up_to < last:
         _mark_read(user, thread, last)
 
 
