@@ -45,6 +45,18 @@ class ThreadQuerySet(models.QuerySet):
         read = ReadState.objects.filter(thread=models.OuterRef("pk"), user=user)
         return self.annotate(last_read_id=models.Subquery(read.values("last_read_id")[:1]))
 
+    def with_read_marks(self, user):
+        """Each thread with ``last_read_id`` (``with_read_state``) and ``read_by_others``: the
+        newest message anyone else has read in it (None: nobody)."""
+        others = (
+            ReadState.objects.filter(thread=models.OuterRef("pk"))
+            .exclude(user=user)
+            .order_by("-last_read_id")
+        )
+        return self.with_read_state(user).annotate(
+            read_by_others=models.Subquery(others.values("last_read_id")[:1])
+        )
+
     def with_unread(self, user):
         """Each thread with ``unread``: it has a message the user has not read (their own
         messages count as read)."""

@@ -7,7 +7,6 @@ person who cannot see the case object gets the same 404 as for the object itself
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -63,8 +62,13 @@ def case_object(user, code: str, object_id: int):
     return kind, obj
 
 
-def thread_of(code: str, object_id: int) -> Thread | None:
-    return Thread.objects.filter(kind=code, object_id=object_id).first()
+def thread_of(code: str, object_id: int, reader=None) -> Thread | None:
+    """The object's thread, if it has one; with ``reader``, with how far they and the others
+    have read it (``Thread.with_read_marks``)."""
+    threads = Thread.objects.filter(kind=code, object_id=object_id)
+    if reader is not None:
+        threads = threads.with_read_marks(reader)
+    return threads.first()
 
 
 def thread_url(code: str, object_id: int) -> str:
@@ -334,23 +338,17 @@ def _mark_read(user, thread: Thread, message_id: int | None) -> None:
     _forget_unread([user.pk])
 
 
-def read_marks(user, thread: Thread) -> tuple[int, int]:
-    """How far the user has read the thread, and how far anyone else has (0: not at all), in
-    one query."""
-    marks = ReadState.objects.filter(thread=thread).aggregate(
-        own=Max("last_read_id", filter=Q(user=user)),
-        others=Max("last_read_id", filter=~Q(user=user)),
-    )
-    return marks["own"] or 0, marks["others"] or 0
-
-
 def mark_read(user, thread: Thread, read_up_to: int | None = None) -> None:
     """The user has read every message in the thread (the thread page calls it when shown);
-    ``read_up_to``: how far they had read, where the caller knows it (``read_marks``).
+    ``read_up_to``: how far they had read (0: not at all), where the caller knows it
+    (``thread_of`` with the reader).
 
     No audit line: reading changes nothing in the case."""
     if read_up_to is None:
-        read_up_to = read_marks(user, thread)[0]
+        current = ReadState.objects.filter(user=user, thread=thread).values_list(
+            "last_read_id", flat=True
+        )
+        read_up_to = current[0] if current else 0
     last = thread.last_message_id
     if last is not None and read_up_to < last:
         _mark_read(user, thread, last)

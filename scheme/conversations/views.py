@@ -110,13 +110,13 @@ def thread(request, kind, object_id):
         form = MessageForm(request.POST, request.FILES)
         if _send(request, form, kind, object_id, templates):
             return redirect("conversations:thread", kind=kind, object_id=object_id)
-    current = services.thread_of(kind, object_id)
+    current = services.thread_of(kind, object_id, reader=request.user)
     before = _before(request)
     shown, earlier = _shown_messages(current, before)
-    own, others = services.read_marks(request.user, current) if current else (0, 0)
-    _mark_editable(request.user, shown, read_by_others=others)
+    others = current.read_by_others if current is not None else None
+    _mark_editable(request.user, shown, read_by_others=others or 0)
     if current is not None and before is None:
-        services.mark_read(request.user, current, read_up_to=own)
+        services.mark_read(request.user, current, read_up_to=current.last_read_id or 0)
     context = {
         "kind": thread_kind,
         "object": obj,
