@@ -32,12 +32,16 @@ def readable(user):
     caseworkers of the scheme, those they are asked into."""
     access = access_for(user)
     own = access.organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
-    in_pair = Q(mentor_id__in=own) | Q(
-        pk__in=PairingMember.objects.filter(organisation_id__in=own).values("pairing_id")
-    )
-    pairings = Pairing.objects.filter(pk__in=Pairing.objects.visible_to(user).values("pk"))
-    return pairings.filter(in_pair | caseworkers_take_part_q()).select_related(
-        "mentor", "scheme__administrator"
+    condition = caseworkers_take_part_q()
+    if own:  # (a caseworker is in no pair: no subquery that can match nothing)
+        condition |= Q(mentor_id__in=own) | Q(
+            pk__in=PairingMember.objects.filter(organisation_id__in=own).values("pairing_id")
+        )
+    return (
+        Pairing.objects.visible_to(user)
+        .filter(condition)
+        .select_related("mentor", "scheme__administrator")
+        .with_members()  # its sides and title name them: one query, not one per member
     )
 
 

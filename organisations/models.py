@@ -196,6 +196,13 @@ class Organisation(models.Model):
             models.Index(fields=["name", "id"]),
             models.Index(fields=["kind", "name", "id"]),
             models.Index(fields=["county", "name", "id"]),
+            # The register's municipalities (``forms.register_municipalities``), read in order
+            # from the index alone, not by sorting every organisation.
+            models.Index(
+                fields=["municipality", "municipality_number"],
+                condition=~Q(municipality_number="") & ~Q(municipality=""),
+                name="organisation_municipalities",
+            ),
         ]
 
     def __str__(self):

@@ -38,6 +38,14 @@ def format_day(day) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
+def format_moment(moment) -> str:
+    """A date and time in the active language's short form, in local time, as a template's
+    ``|date:"SHORT_DATETIME_FORMAT"`` shows it (nothing for None)."""
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def format_deadline(day, today=None) -> str:
     """A deadline worded the same on every page, from the date and today: ``by 23.01.2025``,
     ``by today``, or ``the deadline passed 23.01.2025`` once it has gone by. It reads after

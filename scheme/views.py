@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from qrcode.image.styles.moduledrawers.svg import SvgPathSquareDrawer
 
 from scheme import notifications, second_factor, services
 from scheme.auth import password_reset_allowed
@@ -183,13 +184,37 @@ def _with_next(url_name: str, next_url: str) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
+class _SquarePaths(SvgPathSquareDrawer):
+    """The library's square drawer, the same path, with the text of each edge worked out once
+    per code rather than for every square (in Decimals: half the page's time)."""
+
+    def initialize(self, *args, **kwargs) -> None:
+        super().initialize(*args, **kwargs)
+        self._edges = {}
+
+    def _edges_at(self, start) -> tuple[str, str]:
+        """The near and far edge at ``start`` pixels, as ``coords`` and ``units`` give them."""
+        edges = self._edges.get(start)
+        if edges is None:
+            near = start + self.box_delta
+            units = self.img.units
+            edges = f"{units(near, text=False)}", f"{units(near + self.box_size, text=False)}"
+            self._edges[start] = edges
+        return edges
+
+    def subpath(self, box) -> str:
+        (x0, x1), (y0, y1) = self._edges_at(box[0][0]), self._edges_at(box[0][1])
+        return f"M{x0},{y0}H{x1}V{y1}H{x0}z"
+
+
 def _qr_code_svg(text: str) -> str:
     """The QR code as inline SVG. Its mask is fixed: any of the eight is valid and read by every
     app, and trying all eight for the most even one took two thirds of the page's time."""
     code = qrcode.QRCode(image_factory=qrcode.image.svg.SvgPathImage, box_size=8, mask_pattern=0)
     code.add_data(text)
     code.make(fit=True)
-    return code.make_image().to_string(encoding="unicode").split("?>", 1)[-1]
+    image = code.make_image(module_drawer=_SquarePaths(), eye_drawer=_SquarePaths())
+    return image.to_string(encoding="unicode").split("?>", 1)[-1]
 
 
 def _set_up_context(request, key: str) -> dict:

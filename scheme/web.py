@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404
 from django_filters import OrderingFilter
 
@@ -11,6 +12,45 @@ PAGE_SIZE = 25
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
     """The requested page; a page number out of range gives the last page, not an error."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+# The name under which each row of a counted page brings the number of all rows.
+ROWS_IN_ALL = "rows_in_all"
+
+
+class _CountedPaginator(Paginator):
+    """A Paginator whose page query also counts all the rows (``COUNT(*) OVER ()``), so a
+    list whose filter is costly to build and plan (``visible_to`` over several apps) runs it
+    once, not twice (a count, then the page). Only a number past the last page needs the
+    count of its own, to find the last page, as Paginator does."""
+
+    def get_page(self, number):
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1
+        if wanted < 1:
+            return super().get_page(number)
+        bottom = (wanted - 1) * self.per_page
+        counted = self.object_list.annotate(**{ROWS_IN_ALL: Window(Count("*"))})
+        rows = list(counted[bottom : bottom + self.per_page])
+        if not rows and wanted > 1:
+            return super().get_page(number)
+        counts = [_take_rows_in_all(row) for row in rows]
+        self.count = counts[0] if counts else 0
+        return self._get_page(rows, wanted, self)
+
+
+def _take_rows_in_all(row) -> int:
+    """The count a row brought, taken off it: the rows are as ``paginate`` gives them."""
+    return (row if isinstance(row, dict) else row.__dict__).pop(ROWS_IN_ALL)
+
+
+def paginate_counted(request, queryset, per_page: int = PAGE_SIZE):
+    """``paginate`` in one query where the page has rows (``_CountedPaginator``): for lists
+    whose filter costs more than counting the rows it leaves. ``queryset`` gives model
+    instances or ``values()`` dicts."""
+    return _CountedPaginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def get_visible_or_404(queryset, user, **lookup):

@@ -22,7 +22,12 @@ MAX_MESSAGE_ATTACHMENTS = 5  # files on one message
 
 class ThreadQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The threads on the case objects whose thread the user may read (one query).
+        """The threads on the case objects whose thread the user may read (one query)."""
+        ids = self.visible_ids(user)
+        return self.none() if ids is None else self.filter(pk__in=ids)
+
+    def visible_ids(self, user):
+        """``visible_to``'s ids, as a subquery (None: no kind is registered).
 
         One SELECT per kind, joined by UNION ALL: each can match its kind's threads to the
         kind's readable objects through an index, where one WHERE of OR'ed kinds made
@@ -36,14 +41,24 @@ class ThreadQuerySet(models.QuerySet):
             .values("pk")
             for kind in registry.thread_kinds()
         ]
-        if not per_kind:
-            return self.none()
-        return self.filter(pk__in=per_kind[0].union(*per_kind[1:], all=True))
+        return per_kind[0].union(*per_kind[1:], all=True) if per_kind else None
 
     def with_read_state(self, user):
         """Each thread with ``last_read_id``: the newest message the user has read in it."""
         read = ReadState.objects.filter(thread=models.OuterRef("pk"), user=user)
         return self.annotate(last_read_id=models.Subquery(read.values("last_read_id")[:1]))
+
+    def with_read_marks(self, user):
+        """Each thread with ``last_read_id`` (``with_read_state``) and ``read_by_others``: the
+        newest message anyone else has read in it (None: nobody)."""
+        others = (
+            ReadState.objects.filter(thread=models.OuterRef("pk"))
+            .exclude(user=user)
+            .order_by("-last_read_id")
+        )
+        return self.with_read_state(user).annotate(
+            read_by_others=models.Subquery(others.values("last_read_id")[:1])
+        )
 
     def with_unread(self, user):
         """Each thread with ``unread``: it has a message the user has not read (their own
@@ -125,7 +140,9 @@ class Thread(models.Model):
 
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(thread__in=Thread.objects.visible_to(user))
+        """The messages in the threads the user may read (``Thread.visible_to``'s ids)."""
+        ids = Thread.objects.visible_ids(user)
+        return self.none() if ids is None else self.filter(thread__in=ids)
 
 
 class Message(models.Model):

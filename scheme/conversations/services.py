@@ -62,8 +62,13 @@ def case_object(user, code: str, object_id: int):
     return kind, obj
 
 
-def thread_of(code: str, object_id: int) -> Thread | None:
-    return Thread.objects.filter(kind=code, object_id=object_id).first()
+def thread_of(code: str, object_id: int, reader=None) -> Thread | None:
+    """The object's thread, if it has one; with ``reader``, with how far they and the others
+    have read it (``Thread.with_read_marks``)."""
+    threads = Thread.objects.filter(kind=code, object_id=object_id)
+    if reader is not None:
+        threads = threads.with_read_marks(reader)
+    return threads.first()
 
 
 def thread_url(code: str, object_id: int) -> str:
@@ -333,15 +338,19 @@ def _mark_read(user, thread: Thread, message_id: int | None) -> None:
     _forget_unread([user.pk])
 
 
-def mark_read(user, thread: Thread) -> None:
-    """The user has read every message in the thread (the thread page calls it when shown).
+def mark_read(user, thread: Thread, read_up_to: int | None = None) -> None:
+    """The user has read every message in the thread (the thread page calls it when shown);
+    ``read_up_to``: how far they had read (0: not at all), where the caller knows it
+    (``thread_of`` with the reader).
 
     No audit line: reading changes nothing in the case."""
-    current = ReadState.objects.filter(user=user, thread=thread).values_list(
-        "last_read_id", flat=True
-    )
+    if read_up_to is None:
+        current = ReadState.objects.filter(user=user, thread=thread).values_list(
+            "last_read_id", flat=True
+        )
+        read_up_to = current[0] if current else 0
     last = thread.last_message_id
-    if last is not None and (not current or current[0] < last):
+    if last is not None and read_up_to < last:
         _mark_read(user, thread, last)
 
 
