@@ -7,6 +7,12 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
@@ -137,6 +143,7 @@ def journal(request):
     form, bodies, entries = _journal(request)
     day = form.chosen_day()
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("case"))
+    page = paginate(request, entries)
     return render(
         request,
         "records/journal.html",
@@ -145,12 +152,45 @@ def journal(request):
             "day": day,
             "searched": searched,
             "show_body": bool(bodies),
-            "page": paginate(request, entries),
+            "page": page,
+            "rows": _journal_rows(page, show_body=bool(bodies)),
             "previous_day": _day_link(request, day - datetime.timedelta(days=1)),
             "next_day": _day_link(request, day + datetime.timedelta(days=1)),
             "csv_query": query_without_page(request),
         },
     )
+
+
+def _journal_rows(entries, show_body: bool) -> str:
+    """The journal table's rows, written here rather than by a template loop (which takes
+    many times as long per row); every text escaped as the template would."""
+    words = {"person": _("private person"), "download": _("Download")}
+    return mark_safe("\n".join(_journal_row(entry, show_body, words) for entry in entries))
+
+
+def _journal_row(entry, show_body: bool, words) -> str:
+    number = escape(entry.number_label)
+    party = escape(entry.party_name) or "–"
+    if entry.party_is_person:
+        party += f' <span class="badge text-bg-light">{escape(words["person"])}</span>'
+    body = f"<td>{escape(entry.case_file.body.name)}</td>" if show_body else ""
+    registered = date_format(timezone.localtime(entry.registered_at), "SHORT_DATETIME_FORMAT")
+    case = reverse("records:case", args=[entry.case_file_id])
+    return (
+        f'<tr><td class="text-nowrap"><a href="{case}">{number}</a></td>'
+        f'<td class="text-nowrap">{registered}</td>'
+        f"<td>{escape(capfirst(entry.get_direction_display()))}</td>"
+        f"<td>{escape(capfirst(entry.get_document_type_display()))}</td>"
+        f'<td>{escape(entry.title)}<div class="small text-body-secondary">'
+        f"{escape(entry.case_file.title)}</div></td><td>{party}</td>"
+        f"<td>{_name_or_dash(entry.caseworker)}</td><td>{_name_or_dash(entry.approver)}</td>{body}"
+        f'<td><a href="{reverse("records:document", args=[entry.pk])}">{escape(words["download"])}'
+        f'<span class="visually-hidden"> {number}</span></a></td></tr>'
+    )
+
+
+def _name_or_dash(user) -> str:
+    return escape(user.full_name if user else "") or "–"
 
 
 def _public_header():

@@ -162,6 +162,26 @@ def test_the_public_journal_leaves_out_private_persons(client, case_file, applic
     assert len(lines) == 3  # the header and the two documents
 
 
+def test_the_journal_names_a_private_person_for_the_caseworkers_and_escapes_titles(
+    client, case_file, application, caseworker
+):
+    records.register_document(
+        case_file,
+        application,
+        document_type=DocumentType.APPEAL,
+        direction=Direction.INCOMING,
+        title="Klage <om> vedtak",
+        party_name="Kari Nordmann",
+        party_is_person=True,
+        content=PDF,
+    )
+    client.force_login(caseworker)
+    page = client.get(JOURNAL).content.decode()
+    assert 'Kari Nordmann <span class="badge text-bg-light">privatperson</span>' in page
+    assert "Klage &lt;om&gt; vedtak" in page
+    assert "<td>Inngående</td><td>Klage</td>" in page
+
+
 # --- the case page and closing ----------------------------------------------------------------
 
 
