@@ -332,7 +332,7 @@ def _attendance_overview_rows(rows):
 
 
 def material_add(request, pk):
-    event = administered_event(request, pk)
+    event = administered_event(request, pk, page=True)
     if request.method != "POST":
         return redirect("courses:event", pk=event.pk)
     form = MaterialForm(request.POST, request.FILES)

@@ -1217,7 +1217,7 @@ def test_the_event_page_takes_the_same_queries_however_full_and_however_many_org
     fill_event(caseworker, event, [participant, other_participant], 1, 4)
     [mentor] = factories.taking_part(scheme_year, factories.OrganisationFactory(kind="mentor"))
     Membership.objects.create(user=member, organisation=mentor, role="member")
-    for user, most in ((member, 11), (caseworker, 10)):
+    for user, most in ((member, 9), (caseworker, 8)):
         client.force_login(user)
         many, sql = count_queries(client, url)
         assert many == measured[user], sql
