@@ -69,6 +69,8 @@ def years_taken_part_by(user_access, known=None):
     if known is not None:
         return SchemeYear.objects.filter(pk__in=known)
     ids = user_access.organisation_ids(*PARTICIPATING_KINDS)
+    if not ids:  # a caseworker's or an evaluator's: no rule to work out
+        return SchemeYear.objects.none()
     return SchemeYear.objects.filter(registry.years_taken_part(ids))
 
 

@@ -77,7 +77,10 @@ def visible_event(request, pk, *, page=False):
     events = Event.objects.visible_to(request.user, own_years(access_for(request.user)))
     events = events.select_related("provider", "scheme_year__scheme", "planned_item").annotate(
         topics_json=JSONRows(
-            topics, name_nb="competencearea__name_nb", name_en="competencearea__name_en"
+            topics,
+            id="competencearea_id",
+            name_nb="competencearea__name_nb",
+            name_en="competencearea__name_en",
         )
     )
     if page:

@@ -48,6 +48,7 @@ from courses.views._common import (
     file_error,
     render_event,
     scheme_query,
+    topics,
 )
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import Role, require_administers, require_role
@@ -93,7 +94,7 @@ def event_edit(request, pk=None):
         initial = {"scheme_year": this_year, "kind": EventKind.COURSE, "audience": "participants"}
     else:
         initial = {name: getattr(event, name) for name in EVENT_FIELDS}
-        initial["competence_areas"] = [area.pk for area in event.competence_areas.all()]
+        initial["competence_areas"] = [area.pk for area in topics(event)]
     form = EventForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
