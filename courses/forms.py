@@ -325,7 +325,8 @@ class AttendanceForm(PortalForm):
     def __init__(self, *args, people, **kwargs):
         """``people``: (registration id, person's name, ...) rows of those registered."""
         super().__init__(*args, **kwargs)
-        self.fields["came"].choices = [(str(pk), name) for pk, name, *_rest in people]
+        # Made when a sent form is checked, not for showing the boxes (the view writes them).
+        self.fields["came"].choices = lambda: [(str(pk), name) for pk, name, *_rest in people]
 
 
 # --- materials and practical tasks ----------------------------------------------------------------

@@ -14,11 +14,13 @@ from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from courses import services
@@ -145,6 +147,46 @@ def by_month(items):
     for item in items:
         months.setdefault(item.month, []).append(item)
     return [(MONTHS[month], month_items) for month, month_items in sorted(months.items())]
+
+
+def plan_rows(request, months, scheme_year=None) -> str:
+    """The rows of the table of planned items (``by_month``'s months), written here rather than
+    by template loops; every text escaped as the template would. With ``scheme_year`` (the
+    edit page), each row has the links to change and remove the item."""
+    change, remove = _("Change"), _("Remove")
+    csrf = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+        if scheme_year
+        else ""
+    )
+    rows = []
+    for month, items in months:
+        for n, item in enumerate(items):
+            cells = ""
+            if n == 0:
+                month_name = escape(capfirst(month))
+                cells += f'<th scope="rowgroup" rowspan="{len(items)}">{month_name}</th>'
+            topic = escape(item.topic)
+            areas = ", ".join(escape(area) for area in item.competence_areas.all())
+            cells += (
+                f"<td>{escape(capfirst(item.get_kind_display()))}</td><td>{topic}</td>"
+                f"<td>{areas}</td>"
+            )
+            if scheme_year:
+                slug = escape(scheme_year.scheme.slug)
+                cells += (
+                    f'<td class="text-nowrap"><a href="?item={item.pk}&amp;scheme={slug}'
+                    f'#item-form">{escape(change)}<span class="visually-hidden"> {topic}</span>'
+                    f'</a> <form method="post" class="d-inline">{csrf}'
+                    '<input type="hidden" name="action" value="remove">'
+                    f'<input type="hidden" name="item" value="{item.pk}">'
+                    f'<input type="hidden" name="scheme" value="{slug}">'
+                    '<button type="submit" class="btn btn-sm btn-link text-danger">'
+                    f'{escape(remove)}<span class="visually-hidden"> {topic}</span></button>'
+                    "</form></td>"
+                )
+            rows.append(f"<tr>{cells}</tr>")
+    return mark_safe("\n".join(rows))  # every text is escaped; the ids are numbers
 
 
 def _organisation_rows(event, organisations, listed):

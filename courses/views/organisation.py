@@ -27,6 +27,7 @@ from courses.views._common import (
     choose,
     file_error,
     organisations_for,
+    plan_rows,
     render_event,
     scheme_query,
     visible_event,
@@ -232,6 +233,7 @@ def plan(request, year):
                     reverse("courses:plan", args=[year])
                     + scheme_query(candidates, chosen.scheme_year.scheme.slug)
                 )
+    months = by_month(chosen.items.prefetch_related("competence_areas"))
     comments = PlanComment.objects.visible_to(request.user).filter(plan=chosen)
     comments = comments.select_related("organisation", "author")
     return render(
@@ -241,7 +243,8 @@ def plan(request, year):
             "plan": chosen,
             "year": year,
             "candidates": candidates if len(candidates) > 1 else [],
-            "months": by_month(chosen.items.prefetch_related("competence_areas")),
+            "months": months,
+            "plan_rows": plan_rows(request, months),
             "comments": comments if (access.is_caseworker or organisations) else [],
             "form": form,
             "can_edit": access.administers(chosen.scheme_year.scheme),
