@@ -76,6 +76,17 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def choices_read_once(field, queryset) -> list:
+    """Give the model choice ``field`` its ``queryset`` (what a choice is checked against) and
+    its choices from the rows read once, which it returns: showing a required select asks for
+    its first choice besides them all, and a page may ask whether there are any."""
+    field.queryset = queryset
+    rows = list(queryset)
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + [(row.pk, field.label_from_instance(row)) for row in rows]
+    return rows
+
+
 def organisation_field(organisations, label=None):
     """The user's organisation: a choice when they belong to several, else fixed and hidden."""
     field = OrganisationChoiceField(
@@ -170,7 +181,7 @@ class EventForm(SubmitOnce, PortalForm):
 
     def __init__(self, *args, scheme_years, planned_items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scheme_year"].queryset = scheme_years
+        self.scheme_years = choices_read_once(self.fields["scheme_year"], scheme_years)
         self.fields["planned_item"].queryset = planned_items
 
     def clean(self):
@@ -314,7 +325,8 @@ class AttendanceForm(PortalForm):
     def __init__(self, *args, people, **kwargs):
         """``people``: (registration id, person's name, ...) rows of those registered."""
         super().__init__(*args, **kwargs)
-        self.fields["came"].choices = [(str(pk), name) for pk, name, *_rest in people]
+        # Made when a sent form is checked, not for showing the boxes (the view writes them).
+        self.fields["came"].choices = lambda: [(str(pk), name) for pk, name, *_rest in people]
 
 
 # --- materials and practical tasks ----------------------------------------------------------------
@@ -455,7 +467,7 @@ class FeedbackFormForm(SubmitOnce, PortalForm):
 
     def __init__(self, *args, schemes, events, lock_scheme=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = schemes
+        choices_read_once(self.fields["scheme"], schemes)
         self.fields["event"].queryset = events
         if lock_scheme:
             self.fields["scheme"].disabled = True

@@ -69,6 +69,8 @@ def years_taken_part_by(user_access, known=None):
     if known is not None:
         return SchemeYear.objects.filter(pk__in=known)
     ids = user_access.organisation_ids(*PARTICIPATING_KINDS)
+    if not ids:  # a caseworker's or an evaluator's: no rule to work out
+        return SchemeYear.objects.none()
     return SchemeYear.objects.filter(registry.years_taken_part(ids))
 
 
@@ -98,6 +100,32 @@ def remember_taking_part_years(organisations) -> None:
             years[organisation_id][year_id] = scheme_id
     for organisation in organisations:
         organisation._taking_part_years = years[organisation.pk]
+
+
+def own_taking_part(access) -> list:
+    """The user's participant and mentor organisations as ``is_for`` reads them (their kind and
+    ``taking_part_years``), built from the memberships the access has read: one query for their
+    years, the first time a request asks; kept with the access for the rest of the request."""
+    cached = access.memo.get("courses.own_taking_part")
+    if cached is None:
+        cached = [
+            Organisation(pk=pk, kind=kind)
+            for pk, (kind, _role) in access.memberships.items()
+            if kind in PARTICIPATING_KINDS
+        ]
+        if not cached:
+            return []
+        remember_taking_part_years(cached)
+        access.memo["courses.own_taking_part"] = cached
+    return cached
+
+
+def own_years(access) -> set[int]:
+    """The ids of the scheme years the user's organisations take part in (``own_taking_part``),
+    for ``visible_to(user, years)``."""
+    return {
+        year for organisation in own_taking_part(access) for year in taking_part_years(organisation)
+    }
 
 
 def _run_by(access, path: str) -> Q:

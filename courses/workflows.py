@@ -13,7 +13,6 @@ guards over the models' predicates.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Organisation
 from scheme.formatting import format_day
 from scheme.states import Transition, Workflow
 
@@ -60,19 +59,9 @@ def _runs_the_forms_scheme(access, form) -> bool:
 def _in_the_audience(access, obj) -> bool:
     """One of the person's organisations is one the plan, the event or the form is for
     (``is_for``); the service checks the organisation they chose."""
-    return any(obj.is_for(organisation) for organisation in _organisations_of(access))
+    from courses.models import own_taking_part  # imports us
 
-
-def _organisations_of(access) -> list:
-    """The person's organisations as ``is_for`` reads them (their kind and years taken part),
-    built from the cached memberships: one query for the years of those that may take part."""
-    from courses.models import PARTICIPATING_KINDS, remember_taking_part_years  # imports us
-
-    organisations = [
-        Organisation(pk=pk, kind=kind) for pk, (kind, _role) in access.memberships.items()
-    ]
-    remember_taking_part_years([o for o in organisations if o.kind in PARTICIPATING_KINDS])
-    return organisations
+    return any(obj.is_for(organisation) for organisation in own_taking_part(access))
 
 
 def _registered_them(access, registration) -> bool:

@@ -57,6 +57,9 @@ class Access:
     roles: frozenset = frozenset()
     # organisation id -> (organisation kind, the user's MemberRole there)
     memberships: dict = field(default_factory=dict)
+    # What an app works out from the memberships once per request (the access lives as long
+    # as the request's user object), under a key of its own; never on ``ANONYMOUS``.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def has(self, *roles) -> bool:
         return any(role in self.roles for role in roles)

@@ -14,11 +14,13 @@ from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
-from django.shortcuts import render
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from courses import services
@@ -27,16 +29,20 @@ from courses.models import (
     PARTICIPATING_KINDS,
     Event,
     FeedbackForm,
+    Material,
     PracticalTask,
+    ProgrammeItem,
     Registration,
     Response,
-    remember_taking_part_years,
+    own_taking_part,
+    own_years,
+    taking_part_years,
 )
 from organisations.models import CompetenceArea, Organisation
 from scheme.once import AlreadySent
-from scheme.queries import JSONRows
+from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import Role, access_for, require_administers, require_role
-from scheme.web import add_service_errors, get_visible_or_404, paginate
+from scheme.web import add_service_errors, paginate
 
 
 def own_organisation_ids(user) -> set[int]:
@@ -46,41 +52,49 @@ def own_organisation_ids(user) -> set[int]:
     return access_for(user).organisation_ids(*PARTICIPATING_KINDS)
 
 
-def audience_organisations(user, event) -> list:
-    """The user's organisations that the event is for (they may register), by name: one
-    light query instead of ``own_organisations`` with all that the dashboard reads."""
-    ids = own_organisation_ids(user)
-    if not ids:
-        return []
-    return list(event.audience_organisations().filter(pk__in=ids).order_by("name", "pk"))
-
-
 def organisations_for(user, obj) -> list:
-    """The user's participant and mentor organisations that ``obj`` (a plan or a feedback
-    form) is for (``is_for``), by name: two light queries instead of ``own_organisations``
-    with all that the dashboard reads."""
-    ids = own_organisation_ids(user)
-    if not ids:
+    """The user's participant and mentor organisations that ``obj`` (a plan, an event or a
+    feedback form) is for (``is_for``), by name, with their years: the years as the request
+    has read them (``own_taking_part``) and one light query for the names of those it is for,
+    instead of ``own_organisations`` with all that the dashboard reads."""
+    own = {o.pk: o for o in own_taking_part(access_for(user)) if obj.is_for(o)}
+    if not own:
         return []
-    own = list(Organisation.objects.filter(pk__in=ids).only("kind", "name").order_by("name", "pk"))
-    remember_taking_part_years(own)
-    return [organisation for organisation in own if obj.is_for(organisation)]
+    named = list(
+        Organisation.objects.filter(pk__in=own).only("kind", "name").order_by("name", "pk")
+    )
+    for organisation in named:
+        organisation._taking_part_years = taking_part_years(own[organisation.pk])
+    return named
 
 
-def visible_event(request, pk):
-    """The event, with its topics' names as JSON rows (``topics``) rather than a query."""
+def visible_event(request, pk, *, page=False):
+    """The event, with its topics' names as JSON rows (``topics``) rather than a query; the
+    user's organisations' years as the request reads them once (``own_years``). With ``page``,
+    also what the event page shows of its programme and materials, as JSON rows
+    (``programme``, ``materials``), instead of a query each."""
     topics = Event.competence_areas.through.objects.filter(event=OuterRef("pk")).order_by(
         "competencearea__name_nb"
     )
-    return get_visible_or_404(
-        Event.objects.select_related("provider", "scheme_year__scheme", "planned_item").annotate(
-            topics_json=JSONRows(
-                topics, name_nb="competencearea__name_nb", name_en="competencearea__name_en"
-            )
-        ),
-        request.user,
-        pk=pk,
+    events = Event.objects.visible_to(request.user, own_years(access_for(request.user)))
+    events = events.select_related("provider", "scheme_year__scheme", "planned_item").annotate(
+        topics_json=JSONRows(
+            topics,
+            id="competencearea_id",
+            name_nb="competencearea__name_nb",
+            name_en="competencearea__name_en",
+        )
     )
+    if page:
+        items = ProgrammeItem.objects.filter(event=OuterRef("pk")).order_by("starts_at", "id")
+        materials = Material.objects.filter(event=OuterRef("pk")).order_by("uploaded_at", "id")
+        events = events.annotate(
+            programme_json=JSONRows(
+                items, **columns_of(ProgrammeItem), presenter_org_name="presenter__name"
+            ),
+            materials_json=JSONRows(materials, **columns_of(Material)),
+        )
+    return get_object_or_404(events, pk=pk)
 
 
 def topics(event) -> list:
@@ -88,9 +102,19 @@ def topics(event) -> list:
     return [CompetenceArea(**row) for row in event.topics_json]
 
 
-def administered_event(request, pk):
+def programme(event) -> list:
+    """The event's programme items with their presenters' names, from the JSON rows of
+    ``visible_event(..., page=True)``."""
+    items = instances_from(ProgrammeItem, event.programme_json)
+    for item, row in zip(items, event.programme_json, strict=True):
+        if item.presenter_id is not None:
+            item.presenter = Organisation(pk=item.presenter_id, name=row["presenter_org_name"])
+    return items
+
+
+def administered_event(request, pk, *, page=False):
     require_role(request.user, Role.CASEWORKER)
-    event = visible_event(request, pk)
+    event = visible_event(request, pk, page=page)
     require_administers(request.user, event.scheme_year.scheme)
     return event
 
@@ -123,6 +147,46 @@ def by_month(items):
     for item in items:
         months.setdefault(item.month, []).append(item)
     return [(MONTHS[month], month_items) for month, month_items in sorted(months.items())]
+
+
+def plan_rows(request, months, scheme_year=None) -> str:
+    """The rows of the table of planned items (``by_month``'s months), written here rather than
+    by template loops; every text escaped as the template would. With ``scheme_year`` (the
+    edit page), each row has the links to change and remove the item."""
+    change, remove = _("Change"), _("Remove")
+    csrf = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+        if scheme_year
+        else ""
+    )
+    rows = []
+    for month, items in months:
+        for n, item in enumerate(items):
+            cells = ""
+            if n == 0:
+                month_name = escape(capfirst(month))
+                cells += f'<th scope="rowgroup" rowspan="{len(items)}">{month_name}</th>'
+            topic = escape(item.topic)
+            areas = ", ".join(escape(area) for area in item.competence_areas.all())
+            cells += (
+                f"<td>{escape(capfirst(item.get_kind_display()))}</td><td>{topic}</td>"
+                f"<td>{areas}</td>"
+            )
+            if scheme_year:
+                slug = escape(scheme_year.scheme.slug)
+                cells += (
+                    f'<td class="text-nowrap"><a href="?item={item.pk}&amp;scheme={slug}'
+                    f'#item-form">{escape(change)}<span class="visually-hidden"> {topic}</span>'
+                    f'</a> <form method="post" class="d-inline">{csrf}'
+                    '<input type="hidden" name="action" value="remove">'
+                    f'<input type="hidden" name="item" value="{item.pk}">'
+                    f'<input type="hidden" name="scheme" value="{slug}">'
+                    '<button type="submit" class="btn btn-sm btn-link text-danger">'
+                    f'{escape(remove)}<span class="visually-hidden"> {topic}</span></button>'
+                    "</form></td>"
+                )
+            rows.append(f"<tr>{cells}</tr>")
+    return mark_safe("\n".join(rows))  # every text is escaped; the ids are numbers
 
 
 def _organisation_rows(event, organisations, listed):
@@ -197,10 +261,11 @@ def _needs(registration) -> str:
 
 
 def render_event(request, event, *, register_form=None, waiting_form=None, material_form=None):
+    """The event page, for ``event`` from ``visible_event(..., page=True)``."""
     user = request.user
     access = access_for(user)
     can_administer = access.administers(event.scheme_year.scheme)
-    organisations = audience_organisations(user, event)
+    organisations = organisations_for(user, event)
     may_register = event.workflow.decide(user, event, "register")
     listed = list(
         Registration.objects.not_cancelled()
@@ -229,7 +294,7 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     if access.is_caseworker:
         tasks = tasks.annotate(handed_in=Count("hand_ins", distinct=True))
     feedback_forms = (
-        FeedbackForm.objects.visible_to(user)
+        FeedbackForm.objects.visible_to(user, own_years(access))
         .filter(event=event)
         .annotate(
             answered=Exists(Response.objects.filter(form=OuterRef("pk"), respondent_id=user.pk))
@@ -238,8 +303,8 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     context = {
         "event": event,
         "topics": topics(event),
-        "programme": event.programme.select_related("presenter"),
-        "materials": event.materials.all(),
+        "programme": programme(event),
+        "materials": instances_from(Material, event.materials_json),
         "may_register": may_register,
         "registration_rows": registration_rows,
         "register_form": register_form,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.formats import localize
+from django.utils.formats import date_format, localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -46,8 +46,10 @@ from courses.views._common import (
     by_month,
     choose,
     file_error,
+    plan_rows,
     render_event,
     scheme_query,
+    topics,
 )
 from scheme.models import Scheme, SchemeYear
 from scheme.roles import Role, require_administers, require_role
@@ -93,7 +95,7 @@ def event_edit(request, pk=None):
         initial = {"scheme_year": this_year, "kind": EventKind.COURSE, "audience": "participants"}
     else:
         initial = {name: getattr(event, name) for name in EVENT_FIELDS}
-        initial["competence_areas"] = [area.pk for area in event.competence_areas.all()]
+        initial["competence_areas"] = [area.pk for area in topics(event)]
     form = EventForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -237,12 +239,16 @@ def _attendance_rows(rows):
     """The table's rows, a box to tick per person, built here rather than in a template loop:
     a gathering has hundreds of people, and the template language takes some fifty times as
     long for each."""
+    organisations = {}  # each organisation's name escaped once: it has several people
+    for _pk, _name, organisation, _checked in rows:
+        if organisation not in organisations:
+            organisations[organisation] = escape(organisation)
     return mark_safe(  # the names are escaped; the ids are numbers
         "\n".join(
             f'<tr><td><input class="form-check-input" type="checkbox" name="came" value="{pk}" '
             f'id="came-{pk}"{" checked" if checked else ""}></td>'
-            f'<td><label for="came-{pk}">{escape(name)}</label></td><td>{escape(organisation)}</td>'
-            "</tr>"
+            f'<td><label for="came-{pk}">{escape(name)}</label></td>'
+            f"<td>{organisations[organisation]}</td></tr>"
             for pk, name, organisation, checked in rows
         )
     )
@@ -332,7 +338,7 @@ def _attendance_overview_rows(rows):
 
 
 def material_add(request, pk):
-    event = administered_event(request, pk)
+    event = administered_event(request, pk, page=True)
     if request.method != "POST":
         return redirect("courses:event", pk=event.pk)
     form = MaterialForm(request.POST, request.FILES)
@@ -446,6 +452,7 @@ def plan_edit(request, year):
         return redirect(here)
     elif action not in (None, "introduction", "item"):
         raise Http404
+    months = by_month(items)
     return render(
         request,
         "courses/plan_edit.html",
@@ -454,7 +461,8 @@ def plan_edit(request, year):
             "scheme_year": scheme_year,
             "candidates": candidates if len(candidates) > 1 else [],
             "plan": plan,
-            "months": by_month(items),
+            "months": months,
+            "plan_rows": plan_rows(request, months, scheme_year),
             "editing": editing,
             "intro_form": intro_form,
             "item_form": item_form,
@@ -473,8 +481,13 @@ def plan_against_held(request, year):
     if scheme_year is None:
         raise Http404
     table = plans.plan_against_held(scheme_year)
+    now = timezone.now()
     for row in table["rows"]:
         row.item.month_name = MONTHS[row.item.month]
+        for event in row.events:
+            event.shown = _held_event(event, access.is_caseworker, now)
+    for event in table["unplanned"]:
+        event.shown = _held_event(event, access.is_caseworker, now)
     return render(
         request,
         "courses/plan_against_held.html",
@@ -483,10 +496,25 @@ def plan_against_held(request, year):
             "scheme_year": scheme_year,
             "candidates": candidates if len(candidates) > 1 else [],
             "table": table,
-            "link_events": access.is_caseworker,
-            "now": timezone.now(),
         },
     )
+
+
+def _held_event(event, link: bool, now) -> str:
+    """An event in the plan against what was held: its title (a link for caseworkers), kind and
+    date, whether it was postponed and whether it is still to come; written here rather than by
+    a template included for each event, every text escaped as the template would."""
+    title = escape(event.title)
+    if link:
+        title = f'<a href="{reverse("courses:event", args=[event.pk])}">{title}</a>'
+    starts = date_format(timezone.localtime(event.starts_at), "SHORT_DATE_FORMAT")
+    facts = f"{escape(event.get_kind_display())}, {starts}"
+    if event.is_postponed:
+        first = date_format(timezone.localtime(event.first_starts_at), "SHORT_DATE_FORMAT")
+        facts += ", " + escape(_("postponed from %(date)s") % {"date": first})
+    if event.starts_at > now:
+        facts += ", " + escape(_("coming"))
+    return mark_safe(f"{title} ({facts})")  # every text is escaped; the id and dates are ours
 
 
 def form_edit(request, pk=None):

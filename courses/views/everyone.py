@@ -153,7 +153,7 @@ def _event_row(event, labels, several_organisations: bool) -> str:
 
 
 def event_detail(request, pk):
-    return render_event(request, visible_event(request, pk))
+    return render_event(request, visible_event(request, pk, page=True))
 
 
 def material_download(request, pk):

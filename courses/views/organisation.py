@@ -5,7 +5,7 @@ forms."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,13 +20,14 @@ from courses.models import (
     PlanComment,
     PracticalTask,
     Registration,
+    own_years,
 )
 from courses.views._common import (
-    audience_organisations,
     by_month,
     choose,
     file_error,
     organisations_for,
+    plan_rows,
     render_event,
     scheme_query,
     visible_event,
@@ -40,10 +41,10 @@ from scheme.web import add_service_errors, get_visible_or_404
 def _add_person(request, pk, service, form_name, done_message, prefix=None):
     """Register a person or put them on the waiting list (``service``), from the event page's
     form ``form_name``; the page is shown again with the form's errors."""
-    event = visible_event(request, pk)
+    event = visible_event(request, pk, page=True)
     if request.method != "POST":
         return redirect("courses:event", pk=event.pk)
-    organisations = audience_organisations(request.user, event)
+    organisations = organisations_for(request.user, event)
     if not organisations:
         raise PermissionDenied
     form = RegistrationForm(
@@ -232,6 +233,7 @@ def plan(request, year):
                     reverse("courses:plan", args=[year])
                     + scheme_query(candidates, chosen.scheme_year.scheme.slug)
                 )
+    months = by_month(chosen.items.prefetch_related("competence_areas"))
     comments = PlanComment.objects.visible_to(request.user).filter(plan=chosen)
     comments = comments.select_related("organisation", "author")
     return render(
@@ -241,7 +243,8 @@ def plan(request, year):
             "plan": chosen,
             "year": year,
             "candidates": candidates if len(candidates) > 1 else [],
-            "months": by_month(chosen.items.prefetch_related("competence_areas")),
+            "months": months,
+            "plan_rows": plan_rows(request, months),
             "comments": comments if (access.is_caseworker or organisations) else [],
             "form": form,
             "can_edit": access.administers(chosen.scheme_year.scheme),
@@ -250,9 +253,9 @@ def plan(request, year):
 
 
 def form_answer(request, pk):
-    feedback_form = get_visible_or_404(
-        FeedbackForm.objects.select_related("event", "scheme"), request.user, pk=pk
-    )
+    # The user's organisations' years as the request reads them once (``own_years``).
+    visible = FeedbackForm.objects.visible_to(request.user, own_years(access_for(request.user)))
+    feedback_form = get_object_or_404(visible.select_related("event", "scheme"), pk=pk)
     organisations = organisations_for(request.user, feedback_form)
     questions = list(feedback_form.questions.all())
     already = feedback_form.answered_by(request.user)

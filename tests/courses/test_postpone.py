@@ -176,3 +176,28 @@ def test_the_postpone_page_and_the_event_page_ask_few_queries(
         assert client.get(reverse("courses:event_postpone", args=[gathering.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("courses:event", args=[gathering.pk])).status_code == 200
+
+
+def test_the_plan_against_held_names_a_postponed_event_still_to_come(
+    client, caseworker, evaluator, gathering
+):
+    """Caseworkers get a link to the event, evaluators only its title."""
+    first = date_format(timezone.localtime(gathering.starts_at).date(), "SHORT_DATE_FORMAT")
+    moved = services.postpone_event(
+        caseworker,
+        gathering,
+        starts_at=gathering.starts_at + datetime.timedelta(days=7),
+        ends_at=gathering.ends_at + datetime.timedelta(days=7),
+        registration_deadline=gathering.registration_deadline,
+        reason="Lokalet er opptatt.",
+    )
+    now = date_format(timezone.localtime(moved.starts_at).date(), "SHORT_DATE_FORMAT")
+    url = reverse("courses:plan_against_held", args=[gathering.scheme_year.year])
+    shown = f"{gathering.title}</a> (gathering, {now}, postponed from {first}, coming)"
+    client.force_login(caseworker)
+    page = client.get(url).content.decode()
+    link = f'<a href="{reverse("courses:event", args=[gathering.pk])}">'
+    assert link + shown in page
+    client.force_login(evaluator)
+    page = client.get(url).content.decode()
+    assert shown.replace("</a>", "") in page and link not in page

@@ -492,6 +492,17 @@ def test_a_caseworker_of_another_scheme_cannot_see_or_change_the_event(client, g
     assert client.get(reverse("courses:event", args=[gathering.pk])).status_code == 404
 
 
+def test_the_event_form_says_so_when_the_caseworker_runs_no_scheme_year(client, scheme_year):
+    """The scheme years are read once for the choice and for the warning."""
+    client.force_login(factories.caseworker())  # a body that runs no scheme
+    page = content(client.get(reverse("courses:event_create")))
+    assert "You do not administer any scheme year" in page
+    client.force_login(factories.caseworker(scheme_year.scheme.administrator))
+    page = content(client.get(reverse("courses:event_create")))
+    assert "You do not administer any scheme year" not in page
+    assert f'<option value="{scheme_year.pk}" selected>{scheme_year}</option>' in page
+
+
 def test_the_programme_is_saved_as_a_formset(client, caseworker, gathering, mentor_org):
     client.force_login(caseworker)
     url = reverse("courses:programme", args=[gathering.pk])
@@ -1217,7 +1228,7 @@ def test_the_event_page_takes_the_same_queries_however_full_and_however_many_org
     fill_event(caseworker, event, [participant, other_participant], 1, 4)
     [mentor] = factories.taking_part(scheme_year, factories.OrganisationFactory(kind="mentor"))
     Membership.objects.create(user=member, organisation=mentor, role="member")
-    for user, most in ((member, 11), (caseworker, 10)):
+    for user, most in ((member, 9), (caseworker, 8)):
         client.force_login(user)
         many, sql = count_queries(client, url)
         assert many == measured[user], sql
