@@ -18,10 +18,10 @@ same data.
 
 The database scores and orders every offer and returns only the best (``_ranked``): for each
 weight, how many times it counts for an offer (``_times``, the rule's one definition), from
-what the rule reads of the offer (``_facts``), worked out once per offer in a subquery of the
-offers (``_FactsTable``) however often the times, the score and the reasons read them. The
-reasons of the suggestions returned are put together from those same columns; no offer is
-scored in Python.
+what the rule reads of the offer (its lists and whether it is full, ``_facts``, worked out
+once per offer in a subquery of the offers, ``_FactsTable``, however often the times, the score
+and the reasons read them; where the mentor is, ``_place``). The reasons of the suggestions
+returned are put together from those same columns; no offer is scored in Python.
 """
 
 from dataclasses import dataclass, field
@@ -197,12 +197,12 @@ def _free_places():
 
 
 def _facts(wants) -> dict:
-    """What the rule reads of each offer, as SQL: which of the participant's items each list
-    has, where the mentor is and whether it is full."""
+    """What the rule reads of each offer in other tables, as SQL subqueries: which of the
+    participant's items each list has and whether the mentor is full."""
     facts = {
         _flag(weight, item): _has(weight, item) for weight in LISTS for item in wants.items(weight)
     }
-    return facts | {"place": _place(wants), "full": _is_full()}
+    return facts | {"full": _is_full()}
 
 
 class _FactsTable(BaseTable):
@@ -276,15 +276,17 @@ def _offers():
 
 
 def _ranked(wants):
-    """Every offer with its facts, times per weight and score, best first; ``total``: the
-    number of offers."""
+    """Every offer with its facts, place, free places, times per weight and score, best
+    first; ``total``: the number of offers."""
     score = sum((WEIGHTS[weight] * F(f"times_{weight}") for weight in WEIGHTS), start=Value(0))
     return (
         _with_facts(wants)
         .select_related("organisation")
         # Not the mentor organisations' long texts, which no score or suggestion reads.
         .defer("organisation__description", "organisation__social_media")
-        .annotate(free=_free_places())
+        # Where the mentor is: read from the row (no subquery), cheaper written into the times
+        # again than read from the facts, which would join the organisations twice.
+        .annotate(place=_place(wants), free=_free_places())
         .annotate(**_times(wants))
         .annotate(score=score, total=_offers())
         .order_by(*ORDER)
