@@ -40,7 +40,7 @@ from organisations.models import (
     TargetGroup,
 )
 from scheme.fields import NokAmountField
-from scheme.forms_common import PortalForm
+from scheme.forms_common import PortalForm, RowsChoiceField
 from scheme.models import Scheme
 from scheme.once import SubmitOnce
 from scheme.roles import OrganisationKind
@@ -146,7 +146,7 @@ class OfferForm(PortalForm):
 class MatchForm(SubmitOnce, PortalForm):
     """The caseworker confirms a pairing for one participant (``services.create_pairing``)."""
 
-    scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("Scheme"))
+    scheme = RowsChoiceField(queryset=Scheme.objects.none(), label=_("Scheme"))
     mentor = forms.ModelChoiceField(
         queryset=mentor_organisations(),
         label=_("Mentor organisation"),
@@ -159,10 +159,10 @@ class MatchForm(SubmitOnce, PortalForm):
     def __init__(self, *args, access=None, mentors=None, **kwargs):
         """``mentors``: the mentor organisations to choose from (all when None)."""
         super().__init__(*args, **kwargs)
-        schemes = list(administered_schemes(access))
-        self.fields["scheme"].queryset = administered_schemes(access)
-        if len(schemes) == 1:
-            self.fields["scheme"].initial = schemes[0].pk
+        schemes = self.fields["scheme"]
+        schemes.queryset = administered_schemes(access)
+        if len(schemes.rows) == 1:  # read once, for the choices too
+            schemes.initial = schemes.rows[0].pk
         if mentors is None:
             self.fields["mentor"] = offered_field(
                 "mentors", label=_("Mentor organisation"), empty_label=_("Choose a mentor")

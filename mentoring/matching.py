@@ -18,8 +18,10 @@ same data.
 
 The database scores and orders every offer and returns only the best (``_ranked``): for each
 weight, how many times it counts for an offer (``_times``, the rule's one definition), from
-what the rule reads of the offer (``_facts``). The reasons of the suggestions returned are put
-together from those same columns; no offer is scored in Python.
+what the rule reads of the offer (its lists and whether it is full, ``_facts``, worked out
+once per offer in a subquery of the offers, ``_FactsTable``, however often the times, the score
+and the reasons read them; where the mentor is, ``_place``). The reasons of the suggestions
+returned are put together from those same columns; no offer is scored in Python.
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Case,
     Count,
+    Expression,
     F,
     Func,
     OuterRef,
@@ -38,6 +41,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Contains
+from django.db.models.sql.datastructures import BaseTable
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -193,12 +197,56 @@ def _free_places():
 
 
 def _facts(wants) -> dict:
-    """What the rule reads of each offer, as SQL: which of the participant's items each list
-    has, where the mentor is, whether it is full and its free places."""
+    """What the rule reads of each offer in other tables, as SQL subqueries: which of the
+    participant's items each list has and whether the mentor is full."""
     facts = {
         _flag(weight, item): _has(weight, item) for weight in LISTS for item in wants.items(weight)
     }
-    return facts | {"place": _place(wants), "full": _is_full(), "free": _free_places()}
+    return facts | {"full": _is_full()}
+
+
+class _FactsTable(BaseTable):
+    """The offers' table of the ranking, with their facts as columns: ``(SELECT offer.*,
+    <facts> FROM offer ... ORDER BY id) mentoring_mentoroffer``. Read as columns, each fact is
+    worked out once per offer; written into the times, the score and the reasons, the database
+    would work it out each time (some thirty hashed subqueries per offer instead of ten). The
+    order keeps the database from folding the subquery into the outer query, which would write
+    the facts in again."""
+
+    def __init__(self, facts, alias):
+        super().__init__(MentorOffer._meta.db_table, alias)
+        self.facts = facts  # the Query of the offers with their facts
+
+    def as_sql(self, compiler, connection):
+        sql, params = self.facts.get_compiler(connection=connection).as_sql()
+        return f"({sql}) {connection.ops.quote_name(self.table_alias)}", params
+
+    def relabeled_clone(self, change_map):
+        return self.__class__(self.facts, change_map.get(self.table_alias, self.table_alias))
+
+
+class _Fact(Expression):
+    """A fact of the offer: a column of ``_FactsTable``."""
+
+    contains_column_references = True
+
+    def __init__(self, name, output_field):
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"{table}.{connection.ops.quote_name(self.name)}", []
+
+
+def _with_facts(wants):
+    """Every offer with its facts (``_facts``), each worked out once (``_FactsTable``)."""
+    facts = MentorOffer.objects.annotate(**_facts(wants)).order_by("pk").query
+    offers = MentorOffer.objects.all()
+    alias = offers.query.get_initial_alias()
+    offers.query.alias_map[alias] = _FactsTable(facts, alias)
+    columns = {name: _Fact(name, fact.output_field) for name, fact in facts.annotations.items()}
+    return offers.annotate(**columns)
 
 
 def _times(wants) -> dict:
@@ -228,14 +276,17 @@ def _offers():
 
 
 def _ranked(wants):
-    """Every offer with its facts, times per weight and score, best first; ``total``: the
-    number of offers."""
+    """Every offer with its facts, place, free places, times per weight and score, best
+    first; ``total``: the number of offers."""
     score = sum((WEIGHTS[weight] * F(f"times_{weight}") for weight in WEIGHTS), start=Value(0))
     return (
-        MentorOffer.objects.select_related("organisation")
+        _with_facts(wants)
+        .select_related("organisation")
         # Not the mentor organisations' long texts, which no score or suggestion reads.
         .defer("organisation__description", "organisation__social_media")
-        .annotate(**_facts(wants))
+        # Where the mentor is: read from the row (no subquery), cheaper written into the times
+        # again than read from the facts, which would join the organisations twice.
+        .annotate(place=_place(wants), free=_free_places())
         .annotate(**_times(wants))
         .annotate(score=score, total=_offers())
         .order_by(*ORDER)

@@ -6,7 +6,6 @@ from functools import cached_property
 
 from django import forms
 from django.forms import BoundField
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,7 @@ from reports.builders import administered_scheme_ids, registered_kinds
 from reports.builders.archive import bodies_of, period_parameters
 from reports.builders.documents import organisation_parameters
 from reports.models import ReportKind
+from scheme import forms_common
 from scheme.forms_common import PortalForm
 from scheme.models import Scheme, SchemeYear
 from scheme.records.models import CaseFile
@@ -36,43 +36,8 @@ class _DateField(forms.DateField):
     widget = _DateInput
 
 
-class _RowsIterator(ModelChoiceIterator):
-    """The choices of a ``RowsChoiceField``: its rows, read once."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for row in self.field.rows:
-            yield self.choice(row)
-
-    def __len__(self):
-        return len(self.field.rows) + (self.field.empty_label is not None)
-
-    def __bool__(self):
-        return self.field.empty_label is not None or bool(self.field.rows)
-
-
-class RowsChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField that reads its rows once, when they are first needed: the choices
-    shown and the one chosen already share them (Django reads them for each)."""
-
-    iterator = _RowsIterator
+class RowsChoiceField(forms_common.RowsChoiceField):
     widget = _Select
-
-    def _set_queryset(self, queryset):
-        super()._set_queryset(queryset)
-        self.__dict__.pop("rows", None)
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
-
-    @cached_property
-    def rows(self) -> list:
-        return list(self.queryset)
-
-    def offer(self, rows) -> None:
-        """Offer ``rows``, read already (and shared by the forms of a page)."""
-        self.queryset = self.queryset.model.objects.filter(pk__in=[row.pk for row in rows])
-        self.rows = rows
 
 
 class Offered:

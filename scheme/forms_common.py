@@ -2,10 +2,12 @@
 lists every problem of a form and of its inline rows at once."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django import forms
 from django.db.models import F
+from django.forms.models import ModelChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -159,3 +161,41 @@ class PortalForm(PlainErrorsMixin, forms.Form):
 
 class PortalModelForm(PlainErrorsMixin, forms.ModelForm):
     """The base of the portal's model forms."""
+
+
+class _RowsIterator(ModelChoiceIterator):
+    """The choices of a ``RowsChoiceField``: its rows, read once."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.rows:
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.field.rows) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows)
+
+
+class RowsChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that reads its rows once, when they are first needed: the choices
+    shown and the one chosen already share them (Django reads them for each)."""
+
+    iterator = _RowsIterator
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self.__dict__.pop("rows", None)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    @cached_property
+    def rows(self) -> list:
+        return list(self.queryset)
+
+    def offer(self, rows) -> None:
+        """Offer ``rows``, read already (and shared by the forms of a page)."""
+        self.queryset = self.queryset.model.objects.filter(pk__in=[row.pk for row in rows])
+        self.rows = rows

@@ -98,7 +98,7 @@ def test_a_later_page_needs_no_more_queries_than_the_first(
     client.force_login(caseworker)
     path, query = match(participant, all="1")
     client.get(path, query)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         client.get(path, query)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         client.get(path, query | {"page": "2"})

@@ -448,3 +448,20 @@ def test_the_number_of_queries_does_not_grow_with_the_mentors(
     assert count == 8
     assert many == few, f"{few} queries for 2 mentors, {many} for 8"
     assert few <= 8
+
+
+def test_each_fact_is_written_once_into_the_ranking(seeker, make_mentor):
+    """The times, the score and the reasons read the facts as columns of one subquery of the
+    offers: each list's item is looked up once per offer, not once per column that counts it."""
+    make_mentor(name="Nær", county="03", competence_areas=areas("accounts"))
+    participant = Organisation.objects.get(pk=seeker.pk)
+    with CaptureQueriesContext(connection) as context:
+        [found] = suggest_mentors(participant).shown
+    assert found.score > 0
+    [ranking] = [q["sql"] for q in context.captured_queries if "competence_areas" in q["sql"]]
+    # Three competence needs, two target groups (known and wished), two languages besides
+    # Norwegian: one lookup each.
+    assert ranking.count('FROM "mentoring_mentoroffer_competence_areas"') == 3
+    assert ranking.count('FROM "mentoring_mentoroffer_target_groups"') == 2
+    assert ranking.count('FROM "mentoring_mentoroffer_wished_target_groups"') == 2
+    assert ranking.count('FROM "mentoring_mentoroffer_languages"') == 2
