@@ -78,7 +78,7 @@ def _organisations_of(user) -> dict:
         .annotate(
             invitation_id=Subquery(invitation.values("pk")[:1]),
             invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            **(_profile_facts(ids, _followed_up(access)) if ids else {}),
+            **(_profile_facts(_followed_up(access)) if ids else {}),
         )
         .order_by("name", "pk")
     )
@@ -99,14 +99,13 @@ def _organisations_of(user) -> dict:
     return cached
 
 
-def _profile_facts(ids, followed_up) -> dict:
-    """Annotations: what the panels read of the user's own organisations ``ids`` (their
-    profile's gaps, earlier applications, years taking part and join requests) and of those
+def _profile_facts(followed_up) -> dict:
+    """Annotations: what the panels read of the user's own organisations (their profile's
+    gaps, earlier applications, years taking part and join requests) and of those
     ``followed_up`` (``_followed_up``) their follow-ups. Left out when the user has none: an
     invitation needs only the organisation's name."""
     return {
         **_own_facts(),
-        "taking_part_json": _years_taking_part(ids),
         "follow_ups_json": _follow_ups(followed_up),
     }
 
@@ -122,6 +121,7 @@ def _own_facts() -> dict:
         "has_activities": Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
         "has_previous": Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
         "previous_json": _previous_applications(),
+        "taking_part_json": _years_taking_part(),
         "join_requests_waiting": Coalesce(
             Subquery(
                 JoinRequest.objects.pending()
@@ -143,21 +143,14 @@ def _previous_applications():
     return JSONRows(rows, **columns_of(PreviousApplication))
 
 
-def _years_taking_part(ids):
-    """The scheme years each organisation of ``ids`` takes part in, by any app's measure, as
-    JSON rows (id, scheme_id). One subquery per organisation, none naming the outer row, so
-    the database runs each once."""
-    return Case(
-        *(
-            When(pk=pk, then=JSONRows(
-                SchemeYear.objects.filter(registry.years_taken_part([pk])).order_by(),
-                id="id", scheme_id="scheme_id",
-            ))
-            for pk in ids
-        ),
-        default=None,
-        output_field=JSONField(),
-    )  # fmt: skip
+def _years_taking_part():
+    """The scheme years the outer organisation takes part in, by any app's measure, as JSON
+    rows (id, scheme_id): one subquery for every organisation (each app's subquery matches
+    the organisation through the alias)."""
+    years = SchemeYear.objects.alias(taking_part_organisation=OuterRef("pk")).filter(
+        registry.years_taken_part(OuterRef("taking_part_organisation"))
+    )
+    return JSONRows(years.order_by(), id="id", scheme_id="scheme_id")
 
 
 def _followed_up(access) -> set[int]:
@@ -168,13 +161,15 @@ def _followed_up(access) -> set[int]:
 
 def _follow_ups(ids):
     """The schemes that awarded each organisation of ``ids`` a grant, for its follow-up
-    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation
-    (NULL for the others)."""
-    return Case(
-        *(When(pk=pk, then=followup.schemes_json(pk)) for pk in ids),
-        default=None,
-        output_field=JSONField(),
-    )
+    (``followup.schemes_json``), NULL for the others."""
+    follow_ups = [When(pk__in=ids, then=_outer_follow_ups())] if ids else []
+    return Case(*follow_ups, default=None, output_field=JSONField())
+
+
+@functools.cache
+def _outer_follow_ups():
+    """``followup.schemes_json`` of the outer organisation, built once (as ``_own_facts``)."""
+    return followup.schemes_json(OuterRef("pk"))
 
 
 def taking_part_years(organisation) -> dict:
