@@ -73,12 +73,16 @@ def _organisations_of(user) -> dict:
         .values("pk")
         .union(waiting.order_by().values("organisation_id"), all=True)
     )
+    # What the panels read of the user's own organisations; left out when the user has none
+    # (an invitation needs only the organisation's name).
+    facts = {"follow_ups_json": _follow_ups(_followed_up(access))} if ids else {}
     found = list(
-        Organisation.objects.filter(pk__in=wanted)
+        (_with_own_facts() if ids else Organisation.objects.all())
+        .filter(pk__in=wanted)
         .annotate(
             invitation_id=Subquery(invitation.values("pk")[:1]),
             invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            **(_profile_facts(_followed_up(access)) if ids else {}),
+            **facts,
         )
         .order_by("name", "pk")
     )
@@ -99,21 +103,19 @@ def _organisations_of(user) -> dict:
     return cached
 
 
-def _profile_facts(followed_up) -> dict:
-    """Annotations: what the panels read of the user's own organisations (their profile's
-    gaps, earlier applications, years taking part and join requests) and of those
-    ``followed_up`` (``_followed_up``) their follow-ups. Left out when the user has none: an
-    invitation needs only the organisation's name."""
-    return {
-        **_own_facts(),
-        "follow_ups_json": _follow_ups(followed_up),
-    }
+@functools.cache
+def _with_own_facts():
+    """Organisations with ``_own_facts``, annotated once: annotating resolves every subquery
+    again, which cost more than narrowing a copy of this queryset (it is never run itself).
+    Each request adds the user's own facts (invitations, follow-ups)."""
+    return Organisation.objects.annotate(**_own_facts())
 
 
 @functools.cache
 def _own_facts() -> dict:
-    """The facts of ``_profile_facts`` on the outer organisation, built once: they are the same
-    for every user (annotating copies them), and building them cost more than running them."""
+    """What the panels read of the user's own organisations (their profile's gaps, earlier
+    applications, years taking part and join requests), the same for every user: built once,
+    as building them cost more than running them."""
     return {
         "has_target_groups": Exists(
             Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
