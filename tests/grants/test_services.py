@@ -37,7 +37,6 @@ from scheme.formatting import format_day
 from scheme.models import Notification, SchemeYear
 from tests import factories
 from tests.concurrency import at_once
-from tests.mentoring.test_visibility import years_of_each
 from tests.grants.conftest import (
     complete_application,
     confirmed_account,
@@ -46,6 +45,7 @@ from tests.grants.conftest import (
     pdf,
     refused,
 )
+from tests.mentoring.test_visibility import years_of_each
 
 TODAY = timezone.localdate
 D = Decimal
