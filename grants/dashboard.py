@@ -2,6 +2,7 @@
 what is due from it; for a caseworker the cases waiting for them."""
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django.db.models import (
@@ -126,14 +127,7 @@ def organisation_overview(user) -> dict:
     ids = _participant_ids(user)
     overview = {"applications": [], "open_calls": []}
     if ids:
-        applications = (
-            Application.objects.filter(organisation_id__in=ids)
-            .exclude(status=ApplicationStatus.WITHDRAWN)
-            .select_related("round__scheme_year", "organisation", "award__report")
-            .annotate(open_clawbacks=_open_clawbacks())
-            .order_by("-round__opens_on", "organisation__name")
-        )
-        overview["applications"] = list(applications)
+        overview["applications"] = list(_applications().filter(organisation_id__in=ids))
         overview["open_calls"] = [
             (call, organisation.pk)
             for call, _may_apply in open_calls(user, _participants(user))
@@ -141,6 +135,20 @@ def organisation_overview(user) -> dict:
         ]
     user._grants_overview = overview
     return overview
+
+
+@functools.cache
+def _applications():
+    """The applications of ``organisation_overview`` (not withdrawn, newest call first) with
+    what their rows read, before narrowing them to the user's organisations: built once, as
+    building it cost as much as running it (a filter makes a new queryset; this one is never
+    run itself)."""
+    return (
+        Application.objects.exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("round__scheme_year", "organisation", "award__report")
+        .annotate(open_clawbacks=_open_clawbacks())
+        .order_by("-round__opens_on", "organisation__name")
+    )
 
 
 def organisation_panel(request):

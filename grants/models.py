@@ -36,6 +36,7 @@ from grants.workflows import (
 from organisations.models import CompetenceArea, Organisation, TargetGroup
 from scheme.formatting import format_day
 from scheme.models import Goal, SchemeYear, free_text, money_field
+from scheme.registry import organisation_among
 from scheme.roles import OrganisationKind, access_for
 from scheme.storage import PrivatePath, private_storage
 from scheme.validators import LONG_TEXT, MESSAGE_TEXT, PAST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
@@ -694,8 +695,11 @@ def organisations_awarded_in(scheme_year) -> Q:
 
 
 def years_awarded(organisation_ids) -> Q:
-    """A Q over SchemeYear: the years in which one of these organisations has an award."""
-    awards = Award.objects.filter(application__organisation_id__in=organisation_ids)
+    """A Q over SchemeYear: the years in which one of these organisations has an award
+    (``organisation_ids`` as ``registry.TakingPart.years`` is given them)."""
+    awards = Award.objects.filter(
+        organisation_among("application__organisation_id", organisation_ids)
+    )
     return Q(pk__in=awards.values("application__round__scheme_year_id"))
 
 

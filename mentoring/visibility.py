@@ -5,6 +5,7 @@ a scheme year because of mentoring: both sides of a pairing that ran during it."
 from django.db.models import Exists, OuterRef, Q
 
 from mentoring.models import LIVE_STATUSES, Pairing, PairingMember
+from scheme.registry import organisation_among
 from scheme.roles import OrganisationKind
 
 
@@ -35,9 +36,11 @@ def organisations_paired_in(scheme_year) -> Q:
 
 
 def years_paired(organisation_ids) -> Q:
-    """A Q over SchemeYear: the years in which one of these organisations was in a pairing."""
+    """A Q over SchemeYear: the years in which one of these organisations was in a pairing
+    (``organisation_ids`` as ``registry.TakingPart.years`` is given them)."""
     pairings = Pairing.objects.filter(
-        Q(mentor_id__in=organisation_ids) | Q(members__organisation_id__in=organisation_ids),
+        organisation_among("mentor_id", organisation_ids)
+        | organisation_among("members__organisation_id", organisation_ids),
         scheme_id=OuterRef("scheme_id"),
     )
     return Q(Exists(_running_in(pairings, OuterRef("year"))))

@@ -73,12 +73,16 @@ def _organisations_of(user) -> dict:
         .values("pk")
         .union(waiting.order_by().values("organisation_id"), all=True)
     )
+    # What the panels read of the user's own organisations; left out when the user has none
+    # (an invitation needs only the organisation's name).
+    facts = {"follow_ups_json": _follow_ups(_followed_up(access))} if ids else {}
     found = list(
-        Organisation.objects.filter(pk__in=wanted)
+        (_with_own_facts() if ids else Organisation.objects.all())
+        .filter(pk__in=wanted)
         .annotate(
             invitation_id=Subquery(invitation.values("pk")[:1]),
             invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            **(_profile_facts(ids, _followed_up(access)) if ids else {}),
+            **facts,
         )
         .order_by("name", "pk")
     )
@@ -99,22 +103,19 @@ def _organisations_of(user) -> dict:
     return cached
 
 
-def _profile_facts(ids, followed_up) -> dict:
-    """Annotations: what the panels read of the user's own organisations ``ids`` (their
-    profile's gaps, earlier applications, years taking part and join requests) and of those
-    ``followed_up`` (``_followed_up``) their follow-ups. Left out when the user has none: an
-    invitation needs only the organisation's name."""
-    return {
-        **_own_facts(),
-        "taking_part_json": _years_taking_part(ids),
-        "follow_ups_json": _follow_ups(followed_up),
-    }
+@functools.cache
+def _with_own_facts():
+    """Organisations with ``_own_facts``, annotated once: annotating resolves every subquery
+    again, which cost more than narrowing a copy of this queryset (it is never run itself).
+    Each request adds the user's own facts (invitations, follow-ups)."""
+    return Organisation.objects.annotate(**_own_facts())
 
 
 @functools.cache
 def _own_facts() -> dict:
-    """The facts of ``_profile_facts`` on the outer organisation, built once: they are the same
-    for every user (annotating copies them), and building them cost more than running them."""
+    """What the panels read of the user's own organisations (their profile's gaps, earlier
+    applications, years taking part and join requests), the same for every user: built once,
+    as building them cost more than running them."""
     return {
         "has_target_groups": Exists(
             Organisation.target_groups.through.objects.filter(organisation=OuterRef("pk"))
@@ -122,6 +123,7 @@ def _own_facts() -> dict:
         "has_activities": Exists(Activity.objects.filter(organisation=OuterRef("pk"))),
         "has_previous": Exists(PreviousApplication.objects.filter(organisation=OuterRef("pk"))),
         "previous_json": _previous_applications(),
+        "taking_part_json": _years_taking_part(),
         "join_requests_waiting": Coalesce(
             Subquery(
                 JoinRequest.objects.pending()
@@ -143,21 +145,14 @@ def _previous_applications():
     return JSONRows(rows, **columns_of(PreviousApplication))
 
 
-def _years_taking_part(ids):
-    """The scheme years each organisation of ``ids`` takes part in, by any app's measure, as
-    JSON rows (id, scheme_id). One subquery per organisation, none naming the outer row, so
-    the database runs each once."""
-    return Case(
-        *(
-            When(pk=pk, then=JSONRows(
-                SchemeYear.objects.filter(registry.years_taken_part([pk])).order_by(),
-                id="id", scheme_id="scheme_id",
-            ))
-            for pk in ids
-        ),
-        default=None,
-        output_field=JSONField(),
-    )  # fmt: skip
+def _years_taking_part():
+    """The scheme years the outer organisation takes part in, by any app's measure, as JSON
+    rows (id, scheme_id): one subquery for every organisation (each app's subquery matches
+    the organisation through the alias)."""
+    years = SchemeYear.objects.alias(taking_part_organisation=OuterRef("pk")).filter(
+        registry.years_taken_part(OuterRef("taking_part_organisation"))
+    )
+    return JSONRows(years.order_by(), id="id", scheme_id="scheme_id")
 
 
 def _followed_up(access) -> set[int]:
@@ -168,13 +163,15 @@ def _followed_up(access) -> set[int]:
 
 def _follow_ups(ids):
     """The schemes that awarded each organisation of ``ids`` a grant, for its follow-up
-    (``followup.schemes_json``): like ``_years_taking_part``, one subquery per organisation
-    (NULL for the others)."""
-    return Case(
-        *(When(pk=pk, then=followup.schemes_json(pk)) for pk in ids),
-        default=None,
-        output_field=JSONField(),
-    )
+    (``followup.schemes_json``), NULL for the others."""
+    follow_ups = [When(pk__in=ids, then=_outer_follow_ups())] if ids else []
+    return Case(*follow_ups, default=None, output_field=JSONField())
+
+
+@functools.cache
+def _outer_follow_ups():
+    """``followup.schemes_json`` of the outer organisation, built once (as ``_own_facts``)."""
+    return followup.schemes_json(OuterRef("pk"))
 
 
 def taking_part_years(organisation) -> dict:

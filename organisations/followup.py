@@ -9,7 +9,7 @@ scheme's own grants are its awards, not rows on the profile).
 
 import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -39,22 +39,33 @@ def names_the_scheme(grantor_name: str, scheme) -> bool:
     return any(name and name.casefold() in text for name in names)
 
 
-def award_years(organisation_pk) -> Q:
-    """A Q over SchemeYear: the years the organisation was awarded a grant in. Goal 5 is
-    about project support "etter endt tilskudd": the follow-up counts from its last grant."""
+def award_years(organisation) -> Q:
+    """A Q over SchemeYear: the years the organisation (an ``OuterRef`` to its id, as
+    ``registry.years_taken_part`` takes one) was awarded a grant in. Goal 5 is about project
+    support "etter endt tilskudd": the follow-up counts from its last grant."""
     from grants.models import years_awarded  # grants builds on organisations
 
-    return years_awarded([organisation_pk])
+    return years_awarded(organisation)
 
 
 def schemes_json(organisation_pk):
     """The schemes that awarded the organisation a grant, each with the last year it did and
-    when its follow-up was answered, as JSON rows that come with the organisation's query."""
-    years = SchemeYear.objects.filter(award_years(organisation_pk))
+    when its follow-up was answered, as JSON rows that come with the organisation's query.
+    ``organisation_pk``: its id, or ``OuterRef("pk")`` for each organisation of the outer
+    query (one subquery that need not be built again for another organisation)."""
+    if not isinstance(organisation_pk, OuterRef):
+        organisation_pk = Value(organisation_pk)
+    # The organisation as an alias of each query that names it, the inner ones referring out.
+    schemes = Scheme.objects.alias(followed_organisation=organisation_pk)
+    years = SchemeYear.objects.alias(awarded_organisation=OuterRef("followed_organisation")).filter(
+        award_years(OuterRef("awarded_organisation"))
+    )
     last = years.filter(scheme=OuterRef("pk")).order_by("-year").values("year")
-    answers = FollowUp.objects.filter(scheme=OuterRef("pk"), organisation_id=organisation_pk)
+    answers = FollowUp.objects.filter(
+        scheme=OuterRef("pk"), organisation_id=OuterRef("followed_organisation")
+    )
     return JSONRows(
-        Scheme.objects.filter(pk__in=years.values("scheme_id")).order_by(),
+        schemes.filter(pk__in=years.values("scheme_id")).order_by(),
         id="id",
         name="name",
         last_year=Subquery(last[:1]),

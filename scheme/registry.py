@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 
@@ -45,7 +45,10 @@ class TakingPart:
     """How one app tells which organisations take part in which scheme years.
 
     ``organisations(scheme_year)`` is a Q over Organisation; ``years(organisation_ids)`` a Q
-    over SchemeYear. Grants count an award in the year, mentoring a pairing during it.
+    over SchemeYear, where ``organisation_ids`` is a list of ids or an ``OuterRef`` to one
+    organisation's id in the SchemeYear query (``years_taken_part``): each app matches it with
+    ``organisation_among`` in a subquery of its own directly under that query. Grants count an
+    award in the year, mentoring a pairing during it.
     """
 
     organisations: Callable[[object], Q]
@@ -106,9 +109,23 @@ def organisations_taking_part(*scheme_years) -> Q:
 
 
 def years_taken_part(organisation_ids) -> Q:
-    """A Q over SchemeYear: the years any of these organisations takes part in."""
-    ids = list(organisation_ids)
+    """A Q over SchemeYear: the years any of these organisations takes part in.
+
+    ``organisation_ids``: a list of ids, or an ``OuterRef`` to a column or alias of the
+    SchemeYear query that holds one organisation's id; an alias that is itself an ``OuterRef``
+    to an outer query's organisation makes the years of each outer organisation one subquery
+    (``organisations.dashboard``), built once rather than one per organisation.
+    """
+    ids = organisation_ids if isinstance(organisation_ids, OuterRef) else list(organisation_ids)
     return _any(taking_part.years(ids) for taking_part in _taking_part)
+
+
+def organisation_among(path: str, organisation_ids) -> Q:
+    """A Q: the organisation id at ``path`` is one of ``organisation_ids`` (a list of ids, or
+    an ``OuterRef`` to one, as ``TakingPart.years`` is given them)."""
+    if isinstance(organisation_ids, OuterRef):
+        return Q(**{path: organisation_ids})
+    return Q(**{f"{path}__in": organisation_ids})
 
 
 def panels_for(request) -> list[Panel]:

@@ -45,6 +45,7 @@ from tests.grants.conftest import (
     pdf,
     refused,
 )
+from tests.mentoring.test_visibility import years_of_each
 
 TODAY = timezone.localdate
 D = Decimal
@@ -828,6 +829,9 @@ def test_an_award_makes_the_organisation_take_part_in_its_year(
     years = SchemeYear.objects.filter(registry.years_taken_part([participant.pk]))
     assert list(years) == [scheme_year]
     assert not SchemeYear.objects.filter(registry.years_taken_part([rejected.pk]))
+    # The same read for each organisation of an outer query (the dashboard's way).
+    each = years_of_each(Organisation.objects.filter(pk__in=[participant.pk, rejected.pk]))
+    assert each == {participant.pk: {scheme_year.pk}, rejected.pk: set()}
 
 
 def test_an_award_may_be_lower_than_applied_for_never_higher(impartial, submitted):

@@ -5,6 +5,7 @@ a mentoring pairing lets people see."""
 import datetime
 
 import pytest
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from mentoring import services
@@ -20,6 +21,7 @@ from mentoring.models import (
 from organisations.models import Organisation
 from scheme import registry
 from scheme.models import SchemeYear
+from scheme.queries import JSONRows
 from tests import factories
 from tests.mentoring.conftest import meet
 
@@ -309,7 +311,20 @@ def taking_part_in(scheme_year):
 
 
 def years_of(organisation):
-    return set(SchemeYear.objects.filter(registry.years_taken_part([organisation.pk])))
+    """The organisation's years by the list of ids, which must be those read for it as a row
+    of an outer query (the dashboard's one subquery for all its organisations)."""
+    years = set(SchemeYear.objects.filter(registry.years_taken_part([organisation.pk])))
+    assert years_of_each(Organisation.objects.all())[organisation.pk] == {y.pk for y in years}
+    return years
+
+
+def years_of_each(organisations) -> dict:
+    """Organisation id -> the ids of the years it takes part in, read with each organisation."""
+    years = SchemeYear.objects.alias(outer_organisation=OuterRef("pk")).filter(
+        registry.years_taken_part(OuterRef("outer_organisation"))
+    )
+    rows = organisations.annotate(years=JSONRows(years.order_by(), id="id"))
+    return {o.pk: {row["id"] for row in o.years} for o in rows}
 
 
 def test_both_sides_of_a_pairing_take_part_in_the_years_it_runs(
