@@ -459,6 +459,7 @@ def _mentoring(data, scheme, scheme_year, participants, leaders, stem):
     one in twenty replaced in the middle of the year; agreements, meetings, flags and the
     mentors' compensation."""
     from mentoring import models as m
+    from mentoring.progress import store_meeting_figures
     from scheme.roles import MemberRole, OrganisationKind
 
     rng, year, n = data.rng, data.year, data.n
@@ -549,6 +550,8 @@ def _mentoring(data, scheme, scheme_year, participants, leaders, stem):
                 )
             )
     meetings = m.Meeting.objects.bulk_create(meetings, batch_size=5000)
+    # Written as the meeting service keeps them, which these rows bypass.
+    store_meeting_figures(m.Pairing.objects.all())
     m.Meeting.topics.through.objects.bulk_create(
         [
             m.Meeting.topics.through(meeting_id=meeting.pk, competencearea_id=area.pk)

@@ -1171,6 +1171,7 @@ def build_mentoring(w, n):
     check-ins, flags, and the year's compensation with payments. The member's organisation has
     the richest pairing, with the bench mentor, after a replaced one."""
     from mentoring import models as m
+    from mentoring.progress import store_meeting_figures
     from organisations.geography import Region
 
     rng, today, caseworker = w.rng, w.today, w.caseworker
@@ -1345,6 +1346,8 @@ def build_mentoring(w, n):
                        handled_at=None if open_flag else w.moment(today))
             )  # fmt: skip
     meetings = m.Meeting.objects.bulk_create(meetings, batch_size=5000)
+    # Written as the meeting service keeps them, which these rows bypass.
+    store_meeting_figures(m.Pairing.objects.all())
     m.Meeting.topics.through.objects.bulk_create(
         [
             m.Meeting.topics.through(meeting_id=meeting.pk, competencearea_id=area.pk)

@@ -238,6 +238,12 @@ class Pairing(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # What the health rule reads of the meetings, on every page that shows a pairing's health:
+    # kept by the meeting service in its transaction (``progress.store_meeting_figures``).
+    last_meeting_on = models.DateField(_("last meeting"), null=True, editable=False)
+    meetings_that_year = models.PositiveIntegerField(
+        _("meetings in the year of the last meeting"), default=0, editable=False
+    )
 
     objects = PairingQuerySet.as_manager()
     workflow = PAIRING_WORKFLOW

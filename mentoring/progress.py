@@ -15,17 +15,23 @@ Who is due to act next: whoever must confirm a logged meeting (the mentor, or a 
 that took part in it); else the owner of an overdue task; else, when the pair is behind or has
 not met for 30 days, the side that did not log the last meeting books the next one (the
 mentor, if they have never met).
+
+What the rule reads of the meetings (this year's count and the day of the last one) is kept on
+the pairing by the meeting service (``store_meeting_figures``), so that the pages read two
+columns instead of counting meetings on every row; the reports, which ask how a pairing stood
+on an earlier day, count them (``_meetings_by``).
 """
 
 import calendar
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import models
 from django.db.models import Case, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -36,6 +42,7 @@ from mentoring.models import (
     Flag,
     FlagStatus,
     Meeting,
+    Pairing,
     PairingStatus,
     Task,
 )
@@ -167,6 +174,35 @@ def _first(model, field, order, **conditions):
     )
 
 
+def store_meeting_figures(pairings) -> None:
+    """Store on each of ``pairings`` (a queryset) what the health rule reads of its meetings:
+    the day of the last one held (``last_meeting_on``) and how many were held in that day's
+    year (``meetings_that_year``). Meetings are logged once held, so these are today's last
+    meeting and, while that year lasts, this year's meetings (``_meetings_by``). The meeting
+    service calls it in its transaction; two statements, however many pairings."""
+    pairings.update(last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"]))
+    that_year = ExtractYear(OuterRef("last_meeting_on"))
+    pairings.update(meetings_that_year=_count(Meeting, held_on__year=that_year))
+
+
+def _meetings_by(day: datetime.date, stored: bool = False) -> tuple:
+    """What the health rule counts of a pairing's meetings on ``day`` (the module's
+    docstring): (the meetings held in ``day``'s year up to it, the day of the last one held by
+    then), as expressions. ``stored``: today's, from the figures kept on the pairing
+    (``store_meeting_figures``): no subquery."""
+    if stored:
+        this_year = Case(
+            When(last_meeting_on__year=day.year, then=F("meetings_that_year")),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return this_year, F("last_meeting_on")
+    return (
+        _count(Meeting, held_on__year=day.year, held_on__lte=day),
+        _first(Meeting, "held_on", ["-held_on", "-id"], held_on__lte=day),
+    )
+
+
 def scheme_minimum(scheme, year: int):
     """The minimum meetings a year of the scheme at ``scheme`` (an OuterRef) asks for, as an
     expression: its rules for ``year``, or its latest year before, or its first year."""
@@ -192,11 +228,18 @@ def _alarmed(flag_open: Q, poor_fit_open: Q) -> Q:
     return Q(pk__in=flags) | Q(pk__in=poor_fits)
 
 
-def _health_rank(today: datetime.date, alarmed: Q, running: Q | None = None, elapsed=None):
+def _health_rank(
+    today: datetime.date,
+    alarmed: Q,
+    running: Q | None = None,
+    elapsed=None,
+    last_met: str = "last_meeting_on",
+):
     """The health rule (the module's docstring) as an expression over the annotations of
     ``with_progress_data`` (or ``health_as_of``): the health's place in HEALTH_ORDER (riskiest
     first), so that lists count, filter and sort by it in the database. ``alarmed``: the
-    pairings with an open flag or "poor fit" answer (``_alarmed``). ``running``: which
+    pairings with an open flag or "poor fit" answer (``_alarmed``). ``last_met``: the field
+    or annotation with the day of the last meeting (``_meetings_by``). ``running``: which
     pairings have a health at all (by default the active ones: today's). ``elapsed``: the days
     of the year counted for the minimum, per pairing (by default the days of the year before
     ``today``; ``prorated_elapsed`` counts them from the start of a pairing that began in the
@@ -210,7 +253,7 @@ def _health_rank(today: datetime.date, alarmed: Q, running: Q | None = None, ela
     behind = Q(meetings_this_year__lt=minimum * elapsed / Value(_days_in_year(today)))
     # Silent: no meeting (since the start, when it has never met) for the days the rule says.
     silent = LessThanOrEqual(
-        Coalesce("last_meeting_on", "starts_on"),
+        Coalesce(last_met, "starts_on"),
         today - datetime.timedelta(days=AT_RISK_SILENCE_DAYS),
     )
     rank = {health: Value(HEALTH_ORDER.index(health)) for health in HEALTH_ORDER}
@@ -267,14 +310,19 @@ def health_as_of(pairings, day: datetime.date, prorate: bool = False):
         Q(followed_up_at__isnull=True) | Q(followed_up_at__gt=after)
     )
     alarmed = _alarmed(flag_open, poor_fit_open)
+    this_year, last_met = _meetings_by(day)
     return (
         pairings.select_related("agreement")
         .annotate(
             scheme_minimum=scheme_minimum(OuterRef("scheme_id"), day.year),
-            meetings_this_year=_count(Meeting, held_on__year=day.year, held_on__lte=day),
-            last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"], held_on__lte=day),
+            meetings_this_year=this_year,
+            last_met_on=last_met,
         )
-        .annotate(health_rank=_health_rank(day, alarmed, running=running_on(day), elapsed=elapsed))
+        .annotate(
+            health_rank=_health_rank(
+                day, alarmed, running=running_on(day), elapsed=elapsed, last_met="last_met_on"
+            )
+        )
     )
 
 
@@ -297,12 +345,12 @@ def with_health(pairings, today: datetime.date, **annotations):
     """Annotate a pairing queryset with ``health_rank`` (today's health, ``_health_rank``)
     and the counts it reads, and no more: what pages that only count pairings by health need.
     ``annotations`` are added before the health (``with_progress_data``'s)."""
+    this_year, _last_met = _meetings_by(today, stored=True)
     return (
         pairings.select_related("agreement")
         .annotate(
             scheme_minimum=scheme_minimum(OuterRef("scheme_id"), today.year),
-            meetings_this_year=_count(Meeting, held_on__year=today.year, held_on__lte=today),
-            last_meeting_on=_first(Meeting, "held_on", ["-held_on", "-id"]),
+            meetings_this_year=this_year,
             open_flags=_count(Flag, OPEN_FLAG),
             open_poor_fits=_count(CheckIn, OPEN_POOR_FIT, good_fit=False),
             **annotations,
@@ -336,6 +384,15 @@ def with_progress_data(pairings, today: datetime.date):
         overdue_owner_id=_first(Task, "owner_id", ["due_on", "id"], done_at__isnull=True,
                                 due_on__lt=today),
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def progress_pairings(today: datetime.date):
+    """Every pairing with ``with_progress_data``'s annotations for ``today``, built once a day
+    per process: they are the same for every user and page, and building them costs more
+    than the rest of a page's query. Pages filter it (and annotate it further); it is never
+    evaluated itself."""
+    return with_progress_data(Pairing.objects.all(), today)
 
 
 def progress(pairing, today: datetime.date, minimum: int | None = None) -> Progress:

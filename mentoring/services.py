@@ -45,7 +45,12 @@ from mentoring.models import (
     Side,
     Task,
 )
-from mentoring.progress import progress, scheme_minimum, with_progress_data
+from mentoring.progress import (
+    progress,
+    scheme_minimum,
+    store_meeting_figures,
+    with_progress_data,
+)
 from organisations.geography import Region
 from organisations.models import Organisation
 from scheme import audit
@@ -485,7 +490,7 @@ def log_meeting(
     for _title, owner, _due in tasks:
         if owner not in present:
             raise ValidationError({"tasks": TASK_OWNER_PROBLEM})
-    first = not pairing.meetings.exists()
+    first = pairing.last_meeting_on is None
     meeting = Meeting(
         pairing=pairing,
         held_on=held_on,
@@ -501,6 +506,7 @@ def log_meeting(
     )
     meeting.full_clean()
     meeting.save()
+    store_meeting_figures(Pairing.objects.filter(pk=pairing.pk))
     meeting.topics.set(topics)
     meeting.participants.set(attending)
     for title, owner, due_on in tasks:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mentoring.models import Pairing
-from mentoring.progress import with_progress_data
+from mentoring.progress import progress_pairings
 from scheme.web import get_visible_or_404
 
 
@@ -16,7 +16,7 @@ def pairing_queryset(**member_annotations):
     """Pairings with their progress annotations, scheme, mentor and members (annotated with
     ``member_annotations``)."""
     return (
-        with_progress_data(Pairing.objects.all(), timezone.localdate())
+        progress_pairings(timezone.localdate())
         .select_related("scheme__administrator", "mentor_contact")
         .with_members(**member_annotations)
     )

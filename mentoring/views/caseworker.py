@@ -10,7 +10,7 @@ can take now comes from its workflow; a refused step shows the workflow's reason
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Window, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -46,7 +46,7 @@ from mentoring.progress import (
     Health,
     health_filter,
     progress,
-    with_progress_data,
+    progress_pairings,
 )
 from mentoring.templatetags.health import health_badge
 from mentoring.views._common import (
@@ -84,12 +84,14 @@ def overview(request):
         "mentor": request.GET.get("mentor", ""),
         "status": request.GET.get("status", ""),
     }
-    filtered = administered
+    where = Q()
     if chosen["mentor"].isdigit():
-        filtered = filtered.filter(mentor_id=chosen["mentor"])
+        where &= Q(mentor_id=chosen["mentor"])
     if chosen["status"] in PairingStatus.values:
-        filtered = filtered.filter(status=chosen["status"])
-    shown = with_progress_data(filtered, today)
+        where &= Q(status=chosen["status"])
+    filtered = administered.filter(where)
+    # The progress annotations are built once a day (``progress_pairings``), then filtered.
+    shown = access.administered(progress_pairings(today)).filter(where)
     if chosen["health"] in Health.values:
         shown = filtered = shown.filter(health_filter(chosen["health"]))
     paginator = Paginator(shown.order_by(*RISKIEST_FIRST), PAGE_SIZE)

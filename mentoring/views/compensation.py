@@ -6,15 +6,20 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from mentoring import services
 from mentoring.forms import CompensationForm, PaymentForm
 from mentoring.models import Compensation
 from organisations.models import Organisation
+from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.roles import OrganisationKind, Role, require_administers, require_role
 from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
@@ -58,10 +63,11 @@ def compensation_list(request):
                     f"{reverse('mentoring:compensation')}?year={year.pk}"
                     f"&page={request.GET.get('page', 1)}"
                 )
-    page = None
+    page, table_rows = None, ""
     if year is not None:
         page = paginate(request, _compensated_mentors(year))
         rows = _compensation_rows(year, page.object_list, bound)
+        table_rows = _table_rows(request, rows, f"?year={year.pk}&amp;page={page.number}")
     return render(
         request,
         "mentoring/compensation_list.html",
@@ -69,6 +75,7 @@ def compensation_list(request):
             "years": years,
             "year": year,
             "rows": rows,
+            "table_rows": table_rows,
             "bound": bound,
             "page": page,
             "query": query_without_page(request),
@@ -95,11 +102,14 @@ def _compensated_mentors(year):
 
 
 def _compensation_rows(year, mentors, bound):
-    """A row per mentor: the compensation, what is paid and left, and the form to set it."""
+    """A row per mentor: the compensation, what is paid and left, and what its form to set the
+    amount shows: the posted form (``form``) on the row it was refused for, else the amount
+    in the box (``value``: the compensation, or the scheme year's default)."""
     compensations = {
         c.mentor_id: c
         for c in Compensation.objects.filter(scheme_year=year, mentor__in=mentors).with_paid()
     }
+    amount_field = CompensationForm.base_fields["amount"]
     rows = []
     for mentor in mentors:
         compensation = compensations.get(mentor.pk)
@@ -107,12 +117,9 @@ def _compensation_rows(year, mentors, bound):
         bound_here = (
             bound is not None and bound.data.get("mentor") == str(mentor.pk) and bound.errors
         )
-        form = bound if bound_here else CompensationForm(
-            initial={"mentor": mentor.pk, "amount": amount if amount is not None else
-                     year.mentor_compensation}, auto_id=f"id_c{mentor.pk}_%s",
-        )  # fmt: skip
         if bound_here:
-            form.auto_id = f"id_c{mentor.pk}_%s"
+            bound.auto_id = f"id_c{mentor.pk}_%s"
+        shown = amount if amount is not None else year.mentor_compensation
         rows.append(
             {
                 "mentor": mentor,
@@ -120,10 +127,74 @@ def _compensation_rows(year, mentors, bound):
                 "amount": amount,
                 "paid": compensation.paid() if compensation else 0,
                 "left": compensation.left_to_pay() if compensation else None,
-                "form": form,
+                "form": bound if bound_here else None,
+                "value": amount_field.prepare_value(shown),
             }
         )
     return rows
+
+
+def _table_rows(request, rows, action: str) -> str:
+    """The table's rows, written here rather than by a template loop (a form a row cost the
+    template language most of the page's time). As the template did: names, amounts and
+    errors escaped, the translated texts not; the refused form's fields as Django writes
+    them."""
+    words = {"not_set": _("not set"), "save": _("Save"), "payments": _("Payments")}
+    csrf = get_token(request) if rows else ""
+    return mark_safe("".join(_table_row(row, action, csrf, words) for row in rows))
+
+
+def _table_row(row, action, csrf, words) -> str:
+    mentor, pk = escape(row["mentor"].name), row["mentor"].pk
+    form = row["form"]
+    field_id = f"id_c{pk}_amount"
+    if form is None:
+        hidden = f'<input type="hidden" name="mentor" value="{pk}" id="id_c{pk}_mentor">'
+        value, errors = row["value"], []
+    else:
+        hidden, value, errors = str(form["mentor"]), form["amount"].value(), form["amount"].errors
+    value = "" if value is None else escape(localize(value))
+    amount = escape(format_nok(row["amount"])) if row["amount"] is not None else words["not_set"]
+    left = escape(format_nok(row["left"])) if row["left"] is not None else "–"
+    label = _("Compensation for %(name)s (NOK)") % {"name": mentor}
+    invalid, described, error = "", "", ""
+    if errors:
+        invalid = " is-invalid"
+        described = f' aria-invalid="true" aria-describedby="{field_id}-error"'
+        error = (
+            f'<div id="{field_id}-error" class="invalid-feedback d-block">'
+            f"{' '.join(escape(e) for e in errors)}</div>"
+        )
+    payments = ""
+    if row["compensation"]:
+        link = reverse("mentoring:compensation_detail", args=[row["compensation"].pk])
+        payments = (
+            f'<a href="{link}">{words["payments"]}'
+            f'<span class="visually-hidden"> {mentor}</span></a>'
+        )
+    return (
+        f'<tr>\n<th scope="row">{mentor}</th>\n'
+        f'<td class="text-end">{amount}</td>\n'
+        f'<td class="text-end">{escape(format_nok(row["paid"]))}</td>\n'
+        f'<td class="text-end">{left}</td>\n'
+        f"<td>\n"
+        f'<form method="post" action="{action}" novalidate '
+        f'class="d-flex flex-wrap gap-2 align-items-start">\n'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">\n'
+        f"{hidden}\n"
+        f"<div>\n"
+        f'<label for="{field_id}" class="visually-hidden">{label}</label>\n'
+        f'<input type="text" inputmode="decimal" name="amount" id="{field_id}" '
+        f'value="{value}" class="form-control form-control-sm{invalid}"{described}>\n'
+        f"{error}\n"
+        f"</div>\n"
+        f'<button type="submit" class="btn btn-sm btn-outline-primary">{words["save"]}'
+        f'<span class="visually-hidden"> {mentor}</span></button>\n'
+        f"</form>\n"
+        f"</td>\n"
+        f"<td>{payments}</td>\n"
+        f"</tr>\n"
+    )
 
 
 def compensation_detail(request, pk):

@@ -9,9 +9,17 @@ import datetime
 
 from django.db.models import Exists, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.defaultfilters import capfirst, linebreaksbr
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
@@ -61,42 +69,148 @@ def _chain(request, pairing):
 
 def _meeting_years(request, pairing, side) -> list:
     """(year, entries, meetings held, shown open), newest year first: the latest year is open,
-    and any with a meeting the user's side can confirm. Each entry is (meeting, notes shown,
-    can confirm, why the side cannot, None) for a meeting held, or (None, False, False, None,
-    called off) for a planned meeting that was postponed or cancelled, newest first by date.
-    Whether a side confirms is the meeting's rule (``Meeting.confirmation_refusal``)."""
+    and any with a meeting the user's side can confirm. Each entry is (the meeting's article,
+    None) for a meeting held (``_meeting_article``), or (None, called off) for a planned
+    meeting that was postponed or cancelled, newest first by date. Whether a side confirms is
+    the meeting's rule (``Meeting.confirmation_refusal``)."""
     dated = []
     meetings = list(pairing.meetings.select_related("logged_by", "logged_for", "confirmed_by"))
     # The topics and the organisations that took part, in one query; the organisations are
     # the pairing's own, already loaded.
     known = {member.organisation_id: member.organisation for member in pairing.members.all()}
     prefetch_lists(meetings, ("topics", "participants"), known={"participants": known})
+    words = _meeting_words()
     for meeting in meetings:
         refusal = meeting.confirmation_refusal(side) if side is not None else None
-        entry = (
+        can_confirm = side is not None and refusal is None
+        article = _meeting_article(
             meeting,
-            meeting.notes_visible_to(request.user),
-            side is not None and refusal is None,
-            refusal,
-            None,
+            pairing,
+            show_notes=meeting.notes_visible_to(request.user),
+            can_confirm=can_confirm,
+            refusal=refusal,
+            words=words,
+            csrf_token=get_token(request) if can_confirm else "",
         )
-        dated.append((meeting.held_on, meeting.pk, entry))
+        dated.append((meeting.held_on, meeting.pk, (article, None), can_confirm))
     if pairing.has_called_off:
         for called_off in pairing.called_off.select_related("recorded_by", "recorded_for"):
-            entry = (None, False, False, None, called_off)
-            dated.append((called_off.planned_on, -called_off.pk, entry))
+            dated.append((called_off.planned_on, -called_off.pk, (None, called_off), False))
     years = {}
-    for day, _pk, entry in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True):
-        years.setdefault(day.year, []).append(entry)
+    for day, _pk, entry, can_confirm in sorted(dated, key=lambda d: (d[0], d[1]), reverse=True):
+        years.setdefault(day.year, []).append((entry, can_confirm))
     return [
         (
             year,
-            entries,
-            sum(1 for entry in entries if entry[0] is not None),
-            index == 0 or any(entry[2] for entry in entries),
+            [entry for entry, _can_confirm in entries],
+            sum(1 for (article, _called_off), _can in entries if article is not None),
+            index == 0 or any(can_confirm for _entry, can_confirm in entries),
         )
         for index, (year, entries) in enumerate(years.items())
     ]
+
+
+def _meeting_words() -> dict:
+    """The single texts of the meetings' articles, translated once a page."""
+    return {
+        "took_part": _("Organisations that took part"),
+        "who": _("Who took part"),
+        "initiative": _("Initiative"),
+        "topics": _("Topics"),
+        "no_topics": _("none chosen"),
+        "summary": _("Summary"),
+        "notes": _("Notes"),
+        "group_notes": _("The notes are for the mentor and the organisations that took part."),
+        "pair_notes": _("The notes are for the pair only."),
+        "logged_by": _("Logged by"),
+        "confirmed": _("Confirmed"),
+        "you_confirm": _("Not yet: you confirm it with the button below."),
+        "not_yet": _("Not yet."),
+        "confirm": _("Confirm the meeting"),
+    }
+
+
+def _day(value) -> str:
+    """A date or moment as the templates' ``|date:"SHORT_DATE_FORMAT"`` writes it (a moment
+    in the active time zone)."""
+    return date_filter(timezone.template_localtime(value), "SHORT_DATE_FORMAT")
+
+
+def _meeting_article(meeting, pairing, *, show_notes, can_confirm, refusal, words, csrf_token):
+    """A meeting held, as the pairing page shows it: written here rather than by a template
+    loop (a long page of meetings cost the template language most of the page's time). As the
+    template did: names, free texts and values escaped, the translated texts not."""
+    pk, held = meeting.pk, _day(meeting.held_on)
+    minutes = meeting.duration_minutes
+    length = ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+    lines = [
+        f'<article id="meeting-{pk}" class="border rounded p-3 my-3" '
+        f'aria-labelledby="meeting-{pk}-heading">',
+        f'<h4 id="meeting-{pk}-heading" class="h6">{held} – '
+        f"{escape(meeting.get_mode_display())}, {length}</h4>",
+        '<dl class="row mb-2">',
+    ]
+    if pairing.is_group:
+        others = "".join(f", {escape(o.name)}" for o in meeting.participants.all())
+        lines.append(
+            f'<dt class="col-sm-3">{words["took_part"]}</dt>'
+            f'<dd class="col-sm-9">{escape(pairing.mentor.name)}{others}</dd>'
+        )
+    topics = ", ".join(escape(topic) for topic in meeting.topics.all()) or words["no_topics"]
+    lines += [
+        f'<dt class="col-sm-3">{words["who"]}</dt>'
+        f'<dd class="col-sm-9">{escape(meeting.attendees)}</dd>',
+        f'<dt class="col-sm-3">{words["initiative"]}</dt>'
+        f'<dd class="col-sm-9">{escape(capfirst(meeting.get_initiative_display()))}</dd>',
+        f'<dt class="col-sm-3">{words["topics"]}</dt><dd class="col-sm-9">{topics}</dd>',
+        f'<dt class="col-sm-3">{words["summary"]}</dt>'
+        f'<dd class="col-sm-9">{linebreaksbr(meeting.summary, autoescape=True)}</dd>',
+    ]
+    if meeting.notes:
+        if show_notes:
+            readable = _("Readable by %(who)s.") % {
+                "who": escape(meeting.get_notes_visibility_display())
+            }
+            notes = (
+                f"{linebreaksbr(meeting.notes, autoescape=True)}<br>"
+                f'<span class="form-text">{readable}</span>'
+            )
+        else:
+            notes = f"<em>{words['group_notes' if pairing.is_group else 'pair_notes']}</em>"
+        lines += [
+            f'<dt class="col-sm-3">{words["notes"]}</dt>',
+            f'<dd class="col-sm-9">{notes}</dd>',
+        ]
+    if meeting.confirmed_at:
+        confirmed = _("Yes, by %(person)s on %(date)s") % {
+            "person": escape(meeting.confirmed_by),
+            "date": _day(meeting.confirmed_at),
+        }
+    elif can_confirm:
+        confirmed = words["you_confirm"]
+    elif refusal:
+        confirmed = _("Not yet. %(refusal)s") % {"refusal": escape(refusal)}
+    else:
+        confirmed = words["not_yet"]
+    lines += [
+        f'<dt class="col-sm-3">{words["logged_by"]}</dt><dd class="col-sm-9">'
+        f"{escape(meeting.logged_by)} ({escape(meeting.logged_for.name)}), "
+        f"{_day(meeting.logged_at)}</dd>",
+        f'<dt class="col-sm-3">{words["confirmed"]}</dt>',
+        f'<dd class="col-sm-9">{confirmed}</dd>',
+        "</dl>",
+    ]
+    if can_confirm:
+        action = reverse("mentoring:meeting_confirm", args=[pk])
+        lines += [
+            f'<form method="post" action="{action}">',
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">',
+            f'<button type="submit" class="btn btn-sm btn-success">{words["confirm"]}'
+            f'<span class="visually-hidden"> {held}</span></button>',
+            "</form>",
+        ]
+    lines.append("</article>")
+    return mark_safe("\n".join(lines))
 
 
 def _accepted(pairing_id, organisation_id, prefix="") -> dict:

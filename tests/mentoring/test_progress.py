@@ -12,10 +12,12 @@ from mentoring import services
 from mentoring.models import Pairing, PairingStatus
 from mentoring.progress import (
     AT_RISK_SILENCE_DAYS,
+    HEALTH_ORDER,
     NUDGE_SILENCE_DAYS,
     RISKIEST_FIRST,
     Health,
     expected_meetings,
+    health_as_of,
     progress,
     with_progress_data,
 )
@@ -243,6 +245,44 @@ def test_the_figures_of_a_pairing(pair, mentor, member, participant, mentor_org)
     assert figures.days_since_last == 19
     assert figures.open_tasks == 2
     assert figures.overdue_tasks == 1
+
+
+def test_the_pairing_keeps_the_meeting_figures_the_rule_reads(pair, mentor, member):
+    """``last_meeting_on`` and ``meetings_that_year`` are stored by the meeting service; they
+    give the same health as counting the meetings (the reports' ``health_as_of``)."""
+
+    def figures():
+        pair.refresh_from_db(fields=["last_meeting_on", "meetings_that_year"])
+        return pair.last_meeting_on, pair.meetings_that_year
+
+    def counted(day):
+        row = health_as_of(Pairing.objects.filter(pk=pair.pk), day).get()
+        return row.meetings_this_year, row.health_rank
+
+    def read(day):
+        shown = state(pair, day)
+        return shown.meetings_this_year, HEALTH_ORDER.index(shown.health)
+
+    assert figures() == (None, 0)
+    meet(mentor, pair, D(2023, 3, 1))
+    assert figures() == (D(2023, 3, 1), 1)
+    meet(member, pair, D(2023, 2, 10))  # logged later, held earlier the same year
+    assert figures() == (D(2023, 3, 1), 2)
+    assert read(D(2023, 7, 3)) == counted(D(2023, 7, 3)) == (2, HEALTH_ORDER.index("at_risk"))
+    meet(mentor, pair, D(2024, 1, 5))  # a new year counts from its own meetings
+    assert figures() == (D(2024, 1, 5), 1)
+    meet(mentor, pair, D(2023, 12, 1))  # a meeting of last year logged late
+    assert figures() == (D(2024, 1, 5), 1)
+    # A postponed or cancelled meeting is not a meeting.
+    services.call_off_meeting(
+        member, pair, planned_on=D(2024, 1, 20), outcome="cancelled", by_side="participant"
+    )
+    assert figures() == (D(2024, 1, 5), 1)
+    assert read(D(2024, 3, 1)) == counted(D(2024, 3, 1)) == (1, HEALTH_ORDER.index("on_track"))
+    # A new year with no meeting yet: none this year, and the silence runs on from January.
+    assert read(D(2025, 3, 7)) == counted(D(2025, 3, 7)) == (0, HEALTH_ORDER.index("at_risk"))
+    # Meetings go with their pairing only (no service deletes one).
+    assert not Pairing.objects.filter(meetings_that_year__gt=0, last_meeting_on=None).exists()
 
 
 # --- who acts next --------------------------------------------------------------------------

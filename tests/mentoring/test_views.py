@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from mentoring import services
 from mentoring.models import (
@@ -526,20 +527,15 @@ def test_the_pairing_page_lists_each_meetings_topics_and_organisations(
     client, member, meeting, participant
 ):
     """Both lists come from one query; a topic whose id is also an organisation's id is still
-    the topic."""
+    the topic (the meeting's article names its topics and nothing else)."""
     same_id = CompetenceArea.objects.filter(pk=participant.pk)
     areas = sorted({*same_id, *CompetenceArea.objects.all()[:1]}, key=lambda a: a.name_nb)
     meeting.topics.set(areas)
     meeting.participants.set([participant])
     client.force_login(member)
     response = client.get(url("pairing", meeting.pairing_id))
-    shown = [
-        entry[0] for _year, entries, *_rest in response.context["meeting_years"]
-        for entry in entries if entry[0] is not None
-    ]  # fmt: skip
-    assert [list(m.topics.all()) for m in shown] == [areas]
-    assert [list(m.participants.all()) for m in shown] == [[participant]]
-    assert ", ".join(area.name for area in areas) in body(response)
+    topics = escape(", ".join(area.name for area in areas))
+    assert f'<dd class="col-sm-9">{topics}</dd>' in body(response)
 
 
 def pairing_page_queries(client, pairing):
