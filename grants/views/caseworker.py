@@ -38,6 +38,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -535,6 +537,42 @@ def _application_row(values) -> ApplicationRow:
     )
 
 
+def _award_cell(row, report_word) -> str:
+    """The award and report cell: links to the award and its report, if any."""
+    if not row.award_url:
+        return "–"
+    award = f'<a href="{escape(row.award_url)}">{escape(row.award_amount)}</a>'
+    if not row.report_url:
+        return award
+    return (
+        f'{award} · <a href="{escape(row.report_url)}">'
+        f"{report_word}: {escape(row.report_status)}</a>"
+    )
+
+
+def _rows_html(rows) -> str:
+    """The list's table rows, written here rather than by a template loop: a page has 25 rows
+    of ten cells, and the template language costs several times as much per cell."""
+    report_word = escape(_("report"))
+    return mark_safe(
+        "".join(
+            "<tr>"
+            f'<td><a href="{escape(row.url)}">{escape(row.organisation)}</a></td>'
+            f"<td>{escape(row.county)}</td>"
+            f"<td>{escape(row.round)}</td>"
+            f'<td class="text-end text-nowrap">{escape(row.amount)}</td>'
+            f"<td>{escape(row.status)}</td>"
+            f'<td class="outcome-{escape(row.eligibility)}">{escape(row.eligibility_label)}</td>'
+            f'<td class="text-end">{escape(row.score)}</td>'
+            f"<td>{escape(row.proposed)}</td>"
+            f'<td class="text-nowrap">{escape(row.sent)}</td>'
+            f"<td>{_award_cell(row, report_word)}</td>"
+            "</tr>"
+            for row in rows
+        )
+    )
+
+
 def application_list(request):
     access = require_role(request.user, Role.CASEWORKER)
     rounds = access.administered(
@@ -558,13 +596,15 @@ def application_list(request):
         .order_by(*applications.query.order_by)
         .values_list(*LIST_VALUES, named=True)
     )
+    rows = [_application_row(values) for values in page.object_list]
     return render(
         request,
         "grants/caseworker/application_list.html",
         {
             "filters": filters,
             "page": page,
-            "rows": [_application_row(values) for values in page.object_list],
+            "rows": rows,
+            "rows_html": _rows_html(rows),
             "query": query_without_page(request),
         },
     )
