@@ -63,6 +63,13 @@ def _no_console_output(capsys):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Each test stores files in a folder of its own: rules such as the orphaned uploads' purge
+    would otherwise delete the demo's and the benchmark's files under var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (ids are reused between tests)."""
     from django.core.cache import cache

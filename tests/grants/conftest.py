@@ -169,11 +169,6 @@ def awarded(awarded_without_account, member, caseworker, participant):
     return awarded_without_account
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 # --- helpers for the tests of refused changes ------------------------------------------------
 
 

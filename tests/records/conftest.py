@@ -16,11 +16,6 @@ from tests import factories
 PDF = b"%PDF-1.4\n%a registered document\n"
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 @pytest.fixture
 def body(db):
     return factories.OrganisationFactory(kind=OrganisationKind.ADMINISTRATOR, name="IMDi")

@@ -43,11 +43,6 @@ def run_the_daily_task():
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture(autouse=True)
 def _english(settings):
     """Pages in English, so the tests read the source strings."""
     settings.LANGUAGE_CODE = "en"
