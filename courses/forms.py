@@ -31,7 +31,7 @@ from courses.models import (
 from organisations.choices import offered_field
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
-from scheme.forms_common import PortalForm
+from scheme.forms_common import PortalForm, RowsChoiceField
 from scheme.once import SubmitOnce
 from scheme.validators import EARLIEST_DATE, LATEST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
@@ -76,17 +76,6 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-def choices_read_once(field, queryset) -> list:
-    """Give the model choice ``field`` its ``queryset`` (what a choice is checked against) and
-    its choices from the rows read once, which it returns: showing a required select asks for
-    its first choice besides them all, and a page may ask whether there are any."""
-    field.queryset = queryset
-    rows = list(queryset)
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-    field.choices = empty + [(row.pk, field.label_from_instance(row)) for row in rows]
-    return rows
-
-
 def organisation_field(organisations, label=None):
     """The user's organisation: a choice when they belong to several, else fixed and hidden."""
     field = OrganisationChoiceField(
@@ -126,7 +115,7 @@ class PlannedItemChoiceField(forms.ModelChoiceField):
 
 
 class EventForm(SubmitOnce, PortalForm):
-    scheme_year = forms.ModelChoiceField(
+    scheme_year = RowsChoiceField(
         label=_("Scheme year"), queryset=None, empty_label=_("Choose the scheme year")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices, widget=forms.RadioSelect)
@@ -181,7 +170,10 @@ class EventForm(SubmitOnce, PortalForm):
 
     def __init__(self, *args, scheme_years, planned_items, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scheme_years = choices_read_once(self.fields["scheme_year"], scheme_years)
+        # The rows the view may have read already (choosing this year's) are the choices.
+        field = self.fields["scheme_year"]
+        field.queryset = scheme_years
+        field.rows = self.scheme_years = list(scheme_years)
         self.fields["planned_item"].queryset = planned_items
 
     def clean(self):
@@ -447,7 +439,7 @@ class EventChoiceField(forms.ModelChoiceField):
 
 
 class FeedbackFormForm(SubmitOnce, PortalForm):
-    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None, empty_label=None)
+    scheme = RowsChoiceField(label=_("Scheme"), queryset=None, empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     introduction = textarea(
         _("Introduction"),
@@ -467,7 +459,7 @@ class FeedbackFormForm(SubmitOnce, PortalForm):
 
     def __init__(self, *args, schemes, events, lock_scheme=False, **kwargs):
         super().__init__(*args, **kwargs)
-        choices_read_once(self.fields["scheme"], schemes)
+        self.fields["scheme"].queryset = schemes
         self.fields["event"].queryset = events
         if lock_scheme:
             self.fields["scheme"].disabled = True

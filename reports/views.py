@@ -3,8 +3,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -14,6 +12,7 @@ from reports import services
 from reports.builders import ReportError, builder_for
 from reports.forms import order_forms_for
 from reports.models import JobStatus, ReportJob
+from scheme.formatting import format_moment
 from scheme.storage import download
 from scheme.web import get_visible_or_404, paginate
 
@@ -45,7 +44,7 @@ def _job_rows(jobs, user) -> str:
 
 
 def _job_row(job, user, download) -> str:
-    ordered = date_format(timezone.localtime(job.created_at), "SHORT_DATETIME_FORMAT")
+    ordered = format_moment(job.created_at)
     if job.ordered_by_id != user.pk:
         ordered += f" – {escape(job.ordered_by)}"
     title = escape(job.title)

@@ -8,8 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -18,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from scheme.file_names import in_reader_language
+from scheme.formatting import format_moment
 from scheme.records import services
 from scheme.records.documents import document_file
 from scheme.records.forms import JournalForm
@@ -174,7 +173,7 @@ def _journal_row(entry, show_body: bool, words) -> str:
     if entry.party_is_person:
         party += f' <span class="badge text-bg-light">{escape(words["person"])}</span>'
     body = f"<td>{escape(entry.case_file.body.name)}</td>" if show_body else ""
-    registered = date_format(timezone.localtime(entry.registered_at), "SHORT_DATETIME_FORMAT")
+    registered = format_moment(entry.registered_at)
     case = reverse("records:case", args=[entry.case_file_id])
     return (
         f'<tr><td class="text-nowrap"><a href="{case}">{number}</a></td>'
