@@ -5,6 +5,7 @@ month's events and the attendance still to mark."""
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from courses.models import (
     Response,
 )
 from organisations import dashboard as organisations_dashboard
+from scheme.compiled import kept_per_access
 from scheme.queries import JSONRows, count_of
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import Role, access_for
@@ -50,6 +52,49 @@ def _own_registrations(ids):
     )
 
 
+@kept_per_access
+def _upcoming_events(user, ids, years):
+    """The next events the user sees for the ``years`` their organisations ``ids`` take part
+    in, with the organisations' registrations."""
+    return (
+        Event.objects.visible_to(user, years)
+        .upcoming(Now())
+        .select_related("scheme_year")
+        .annotate(registrations_json=_own_registrations(ids))
+        .order_by("starts_at", "id")[:20]
+    )
+
+
+@kept_per_access
+def _open_forms(user, years):
+    """The feedback forms open now that the user sees and has not answered."""
+    return (
+        FeedbackForm.objects.visible_to(user, years)
+        .open_for_answers(Now())
+        .exclude(Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user)))
+        .select_related("event")
+        .order_by("closes_at", "id")
+    )
+
+
+@kept_per_access
+def _tasks_to_hand_in(user, ids, today):
+    """Each task due from ``today`` given to one of the organisations ``ids`` that has not
+    handed it in."""
+    handed_in = HandIn.objects.filter(
+        task=OuterRef("practicaltask_id"), organisation=OuterRef("organisation_id")
+    )
+    return (
+        PracticalTask.organisations.through.objects.filter(
+            organisation_id__in=ids,
+            practicaltask__in=PracticalTask.objects.visible_to(user).filter(due_on__gte=today),
+        )
+        .exclude(Exists(handed_in))
+        .select_related("practicaltask__event")
+        .order_by("practicaltask__due_on", "practicaltask_id", "organisation__name")
+    )
+
+
 def organisation_overview(user) -> dict:
     """Upcoming events with the user's organisations' registrations, open forms not answered
     and tasks still to hand in: three queries, kept on the user object for the request."""
@@ -67,14 +112,8 @@ def organisation_overview(user) -> dict:
         # The years the organisations take part in, as read with them: the queries below
         # need not work them out again.
         years = {year for o in organisations for year in o._taking_part_years}
-        now, today = timezone.now(), timezone.localdate()
-        events = list(
-            Event.objects.visible_to(user, years)
-            .upcoming(now)
-            .select_related("scheme_year")
-            .annotate(registrations_json=_own_registrations(ids))
-            .order_by("starts_at", "id")[:20]
-        )
+        ids, years = tuple(ids), tuple(sorted(years))
+        events = list(_upcoming_events(user, ids, years))
         for event in events:
             event.own_registrations = [
                 Registration(event=event, **row) for row in event.registrations_json
@@ -82,27 +121,10 @@ def organisation_overview(user) -> dict:
             event.eligible = [o for o in organisations if event.is_for(o)]
             registered = {r.organisation_id for r in event.own_registrations}
             event.unregistered = [o for o in event.eligible if o.pk not in registered]
-        forms = (
-            FeedbackForm.objects.visible_to(user, years)
-            .open_for_answers()
-            .exclude(Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user)))
-            .select_related("event")
-            .order_by("closes_at", "id")
-        )
+        forms = _open_forms(user, years)
         # Each task given to one of the organisations that has not handed it in, one query.
         by_id = {o.pk: o for o in organisations}
-        handed_in = HandIn.objects.filter(
-            task=OuterRef("practicaltask_id"), organisation=OuterRef("organisation_id")
-        )
-        assigned = (
-            PracticalTask.organisations.through.objects.filter(
-                organisation_id__in=ids,
-                practicaltask__in=PracticalTask.objects.visible_to(user).filter(due_on__gte=today),
-            )
-            .exclude(Exists(handed_in))
-            .select_related("practicaltask__event")
-            .order_by("practicaltask__due_on", "practicaltask_id", "organisation__name")
-        )
+        assigned = _tasks_to_hand_in(user, ids, timezone.localdate())
         overview["events"] = events
         overview["forms"] = [form for form in forms if any(form.is_for(o) for o in organisations)]
         overview["tasks"] = [(row.practicaltask, by_id[row.organisation_id]) for row in assigned]
@@ -162,21 +184,16 @@ def _administered_events(access):
     return access.administered(Event.objects.all(), "scheme_year__scheme__administrator_id")
 
 
-def caseworker_overview(user) -> dict:
-    """This month's events with their registration counts, and past events whose attendance
-    is not marked: one query, kept on the user object for the request."""
-    cached = getattr(user, "_courses_caseworker", None)
-    if cached is not None:
-        return cached
-    access = access_for(user)
-    now = timezone.localtime()
-    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+@kept_per_access
+def _this_month_or_unmarked(user, first, next_month):
+    """The events of the schemes the caseworker's body runs that start from ``first`` and
+    before ``next_month``, or that were held with registrations none of which is marked; with
+    their registration counts."""
     active = Registration.objects.active().filter(event=OuterRef("pk"))
     this_month = Q(starts_at__gte=first, starts_at__lt=next_month)
-    unmarked = Q(pk__in=Event.objects.held(now), has_active=True, has_marked=False)
-    events = list(
-        _administered_events(access)
+    unmarked = Q(pk__in=Event.objects.held(Now()), has_active=True, has_marked=False)
+    return (
+        _administered_events(access_for(user))
         .annotate(
             registered=count_of(Registration.objects.active(), "event"),
             has_active=Exists(active),
@@ -185,6 +202,18 @@ def caseworker_overview(user) -> dict:
         .filter(this_month | unmarked)
         .order_by("starts_at", "id")
     )
+
+
+def caseworker_overview(user) -> dict:
+    """This month's events with their registration counts, and past events whose attendance
+    is not marked: one query, kept on the user object for the request."""
+    cached = getattr(user, "_courses_caseworker", None)
+    if cached is not None:
+        return cached
+    now = timezone.localtime()
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    next_month = (first + datetime.timedelta(days=32)).replace(day=1)
+    events = list(_this_month_or_unmarked(user, first, next_month))
     overview = {
         "this_month": [e for e in events if first <= e.starts_at < next_month],
         "to_mark": [
@@ -196,16 +225,20 @@ def caseworker_overview(user) -> dict:
     return overview
 
 
+@kept_per_access
+def _latest_plan_year(user):
+    return (
+        AnnualPlan.objects.visible_to(user)
+        .order_by("-scheme_year__year")
+        .values_list("scheme_year__year", flat=True)[:1]
+    )
+
+
 def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
     overview = caseworker_overview(request.user)
-    latest_plan = (
-        AnnualPlan.objects.visible_to(request.user)
-        .order_by("-scheme_year__year")
-        .values_list("scheme_year__year", flat=True)
-        .first()
-    )
+    latest_plan = next(iter(_latest_plan_year(request.user)), None)
     return Panel("courses/panels/this_month.html", {**overview, "year": latest_plan}, order=35)
 
 
@@ -214,20 +247,31 @@ def evaluator_panel(request):
     what was held; figures and links only."""
     if not access_for(request.user).has(Role.EVALUATOR):
         return None
-    forms = (
-        FeedbackForm.objects.results_visible_to(request.user)
+    forms, years = _latest_results(request.user), _plan_years(request.user)
+    return Panel(
+        "courses/panels/evaluation.html", {"forms": list(forms), "years": list(years)}, order=25
+    )
+
+
+@kept_per_access
+def _latest_results(user):
+    """The newest feedback forms whose results the user sees, with how many answered."""
+    return (
+        FeedbackForm.objects.results_visible_to(user)
         .select_related("scheme", "event")
         .annotate(answers=Count("responses"))
         .order_by("-pk")[:EVALUATION_FORMS_SHOWN]
     )
-    years = (
-        AnnualPlan.objects.visible_to(request.user)
+
+
+@kept_per_access
+def _plan_years(user):
+    """The years of the annual plans the user sees, newest first."""
+    return (
+        AnnualPlan.objects.visible_to(user)
         .order_by("-scheme_year__year")
         .values_list("scheme_year__year", flat=True)
         .distinct()
-    )
-    return Panel(
-        "courses/panels/evaluation.html", {"forms": list(forms), "years": list(years)}, order=25
     )
 
 

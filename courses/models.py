@@ -26,6 +26,7 @@ from courses.workflows import (
 )
 from organisations.models import CompetenceArea, Organisation
 from scheme import registry
+from scheme.compiled import kept
 from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, Role, access_for
@@ -87,19 +88,26 @@ def taking_part_years(organisation) -> dict:
 def remember_taking_part_years(organisations) -> None:
     """Read the years of several organisations in one query (a union of one select each),
     so that a page asking ``taking_part_years`` for each of them makes no query per one."""
-    selects = [
-        SchemeYear.objects.filter(registry.years_taken_part([o.pk]))
-        .order_by()
-        .annotate(organisation=Value(o.pk, output_field=models.IntegerField()))
-        .values_list("organisation", "pk", "scheme_id")
-        for o in organisations
-    ]
     years = {o.pk: {} for o in organisations}
-    if selects:
-        for organisation_id, year_id, scheme_id in selects[0].union(*selects[1:], all=True):
+    if organisations:
+        for organisation_id, year_id, scheme_id in _years_taken_part_by(tuple(years)):
             years[organisation_id][year_id] = scheme_id
     for organisation in organisations:
         organisation._taking_part_years = years[organisation.pk]
+
+
+@kept
+def _years_taken_part_by(ids):
+    """(organisation id, year id, scheme id) of the years each of the organisations ``ids``
+    takes part in: a union of one select each."""
+    selects = [
+        SchemeYear.objects.filter(registry.years_taken_part([pk]))
+        .order_by()
+        .annotate(organisation=Value(pk, output_field=models.IntegerField()))
+        .values_list("organisation", "pk", "scheme_id")
+        for pk in ids
+    ]
+    return selects[0].union(*selects[1:], all=True)
 
 
 def own_taking_part(access) -> list:
@@ -252,7 +260,8 @@ class EventQuerySet(models.QuerySet):
         )
 
     def upcoming(self, now=None):
-        return self.filter(ends_at__gte=now or timezone.now(), cancelled_at__isnull=True)
+        now = timezone.now() if now is None else now
+        return self.filter(ends_at__gte=now, cancelled_at__isnull=True)
 
     def held(self, now=None):
         """``Event.is_held``, as a query."""
@@ -619,9 +628,10 @@ class FeedbackFormQuerySet(models.QuerySet):
             | Q(event__in=Event.objects.visible_to(user, years))
         )
 
-    def open_for_answers(self):
-        """The forms in ``FormState.OPEN`` now (``FeedbackForm.state``, as a query)."""
-        now = timezone.now()
+    def open_for_answers(self, now=None):
+        """The forms in ``FormState.OPEN`` at ``now`` (a moment, or the database's ``Now()``;
+        the present by default) (``FeedbackForm.state``, as a query)."""
+        now = timezone.now() if now is None else now
         return self.filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now)).filter(
             Q(closes_at__isnull=True) | Q(closes_at__gte=now)
         )

@@ -41,6 +41,7 @@ from grants.models import (
     Round,
 )
 from organisations.dashboard import own_organisations
+from scheme.compiled import kept_per_access
 from scheme.formatting import format_nok
 from scheme.queries import JSONRows
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
@@ -56,6 +57,27 @@ def _participants(user) -> list:
     return [o for o in own_organisations(user) if o.kind == OrganisationKind.PARTICIPANT]
 
 
+@kept_per_access
+def _open_calls_for(user, ids, today):
+    """The calls open ``today`` that the user sees, with the facts of ``open_calls`` about the
+    organisations ``ids`` (of all of them at once where a list of ids will do)."""
+    in_call = {"round": OuterRef("pk"), "organisation_id__in": ids}
+    facts = {
+        "invited_json": JSONRows(Invitation.objects.filter(**in_call), id="organisation_id"),
+        "applied_json": JSONRows(
+            Application.objects.filter(**in_call).order_by(), id="organisation_id"
+        ),
+        **{f"awarded_{pk}": services.awarded_in_year(pk, OuterRef("scheme_year_id")) for pk in ids},
+    }
+    return (
+        Round.objects.visible_to(user)
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .select_related("scheme_year__scheme")
+        .annotate(**facts)
+        .order_by("closes_on", "id")
+    )
+
+
 def open_calls(user, organisations) -> list:
     """The open calls each of ``organisations`` (the user's) may still apply to, grouped by
     call: (call, [(organisation, its room in the call's year, the call's eligibility rules
@@ -69,23 +91,7 @@ def open_calls(user, organisations) -> list:
     """
     if not organisations:
         return []
-    ids = [o.pk for o in organisations]
-    in_call = {"round": OuterRef("pk"), "organisation_id__in": ids}
-    facts = {  # of all the organisations at once where a list of ids will do
-        "invited_json": JSONRows(Invitation.objects.filter(**in_call), id="organisation_id"),
-        "applied_json": JSONRows(
-            Application.objects.filter(**in_call).order_by(), id="organisation_id"
-        ),
-        **{f"awarded_{pk}": services.awarded_in_year(pk, OuterRef("scheme_year_id")) for pk in ids},
-    }
-    today = timezone.localdate()
-    calls = list(
-        Round.objects.visible_to(user)
-        .filter(opens_on__lte=today, closes_on__gte=today)
-        .select_related("scheme_year__scheme")
-        .annotate(**facts)
-        .order_by("closes_on", "id")
-    )
+    calls = list(_open_calls_for(user, tuple(o.pk for o in organisations), timezone.localdate()))
     if not calls:
         return []
     # admission_check reads the previous applications; none is read again for organisations
@@ -127,7 +133,7 @@ def organisation_overview(user) -> dict:
     ids = _participant_ids(user)
     overview = {"applications": [], "open_calls": []}
     if ids:
-        overview["applications"] = list(_applications().filter(organisation_id__in=ids))
+        overview["applications"] = list(_own_applications(user))
         overview["open_calls"] = [
             (call, organisation.pk)
             for call, _may_apply in open_calls(user, _participants(user))
@@ -149,6 +155,11 @@ def _applications():
         .annotate(open_clawbacks=_open_clawbacks())
         .order_by("-round__opens_on", "organisation__name")
     )
+
+
+@kept_per_access
+def _own_applications(user):
+    return _applications().filter(organisation_id__in=_participant_ids(user))
 
 
 def organisation_panel(request):

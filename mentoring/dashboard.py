@@ -40,6 +40,7 @@ from mentoring.progress import (
     with_progress_data,
 )
 from organisations.models import Organisation
+from scheme.compiled import kept_per_access
 from scheme.formatting import format_day
 from scheme.queries import JSONRows
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
@@ -51,11 +52,6 @@ from scheme.roles import OrganisationKind, access_for
 def pairing_progress(pairing, today):
     """The progress of one pairing annotated by ``with_progress_data``."""
     return progress(pairing, today)
-
-
-def progress_rows(pairings, today) -> list:
-    """(pairing, progress) for pairings annotated by ``with_progress_data``, riskiest first."""
-    return [(pairing, progress(pairing, today)) for pairing in pairings.order_by(*RISKIEST_FIRST)]
 
 
 # --- the rows of a member or mentor ----------------------------------------------------------
@@ -234,6 +230,23 @@ def _own_pairings(today):
     )
 
 
+def _own_organisation_ids(user) -> set:
+    return access_for(user).organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
+
+
+@kept_per_access
+def _own_pairings_of(user, today):
+    """The pairings of the user's organisations (those the user may see), riskiest first."""
+    ids = _own_organisation_ids(user)
+    return (
+        _own_pairings(today)
+        .visible_to(user)
+        .filter(pk__in=_pairings_of(ids))
+        .annotate(tasks_json=_open_tasks(ids))
+        .order_by(*RISKIEST_FIRST)
+    )
+
+
 def own_rows(user, today=None) -> list[Row]:
     """The pairings of the user's organisations (those the user may see), riskiest first, with
     what is due from them.
@@ -245,16 +258,10 @@ def own_rows(user, today=None) -> list[Row]:
     if cached is not None:
         return cached
     today = today or timezone.localdate()
-    ids = access_for(user).organisation_ids(OrganisationKind.MENTOR, OrganisationKind.PARTICIPANT)
     rows = []
-    if ids:
-        pairings = (
-            _own_pairings(today)
-            .visible_to(user)
-            .filter(pk__in=_pairings_of(ids))
-            .annotate(tasks_json=_open_tasks(ids))
-        )
-        for pairing, state in progress_rows(pairings, today):
+    if _own_organisation_ids(user):
+        for pairing in _own_pairings_of(user, today):
+            state = progress(pairing, today)
             _remember_members(pairing)
             side = pairing.side_of(user)
             answered, accepted = _facts_of(pairing, side)
@@ -342,17 +349,14 @@ def _pairings_with_health(today):
     return with_health(Pairing.objects.all(), today)
 
 
-def caseworker_summary(user) -> dict:
-    """The caseworker's pairings counted by health, and the open flags and poor-fit answers to
-    follow up: one query, counted in the database, whatever their number."""
-    cached = getattr(user, "_mentoring_summary", None)
-    if cached is not None:
-        return cached
-    pairings = access_for(user).administered(_pairings_with_health(timezone.localdate()))
-    counts = dict.fromkeys(HEALTH_ORDER, 0)
-    open_flags = poor_fits = 0
-    for rank, live, flags, poor in (
-        pairings.order_by()
+@kept_per_access
+def _health_counts(user, today):
+    """(health rank, live pairings, open flags, open poor-fit answers) of the pairings the
+    caseworker's body runs."""
+    return (
+        access_for(user)
+        .administered(_pairings_with_health(today))
+        .order_by()
         .values("health_rank")
         .annotate(
             live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
@@ -360,7 +364,18 @@ def caseworker_summary(user) -> dict:
             poor=Sum("open_poor_fits"),
         )
         .values_list("health_rank", "live", "flags", "poor")
-    ):
+    )
+
+
+def caseworker_summary(user) -> dict:
+    """The caseworker's pairings counted by health, and the open flags and poor-fit answers to
+    follow up: one query, counted in the database, whatever their number."""
+    cached = getattr(user, "_mentoring_summary", None)
+    if cached is not None:
+        return cached
+    counts = dict.fromkeys(HEALTH_ORDER, 0)
+    open_flags = poor_fits = 0
+    for rank, live, flags, poor in _health_counts(user, timezone.localdate()):
         counts[HEALTH_ORDER[rank]] = live
         open_flags += flags or 0
         poor_fits += poor or 0

@@ -14,7 +14,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from organisations.models import (
     RegistrationStatus,
 )
 from scheme import registry
+from scheme.compiled import kept, kept_per_access
 from scheme.models import SchemeYear
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
@@ -61,31 +62,8 @@ def _organisations_of(user) -> dict:
     cached = getattr(user, "_own_organisations", None)
     if cached is not None:
         return cached
-    access = access_for(user)
-    ids = access.organisation_ids(*PROFILE_KINDS)
-    waiting = MembershipInvitation.objects.filter(email=user.email).pending()
-    invitation = waiting.filter(organisation=OuterRef("pk")).order_by("-pk")
-    # One id list (a union), neither an Exists per organisation nor an OR of two lists: the
-    # database then reads the few rows by their ids instead of testing every organisation.
-    wanted = (
-        Organisation.objects.filter(pk__in=ids)
-        .order_by()
-        .values("pk")
-        .union(waiting.order_by().values("organisation_id"), all=True)
-    )
-    # What the panels read of the user's own organisations; left out when the user has none
-    # (an invitation needs only the organisation's name).
-    facts = {"follow_ups_json": _follow_ups(_followed_up(access))} if ids else {}
-    found = list(
-        (_with_own_facts() if ids else Organisation.objects.all())
-        .filter(pk__in=wanted)
-        .annotate(
-            invitation_id=Subquery(invitation.values("pk")[:1]),
-            invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
-            **facts,
-        )
-        .order_by("name", "pk")
-    )
+    ids = access_for(user).organisation_ids(*PROFILE_KINDS)
+    found = list(_own_and_inviting(user, user.email))
     own = [o for o in found if o.pk in ids]
     for organisation in own:  # what the eligibility rules read, as if prefetched
         organisation._prefetched_objects_cache = {
@@ -101,6 +79,38 @@ def _organisations_of(user) -> dict:
     }
     user._own_organisations = cached
     return cached
+
+
+@kept_per_access
+def _own_and_inviting(user, email):
+    """The user's participant and mentor organisations (with ``_own_facts`` and their
+    follow-ups) and those whose invitation to ``email`` waits for an answer (with its id and
+    when it was sent)."""
+    access = access_for(user)
+    ids = access.organisation_ids(*PROFILE_KINDS)
+    waiting = MembershipInvitation.objects.filter(email=email).pending(Now())
+    invitation = waiting.filter(organisation=OuterRef("pk")).order_by("-pk")
+    # One id list (a union), neither an Exists per organisation nor an OR of two lists: the
+    # database then reads the few rows by their ids instead of testing every organisation.
+    wanted = (
+        Organisation.objects.filter(pk__in=ids)
+        .order_by()
+        .values("pk")
+        .union(waiting.order_by().values("organisation_id"), all=True)
+    )
+    # What the panels read of the user's own organisations; left out when the user has none
+    # (an invitation needs only the organisation's name).
+    facts = {"follow_ups_json": _follow_ups(_followed_up(access))} if ids else {}
+    return (
+        (_with_own_facts() if ids else Organisation.objects.all())
+        .filter(pk__in=wanted)
+        .annotate(
+            invitation_id=Subquery(invitation.values("pk")[:1]),
+            invitation_sent_at=Subquery(invitation.values("sent_at")[:1]),
+            **facts,
+        )
+        .order_by("name", "pk")
+    )
 
 
 @functools.cache
@@ -329,18 +339,22 @@ def _caseworker_counts(user) -> dict:
     caseworker's decision: one query (a union), once per request."""
     cached = getattr(user, "_caseworker_counts", None)
     if cached is None:
-        kinds = Organisation.objects.order_by().values_list("kind").annotate(n=Count("pk"))
-        waiting = (
-            RegistrationRequest.objects.visible_to(user)
-            .pending()
-            .order_by()
-            .annotate(label=Value(WAITING))
-            .values_list("label")
-            .annotate(n=Count("pk"))
-        )
-        cached = dict(kinds.union(waiting, all=True))
-        user._caseworker_counts = cached
+        cached = user._caseworker_counts = dict(_counts_by_kind(user))
     return cached
+
+
+@kept_per_access
+def _counts_by_kind(user):
+    kinds = Organisation.objects.order_by().values_list("kind").annotate(n=Count("pk"))
+    waiting = (
+        RegistrationRequest.objects.visible_to(user)
+        .pending()
+        .order_by()
+        .annotate(label=Value(WAITING))
+        .values_list("label")
+        .annotate(n=Count("pk"))
+    )
+    return kinds.union(waiting, all=True)
 
 
 def caseworker_panel(request):
@@ -365,6 +379,19 @@ def registration_due_items(user):
         yield DueItem(text % {"n": waiting}, reverse("organisations:registrations"))
 
 
+@kept
+def _participants_by_county(pk, scheme_id, year):
+    """(county, how many) of the participants taking part in the scheme year."""
+    scheme_year = SchemeYear(pk=pk, scheme_id=scheme_id, year=year)
+    return (
+        Organisation.objects.participants()
+        .filter(registry.organisations_taking_part(scheme_year))
+        .order_by()
+        .values_list("county")
+        .annotate(n=Count("id"))
+    )
+
+
 def evaluator_panel(request):
     """The participants of the latest scheme year anyone takes part in, counted by county:
     figures only, no names."""
@@ -372,11 +399,7 @@ def evaluator_panel(request):
         return None
     for scheme_year in SchemeYear.objects.current_first()[:LATEST_YEARS_LOOKED_AT]:
         by_county = dict(
-            Organisation.objects.participants()
-            .filter(registry.organisations_taking_part(scheme_year))
-            .order_by()
-            .values_list("county")
-            .annotate(n=Count("id"))
+            _participants_by_county(scheme_year.pk, scheme_year.scheme_id, scheme_year.year)
         )
         if by_county:
             break

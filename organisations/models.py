@@ -542,10 +542,12 @@ class MembershipInvitationQuerySet(models.QuerySet):
         access = access_for(user)
         return self.filter(access.manages_members_q("organisation") | Q(email=user.email))
 
-    def pending(self):
+    def pending(self, now=None):
+        """Those still to be answered and not expired at ``now`` (a moment, or the database's
+        ``Now()``; the present by default)."""
+        now = timezone.now() if now is None else now
         return self.filter(
-            status=MembershipInvitationStatus.PENDING,
-            sent_at__gte=timezone.now() - INVITATION_VALID,
+            status=MembershipInvitationStatus.PENDING, sent_at__gte=now - INVITATION_VALID
         )
 
 

@@ -117,6 +117,16 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DATABASES["default"].setdefault(
     "DISABLE_SERVER_SIDE_CURSORS", not env.bool("DATABASE_SERVER_SIDE_CURSORS", default=False)
 )
+# PostgreSQL plans a statement the portal sends often once per connection and keeps the plan
+# (server-side binding with psycopg's prepared statements): planning the pages' joins cost
+# more than running them. Behind a transaction-pooling PgBouncer this needs PgBouncer 1.21 or
+# newer with max_prepared_statements set; DATABASE_PREPARED_STATEMENTS=0 turns it off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Files under var/ by default, so the web server and the worker share one cache; Redis in

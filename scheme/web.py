@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import OrderingFilter
 
@@ -59,6 +60,15 @@ def get_visible_or_404(queryset, user, **lookup):
     ``visible_to(user)``."""
     manager = getattr(queryset, "_default_manager", queryset)
     return get_object_or_404(manager.all().visible_to(user), **lookup)
+
+
+def only_or_404(queryset):
+    """The first object of ``queryset`` (a kept queryset, ``scheme.compiled``, that already
+    says which object the user may see), or 404 for missing and hidden alike."""
+    found = next(iter(queryset), None)
+    if found is None:
+        raise Http404
+    return found
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -15,7 +15,7 @@ from itertools import groupby
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.dates import MONTHS
 from django.utils.html import escape
@@ -39,10 +39,11 @@ from courses.models import (
     taking_part_years,
 )
 from organisations.models import CompetenceArea, Organisation
+from scheme.compiled import kept_per_access
 from scheme.once import AlreadySent
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import Role, access_for, require_administers, require_role
-from scheme.web import add_service_errors, paginate
+from scheme.web import add_service_errors, only_or_404, paginate
 
 
 def own_organisation_ids(user) -> set[int]:
@@ -73,10 +74,16 @@ def visible_event(request, pk, *, page=False):
     user's organisations' years as the request reads them once (``own_years``). With ``page``,
     also what the event page shows of its programme and materials, as JSON rows
     (``programme``, ``materials``), instead of a query each."""
+    years = tuple(sorted(own_years(access_for(request.user))))
+    return only_or_404(_visible_event(request.user, years, page, pk=pk))
+
+
+@kept_per_access(params=["pk"])
+def _visible_event(user, years, page, pk):
     topics = Event.competence_areas.through.objects.filter(event=OuterRef("pk")).order_by(
         "competencearea__name_nb"
     )
-    events = Event.objects.visible_to(request.user, own_years(access_for(request.user)))
+    events = Event.objects.visible_to(user, years)
     events = events.select_related("provider", "scheme_year__scheme", "planned_item").annotate(
         topics_json=JSONRows(
             topics,
@@ -94,7 +101,7 @@ def visible_event(request, pk, *, page=False):
             ),
             materials_json=JSONRows(materials, **columns_of(Material)),
         )
-    return get_object_or_404(events, pk=pk)
+    return events.filter(pk=pk)
 
 
 def topics(event) -> list:
@@ -260,6 +267,33 @@ def _needs(registration) -> str:
     return needs
 
 
+@kept_per_access(params=["event"])
+def _event_tasks(user, event):
+    """The event's practical tasks the user sees, with the organisations they are given to
+    (and for caseworkers how many have handed them in)."""
+    task_organisations = Organisation.objects.filter(practical_tasks=OuterRef("pk"))
+    tasks = (
+        PracticalTask.objects.visible_to(user)
+        .filter(event_id=event)
+        .annotate(organisation_names=JSONRows(task_organisations, name="name"))
+    )
+    if access_for(user).is_caseworker:
+        tasks = tasks.annotate(handed_in=Count("hand_ins", distinct=True))
+    return tasks
+
+
+@kept_per_access(params=["event"])
+def _event_forms(user, years, event):
+    """The event's feedback forms the user sees, with whether they answered each."""
+    return (
+        FeedbackForm.objects.visible_to(user, years)
+        .filter(event_id=event)
+        .annotate(
+            answered=Exists(Response.objects.filter(form=OuterRef("pk"), respondent_id=user.pk))
+        )
+    )
+
+
 def render_event(request, event, *, register_form=None, waiting_form=None, material_form=None):
     """The event page, for ``event`` from ``visible_event(..., page=True)``."""
     user = request.user
@@ -285,21 +319,8 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
         waiting_form = RegistrationForm(
             organisations=places_taken, asks_about_needs=event.asks_about_needs, prefix="waiting"
         )
-    task_organisations = Organisation.objects.filter(practical_tasks=OuterRef("pk"))
-    tasks = (
-        PracticalTask.objects.visible_to(user)
-        .filter(event=event)
-        .annotate(organisation_names=JSONRows(task_organisations, name="name"))
-    )
-    if access.is_caseworker:
-        tasks = tasks.annotate(handed_in=Count("hand_ins", distinct=True))
-    feedback_forms = (
-        FeedbackForm.objects.visible_to(user, own_years(access))
-        .filter(event=event)
-        .annotate(
-            answered=Exists(Response.objects.filter(form=OuterRef("pk"), respondent_id=user.pk))
-        )
-    )
+    tasks = _event_tasks(user, event=event.pk)
+    feedback_forms = _event_forms(user, tuple(sorted(own_years(access))), event=event.pk)
     context = {
         "event": event,
         "topics": topics(event),

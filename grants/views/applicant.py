@@ -56,12 +56,19 @@ from grants.models import (
 )
 from grants.services.applications import receipt_of
 from organisations.models import Organisation
+from scheme.compiled import kept_per_access
 from scheme.models import in_language
 from scheme.once import AlreadySent
 from scheme.records.models import DocumentType, RegistryEntry
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES, download
-from scheme.web import add_formset_errors, add_service_errors, get_visible_or_404, paginate
+from scheme.web import (
+    add_formset_errors,
+    add_service_errors,
+    get_visible_or_404,
+    only_or_404,
+    paginate,
+)
 
 # --- access ----------------------------------------------------------------------------------
 
@@ -250,18 +257,28 @@ def _application_steps(application, current):
     )
 
 
+@kept_per_access(params=["pk"])
+def _application_page(user, pk):
+    """The application ``pk`` if the user sees it, with what its page shows."""
+    return (
+        _with_parts(_applications())
+        .select_related("award__report")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("decided_by").prefetch_related("appeals"),
+            )
+        )
+        .visible_to(user)
+        .filter(pk=pk)
+    )
+
+
 def application_detail(request, pk):
     redirected = _caseworker_page(request, "grants:review_application", pk)
     if redirected:
         return redirected
-    queryset = _with_parts(_applications()).select_related("award__report")
-    queryset = queryset.prefetch_related(
-        Prefetch(
-            "decisions",
-            queryset=Decision.objects.select_related("decided_by").prefetch_related("appeals"),
-        )
-    )
-    application = get_visible_or_404(queryset, request.user, pk=pk)
+    application = only_or_404(_application_page(request.user, pk=pk))
     decisions = _mark_appealable(list(application.decisions.all()))
     return render(
         request,
@@ -596,13 +613,13 @@ def _awards():
     )
 
 
-def award_detail(request, pk):
-    """The award letter as a page, with the money paid, claims back and change notices."""
-    redirected = _caseworker_page(request, "grants:review_award", pk)
-    if redirected:
-        return redirected
-    award = get_visible_or_404(
-        _awards().prefetch_related(
+@kept_per_access(params=["pk"])
+def _award_page(user, pk):
+    """The award ``pk`` if the user sees it, with the money paid, claims back and change
+    notices."""
+    return (
+        _awards()
+        .prefetch_related(
             Prefetch("instalments", queryset=Instalment.objects.select_related("disbursement")),
             Prefetch("disbursements", queryset=Disbursement.objects.select_related("account")),
             "decision__appeals",
@@ -613,10 +630,18 @@ def award_detail(request, pk):
                 ),
             ),
             Prefetch("change_notices", queryset=ChangeNotice.objects.select_related("sent_by")),
-        ),
-        request.user,
-        pk=pk,
+        )
+        .visible_to(user)
+        .filter(pk=pk)
     )
+
+
+def award_detail(request, pk):
+    """The award letter as a page, with the money paid, claims back and change notices."""
+    redirected = _caseworker_page(request, "grants:review_award", pk)
+    if redirected:
+        return redirected
+    award = only_or_404(_award_page(request.user, pk=pk))
     scheme_year = award.application.round.scheme_year
     disbursed = award.disbursed()
     clawbacks = list(award.clawbacks.all())

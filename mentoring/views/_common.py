@@ -4,7 +4,6 @@ and where a small action returns to."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mentoring.models import Pairing
@@ -12,11 +11,11 @@ from mentoring.progress import progress_pairings
 from scheme.web import get_visible_or_404
 
 
-def pairing_queryset(**member_annotations):
-    """Pairings with their progress annotations, scheme, mentor and members (annotated with
-    ``member_annotations``)."""
+def pairing_queryset(today, **member_annotations):
+    """Pairings with their progress annotations for ``today``, scheme, mentor and members
+    (annotated with ``member_annotations``)."""
     return (
-        progress_pairings(timezone.localdate())
+        progress_pairings(today)
         .select_related("scheme__administrator", "mentor_contact")
         .with_members(**member_annotations)
     )
@@ -30,12 +29,9 @@ def step_pairings():
     return Pairing.objects.select_related("scheme", "mentor", "agreement").with_members()
 
 
-def visible_pairing(request, pk, queryset=None):
-    """A pairing the user may see (of ``queryset``, by default ``step_pairings()``), 404 when
-    hidden."""
-    if queryset is None:
-        queryset = step_pairings()
-    return get_visible_or_404(queryset, request.user, pk=pk)
+def visible_pairing(request, pk):
+    """A pairing the user may see (of ``step_pairings()``), 404 when hidden."""
+    return get_visible_or_404(step_pairings(), request.user, pk=pk)
 
 
 def side_or_403(request, pairing):

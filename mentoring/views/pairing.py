@@ -24,11 +24,13 @@ from django.utils.translation import ngettext
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
 from mentoring.models import AgreementAcceptance, CalledOffMeeting, Pairing
-from mentoring.views._common import pairing_queryset, visible_pairing
+from mentoring.views._common import pairing_queryset
 from organisations.models import Organisation
+from scheme.compiled import kept_per_access
 from scheme.models import User
 from scheme.prefetch import prefetch_lists
 from scheme.roles import access_for
+from scheme.web import only_or_404
 
 
 def _walk(start, step) -> list:
@@ -250,20 +252,27 @@ def _acceptances(pairing) -> list:
     return sorted(found, key=lambda acceptance: acceptance.accepted_at)
 
 
-def _page_queryset(user):
-    """The pairing with whether the user may open each side's profile (the organisations'
-    ``visible_to`` decides), who accepted its agreement and whether a later pairing replaced
-    it."""
+@kept_per_access(params=["pk"])
+def _page_pairing(user, today, pk):
+    """The pairing ``pk`` if the user sees it, with whether the user may open each side's
+    profile (the organisations' ``visible_to`` decides), who accepted its agreement and
+    whether a later pairing replaced it."""
     openable = Organisation.objects.visible_to(user)
-    return pairing_queryset(
-        openable=Exists(openable.filter(pk=OuterRef("organisation_id"))),
-        **_accepted("pairing_id", "organisation_id"),
-    ).annotate(
-        **_accepted("pk", "mentor_id", prefix="mentor_"),
-        mentor_openable=Exists(openable.filter(pk=OuterRef("mentor_id"))),
-        has_successor=Exists(Pairing.objects.filter(replaces=OuterRef("pk"))),
-        # No query for postponed or cancelled meetings when there are none (most pairings).
-        has_called_off=Exists(CalledOffMeeting.objects.filter(pairing=OuterRef("pk"))),
+    return (
+        pairing_queryset(
+            today,
+            openable=Exists(openable.filter(pk=OuterRef("organisation_id"))),
+            **_accepted("pairing_id", "organisation_id"),
+        )
+        .annotate(
+            **_accepted("pk", "mentor_id", prefix="mentor_"),
+            mentor_openable=Exists(openable.filter(pk=OuterRef("mentor_id"))),
+            has_successor=Exists(Pairing.objects.filter(replaces=OuterRef("pk"))),
+            # No query for postponed or cancelled meetings when there are none (most pairings).
+            has_called_off=Exists(CalledOffMeeting.objects.filter(pairing=OuterRef("pk"))),
+        )
+        .visible_to(user)
+        .filter(pk=pk)
     )
 
 
@@ -276,9 +285,9 @@ def _openable(pairing) -> set[int]:
 
 
 def pairing_detail(request, pk):
-    pairing = visible_pairing(request, pk, _page_queryset(request.user))
-    access = access_for(request.user)
     today = timezone.localdate()
+    pairing = only_or_404(_page_pairing(request.user, today, pk=pk))
+    access = access_for(request.user)
     state = pairing_progress(pairing, today)
     side = pairing.side_of(request.user)
     is_caseworker = side is None and access.is_caseworker

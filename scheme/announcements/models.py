@@ -68,7 +68,7 @@ ANNOUNCEMENT_FLOW = Workflow(
 
 
 def published_q(now=None) -> Q:
-    return Q(publish_at__lte=now or timezone.now(), withdrawn_at__isnull=True)
+    return Q(publish_at__lte=timezone.now() if now is None else now, withdrawn_at__isnull=True)
 
 
 class AnnouncementQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ digest's unread messages."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from scheme.compiled import kept_per_access
 from scheme.conversations.models import Thread
 from scheme.conversations.services import waiting_for_caseworkers
 from scheme.registry import Panel, register_digest_section, register_panel
@@ -19,20 +20,30 @@ def waiting_for_you_panel(request):
     access = access_for(request.user)
     if access.is_caseworker or not access.memberships:
         return None
-    threads = list(
-        Thread.objects.visible_to(request.user)
-        .waiting_for(access.organisation_ids())
+    threads = list(_waiting_for_you(request.user))
+    return Panel("conversations/panels/waiting_for_you.html", {"threads": threads}, order=15)
+
+
+@kept_per_access
+def _waiting_for_you(user):
+    return (
+        Thread.objects.visible_to(user)
+        .waiting_for(access_for(user).organisation_ids())
         .select_related("organisation")
         .order_by("waiting_since", "id")[:PANEL_SIZE]
     )
-    return Panel("conversations/panels/waiting_for_you.html", {"threads": threads}, order=15)
 
 
 def waiting_for_us_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
-    threads = list(waiting_for_caseworkers(request.user)[:PANEL_SIZE])
+    threads = list(_waiting_for_us(request.user))
     return Panel("conversations/panels/waiting_for_us.html", {"threads": threads}, order=15)
+
+
+@kept_per_access
+def _waiting_for_us(user):
+    return waiting_for_caseworkers(user)[:PANEL_SIZE]
 
 
 def digest_section(user, since) -> list:

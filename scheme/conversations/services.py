@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheme import audit, registry
+from scheme.compiled import kept_per_access
 from scheme.conversations.models import (
     MAX_MESSAGE_ATTACHMENTS,
     Message,
@@ -56,19 +57,28 @@ def case_object(user, code: str, object_id: int):
     """The case object of kind ``code`` whose thread the user may read, else 404 (missing
     and hidden alike)."""
     kind = _kind(code)
-    obj = kind.readable(user).filter(pk=object_id).first()
+    obj = next(iter(_readable_object(user, code, object_id=object_id)), None)
     if obj is None:
         raise Http404
     return kind, obj
 
 
+@kept_per_access(params=["object_id"])
+def _readable_object(user, code, object_id):
+    return _kind(code).readable(user).filter(pk=object_id)
+
+
 def thread_of(code: str, object_id: int, reader=None) -> Thread | None:
     """The object's thread, if it has one; with ``reader``, with how far they and the others
     have read it (``Thread.with_read_marks``)."""
-    threads = Thread.objects.filter(kind=code, object_id=object_id)
     if reader is not None:
-        threads = threads.with_read_marks(reader)
-    return threads.first()
+        return next(iter(_thread_read_by(reader, code, object_id=object_id)), None)
+    return Thread.objects.filter(kind=code, object_id=object_id).first()
+
+
+@kept_per_access(params=["object_id"])
+def _thread_read_by(user, code, object_id):
+    return Thread.objects.filter(kind=code, object_id=object_id).with_read_marks(user)
 
 
 def thread_url(code: str, object_id: int) -> str:
