@@ -48,7 +48,7 @@ class GrantsConfig(AppConfig):
         records.register()
         personal_data.register()
         public.register()
-        registry.register_frame_commitment(lambda year: services.budget_position(year)["awarded"])
+        registry.register_frame_commitment(services.awarded_in_frame)
         registry.register_taking_part(
             registry.TakingPart(models.organisations_awarded_in, models.years_awarded)
         )

@@ -156,12 +156,12 @@ class OrderAction:
     allowed: Callable[[object, object], bool]
 
 
-_order_actions: list[OrderAction] = []
+# By (model, kind): registering an action again (the apps loaded again) replaces it.
+_order_actions: dict[tuple[str, str], OrderAction] = {}
 
 
 def register_order_action(action: OrderAction) -> OrderAction:
-    if action not in _order_actions:
-        _order_actions.append(action)
+    _order_actions[action.model, action.kind] = action
     return action
 
 
@@ -174,7 +174,7 @@ def order_actions_for(user, subject) -> list[OrderAction]:
         model = subject._meta.label_lower
     return [
         action
-        for action in _order_actions
+        for action in _order_actions.values()
         if action.model == model and action.allowed(user, subject)
     ]
 

@@ -117,6 +117,12 @@ def budget_position(scheme_year) -> dict:
     }
 
 
+def awarded_in_frame(scheme_year):
+    """What the year's awards bind of its budget frame (``scheme.registry``'s commitment: one
+    function, so that registering it again when the apps are loaded again adds nothing)."""
+    return budget_position(scheme_year)["awarded"]
+
+
 def _check_reasons(reasons):
     if not reasons.strip():
         raise ValidationError({"reasons": _("A decision must give its reasons.")})

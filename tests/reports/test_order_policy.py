@@ -213,7 +213,7 @@ def test_the_evaluators_panel_links_to_the_evaluation_summary(client, data):
 
 def test_without_reports_no_page_shows_an_order_button(client, data, monkeypatch):
     """The pages know nothing of reports: with no order action registered, nothing shows."""
-    monkeypatch.setattr(registry, "_order_actions", [])
+    monkeypatch.setattr(registry, "_order_actions", {})
     users = data["users"]
     award = data["award_a"]
     pages = [
