@@ -20,7 +20,7 @@ from courses.models import (
     Response,
 )
 from organisations import dashboard as organisations_dashboard
-from scheme.compiled import kept_per_access
+from scheme.compiled import first_row, kept_per_access
 from scheme.queries import JSONRows, count_of
 from scheme.registry import DueItem, Panel, register_due_items, register_panel
 from scheme.roles import Role, access_for
@@ -238,7 +238,7 @@ def caseworker_panel(request):
     if not access_for(request.user).is_caseworker:
         return None
     overview = caseworker_overview(request.user)
-    latest_plan = next(iter(_latest_plan_year(request.user)), None)
+    latest_plan = first_row(_latest_plan_year(request.user))
     return Panel("courses/panels/this_month.html", {**overview, "year": latest_plan}, order=35)
 
 

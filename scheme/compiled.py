@@ -138,6 +138,12 @@ def _kept(build, params, per_user):
     return fresh
 
 
+def first_row(queryset):
+    """The first row of a kept queryset, or None: ``first()`` would chain it, which builds the
+    query anew."""
+    return next(iter(queryset), None)
+
+
 def _build_with(build, placeholders, *args):
     return build(*args, **placeholders)
 

@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import OrderingFilter
 
+from scheme.compiled import first_row
+
 PAGE_SIZE = 25
 
 
@@ -65,7 +67,7 @@ def get_visible_or_404(queryset, user, **lookup):
 def only_or_404(queryset):
     """The first object of ``queryset`` (a kept queryset, ``scheme.compiled``, that already
     says which object the user may see), or 404 for missing and hidden alike."""
-    found = next(iter(queryset), None)
+    found = first_row(queryset)
     if found is None:
         raise Http404
     return found

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scheme import audit, registry
-from scheme.compiled import kept_per_access
+from scheme.compiled import first_row, kept_per_access
 from scheme.conversations.models import (
     MAX_MESSAGE_ATTACHMENTS,
     Message,
@@ -57,7 +57,7 @@ def case_object(user, code: str, object_id: int):
     """The case object of kind ``code`` whose thread the user may read, else 404 (missing
     and hidden alike)."""
     kind = _kind(code)
-    obj = next(iter(_readable_object(user, code, object_id=object_id)), None)
+    obj = first_row(_readable_object(user, code, object_id=object_id))
     if obj is None:
         raise Http404
     return kind, obj
@@ -72,7 +72,7 @@ def thread_of(code: str, object_id: int, reader=None) -> Thread | None:
     """The object's thread, if it has one; with ``reader``, with how far they and the others
     have read it (``Thread.with_read_marks``)."""
     if reader is not None:
-        return next(iter(_thread_read_by(reader, code, object_id=object_id)), None)
+        return first_row(_thread_read_by(reader, code, object_id=object_id))
     return Thread.objects.filter(kind=code, object_id=object_id).first()
 
 
