@@ -15,11 +15,11 @@ from grants.models import (
     Eligibility,
     PayoutAccount,
     ReportStatus,
-    Round,
 )
 from organisations.geography import County
 from organisations.models import TargetGroup
-from scheme.forms_common import StableOrderingFilter
+from scheme.compiled import kept
+from scheme.forms_common import KeptFilterSet, StableOrderingFilter
 
 OVERDUE = "overdue"
 REPORT_CHOICES = [*ReportStatus.choices, (OVERDUE, _("overdue"))]
@@ -36,13 +36,17 @@ class ApplicationOrderingFilter(StableOrderingFilter):
     nullable = {"submitted_at", "amount", "total_score"}
 
 
-class ApplicationFilter(django_filters.FilterSet):
+@kept
+def target_groups():
+    return TargetGroup.objects.all()
+
+
+class ApplicationFilter(KeptFilterSet):
     q = django_filters.CharFilter(
         label=_("Organisation name"), field_name="organisation__name", lookup_expr="icontains"
     )
-    round = django_filters.ModelChoiceFilter(
-        label=_("Call"), queryset=Round.objects.none(), empty_label=_("All calls")
-    )
+    # The calls and target groups are offered as rows read already (``__init__``).
+    round = django_filters.ChoiceFilter(label=_("Call"), choices=(), empty_label=_("All calls"))
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=ApplicationStatus.choices,
@@ -51,8 +55,8 @@ class ApplicationFilter(django_filters.FilterSet):
     county = django_filters.ChoiceFilter(
         label=_("County"), field_name="organisation__county", choices=County.choices
     )
-    target_group = django_filters.ModelChoiceFilter(
-        label=_("Target group"), field_name="target_groups", queryset=TargetGroup.objects.all()
+    target_group = django_filters.ChoiceFilter(
+        label=_("Target group"), field_name="target_groups", choices=(), distinct=True
     )
     amount_min = django_filters.NumberFilter(
         label=_("Amount from"), field_name="amount", lookup_expr="gte", min_value=0
@@ -99,23 +103,24 @@ class ApplicationFilter(django_filters.FilterSet):
         model = Application
         fields = []
 
-    def __init__(self, *args, rounds=None, **kwargs):
+    def __init__(self, *args, rounds=(), groups=(), today=None, **kwargs):
+        """``rounds`` and ``groups``: the calls (with their scheme years) and the target
+        groups to choose among."""
         super().__init__(*args, **kwargs)
-        if rounds is not None:
-            self.filters["round"].queryset = rounds
-            self.form.fields["round"].queryset = rounds
-            self.form.fields["round"].label_from_instance = lambda round_: (
-                f"{round_.title} ({round_.scheme_year.year})"
-            )
+        self.today = today or timezone.localdate()  # when a report is overdue
+        self.filters["round"].extra["choices"] = [
+            (round_.pk, f"{round_.title} ({round_.scheme_year.year})") for round_ in rounds
+        ]
+        self.filters["target_group"].extra["choices"] = [(group.pk, group.name) for group in groups]
         # Bootstrap classes on the widgets, so the template renders plain field groups.
         for field in self.form.fields.values():
             is_select = hasattr(field, "choices")
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+    def filter_by(self, queryset, values):
+        queryset = super().filter_by(queryset, values)
         # Drafts are the organisation's own until sent: left out unless asked for.
-        if not self.form.cleaned_data.get("status"):
+        if "status" not in dict(values):
             queryset = queryset.exclude(status=ApplicationStatus.DRAFT)
         return queryset
 
@@ -123,7 +128,7 @@ class ApplicationFilter(django_filters.FilterSet):
         if value == OVERDUE:
             return queryset.filter(
                 award__report__status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED],
-                award__report__due_on__lt=timezone.localdate(),
+                award__report__due_on__lt=self.today,
             )
         return queryset.filter(award__report__status=value)
 

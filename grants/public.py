@@ -21,9 +21,12 @@ from grants.models import Award, Round, RoundKind
 from organisations import eligibility as admission
 from organisations.models import Organisation
 from organisations.orgnr import format_orgnr
+from scheme.compiled import kept
 from scheme.file_names import file_stem
-from scheme.models import Scheme, SchemeYear
+from scheme.forms_common import KeptFilterSet
+from scheme.models import SchemeYear, schemes_by_name
 from scheme.registry import Panel, register_public_section
+from scheme.web import counted_page
 
 # A call is announced this long before it opens, so a caseworker can prepare one in peace
 # before that; until then its page answers 404 like a call that does not exist.
@@ -201,21 +204,29 @@ def awarded_lines(rows) -> list[AwardedGrant]:
     return [AwardedGrant(*row) for row in rows]
 
 
-def years_with_awards() -> list[tuple[int, int]]:
+@kept
+def _years_awarded():
     """The years with an award: each year asks whether one exists, no join over them all."""
     awarded = Award.objects.filter(application__round__scheme_year=OuterRef("pk"))
     years = SchemeYear.objects.filter(Exists(awarded)).values_list("year", flat=True)
-    return [(year, year) for year in years.distinct().order_by("-year")]
+    return years.distinct().order_by("-year")
 
 
-class AwardedFilter(django_filters.FilterSet):
+def years_with_awards() -> list[tuple[int, int]]:
+    return [(year, year) for year in _years_awarded()]
+
+
+def scheme_choices() -> list[tuple[str, str]]:
+    return [(scheme.slug, scheme.name) for scheme in schemes_by_name()]
+
+
+class AwardedFilter(KeptFilterSet):
     """The list by scheme (its slug in the address) and year."""
 
-    scheme = django_filters.ModelChoiceFilter(
+    scheme = django_filters.ChoiceFilter(
         label=gettext_lazy("Scheme"),
-        field_name="application__round__scheme_year__scheme",
-        to_field_name="slug",
-        queryset=Scheme.objects.order_by("name"),
+        field_name="application__round__scheme_year__scheme__slug",
+        choices=scheme_choices,
         empty_label=gettext_lazy("All schemes"),
     )
     year = django_filters.ChoiceFilter(
@@ -239,14 +250,23 @@ class AwardedFilter(django_filters.FilterSet):
         (``tildelte-tilskudd-slug-2024`` in Norwegian)."""
         data = self.form.cleaned_data
         words = file_stem(pgettext("file name", "awarded grants"))
-        parts = [words, data.get("scheme") and data["scheme"].slug, data.get("year")]
+        parts = [words, data.get("scheme"), data.get("year")]
         return "-".join(str(part) for part in parts if part)
 
 
-def awarded_by_year(scheme):
+@kept
+def awarded_page(values, per_page: int, number: int):
+    """Page ``number`` of the awarded grants filtered by ``values`` (``AwardedFilter``'s), as
+    ``public_columns`` rows with the count of all."""
+    awards = AwardedFilter(queryset=awarded_grants()).filter_by(awarded_grants(), values)
+    return counted_page(public_columns(awards), number, per_page)
+
+
+@kept(params=["scheme_id"])
+def awarded_by_year(scheme_id):
     """The scheme's awards per year: how many organisations and how much, newest first."""
     return (
-        Award.objects.filter(application__round__scheme_year__scheme=scheme)
+        Award.objects.filter(application__round__scheme_year__scheme=scheme_id)
         .values(grant_year=F("application__round__scheme_year__year"))
         .annotate(count=Count("pk"), total=Sum("amount"))
         .order_by("-grant_year")
@@ -254,6 +274,13 @@ def awarded_by_year(scheme):
 
 
 # --- what the landing page and a scheme's page show ----------------------------------------
+
+
+@kept(params=["scheme_id"])
+def _calls_of(today, scheme_id):
+    """A scheme's public calls, the latest deadline first."""
+    calls = public_calls(today).filter(scheme_year__scheme=scheme_id)
+    return calls.order_by("-closes_on", "-id")
 
 
 def public_section(scheme):
@@ -265,11 +292,10 @@ def public_section(scheme):
             "scheme_year__scheme__goals", "scheme_year__scheme__conditions"
         )
         return Panel("grants/public/landing_section.html", {"calls": as_public(calls, today)})
-    calls = public_calls(today).filter(scheme_year__scheme=scheme).order_by("-closes_on", "-id")
     context = {
         "scheme": scheme,
-        "calls": as_public(calls, today),
-        "awarded_by_year": list(awarded_by_year(scheme)),
+        "calls": as_public(_calls_of(today, scheme_id=scheme.pk), today),
+        "awarded_by_year": list(awarded_by_year(scheme_id=scheme.pk)),
     }
     return Panel("grants/public/scheme_section.html", context)
 

@@ -23,9 +23,8 @@ PERSON_MESSAGES = {
 }
 
 
-def waiting_for_a_mentor(access):
-    """Participants taking part in the newest year of a scheme the caseworker's body runs
-    (an award in it) that are in no live pairing."""
+def newest_years(access):
+    """The newest year of each scheme the caseworker's body runs."""
     newest = SchemeYear.objects.filter(
         year=Subquery(
             SchemeYear.objects.filter(scheme=OuterRef("scheme"))
@@ -33,7 +32,13 @@ def waiting_for_a_mentor(access):
             .values("year")[:1]
         )
     )
-    years = access.administered(newest)
+    return access.administered(newest)
+
+
+def waiting_for_a_mentor(access, years=None):
+    """Participants taking part in the newest year of a scheme the caseworker's body runs
+    (an award in it) that are in no live pairing; ``years``: those years, if read already."""
+    years = newest_years(access) if years is None else years
     paired = PairingMember.objects.filter(pairing__in=Pairing.objects.live())
     return (
         Organisation.objects.participants()

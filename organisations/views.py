@@ -1,4 +1,3 @@
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -8,9 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import JSONField, OuterRef
-from django.db.models.expressions import RawSQL
+from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -49,14 +46,17 @@ from organisations.models import (
 )
 from organisations.orgnr import format_orgnr
 from scheme import ratelimit
-from scheme.models import Scheme, SchemeYear, User, in_language
+from scheme.compiled import kept_per_access
+from scheme.models import Scheme, User, in_language, scheme_years_newest_first
 from scheme.once import TokenOnlyForm
+from scheme.prefetch import set_prefetched
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import OrganisationKind, Role, access_for, require, require_role
 from scheme.web import (
     add_formset_errors,
     add_service_errors,
     get_visible_or_404,
+    only_or_404,
     paginate,
     query_without_page,
 )
@@ -124,9 +124,13 @@ def organisation_list(request):
     )
 
 
-def _visible(request, pk, queryset=None):
-    queryset = queryset if queryset is not None else Organisation.objects.all()
-    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+def _visible(request, pk):
+    return only_or_404(_visible_organisation(request.user, pk=pk))
+
+
+@kept_per_access(params=["pk"])
+def _visible_organisation(user, pk):
+    return Organisation.objects.visible_to(user).filter(pk=pk)
 
 
 def _editable(request, pk):
@@ -160,38 +164,25 @@ PROFILE_LISTS = {
 }
 
 
-@functools.cache
-def _profile_list_rows() -> dict:
-    """The seven lists as JSONRows on the outer organisation, built once: they are the same
-    for every organisation (annotating copies them), and building them cost more than
-    running the query."""
-    return {
+@kept_per_access(params=["pk"])
+def _with_lists(user, pk):
+    """The organisation the user sees, with its profile's seven lists and its follow-ups as
+    ``JSONRows``: one query whatever their length."""
+    lists = {
         f"{name}_json": JSONRows(
             model.objects.filter(**{lookup: OuterRef("pk")}), **columns_of(model)
         )
         for name, (model, lookup) in PROFILE_LISTS.items()
     }
-
-
-@functools.cache
-def _compiled_profile_lists(vendor: str) -> dict:
-    """The seven lists as SQL, compiled once per process (and database vendor) for the page's
-    query on organisations, whose rows they refer to: compiling them on every request cost the
-    page more than running them. They depend on nothing but the models."""
-    query = Organisation.objects.annotate(**_profile_list_rows()).query
-    compiler = query.get_compiler(connection=connection)
-    return {
-        name: RawSQL(*compiler.compile(query.annotations[name]), output_field=JSONField())
-        for name in _profile_list_rows()
-    }
+    organisations = Organisation.objects.annotate(
+        follow_ups_json=followup.schemes_json(OuterRef("pk")), **lists
+    )
+    return organisations.visible_to(user).filter(pk=pk)
 
 
 def _with_profile_lists(request, pk):
-    """The organisation and its profile's seven lists, in one query whatever their length."""
-    queryset = Organisation.objects.annotate(
-        follow_ups_json=followup.schemes_json(pk), **_compiled_profile_lists(connection.vendor)
-    )
-    organisation = _visible(request, pk, queryset)
+    """The organisation and its profile's seven lists (404 for one the user cannot see)."""
+    organisation = only_or_404(_with_lists(request.user, pk=pk))
     lists = {
         name: instances_from(model, getattr(organisation, f"{name}_json"))
         for name, (model, _lookup) in PROFILE_LISTS.items()
@@ -212,7 +203,7 @@ def organisation_detail(request, pk):
     if context["can_edit"] and organisation.kind == OrganisationKind.PARTICIPANT:
         context["follow_ups"] = followup.opened(organisation.follow_ups_json, timezone.localdate())
     if access.is_caseworker:
-        scheme_years = list(SchemeYear.objects.current_first())
+        scheme_years = list(scheme_years_newest_first())
         scheme_year = _chosen_year(request, scheme_years)
         context.update(
             scheme_year=scheme_year,
@@ -309,7 +300,10 @@ def organisation_create(request):
 
 
 def organisation_edit(request, pk):
-    organisation = _editable(request, pk)
+    organisation, lists = _with_profile_lists(request, pk)
+    require(access_for(request.user).can_edit_organisation(organisation))
+    for name in ("target_groups", "competence_needs", "languages"):  # the form's choices made
+        set_prefetched(organisation, name, lists[name])
     form, saved = _profile_form(
         request,
         ProfileForm,

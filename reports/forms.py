@@ -16,8 +16,9 @@ from reports.builders.archive import bodies_of, period_parameters
 from reports.builders.documents import organisation_parameters
 from reports.models import ReportKind
 from scheme import forms_common
+from scheme.compiled import kept_per_access
 from scheme.forms_common import PortalForm
-from scheme.models import Scheme, SchemeYear
+from scheme.models import Scheme, SchemeYear, scheme_years_newest_first, schemes_by_name
 from scheme.records.models import CaseFile
 from scheme.roles import access_for
 
@@ -49,13 +50,35 @@ class Offered:
 
     @cached_property
     def scheme_years(self) -> list:
-        years = SchemeYear.objects.current_first().select_related("scheme")
+        years = scheme_years_newest_first()
         return [year for year in years if self.access.may_order_annual_report(year)]
 
     @cached_property
     def schemes(self) -> list:
-        schemes = Scheme.objects.order_by("name")
+        schemes = schemes_by_name()
         return [scheme for scheme in schemes if self.access.may_order_evaluation(scheme)]
+
+
+# What the forms that choose among the user's own objects offer (read only when shown).
+
+
+@kept_per_access
+def _organisations(user):
+    return Organisation.objects.visible_to(user).participants().only("id", "name")
+
+
+@kept_per_access
+def _awards(user):
+    return (
+        Award.objects.visible_to(user)
+        .select_related("application__organisation", "application__round")
+        .only("application__organisation__name", "application__round__title")
+    )
+
+
+@kept_per_access
+def _case_files(user):
+    return CaseFile.objects.kept_by(user)
 
 
 class _BootstrapField(BoundField):
@@ -169,9 +192,7 @@ class OrganisationReportForm(OrderForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        self.fields["organisation"].queryset = (
-            Organisation.objects.visible_to(user).participants().only("id", "name")
-        )
+        self.fields["organisation"].queryset = _organisations(user)
         if access_for(user).is_caseworker:
             self.elsewhere = (
                 _("Find the organisation in the register and order the report on its page."),
@@ -192,11 +213,7 @@ class AwardLetterForm(OrderForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        self.fields["award"].queryset = (
-            Award.objects.visible_to(user)
-            .select_related("application__organisation", "application__round")
-            .only("application__organisation__name", "application__round__title")
-        )
+        self.fields["award"].queryset = _awards(user)
         if access_for(user).is_caseworker:
             self.elsewhere = (
                 _("Open the award from the list of applications and order the letter there."),
@@ -216,7 +233,7 @@ class ArchiveCaseForm(OrderForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
-        self.fields["case_file"].queryset = CaseFile.objects.kept_by(user)
+        self.fields["case_file"].queryset = _case_files(user)
         self.elsewhere = (
             _("Find the case in the journal and order its archive package on the case's page."),
             reverse("records:journal"),

@@ -1,8 +1,9 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -12,23 +13,31 @@ from reports import services
 from reports.builders import ReportError, builder_for
 from reports.forms import order_forms_for
 from reports.models import JobStatus, ReportJob
+from scheme.compiled import kept_per_access
 from scheme.formatting import format_moment
 from scheme.storage import download
-from scheme.web import get_visible_or_404, paginate
+from scheme.web import counted_page, get_visible_or_404, paginate_counted, url_for_pk
 
 
 def report_list(request):
     return _list_page(request)
 
 
+@kept_per_access
+def _job_page(user, number):
+    """Page ``number`` of the user's reports with the count of all: only what a row shows."""
+    jobs = ReportJob.objects.visible_to(user).select_related("ordered_by")
+    shown = ("title", "status", "created_at", "ordered_by__full_name", "ordered_by__email")
+    return counted_page(jobs.only(*shown), number)
+
+
 def _list_page(request, refused=None):
     """The user's reports and the order forms; ``refused``: an order form sent with problems,
     shown in its place with every problem at its field."""
-    jobs = ReportJob.objects.visible_to(request.user).select_related("ordered_by")
     forms = order_forms_for(request.user)
     if refused is not None:
         forms = [refused if form.kind == refused.kind else form for form in forms]
-    page = paginate(request, jobs)
+    page = paginate_counted(request, read=partial(_job_page, request.user))
     return render(
         request,
         "reports/report_list.html",
@@ -39,11 +48,16 @@ def _list_page(request, refused=None):
 def _job_rows(jobs, user) -> str:
     """The report table's rows, written here rather than by a template loop (which takes many
     times as long per row); every text escaped as the template would."""
-    download = _("Download")
-    return mark_safe("\n".join(_job_row(job, user, download) for job in jobs))
+    words = {
+        "download": _("Download"),
+        "status": {status: escape(label) for status, label in JobStatus.choices},
+        "job": url_for_pk("reports:job"),
+        "file": url_for_pk("reports:download"),
+    }
+    return mark_safe("\n".join(_job_row(job, user, words) for job in jobs))
 
 
-def _job_row(job, user, download) -> str:
+def _job_row(job, user, words) -> str:
     ordered = format_moment(job.created_at)
     if job.ordered_by_id != user.pk:
         ordered += f" – {escape(job.ordered_by)}"
@@ -51,12 +65,12 @@ def _job_row(job, user, download) -> str:
     link = ""
     if job.is_done:
         link = (
-            f'<a href="{reverse("reports:download", args=[job.pk])}">{escape(download)}'
+            f'<a href="{words["file"](job.pk)}">{escape(words["download"])}'
             f'<span class="visually-hidden"> {title}</span></a>'
         )
     return (
-        f'<tr><td><a href="{reverse("reports:job", args=[job.pk])}">{title}</a></td>'
-        f"<td>{ordered}</td><td>{escape(job.get_status_display())}</td><td>{link}</td></tr>"
+        f'<tr><td><a href="{words["job"](job.pk)}">{title}</a></td>'
+        f"<td>{ordered}</td><td>{words['status'][job.status]}</td><td>{link}</td></tr>"
     )
 
 

@@ -7,6 +7,7 @@ timeline of the object the change is about.
 
 from django.contrib.contenttypes.models import ContentType
 
+from scheme.compiled import kept
 from scheme.models import Event
 
 
@@ -23,6 +24,10 @@ def record(actor, verb: str, target, detail: str = "") -> Event:
 
 def timeline(target, limit: int = 50):
     """The newest events about ``target``, with their actors, in one query."""
-    return Event.objects.filter(
-        target_type=ContentType.objects.get_for_model(target), target_id=target.pk
-    ).select_related("actor")[:limit]
+    return _events_about(ContentType.objects.get_for_model(target).pk, limit, target_id=target.pk)
+
+
+@kept(params=["target_id"])
+def _events_about(type_id, limit, target_id):
+    events = Event.objects.filter(target_type_id=type_id, target_id=target_id)
+    return events.select_related("actor")[:limit]

@@ -9,8 +9,16 @@ keeps it; the renderer strips the outermost, as Django's does). ``{{ x }}`` is `
 ``{{ x|stringformat:'s' }}`` is ``_formatted(x)``; ``tests/scheme/test_form_html.py`` compares
 every writer with its template."""
 
+import datetime
+import decimal
+import threading
+
+from django.forms.models import ModelChoiceIteratorValue
 from django.forms.renderers import DjangoTemplates
+from django.forms.widgets import Widget
+from django.utils import timezone, translation
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, strip_spaces_between_tags
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
@@ -194,7 +202,29 @@ def _error_list(context) -> str:
 
 def _field_group(context) -> str:
     """``django/forms/field.html`` (``BoundField.as_field_group``, a list's filter fields)."""
-    field = context["field"]
+    return written_once("field.html", context["field"], _write_field_group)
+
+
+def written_once(look: str, field, write) -> str:
+    """``write(field)``, a field's HTML in the ``look`` that ``write`` gives, written once for
+    each distinct field as shown (``_field_key``): a list's filter form, a blank form, shows
+    the same fields with the same values request after request."""
+    key = _field_key(field)
+    if key is None:
+        return write(field)
+    key = (look, key)
+    with _KEPT_LOCK:
+        html = _KEPT_GROUPS.pop(key, None)
+    if html is None:
+        html = write(field)
+    with _KEPT_LOCK:
+        _KEPT_GROUPS[key] = html  # (again) the most recently used
+        while len(_KEPT_GROUPS) > MAX_KEPT_GROUPS:
+            _KEPT_GROUPS.pop(next(iter(_KEPT_GROUPS)))  # the least recently used
+    return html
+
+
+def _write_field_group(field) -> str:
     label = field.label
     if field.use_fieldset:
         described = field.aria_describedby
@@ -208,6 +238,77 @@ def _field_group(context) -> str:
         help_text = f'<div class="helptext"{target}>{field.help_text}</div>'
     closing = "</fieldset>" if field.use_fieldset else ""
     return f"{heading}\n{help_text}\n{field.errors}\n{field}{closing}".strip()
+
+
+# Field groups kept, the oldest going first (a few KB each).
+MAX_KEPT_GROUPS = 1000
+_KEPT_GROUPS, _KEPT_LOCK = {}, threading.Lock()
+
+
+def _field_key(field):
+    """Everything a field group's HTML follows from, or None for a field not to keep: a widget
+    of the portal's own (its template may read more than its field). A widget's choices are
+    read here, once, and the widget then shows those (a model's rows are not read again)."""
+    widget = field.field.widget
+    if type(widget).__module__ != "django.forms.widgets":
+        return None
+    choices = ()
+    if hasattr(widget, "choices"):
+        widget.choices = list(iter(widget.choices))  # (not len(): a model's rows counted)
+        choices = widget.choices
+    state = {name: item for name, item in vars(widget).items() if name != "_choices"}
+    form = field.form
+    key = _frozen(
+        (
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            # (not the form's class: django-filter makes a new one for each filter set)
+            (_kind(form.renderer), form.error_class, form.template_name_label),
+            (form.prefix, form.auto_id, form.label_suffix, form.use_required_attribute),
+            (getattr(form, "required_css_class", None), getattr(form, "error_css_class", None)),
+            (field.html_name, field.label, field.help_text, field.errors, field.value()),
+            _kind(field.field),
+            vars(field.field).get("label_suffix"),
+            (field.field.required, field.field.disabled, field.field.localize),
+            (
+                field.field.show_hidden_initial,
+                field.initial if field.field.show_hidden_initial else None,
+            ),
+            _kind(widget),
+            state,
+            choices,
+        )
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+_PLAIN = {str, int, bool, type(None), decimal.Decimal, datetime.date, datetime.datetime}
+
+
+def _kind(instance) -> tuple:
+    """The names of an instance's classes: django-filter makes its classes anew each time."""
+    return tuple(f"{cls.__module__}.{cls.__qualname__}" for cls in type(instance).__mro__)
+
+
+def _frozen(value):
+    """``value`` as something to compare and hash: containers as tuples, lazy text as text."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, dict):
+        return tuple((name, _frozen(item)) for name, item in sorted(value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, ModelChoiceIteratorValue):
+        return ("model choice", str(value))
+    if isinstance(value, Widget):  # a widget within (django-filter's CSV widgets)
+        return _kind(value), _frozen(vars(value))
+    return value
 
 
 # Writers of the other templates, given the whole context.

@@ -1,6 +1,8 @@
 """Money and dates the Norwegian way (``110 000 kr``, ``23.01.2024``), or the English way
 when the user reads English."""
 
+import datetime
+import functools
 from decimal import Decimal
 
 from django.utils import timezone
@@ -8,15 +10,23 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+# Formatted amounts and days kept per language: a list formats the same ones row after row,
+# and Django looks up the language's formats anew for each.
+KEPT_FORMATTED = 4096
+
 
 def format_nok(amount) -> str:
     """``110000`` -> ``110 000 kr`` (Norwegian) or ``NOK 110,000`` (English)."""
     if amount in (None, ""):
         return ""
-    amount = Decimal(amount)
+    return _nok(Decimal(amount), get_language() or "nb")
+
+
+@functools.lru_cache(maxsize=KEPT_FORMATTED)
+def _nok(amount: Decimal, language: str) -> str:
     decimals = 0 if amount == amount.to_integral_value() else 2
     figure = number_format(amount, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-    if (get_language() or "nb").startswith("en"):
+    if language.startswith("en"):
         return f"NOK\xa0{figure}"
     return f"{figure}\xa0kr"
 
@@ -35,6 +45,13 @@ def format_number(number) -> str:
 
 def format_day(day) -> str:
     """A date in the active language's short form: ``23.01.2024`` in Norwegian."""
+    if type(day) is not datetime.date:  # (equal moments may fall on different days)
+        return date_format(day, "SHORT_DATE_FORMAT")
+    return _day(day, get_language())
+
+
+@functools.lru_cache(maxsize=KEPT_FORMATTED)
+def _day(day, language) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
 
 

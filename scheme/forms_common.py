@@ -6,6 +6,7 @@ from functools import cached_property
 
 import django_filters
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db.models import F
 from django.forms.models import ModelChoiceIterator
 from django.utils.functional import lazy
@@ -155,6 +156,34 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*qs.query.order_by, *self.tie_breakers) if value else qs
 
 
+class KeptFilterSet(django_filters.FilterSet):
+    """A filter set whose filtering follows from its valid values alone (``values``): a
+    list's query can be kept under them (``scheme.compiled``), built by ``filter_by``, which
+    filters by given values without reading a form."""
+
+    @property
+    def values(self) -> tuple:
+        """The valid filters given (empty ones left out, as filtering ignores them) and their
+        values, as a key."""
+        if not self.is_bound:
+            return ()
+        self.form.errors  # noqa: B018 (cleans the form once: cleaned_data holds the valid filters)
+        return tuple(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in sorted(self.form.cleaned_data.items())
+            if value not in EMPTY_VALUES
+        )
+
+    def filter_queryset(self, queryset):
+        return self.filter_by(queryset, self.values)
+
+    def filter_by(self, queryset, values):
+        """``queryset`` filtered by ``values`` (as ``values`` gives them)."""
+        for name, value in values:
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+
 class PortalForm(PlainErrorsMixin, forms.Form):
     """The base of the portal's forms."""
 
@@ -186,7 +215,10 @@ class RowsChoiceField(forms.ModelChoiceField):
     iterator = _RowsIterator
 
     def _set_queryset(self, queryset):
-        super()._set_queryset(queryset)
+        """A fresh queryset is taken as it is, not copied (``all()``): a kept one
+        (``scheme.compiled``) then reads its rows with the SQL compiled already."""
+        self._queryset = queryset
+        self.widget.choices = self.choices
         self.__dict__.pop("rows", None)
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from scheme import registry
+from scheme.compiled import kept
 from scheme.formatting import format_nok
 from scheme.verbs import describe_verb
 
@@ -237,6 +238,12 @@ class SchemeYearQuerySet(models.QuerySet):
         return self.select_related("scheme").order_by("-year", "scheme__name")
 
 
+@kept
+def schemes_by_name():
+    """Every scheme, by name."""
+    return Scheme.objects.order_by("name")
+
+
 class SchemeYear(models.Model):
     """The rules of one scheme for one grant year, kept as data so they can change."""
 
@@ -328,6 +335,12 @@ class SchemeYear(models.Model):
 
     def needs_audit(self, amount: Decimal) -> bool:
         return amount > self.audit_threshold
+
+
+@kept
+def scheme_years_newest_first():
+    """Every scheme year with its scheme, the newest first (``current_first``)."""
+    return SchemeYear.objects.current_first()
 
 
 class Event(models.Model):

@@ -9,14 +9,16 @@ so any cache may keep them for a few minutes (``public_page``).
 import functools
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import OuterRef, Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.db.models import OuterRef
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from scheme.compiled import kept
 from scheme.models import AwardCondition, Goal, Scheme, SchemeYear
 from scheme.prefetch import set_prefetched
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.registry import public_sections
+from scheme.web import only_or_404
 
 # How long a browser or a shared cache may keep a public page shown to a visitor who has not
 # logged in. Long enough to take the load of a call's announcement, short enough that a
@@ -55,29 +57,35 @@ def public_page(view):
     return login_not_required(public_view)
 
 
-@public_page
-def scheme_page(request, slug):
-    """A scheme for the public: who runs it, its purpose, goals, award conditions and this
-    year's rules, and what the apps add (its calls and the grants awarded)."""
-    scheme = get_object_or_404(
+@kept(params=["slug"])
+def _public_scheme(slug):
+    """The scheme with its goals, award conditions and latest year in its own row (as
+    ``JSONRows``: three queries fewer)."""
+    latest = SchemeYear.objects.filter(scheme=OuterRef("pk")).order_by("-year")[:1]
+    return (
         Scheme.objects.select_related("administrator")
         .annotate(
             goals_json=JSONRows(Goal.objects.filter(scheme=OuterRef("pk")), **columns_of(Goal)),
             conditions_json=JSONRows(
                 AwardCondition.objects.filter(scheme=OuterRef("pk")), **columns_of(AwardCondition)
             ),
+            latest_json=JSONRows(latest, **columns_of(SchemeYear)),
         )
-        .prefetch_related(
-            Prefetch("years", queryset=SchemeYear.objects.order_by("-year")[:1], to_attr="latest")
-        ),
-        slug=slug,
+        .filter(slug=slug)
     )
-    # The goals and conditions come with the scheme's own query (two queries fewer).
+
+
+@public_page
+def scheme_page(request, slug):
+    """A scheme for the public: who runs it, its purpose, goals, award conditions and this
+    year's rules, and what the apps add (its calls and the grants awarded)."""
+    scheme = only_or_404(_public_scheme(slug=slug))
     set_prefetched(scheme, "goals", instances_from(Goal, scheme.goals_json))
     set_prefetched(scheme, "conditions", instances_from(AwardCondition, scheme.conditions_json))
+    latest = instances_from(SchemeYear, scheme.latest_json)
     context = {
         "scheme": scheme,
-        "rules": scheme.latest[0] if scheme.latest else None,
+        "rules": latest[0] if latest else None,
         "sections": public_sections(scheme),
     }
     return render(request, "scheme/public/scheme.html", context)

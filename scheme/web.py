@@ -1,10 +1,14 @@
 """Small helpers shared by the views of every app."""
 
+import functools
+import math
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, F, Func, IntegerField, Subquery, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters import OrderingFilter
 
 from scheme.compiled import first_row
@@ -21,39 +25,82 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
 ROWS_IN_ALL = "rows_in_all"
 
 
-class _CountedPaginator(Paginator):
-    """A Paginator whose page query also counts all the rows (``COUNT(*) OVER ()``), so a
-    list whose filter is costly to build and plan (``visible_to`` over several apps) runs it
-    once, not twice (a count, then the page). Only a number past the last page needs the
-    count of its own, to find the last page, as Paginator does."""
-
-    def get_page(self, number):
-        try:
-            wanted = int(number)
-        except (TypeError, ValueError):
-            wanted = 1
-        if wanted < 1:
-            return super().get_page(number)
-        bottom = (wanted - 1) * self.per_page
-        counted = self.object_list.annotate(**{ROWS_IN_ALL: Window(Count("*"))})
-        rows = list(counted[bottom : bottom + self.per_page])
-        if not rows and wanted > 1:
-            return super().get_page(number)
-        counts = [_take_rows_in_all(row) for row in rows]
-        self.count = counts[0] if counts else 0
-        return self._get_page(rows, wanted, self)
+def counted_page(queryset, number: int, per_page: int = PAGE_SIZE):
+    """Page ``number`` of ``queryset``, each row with the number of all rows (``ROWS_IN_ALL``,
+    ``COUNT(*) OVER ()``): a page and its list's count in one query."""
+    bottom = (number - 1) * per_page
+    return queryset.annotate(**{ROWS_IN_ALL: Window(Count("*"))})[bottom : bottom + per_page]
 
 
-def _take_rows_in_all(row) -> int:
-    """The count a row brought, taken off it: the rows are as ``paginate`` gives them."""
-    return (row if isinstance(row, dict) else row.__dict__).pop(ROWS_IN_ALL)
+def count_alongside(queryset, counted):
+    """``queryset`` with ``ROWS_IN_ALL`` on each row, the number of ``counted``'s rows, as a
+    subquery PostgreSQL runs once: a page read by its ids (a subquery of ``counted``) and its
+    list's count in one query. Counted by id, so that rows a join repeats count once."""
+    ids = counted.order_by().values("pk")
+    total = (
+        counted.model._base_manager.filter(pk__in=ids)
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    )
+    return queryset.annotate(**{ROWS_IN_ALL: Subquery(total)})
 
 
-def paginate_counted(request, queryset, per_page: int = PAGE_SIZE):
-    """``paginate`` in one query where the page has rows (``_CountedPaginator``): for lists
-    whose filter costs more than counting the rows it leaves. ``queryset`` gives model
-    instances or ``values()`` dicts."""
-    return _CountedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate_counted(request, queryset=None, per_page: int = PAGE_SIZE, read=None):
+    """``paginate`` in one query where the page has rows, for lists whose filter costs more
+    than counting the rows it leaves. ``read(number)`` gives a page's rows with their
+    ``ROWS_IN_ALL`` (default: ``counted_page`` of ``queryset``, which gives model instances,
+    ``values()`` dicts or ``values_list()`` rows). Only a number past the last page needs the
+    count of its own, from the first page, to read the last page, as ``paginate`` gives it."""
+    if read is None:
+        read = functools.partial(_read_counted_page, queryset, per_page)
+    try:
+        wanted = int(request.GET.get("page"))
+    except (TypeError, ValueError):
+        wanted = 1
+    rows = list(read(wanted)) if wanted >= 1 else []
+    if not rows and wanted != 1:
+        first = list(read(1))
+        count = _rows_in_all(first[0]) if first else 0
+        wanted = max(1, math.ceil(count / per_page))
+        rows = first if wanted == 1 else list(read(wanted))
+    paginator = Paginator(rows, per_page)
+    paginator.count = _rows_in_all(rows[0]) if rows else 0
+    rows = [_without_rows_in_all(row) for row in rows]
+    return paginator._get_page(rows, wanted, paginator)
+
+
+def _read_counted_page(queryset, per_page, number):
+    return counted_page(queryset, number, per_page)
+
+
+def _rows_in_all(row) -> int:
+    if isinstance(row, dict):
+        return row[ROWS_IN_ALL]
+    if isinstance(row, tuple):
+        return getattr(row, ROWS_IN_ALL, row[-1])  # a ``values_list`` row brings it last
+    return getattr(row, ROWS_IN_ALL)
+
+
+def _without_rows_in_all(row):
+    """The row without the count it brought, as ``paginate`` gives it (a named row keeps it:
+    its other fields are read by name)."""
+    if isinstance(row, dict):
+        row.pop(ROWS_IN_ALL)
+    elif isinstance(row, tuple):
+        return row if hasattr(row, ROWS_IN_ALL) else row[:-1]
+    else:
+        row.__dict__.pop(ROWS_IN_ALL)
+    return row
+
+
+def url_for_pk(name: str):
+    """A function giving ``reverse(name, args=[pk])`` at the cost of one ``reverse`` (some
+    20 µs each), for the links of a list's rows. Call it per request: the URL's prefix is."""
+    before, _marker, after = reverse(name, args=[_PK_MARKER]).rpartition(str(_PK_MARKER))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+_PK_MARKER = 918273645  # a pk no URL holds otherwise
 
 
 def get_visible_or_404(queryset, user, **lookup):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -32,7 +32,6 @@ from courses.forms import (
     question_formset,
 )
 from courses.models import (
-    AnnualPlan,
     Event,
     EventKind,
     FeedbackForm,
@@ -51,10 +50,18 @@ from courses.views._common import (
     scheme_query,
     topics,
 )
+from scheme.compiled import first_row, kept_per_access
+from scheme.formatting import format_day
 from scheme.models import Scheme, SchemeYear
-from scheme.roles import Role, require_administers, require_role
+from scheme.roles import Role, access_for, require_administers, require_role
 from scheme.states import Decision
-from scheme.web import add_formset_errors, add_service_errors, get_visible_or_404, paginate
+from scheme.web import (
+    add_formset_errors,
+    add_service_errors,
+    get_visible_or_404,
+    paginate,
+    url_for_pk,
+)
 
 EVENT_FIELDS = [
     "scheme_year",
@@ -386,22 +393,27 @@ def task_give(request, pk):
     return render(request, "courses/task_form.html", {"event": event, "form": form})
 
 
+@kept_per_access
+def _plan_years(user, year, administered_only: bool):
+    """The scheme years of ``year``, the running schemes' first; ``administered_only``: of
+    the schemes the caseworker's body runs."""
+    scheme_years = SchemeYear.objects.filter(year=year).select_related("scheme")
+    if administered_only:
+        scheme_years = access_for(user).administered(scheme_years, "scheme__administrator_id")
+    return scheme_years.order_by("-scheme__is_active", "scheme__name")
+
+
 def plan_edit(request, year):
-    access = require_role(request.user, Role.CASEWORKER)
-    candidates = list(
-        access.administered(
-            SchemeYear.objects.filter(year=year).select_related("scheme"),
-            "scheme__administrator_id",
-        ).order_by("-scheme__is_active", "scheme__name")
-    )
+    require_role(request.user, Role.CASEWORKER)
+    candidates = list(_plan_years(request.user, year, True))
     scheme_year = choose(candidates, request, lambda y: y.scheme.slug)
     if scheme_year is None:
         raise Http404
     here = reverse("courses:plan_edit", args=[year]) + scheme_query(
         candidates, scheme_year.scheme.slug
     )
-    plan = AnnualPlan.objects.filter(scheme_year=scheme_year).first()
-    items = list(plan.items.prefetch_related("competence_areas")) if plan else []
+    plan = first_row(plans.plan_of_year(scheme_year_id=scheme_year.pk))
+    items = list(plans.items_of_plan(plan_id=plan.pk)) if plan else []
     wanted = request.POST.get("item") or request.GET.get("item")
     editing = next((item for item in items if str(item.pk) == wanted), None)
     if wanted and editing is None:
@@ -473,21 +485,20 @@ def plan_edit(request, year):
 def plan_against_held(request, year):
     """The plan against what was held; no names of people, so evaluators may read it too."""
     access = require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
-    scheme_years = SchemeYear.objects.filter(year=year).select_related("scheme")
-    if access.is_caseworker and not access.has(Role.EVALUATOR):
-        scheme_years = access.administered(scheme_years, "scheme__administrator_id")
-    candidates = list(scheme_years.order_by("-scheme__is_active", "scheme__name"))
+    # Evaluators read every scheme's; caseworkers their body's.
+    administered_only = access.is_caseworker and not access.has(Role.EVALUATOR)
+    candidates = list(_plan_years(request.user, year, administered_only))
     scheme_year = choose(candidates, request, lambda y: y.scheme.slug)
     if scheme_year is None:
         raise Http404
     table = plans.plan_against_held(scheme_year)
-    now = timezone.now()
+    words = _held_words(access.is_caseworker)
     for row in table["rows"]:
         row.item.month_name = MONTHS[row.item.month]
         for event in row.events:
-            event.shown = _held_event(event, access.is_caseworker, now)
+            event.shown = _held_event(event, words)
     for event in table["unplanned"]:
-        event.shown = _held_event(event, access.is_caseworker, now)
+        event.shown = _held_event(event, words)
     return render(
         request,
         "courses/plan_against_held.html",
@@ -500,20 +511,31 @@ def plan_against_held(request, year):
     )
 
 
-def _held_event(event, link: bool, now) -> str:
+def _held_words(link: bool) -> dict:
+    """What every event of the plan against what was held is written with, read once: the
+    kinds' names, the words, the link to an event (caseworkers only) and the time now."""
+    return {
+        "kinds": {kind: escape(label) for kind, label in EventKind.choices},
+        "coming": escape(_("coming")),
+        "link": url_for_pk("courses:event") if link else None,
+        "now": timezone.now(),
+    }
+
+
+def _held_event(event, words) -> str:
     """An event in the plan against what was held: its title (a link for caseworkers), kind and
     date, whether it was postponed and whether it is still to come; written here rather than by
     a template included for each event, every text escaped as the template would."""
     title = escape(event.title)
-    if link:
-        title = f'<a href="{reverse("courses:event", args=[event.pk])}">{title}</a>'
-    starts = date_format(timezone.localtime(event.starts_at), "SHORT_DATE_FORMAT")
-    facts = f"{escape(event.get_kind_display())}, {starts}"
+    if words["link"]:
+        title = f'<a href="{words["link"](event.pk)}">{title}</a>'
+    starts = format_day(timezone.localdate(event.starts_at))
+    facts = f"{words['kinds'][event.kind]}, {starts}"
     if event.is_postponed:
-        first = date_format(timezone.localtime(event.first_starts_at), "SHORT_DATE_FORMAT")
+        first = format_day(timezone.localdate(event.first_starts_at))
         facts += ", " + escape(_("postponed from %(date)s") % {"date": first})
-    if event.starts_at > now:
-        facts += ", " + escape(_("coming"))
+    if event.starts_at > words["now"]:
+        facts += ", " + words["coming"]
     return mark_safe(f"{title} ({facts})")  # every text is escaped; the id and dates are ours
 
 

@@ -2,6 +2,8 @@
 event, materials, the feedback forms, "my calendar"; and the calendar feed, which needs no
 login (its secret address is the key)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import (
@@ -15,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Now
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,29 +40,46 @@ from courses.models import (
     Response,
 )
 from courses.views._common import own_organisation_ids, render_event, visible_event
+from scheme.compiled import kept_per_access
+from scheme.formatting import format_day
 from scheme.queries import count_of
 from scheme.roles import Role, access_for
 from scheme.storage import download
-from scheme.web import get_visible_or_404, paginate, query_without_page
+from scheme.web import (
+    counted_page,
+    get_visible_or_404,
+    paginate,
+    paginate_counted,
+    query_without_page,
+    url_for_pk,
+)
 
 
-def event_list(request):
-    access = access_for(request.user)
-    visible = Event.objects.visible_to(request.user)
-    years = (
-        visible.order_by("-scheme_year__year")
-        .values_list("scheme_year__year", flat=True)
-        .distinct()
-    )
-    filters = EventFilterForm(request.GET or None, years=list(years))
-    events = visible.select_related("provider", "scheme_year")
-    if filters.is_valid():
-        if filters.cleaned_data["year"]:
-            events = events.filter(scheme_year__year=filters.cleaned_data["year"])
-        if filters.cleaned_data["kind"]:
-            events = events.filter(kind=filters.cleaned_data["kind"])
-    now = timezone.now()
-    # Upcoming first, soonest first; then past, latest first.
+@kept_per_access
+def _event_years(user):
+    """The years of the events the user sees, latest first (the filter's choices)."""
+    visible = Event.objects.visible_to(user).order_by("-scheme_year__year")
+    return visible.values_list("scheme_year__year", flat=True).distinct()
+
+
+@kept_per_access
+def _plan_years(user):
+    """The years of the annual plans the user sees, latest first."""
+    plans = AnnualPlan.objects.visible_to(user).order_by("-scheme_year__year")
+    return plans.values_list("scheme_year__year", flat=True).distinct()
+
+
+@kept_per_access
+def _event_page(user, year, kind, number):
+    """Page ``number`` of the events the user sees, of ``year`` and ``kind`` if given, with
+    the count of all (``ROWS_IN_ALL``): upcoming first, soonest first; then past, latest first.
+    Caseworkers get the number registered, others their own organisations' registrations."""
+    events = Event.objects.visible_to(user).select_related("provider", "scheme_year")
+    if year:
+        events = events.filter(scheme_year__year=year)
+    if kind:
+        events = events.filter(kind=kind)
+    now = Now()
     events = events.annotate(
         is_past=Case(
             When(ends_at__lt=now, then=Value(True)),
@@ -68,22 +88,29 @@ def event_list(request):
         ),
         upcoming_start=Case(When(ends_at__gte=now, then=F("starts_at")), default=None),
     ).order_by("is_past", F("upcoming_start").asc(nulls_last=True), "-starts_at", "-id")
-    if access.is_caseworker:
+    if access_for(user).is_caseworker:
         events = events.annotate(registered=count_of(Registration.objects.active(), "event"))
     else:
-        own_ids = own_organisation_ids(request.user)
         events = events.prefetch_related(
             Prefetch(
                 "registrations",
                 queryset=Registration.objects.active()
-                .filter(organisation_id__in=own_ids)
+                .filter(organisation_id__in=own_organisation_ids(user))
                 .select_related("organisation")
                 .order_by("organisation__name", "person_name"),
                 to_attr="own_registrations",
             )
         )
-    page = paginate(request, events)
-    plan_years = AnnualPlan.objects.visible_to(request.user).order_by("-scheme_year__year")
+    return counted_page(events, number)
+
+
+def event_list(request):
+    access = access_for(request.user)
+    filters = EventFilterForm(request.GET or None, years=list(_event_years(request.user)))
+    year = kind = None
+    if filters.is_valid():
+        year, kind = filters.cleaned_data["year"], filters.cleaned_data["kind"]
+    page = paginate_counted(request, read=partial(_event_page, request.user, year, kind))
     several = len(own_organisation_ids(request.user)) > 1
     upcoming = [e for e in page.object_list if not e.is_past]
     past = [e for e in page.object_list if e.is_past]
@@ -99,7 +126,7 @@ def event_list(request):
             "past_rows": _event_rows(past, several),
             "query": query_without_page(request),
             "can_create": access.is_caseworker,
-            "plan_years": plan_years.values_list("scheme_year__year", flat=True).distinct(),
+            "plan_years": _plan_years(request.user),
         },
     )
 
@@ -111,12 +138,13 @@ def _event_rows(events, several_organisations: bool) -> str:
     people (``own_registrations``), named after their organisation when the user acts for
     several."""
     labels = {name: dict(Event._meta.get_field(name).flatchoices) for name in ("kind", "audience")}
+    link = url_for_pk("courses:event")
     return mark_safe(  # every value is escaped; the ids and dates are ours
-        "\n".join(_event_row(event, labels, several_organisations) for event in events)
+        "\n".join(_event_row(event, labels, link, several_organisations) for event in events)
     )
 
 
-def _event_row(event, labels, several_organisations: bool) -> str:
+def _event_row(event, labels, link, several_organisations: bool) -> str:
     starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     kind, audience = labels["kind"][event.kind], labels["audience"][event.audience]
     badges = ""
@@ -140,14 +168,14 @@ def _event_row(event, labels, several_organisations: bool) -> str:
         nobody = _("nobody")
         registered = f'<span class="text-body-secondary">{escape(nobody)}</span>'
     return (
-        f'<tr><td><a href="{reverse("courses:event", args=[event.pk])}">{escape(event.title)}</a>'
+        f'<tr><td><a href="{link(event.pk)}">{escape(event.title)}</a>'
         f"{badges}</td>"
         f"<td>{escape(capfirst(kind))}"
         f'<span class="d-block small text-body-secondary">{escape(audience)}</span></td>'
         f'<td class="text-nowrap"><time datetime="{starts.isoformat()}">'
-        f"{date_format(starts, 'SHORT_DATE_FORMAT')} {starts:%H:%M}</time>–{ends:%H:%M}</td>"
+        f"{format_day(starts.date())} {starts:%H:%M}</time>–{ends:%H:%M}</td>"
         f"<td>{escape(where)}</td><td>{escape(event.provider_display)}</td>"
-        f'<td class="text-nowrap">{date_format(event.registration_deadline, "SHORT_DATE_FORMAT")}'
+        f'<td class="text-nowrap">{format_day(event.registration_deadline)}'
         f"</td><td>{registered}</td></tr>"
     )
 

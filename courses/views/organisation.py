@@ -22,6 +22,7 @@ from courses.models import (
     Registration,
     own_years,
 )
+from courses.plans import items_of_plan
 from courses.views._common import (
     by_month,
     choose,
@@ -32,6 +33,7 @@ from courses.views._common import (
     scheme_query,
     visible_event,
 )
+from scheme.compiled import kept_per_access
 from scheme.models import SchemeYear
 from scheme.roles import Role, access_for
 from scheme.storage import download
@@ -183,17 +185,26 @@ def hand_in_download(request, pk):
     return download(hand_in.file, hand_in.original_name)
 
 
+@kept_per_access
+def _plans_of(user, year):
+    """The year's annual plans the user sees, the running schemes' first."""
+    plans = AnnualPlan.objects.visible_to(user).filter(scheme_year__year=year)
+    return plans.select_related("scheme_year__scheme").order_by(
+        "-scheme_year__scheme__is_active", "scheme_year__scheme__name"
+    )
+
+
+@kept_per_access(params=["plan_id"])
+def _plan_comments(user, plan_id):
+    comments = PlanComment.objects.visible_to(user).filter(plan=plan_id)
+    return comments.select_related("organisation", "author")
+
+
 def plan(request, year):
     access = access_for(request.user)
     if not (access.is_caseworker or access.has(Role.MEMBER, Role.MENTOR, Role.EVALUATOR)):
         raise Http404
-    plans_qs = (
-        AnnualPlan.objects.visible_to(request.user)
-        .filter(scheme_year__year=year)
-        .select_related("scheme_year__scheme")
-        .order_by("-scheme_year__scheme__is_active", "scheme_year__scheme__name")
-    )
-    candidates = list(plans_qs)
+    candidates = list(_plans_of(request.user, year))
     chosen = choose(candidates, request, lambda p: p.scheme_year.scheme.slug)
     if chosen is None:
         if not access.is_caseworker:
@@ -233,9 +244,8 @@ def plan(request, year):
                     reverse("courses:plan", args=[year])
                     + scheme_query(candidates, chosen.scheme_year.scheme.slug)
                 )
-    months = by_month(chosen.items.prefetch_related("competence_areas"))
-    comments = PlanComment.objects.visible_to(request.user).filter(plan=chosen)
-    comments = comments.select_related("organisation", "author")
+    months = by_month(items_of_plan(plan_id=chosen.pk))
+    comments = _plan_comments(request.user, plan_id=chosen.pk)
     return render(
         request,
         "courses/plan.html",

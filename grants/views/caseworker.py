@@ -11,7 +11,7 @@ shown on the form, with the user's input kept.
 
 import datetime
 from collections import defaultdict
-from functools import cache
+from functools import cache, partial
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -37,7 +37,6 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -46,7 +45,7 @@ from django.utils.translation import ngettext
 
 from grants import records, services
 from grants.dashboard import approver_bodies
-from grants.filters import ApplicationFilter
+from grants.filters import ApplicationFilter, target_groups
 from grants.forms.caseworker import (
     ROW_FIELDS,
     AppealForm,
@@ -102,18 +101,23 @@ from grants.models import (
 from grants.workflows import PROPOSAL_FLOW
 from organisations.geography import COUNTY_NAMES, County, place_name
 from organisations.models import Organisation, TargetGroup
-from scheme.formatting import format_nok
+from scheme.compiled import kept_per_access
+from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.prefetch import prefetch_lists, prefetch_where, set_prefetched
 from scheme.queries import count_of
 from scheme.records.models import CaseFile
-from scheme.roles import Role, require_role
+from scheme.roles import Role, access_for, require_role
 from scheme.web import (
     PAGE_SIZE,
+    ROWS_IN_ALL,
     add_service_errors,
+    count_alongside,
     get_visible_or_404,
     paginate,
+    paginate_counted,
     query_without_page,
+    url_for_pk,
 )
 
 # The caseworker's steps on an application that the workspace offers (APPLICATION_FLOW).
@@ -508,14 +512,14 @@ def _proposed_cell(has_assessment, proposed, rank) -> str:
     return _("no") if has_assessment else "–"
 
 
-def _application_row(values) -> ApplicationRow:
-    """The cells of a row read as ``LIST_VALUES`` (named)."""
+def _application_row(values, urls) -> ApplicationRow:
+    """The cells of a row read as ``LIST_VALUES`` (named); ``urls`` (``_row_urls``) link."""
     submitted_at, rank = values.submitted_at, values.assessment__rank
     award_pk, report_pk = values.award__pk, values.award__report__pk
     status, eligibility = values.status, values.eligibility
-    sent = submitted_at and date_format(timezone.localtime(submitted_at), "SHORT_DATE_FORMAT")
+    sent = submitted_at and format_day(timezone.localdate(submitted_at))
     return ApplicationRow(
-        url=reverse("grants:review_application", args=[values.pk]),
+        url=urls.application(values.pk),
         organisation=values.organisation__name,
         county=_county_cell(values.organisation__county),
         round=values.round__title,
@@ -528,12 +532,27 @@ def _application_row(values) -> ApplicationRow:
             values.assessment__pk is not None, values.assessment__proposed, rank
         ),
         sent=sent or "–",
-        award_url=award_pk and reverse("grants:review_award", args=[award_pk]),
+        award_url=award_pk and urls.award(award_pk),
         award_amount=format_nok(values.award__amount),
-        report_url=report_pk and reverse("grants:review_report", args=[report_pk]),
+        report_url=report_pk and urls.report(report_pk),
         report_status=REPORT_STATUS_NAMES.get(
             values.award__report__status, values.award__report__status
         ),
+    )
+
+
+class _RowUrls(NamedTuple):
+    application: object
+    award: object
+    report: object
+
+
+def _row_urls() -> _RowUrls:
+    """The links of the list's rows, each worked out once per page (``url_for_pk``)."""
+    return _RowUrls(
+        url_for_pk("grants:review_application"),
+        url_for_pk("grants:review_award"),
+        url_for_pk("grants:review_report"),
     )
 
 
@@ -573,30 +592,49 @@ def _rows_html(rows) -> str:
     )
 
 
-def application_list(request):
-    access = require_role(request.user, Role.CASEWORKER)
-    rounds = access.administered(
-        Round.objects.select_related("scheme_year"), ROUND_TO_BODY
-    ).order_by("-opens_on", "id")
+@kept_per_access
+def _administered_rounds(user):
+    """The calls of the schemes the caseworker's body runs, newest first."""
+    rounds = Round.objects.select_related("scheme_year").order_by("-opens_on", "id")
+    return access_for(user).administered(rounds, ROUND_TO_BODY)
+
+
+@kept_per_access
+def _application_rows(user, values, today, number):
+    """Page ``number`` of the caseworker's applications filtered by ``values`` (the filter
+    set's), as named ``LIST_VALUES`` rows with the count of all (``ROWS_IN_ALL``)."""
     queryset = (
-        Application.objects.visible_to(request.user)
-        .filter(round__in=rounds.values("pk"))
+        Application.objects.visible_to(user)
+        .filter(round__in=_administered_rounds(user).values("pk"))
         .with_total_score()
     )
-    filters = ApplicationFilter(request.GET, queryset=queryset, rounds=rounds, request=request)
-    applications = filters.qs
+    applications = ApplicationFilter(queryset=queryset, today=today).filter_by(queryset, values)
     if not applications.query.order_by:  # no sort order chosen (or none known)
         applications = applications.order_by(F("submitted_at").desc(nulls_last=True), "-id")
-    page = paginate(request, applications.values_list("pk", flat=True))
     # The page's ids are a subquery, and only its rows are joined and scored: a later page's
     # OFFSET skips bare ids, not rows with their total scores.
-    page.object_list = (
-        Application.objects.filter(pk__in=page.object_list)
-        .with_total_score()
-        .order_by(*applications.query.order_by)
-        .values_list(*LIST_VALUES, named=True)
+    bottom = (number - 1) * PAGE_SIZE
+    page = Application.objects.filter(pk__in=applications.values("pk")[bottom : bottom + PAGE_SIZE])
+    return count_alongside(
+        page.with_total_score().order_by(*applications.query.order_by), applications
+    ).values_list(*LIST_VALUES, ROWS_IN_ALL, named=True)
+
+
+def application_list(request):
+    require_role(request.user, Role.CASEWORKER)
+    today = timezone.localdate()
+    filters = ApplicationFilter(
+        request.GET,
+        queryset=Application.objects.none(),
+        rounds=_administered_rounds(request.user),
+        groups=target_groups(),
+        today=today,
+        request=request,
     )
-    rows = [_application_row(values) for values in page.object_list]
+    read = partial(_application_rows, request.user, filters.values, today)
+    page = paginate_counted(request, read=read)
+    urls = _row_urls()
+    rows = [_application_row(values, urls) for values in page.object_list]
     return render(
         request,
         "grants/caseworker/application_list.html",

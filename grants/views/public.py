@@ -2,6 +2,8 @@
 awarded grants with their CSV and JSON downloads. What they show is decided in
 ``grants/public.py``; a call by invitation answers 404 here whoever asks."""
 
+from functools import partial
+
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,7 +15,7 @@ from grants import public
 from scheme.formatting import format_nok
 from scheme.public import public_page
 from scheme.spreadsheet import csv_bytes
-from scheme.web import paginate, query_without_page
+from scheme.web import paginate, paginate_counted, query_without_page
 
 AWARDS_PER_PAGE = 50
 
@@ -47,8 +49,9 @@ def _awarded(request):
 @public_page
 def award_list(request):
     filters = _awarded(request)
-    page = paginate(request, filters.qs, per_page=AWARDS_PER_PAGE)
-    lines = public.awarded_lines(public.public_columns(page.object_list))
+    read = partial(public.awarded_page, filters.values, AWARDS_PER_PAGE)
+    page = paginate_counted(request, per_page=AWARDS_PER_PAGE, read=read)
+    lines = public.awarded_lines(page.object_list)
     context = {
         "filters": filters,
         "page": page,
@@ -144,7 +147,7 @@ def award_json(request):
         for line in public.awarded_lines(public.public_columns(filters.qs).iterator())
     ]
     body = {
-        "scheme": data["scheme"].slug if data.get("scheme") else None,
+        "scheme": data.get("scheme") or None,
         "year": int(data["year"]) if data.get("year") else None,
         "count": len(awards),
         "awards": awards,

@@ -7,22 +7,27 @@ to administer its scheme (the pairing's workflow says so, 403 otherwise). Which 
 can take now comes from its workflow; a refused step shows the workflow's reason.
 """
 
+from functools import partial
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Window, prefetch_related_objects
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring import services
-from mentoring.choices import waiting_for_a_mentor
+from mentoring.choices import newest_years, waiting_for_a_mentor
 from mentoring.forms import (
     FlagOutcomeForm,
     MatchForm,
@@ -56,13 +61,18 @@ from mentoring.views._common import (
     visible_pairing,
 )
 from organisations.models import Organisation
+from scheme.compiled import kept_per_access
+from scheme.formatting import format_day
 from scheme.prefetch import prefetch_lists
-from scheme.roles import Role, require_role
+from scheme.roles import Role, access_for, require_role
 from scheme.web import (
     PAGE_SIZE,
     add_service_errors,
+    count_alongside,
     get_visible_or_404,
+    paginate_counted,
     query_without_page,
+    url_for_pk,
 )
 
 # The match page shows the best suggestions; the caseworker can ask for all of them.
@@ -76,68 +86,32 @@ PARTICIPANT_LISTS = ("competence_needs", "target_groups", "languages")
 def overview(request):
     """The caseworker's pairings riskiest first, filtered and paged in the database (health
     is an annotation), with the open flags and poor-fit answers to follow up."""
-    access = require_role(request.user, Role.CASEWORKER)
-    today = timezone.localdate()
-    administered = access.administered(Pairing.objects.all())
+    require_role(request.user, Role.CASEWORKER)
+    user, today = request.user, timezone.localdate()
     chosen = {
         "health": request.GET.get("health", ""),
         "mentor": request.GET.get("mentor", ""),
         "status": request.GET.get("status", ""),
     }
-    where = Q()
-    if chosen["mentor"].isdigit():
-        where &= Q(mentor_id=chosen["mentor"])
-    if chosen["status"] in PairingStatus.values:
-        where &= Q(status=chosen["status"])
-    filtered = administered.filter(where)
-    # The progress annotations are built once a day (``progress_pairings``), then filtered.
-    shown = access.administered(progress_pairings(today)).filter(where)
-    if chosen["health"] in Health.values:
-        shown = filtered = shown.filter(health_filter(chosen["health"]))
-    paginator = Paginator(shown.order_by(*RISKIEST_FIRST), PAGE_SIZE)
-    # Counted without the progress annotations unless the health filter needs them: to count,
-    # Django copies and inspects every annotation, which costs more than the count itself.
-    paginator.count = filtered.count()
-    page = paginator.get_page(request.GET.get("page"))
-    # The mentors to filter by, with their pairings counted: the total comes with them.
-    counted = list(
-        administered.order_by("mentor__name", "mentor_id")
-        .values_list("mentor_id", "mentor__name")
-        .annotate(n=Count("pk"))
+    filters = (
+        int(chosen["mentor"]) if chosen["mentor"].isdigit() else None,
+        chosen["status"] if chosen["status"] in PairingStatus.values else "",
+        chosen["health"] if chosen["health"] in Health.values else "",
     )
+    page = paginate_counted(request, read=partial(_overview_page, user, today, *filters))
+    # The mentors to filter by, with their pairings counted: the total comes with them.
+    counted = list(_pairings_per_mentor(user))
     total = sum(n for _pk, _name, n in counted)
     rows = list(page.object_list)
-    # The flags and "poor fit" answers to follow up, with only what their tables show (their
-    # pairings' participants are prefetched below).
-    flags = list(
-        access.administered(
-            Flag.objects.filter(status=FlagStatus.OPEN), "pairing__scheme__administrator_id"
-        )
-        .select_related("raised_for", "raised_by", "pairing__mentor")
-        .only(
-            "raised_at",
-            "message",
-            "raised_for__name",
-            "raised_by__full_name",
-            "raised_by__email",
-            "pairing__mentor__name",
-        )
-    )
-    poor_fits = list(
-        access.administered(
-            CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True),
-            "pairing__scheme__administrator_id",
-        )
-        .select_related("organisation", "pairing__mentor")
-        .only("answered_at", "comment", "organisation__name", "pairing__mentor__name")
-    )
+    flags, poor_fits = list(_open_flags(user)), list(_poor_fits(user))
     # The pairings listed and those followed up name their participants: one query for all,
     # of the participants' names alone.
     followed_up = [item.pairing for item in flags + poor_fits]
     prefetch_related_objects(rows + followed_up, _member_names())
     page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
-    table_rows = _overview_rows(page.object_list)
-    unmatched, unmatched_count = _waiting_for_a_mentor(access)
+    table_rows = _overview_rows(page.object_list, url_for_pk("mentoring:pairing"))
+    unmatched = list(_waiting(user, tuple(_newest_years(user)), WAITING_SHOWN))
+    links = _OverviewLinks.per_request()
     return render(
         request,
         "mentoring/overview.html",
@@ -151,14 +125,95 @@ def overview(request):
             "health_choices": Health.choices,
             "status_choices": PairingStatus.choices,
             "flags": flags,
+            "flag_rows": _flag_rows(flags, links),
             "poor_fits": poor_fits,
+            "poor_fit_rows": _poor_fit_rows(poor_fits, links, get_token(request)),
             "unmatched": unmatched,
-            "unmatched_count": unmatched_count,
+            "unmatched_items": _unmatched_items(unmatched, links),
+            "unmatched_count": unmatched[0].waiting if unmatched else 0,
         },
     )
 
 
-def _overview_rows(rows) -> str:
+@kept_per_access
+def _overview_page(user, today, mentor_id, status, health, number):
+    """Page ``number`` of the caseworker's pairings riskiest first, of the mentor, status and
+    health given, with their progress annotations (``progress_pairings``) and the count of
+    all. Counted without those annotations unless the health filter needs them."""
+    access = access_for(user)
+    where = Q()
+    if mentor_id:
+        where &= Q(mentor_id=mentor_id)
+    if status:
+        where &= Q(status=status)
+    filtered = access.administered(Pairing.objects.all()).filter(where)
+    # The progress annotations are built once a day (``progress_pairings``), then filtered.
+    shown = access.administered(progress_pairings(today)).filter(where)
+    if health:
+        shown = filtered = shown.filter(health_filter(health))
+    bottom = (number - 1) * PAGE_SIZE
+    return count_alongside(shown.order_by(*RISKIEST_FIRST), filtered)[bottom : bottom + PAGE_SIZE]
+
+
+@kept_per_access
+def _pairings_per_mentor(user):
+    """The mentors of the caseworker's pairings, by name, with their pairings counted."""
+    pairings = access_for(user).administered(Pairing.objects.all())
+    return (
+        pairings.order_by("mentor__name", "mentor_id")
+        .values_list("mentor_id", "mentor__name")
+        .annotate(n=Count("pk"))
+    )
+
+
+@kept_per_access
+def _open_flags(user):
+    """The open flags to follow up, with only what their table shows."""
+    flags = Flag.objects.filter(status=FlagStatus.OPEN)
+    return (
+        access_for(user)
+        .administered(flags, "pairing__scheme__administrator_id")
+        .select_related("raised_for", "raised_by", "pairing__mentor")
+        .only(
+            "raised_at",
+            "message",
+            "raised_for__name",
+            "raised_by__full_name",
+            "raised_by__email",
+            "pairing__mentor__name",
+        )
+    )
+
+
+@kept_per_access
+def _poor_fits(user):
+    """The "poor fit" answers not yet followed up, with only what their table shows."""
+    answers = CheckIn.objects.filter(good_fit=False, followed_up_at__isnull=True)
+    return (
+        access_for(user)
+        .administered(answers, "pairing__scheme__administrator_id")
+        .select_related("organisation", "pairing__mentor")
+        .only("answered_at", "comment", "organisation__name", "pairing__mentor__name")
+    )
+
+
+@kept_per_access
+def _newest_years(user):
+    return newest_years(access_for(user))
+
+
+@kept_per_access
+def _waiting(user, years, shown):
+    """The first ``shown`` participants waiting for a mentor in ``years``
+    (``_newest_years``), each with how many wait in all (a count over the whole set on every
+    row)."""
+    waiting = waiting_for_a_mentor(access_for(user), years)
+    return waiting.only("id", "name", "municipality", "county").annotate(
+        waiting=Window(Count("pk"))
+    )[:shown]
+
+
+def _overview_rows(rows, pairing_link) -> str:
     """The overview's table rows, a pairing and its progress each, written here rather than by
     a template loop (a row's link, badge and plural texts cost the template language several
     times as much). As the template did: names and single texts escaped, the texts with
@@ -174,6 +229,7 @@ def _overview_rows(rows) -> str:
         "poor_fit": _("“Not a good fit”"),
     }
     words = {key: escape(text) for key, text in words.items()}
+    words["link"] = pairing_link
     return mark_safe("".join(_overview_row(pairing, state, words) for pairing, state in rows))
 
 
@@ -201,7 +257,7 @@ def _overview_row(pairing, state, words) -> str:
     else:
         next_step = escape(capfirst(str(state.next_action) or "–"))
     return (
-        f'<tr><th scope="row"><a href="{pairing_url(pairing)}">{mentor}</a><br>'
+        f'<tr><th scope="row"><a href="{words["link"](pairing.pk)}">{mentor}</a><br>'
         f'<span class="fw-normal">{members}</span></th>'
         f'<td data-label="{words["health"]}">{"<br>".join(health)}</td>'
         f'<td class="text-end" data-label="{words["meetings"]}">{meetings}</td>'
@@ -211,6 +267,80 @@ def _overview_row(pairing, state, words) -> str:
         f'<td data-label="{words["next"]}">{next_step}</td>'
         f'<td data-label="{words["status"]}">{escape(capfirst(pairing.get_status_display()))}</td>'
         "</tr>"
+    )
+
+
+class _OverviewLinks(NamedTuple):
+    """The links of the follow-up tables' rows, each worked out once per page."""
+
+    pairing: object
+    flag: object
+    follow_up: object
+    match: object
+    overview: str
+
+    @classmethod
+    def per_request(cls):
+        return cls(
+            url_for_pk("mentoring:pairing"),
+            url_for_pk("mentoring:flag_handle"),
+            url_for_pk("mentoring:follow_up"),
+            url_for_pk("mentoring:match"),
+            reverse("mentoring:overview"),
+        )
+
+
+def _flag_rows(flags, links) -> str:
+    """The open flags' rows, written here rather than by a template loop; every text escaped
+    as the template would."""
+    follow_up = escape(_("Follow up"))
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row"><a href="{links.pairing(flag.pairing.pk)}">'
+            f"{escape(flag.pairing)}</a></th>"
+            f"<td>{escape(flag.raised_for.name)} ({escape(flag.raised_by)}), "
+            f"{format_day(timezone.localdate(flag.raised_at))}</td>"
+            f"<td>{escape(Truncator(flag.message).words(30))}</td>"
+            f'<td><a class="btn btn-sm btn-primary" href="{links.flag(flag.pk)}">{follow_up}'
+            f'<span class="visually-hidden"> {escape(flag.pairing)}</span></a></td></tr>'
+            for flag in flags
+        )
+    )
+
+
+def _poor_fit_rows(check_ins, links, csrf) -> str:
+    """The "not a good fit" answers' rows, each with its form to mark it followed up."""
+    followed_up, no_comment = escape(_("Mark as followed up")), _("No comment")
+    back = escape(f"{links.overview}#follow-up")
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row"><a href="{links.pairing(answer.pairing.pk)}#check-ins">'
+            f"{escape(answer.pairing)}</a></th>"
+            f"<td>{escape(answer.organisation.name)}, "
+            f"{format_day(timezone.localdate(answer.answered_at))}</td>"
+            f"<td>{escape(Truncator(answer.comment or no_comment).words(30))}</td>"
+            f'<td><form method="post" action="{links.follow_up(answer.pk)}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+            f'<input type="hidden" name="next" value="{back}">'
+            f'<button type="submit" class="btn btn-sm btn-outline-primary">{followed_up}'
+            f'<span class="visually-hidden"> {escape(answer.pairing)}</span></button>'
+            "</form></td></tr>"
+            for answer in check_ins
+        )
+    )
+
+
+def _unmatched_items(organisations, links) -> str:
+    """The list of participants waiting for a mentor, each linking to its match page."""
+    return mark_safe(
+        "".join(
+            f'<li><a href="{links.match(organisation.pk)}">'
+            + escape(_("Find a mentor for %(name)s") % {"name": organisation.name})
+            + "</a>"
+            + (f" ({escape(organisation.municipality)})" if organisation.municipality else "")
+            + "</li>"
+            for organisation in organisations
+        )
     )
 
 
@@ -230,17 +360,6 @@ def _mentor_options(counted, chosen: str) -> str:
             for pk, name, _n in counted
         )
     )
-
-
-def _waiting_for_a_mentor(access) -> tuple[list, int]:
-    """The first participants waiting for a mentor and how many wait in all, in one query
-    (a count over the whole set on every row), not every waiting participant."""
-    waiting = list(
-        waiting_for_a_mentor(access)
-        .only("id", "name", "municipality", "county")
-        .annotate(waiting=Window(Count("pk")))[:WAITING_SHOWN]
-    )
-    return waiting, waiting[0].waiting if waiting else 0
 
 
 def _make_pairing(request, form, participants):

@@ -11,7 +11,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from scheme.form_html import flat_attrs, value_html
+from scheme.form_html import flat_attrs, value_html, written_once
 
 register = template.Library()
 
@@ -35,7 +35,12 @@ def fields(form):
 
 def _group(bound_field) -> str:
     """The wrapper ``div_<id>``, the label or legend (a checkbox's after the box), the input,
-    its errors and its help text; a hidden field is its input alone."""
+    its errors and its help text; a hidden field is its input alone. Written once for each
+    distinct field as shown (``written_once``)."""
+    return written_once("bootstrap", bound_field, _write_group)
+
+
+def _write_group(bound_field) -> str:
     if bound_field.is_hidden:
         return str(bound_field)
     widget = bound_field.field.widget

@@ -178,3 +178,75 @@ def test_every_field_of_the_portals_forms_is_written_as_the_templates_write_it()
                     assert shown[0] == shown[1], (cls, bound_field.name)
                     compared += 1
     assert compared > 100
+
+
+class _FilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "All"), ("a", "Open"), ("b", "Shut")])
+    group = forms.ModelChoiceField(required=False, queryset=None)
+    amount = forms.IntegerField(required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organisations.models import TargetGroup
+
+        self.fields["group"].queryset = TargetGroup.objects.order_by("code")
+
+
+@pytest.fixture(autouse=True)
+def _no_field_groups_kept():
+    """Each test starts and ends with no field group kept (one writes "written" for them)."""
+    from scheme.form_html import _KEPT_GROUPS
+
+    _KEPT_GROUPS.clear()
+    yield
+    _KEPT_GROUPS.clear()
+
+
+def _groups(data):
+    """The filter form's field groups, each written by the portal's renderer."""
+    return [field.as_field_group() for field in _FilterForm(data, renderer=PYTHON)]
+
+
+def _by_templates(data):
+    return [field.as_field_group() for field in _FilterForm(data, renderer=TEMPLATES)]
+
+
+@pytest.mark.django_db
+def test_a_field_group_is_written_once_for_what_it_shows(monkeypatch, django_assert_num_queries):
+    from organisations.models import TargetGroup
+    from scheme import form_html
+
+    group = TargetGroup.objects.create(code="kept", name_nb="Kvinner", name_en="Women")
+    data = {"status": "a", "group": str(group.pk), "amount": "-1"}
+    first = _groups(data)
+    assert first == _by_templates(data)
+    written = []
+    monkeypatch.setattr(
+        form_html, "_write_field_group", lambda field: written.append(field) or "written"
+    )
+    # The same fields with the same values, choices and errors: written before, not again;
+    # a model's rows are read once, for the key and the choices shown alike.
+    with django_assert_num_queries(2):  # the rows: to validate the choice, then to show them
+        assert _groups(data) == first
+    assert written == []
+    # Whatever the field shows that changes is a field group of its own.
+    assert _groups({**data, "status": "b"})[0] == "written"
+    assert _groups({**data, "amount": "5"})[2] == "written"  # no error now
+    group.name_nb = "Kvinner og jenter"
+    group.save()
+    assert _groups(data)[1] == "written"  # a row's new name among the choices
+    with translation.override("en"):
+        assert _groups(data)[0] == "written"
+
+
+@pytest.mark.django_db
+def test_field_groups_kept_are_the_templates_field_groups_for_every_change():
+    from organisations.models import TargetGroup
+
+    group = TargetGroup.objects.create(code="kept", name_nb="Kvinner", name_en="Women")
+    for data in (None, {}, {"status": "b", "group": str(group.pk)}, {"amount": "x"}):
+        for _ in range(2):
+            assert _groups(data) == _by_templates(data)
+    group.name_nb = "Kvinner og jenter"
+    group.save()
+    assert "Kvinner og jenter" in _groups({"group": str(group.pk)})[1]

@@ -37,3 +37,24 @@ def test_the_template_filter_formats_counts():
     with translation.override("nb"):
         rendered = Template("{% load portal %}{{ n|number }}").render(Context({"n": 1250000}))
     assert rendered == "1\xa0250\xa0000"
+
+
+def test_amounts_and_days_are_written_in_the_language_read_whichever_came_first():
+    """Formatted amounts and days are kept per language: switching back and forth, each
+    language gets its own (and equal amounts written differently, the same)."""
+    import datetime
+
+    from django.utils.formats import date_format
+
+    from scheme.formatting import format_day, format_nok
+
+    day = datetime.date(2024, 1, 23)
+    for _ in range(2):
+        with translation.override("nb"):
+            assert format_nok(Decimal("110000")) == "110\xa0000\xa0kr"
+            assert format_nok(Decimal("110000.00")) == "110\xa0000\xa0kr"
+            assert format_nok("1234.5") == "1\xa0234,50\xa0kr"
+            assert format_day(day) == "23.01.2024"
+        with translation.override("en"):
+            assert format_nok(110000) == "NOK\xa0110,000"
+            assert format_day(day) == date_format(day, "SHORT_DATE_FORMAT")
