@@ -10,11 +10,13 @@ from icalendar import Event as CalendarEvent
 from courses.models import Event
 
 
-def my_events(user, *, upcoming_only: bool = True):
-    """The events the person is registered for, or has registered someone for."""
+def my_events(user, *, upcoming_only: bool = True, now=None):
+    """The events the person is registered for, or has registered someone for; with
+    ``upcoming_only``, those not over at ``now`` (a moment or the database's ``Now()``; the
+    present by default)."""
     events = Event.objects.visible_to(user).filter(cancelled_at__isnull=True)
     if upcoming_only:
-        events = events.filter(ends_at__gte=timezone.now())
+        events = events.filter(ends_at__gte=timezone.now() if now is None else now)
     standing = Q(registrations__cancelled_at__isnull=True, registrations__waiting=False)
     registered = standing & (Q(registrations__person=user) | Q(registrations__registered_by=user))
     return events.filter(registered).distinct().order_by("starts_at")

@@ -35,12 +35,12 @@ def counted_page(queryset, number: int, per_page: int = PAGE_SIZE):
 def count_alongside(queryset, counted):
     """``queryset`` with ``ROWS_IN_ALL`` on each row, the number of ``counted``'s rows, as a
     subquery PostgreSQL runs once: a page read by its ids (a subquery of ``counted``) and its
-    list's count in one query. Counted by id, so that rows a join repeats count once."""
-    ids = counted.order_by().values("pk")
-    total = (
-        counted.model._base_manager.filter(pk__in=ids)
-        .order_by()
-        .values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    list's count in one query. A ``distinct()`` list is counted by id, so that rows a join
+    repeats count once."""
+    if counted.query.distinct:
+        counted = counted.model._base_manager.filter(pk__in=counted.order_by().values("pk"))
+    total = counted.order_by().values(
+        n=Func(F("pk"), function="COUNT", output_field=IntegerField())
     )
     return queryset.annotate(**{ROWS_IN_ALL: Subquery(total)})
 

@@ -3,9 +3,13 @@ materials, practical tasks, the annual plan, feedback forms and their results (r
 plan against what was held are for evaluators too). Each needs the caseworker role (403
 otherwise); changes to an event need a caseworker of the body administering its scheme."""
 
+from collections import defaultdict
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,8 +62,9 @@ from scheme.states import Decision
 from scheme.web import (
     add_formset_errors,
     add_service_errors,
+    counted_page,
     get_visible_or_404,
-    paginate,
+    paginate_counted,
     url_for_pk,
 )
 
@@ -263,59 +268,85 @@ def _attendance_rows(rows):
 
 def attendance_overview(request):
     """Per organisation and year: the events it registered for and those it came to (events
-    that have started and were not cancelled)."""
-    access = require_role(request.user, Role.CASEWORKER)
-    now = timezone.now()
-    registrations = access.administered(
-        Registration.objects.active(), "event__scheme_year__scheme__administrator_id"
-    ).filter(event__in=Event.objects.held(now))
-    figures = (
-        registrations.values("organisation_id", "organisation__name", "event__scheme_year__year")
-        .annotate(
-            n_events=Count("event", distinct=True),
-            n_attended=Count("event", filter=Q(attended=True), distinct=True),
+    that have started and were not cancelled). A page of organisations is read, by name, and
+    the figures of those alone."""
+    require_role(request.user, Role.CASEWORKER)
+    held = dict(_held_per_year(request.user))
+    years = sorted(held)  # (every registration counted is for a held event of these years)
+    page = paginate_counted(request, read=partial(_attending_organisations, request.user))
+    shown = tuple(organisation["organisation_id"] for organisation in page.object_list)
+    cells = defaultdict(dict)
+    for row in _attendance_figures(request.user, shown):
+        cells[row["organisation_id"]][row["event__scheme_year__year"]] = row
+    rows = []
+    for organisation in page.object_list:
+        figures = cells[organisation["organisation_id"]]
+        rows.append(
+            {
+                "name": organisation["name"],
+                "cells": [figures.get(year) for year in years],
+                "events": sum(row["n_events"] for row in figures.values()),
+                "attended": sum(row["n_attended"] for row in figures.values()),
+            }
         )
-        .order_by("organisation__name", "event__scheme_year__year")
-    )
-    held = dict(
-        access.administered(
-            Event.objects.held(now),
-            "scheme_year__scheme__administrator_id",
-        )
-        .values_list("scheme_year__year")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("scheme_year__year", "n")
-    )
-    years = sorted(held.keys() | {row["event__scheme_year__year"] for row in figures})
-    by_organisation = {}
-    for row in figures:
-        entry = by_organisation.setdefault(
-            row["organisation_id"],
-            {"name": row["organisation__name"], "cells": {}, "events": 0, "attended": 0},
-        )
-        entry["cells"][row["event__scheme_year__year"]] = row
-        entry["events"] += row["n_events"]
-        entry["attended"] += row["n_attended"]
-    rows = [
-        {
-            "name": entry["name"],
-            "cells": [entry["cells"].get(year) for year in years],
-            "events": entry["events"],
-            "attended": entry["attended"],
-        }
-        for entry in by_organisation.values()
-    ]
-    page = paginate(request, rows)
+    page.object_list = rows
     return render(
         request,
         "courses/attendance_overview.html",
         {
             "years": years,
-            "held": [held.get(year, 0) for year in years],
+            "held": [held[year] for year in years],
             "page": page,
-            "rows": _attendance_overview_rows(page.object_list),
+            "rows": _attendance_overview_rows(rows),
         },
+    )
+
+
+def _held_registrations(user):
+    """The registrations, not cancelled, for the held events of the caseworker's schemes."""
+    registrations = access_for(user).administered(
+        Registration.objects.active(), "event__scheme_year__scheme__administrator_id"
+    )
+    return registrations.filter(event__in=Event.objects.held(Now()))
+
+
+@kept_per_access
+def _held_per_year(user):
+    """The caseworker's schemes' held events per year."""
+    held = access_for(user).administered(
+        Event.objects.held(Now()), "scheme_year__scheme__administrator_id"
+    )
+    return (
+        held.values_list("scheme_year__year")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("scheme_year__year", "n")
+    )
+
+
+@kept_per_access
+def _attending_organisations(user, number):
+    """Page ``number`` of the organisations registered for a held event, by name, with the
+    count of all."""
+    # From the registrations, grouped by organisation, the name an aggregate: sorted after
+    # grouping, rather than walking every organisation by name to find those registered.
+    organisations = (
+        _held_registrations(user)
+        .values("organisation_id")
+        .annotate(name=Min("organisation__name"))
+        .order_by("name", "organisation_id")
+    )
+    return counted_page(organisations, number)
+
+
+@kept_per_access
+def _attendance_figures(user, organisation_ids):
+    """Per organisation of ``organisation_ids`` and year: the held events registered for and
+    those attended."""
+    registrations = _held_registrations(user).filter(organisation_id__in=organisation_ids)
+    return registrations.values("organisation_id", "event__scheme_year__year").annotate(
+        n_events=Count("event", distinct=True),
+        n_attended=Count("event", filter=Q(attended=True), distinct=True),
     )
 
 

@@ -40,7 +40,7 @@ from courses.models import (
     Response,
 )
 from courses.views._common import own_organisation_ids, render_event, visible_event
-from scheme.compiled import kept_per_access
+from scheme.compiled import first_row, kept_per_access
 from scheme.formatting import format_day
 from scheme.queries import count_of
 from scheme.roles import Role, access_for
@@ -48,7 +48,6 @@ from scheme.storage import download
 from scheme.web import (
     counted_page,
     get_visible_or_404,
-    paginate,
     paginate_counted,
     query_without_page,
     url_for_pk,
@@ -190,32 +189,52 @@ def material_download(request, pk):
 
 
 def form_list(request):
-    access = access_for(request.user)
-    user = request.user
+    access, user = access_for(request.user), request.user
+    if access.is_caseworker:
+        mode = "caseworker"
+    elif access.has(Role.EVALUATOR):
+        mode = "evaluator"  # evaluators read every form's aggregated results, never who answered
+    elif own_organisation_ids(user):
+        mode = "organisation"
+    else:
+        mode = "none"
+    page = paginate_counted(request, read=partial(_form_page, user, mode))
+    return render(request, "courses/form_list.html", {"page": page, "mode": mode})
+
+
+@kept_per_access
+def _form_page(user, mode, number):
+    """Page ``number`` of the feedback forms as ``mode`` lists them, with the count of all:
+    caseworkers' and evaluators' with their answers counted, an organisation's open ones with
+    whether the user answered."""
     counted = FeedbackForm.objects.select_related("event", "scheme").annotate(
         answers=Count("responses")
     )
-    if access.is_caseworker:
+    if mode == "caseworker":
         forms = counted.filter(pk__in=FeedbackForm.objects.visible_to(user).values("pk"))
-        mode = "caseworker"
-    elif access.has(Role.EVALUATOR):
-        forms = counted  # evaluators read every form's aggregated results, never who answered
-        mode = "evaluator"
-    elif own_organisation_ids(user):
+    elif mode == "evaluator":
+        forms = counted
+    elif mode == "organisation":
+        answered = Response.objects.filter(form=OuterRef("pk"), respondent=user)
         forms = (
             FeedbackForm.objects.visible_to(user)
-            .open_for_answers()
+            .open_for_answers(Now())
             .select_related("event")
-            .annotate(
-                answered=Exists(Response.objects.filter(form=OuterRef("pk"), respondent=user))
-            )
+            .annotate(answered=Exists(answered))
         )
-        mode = "organisation"
     else:
         forms = FeedbackForm.objects.none()
-        mode = "none"
-    page = paginate(request, forms.order_by("-id"))
-    return render(request, "courses/form_list.html", {"page": page, "mode": mode})
+    return counted_page(forms.order_by("-id"), number)
+
+
+@kept_per_access
+def _feed_of(user):
+    return CalendarFeed.objects.filter(user=user)
+
+
+@kept_per_access
+def _my_upcoming_events(user):
+    return calendar.my_events(user, now=Now()).select_related("provider")
 
 
 def my_calendar(request):
@@ -226,8 +245,9 @@ def my_calendar(request):
             _("Your calendar has a new address. Calendars that use the old one stop updating."),
         )
         return redirect("courses:calendar")
-    feed = services.calendar_feed_for(request.user)
-    events = calendar.my_events(request.user).select_related("provider")
+    # The address is made the first time it is asked for; after that it is only read.
+    feed = first_row(_feed_of(request.user)) or services.calendar_feed_for(request.user)
+    events = _my_upcoming_events(request.user)
     return render(
         request,
         "courses/calendar.html",

@@ -58,11 +58,11 @@ def test_a_page_read_by_its_ids_counts_each_row_once(db):
     matching = Organisation.objects.filter(target_groups__in=groups).distinct()
     rows = count_alongside(Organisation.objects.order_by("name"), matching)
     assert {row[ROWS_IN_ALL] for row in rows.values(ROWS_IN_ALL)} == {2}
-    read = (
-        lambda number: count_alongside(  # noqa: E731
-            Organisation.objects.filter(pk__in=matching.values("pk")).order_by("name"), matching
-        )[(number - 1) * 1 : number]
-    )
+    ids = Organisation.objects.filter(pk__in=matching.values("pk")).order_by("name")
+
+    def read(number):
+        return count_alongside(ids, matching)[number - 1 : number]
+
     page = paginate_counted(RequestFactory().get("/", {"page": "2"}), per_page=1, read=read)
     assert [o.name for o in page.object_list] == ["Ingen"]
     assert (page.paginator.count, page.paginator.num_pages) == (2, 2)
