@@ -2,6 +2,7 @@
 year, and the payments recorded against it."""
 
 import datetime
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,12 +18,19 @@ from django.utils.translation import gettext as _
 
 from mentoring import services
 from mentoring.forms import CompensationForm, PaymentForm
-from mentoring.models import Compensation
+from mentoring.models import Compensation, Pairing
 from organisations.models import Organisation
+from scheme.compiled import kept, kept_per_access
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
-from scheme.roles import OrganisationKind, Role, require_administers, require_role
-from scheme.web import add_service_errors, get_visible_or_404, paginate, query_without_page
+from scheme.roles import OrganisationKind, Role, access_for, require_administers, require_role
+from scheme.web import (
+    add_service_errors,
+    counted_page,
+    get_visible_or_404,
+    paginate_counted,
+    query_without_page,
+)
 
 
 def _chosen_year(request, years):
@@ -36,12 +44,8 @@ def _chosen_year(request, years):
 
 
 def compensation_list(request):
-    access = require_role(request.user, Role.CASEWORKER)
-    years = list(
-        access.administered(SchemeYear.objects.select_related("scheme")).order_by(
-            "-year", "scheme__name"
-        )
-    )
+    require_role(request.user, Role.CASEWORKER)
+    years = list(_administered_years(request.user))
     year = _chosen_year(request, years)
     rows, bound = [], None
     if year is not None and request.method == "POST":
@@ -65,7 +69,8 @@ def compensation_list(request):
                 )
     page, table_rows = None, ""
     if year is not None:
-        page = paginate(request, _compensated_mentors(year))
+        read = partial(_compensated_mentors, year.pk, year.scheme_id, year.year)
+        page = paginate_counted(request, read=read)
         rows = _compensation_rows(year, page.object_list, bound)
         table_rows = _table_rows(request, rows, f"?year={year.pk}&amp;page={page.number}")
     return render(
@@ -83,22 +88,25 @@ def compensation_list(request):
     )
 
 
-def _compensated_mentors(year):
-    """Each mentor organisation with a pairing in the scheme that year, or a compensation."""
-    first, last = datetime.date(year.year, 1, 1), datetime.date(year.year, 12, 31)
-    return (
-        Organisation.objects.filter(kind=OrganisationKind.MENTOR)
-        .filter(
-            Q(
-                mentor_pairings__scheme_id=year.scheme_id,
-                mentor_pairings__starts_on__lte=last,
-            )
-            & (Q(mentor_pairings__ends_on__isnull=True) | Q(mentor_pairings__ends_on__gte=first))
-            | Q(compensations__scheme_year=year)
-        )
-        .distinct()
-        .order_by("name", "id")
+@kept_per_access
+def _administered_years(user):
+    years = SchemeYear.objects.select_related("scheme").order_by("-year", "scheme__name")
+    return access_for(user).administered(years)
+
+
+@kept
+def _compensated_mentors(year_id, scheme_id, year, number):
+    """Page ``number`` of the mentor organisations with a pairing in the scheme that year, or
+    a compensation, by name, with the count of all."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    paired = Pairing.objects.filter(scheme_id=scheme_id, starts_on__lte=last).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
     )
+    compensated = Compensation.objects.filter(scheme_year=year_id)
+    mentors = Organisation.objects.filter(kind=OrganisationKind.MENTOR).filter(
+        Q(pk__in=paired.values("mentor_id")) | Q(pk__in=compensated.values("mentor_id"))
+    )
+    return counted_page(mentors.only("id", "name").order_by("name", "id"), number)
 
 
 def _compensation_rows(year, mentors, bound):

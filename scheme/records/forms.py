@@ -55,18 +55,29 @@ class JournalForm(PortalForm):
         data = self.cleaned_data if self.is_valid() else {}
         return data.get("day") or timezone.localdate()
 
-    def filter(self, entries):
-        """``entries`` narrowed by the valid filters: the chosen day's documents, or, with a
-        case number, that case's documents of every day."""
+    def values(self) -> tuple:
+        """The valid filters (``filtered``'s arguments): the key of the list they show."""
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("case"):
-            entries = entries.with_case_number(data["case"])
-        else:
-            entries = entries.registered_on(self.chosen_day())
-        if data.get("direction"):
-            entries = entries.filter(direction=data["direction"])
-        if data.get("document_type"):
-            entries = entries.filter(document_type=data["document_type"])
-        if data.get("body"):
-            entries = entries.filter(case_file__body_id=data["body"])
-        return entries
+        return (
+            data.get("case") or "",
+            self.chosen_day(),
+            data.get("direction") or "",
+            data.get("document_type") or "",
+            data.get("body"),
+        )
+
+    def filter(self, entries):
+        return filtered(entries, *self.values())
+
+
+def filtered(entries, case, day, direction, document_type, body):
+    """``entries`` narrowed by the filters: the day's documents, or, with a case number, that
+    case's documents of every day."""
+    entries = entries.with_case_number(case) if case else entries.registered_on(day)
+    if direction:
+        entries = entries.filter(direction=direction)
+    if document_type:
+        entries = entries.filter(document_type=document_type)
+    if body:
+        entries = entries.filter(case_file__body_id=body)
+    return entries

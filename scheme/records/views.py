@@ -2,12 +2,12 @@
 public journal's CSV, and the download of a registered document for whoever may see it."""
 
 import datetime
+from functools import partial
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -15,16 +15,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
+from scheme.compiled import kept_per_access
 from scheme.file_names import in_reader_language
 from scheme.formatting import format_moment
 from scheme.records import services
 from scheme.records.documents import document_file
-from scheme.records.forms import JournalForm
-from scheme.records.models import CaseFile, RegistryEntry
+from scheme.records.forms import JournalForm, filtered
+from scheme.records.models import CaseFile, Direction, DocumentType, RegistryEntry
 from scheme.roles import OrganisationKind, access_for, require
 from scheme.spreadsheet import csv_bytes
 from scheme.storage import download
-from scheme.web import get_visible_or_404, paginate, query_without_page
+from scheme.web import (
+    counted_page,
+    get_visible_or_404,
+    paginate_counted,
+    query_without_page,
+    url_for_pk,
+)
 
 FILE_WORDS = {
     "document": pgettext_lazy("file name", "document"),
@@ -118,13 +125,22 @@ def _journal(request):
     require(access_for(request.user).is_caseworker)
     bodies = _journal_bodies(request.user)
     form = JournalForm(request.GET or None, bodies=bodies)
-    entries = form.filter(
-        RegistryEntry.objects.in_journal_of(request.user)
-        .journalled()
-        .select_related("case_file__body", "caseworker", "approver")
-        .order_by("registered_at", "pk")
+    return form, bodies, form.filter(_journalled(request.user))
+
+
+def _journalled(user):
+    """The entries of the journals the user keeps, in the order they were registered."""
+    entries = RegistryEntry.objects.in_journal_of(user).journalled()
+    return entries.select_related("case_file__body", "caseworker", "approver").order_by(
+        "registered_at", "pk"
     )
-    return form, bodies, entries
+
+
+@kept_per_access
+def _journal_page(user, values, number):
+    """Page ``number`` of the journal filtered by ``values`` (``JournalForm.values``), with
+    the count of all."""
+    return counted_page(filtered(_journalled(user), *values), number)
 
 
 def _day_link(request, day: datetime.date) -> str:
@@ -139,10 +155,12 @@ def _day_link(request, day: datetime.date) -> str:
 def journal(request):
     """The incoming and outgoing documents of a day (today unless chosen), with filters: the
     basis for the public journal."""
-    form, bodies, entries = _journal(request)
+    require(access_for(request.user).is_caseworker)
+    bodies = _journal_bodies(request.user)
+    form = JournalForm(request.GET or None, bodies=bodies)
     day = form.chosen_day()
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("case"))
-    page = paginate(request, entries)
+    page = paginate_counted(request, read=partial(_journal_page, request.user, form.values()))
     return render(
         request,
         "records/journal.html",
@@ -163,7 +181,14 @@ def journal(request):
 def _journal_rows(entries, show_body: bool) -> str:
     """The journal table's rows, written here rather than by a template loop (which takes
     many times as long per row); every text escaped as the template would."""
-    words = {"person": _("private person"), "download": _("Download")}
+    words = {
+        "person": _("private person"),
+        "download": _("Download"),
+        "case": url_for_pk("records:case"),
+        "document": url_for_pk("records:document"),
+        "directions": {value: escape(capfirst(label)) for value, label in Direction.choices},
+        "types": {value: escape(capfirst(label)) for value, label in DocumentType.choices},
+    }
     return mark_safe("\n".join(_journal_row(entry, show_body, words) for entry in entries))
 
 
@@ -174,16 +199,16 @@ def _journal_row(entry, show_body: bool, words) -> str:
         party += f' <span class="badge text-bg-light">{escape(words["person"])}</span>'
     body = f"<td>{escape(entry.case_file.body.name)}</td>" if show_body else ""
     registered = format_moment(entry.registered_at)
-    case = reverse("records:case", args=[entry.case_file_id])
+    case = words["case"](entry.case_file_id)
     return (
         f'<tr><td class="text-nowrap"><a href="{case}">{number}</a></td>'
         f'<td class="text-nowrap">{registered}</td>'
-        f"<td>{escape(capfirst(entry.get_direction_display()))}</td>"
-        f"<td>{escape(capfirst(entry.get_document_type_display()))}</td>"
+        f"<td>{words['directions'][entry.direction]}</td>"
+        f"<td>{words['types'][entry.document_type]}</td>"
         f'<td>{escape(entry.title)}<div class="small text-body-secondary">'
         f"{escape(entry.case_file.title)}</div></td><td>{party}</td>"
         f"<td>{_name_or_dash(entry.caseworker)}</td><td>{_name_or_dash(entry.approver)}</td>{body}"
-        f'<td><a href="{reverse("records:document", args=[entry.pk])}">{escape(words["download"])}'
+        f'<td><a href="{words["document"](entry.pk)}">{escape(words["download"])}'
         f'<span class="visually-hidden"> {number}</span></a></td></tr>'
     )
 
