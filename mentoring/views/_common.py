@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from mentoring.models import Pairing
 from mentoring.progress import progress_pairings
-from scheme.web import get_visible_or_404
+from scheme.compiled import kept_per_access
+from scheme.web import only_or_404
 
 
 def pairing_queryset(today, **member_annotations):
@@ -21,17 +22,19 @@ def pairing_queryset(today, **member_annotations):
     )
 
 
-def step_pairings():
-    """Pairings with what the page of one step names and its workflow asks: the scheme, the
-    mentor, the agreement and the members with their contact people. Not the progress, which
-    only the pairing page shows: its annotations cost more to build than the rest of a form
-    page."""
-    return Pairing.objects.select_related("scheme", "mentor", "agreement").with_members()
+@kept_per_access(params=["pk"])
+def _step_pairing(user, pk):
+    """The pairing, if the user may see it, with what the page of one step names and its
+    workflow asks: the scheme, the mentor, the agreement and the members with their contact
+    people. Not the progress, which only the pairing page shows: its annotations cost more
+    to build than the rest of a form page."""
+    pairings = Pairing.objects.select_related("scheme", "mentor", "agreement").with_members()
+    return pairings.visible_to(user).filter(pk=pk)
 
 
 def visible_pairing(request, pk):
-    """A pairing the user may see (of ``step_pairings()``), 404 when hidden."""
-    return get_visible_or_404(step_pairings(), request.user, pk=pk)
+    """A pairing the user may see (``_step_pairing``), 404 when hidden."""
+    return only_or_404(_step_pairing(request.user, pk=pk))
 
 
 def side_or_403(request, pairing):
