@@ -32,6 +32,7 @@ from organisations.choices import offered_field
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
 from scheme.forms_common import PortalForm, RowsChoiceField
+from scheme.models import Scheme
 from scheme.once import SubmitOnce
 from scheme.validators import EARLIEST_DATE, LATEST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
 
@@ -433,13 +434,13 @@ class PlanCommentForm(SubmitOnce, PortalForm):
 # --- feedback forms ----------------------------------------------------------------------------
 
 
-class EventChoiceField(forms.ModelChoiceField):
+class EventChoiceField(RowsChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title} ({format_day(obj.starts_at.date())})"
 
 
 class FeedbackFormForm(SubmitOnce, PortalForm):
-    scheme = RowsChoiceField(label=_("Scheme"), queryset=None, empty_label=None)
+    scheme = RowsChoiceField(label=_("Scheme"), queryset=Scheme.objects.none(), empty_label=None)
     title = forms.CharField(label=_("Title"), max_length=200)
     introduction = textarea(
         _("Introduction"),
@@ -449,7 +450,7 @@ class FeedbackFormForm(SubmitOnce, PortalForm):
     )
     event = EventChoiceField(
         label=_("Event"),
-        queryset=None,
+        queryset=Event.objects.none(),
         required=False,
         empty_label=_("The scheme as a whole"),
         help_text=_("Leave empty for a form about the whole scheme, such as the closing one."),
@@ -458,9 +459,10 @@ class FeedbackFormForm(SubmitOnce, PortalForm):
     closes_at = datetime_field(_("Open for answers until"), required=False)
 
     def __init__(self, *args, schemes, events, lock_scheme=False, **kwargs):
+        """``schemes`` and ``events``: the rows to choose among, read already."""
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = schemes
-        self.fields["event"].queryset = events
+        self.fields["scheme"].offer(schemes)
+        self.fields["event"].offer(events)
         if lock_scheme:
             self.fields["scheme"].disabled = True
 

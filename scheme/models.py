@@ -16,8 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from scheme import registry
-from scheme.compiled import kept
+from scheme.compiled import kept, kept_per_access
 from scheme.formatting import format_nok
+from scheme.roles import access_for
 from scheme.verbs import describe_verb
 
 
@@ -242,6 +243,12 @@ class SchemeYearQuerySet(models.QuerySet):
 def schemes_by_name():
     """Every scheme, by name."""
     return Scheme.objects.order_by("name")
+
+
+@kept_per_access
+def administered_schemes(user):
+    """The schemes the caseworker's body runs (admins: all), by name."""
+    return access_for(user).administered(Scheme.objects.order_by("name"), "administrator_id")
 
 
 class SchemeYear(models.Model):

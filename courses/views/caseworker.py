@@ -56,7 +56,7 @@ from courses.views._common import (
 )
 from scheme.compiled import first_row, kept_per_access
 from scheme.formatting import format_day
-from scheme.models import Scheme, SchemeYear
+from scheme.models import SchemeYear, administered_schemes
 from scheme.roles import Role, access_for, require_administers, require_role
 from scheme.states import Decision
 from scheme.web import (
@@ -570,27 +570,32 @@ def _held_event(event, words) -> str:
     return mark_safe(f"{title} ({facts})")  # every text is escaped; the id and dates are ours
 
 
+@kept_per_access
+def _administered_events(user):
+    """The events of the schemes the caseworker's body runs, the latest first."""
+    events = Event.objects.select_related("scheme_year__scheme").order_by("-starts_at")
+    return access_for(user).administered(events, "scheme_year__scheme__administrator_id")
+
+
 def form_edit(request, pk=None):
-    access = require_role(request.user, Role.CASEWORKER)
+    require_role(request.user, Role.CASEWORKER)
     feedback_form = None
     if pk is not None:
         feedback_form = get_visible_or_404(
             FeedbackForm.objects.select_related("scheme", "event"), request.user, pk=pk
         )
         require_administers(request.user, feedback_form.scheme)
-    schemes = access.administered(Scheme.objects.all(), "administrator_id").order_by("name")
-    events = access.administered(
-        Event.objects.select_related("scheme_year__scheme"), "scheme_year__scheme__administrator_id"
-    ).order_by("-starts_at")
+    schemes = list(administered_schemes(request.user))
+    events = list(_administered_events(request.user))
     change = (
         feedback_form.workflow.decide(request.user, feedback_form, "edit")
         if feedback_form
         else Decision(True)
     )
     if feedback_form is None:
-        initial = {"scheme": schemes.first()}
-        if request.GET.get("event", "").isdigit():
-            initial["event"] = events.filter(pk=request.GET["event"]).first()
+        initial = {"scheme": schemes[0] if schemes else None}
+        asked = request.GET.get("event", "")
+        initial["event"] = next((event for event in events if str(event.pk) == asked), None)
         questions_initial = []
     else:
         initial = {

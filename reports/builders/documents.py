@@ -41,10 +41,9 @@ from reports.figures.definitions import DEFINITIONS, Period
 from reports.figures.evaluation import evaluation_figures, scheme_period
 from reports.figures.organisation import organisation_figures, portal_period
 from reports.pdf import render_pdf
-from scheme.compiled import kept_per_access
 from scheme.file_names import file_stem
 from scheme.formatting import format_day
-from scheme.models import Scheme, SchemeYear
+from scheme.models import Scheme, SchemeYear, administered_schemes
 from scheme.roles import access_for
 
 
@@ -373,13 +372,8 @@ def may_order_organisation(user, organisation) -> bool:
     access = access_for(user)
     schemes = None
     if not access.is_member_of(organisation.pk):
-        schemes = list(_administered_schemes(user))
+        schemes = list(administered_schemes(user))
     return access.may_order_organisation_report(organisation, schemes)
-
-
-@kept_per_access
-def _administered_schemes(user):
-    return access_for(user).administered(Scheme.objects.all(), "administrator_id")
 
 
 def build_organisation(organisation, parameters, progress):
