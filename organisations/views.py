@@ -347,6 +347,27 @@ def organisation_parts(request, pk, section):
     )
 
 
+@kept_per_access(params=["organisation_id"])
+def _people(user, organisation_id):
+    memberships = Membership.objects.visible_to(user).filter(organisation=organisation_id)
+    return memberships.select_related("user").order_by("user__full_name")
+
+
+@kept_per_access(params=["organisation_id"])
+def _invited(user, organisation_id):
+    """The invitations not yet answered (expired ones too: the page says so)."""
+    invitations = MembershipInvitation.objects.visible_to(user).filter(
+        organisation=organisation_id, status=MembershipInvitationStatus.PENDING
+    )
+    return invitations.select_related("invited_by")
+
+
+@kept_per_access(params=["organisation_id"])
+def _asking_to_join(user, organisation_id):
+    join_requests = JoinRequest.objects.visible_to(user).pending()
+    return join_requests.filter(organisation=organisation_id).select_related("user")
+
+
 def organisation_people(request, pk):
     organisation = _visible(request, pk)
     can_manage = access_for(request.user).can_manage_members(organisation)
@@ -369,26 +390,10 @@ def organisation_people(request, pk):
                     % {"email": data["email"]},
                 )
                 return redirect("organisations:people", pk=organisation.pk)
-    memberships = (
-        Membership.objects.visible_to(request.user)
-        .filter(organisation=organisation)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
-    invitations = (
-        MembershipInvitation.objects.visible_to(request.user)
-        .filter(organisation=organisation, status=MembershipInvitationStatus.PENDING)
-        .select_related("invited_by")
-        if can_manage
-        else []
-    )
+    memberships = _people(request.user, organisation_id=organisation.pk)
+    invitations = _invited(request.user, organisation_id=organisation.pk) if can_manage else []
     join_requests = (
-        JoinRequest.objects.visible_to(request.user)
-        .pending()
-        .filter(organisation=organisation)
-        .select_related("user")
-        if can_manage
-        else []
+        _asking_to_join(request.user, organisation_id=organisation.pk) if can_manage else []
     )
     return render(
         request,
