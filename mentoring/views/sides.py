@@ -34,10 +34,29 @@ from mentoring.views._common import (
     visible_pairing,
 )
 from organisations.models import Organisation
+from scheme.compiled import kept_per_access
 from scheme.formatting import format_day
 from scheme.prefetch import prefetch_lists
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.web import add_service_errors, get_visible_or_404
+
+
+@kept_per_access
+def _own_compensations(user):
+    """The compensations of the user's mentor organisations, the latest year first."""
+    mentor_ids = access_for(user).organisation_ids(OrganisationKind.MENTOR)
+    compensations = Compensation.objects.visible_to(user).filter(mentor_id__in=mentor_ids)
+    return (
+        compensations.select_related("mentor", "scheme_year__scheme")
+        .with_paid()
+        .order_by("-scheme_year__year", "mentor__name", "pk")
+    )
+
+
+@kept_per_access
+def _own_mentor_organisations(user):
+    mentor_ids = access_for(user).organisation_ids(OrganisationKind.MENTOR)
+    return Organisation.objects.filter(pk__in=mentor_ids).order_by("name")
 
 
 def home(request):
@@ -45,17 +64,9 @@ def home(request):
     if access.is_caseworker:
         return redirect("mentoring:overview")
     require_role(request.user, Role.MEMBER, Role.MENTOR)
-    mentor_ids = access.organisation_ids(OrganisationKind.MENTOR)
-    compensations = []
-    if mentor_ids:
-        compensations = list(
-            Compensation.objects.visible_to(request.user)
-            .filter(mentor_id__in=mentor_ids)
-            .select_related("mentor", "scheme_year__scheme")
-            .with_paid()
-            .order_by("-scheme_year__year", "mentor__name", "pk")
-        )
-    mentors = Organisation.objects.filter(pk__in=mentor_ids).order_by("name")
+    mentoring = bool(access.organisation_ids(OrganisationKind.MENTOR))
+    compensations = list(_own_compensations(request.user)) if mentoring else []
+    mentors = _own_mentor_organisations(request.user) if mentoring else []
     return render(
         request,
         "mentoring/home.html",
