@@ -37,7 +37,7 @@ from scheme.compiled import kept_per_access
 from scheme.models import SchemeYear
 from scheme.roles import Role, access_for
 from scheme.storage import download
-from scheme.web import add_service_errors, get_visible_or_404
+from scheme.web import add_service_errors, get_visible_or_404, only_or_404
 
 
 def _add_person(request, pk, service, form_name, done_message, prefix=None):
@@ -117,22 +117,23 @@ def registration_cancel(request, pk):
     return redirect("courses:event", pk=registration.event_id)
 
 
+@kept_per_access(params=["pk"])
+def _visible_task(user, pk):
+    tasks = PracticalTask.objects.select_related("event", "created_by")
+    return tasks.prefetch_related("organisations").visible_to(user).filter(pk=pk)
+
+
+@kept_per_access(params=["task_id"])
+def _hand_ins(user, task_id):
+    hand_ins = HandIn.objects.visible_to(user).filter(task=task_id)
+    return hand_ins.select_related("organisation", "submitted_by").order_by("organisation__name")
+
+
 def task_detail(request, pk):
-    task = get_visible_or_404(
-        PracticalTask.objects.select_related("event", "created_by").prefetch_related(
-            "organisations"
-        ),
-        request.user,
-        pk=pk,
-    )
+    task = only_or_404(_visible_task(request.user, pk=pk))
     access = access_for(request.user)
     own = [o for o in task.organisations.all() if access.is_member_of(o.pk)]
-    hand_ins = list(
-        HandIn.objects.visible_to(request.user)
-        .filter(task=task)
-        .select_related("organisation", "submitted_by")
-        .order_by("organisation__name")
-    )
+    hand_ins = list(_hand_ins(request.user, task_id=task.pk))
     if not access.is_caseworker:
         hand_ins = [h for h in hand_ins if h.organisation_id in {o.pk for o in own}]
     closed = task.why_no_hand_in()
