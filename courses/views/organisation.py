@@ -4,8 +4,9 @@ forms."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from courses.models import (
     HandIn,
     PlanComment,
     PracticalTask,
+    Question,
     Registration,
     own_years,
 )
@@ -33,7 +35,7 @@ from courses.views._common import (
     scheme_query,
     visible_event,
 )
-from scheme.compiled import kept_per_access
+from scheme.compiled import kept, kept_per_access
 from scheme.models import SchemeYear
 from scheme.roles import Role, access_for
 from scheme.storage import download
@@ -263,12 +265,26 @@ def plan(request, year):
     )
 
 
+@kept_per_access(params=["pk"])
+def _answerable_form(user, years, pk):
+    """The feedback form, if the user sees it (``years``: their organisations' years), with
+    whether they may read its results."""
+    results = FeedbackForm.objects.results_visible_to(user).filter(pk=OuterRef("pk"))
+    forms = FeedbackForm.objects.visible_to(user, years).select_related("event", "scheme")
+    return forms.annotate(results_visible=Exists(results)).filter(pk=pk)
+
+
+@kept(params=["form_id"])
+def _questions_of(form_id):
+    return Question.objects.filter(form=form_id)
+
+
 def form_answer(request, pk):
     # The user's organisations' years as the request reads them once (``own_years``).
-    visible = FeedbackForm.objects.visible_to(request.user, own_years(access_for(request.user)))
-    feedback_form = get_object_or_404(visible.select_related("event", "scheme"), pk=pk)
+    years = tuple(sorted(own_years(access_for(request.user))))
+    feedback_form = only_or_404(_answerable_form(request.user, years, pk=pk))
     organisations = organisations_for(request.user, feedback_form)
-    questions = list(feedback_form.questions.all())
+    questions = list(_questions_of(form_id=feedback_form.pk))
     already = feedback_form.answered_by(request.user)
     may_answer = feedback_form.workflow.decide(request.user, feedback_form, "answer")
     post = request.POST if request.method == "POST" else None
@@ -299,8 +315,6 @@ def form_answer(request, pk):
             "already": already,
             "may_answer": may_answer,
             "can_answer_at_all": bool(organisations),
-            "can_see_results": FeedbackForm.objects.results_visible_to(request.user)
-            .filter(pk=feedback_form.pk)
-            .exists(),
+            "can_see_results": feedback_form.results_visible,
         },
     )
