@@ -70,6 +70,7 @@ from scheme.web import (
     add_service_errors,
     count_alongside,
     get_visible_or_404,
+    only_or_404,
     paginate_counted,
     query_without_page,
     url_for_pk,
@@ -554,15 +555,17 @@ def check_in_follow_up(request, pk):
     return back(request, pairing_url(check_in.pairing_id, "check-ins"))
 
 
+@kept_per_access(params=["pk"])
+def _visible_flag(user, pk):
+    flags = Flag.objects.select_related(
+        "pairing__scheme", "pairing__mentor", "raised_for", "raised_by", "handled_by"
+    )
+    return flags.visible_to(user).filter(pk=pk)
+
+
 def flag_handle(request, pk):
     require_role(request.user, Role.CASEWORKER)
-    flag = get_visible_or_404(
-        Flag.objects.select_related(
-            "pairing__scheme", "pairing__mentor", "raised_for", "raised_by", "handled_by"
-        ),
-        request.user,
-        pk=pk,
-    )
+    flag = only_or_404(_visible_flag(request.user, pk=pk))
     refusal = step_refusal(request, flag, "resolve")
     form = FlagOutcomeForm(request.POST or None)
     if request.method == "POST":
