@@ -114,6 +114,7 @@ from scheme.web import (
     add_service_errors,
     count_alongside,
     get_visible_or_404,
+    only_or_404,
     paginate,
     paginate_counted,
     query_without_page,
@@ -169,8 +170,26 @@ def _case(request, queryset, to_body, **lookup):
     return get_visible_or_404(access.administered(queryset, to_body), request.user, **lookup)
 
 
+def _kept_case(request, kept_case, pk):
+    """``_case`` through a kept query: ``kept_case(user, pk=pk)`` gives the object among
+    those in schemes the caseworker's body runs (``_administered_case``)."""
+    require_role(request.user, Role.CASEWORKER)
+    return only_or_404(kept_case(request.user, pk=pk))
+
+
+def _administered_case(user, queryset, to_body, pk):
+    """What ``_case`` reads, as a queryset for a kept query."""
+    return access_for(user).administered(queryset, to_body).visible_to(user).filter(pk=pk)
+
+
+@kept_per_access(params=["pk"])
+def _round_case(user, pk):
+    rounds = Round.objects.select_related("scheme_year__scheme")
+    return _administered_case(user, rounds, ROUND_TO_BODY, pk)
+
+
 def _round(request, pk):
-    return _case(request, Round.objects.select_related("scheme_year__scheme"), ROUND_TO_BODY, pk=pk)
+    return _kept_case(request, _round_case, pk)
 
 
 CASE_NUMBER = ("pk", "year", "sequence")
@@ -1547,14 +1566,19 @@ def handle_change_notice(request, pk):
 # --- the grant report ------------------------------------------------------------------------
 
 
-def review_report(request, pk):
-    queryset = GrantReport.objects.select_related(
+@kept_per_access(params=["pk"])
+def _report_case(user, pk):
+    reports = GrantReport.objects.select_related(
         "award__application__organisation", "award__application__round__scheme_year__scheme"
     ).prefetch_related(
         Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
         "account_lines",
     )
-    report = _case(request, queryset, f"award__{AWARD_TO_BODY}", pk=pk)
+    return _administered_case(user, reports, f"award__{AWARD_TO_BODY}", pk)
+
+
+def review_report(request, pk):
+    report = _kept_case(request, _report_case, pk)
     return_form = ReturnReportForm(prefix=RETURN)
     if request.method == "POST":
         action = request.POST.get("action")
