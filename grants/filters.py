@@ -56,7 +56,7 @@ class ApplicationFilter(KeptFilterSet):
         label=_("County"), field_name="organisation__county", choices=County.choices
     )
     target_group = django_filters.ChoiceFilter(
-        label=_("Target group"), field_name="target_groups", choices=(), distinct=True
+        label=_("Target group"), field_name="target_groups", choices=()
     )
     amount_min = django_filters.NumberFilter(
         label=_("Amount from"), field_name="amount", lookup_expr="gte", min_value=0

@@ -217,7 +217,7 @@ def years_with_awards() -> list[tuple[int, int]]:
 
 
 def scheme_choices() -> list[tuple[str, str]]:
-    return [(scheme.slug, scheme.name) for scheme in schemes_by_name()]
+    return [(scheme.slug, str(scheme)) for scheme in schemes_by_name()]
 
 
 class AwardedFilter(KeptFilterSet):

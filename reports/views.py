@@ -62,6 +62,7 @@ def _job_row(job, user, words) -> str:
     if job.ordered_by_id != user.pk:
         ordered += f" – {escape(job.ordered_by)}"
     title = escape(job.title)
+    status = words["status"].get(job.status) or escape(job.status)
     link = ""
     if job.is_done:
         link = (
@@ -70,7 +71,7 @@ def _job_row(job, user, words) -> str:
         )
     return (
         f'<tr><td><a href="{words["job"](job.pk)}">{title}</a></td>'
-        f"<td>{ordered}</td><td>{words['status'][job.status]}</td><td>{link}</td></tr>"
+        f"<td>{ordered}</td><td>{status}</td><td>{link}</td></tr>"
     )
 
 

@@ -41,9 +41,11 @@ class BuildRanAQuery(AssertionError):
 
 
 def access_key(user) -> tuple:
-    """What a kept query may depend on about the user: id, roles and memberships."""
+    """What a kept query may depend on about the user: id, e-mail address (an invitation is
+    found by it), roles and memberships."""
     access = access_for(user)
-    return getattr(user, "pk", None), access.roles, tuple(sorted(access.memberships.items()))
+    who = getattr(user, "pk", None), getattr(user, "email", None)
+    return *who, access.roles, tuple(sorted(access.memberships.items()))
 
 
 def _keeper(make, per_user=True):

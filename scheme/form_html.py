@@ -15,7 +15,15 @@ import threading
 
 from django.forms.models import ModelChoiceIteratorValue
 from django.forms.renderers import DjangoTemplates
-from django.forms.widgets import Widget
+from django.forms.widgets import (
+    CheckboxInput,
+    ChoiceWidget,
+    DateInput,
+    DateTimeInput,
+    NumberInput,
+    TimeInput,
+    Widget,
+)
 from django.utils import timezone, translation
 from django.utils.formats import localize
 from django.utils.functional import Promise
@@ -247,10 +255,12 @@ _KEPT_GROUPS, _KEPT_LOCK = {}, threading.Lock()
 
 def _field_key(field):
     """Everything a field group's HTML follows from, or None for a field not to keep: a widget
-    of the portal's own (its template may read more than its field). A widget's choices are
-    read here, once, and the widget then shows those (a model's rows are not read again)."""
+    of the portal's own (its template may read more than its field), and whatever a person
+    typed or was refused (a password, a name, an e-mail address: nothing of theirs is kept),
+    a hidden field (a form's one-time token) too. A widget's choices are read here, once,
+    and the widget then shows those (a model's rows are not read again)."""
     widget = field.field.widget
-    if type(widget).__module__ != "django.forms.widgets":
+    if type(widget).__module__ != "django.forms.widgets" or not _may_keep(field, widget):
         return None
     choices = ()
     if hasattr(widget, "choices"):
@@ -266,7 +276,8 @@ def _field_key(field):
             (_kind(form.renderer), form.error_class, form.template_name_label),
             (form.prefix, form.auto_id, form.label_suffix, form.use_required_attribute),
             (getattr(form, "required_css_class", None), getattr(form, "error_css_class", None)),
-            (field.html_name, field.label, field.help_text, field.errors, field.value()),
+            (field.html_name, field.label, field.help_text, _exact(field.value())),
+            _kind(field),
             _kind(field.field),
             vars(field.field).get("label_suffix"),
             (field.field.required, field.field.disabled, field.field.localize),
@@ -284,6 +295,24 @@ def _field_key(field):
     except TypeError:
         return None
     return key
+
+
+# Widgets whose value is one of a few given (a choice) or a figure or a date, not free text.
+_CHOSEN = (ChoiceWidget, NumberInput, DateInput, DateTimeInput, TimeInput, CheckboxInput)
+
+
+def _may_keep(field, widget) -> bool:
+    if widget.is_hidden or getattr(widget, "input_type", "") == "password" or field.errors:
+        return False
+    return isinstance(widget, _CHOSEN) or field.value() in (None, "", [])
+
+
+def _exact(value):
+    """A value with its type and written form: equal values (``5.0`` and ``5.00``, ``1`` and
+    ``True``) are shown differently."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_exact(item) for item in value)
+    return type(value).__qualname__, repr(value)
 
 
 _PLAIN = {str, int, bool, type(None), decimal.Decimal, datetime.date, datetime.datetime}

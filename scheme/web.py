@@ -21,6 +21,9 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+# A page number past this is taken as past the last page without reading it (a huge OFFSET
+# fails in PostgreSQL, and each number read is a query kept).
+MAX_PAGE = 100_000
 # The name under which each row of a counted page brings the number of all rows.
 ROWS_IN_ALL = "rows_in_all"
 
@@ -57,7 +60,7 @@ def paginate_counted(request, queryset=None, per_page: int = PAGE_SIZE, read=Non
         wanted = int(request.GET.get("page"))
     except (TypeError, ValueError):
         wanted = 1
-    rows = list(read(wanted)) if wanted >= 1 else []
+    rows = list(read(wanted)) if 1 <= wanted <= MAX_PAGE else []
     if not rows and wanted != 1:
         first = list(read(1))
         count = _rows_in_all(first[0]) if first else 0

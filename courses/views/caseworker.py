@@ -561,7 +561,7 @@ def _held_event(event, words) -> str:
     if words["link"]:
         title = f'<a href="{words["link"](event.pk)}">{title}</a>'
     starts = format_day(timezone.localdate(event.starts_at))
-    facts = f"{words['kinds'][event.kind]}, {starts}"
+    facts = f"{words['kinds'].get(event.kind) or escape(event.kind)}, {starts}"
     if event.is_postponed:
         first = format_day(timezone.localdate(event.first_starts_at))
         facts += ", " + escape(_("postponed from %(date)s") % {"date": first})

@@ -619,7 +619,7 @@ def _administered_rounds(user):
 
 
 @kept_per_access
-def _application_rows(user, values, today, number):
+def _application_rows(user, values, today, per_page, number):
     """Page ``number`` of the caseworker's applications filtered by ``values`` (the filter
     set's), as named ``LIST_VALUES`` rows with the count of all (``ROWS_IN_ALL``)."""
     queryset = (
@@ -632,8 +632,8 @@ def _application_rows(user, values, today, number):
         applications = applications.order_by(F("submitted_at").desc(nulls_last=True), "-id")
     # The page's ids are a subquery, and only its rows are joined and scored: a later page's
     # OFFSET skips bare ids, not rows with their total scores.
-    bottom = (number - 1) * PAGE_SIZE
-    page = Application.objects.filter(pk__in=applications.values("pk")[bottom : bottom + PAGE_SIZE])
+    bottom = (number - 1) * per_page
+    page = Application.objects.filter(pk__in=applications.values("pk")[bottom : bottom + per_page])
     return count_alongside(
         page.with_total_score().order_by(*applications.query.order_by), applications
     ).values_list(*LIST_VALUES, ROWS_IN_ALL, named=True)
@@ -650,8 +650,8 @@ def application_list(request):
         today=today,
         request=request,
     )
-    read = partial(_application_rows, request.user, filters.values, today)
-    page = paginate_counted(request, read=read)
+    read = partial(_application_rows, request.user, filters.values, today, PAGE_SIZE)
+    page = paginate_counted(request, per_page=PAGE_SIZE, read=read)
     urls = _row_urls()
     rows = [_application_row(values, urls) for values in page.object_list]
     return render(

@@ -63,6 +63,7 @@ from mentoring.views._common import (
 from organisations.models import Organisation
 from scheme.compiled import kept_per_access
 from scheme.formatting import format_day
+from scheme.models import SchemeYear
 from scheme.prefetch import prefetch_lists
 from scheme.roles import Role, access_for, require_role
 from scheme.web import (
@@ -99,7 +100,8 @@ def overview(request):
         chosen["status"] if chosen["status"] in PairingStatus.values else "",
         chosen["health"] if chosen["health"] in Health.values else "",
     )
-    page = paginate_counted(request, read=partial(_overview_page, user, today, *filters))
+    read = partial(_overview_page, user, today, *filters, PAGE_SIZE)
+    page = paginate_counted(request, per_page=PAGE_SIZE, read=read)
     # The mentors to filter by, with their pairings counted: the total comes with them.
     counted = list(_pairings_per_mentor(user))
     total = sum(n for _pk, _name, n in counted)
@@ -111,7 +113,8 @@ def overview(request):
     prefetch_related_objects(rows + followed_up, _member_names())
     page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
     table_rows = _overview_rows(page.object_list, url_for_pk("mentoring:pairing"))
-    unmatched = list(_waiting(user, tuple(_newest_years(user)), WAITING_SHOWN))
+    years = tuple((year.pk, year.scheme_id, year.year) for year in _newest_years(user))
+    unmatched = list(_waiting(user, years, WAITING_SHOWN))
     links = _OverviewLinks.per_request()
     return render(
         request,
@@ -137,7 +140,7 @@ def overview(request):
 
 
 @kept_per_access
-def _overview_page(user, today, mentor_id, status, health, number):
+def _overview_page(user, today, mentor_id, status, health, per_page, number):
     """Page ``number`` of the caseworker's pairings riskiest first, of the mentor, status and
     health given, with their progress annotations (``progress_pairings``) and the count of
     all. Counted without those annotations unless the health filter needs them."""
@@ -205,9 +208,10 @@ def _newest_years(user):
 
 @kept_per_access
 def _waiting(user, years, shown):
-    """The first ``shown`` participants waiting for a mentor in ``years``
-    (``_newest_years``), each with how many wait in all (a count over the whole set on every
-    row)."""
+    """The first ``shown`` participants waiting for a mentor in ``years`` (``_newest_years``
+    as id, scheme and year: what the query is built from), each with how many wait in all (a
+    count over the whole set on every row)."""
+    years = [SchemeYear(pk=pk, scheme_id=scheme_id, year=year) for pk, scheme_id, year in years]
     waiting = waiting_for_a_mentor(access_for(user), years)
     return waiting.only("id", "name", "municipality", "county").annotate(
         waiting=Window(Count("pk"))
@@ -291,6 +295,11 @@ class _OverviewLinks(NamedTuple):
         )
 
 
+def _about_30_words(text) -> str:
+    """``{{ text|truncatewords:30 }}``."""
+    return Truncator(text).words(30, truncate=" …")
+
+
 def _flag_rows(flags, links) -> str:
     """The open flags' rows, written here rather than by a template loop; every text escaped
     as the template would."""
@@ -301,7 +310,7 @@ def _flag_rows(flags, links) -> str:
             f"{escape(flag.pairing)}</a></th>"
             f"<td>{escape(flag.raised_for.name)} ({escape(flag.raised_by)}), "
             f"{format_day(timezone.localdate(flag.raised_at))}</td>"
-            f"<td>{escape(Truncator(flag.message).words(30))}</td>"
+            f"<td>{escape(Truncator(flag.message).words(30, truncate=' …'))}</td>"
             f'<td><a class="btn btn-sm btn-primary" href="{links.flag(flag.pk)}">{follow_up}'
             f'<span class="visually-hidden"> {escape(flag.pairing)}</span></a></td></tr>'
             for flag in flags
@@ -319,7 +328,7 @@ def _poor_fit_rows(check_ins, links, csrf) -> str:
             f"{escape(answer.pairing)}</a></th>"
             f"<td>{escape(answer.organisation.name)}, "
             f"{format_day(timezone.localdate(answer.answered_at))}</td>"
-            f"<td>{escape(Truncator(answer.comment or no_comment).words(30))}</td>"
+            f"<td>{escape(Truncator(answer.comment or no_comment).words(30, truncate=' …'))}</td>"
             f'<td><form method="post" action="{links.follow_up(answer.pk)}">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
             f'<input type="hidden" name="next" value="{back}">'

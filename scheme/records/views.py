@@ -203,8 +203,8 @@ def _journal_row(entry, show_body: bool, words) -> str:
     return (
         f'<tr><td class="text-nowrap"><a href="{case}">{number}</a></td>'
         f'<td class="text-nowrap">{registered}</td>'
-        f"<td>{words['directions'][entry.direction]}</td>"
-        f"<td>{words['types'][entry.document_type]}</td>"
+        f"<td>{words['directions'].get(entry.direction) or escape(entry.direction)}</td>"
+        f"<td>{words['types'].get(entry.document_type) or escape(entry.document_type)}</td>"
         f'<td>{escape(entry.title)}<div class="small text-body-secondary">'
         f"{escape(entry.case_file.title)}</div></td><td>{party}</td>"
         f"<td>{_name_or_dash(entry.caseworker)}</td><td>{_name_or_dash(entry.approver)}</td>{body}"

@@ -16,7 +16,9 @@ def _page(paginator, number, queryset, per_page):
     return page.number, page.paginator.count, page.paginator.num_pages, list(page.object_list)
 
 
-@pytest.mark.parametrize("number", [None, "1", "2", "3", "4", "99", "0", "-1", "x", "2.0", " 2"])
+@pytest.mark.parametrize(
+    "number", [None, "1", "2", "3", "4", "99", "0", "-1", "x", "2.0", " 2", "9" * 21]
+)
 def test_the_same_page_as_paginate(db, number):
     for n in range(7):
         factories.OrganisationFactory(name=f"Lag {n}")

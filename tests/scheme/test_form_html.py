@@ -217,7 +217,7 @@ def test_a_field_group_is_written_once_for_what_it_shows(monkeypatch, django_ass
     from scheme import form_html
 
     group = TargetGroup.objects.create(code="kept", name_nb="Kvinner", name_en="Women")
-    data = {"status": "a", "group": str(group.pk), "amount": "-1"}
+    data = {"status": "a", "group": str(group.pk), "amount": "5"}
     first = _groups(data)
     assert first == _by_templates(data)
     written = []
@@ -231,12 +231,40 @@ def test_a_field_group_is_written_once_for_what_it_shows(monkeypatch, django_ass
     assert written == []
     # Whatever the field shows that changes is a field group of its own.
     assert _groups({**data, "status": "b"})[0] == "written"
-    assert _groups({**data, "amount": "5"})[2] == "written"  # no error now
+    assert _groups({**data, "amount": "50"})[2] == "written"
     group.name_nb = "Kvinner og jenter"
     group.save()
     assert _groups(data)[1] == "written"  # a row's new name among the choices
     with translation.override("en"):
         assert _groups(data)[0] == "written"
+    # A value refused is never kept (the message may repeat it): written each time.
+    written.clear()
+    refused = {**data, "amount": "-1"}
+    for _ in range(2):
+        _groups(refused)
+    assert [field.name for field in written].count("amount") == 2
+
+
+class _PersonForm(forms.Form):
+    email = forms.EmailField()
+    password = forms.CharField(widget=forms.PasswordInput)
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+@pytest.mark.parametrize(
+    "data", [{"email": "kari@example.no", "password": "hemmelig", "token": "t"}]
+)
+def test_what_a_person_typed_is_never_kept(data):
+    """Free text given (a name, an e-mail address), a password and a hidden token are written
+    each time, never kept in the process's memory."""
+    from scheme.form_html import _KEPT_GROUPS
+
+    for bound_field in _PersonForm(data, renderer=PYTHON):
+        bound_field.as_field_group()
+    assert _KEPT_GROUPS == {}
+    for bound_field in _PersonForm(renderer=PYTHON):  # the blank form: nothing typed
+        bound_field.as_field_group()
+    assert len(_KEPT_GROUPS) == 1  # the blank e-mail field (a password field never)
 
 
 @pytest.mark.django_db
