@@ -302,7 +302,8 @@ def organisation_create(request):
 def organisation_edit(request, pk):
     organisation, lists = _with_profile_lists(request, pk)
     require(access_for(request.user).can_edit_organisation(organisation))
-    for name in ("target_groups", "competence_needs", "languages"):  # the form's choices made
+    # The choices made already, from the lists read with it: the form asks no query of them.
+    for name in ("target_groups", "competence_needs", "languages"):
         set_prefetched(organisation, name, lists[name])
     form, saved = _profile_form(
         request,

@@ -90,8 +90,7 @@ def compensation_list(request):
 
 @kept_per_access
 def _administered_years(user):
-    years = SchemeYear.objects.select_related("scheme").order_by("-year", "scheme__name")
-    return access_for(user).administered(years)
+    return access_for(user).administered(SchemeYear.objects.current_first())
 
 
 @kept

@@ -120,12 +120,11 @@ def _journal_bodies(user) -> list:
     return list(bodies.only("pk", "name").order_by("name"))
 
 
-def _journal(request):
-    """The journal's filter form and the entries it lists, for the caseworkers (others 403)."""
+def _journal_form(request):
+    """The journal's filter form and the bodies it offers, for the caseworkers (others 403)."""
     require(access_for(request.user).is_caseworker)
     bodies = _journal_bodies(request.user)
-    form = JournalForm(request.GET or None, bodies=bodies)
-    return form, bodies, form.filter(_journalled(request.user))
+    return JournalForm(request.GET or None, bodies=bodies), bodies
 
 
 def _journalled(user):
@@ -155,9 +154,7 @@ def _day_link(request, day: datetime.date) -> str:
 def journal(request):
     """The incoming and outgoing documents of a day (today unless chosen), with filters: the
     basis for the public journal."""
-    require(access_for(request.user).is_caseworker)
-    bodies = _journal_bodies(request.user)
-    form = JournalForm(request.GET or None, bodies=bodies)
+    form, bodies = _journal_form(request)
     day = form.chosen_day()
     searched = form.is_bound and form.is_valid() and bool(form.cleaned_data.get("case"))
     page = paginate_counted(request, read=partial(_journal_page, request.user, form.values()))
@@ -252,7 +249,8 @@ def _public_row(entry) -> tuple:
 def public_journal(request):
     """The journal's documents as the public journal's CSV: the same filters as the page,
     with the names of private persons left out."""
-    form, _bodies, entries = _journal(request)
+    form, _bodies = _journal_form(request)
+    entries = form.filter(_journalled(request.user))
     if form.is_bound and not form.is_valid():
         text = "\n".join(" ".join(errors) for errors in form.errors.values())
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
