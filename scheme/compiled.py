@@ -10,22 +10,26 @@ key (with the language and time zone, which compiled SQL may hold), for the last
 
 Two forms: :func:`per_access` keeps a subquery for ``pk__in=``; :func:`kept_per_access` keeps
 a whole queryset, whose rows are read again on every call without building or compiling it.
+:class:`KeptPrefetch` does the same for the query of a ``Prefetch`` of a reverse foreign key.
 A builder must run no query (:class:`BuildRanAQuery` otherwise) and read no clock: the time
 is an argument (a day) or the database's ``Now()``.
 """
 
 import copy
 import functools
+import json
 import threading
 import weakref
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import ForeignKey, ManyToOneRel, Model, OneToOneRel, Prefetch, Q
 from django.db.models.expressions import Expression, RawSQL
+from django.db.models.query import QuerySet
 from django.db.models.sql import Query
 from django.utils import timezone, translation
 
-from scheme.roles import access_for
+from scheme.roles import Access, access_for
 
 # Keys kept per query, the oldest going first: a kept queryset with its compiler takes some
 # 60 KB, so a query keeps at most a few MB; more people at once than this are built for as
@@ -42,9 +46,12 @@ class BuildRanAQuery(AssertionError):
 
 def access_key(user) -> tuple:
     """What a kept query may depend on about the user: id, e-mail address (an invitation is
-    found by it), roles and memberships."""
-    access = access_for(user)
-    who = getattr(user, "pk", None), getattr(user, "email", None)
+    found by it), roles and memberships. ``user`` may be their ``Access``, for a query built
+    from the roles and memberships alone."""
+    if isinstance(user, Access):
+        access, who = user, (None, None)
+    else:
+        access, who = access_for(user), (getattr(user, "pk", None), getattr(user, "email", None))
     return *who, access.roles, tuple(sorted(access.memberships.items()))
 
 
@@ -116,15 +123,18 @@ def kept_per_access(build=None, *, params=()):
     return _kept(build, params, per_user=True)
 
 
-def kept(build=None, *, params=()):
-    """``kept_per_access`` for a ``build(*args)`` that depends on its arguments alone."""
+def kept(build=None, *, params=(), id_lists=()):
+    """``kept_per_access`` for a ``build(*args)`` that depends on its arguments alone.
+    ``id_lists`` names keyword arguments like ``params`` that are lists of ids, for
+    ``field__in=``: ``build`` gets an :class:`IdList` for each."""
     if build is None:
-        return functools.partial(kept, params=params)
-    return _kept(build, params, per_user=False)
+        return functools.partial(kept, params=params, id_lists=id_lists)
+    return _kept(build, params, per_user=False, id_lists=id_lists)
 
 
-def _kept(build, params, per_user):
+def _kept(build, params, per_user, id_lists=()):
     placeholders = {name: Param(name) for name in params}
+    placeholders |= {name: IdList(name) for name in id_lists}
     keeping = _keeper(_kept_template, per_user)(functools.partial(_build_with, build, placeholders))
 
     @functools.wraps(build)
@@ -160,9 +170,172 @@ class Param(Expression):
     def as_sql(self, compiler, connection):
         return "%s", (self,)
 
+    def adapt(self, value, connection):
+        """The value as the placeholder takes it on ``connection``."""
+        return value
+
+
+# How each database reads a list of ids from one placeholder (``IdList``).
+ID_LIST_SQL = {
+    "postgresql": "SELECT unnest(%s::bigint[])",
+    "sqlite": "SELECT value FROM json_each(%s)",
+}
+
+
+class IdList(Param):
+    """A list of integer ids given on each call, for ``field__in=``: one placeholder, so the
+    SQL is the same however many ids there are."""
+
+    def as_sql(self, compiler, connection):
+        return ID_LIST_SQL[connection.vendor], (self,)
+
+    def adapt(self, value, connection):
+        ids = [int(i) for i in value]
+        return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+class KeptPrefetch(Prefetch):
+    """A ``Prefetch`` of a reverse foreign key (``Prefetch("members", queryset)``) whose query
+    is built and compiled once per process: on each use Django filters a copy of
+    ``queryset`` by the ids of the objects it fills, which goes into the kept SQL as one
+    :class:`IdList`. Only prefetching reads ``queryset``; any other use (another kind of
+    relation, a database without ``ID_LIST_SQL``) builds it as ``Prefetch`` would."""
+
+    def __init__(self, lookup, queryset, to_attr=None):
+        queryset = queryset.all()
+        queryset._prefetch_related_lookups = kept_lookups(queryset.model, queryset)
+        queryset.query.__class__ = _AmongQuery
+        queryset.query.kept, queryset.query.lock = {}, threading.Lock()
+        super().__init__(lookup, queryset, to_attr)
+
+
+class _AmongQuery(Query):
+    """The query of a :class:`KeptPrefetch`. Prefetching a reverse foreign key adds one
+    filter, ``<foreign key>__in=<the objects>``: it is kept as ``among`` (the foreign key's
+    name and the ids), to be read with the kept SQL (``_kept_form``). Anything else added,
+    or a copy made once it is filtered, turns it into an ordinary query."""
+
+    among = None  # (foreign key name, ids)
+
+    def add_q(self, q_object, reuse_all=False):
+        among = _among(self.model, q_object) if reuse_all and self.among is None else None
+        if among is None:
+            self._as_ordinary()
+            return self.add_q(q_object, reuse_all)
+        self.among = among
+        return None
+
+    def clone(self):
+        query = super().clone()
+        if self.among is not None:
+            query._as_ordinary()
+        return query
+
+    def _as_ordinary(self):
+        """Become an ordinary query, with the filter kept as ``among`` if any."""
+        among = self.among
+        for name in ("among", "kept", "lock"):
+            self.__dict__.pop(name, None)
+        self.__class__ = Query
+        if among is not None:
+            name, ids = among
+            self.add_q(Q(**{f"{name}__in": ids}), reuse_all=True)
+
+    def _ordinary_copy(self, among=None):
+        query = Query.clone(self)
+        query.among = among
+        query._as_ordinary()
+        return query
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        connection = connection or connections[using]
+        if self.among is None:
+            return super().get_compiler(connection=connection, elide_empty=elide_empty)
+        if connection.vendor not in ID_LIST_SQL:
+            query = self._ordinary_copy(self.among)
+            return query.get_compiler(connection=connection, elide_empty=elide_empty)
+        name, ids = self.among
+        query = copy.copy(self._kept_form(name))
+        query.param_values = {"ids": ids}
+        query.rebuild = lambda: QuerySet(self.model, self._ordinary_copy(self.among))
+        return query.get_compiler(connection=connection, elide_empty=elide_empty)
+
+    def _kept_form(self, name):
+        """This query filtered by ``name`` among an ``IdList``, as a ``KeptQuery``: built
+        once per foreign key and locale."""
+        key = (name, translation.get_language(), timezone.get_current_timezone_name())
+        with self.lock:
+            found = self.kept.get(key)
+        if found is None:
+            found = self._ordinary_copy((name, IdList("ids")))
+            found.__class__ = KeptQuery
+            found.compiled = weakref.WeakKeyDictionary()
+            with self.lock:
+                self.kept[key] = found
+        return found
+
+
+def kept_lookups(model, queryset) -> tuple:
+    """``queryset``'s prefetch lookups (names or ``Prefetch``) that end in a reverse foreign
+    key, each as a :class:`KeptPrefetch`; others as they are."""
+    return tuple(_kept_lookup(model, lookup) for lookup in queryset._prefetch_related_lookups)
+
+
+def _kept_lookup(model, lookup):
+    if isinstance(lookup, KeptPrefetch):
+        return lookup
+    path = lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
+    relation = _last_relation(model, path)
+    if not isinstance(relation, ManyToOneRel) or isinstance(relation, OneToOneRel):
+        return lookup
+    queryset = lookup.queryset if isinstance(lookup, Prefetch) else None
+    if queryset is None:
+        queryset = relation.related_model._default_manager.all()
+    return KeptPrefetch(path, queryset, getattr(lookup, "to_attr", None))
+
+
+def _last_relation(model, path):
+    """The relation the lookup ``path`` ends in, from ``model``; None if it names something
+    else (a property, a generic relation, a name of Django's making)."""
+    relation = None
+    for name in path.split("__"):
+        try:
+            relation = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        model = relation.related_model
+        if model is None:
+            return None
+    return relation
+
+
+def _among(model, q_object):
+    """(foreign key name, ids) when ``q_object`` is prefetching's filter of a reverse foreign
+    key to integer ids, ``Q(<foreign key>__in=<objects>)``; else None."""
+    if q_object.negated or len(q_object.children) != 1:
+        return None
+    child = q_object.children[0]
+    if not isinstance(child, tuple) or not child[0].endswith("__in"):
+        return None
+    (name, _in), objects = child[0].rsplit("__", 1), child[1]
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    integer_key = isinstance(field, ForeignKey) and field.target_field.get_internal_type() in (
+        "AutoField",
+        "BigAutoField",
+    )
+    if not integer_key or not isinstance(objects, list | tuple | set):
+        return None
+    target = field.target_field.attname
+    return name, [getattr(o, target) if isinstance(o, Model) else o for o in objects]
+
 
 def _kept_template(queryset):
-    """The built queryset, and its query as a ``KeptQuery`` to copy for each call."""
+    """The built queryset, its prefetches of reverse foreign keys kept too
+    (``kept_lookups``), and its query as a ``KeptQuery`` to copy for each call."""
+    queryset._prefetch_related_lookups = kept_lookups(queryset.model, queryset)
     query = queryset.query.clone()
     query.__class__ = KeptQuery
     query.compiled = weakref.WeakKeyDictionary()
@@ -195,7 +368,10 @@ class KeptQuery(Query):
         compiler, sql, params = kept[elide_empty]
         compiler = copy.copy(compiler)
         compiler.query = self
-        values = tuple(self.param_values[p.name] if isinstance(p, Param) else p for p in params)
+        given = self.param_values
+        values = tuple(
+            p.adapt(given[p.name], connection) if isinstance(p, Param) else p for p in params
+        )
         compiler.as_sql = functools.partial(_kept_sql, compiler, sql, values)
         return compiler
 

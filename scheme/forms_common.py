@@ -12,6 +12,8 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from scheme.compiled import kept
+
 ROW_NAME = _("Line %(number)s")
 
 CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField)
@@ -231,3 +233,21 @@ class RowsChoiceField(forms.ModelChoiceField):
         """Offer ``rows``, read already (and shared by the forms of a page)."""
         self.queryset = self.queryset.model.objects.filter(pk__in=[row.pk for row in rows])
         self.rows = rows
+
+
+class NamedChoicesField(RowsChoiceField, forms.ModelMultipleChoiceField):
+    """Checkboxes of one of the short named lists (competence areas, target groups,
+    languages): every row, read by a query kept per list (``every``), once per form."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __deepcopy__(self, memo):
+        field = super().__deepcopy__(memo)
+        field.queryset = every(self.queryset.model)  # a fresh copy for each form
+        return field
+
+
+@kept
+def every(model):
+    """Every row of ``model``, in its order."""
+    return model._default_manager.all()

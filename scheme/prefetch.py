@@ -3,7 +3,9 @@
 asking the database when an annotation already says there is nothing."""
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import CharField, IntegerField, Prefetch, Value, prefetch_related_objects
+from django.db.models import CharField, IntegerField, Value, prefetch_related_objects
+
+from scheme.compiled import kept
 
 
 def set_prefetched(obj, name, items) -> None:
@@ -35,6 +37,13 @@ def _list_rows(model, name, owners, number):
     )
 
 
+@kept(id_lists=["owners"])
+def _lists_rows(model, names, owners):
+    """The rows of the lists ``names`` of ``owners`` (``_list_rows``), in one query."""
+    selects = [_list_rows(model, name, owners, n) for n, name in enumerate(names)]
+    return selects[0].union(*selects[1:], all=True)
+
+
 def _order(item) -> str:
     return getattr(item, "name_nb", None) or getattr(item, "name", "")
 
@@ -47,10 +56,9 @@ def prefetch_lists(objects, names, known=None):
     if not objects:
         return
     model, owners = type(objects[0]), [obj.pk for obj in objects]
-    selects = [_list_rows(model, name, owners, n) for n, name in enumerate(names)]
     found = {(obj.pk, name): [] for obj in objects for name in names}
     missing = {}  # list name -> [(owner id, item id)] neither named nor among ``known``
-    for number, owner, item, *text in selects[0].union(*selects[1:], all=True):
+    for number, owner, item, *text in _lists_rows(model, tuple(names), owners=owners):
         name = names[number]
         loaded = (known or {}).get(name, {})
         if item in loaded:
@@ -72,12 +80,12 @@ def prefetch_lists(objects, names, known=None):
             set_prefetched(obj, name, sorted(found[(obj.pk, name)], key=_order))
 
 
-def prefetch_where(objects, flag, name, queryset) -> None:
-    """Prefetch the relation ``name`` (as rows of ``queryset``) for the ``objects`` whose
-    annotation ``flag`` is true (one query, none when no object has any); the others get an
-    empty list without a query."""
+def prefetch_where(objects, flag, prefetch) -> None:
+    """``prefetch`` (a ``Prefetch``, best a kept one) for the ``objects`` whose annotation
+    ``flag`` is true (one query, none when no object has any); the others get an empty list
+    without a query."""
     having = [obj for obj in objects if getattr(obj, flag)]
-    prefetch_related_objects(having, Prefetch(name, queryset=queryset))
+    prefetch_related_objects(having, prefetch)
     for obj in objects:
         if not getattr(obj, flag):
-            set_prefetched(obj, name, [])
+            set_prefetched(obj, prefetch.prefetch_through, [])
