@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from courses.models import Answer, QuestionKind
+from scheme.compiled import kept
 
 
 @dataclass
@@ -20,11 +21,15 @@ def results(form) -> list[QuestionResult]:
     """Every question of ``form`` with its aggregate, in two queries."""
     questions = list(form.questions.all())
     answers_by_question = {question.pk: [] for question in questions}
-    for answer in Answer.objects.filter(question__form=form).only(
-        "question_id", "rating", "choices", "text"
-    ):
+    for answer in _answers_to(form_id=form.pk):
         answers_by_question[answer.question_id].append(answer)
     return [_aggregate(question, answers_by_question[question.pk]) for question in questions]
+
+
+@kept(params=["form_id"])
+def _answers_to(form_id):
+    answers = Answer.objects.filter(question__form_id=form_id)
+    return answers.only("question_id", "rating", "choices", "text")
 
 
 def _aggregate(question, answers) -> QuestionResult:

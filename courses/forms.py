@@ -31,7 +31,7 @@ from courses.models import (
 from organisations.choices import offered_field
 from organisations.models import CompetenceArea, Organisation
 from scheme.formatting import format_day
-from scheme.forms_common import PortalForm, RowsChoiceField
+from scheme.forms_common import NamedChoicesField, PortalForm, RowsChoiceField
 from scheme.models import Scheme
 from scheme.once import SubmitOnce
 from scheme.validators import EARLIEST_DATE, LATEST_DATE, PLAUSIBLE_DATE, SHORT_TEXT
@@ -109,7 +109,7 @@ class EventFilterForm(PortalForm):
 # --- events -----------------------------------------------------------------------------------
 
 
-class PlannedItemChoiceField(forms.ModelChoiceField):
+class PlannedItemChoiceField(RowsChoiceField):
     def label_from_instance(self, obj):
         month = MONTHS[obj.month]
         return f"{obj.plan.scheme_year}: {month} – {obj.get_kind_display()}: {obj.topic}"
@@ -162,7 +162,7 @@ class EventForm(SubmitOnce, PortalForm):
         required=False,
         empty_label=_("Not in the plan"),
     )
-    competence_areas = forms.ModelMultipleChoiceField(
+    competence_areas = NamedChoicesField(
         label=_("Competence areas covered"),
         queryset=CompetenceArea.objects.all(),
         required=False,
@@ -399,7 +399,7 @@ class PlannedItemForm(SubmitOnce, PortalForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
     topic = forms.CharField(label=_("Topic"), max_length=200)
-    competence_areas = forms.ModelMultipleChoiceField(
+    competence_areas = NamedChoicesField(
         label=_("Competence areas"),
         queryset=CompetenceArea.objects.all(),
         required=False,

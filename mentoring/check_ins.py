@@ -8,7 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.models import CheckIn, CheckInKind
+from mentoring.models import CheckIn, CheckInKind, Meeting
+from scheme.compiled import first_row, kept
 from scheme.models import SchemeYear
 
 PLANNED_LENGTH_DAYS = 365  # a pairing's length when its scheme has no years to go by
@@ -31,13 +32,14 @@ NOT_YET = {
 
 def planned_ends(scheme_ids) -> dict:
     """When each scheme's pairings are planned to end: 31 December of its last year."""
-    last_years = (
-        SchemeYear.objects.filter(scheme_id__in=set(scheme_ids))
-        .values("scheme_id")
-        .annotate(last=Max("year"))
-        .values_list("scheme_id", "last")
-    )
+    last_years = _last_years(scheme_ids=list(set(scheme_ids)))
     return {scheme_id: datetime.date(year, 12, 31) for scheme_id, year in last_years}
+
+
+@kept(id_lists=["scheme_ids"])
+def _last_years(scheme_ids):
+    years = SchemeYear.objects.filter(scheme_id__in=scheme_ids).values("scheme_id")
+    return years.annotate(last=Max("year")).values_list("scheme_id", "last")
 
 
 def planned_end(pairing) -> datetime.date | None:
@@ -79,28 +81,43 @@ def due_check_ins(pairing, answered_kinds, planned_end, today, *, has_met: bool)
     return [kind for kind in due if kind not in answered_kinds]
 
 
-def due_for(pairing, organisation, today=None) -> list[str]:
-    """The check-ins ``organisation`` should answer now in ``pairing``."""
-    answered = set(
-        CheckIn.objects.filter(pairing=pairing, organisation=organisation).values_list(
-            "kind", flat=True
-        )
-    )
+def due_for(pairing, organisation, today=None, answered=None) -> list[str]:
+    """The check-ins ``organisation`` should answer now in ``pairing`` (``answered``: the
+    kinds it has answered, if read already)."""
+    if answered is None:
+        answered = _answered(pairing, organisation)
     return due_check_ins(
         pairing,
         answered,
         planned_ends([pairing.scheme_id]).get(pairing.scheme_id),
         today or timezone.localdate(),
-        has_met=pairing.meetings.exists(),
+        has_met=first_row(_a_meeting(pairing_id=pairing.pk)) is not None,
     )
 
 
 def check_in_refusal(pairing, organisation, kind, today=None) -> str | None:
     """Why ``organisation`` cannot answer the ``kind`` check-in now, or None when it can."""
-    if CheckIn.objects.filter(pairing=pairing, organisation=organisation, kind=kind).exists():
+    answered = _answered(pairing, organisation)
+    if kind in answered:
         return _("%(organisation)s has already answered this check-in. Thank you.") % {
             "organisation": organisation
         }
-    if kind not in due_for(pairing, organisation, today):
+    if kind not in due_for(pairing, organisation, today, answered):
         return str(NOT_YET[kind])
     return None
+
+
+def _answered(pairing, organisation) -> set[str]:
+    """The kinds of check-in ``organisation`` has answered in ``pairing``."""
+    return set(_answered_kinds(pairing_id=pairing.pk, organisation_id=organisation.pk))
+
+
+@kept(params=["pairing_id", "organisation_id"])
+def _answered_kinds(pairing_id, organisation_id):
+    answers = CheckIn.objects.filter(pairing_id=pairing_id, organisation_id=organisation_id)
+    return answers.values_list("kind", flat=True)
+
+
+@kept(params=["pairing_id"])
+def _a_meeting(pairing_id):
+    return Meeting.objects.filter(pairing_id=pairing_id).values_list("pk", flat=True)[:1]

@@ -39,8 +39,9 @@ from organisations.models import (
     Organisation,
     TargetGroup,
 )
+from scheme.compiled import kept, kept_per_access
 from scheme.fields import NokAmountField
-from scheme.forms_common import PortalForm, RowsChoiceField
+from scheme.forms_common import NamedChoicesField, PortalForm, RowsChoiceField
 from scheme.models import Scheme
 from scheme.once import SubmitOnce
 from scheme.roles import OrganisationKind
@@ -56,7 +57,7 @@ def _limit(model, name) -> int:
 
 
 def _checkboxes(queryset, label, help_text=""):
-    return forms.ModelMultipleChoiceField(
+    return NamedChoicesField(
         queryset=queryset, label=label, help_text=help_text, required=False, widget=CHECKBOXES
     )
 
@@ -80,12 +81,20 @@ def mentor_contact_field(mentors=None):
     }
     if mentors is None:
         return mentor_contact_search_field(**kwargs)
-    field = forms.ModelChoiceField(queryset=mentor_people(mentors), **kwargs)
+    field = RowsChoiceField(queryset=_people_of(mentor_ids=[m.pk for m in mentors]), **kwargs)
     field.label_from_instance = person_label
     return field
 
 
+@kept(id_lists=["mentor_ids"])
+def _people_of(mentor_ids):
+    """``mentor_people`` of the mentor organisations ``mentor_ids``, kept."""
+    return mentor_people(mentor_ids)
+
+
+@kept_per_access
 def administered_schemes(access):
+    """The active schemes the caseworker's body runs (``access``: their ``Access``)."""
     schemes = Scheme.objects.filter(is_active=True).select_related("administrator")
     return access.administered(schemes, "administrator_id")
 
@@ -147,7 +156,7 @@ class MatchForm(SubmitOnce, PortalForm):
     """The caseworker confirms a pairing for one participant (``services.create_pairing``)."""
 
     scheme = RowsChoiceField(queryset=Scheme.objects.none(), label=_("Scheme"))
-    mentor = forms.ModelChoiceField(
+    mentor = RowsChoiceField(
         queryset=mentor_organisations(),
         label=_("Mentor organisation"),
         empty_label=_("Choose a mentor"),
@@ -167,10 +176,8 @@ class MatchForm(SubmitOnce, PortalForm):
             self.fields["mentor"] = offered_field(
                 "mentors", label=_("Mentor organisation"), empty_label=_("Choose a mentor")
             )
-        else:
-            self.fields["mentor"].queryset = mentor_organisations().filter(
-                pk__in=[mentor.pk for mentor in mentors]
-            )
+        else:  # as suggested, read already
+            self.fields["mentor"].offer(mentors)
         self.fields["mentor_contact"] = mentor_contact_field(mentors)
         self.order_fields(["scheme", "mentor", "participants", "mentor_contact", "starts_on"])
 
@@ -195,7 +202,7 @@ class PairingForm(MatchForm):
 class ReplaceForm(SubmitOnce, PortalForm):
     """End the pairing with a reason and start a new one with another mentor."""
 
-    mentor = forms.ModelChoiceField(
+    mentor = RowsChoiceField(
         queryset=mentor_organisations(),
         label=_("New mentor organisation"),
         empty_label=_("Choose a mentor"),
@@ -212,12 +219,11 @@ class ReplaceForm(SubmitOnce, PortalForm):
     def __init__(self, *args, current_mentor=None, mentors=None, **kwargs):
         """``mentors``: the mentor organisations to choose from (all when None)."""
         super().__init__(*args, **kwargs)
-        offered = mentor_organisations()
-        if mentors is not None:
-            offered = offered.filter(pk__in=[mentor.pk for mentor in mentors])
-        if current_mentor is not None:
-            offered = offered.exclude(pk=current_mentor.pk)
-        self.fields["mentor"].queryset = offered
+        current = current_mentor.pk if current_mentor is not None else None
+        if mentors is not None:  # as suggested, read already
+            self.fields["mentor"].offer([mentor for mentor in mentors if mentor.pk != current])
+        elif current is not None:
+            self.fields["mentor"].queryset = mentor_organisations().exclude(pk=current)
         self.fields["mentor_contact"] = mentor_contact_field(mentors)
         self.order_fields(["mentor", "mentor_contact", "starts_on", "reason"])
 

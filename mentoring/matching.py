@@ -18,10 +18,12 @@ same data.
 
 The database scores and orders every offer and returns only the best (``_ranked``): for each
 weight, how many times it counts for an offer (``_times``, the rule's one definition), from
-what the rule reads of the offer (its lists and whether it is full, ``_facts``, worked out
-once per offer in a subquery of the offers, ``_FactsTable``, however often the times, the score
-and the reasons read them; where the mentor is, ``_place``). The reasons of the suggestions
-returned are put together from those same columns; no offer is scored in Python.
+what the rule reads of the offer (its lists, whether it is full and whether it covers the
+participant's region, ``_facts``, worked out once per offer in a subquery of the offers,
+``_FactsTable``, however often the times, the score and the reasons read them; where the
+mentor is, ``_place``). The reasons of the suggestions returned are put together from those
+same columns; no offer is scored in Python. The SQL follows from the participant's ``Terms``
+alone, so it is built once for them (``_ranked_page``).
 """
 
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ from django.utils.translation import ngettext_lazy
 
 from mentoring.models import LIVE_STATUSES, MentorOffer, PairingMember
 from organisations.geography import REGION_OF_COUNTY
+from scheme.compiled import kept
 
 WEIGHTS = {
     "competence": 10,
@@ -109,6 +112,27 @@ class Wants:
         """The participant's items that ``weight`` (one of LISTS) looks for on the offers."""
         return getattr(self, LISTS[weight][1])
 
+    @property
+    def terms(self) -> "Terms":
+        return Terms(
+            self.participant.county,
+            self.participant.member_based,
+            tuple((weight, tuple(item.pk for item in self.items(weight))) for weight in LISTS),
+        )
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the ranking's SQL follows from (``Wants`` without its names): the ranking of
+    the same terms is kept (``_ranked_page``)."""
+
+    county: str
+    member_based: bool | None
+    lists: tuple  # (weight, ids of the participant's items) for each of LISTS
+
+    def ids(self, weight) -> tuple:
+        return dict(self.lists)[weight]
+
 
 @dataclass
 class Suggestion:
@@ -138,36 +162,44 @@ class Ranking:
     total: int  # how many mentors have an offer
 
 
-def _flag(weight, item) -> str:
-    return f"has_{weight}_{item.pk}"
+def _flag(weight, pk) -> str:
+    return f"has_{weight}_{pk}"
 
 
-def _has(weight, item):
-    """1 when the offer has ``item`` on the list ``weight`` counts, else 0: a subquery that
+def _has(weight, pk):
+    """1 when the offer has item ``pk`` on the list ``weight`` counts, else 0: a subquery that
     does not depend on the offer, so the database reads it once (hashed), not per offer."""
     field = MentorOffer._meta.get_field(LISTS[weight][0])
     offers = field.remote_field.through.objects.filter(
-        **{f"{field.m2m_reverse_field_name()}_id": item.pk}
+        **{f"{field.m2m_reverse_field_name()}_id": pk}
     ).values(f"{field.m2m_field_name()}_id")
     return Case(When(pk__in=offers, then=1), default=0)
 
 
-def _place(wants):
+def _place(terms):
     """Which of the place's reasons the offer has ("" for none): the first that holds."""
-    county = wants.participant.county
+    county = terms.county
     region = REGION_OF_COUNTY.get(county)
     places = []
     if county:
         places.append(When(organisation__county=county, then=Value("same_county")))
     if region:
         counties = [c for c, r in REGION_OF_COUNTY.items() if r == region]
-        # The JSON list as text, as SQLite has no JSON containment; codes are whole words.
-        covers = Contains(Cast("regions", TextField()), f'"{region.value}"')
         places += [
             When(organisation__county__in=counties, then=Value("same_region")),
-            When(covers, then=Value("covers_region")),
+            When(covers_region=1, then=Value("covers_region")),
         ]
     return Case(*places, default=Value(""))
+
+
+def _covers_region(terms):
+    """1 when the offer covers the participant's region, else 0 (always 0 without one)."""
+    region = REGION_OF_COUNTY.get(terms.county)
+    if not region:
+        return Value(0)
+    # The JSON list as text, as SQLite has no JSON containment; codes are whole words.
+    covers = Contains(Cast("regions", TextField()), f'"{region.value}"')
+    return Case(When(covers, then=1), default=0)
 
 
 def _taken():
@@ -196,13 +228,12 @@ def _free_places():
     return F("capacity") - Coalesce(Subquery(taken.values("taken")), 0)
 
 
-def _facts(wants) -> dict:
+def _facts(terms) -> dict:
     """What the rule reads of each offer in other tables, as SQL subqueries: which of the
-    participant's items each list has and whether the mentor is full."""
-    facts = {
-        _flag(weight, item): _has(weight, item) for weight in LISTS for item in wants.items(weight)
-    }
-    return facts | {"full": _is_full()}
+    participant's items each list has and whether the mentor is full; and whether it covers
+    the participant's region (its list of regions read as text, costly enough to do once)."""
+    facts = {_flag(weight, pk): _has(weight, pk) for weight in LISTS for pk in terms.ids(weight)}
+    return facts | {"full": _is_full(), "covers_region": _covers_region(terms)}
 
 
 class _FactsTable(BaseTable):
@@ -239,9 +270,9 @@ class _Fact(Expression):
         return f"{table}.{connection.ops.quote_name(self.name)}", []
 
 
-def _with_facts(wants):
+def _with_facts(terms):
     """Every offer with its facts (``_facts``), each worked out once (``_FactsTable``)."""
-    facts = MentorOffer.objects.annotate(**_facts(wants)).order_by("pk").query
+    facts = MentorOffer.objects.annotate(**_facts(terms)).order_by("pk").query
     offers = MentorOffer.objects.all()
     alias = offers.query.get_initial_alias()
     offers.query.alias_map[alias] = _FactsTable(facts, alias)
@@ -249,11 +280,11 @@ def _with_facts(wants):
     return offers.annotate(**columns)
 
 
-def _times(wants) -> dict:
+def _times(terms) -> dict:
     """The rule: how many times each weight counts for an offer, from its facts."""
-    member_based = wants.participant.member_based
+    member_based = terms.member_based
     times = {
-        weight: sum((F(_flag(weight, item)) for item in wants.items(weight)), start=Value(0))
+        weight: sum((F(_flag(weight, pk)) for pk in terms.ids(weight)), start=Value(0))
         for weight in LISTS
     }
     times |= {
@@ -275,22 +306,28 @@ def _offers():
     return Subquery(MentorOffer.objects.order_by().values(n=Func(F("pk"), function="COUNT")))
 
 
-def _ranked(wants):
+def _ranked(terms):
     """Every offer with its facts, place, free places, times per weight and score, best
     first; ``total``: the number of offers."""
     score = sum((WEIGHTS[weight] * F(f"times_{weight}") for weight in WEIGHTS), start=Value(0))
     return (
-        _with_facts(wants)
+        _with_facts(terms)
         .select_related("organisation")
         # Not the mentor organisations' long texts, which no score or suggestion reads.
         .defer("organisation__description", "organisation__social_media")
         # Where the mentor is: read from the row (no subquery), cheaper written into the times
         # again than read from the facts, which would join the organisations twice.
-        .annotate(place=_place(wants), free=_free_places())
-        .annotate(**_times(wants))
+        .annotate(place=_place(terms), free=_free_places())
+        .annotate(**_times(terms))
         .annotate(score=score, total=_offers())
         .order_by(*ORDER)
     )
+
+
+@kept
+def _ranked_page(terms, offset, limit):
+    """``_ranked`` from the ``offset``-th, at most ``limit`` (all with None)."""
+    return _ranked(terms)[offset : offset + limit if limit else None]
 
 
 def _names(items) -> str:
@@ -302,7 +339,7 @@ def _reason(weight, offer, wants) -> tuple:
     columns and the participant's names."""
     participant = wants.participant
     if weight in LISTS:
-        items = [item for item in wants.items(weight) if getattr(offer, _flag(weight, item))]
+        items = [item for item in wants.items(weight) if getattr(offer, _flag(weight, item.pk))]
         return REASONS[weight], {LISTS[weight][2]: _names(items)}
     if weight == "same_county":
         return REASONS[weight], {"county": participant.get_county_display()}
@@ -318,7 +355,7 @@ def suggest_mentors(participant, limit=None, offset=0) -> Ranking:
     ``offset``-th (0: the best) and at most ``limit`` of them (all with None), with their
     reasons."""
     wants = Wants.of(participant)
-    offers = list(_ranked(wants)[offset : offset + limit if limit else None])
+    offers = list(_ranked_page(wants.terms, offset, limit))
     shown = [
         Suggestion(
             offer,

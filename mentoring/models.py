@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import CompetenceArea, Language, Organisation, TargetGroup
+from scheme.compiled import KeptPrefetch
 from scheme.models import Scheme, SchemeYear, free_text, money_field
 from scheme.roles import OrganisationKind, access_for
 from scheme.states import Transition, Workflow
@@ -198,7 +199,7 @@ class PairingQuerySet(models.QuerySet):
 def members_with_people(**annotations):
     """The prefetch of a pairing's ``members`` with their organisations and contact people."""
     members = PairingMember.objects.select_related("organisation", "contact")
-    return models.Prefetch("members", members.annotate(**annotations))
+    return KeptPrefetch("members", members.annotate(**annotations))
 
 
 class Pairing(models.Model):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Flag, Pairing, PairingMember
 from scheme import registry
+from scheme.compiled import first_row, kept
 from scheme.conversations.models import Thread
 from scheme.roles import OrganisationKind, access_for
 
@@ -24,7 +25,13 @@ def caseworkers_take_part_q() -> Q:
 
 
 def caseworkers_take_part(pairing) -> bool:
-    return Pairing.objects.filter(caseworkers_take_part_q(), pk=pairing.pk).exists()
+    return first_row(_taken_part_in(pk=pairing.pk)) is not None
+
+
+@kept(params=["pk"])
+def _taken_part_in(pk):
+    """The pairing ``pk``'s id if the caseworkers take part in its thread (none if not)."""
+    return Pairing.objects.filter(caseworkers_take_part_q(), pk=pk).values_list("pk", flat=True)
 
 
 def readable(user):

@@ -392,12 +392,17 @@ def _participants_by_county(pk, scheme_id, year):
     )
 
 
+@kept
+def _latest_years():
+    return SchemeYear.objects.current_first()[:LATEST_YEARS_LOOKED_AT]
+
+
 def evaluator_panel(request):
     """The participants of the latest scheme year anyone takes part in, counted by county:
     figures only, no names."""
     if not access_for(request.user).has(Role.EVALUATOR):
         return None
-    for scheme_year in SchemeYear.objects.current_first()[:LATEST_YEARS_LOOKED_AT]:
+    for scheme_year in _latest_years():
         by_county = dict(
             _participants_by_county(scheme_year.pk, scheme_year.scheme_id, scheme_year.year)
         )

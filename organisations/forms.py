@@ -22,7 +22,7 @@ from organisations.models import (
     roles_for,
 )
 from organisations.orgnr import clean_orgnr, format_orgnr
-from scheme.forms_common import PortalForm, PortalModelForm
+from scheme.forms_common import NamedChoicesField, PortalForm, PortalModelForm
 from scheme.models import User
 from scheme.once import SubmitOnce
 from scheme.roles import MemberRole
@@ -102,15 +102,17 @@ class ProfileForm(PostalCodeCheck, PortalModelForm):
             "members_count",
             "paying_members_count",
         ]
-        field_classes = {"org_number": OrgNumberField}
+        field_classes = {
+            "org_number": OrgNumberField,
+            "target_groups": NamedChoicesField,
+            "competence_needs": NamedChoicesField,
+            "languages": NamedChoicesField,
+        }
         widgets = {
             "voluntary_register_since": DATE,
             "founded": DATE,
             "social_media": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
-            "target_groups": forms.CheckboxSelectMultiple,
-            "competence_needs": forms.CheckboxSelectMultiple,
-            "languages": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, access, **kwargs):
@@ -186,11 +188,11 @@ class RegistrationForm(SubmitOnce, PostalCodeCheck, PortalModelForm):
             "activity_frequency",
             "activity_participants",
         ]
+        field_classes = {"target_groups": NamedChoicesField}
         widgets = {
             "founded": DATE,
             "municipality_number": forms.HiddenInput,
             "description": forms.Textarea(attrs={"rows": 4}),
-            "target_groups": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "email": _("The organisation's e-mail address, or yours if it has none."),

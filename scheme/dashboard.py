@@ -5,14 +5,20 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from scheme.compiled import kept_per_access
 from scheme.models import Notification, Scheme, SchemeYear
 from scheme.registry import Panel, register_panel
 from scheme.roles import Role, access_for
 
 
 def notifications_panel(request):
-    unread = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
+    unread = list(_newest_unread(request.user))
     return Panel("scheme/panels/notifications.html", {"unread": unread}, order=90)
+
+
+@kept_per_access
+def _newest_unread(user):
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)[:5]
 
 
 # The rules change a few times a year, and every member's and caseworker's dashboard shows

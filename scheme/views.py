@@ -21,6 +21,7 @@ from qrcode.image.styles.moduledrawers.svg import SvgPathSquareDrawer
 
 from scheme import notifications, second_factor, services
 from scheme.auth import password_reset_allowed
+from scheme.compiled import kept
 from scheme.forms import (
     AccountForm,
     AuthenticatorCodeForm,
@@ -32,7 +33,7 @@ from scheme.models import Notification, Scheme, SchemeYear
 from scheme.public import public_page, schemes_for_the_public
 from scheme.registry import due_items_for, panels_for, public_sections
 from scheme.roles import access_for
-from scheme.web import add_service_errors, paginate
+from scheme.web import add_service_errors, only_or_404, paginate
 
 
 class PasswordReset(auth_views.PasswordResetView):
@@ -118,15 +119,19 @@ def scheme_list(request):
     return render(request, "scheme/scheme_list.html", {"schemes": schemes})
 
 
-def scheme_detail(request, slug):
-    scheme = get_object_or_404(
-        Scheme.objects.select_related("administrator").prefetch_related(
-            "goals",
-            "conditions",
-            Prefetch("years", queryset=SchemeYear.objects.order_by("-year")),
-        ),
-        slug=slug,
+@kept(params=["slug"])
+def _scheme_page(slug):
+    """The scheme with its goals, conditions and years (newest first)."""
+    schemes = Scheme.objects.select_related("administrator").prefetch_related(
+        "goals",
+        "conditions",
+        Prefetch("years", queryset=SchemeYear.objects.order_by("-year")),
     )
+    return schemes.filter(slug=slug)
+
+
+def scheme_detail(request, slug):
+    scheme = only_or_404(_scheme_page(slug=slug))
     return render(
         request,
         "scheme/scheme_detail.html",

@@ -10,6 +10,7 @@ Create forms carry a one-time token that the service spends (scheme.once), so a 
 saves once.
 """
 
+from functools import partial
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
@@ -39,11 +40,17 @@ from courses.models import (
     taking_part_years,
 )
 from organisations.models import CompetenceArea, Organisation
-from scheme.compiled import kept_per_access
+from scheme.compiled import kept, kept_per_access
 from scheme.once import AlreadySent
 from scheme.queries import JSONRows, columns_of, instances_from
 from scheme.roles import Role, access_for, require_administers, require_role
-from scheme.web import add_service_errors, only_or_404, paginate
+from scheme.web import (
+    PAGE_SIZE,
+    add_service_errors,
+    count_alongside,
+    only_or_404,
+    paginate_counted,
+)
 
 
 def own_organisation_ids(user) -> set[int]:
@@ -61,12 +68,16 @@ def organisations_for(user, obj) -> list:
     own = {o.pk: o for o in own_taking_part(access_for(user)) if obj.is_for(o)}
     if not own:
         return []
-    named = list(
-        Organisation.objects.filter(pk__in=own).only("kind", "name").order_by("name", "pk")
-    )
+    named = list(_named(organisation_ids=list(own)))
     for organisation in named:
         organisation._taking_part_years = taking_part_years(own[organisation.pk])
     return named
+
+
+@kept(id_lists=["organisation_ids"])
+def _named(organisation_ids):
+    organisations = Organisation.objects.filter(pk__in=organisation_ids)
+    return organisations.only("kind", "name").order_by("name", "pk")
 
 
 def visible_event(request, pk, *, page=False):
@@ -294,6 +305,26 @@ def _event_forms(user, years, event):
     )
 
 
+@kept(params=["event_id"], id_lists=["organisation_ids"])
+def _registered(event_id, organisation_ids):
+    """The people the organisations have registered for the event (and on its waiting list)."""
+    registrations = Registration.objects.not_cancelled().filter(
+        event_id=event_id, organisation__in=organisation_ids
+    )
+    return registrations.order_by("organisation__name", "waiting", "registered_at", "pk")
+
+
+@kept(params=["event_id"])
+def _registrations_page(number, event_id):
+    """Page ``number`` of all the event's registrations, with their count (a subquery, not a
+    window over the rows: the page is then read by name until it is full)."""
+    registrations = Registration.objects.not_cancelled().filter(event_id=event_id)
+    shown = registrations.select_related("organisation").only(*REGISTRATION_COLUMNS)
+    ordered = shown.order_by("organisation__name", "waiting", "registered_at", "pk")
+    bottom = (number - 1) * PAGE_SIZE
+    return count_alongside(ordered, registrations)[bottom : bottom + PAGE_SIZE]
+
+
 def render_event(request, event, *, register_form=None, waiting_form=None, material_form=None):
     """The event page, for ``event`` from ``visible_event(..., page=True)``."""
     user = request.user
@@ -301,11 +332,8 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     can_administer = access.administers(event.scheme_year.scheme)
     organisations = organisations_for(user, event)
     may_register = event.workflow.decide(user, event, "register")
-    listed = list(
-        Registration.objects.not_cancelled()
-        .filter(event=event, organisation__in=organisations)
-        .order_by("organisation__name", "waiting", "registered_at", "pk")
-    )
+    ids = [organisation.pk for organisation in organisations]
+    listed = list(_registered(event_id=event.pk, organisation_ids=ids)) if ids else []
     for registration in listed:  # what the steps' checks read, without a join
         registration.event = event
     registration_rows = _organisation_rows(event, organisations, listed)
@@ -337,12 +365,8 @@ def render_event(request, event, *, register_form=None, waiting_form=None, mater
     }
     if can_administer:
         # Paged: a gathering has hundreds of people; each page costs the same.
-        context["page"] = paginate(
-            request,
-            event.registrations.not_cancelled()
-            .select_related("organisation")
-            .only(*REGISTRATION_COLUMNS)
-            .order_by("organisation__name", "waiting", "registered_at", "pk"),
+        context["page"] = paginate_counted(
+            request, read=partial(_registrations_page, event_id=event.pk)
         )
         context["registration_table"] = _registration_table(
             context["page"].object_list, event.asks_about_needs

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Now
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -41,6 +41,7 @@ from courses.models import (
     FeedbackForm,
     Material,
     PlannedItem,
+    ProgrammeItem,
     QuestionKind,
     Registration,
 )
@@ -54,7 +55,7 @@ from courses.views._common import (
     scheme_query,
     topics,
 )
-from scheme.compiled import first_row, kept_per_access
+from scheme.compiled import first_row, kept, kept_per_access
 from scheme.formatting import format_day
 from scheme.models import SchemeYear, administered_schemes
 from scheme.roles import Role, access_for, require_administers, require_role
@@ -64,6 +65,7 @@ from scheme.web import (
     add_service_errors,
     counted_page,
     get_visible_or_404,
+    only_or_404,
     paginate_counted,
     url_for_pk,
 )
@@ -87,17 +89,32 @@ EVENT_FIELDS = [
 ]
 
 
+def _administered_years(user):
+    """The scheme years of the schemes the caseworker's body runs, newest first."""
+    years = SchemeYear.objects.select_related("scheme")
+    administered = access_for(user).administered(years, "scheme__administrator_id")
+    return administered.order_by("-year", "scheme__name")
+
+
+@kept_per_access
+def _event_years(user):
+    return _administered_years(user)
+
+
+@kept_per_access
+def _planned_items(user):
+    """The items of those years' plans, an event may fulfil one."""
+    items = PlannedItem.objects.filter(plan__scheme_year__in=_administered_years(user))
+    items = items.select_related("plan__scheme_year__scheme")
+    newest_year_first = ("-plan__scheme_year__year", "plan__scheme_year__scheme__name")
+    return items.order_by(*newest_year_first, "month", "id")
+
+
 def event_edit(request, pk=None):
-    access = require_role(request.user, Role.CASEWORKER)
+    require_role(request.user, Role.CASEWORKER)
     event = administered_event(request, pk) if pk is not None else None
-    scheme_years = access.administered(
-        SchemeYear.objects.select_related("scheme"), "scheme__administrator_id"
-    ).order_by("-year", "scheme__name")
-    planned_items = (
-        PlannedItem.objects.filter(plan__scheme_year__in=scheme_years)
-        .select_related("plan__scheme_year__scheme")
-        .order_by("-plan__scheme_year__year", "plan__scheme_year__scheme__name", "month", "id")
-    )
+    scheme_years = _event_years(request.user)
+    planned_items = _planned_items(request.user)
     if event is None:
         years = [y for y in scheme_years if y.scheme.is_active]
         this_year = next(
@@ -130,6 +147,11 @@ def event_edit(request, pk=None):
     return render(request, "courses/event_form.html", {"form": form, "event": event})
 
 
+@kept(params=["event_id"])
+def _programme_of(event_id):
+    return ProgrammeItem.objects.filter(event_id=event_id).select_related("presenter")
+
+
 def programme_edit(request, pk):
     event = administered_event(request, pk)
     initial = [
@@ -139,7 +161,7 @@ def programme_edit(request, pk):
             "presenter": item.presenter,
             "presenter_name": item.presenter_name,
         }
-        for item in event.programme.select_related("presenter")
+        for item in _programme_of(event_id=event.pk)
     ]
     formset = ProgrammeFormSet(
         request.POST if request.method == "POST" else None, initial=initial, prefix="programme"
@@ -210,14 +232,19 @@ def event_postpone(request, pk):
     )
 
 
+@kept(params=["event_id"])
+def _people_registered(event_id):
+    """(id, name, organisation's name, came) of the event's registrations."""
+    registrations = Registration.objects.active().filter(event_id=event_id)
+    return registrations.order_by("organisation__name", "person_name").values_list(
+        "pk", "person_name", "organisation__name", "attended"
+    )
+
+
 def attendance(request, pk):
     event = administered_event(request, pk)
     # Plain rows, not model instances: a gathering has hundreds of people.
-    people = list(
-        event.registrations.active()
-        .order_by("organisation__name", "person_name")
-        .values_list("pk", "person_name", "organisation__name", "attended")
-    )
+    people = list(_people_registered(event_id=event.pk))
     form = AttendanceForm(request.POST if request.method == "POST" else None, people=people)
     if request.method == "POST" and form.is_valid():
         try:
@@ -659,11 +686,17 @@ def _bars(counts, scale=100):
     return [(label, count, round(count * scale / largest)) for label, count in counts]
 
 
+@kept_per_access(params=["pk"])
+def _form_with_results(user, pk):
+    """The feedback form ``pk`` if the user may read its results, with its questions."""
+    forms = FeedbackForm.objects.results_visible_to(user).select_related("event", "scheme")
+    return forms.prefetch_related("questions").filter(pk=pk)
+
+
 def form_results(request, pk):
     """Aggregates per question and free text without names, for caseworkers and evaluators."""
     require_role(request.user, Role.CASEWORKER, Role.EVALUATOR)
-    forms = FeedbackForm.objects.results_visible_to(request.user)
-    feedback_form = get_object_or_404(forms.select_related("event", "scheme"), pk=pk)
+    feedback_form = only_or_404(_form_with_results(request.user, pk=pk))
     summary = anonymise.results_for(request.user, feedback_form)
     rows = []
     for result in summary.questions:

@@ -39,6 +39,7 @@ from grants.services.verbs import (
 from grants.workflows import APPLICATION_FLOW
 from organisations import eligibility as admission
 from scheme import audit
+from scheme.compiled import first_row, kept
 from scheme.formatting import format_day, format_nok
 from scheme.notifications import notify
 from scheme.once import spend_form_token
@@ -379,16 +380,15 @@ def receipt_of(source):
         if isinstance(source, Application)
         else records.DocumentType.REPORT
     )
-    return (
-        RegistryEntry.objects.filter(
-            source_kind=source._meta.label_lower,
-            source_id=source.pk,
-            document_type=document_type,
-        )
-        .select_related("case_file")
-        .order_by("-number")
-        .first()
+    return first_row(_newest_entry(source._meta.label_lower, document_type, source_id=source.pk))
+
+
+@kept(params=["source_id"])
+def _newest_entry(source_kind, document_type, source_id):
+    entries = RegistryEntry.objects.filter(
+        source_kind=source_kind, source_id=source_id, document_type=document_type
     )
+    return entries.select_related("case_file").order_by("-number")[:1]
 
 
 @transaction.atomic

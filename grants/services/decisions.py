@@ -73,6 +73,7 @@ from grants.workflows import (
     PROPOSAL_FLOW,
 )
 from scheme import audit
+from scheme.compiled import first_row, kept
 from scheme.formatting import format_nok
 from scheme.models import SchemeYear
 from scheme.notifications import notify
@@ -92,23 +93,24 @@ def _total(queryset, field):
     return Coalesce(Subquery(total.values("t")), Value(ZERO), output_field=MONEY)
 
 
+@kept(params=["scheme_year_id"])
+def _sums_of_year(scheme_year_id):
+    """(awarded, proposed but not decided) in the scheme year."""
+    proposals = Assessment.objects.filter(
+        proposed=True,
+        application__round__scheme_year_id=scheme_year_id,
+        application__status__in=APPLICATION_UNDECIDED,
+    )
+    return SchemeYear.objects.filter(pk=scheme_year_id).values_list(
+        _total(Award.objects.in_year(scheme_year_id), "amount"),
+        _total(proposals, "proposed_amount"),
+    )
+
+
 def budget_position(scheme_year) -> dict:
     """The year's frame, what is awarded, what is proposed but not decided, and what is left
     (one query)."""
-    proposals = Assessment.objects.filter(
-        proposed=True,
-        application__round__scheme_year=scheme_year,
-        application__status__in=APPLICATION_UNDECIDED,
-    )
-    sums = (
-        SchemeYear.objects.filter(pk=scheme_year.pk)
-        .values_list(
-            _total(Award.objects.in_year(scheme_year), "amount"),
-            _total(proposals, "proposed_amount"),
-        )
-        .get()
-    )
-    awarded, proposed = sums
+    awarded, proposed = first_row(_sums_of_year(scheme_year_id=scheme_year.pk))
     return {
         "frame": scheme_year.budget_frame,
         "awarded": awarded,

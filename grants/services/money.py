@@ -39,6 +39,7 @@ from grants.services.verbs import ACCOUNT_CONFIRMED, ACCOUNT_GIVEN
 from grants.workflows import AttestationStatus
 from organisations.models import Organisation
 from scheme import audit
+from scheme.compiled import kept
 from scheme.formatting import format_nok
 from scheme.notifications import notify
 from scheme.once import spend_form_token
@@ -69,19 +70,25 @@ class YearlyRoom(NamedTuple):
         return self.left <= 0
 
 
-def yearly_rooms(organisation_ids, scheme_years) -> dict:
-    """{(organisation id, scheme year id): YearlyRoom} for every pair, in one query."""
-    years = {year.pk: year for year in scheme_years}
-    totals = (
+@kept(id_lists=["organisation_ids", "year_ids"])
+def _awarded_totals(organisation_ids, year_ids):
+    """(organisation id, scheme year id, sum awarded) of the organisations in the years."""
+    return (
         Award.objects.filter(
             application__organisation_id__in=organisation_ids,
-            application__round__scheme_year_id__in=years,
+            application__round__scheme_year_id__in=year_ids,
         )
         .order_by()
         .values("application__organisation_id", "application__round__scheme_year_id")
         .annotate(total=Sum("amount"))
         .values_list("application__organisation_id", "application__round__scheme_year_id", "total")
     )
+
+
+def yearly_rooms(organisation_ids, scheme_years) -> dict:
+    """{(organisation id, scheme year id): YearlyRoom} for every pair, in one query."""
+    years = {year.pk: year for year in scheme_years}
+    totals = _awarded_totals(organisation_ids=organisation_ids, year_ids=list(years))
     awarded = {(organisation, year): total for organisation, year, total in totals}
     return {
         (organisation, year_id): YearlyRoom(

@@ -7,6 +7,8 @@ only by the organisation's own people: a caseworker, who can see the case, gets 
 forms and is sent to the caseworker's pages from the application, award and report pages.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -56,18 +58,20 @@ from grants.models import (
 )
 from grants.services.applications import receipt_of
 from organisations.models import Organisation
-from scheme.compiled import kept_per_access
-from scheme.models import in_language
+from scheme.compiled import kept, kept_per_access
+from scheme.models import Goal, in_language
 from scheme.once import AlreadySent
+from scheme.prefetch import prefetch_lists
 from scheme.records.models import DocumentType, RegistryEntry
 from scheme.roles import OrganisationKind, Role, access_for, require_role
 from scheme.storage import ALLOWED, MAX_UPLOAD_BYTES, download
 from scheme.web import (
     add_formset_errors,
     add_service_errors,
+    counted_page,
     get_visible_or_404,
     only_or_404,
-    paginate,
+    paginate_counted,
 )
 
 # --- access ----------------------------------------------------------------------------------
@@ -93,20 +97,43 @@ def _caseworker_page(request, name, pk):
 
 def _applications():
     return Application.objects.select_related(
-        "round__scheme_year__scheme__administrator", "organisation"
+        # (its assessment: whether the caseworker confirmed the purpose, for the eligibility)
+        "round__scheme_year__scheme__administrator",
+        "organisation",
+        "assessment",
     )
 
 
 def _with_parts(queryset):
+    """With the budget, the documents and the organisation's previous applications (which
+    the eligibility check reads), each read by a kept query; the lists of target groups and
+    competence needs come after, in one (``_with_lists``)."""
     return queryset.prefetch_related(
-        "budget_lines", "attachments", "target_groups", "competence_needs"
+        "budget_lines", "attachments", "organisation__previous_applications"
     )
 
 
-def _own_application(request, pk, queryset=None):
-    application = get_visible_or_404(
-        queryset if queryset is not None else _applications(), request.user, pk=pk
-    )
+APPLICATION_LISTS = ("target_groups", "competence_needs")
+
+
+def _with_lists(application):
+    """The application with its target groups and competence needs (``prefetch_lists``)."""
+    prefetch_lists([application], APPLICATION_LISTS)
+    return application
+
+
+@kept_per_access(params=["pk"])
+def _application_with_parts(user, pk):
+    """The application ``pk`` if the user sees it, with its parts (``_with_parts``)."""
+    return _with_parts(_applications()).visible_to(user).filter(pk=pk)
+
+
+def _own_application(request, pk, with_parts=False):
+    """The application of one of the user's organisations (403 for a caseworker)."""
+    if with_parts:
+        application = _with_lists(only_or_404(_application_with_parts(request.user, pk=pk)))
+    else:
+        application = get_visible_or_404(_applications(), request.user, pk=pk)
     _require_own(request, application.organisation_id)
     return application
 
@@ -118,10 +145,16 @@ def _reports():
     )
 
 
-def _own_report(request, pk, queryset=None):
-    report = get_visible_or_404(
-        queryset if queryset is not None else _reports(), request.user, pk=pk
-    )
+@kept_per_access(params=["pk"])
+def _report_with_parts(user, pk):
+    """The grant report ``pk`` if the user sees it, with its parts (``_with_report_parts``)."""
+    return _with_report_parts(_reports()).visible_to(user).filter(pk=pk)
+
+
+def _own_report(request, pk):
+    """The grant report of one of the user's organisations, with its parts (403 for a
+    caseworker)."""
+    report = only_or_404(_report_with_parts(request.user, pk=pk))
     _require_own(request, report.award.application.organisation_id)
     return report
 
@@ -165,26 +198,57 @@ def home(request):
     if access.is_caseworker:
         return redirect("grants:review")
     require_role(request.user, Role.MEMBER)
-    ids = _participant_ids(request.user)
-    organisations = list(Organisation.objects.filter(pk__in=ids).order_by("name"))
-    accounts = {
-        account.organisation_id: account
-        for account in PayoutAccount.objects.current()
-        .filter(organisation_id__in=ids)
-        .select_related("confirmed_by")
-    }
+    user = request.user
+    organisations = list(_own_organisations(user))
+    accounts = {account.organisation_id: account for account in _current_accounts(user)}
     for organisation in organisations:
         organisation.payout_account = accounts.get(organisation.pk)
-        organisation.may_give_account = services.may_give_payout_account(request.user, organisation)
+        organisation.may_give_account = services.may_give_payout_account(user, organisation)
+    return render(
+        request,
+        "grants/applicant/home.html",
+        {
+            "organisations": organisations,
+            "several": len(organisations) > 1,
+            "open_calls": open_calls(user, organisations),
+            "page": paginate_counted(request, read=partial(_own_applications_page, user)),
+            "awards": list(_own_awards(user)),
+        },
+    )
+
+
+@kept_per_access
+def _own_organisations(user):
+    """The user's participant organisations, by name (with their previous applications, which
+    the calls' rules read)."""
+    organisations = Organisation.objects.filter(pk__in=_participant_ids(user))
+    return organisations.prefetch_related("previous_applications").order_by("name")
+
+
+@kept_per_access
+def _current_accounts(user):
+    accounts = PayoutAccount.objects.current().filter(organisation_id__in=_participant_ids(user))
+    return accounts.select_related("confirmed_by")
+
+
+@kept_per_access
+def _own_applications_page(user, number):
+    """Page ``number`` of the applications of the user's organisations, newest call first."""
     applications = (
-        Application.objects.visible_to(request.user)
-        .filter(organisation_id__in=ids)
+        Application.objects.visible_to(user)
+        .filter(organisation_id__in=_participant_ids(user))
         .select_related("round__scheme_year", "organisation", "award__report")
         .order_by("-round__opens_on", "organisation__name", "-id")
     )
-    awards = (
-        Award.objects.visible_to(request.user)
-        .filter(application__organisation_id__in=ids)
+    return counted_page(applications, number)
+
+
+@kept_per_access
+def _own_awards(user):
+    """The awards of the user's organisations, with their open claims back."""
+    return (
+        Award.objects.visible_to(user)
+        .filter(application__organisation_id__in=_participant_ids(user))
         .select_related("application__organisation", "application__round", "report")
         .prefetch_related(
             Prefetch(
@@ -194,17 +258,6 @@ def home(request):
             )
         )
         .order_by("-application__round__opens_on", "application__organisation__name")
-    )
-    return render(
-        request,
-        "grants/applicant/home.html",
-        {
-            "organisations": organisations,
-            "several": len(organisations) > 1,
-            "open_calls": open_calls(request.user, organisations),
-            "page": paginate(request, applications),
-            "awards": list(awards),
-        },
     )
 
 
@@ -278,7 +331,7 @@ def application_detail(request, pk):
     redirected = _caseworker_page(request, "grants:review_application", pk)
     if redirected:
         return redirected
-    application = only_or_404(_application_page(request.user, pk=pk))
+    application = _with_lists(only_or_404(_application_page(request.user, pk=pk)))
     decisions = _mark_appealable(list(application.decisions.all()))
     return render(
         request,
@@ -463,7 +516,7 @@ def application_edit(request, pk, step):
     view = APPLICATION_STEP_VIEWS.get(step)
     if view is None:
         raise Http404
-    application = _own_application(request, pk, _with_parts(_applications()))
+    application = _own_application(request, pk, with_parts=True)
     may_edit = application.workflow.decide(request.user, application, "edit")
     if not may_edit:
         messages.info(request, may_edit.reason)
@@ -475,7 +528,7 @@ def application_submit(request, pk):
     """GET: the review before sending: every answer, the budget, the documents and what is
     still missing (the send button is enabled only when nothing is). POST: send, and show
     the receipt."""
-    application = _own_application(request, pk, _with_parts(_applications()))
+    application = _own_application(request, pk, with_parts=True)
     if not application.is_editable:
         messages.info(request, _("The application has already been sent."))
         return redirect("grants:application", pk=application.pk)
@@ -527,20 +580,22 @@ def application_submit(request, pk):
 
 def _registered_attachments(entry):
     """The attachments registered in the entry's case, with their document numbers."""
-    return list(
-        RegistryEntry.objects.filter(
-            case_file=entry.case_file, document_type=DocumentType.ATTACHMENT
-        )
-        .select_related("case_file")
-        .order_by("number")
+    return list(_attachments_in(case_file_id=entry.case_file_id))
+
+
+@kept(params=["case_file_id"])
+def _attachments_in(case_file_id):
+    attachments = RegistryEntry.objects.filter(
+        case_file_id=case_file_id, document_type=DocumentType.ATTACHMENT
     )
+    return attachments.select_related("case_file").order_by("number")
 
 
 def application_receipt(request, pk):
     """The receipt of the application as sent: case number, time sent, every answer, the
     documents with their document numbers and the receipt as a PDF. The organisation's
     people and the caseworkers see it; no one else finds it (404), nor before sending."""
-    application = get_visible_or_404(_with_parts(_applications()), request.user, pk=pk)
+    application = _with_lists(only_or_404(_application_with_parts(request.user, pk=pk)))
     entry = receipt_of(application)
     if entry is None:
         raise Http404
@@ -875,6 +930,7 @@ def _with_report_parts(queryset):
     return queryset.prefetch_related(
         Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
         "account_lines",
+        "award__disbursements",  # what is paid out, which the report's pages show
     )
 
 
@@ -896,7 +952,7 @@ def report_detail(request, pk):
     redirected = _caseworker_page(request, "grants:review_report", pk)
     if redirected:
         return redirected
-    report = get_visible_or_404(_with_report_parts(_reports()), request.user, pk=pk)
+    report = only_or_404(_report_with_parts(request.user, pk=pk))
     return render(
         request,
         "grants/applicant/report_detail.html",
@@ -917,8 +973,13 @@ def _after_report_save(request, report, step):
     return redirect("grants:report_edit", pk=report.pk, step=step)
 
 
+@kept(params=["scheme_id"])
+def _goals_of(scheme_id):
+    return Goal.objects.filter(scheme_id=scheme_id)
+
+
 def _report_results(request, report):
-    goals = list(report.award.application.round.scheme_year.scheme.goals.all())
+    goals = list(_goals_of(scheme_id=report.award.application.round.scheme_year.scheme_id))
     written = {result.goal_id: result.text for result in report.goal_results.all()}
     form = ResultsForm(
         request.POST or None,
@@ -1016,7 +1077,7 @@ def report_edit(request, pk, step):
     view = REPORT_STEP_VIEWS.get(step)
     if view is None:
         raise Http404
-    report = _own_report(request, pk, _with_report_parts(_reports()))
+    report = _own_report(request, pk)
     may_edit = report.workflow.decide(request.user, report, "edit")
     if not may_edit:
         messages.info(request, may_edit.reason)
@@ -1025,7 +1086,7 @@ def report_edit(request, pk, step):
 
 
 def report_submit(request, pk):
-    report = _own_report(request, pk, _with_report_parts(_reports()))
+    report = _own_report(request, pk)
     if not report.is_editable:
         messages.info(request, _("The report has already been sent."))
         return redirect("grants:report", pk=report.pk)
@@ -1063,7 +1124,7 @@ def report_submit(request, pk):
 
 def report_receipt(request, pk):
     """The receipt of the grant report and accounts as sent, like the application's."""
-    report = get_visible_or_404(_with_report_parts(_reports()), request.user, pk=pk)
+    report = only_or_404(_report_with_parts(request.user, pk=pk))
     entry = receipt_of(report)
     if entry is None:
         raise Http404

@@ -73,8 +73,10 @@ from grants.models import (
     AppealStatus,
     Application,
     ApplicationStatus,
+    Attachment,
     AttestationStatus,
     Award,
+    BudgetLine,
     ChangeNotice,
     Clawback,
     Criterion,
@@ -100,8 +102,8 @@ from grants.models import (
 )
 from grants.workflows import PROPOSAL_FLOW
 from organisations.geography import COUNTY_NAMES, County, place_name
-from organisations.models import Organisation, TargetGroup
-from scheme.compiled import kept_per_access
+from organisations.models import Organisation, PreviousApplication, TargetGroup
+from scheme.compiled import KeptPrefetch, kept, kept_per_access
 from scheme.formatting import format_day, format_nok
 from scheme.models import SchemeYear
 from scheme.prefetch import prefetch_lists, prefetch_where, set_prefetched
@@ -193,7 +195,50 @@ def _round(request, pk):
 
 
 CASE_NUMBER = ("pk", "year", "sequence")
-APPEALS = Appeal.objects.select_related("lodged_by", "handled_by").order_by("lodged_at", "id")
+# What the caseworker's pages show of a case's related rows, each read by a kept query.
+WITH_APPEALS = KeptPrefetch(
+    "appeals", Appeal.objects.select_related("lodged_by", "handled_by").order_by("lodged_at", "id")
+)
+WITH_REPAYMENTS = KeptPrefetch("repayments", Repayment.objects.select_related("recorded_by"))
+WITH_DECLARATIONS = KeptPrefetch(
+    "declarations",
+    ImpartialityDeclaration.objects.select_related("caseworker").order_by("declared_at", "id"),
+)
+WITH_BUDGET_LINES = KeptPrefetch("budget_lines", BudgetLine.objects.all())
+WITH_ATTACHMENTS = KeptPrefetch("attachments", Attachment.objects.all())
+WITH_PREVIOUS_APPLICATIONS = KeptPrefetch(
+    "organisation__previous_applications", PreviousApplication.objects.all()
+)
+WITH_DISBURSEMENTS = KeptPrefetch(
+    "disbursements",
+    Disbursement.objects.select_related(
+        "recorded_by", "instalment", "account", "attestation__attested_by"
+    ),
+)
+WITH_INSTALMENTS = KeptPrefetch(
+    "instalments", Instalment.objects.select_related("disbursement").order_by("number")
+)
+WITH_NOTICES = KeptPrefetch(
+    "change_notices", ChangeNotice.objects.select_related("sent_by", "handled_by")
+)
+WITH_DECISIONS = KeptPrefetch(
+    "decisions",
+    Decision.objects.select_related("decided_by", "approved_by").annotate(
+        has_appeals=Exists(Appeal.objects.filter(decision=OuterRef("pk")))
+    ),
+)
+WITH_PROPOSALS = KeptPrefetch(
+    "proposals",
+    DecisionProposal.objects.select_related("proposed_by", "handled_by").order_by(
+        "-proposed_at", "-id"
+    ),
+)
+WITH_ATTESTATIONS = KeptPrefetch(
+    "attestations",
+    PaymentAttestation.objects.select_related(
+        "attested_by", "handled_by", "instalment", "account"
+    ).order_by("-attested_at", "-id"),
+)
 
 
 def _one_row(queryset, *fields):
@@ -234,8 +279,9 @@ def _scores(application, assessment) -> list:
     return scores
 
 
-def _application(request, pk):
-    queryset = _with_case_number(
+@kept_per_access(params=["pk"])
+def _application_case(user, pk):
+    applications = _with_case_number(
         _with_scores(
             Application.objects.select_related(
                 "round__scheme_year__scheme", "organisation", "caseworker", "assessment", "award"
@@ -246,25 +292,34 @@ def _application(request, pk):
         has_decisions=Exists(Decision.objects.filter(application=OuterRef("pk"))),
         has_proposals=Exists(DecisionProposal.objects.filter(application=OuterRef("pk"))),
     )
-    return _case(request, queryset, APPLICATION_TO_BODY, pk=pk)
+    return _administered_case(user, applications, APPLICATION_TO_BODY, pk)
 
 
-def _award(request, pk):
-    queryset = Award.objects.select_related(
+def _application(request, pk):
+    return _kept_case(request, _application_case, pk)
+
+
+@kept_per_access(params=["pk"])
+def _award_case(user, pk):
+    awards = Award.objects.select_related(
         "application__organisation",
         "application__round__scheme_year__scheme",
         "decision__decided_by",
         "report",
         "accepted_by",
     )
-    queryset = _with_case_number(queryset, "application_id").annotate(
+    awards = _with_case_number(awards, "application_id").annotate(
         # No query for clawbacks or clawbacks proposed when there are none (most awards).
         has_clawbacks=Exists(Clawback.objects.filter(award=OuterRef("pk"))),
         has_proposals=Exists(
             DecisionProposal.objects.filter(award=OuterRef("pk"), status=ProposalStatus.PROPOSED)
         ),
     )
-    return _case(request, queryset, AWARD_TO_BODY, pk=pk)
+    return _administered_case(user, awards, AWARD_TO_BODY, pk)
+
+
+def _award(request, pk):
+    return _kept_case(request, _award_case, pk)
 
 
 def _case_file(application, annotated=None):
@@ -673,12 +728,9 @@ def application_list(request):
 def _decisions(application) -> list:
     """The application's decisions with their appeals (read only for the decisions that
     have any: most have none)."""
-    decisions = list(
-        application.decisions.select_related("decided_by", "approved_by").annotate(
-            has_appeals=Exists(Appeal.objects.filter(decision=OuterRef("pk")))
-        )
-    )
-    prefetch_where(decisions, "has_appeals", "appeals", APPEALS)
+    prefetch_related_objects([application], WITH_DECISIONS)
+    decisions = list(application.decisions.all())
+    prefetch_where(decisions, "has_appeals", WITH_APPEALS)
     return decisions
 
 
@@ -688,13 +740,10 @@ def _workspace(request, application, **bound):
     scheme_year = application.round.scheme_year
     prefetch_related_objects(
         [application],
-        Prefetch(
-            "declarations",
-            queryset=ImpartialityDeclaration.objects.select_related("caseworker").order_by(
-                "declared_at", "id"
-            ),
-        ),
-        "budget_lines",
+        WITH_DECLARATIONS,
+        WITH_BUDGET_LINES,
+        WITH_ATTACHMENTS,
+        WITH_PREVIOUS_APPLICATIONS,  # the eligibility check reads them
     )
     declarations = list(application.declarations.all())
     declaration = next((d for d in declarations if d.caseworker_id == user.pk), None)
@@ -723,11 +772,8 @@ def _workspace(request, application, **bound):
     scheme = scheme_year.scheme
     proposals = []
     if application.has_proposals:
-        proposals = list(
-            application.proposals.select_related("proposed_by", "handled_by").order_by(
-                "-proposed_at", "-id"
-            )
-        )
+        prefetch_related_objects([application], WITH_PROPOSALS)
+        proposals = list(application.proposals.all())
     for proposal in proposals:
         proposal.application = application  # the flow reads the scheme through it
         proposal.may_withdraw = bool(PROPOSAL_FLOW.decide(user, proposal, "withdraw"))
@@ -1118,25 +1164,48 @@ def _target_group_label(names):
     return str(TargetGroup(name_nb=names[0], name_en=names[1]))
 
 
-def _portfolio_summary(sent) -> dict:
-    """The whole call's counts, total and spreads, summed in the database (one row per
-    standing, county and kind of organisation; one per target group), whichever page shows."""
-    groups = list(
-        sent.order_by()
+@kept(params=["round_id"])
+def _standing_groups(round_id):
+    """The call's sent applications counted and summed per standing, county and kind of
+    organisation."""
+    return (
+        _sent(round_id)
+        .order_by()
         .values("standing", "organisation__county", "organisation__member_based")
         .annotate(count=Count("id"), amount=Sum(PORTFOLIO_AMOUNT))
     )
+
+
+@kept(params=["round_id"])
+def _target_group_sums(round_id):
+    """The call's portfolio counted and summed per target group (names in both languages)."""
+    return (
+        _sent(round_id)
+        .filter(standing__in=IN_PORTFOLIO)
+        .order_by()
+        .values_list("target_groups__name_nb", "target_groups__name_en")
+        .annotate(count=Count("id"), amount=Sum(PORTFOLIO_AMOUNT))
+    )
+
+
+@kept(params=["round_id"])
+def _portfolio_rows(show, awarded_apart, bottom, round_id):
+    """The page of the list ``show`` from its ``bottom``-th row."""
+    listed = _sent(round_id).filter(standing__in=_listed(show, awarded_apart))
+    listed = listed.select_related("organisation", "assessment", "award").only(*PORTFOLIO_FIELDS)
+    return listed.order_by(*LIST_ORDER[show])[bottom : bottom + PAGE_SIZE]
+
+
+def _portfolio_summary(round_id) -> dict:
+    """The whole call's counts, total and spreads, summed in the database (one row per
+    standing, county and kind of organisation; one per target group), whichever page shows."""
+    groups = list(_standing_groups(round_id=round_id))
     counts, sums = defaultdict(int), defaultdict(lambda: ZERO)
     for group in groups:
         counts[group["standing"]] += group["count"]
         sums[group["standing"]] += group["amount"] or ZERO
     in_portfolio = [group for group in groups if group["standing"] in IN_PORTFOLIO]
-    target_groups = (
-        sent.filter(standing__in=IN_PORTFOLIO)
-        .order_by()
-        .values_list("target_groups__name_nb", "target_groups__name_en")
-        .annotate(count=Count("id"), amount=Sum(PORTFOLIO_AMOUNT))
-    )
+    target_groups = _target_group_sums(round_id=round_id)
     return {
         "counts": {
             **{standing: counts[standing] for standing in (*IN_PORTFOLIO, REJECTED, CANDIDATE)},
@@ -1254,28 +1323,22 @@ def _portfolio_page(request, round_, bound=None):
     """The call's portfolio: its totals and spreads, and one page of one list (the proposals
     by rank, or the applications not proposed by score) with inputs on each row. With
     ``bound`` = (pk, refused form) it shows the page holding that row, with the errors."""
-    sent = _sent(round_.pk)
-    summary = _portfolio_summary(sent)
+    summary = _portfolio_summary(round_.pk)
     counts = summary["counts"]
     awarded_apart = counts[AWARDED] > AWARDED_LISTED
     show = CANDIDATES if request.GET.get("show") == CANDIDATES else RANKED
     number = request.GET.get("page")
     bound_pk, bound_form = bound or (None, None)
     if bound_pk is not None:
-        show, number = _place(sent, bound_pk, awarded_apart) or (show, number)
-    paginator = Paginator(
-        sent.filter(standing__in=_listed(show, awarded_apart))
-        .select_related("organisation", "assessment", "award")
-        .only(*PORTFOLIO_FIELDS)
-        .order_by(*LIST_ORDER[show]),
-        PAGE_SIZE,
-    )
+        show, number = _place(_sent(round_.pk), bound_pk, awarded_apart) or (show, number)
     sizes = {
         shown: sum(counts[standing] for standing in _listed(shown, awarded_apart))
         for shown in (RANKED, CANDIDATES)
     }
-    paginator.count = sizes[show]  # the summary has counted the list: no COUNT query
-    page = paginator.get_page(number)
+    # The summary has counted the list: no COUNT query; the page's rows by a kept query.
+    page = Paginator(range(sizes[show]), PAGE_SIZE).get_page(number)
+    bottom = (page.number - 1) * PAGE_SIZE
+    page.object_list = list(_portfolio_rows(show, awarded_apart, bottom, round_id=round_.pk))
     inputs = ProposalForm.row_inputs(PROPOSE)
     for application in page.object_list:
         bound_here = bound_form if application.pk == bound_pk else None
@@ -1330,35 +1393,31 @@ def _clawbacks(award) -> list:
             )
             .order_by("decision__decided_at", "id")
         )
-        repayments = Repayment.objects.select_related("recorded_by")
-        prefetch_where(clawbacks, "has_repayments", "repayments", repayments)
+        prefetch_where(clawbacks, "has_repayments", WITH_REPAYMENTS)
         for clawback in clawbacks:
             clawback.decision.has_appeals = clawback.has_appeals
         decisions = [clawback.decision for clawback in clawbacks]
-        prefetch_where(decisions, "has_appeals", "appeals", Appeal.objects.order_by("lodged_at"))
+        prefetch_where(decisions, "has_appeals", WITH_APPEALS)
     set_prefetched(award, "clawbacks", clawbacks)
     return clawbacks
+
+
+@kept(params=["organisation_id"])
+def _accounts_of(organisation_id):
+    """The organisation's bank accounts, the current and the earlier."""
+    accounts = PayoutAccount.objects.filter(organisation_id=organisation_id)
+    return accounts.select_related("entered_by", "confirmed_by")
 
 
 def _award_page(request, award, **bound):
     user = request.user
     report = award.report
-    instalments = list(award.instalments.select_related("disbursement").order_by("number"))
-    prefetch_related_objects(  # award.reclaimable() reads them too
-        [award],
-        Prefetch(
-            "disbursements",
-            queryset=Disbursement.objects.select_related(
-                "recorded_by", "instalment", "account", "attestation__attested_by"
-            ),
-        ),
-        Prefetch(  # award.reserved() and payment_problem read them too
-            "attestations",
-            queryset=PaymentAttestation.objects.select_related(
-                "attested_by", "handled_by", "instalment", "account"
-            ).order_by("-attested_at", "-id"),
-        ),
+    # award.reclaimable() reads the disbursements too; award.reserved() and payment_problem
+    # the attestations.
+    prefetch_related_objects(
+        [award], WITH_INSTALMENTS, WITH_DISBURSEMENTS, WITH_ATTESTATIONS, WITH_NOTICES
     )
+    instalments = list(award.instalments.all())
     disbursements = list(award.disbursements.all())
     attestations = list(award.attestations.all())
     clawbacks = _clawbacks(award)
@@ -1371,7 +1430,7 @@ def _award_page(request, award, **bound):
                 else RepaymentForm(prefix=_repayment_prefix(clawback.pk))
             )
     notice_pk, notice_form = bound.get("notice_form", (None, None))
-    notices = list(award.change_notices.select_related("sent_by", "handled_by"))
+    notices = list(award.change_notices.all())
     for notice in notices:
         if notice.workflow.decide(user, notice, "handle"):
             notice.form = (
@@ -1380,11 +1439,7 @@ def _award_page(request, award, **bound):
                 else ChangeNoticeForm(prefix=_notice_prefix(notice.pk))
             )
     next_unpaid = next((i for i in instalments if i.is_payable), None)
-    accounts = list(
-        PayoutAccount.objects.filter(
-            organisation_id=award.application.organisation_id
-        ).select_related("entered_by", "confirmed_by")
-    )
+    accounts = list(_accounts_of(organisation_id=award.application.organisation_id))
     payout_account = next((account for account in accounts if account.is_current), None)
     context = {
         "award": award,
@@ -1573,6 +1628,7 @@ def _report_case(user, pk):
     ).prefetch_related(
         Prefetch("goal_results", queryset=GoalResult.objects.select_related("goal")),
         "account_lines",
+        "award__disbursements",  # what is paid out, which the page shows
     )
     return _administered_case(user, reports, f"award__{AWARD_TO_BODY}", pk)
 

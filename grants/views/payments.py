@@ -9,10 +9,11 @@ from. Each download is written to the body's timeline.
 import datetime
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, Value
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,10 +24,11 @@ from grants.services.payments_texts import PAYMENTS_DOWNLOADED
 from grants.workflows import AttestationStatus
 from organisations.models import Organisation
 from scheme import audit
+from scheme.compiled import first_row, kept, kept_per_access
 from scheme.records.models import CaseFile
 from scheme.roles import OrganisationKind, access_for, require
 from scheme.spreadsheet import csv_bytes
-from scheme.web import paginate
+from scheme.web import PAGE_SIZE, only_or_404
 
 
 class DayForm(forms.Form):
@@ -41,7 +43,12 @@ def _body(request, body_pk) -> Organisation:
     """The administering body ``body_pk``, for one of its caseworkers; anyone else is
     refused."""
     require(body_pk in access_for(request.user).administering_ids)
-    return get_object_or_404(Organisation, pk=body_pk, kind=OrganisationKind.ADMINISTRATOR)
+    return only_or_404(_bodies(pk=body_pk))
+
+
+@kept(params=["pk"])
+def _bodies(pk):
+    return Organisation.objects.filter(pk=pk, kind=OrganisationKind.ADMINISTRATOR)
 
 
 def _chosen_day(request):
@@ -79,16 +86,36 @@ def approved_on(body_id, day):
 def _with_case_numbers(disbursements) -> list:
     """The payments, each with ``case_number`` (its application's case), in one query."""
     disbursements = list(disbursements)
-    numbers = {
-        case_file.object_id: case_file.number
-        for case_file in CaseFile.objects.filter(
-            kind=records.CASE_KIND,
-            object_id__in={d.award.application_id for d in disbursements},
-        ).only("object_id", "year", "sequence")
-    }
+    cases = _case_files(application_ids=[d.award.application_id for d in disbursements])
+    numbers = {case_file.object_id: case_file.number for case_file in cases}
     for disbursement in disbursements:
         disbursement.case_number = numbers.get(disbursement.award.application_id, "")
     return disbursements
+
+
+@kept(id_lists=["application_ids"])
+def _case_files(application_ids):
+    cases = CaseFile.objects.filter(kind=records.CASE_KIND, object_id__in=application_ids)
+    return cases.only("object_id", "year", "sequence")
+
+
+@kept
+def _approved_totals(body_id, day):
+    """(how many, how much) of the payments approved on ``day`` (how much: None for none)."""
+    payments = approved_on(body_id, day).order_by().annotate(one=Value(1)).values("one")
+    return payments.annotate(count=Count("pk"), total=Sum("amount")).values_list("count", "total")
+
+
+@kept
+def _approved_rows(body_id, day, bottom):
+    """The page of the payments approved on ``day`` from the ``bottom``-th."""
+    return approved_on(body_id, day)[bottom : bottom + PAGE_SIZE]
+
+
+@kept_per_access
+def _bodies_worked_for(user):
+    bodies = Organisation.objects.filter(pk__in=access_for(user).administering_ids)
+    return bodies.order_by("name")
 
 
 def payments_home(request):
@@ -101,13 +128,12 @@ def payments_home(request):
 def day_list(request, body_pk):
     body = _body(request, body_pk)
     day, form = _chosen_day(request)
-    payments = approved_on(body.pk, day)
-    totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
-    page = paginate(request, payments)
-    page.object_list = _with_case_numbers(page.object_list)
-    bodies = Organisation.objects.filter(
-        pk__in=access_for(request.user).administering_ids
-    ).order_by("name")
+    count, total = first_row(_approved_totals(body.pk, day)) or (0, None)
+    page = Paginator(range(count), PAGE_SIZE).get_page(request.GET.get("page"))
+    if count:  # (no query for a day without payments)
+        bottom = (page.number - 1) * PAGE_SIZE
+        page.object_list = _with_case_numbers(_approved_rows(body.pk, day, bottom))
+    bodies = list(_bodies_worked_for(request.user))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -120,8 +146,8 @@ def day_list(request, body_pk):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "count": totals["count"],
-            "total": totals["total"] or ZERO,
+            "count": count,
+            "total": total or ZERO,
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "is_today": day == timezone.localdate(),

@@ -61,7 +61,7 @@ from mentoring.views._common import (
     visible_pairing,
 )
 from organisations.models import Organisation
-from scheme.compiled import kept_per_access
+from scheme.compiled import KeptPrefetch, kept, kept_per_access
 from scheme.formatting import format_day
 from scheme.models import SchemeYear
 from scheme.prefetch import prefetch_lists
@@ -110,7 +110,7 @@ def overview(request):
     # The pairings listed and those followed up name their participants: one query for all,
     # of the participants' names alone.
     followed_up = [item.pairing for item in flags + poor_fits]
-    prefetch_related_objects(rows + followed_up, _member_names())
+    prefetch_related_objects(rows + followed_up, MEMBER_NAMES)
     page.object_list = [(pairing, progress(pairing, today)) for pairing in rows]
     table_rows = _overview_rows(page.object_list, url_for_pk("mentoring:pairing"))
     years = tuple((year.pk, year.scheme_id, year.year) for year in _newest_years(user))
@@ -354,10 +354,13 @@ def _unmatched_items(organisations, links) -> str:
     )
 
 
-def _member_names():
-    """The prefetch of pairings' members as a list names them: their organisations' names."""
-    members = PairingMember.objects.select_related("organisation")
-    return Prefetch("members", members.only("pairing", "organisation", "organisation__name"))
+# The prefetch of pairings' members as a list names them: their organisations' names.
+MEMBER_NAMES = KeptPrefetch(
+    "members",
+    PairingMember.objects.select_related("organisation").only(
+        "pairing", "organisation", "organisation__name"
+    ),
+)
 
 
 def _mentor_options(counted, chosen: str) -> str:
@@ -425,11 +428,21 @@ def _suggestions(request, participant):
     return ranking, Paginator(range(ranking.total), PAGE_SIZE).page(number)
 
 
+@kept_per_access(params=["pk"])
+def _visible_participant(user, pk):
+    return Organisation.objects.participants().visible_to(user).filter(pk=pk)
+
+
+@kept(params=["organisation_id"])
+def _pairings_of(organisation_id):
+    """The participant's pairings, newest first."""
+    pairings = Pairing.objects.filter(members__organisation_id=organisation_id)
+    return pairings.select_related("mentor").order_by("-starts_on", "-id")
+
+
 def match(request, organisation_pk):
     access = require_role(request.user, Role.CASEWORKER)
-    participant = get_visible_or_404(
-        Organisation.objects.participants(), request.user, pk=organisation_pk
-    )
+    participant = only_or_404(_visible_participant(request.user, pk=organisation_pk))
     prefetch_lists([participant], PARTICIPANT_LISTS)
     ranking, page = _suggestions(request, participant)
     mentors, chosen = _mentor_choices(request, [s.mentor for s in ranking.shown])
@@ -441,11 +454,6 @@ def match(request, organisation_pk):
         made = _make_pairing(request, form, [participant])
         if made:
             return made
-    pairings = (
-        Pairing.objects.filter(members__organisation=participant)
-        .select_related("mentor")
-        .order_by("-starts_on", "-id")
-    )
     return render(
         request,
         "mentoring/match.html",
@@ -457,7 +465,7 @@ def match(request, organisation_pk):
             "page": page,
             "query": query_without_page(request),
             "form": form,
-            "pairings": pairings,
+            "pairings": list(_pairings_of(organisation_id=participant.pk)),
         },
     )
 
@@ -568,6 +576,8 @@ def check_in_follow_up(request, pk):
 def _visible_flag(user, pk):
     flags = Flag.objects.select_related(
         "pairing__scheme", "pairing__mentor", "raised_for", "raised_by", "handled_by"
+    ).prefetch_related(  # the pairing's name names them
+        Prefetch("pairing__members", PairingMember.objects.select_related("organisation"))
     )
     return flags.visible_to(user).filter(pk=pk)
 

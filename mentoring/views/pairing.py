@@ -7,7 +7,7 @@ template) and the model predicates; the page decides nothing itself.
 
 import datetime
 
-from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import JSONObject
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -23,7 +23,15 @@ from django.utils.translation import ngettext
 
 from mentoring.check_ins import CHECK_IN_ACTIONS, due_check_ins, planned_end
 from mentoring.dashboard import pairing_progress
-from mentoring.models import AgreementAcceptance, CalledOffMeeting, Pairing
+from mentoring.models import (
+    AgreementAcceptance,
+    CalledOffMeeting,
+    CheckIn,
+    Flag,
+    Meeting,
+    Pairing,
+    Task,
+)
 from mentoring.views._common import pairing_queryset
 from organisations.models import Organisation
 from scheme.compiled import kept_per_access
@@ -54,19 +62,27 @@ def _chain(request, pairing):
     member = next(iter(pairing.members.all()), None)
     if member is None or not (pairing.replaces_id or pairing.has_successor):
         return [], []
-    visible = Pairing.objects.visible_to(request.user).filter(pk=OuterRef("pk"))
     candidates = {
         candidate.pk: candidate
-        for candidate in Pairing.objects.filter(
-            scheme_id=pairing.scheme_id, members__organisation_id=member.organisation_id
+        for candidate in _chain_candidates(
+            request.user, scheme_id=pairing.scheme_id, organisation_id=member.organisation_id
         )
-        .select_related("mentor")
-        .annotate(visible=Exists(visible))
     }
     successors = {c.replaces_id: c for c in candidates.values() if c.replaces_id}
     earlier = _walk(pairing, lambda p: candidates.get(p.replaces_id))[::-1]
     later = _walk(pairing, lambda p: successors.get(p.pk))
     return [p for p in earlier if p.visible], [p for p in later if p.visible]
+
+
+@kept_per_access(params=["scheme_id", "organisation_id"])
+def _chain_candidates(user, scheme_id, organisation_id):
+    """The scheme's pairings of the organisation, with whether the user may see each."""
+    visible = Pairing.objects.visible_to(user).filter(pk=OuterRef("pk"))
+    return (
+        Pairing.objects.filter(scheme_id=scheme_id, members__organisation_id=organisation_id)
+        .select_related("mentor")
+        .annotate(visible=Exists(visible))
+    )
 
 
 def _meeting_years(request, pairing, side) -> list:
@@ -76,7 +92,7 @@ def _meeting_years(request, pairing, side) -> list:
     meeting that was postponed or cancelled, newest first by date. Whether a side confirms is
     the meeting's rule (``Meeting.confirmation_refusal``)."""
     dated = []
-    meetings = list(pairing.meetings.select_related("logged_by", "logged_for", "confirmed_by"))
+    meetings = list(pairing.meetings.all())
     # The topics and the organisations that took part, in one query; the organisations are
     # the pairing's own, already loaded.
     known = {member.organisation_id: member.organisation for member in pairing.members.all()}
@@ -271,6 +287,16 @@ def _page_pairing(user, today, pk):
             # No query for postponed or cancelled meetings when there are none (most pairings).
             has_called_off=Exists(CalledOffMeeting.objects.filter(pairing=OuterRef("pk"))),
         )
+        .prefetch_related(
+            # Read with the pairing's kept query (``scheme.compiled.kept_lookups``).
+            Prefetch("tasks", Task.objects.select_related("owner", "done_by")),
+            Prefetch("check_ins", CheckIn.objects.select_related("organisation", "answered_by")),
+            Prefetch("flags", Flag.objects.select_related("raised_for", "raised_by", "handled_by")),
+            Prefetch(
+                "meetings",
+                Meeting.objects.select_related("logged_by", "logged_for", "confirmed_by"),
+            ),
+        )
         .visible_to(user)
         .filter(pk=pk)
     )
@@ -292,17 +318,16 @@ def pairing_detail(request, pk):
     side = pairing.side_of(request.user)
     is_caseworker = side is None and access.is_caseworker
 
-    tasks = list(pairing.tasks.select_related("owner", "done_by"))
+    tasks = list(pairing.tasks.all())
     open_tasks = [(task, task.is_owned_by(request.user)) for task in tasks if task.done_at is None]
     done_tasks = sorted((t for t in tasks if t.done_at), key=lambda t: t.done_at, reverse=True)
 
-    check_ins = pairing.check_ins.select_related("organisation", "answered_by")
-    flags = pairing.flags.select_related("raised_for", "raised_by", "handled_by")
+    check_ins, flags = list(pairing.check_ins.all()), list(pairing.flags.all())
     check_ins_due = []
     if side is not None:
         # Each side reads its own answers and flags; the caseworker reads them all.
-        check_ins = check_ins.filter(organisation=side)
-        flags = flags.filter(raised_for=side)
+        check_ins = [c for c in check_ins if c.organisation_id == side.pk]
+        flags = [f for f in flags if f.raised_for_id == side.pk]
         check_ins_due = due_check_ins(
             pairing,
             {c.kind for c in check_ins},
@@ -331,9 +356,9 @@ def pairing_detail(request, pk):
             and pairing.call_off_refusal() is None,
             "open_tasks": open_tasks,
             "done_tasks": done_tasks,
-            "check_ins": list(check_ins),
+            "check_ins": check_ins,
             "check_ins_due": [(kind, CHECK_IN_ACTIONS[kind]) for kind in check_ins_due],
-            "flags": list(flags),
+            "flags": flags,
             "agreement": agreement,
             "acceptances": acceptances,
             "waiting_for": waiting_for,

@@ -34,11 +34,11 @@ from mentoring.views._common import (
     visible_pairing,
 )
 from organisations.models import Organisation
-from scheme.compiled import kept_per_access
+from scheme.compiled import first_row, kept, kept_per_access
 from scheme.formatting import format_day
 from scheme.prefetch import prefetch_lists
 from scheme.roles import OrganisationKind, Role, access_for, require_role
-from scheme.web import add_service_errors, get_visible_or_404
+from scheme.web import add_service_errors, get_visible_or_404, only_or_404
 
 
 @kept_per_access
@@ -83,14 +83,23 @@ def home(request):
 OFFER_LISTS = ("competence_areas", "languages", "target_groups", "wished_target_groups")
 
 
+@kept_per_access(params=["pk"])
+def _visible_mentor(user, pk):
+    mentors = Organisation.objects.filter(kind=OrganisationKind.MENTOR)
+    return mentors.visible_to(user).filter(pk=pk)
+
+
+@kept(params=["organisation_id"])
+def _offer_of(organisation_id):
+    return MentorOffer.objects.filter(organisation_id=organisation_id)
+
+
 def offer_edit(request, organisation_pk):
-    organisation = get_visible_or_404(
-        Organisation.objects.filter(kind=OrganisationKind.MENTOR), request.user, pk=organisation_pk
-    )
+    organisation = only_or_404(_visible_mentor(request.user, pk=organisation_pk))
     access = access_for(request.user)
     if not access.can_edit_organisation(organisation):
         raise Http404
-    offer = MentorOffer.objects.filter(organisation=organisation).first()
+    offer = first_row(_offer_of(organisation_id=organisation.pk))
     if offer is not None:
         prefetch_lists([offer], OFFER_LISTS)
     form = OfferForm(request.POST or None, initial=OfferForm.initial_from(offer))

@@ -413,10 +413,13 @@ def templates_for(user, scheme) -> list[ReplyTemplate]:
     access = access_for(user)
     if not access.is_caseworker:
         return []
+    return list(_templates(user, scheme is not None, scheme_id=getattr(scheme, "pk", None)))
+
+
+@kept_per_access(params=["scheme_id"])
+def _templates(user, of_one_scheme, scheme_id):
     templates = ReplyTemplate.objects.visible_to(user).select_related("scheme")
-    if scheme is not None:
-        templates = templates.filter(scheme=scheme)
-    return list(templates)
+    return templates.filter(scheme_id=scheme_id) if of_one_scheme else templates
 
 
 def waiting_for_caseworkers(user):

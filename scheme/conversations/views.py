@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from scheme.compiled import kept
 from scheme.conversations import services
 from scheme.conversations.forms import InsertTemplateForm, MessageForm, ReplyTemplateForm
 from scheme.conversations.models import Message, MessageAttachment, ReplyTemplate, Thread
@@ -78,13 +79,19 @@ def _shown_messages(thread, before):
     whether earlier ones exist."""
     if thread is None:
         return [], False
-    messages = thread.messages.select_related(
-        "author", "author_organisation", "withdrawn_by"
-    ).prefetch_related("attachments")
-    if before:
-        messages = messages.filter(pk__lt=before)
-    newest = list(messages.order_by("-id")[: SHOWN_MESSAGES + 1])
+    newest = list(_newest_messages(bool(before), thread_id=thread.pk, before=before or 0))
     return list(reversed(newest[:SHOWN_MESSAGES])), len(newest) > SHOWN_MESSAGES
+
+
+@kept(params=["thread_id", "before"])
+def _newest_messages(earlier_only, thread_id, before):
+    """The thread's newest SHOWN_MESSAGES + 1 messages (only those before message ``before``
+    when ``earlier_only``), newest first."""
+    messages = Message.objects.filter(thread_id=thread_id)
+    if earlier_only:
+        messages = messages.filter(pk__lt=before)
+    messages = messages.select_related("author", "author_organisation", "withdrawn_by")
+    return messages.prefetch_related("attachments").order_by("-id")[: SHOWN_MESSAGES + 1]
 
 
 def _mark_editable(user, messages, read_by_others: int) -> None:

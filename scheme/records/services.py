@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from scheme import audit, registry
+from scheme.compiled import first_row, kept
 from scheme.records.models import CaseFile, CaseSequence, Direction, DocumentType, RegistryEntry
 from scheme.records.tasks import draw_up_document
 from scheme.roles import require_administers_body
@@ -35,7 +36,12 @@ def _next_case_number(body_id, year) -> int:
 
 def case_of(obj) -> CaseFile | None:
     """The case file ``obj`` opened, if any."""
-    return CaseFile.objects.filter(kind=_kind_code(obj), object_id=obj.pk).first()
+    return first_row(_case_files(_kind_code(obj), object_id=obj.pk))
+
+
+@kept(params=["object_id"])
+def _case_files(kind, object_id):
+    return CaseFile.objects.filter(kind=kind, object_id=object_id).order_by("pk")[:1]
 
 
 def _kind_code(obj) -> str:

@@ -7,7 +7,7 @@ from functools import partial
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
-from scheme.compiled import kept_per_access
+from scheme.compiled import kept, kept_per_access
 from scheme.file_names import in_reader_language
 from scheme.formatting import format_moment
 from scheme.records import services
@@ -28,6 +28,7 @@ from scheme.storage import download
 from scheme.web import (
     counted_page,
     get_visible_or_404,
+    only_or_404,
     paginate_counted,
     query_without_page,
     url_for_pk,
@@ -64,16 +65,25 @@ def _download_name(entry) -> str:
 # --- a case -------------------------------------------------------------------------------------
 
 
+@kept_per_access(params=["pk"])
+def _case_kept_by(user, pk):
+    """The case ``pk`` if the user keeps it (a caseworker of its body)."""
+    cases = CaseFile.objects.kept_by(user)
+    return cases.select_related("body", "party", "caseworker", "closed_by").filter(pk=pk)
+
+
+@kept(params=["case_file_id"])
+def _entries_of(case_file_id):
+    """The case's documents in the order they were registered."""
+    entries = RegistryEntry.objects.filter(case_file_id=case_file_id)
+    return entries.select_related("caseworker", "approver").order_by("number")
+
+
 @never_cache
 def case(request, pk):
     """The case page, for the caseworkers of the case's body (others: 404): its documents and
     the button that closes it once its kind says nothing is left to do."""
-    case_file = get_object_or_404(
-        CaseFile.objects.kept_by(request.user).select_related(
-            "body", "party", "caseworker", "closed_by"
-        ),
-        pk=pk,
-    )
+    case_file = only_or_404(_case_kept_by(request.user, pk=pk))
     if request.method == "POST":
         try:
             services.close_case(request.user, case_file)
@@ -87,7 +97,7 @@ def case(request, pk):
     closing_problem = None
     if obj is not None and not case_file.is_closed:
         closing_problem = kind.closing_problem(obj)
-    entries = case_file.entries.select_related("caseworker", "approver").order_by("number")
+    entries = list(_entries_of(case_file_id=case_file.pk))
     return render(
         request,
         "records/case.html",
