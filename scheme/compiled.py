@@ -198,22 +198,33 @@ class KeptPrefetch(Prefetch):
     """A ``Prefetch`` of a reverse foreign key (``Prefetch("members", queryset)``) whose query
     is built and compiled once per process: on each use Django filters a copy of
     ``queryset`` by the ids of the objects it fills, which goes into the kept SQL as one
-    :class:`IdList`. Only prefetching reads ``queryset``; any other use (another kind of
-    relation, a database without ``ID_LIST_SQL``) builds it as ``Prefetch`` would."""
+    :class:`IdList`. Only the copies handed to prefetching (``get_current_querysets``) are
+    kept; ``queryset`` itself, and whatever is made from it, is an ordinary queryset. Another
+    kind of relation, or a database without ``ID_LIST_SQL``, is prefetched as by ``Prefetch``."""
 
     def __init__(self, lookup, queryset, to_attr=None):
         queryset = queryset.all()
         queryset._prefetch_related_lookups = kept_lookups(queryset.model, queryset)
-        queryset.query.__class__ = _AmongQuery
-        queryset.query.kept, queryset.query.lock = {}, threading.Lock()
         super().__init__(lookup, queryset, to_attr)
+        self.kept_query = queryset.query.clone()
+        self.kept_query.__class__ = _AmongQuery
+        self.kept_query.kept, self.kept_query.lock = {}, threading.Lock()
+
+    def get_current_querysets(self, level):
+        querysets = super().get_current_querysets(level)
+        if not querysets:
+            return querysets
+        keeping = self.queryset._chain()
+        keeping.query = self.kept_query.clone()
+        return [keeping]
 
 
 class _AmongQuery(Query):
-    """The query of a :class:`KeptPrefetch`. Prefetching a reverse foreign key adds one
-    filter, ``<foreign key>__in=<the objects>``: it is kept as ``among`` (the foreign key's
-    name and the ids), to be read with the kept SQL (``_kept_form``). Anything else added,
-    or a copy made once it is filtered, turns it into an ordinary query."""
+    """The query a :class:`KeptPrefetch` hands to prefetching. Prefetching a reverse foreign
+    key copies it (``using``) and adds one filter, ``<foreign key>__in=<the objects>``: it is
+    kept as ``among`` (the foreign key's name and the ids), to be read with the kept SQL
+    (``_kept_form``). Any other filter, or a copy made once it is filtered, turns it into an
+    ordinary query."""
 
     among = None  # (foreign key name, ids)
 

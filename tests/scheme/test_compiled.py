@@ -177,11 +177,21 @@ def test_a_kept_prefetch_fills_the_lists_as_django_does_from_one_kept_query():
     again = list(Organisation.objects.filter(pk__in=[organisations[0].pk, organisations[2].pk]))
     prefetch_related_objects(again, prefetch)
     assert people(again) == [["Berit 0", "Cecilie 0"], ["Ali 2", "Berit 2"]]
-    assert len(prefetch.queryset.query.kept) == 1
+    assert len(prefetch.kept_query.kept) == 1
     # Chaining a list filled so reads the database as an ordinary query would.
     assert [m.user.full_name for m in again[0].memberships.filter(user__full_name="Cecilie 0")] == [
         "Cecilie 0"
     ]
+
+
+def test_a_queryset_made_from_a_kept_prefetch_is_an_ordinary_one():
+    organisation = OrganisationFactory()
+    member_of(organisation, full_name="Ali")
+    member_of(organisation, full_name="Berit")
+    prefetch = KeptPrefetch("memberships", members_by_name())
+    prefetch_related_objects(list(Organisation.objects.all()), prefetch)
+    newest_first = prefetch.queryset.order_by("-user__full_name")
+    assert [m.user.full_name for m in newest_first] == ["Berit", "Ali"]
 
 
 def test_a_kept_prefetch_with_another_name_fills_that_attribute():
