@@ -8,8 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.models import CheckIn, CheckInKind, Meeting
-from scheme.compiled import first_row, kept
+from mentoring.models import CheckIn, CheckInKind
+from scheme.compiled import kept
 from scheme.models import SchemeYear
 
 PLANNED_LENGTH_DAYS = 365  # a pairing's length when its scheme has no years to go by
@@ -91,7 +91,7 @@ def due_for(pairing, organisation, today=None, answered=None) -> list[str]:
         answered,
         planned_ends([pairing.scheme_id]).get(pairing.scheme_id),
         today or timezone.localdate(),
-        has_met=first_row(_a_meeting(pairing_id=pairing.pk)) is not None,
+        has_met=pairing.last_meeting_on is not None,  # stored by the meeting service
     )
 
 
@@ -116,8 +116,3 @@ def _answered(pairing, organisation) -> set[str]:
 def _answered_kinds(pairing_id, organisation_id):
     answers = CheckIn.objects.filter(pairing_id=pairing_id, organisation_id=organisation_id)
     return answers.values_list("kind", flat=True)
-
-
-@kept(params=["pairing_id"])
-def _a_meeting(pairing_id):
-    return Meeting.objects.filter(pairing_id=pairing_id).values_list("pk", flat=True)[:1]

@@ -91,9 +91,8 @@ EVENT_FIELDS = [
 
 def _administered_years(user):
     """The scheme years of the schemes the caseworker's body runs, newest first."""
-    years = SchemeYear.objects.select_related("scheme")
-    administered = access_for(user).administered(years, "scheme__administrator_id")
-    return administered.order_by("-year", "scheme__name")
+    years = SchemeYear.objects.current_first()
+    return access_for(user).administered(years, "scheme__administrator_id")
 
 
 @kept_per_access
